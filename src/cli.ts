@@ -1,0 +1,136 @@
+import { Command, Option } from "commander";
+import { collect, examples, httpUrl, integer, since } from "./options.js";
+
+type Action = (...args: never[]) => Promise<void>;
+
+/** Each command's module is imported only when that command runs, so start-up loads commander alone. */
+function lazy<M extends { run: Action }>(load: () => Promise<M>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const { run } = await load();
+    await (run as (...a: unknown[]) => Promise<void>)(...args);
+  };
+}
+
+const VERSION = "0.1.0";
+
+export function buildProgram(): Command {
+  const program = new Command("pinwheel-cli");
+  program
+    .description("Receive, verify, simulate and replay Pinwheel webhooks, on a laptop and in CI.")
+    .version(VERSION, "-v, --version")
+    .exitOverride()
+    .showSuggestionAfterError()
+    .showHelpAfterError("(add --help for usage)")
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .addHelpText(
+      "after",
+      examples([
+        "pinwheel-cli listen --port 3000",
+        "pinwheel-cli simulate paystubs.fully_synced",
+        "pinwheel-cli events list --verdict failed",
+      ]) +
+        "\nThe API secret (used to sign and verify) comes from --secret, else PINWHEEL_API_SECRET,\n" +
+        "else the config file, else a fixed local development secret. PINWHEEL_HOME moves every file.\n",
+    );
+
+  program
+    .command("listen")
+    .description("receive webhooks: verify each signature, store every request in SQLite, show it")
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 3000)
+    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--db <path>", "SQLite event store (default: the data directory; or PINWHEEL_CLI_DB)")
+    .option("--secret <secret>", "API secret that signs deliveries (default: PINWHEEL_API_SECRET)")
+    .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
+    .option("--skip-verify", "accept requests without checking signatures")
+    .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")
+    .addHelpText(
+      "after",
+      examples([
+        "pinwheel-cli listen",
+        "pinwheel-cli listen --port 0 --json | jq .event",
+        "pinwheel-cli listen --db ./webhooks.db --tolerance 60",
+      ]),
+    )
+    .action(lazy(() => import("./commands/listen.js")));
+
+  program
+    .command("simulate")
+    .description("sign and send a realistic Pinwheel event, built from its fixture")
+    .argument("[event]", "event name, e.g. paystubs.fully_synced (see: fixtures list)")
+    .option("--to <url>", "where to send it (default: http://127.0.0.1:3000/)", httpUrl)
+    .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)")
+    .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)")
+    .option("--account-id <id>", "payload.account_id")
+    .option("--end-user-id <id>", "payload.end_user_id")
+    .addOption(new Option("--outcome <outcome>", "payload.outcome of a job event").choices(["success", "error", "pending"]))
+    .option("--set <path=value>", "change a field the fixture has (repeatable; JSON values)", collect)
+    .option("--add <path=value>", "add a field the fixture lacks (repeatable; JSON values)", collect)
+    .option("--unset <path>", "remove a field (repeatable)", collect)
+    .option("--data <file>", "send this body instead of the fixture ('-' reads stdin)")
+    .option("-n, --count <n>", "send N distinct events", integer(1, 10_000_000), 1)
+    .option("-c, --concurrency <n>", "requests in flight at once with --count", integer(1, 1024), 8)
+    .option("--timeout <ms>", "per-attempt timeout (Pinwheel waits 15 s)", integer(1), 15_000)
+    .option("--retry", "retry after a 5XX, network error or timeout: up to 5 more attempts within 15 min, like Pinwheel")
+    .option("--retry-base <ms>", "compress the retry schedule to this base delay (implies --retry)", integer(1))
+    .option("--duplicate [n]", "send the same event (same event_id and body) n more times (default 1)", integer(1, 1000))
+    .option("--pending", "send the job with outcome pending, then the same job with its result (--outcome error for an error)")
+    .option("--db <path>", "where delivery attempts are recorded")
+    .option("--json", "print one JSON object per attempt")
+    .addHelpText(
+      "after",
+      examples([
+        "pinwheel-cli simulate paystubs.fully_synced",
+        "pinwheel-cli simulate income.added --outcome error --to http://localhost:8080/webhooks/pinwheel",
+        "pinwheel-cli simulate paystubs.added --set payload.params.count=7 --count 100 --concurrency 16",
+        "pinwheel-cli simulate income.added --pending --duplicate --retry",
+      ]),
+    )
+    .action(lazy(() => import("./commands/simulate.js")));
+
+  const events = program
+    .command("events")
+    .description("inspect the requests stored by listen")
+    .addHelpText("after", examples(["pinwheel-cli events list --event paystubs.added", "pinwheel-cli events show 42 --json"]));
+  events
+    .command("list")
+    .description("stored requests, newest first (rejected ones too)")
+    .option("--event <name>", "only this event")
+    .option("--account-id <id>", "only this payload.account_id")
+    .option("--verdict <verdict>", "verified, failed, or a reason such as bad_signature, stale_timestamp")
+    .option("--since <when>", "ISO date/time, or a duration ago such as 15m, 2h, 7d", since)
+    .option("--limit <n>", "at most this many rows", integer(1), 50)
+    .option("--db <path>", "SQLite event store")
+    .option("--json", "print a JSON array")
+    .addHelpText(
+      "after",
+      examples(["pinwheel-cli events list", "pinwheel-cli events list --verdict failed --since 1h", "pinwheel-cli events list --json | jq '.[0]'"]),
+    )
+    .action(lazy(() => import("./commands/events-list.js")));
+  events
+    .command("show")
+    .description("one stored request: headers, body, verdicts")
+    .argument("<id>", "row id or event_id")
+    .option("--db <path>", "SQLite event store")
+    .option("--json", "print JSON")
+    .addHelpText("after", examples(["pinwheel-cli events show 1", "pinwheel-cli events show 5a141122-4235-4fa1-bd76-0628573880b0 --json"]))
+    .action(lazy(() => import("./commands/events-show.js")));
+
+  const fixtures = program
+    .command("fixtures")
+    .description("the events pinwheel-cli can simulate, built on Pinwheel's docs")
+    .addHelpText("after", examples(["pinwheel-cli fixtures list", "pinwheel-cli fixtures show paystubs.added"]));
+  fixtures
+    .command("list")
+    .description("every catalog event with its family and description")
+    .option("--json", "print a JSON array")
+    .addHelpText("after", examples(["pinwheel-cli fixtures list", "pinwheel-cli fixtures list --json | jq -r '.[].name'"]))
+    .action(lazy(() => import("./commands/fixtures-list.js")));
+  fixtures
+    .command("show")
+    .description("the exact body simulate would send (fresh event_id and timestamps)")
+    .argument("<event>", "event name")
+    .addHelpText("after", examples(["pinwheel-cli fixtures show paystubs.fully_synced", "pinwheel-cli fixtures show income.added | jq .payload"]))
+    .action(lazy(() => import("./commands/fixtures-show.js")));
+
+  return program;
+}

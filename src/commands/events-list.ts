@@ -1,0 +1,54 @@
+import { resolveDbPath } from "../config.js";
+import { createOutput } from "../output/index.js";
+import { requestJson } from "../output/requests.js";
+import { openDatabase } from "../store/database.js";
+import { requestStore } from "../store/requests.js";
+
+export interface EventsListOptions {
+  event?: string;
+  accountId?: string;
+  verdict?: string;
+  since?: string;
+  limit: number;
+  db?: string;
+  json?: boolean;
+}
+
+export async function run(options: EventsListOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const db = openDatabase(resolveDbPath(options.db));
+  try {
+    const rows = requestStore(db).list({
+      event: options.event,
+      accountId: options.accountId,
+      verdict: options.verdict,
+      since: options.since,
+      limit: options.limit,
+    });
+    if (options.json) {
+      out.data(rows.map(requestJson));
+      return;
+    }
+    if (rows.length === 0) {
+      out.notice('No stored requests match. Start a receiver with "pinwheel-cli listen" and send one with "pinwheel-cli simulate <event>".');
+      return;
+    }
+    const { c } = out;
+    out.table(
+      ["ID", "RECEIVED", "STATUS", "EVENT", "ACCOUNT", "VERDICT", "EVENT ID"],
+      rows.map((row) => [
+        String(row.id),
+        row.receivedAt.replace("T", " ").slice(0, 19),
+        row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
+        row.event ?? c.dim(`${row.method} ${row.path}`),
+        row.accountId ? row.accountId.slice(0, 8) : "",
+        (row.verification === "verified" ? c.green(row.verification) : c.red(row.verification)) +
+          (row.duplicate ? c.yellow(" (duplicate)") : "") +
+          (row.schemaErrors ? c.yellow(" (schema)") : ""),
+        row.eventId ?? "",
+      ]),
+    );
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,66 @@
+import { resolveDbPath } from "../config.js";
+import { CliError } from "../errors.js";
+import { createOutput } from "../output/index.js";
+import { deliveryAttemptJson, formatBody, formatDeliveryAttempt } from "../output/stored.js";
+import { requestJson } from "../output/requests.js";
+import { openDatabase } from "../store/database.js";
+import { deliveryStore } from "../store/deliveries.js";
+import { requestStore } from "../store/requests.js";
+
+export interface EventsShowOptions {
+  db?: string;
+  json?: boolean;
+}
+
+export async function run(reference: string, options: EventsShowOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const db = openDatabase(resolveDbPath(options.db));
+  try {
+    const request = requestStore(db).find(reference);
+    if (!request) {
+      throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
+    }
+    const deliveries = request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
+    if (options.json) {
+      out.data({
+        ...requestJson(request),
+        headers: request.headers,
+        body: request.body.toString("utf8"),
+        body_base64: request.body.toString("base64"),
+        body_truncated: request.bodyTruncated,
+        deliveries: deliveries.map(deliveryAttemptJson),
+      });
+      return;
+    }
+    const { c } = out;
+    const verdict =
+      request.verification === "verified"
+        ? c.green("verified")
+        : c.red(`${request.verification}${request.verificationDetail ? ` (${request.verificationDetail})` : ""}`);
+    out.line(`${c.bold(`#${request.id}`)}  ${c.bold(request.event ?? "(no event)")}  answered ${request.statusCode}`);
+    out.line(`  event_id    ${request.eventId ?? "-"}${request.duplicate ? c.yellow("  (duplicate: seen before)") : ""}`);
+    out.line(`  received    ${request.receivedAt}  from ${request.remoteAddress ?? "?"}`);
+    out.line(`  request     ${request.method} ${request.path}`);
+    out.line(`  signature   ${verdict}`);
+    if (request.rejection) out.line(`  rejected    ${c.red(request.rejection)}`);
+    if (request.schemaErrors) {
+      out.line(`  schema      ${c.yellow(`${request.schemaErrors.length} problem(s)`)}`);
+      for (const issue of request.schemaErrors) out.line(`              ${issue.path}: ${issue.message}`);
+    } else if (request.event) {
+      out.line(`  schema      ${c.green("valid")}`);
+    }
+    out.line("");
+    out.line(c.bold("Headers"));
+    for (const [name, value] of request.headers) out.line(`  ${name}: ${value}`);
+    out.line("");
+    out.line(c.bold(`Body (${request.bodySize} bytes${request.bodyTruncated ? ", truncated to the first MiB" : ""})`));
+    out.line(formatBody(request.body));
+    if (deliveries.length > 0) {
+      out.line("");
+      out.line(c.bold("Deliveries of this event_id"));
+      for (const attempt of deliveries) out.line(`  ${formatDeliveryAttempt(c, attempt)}`);
+    }
+  } finally {
+    db.close();
+  }
+}

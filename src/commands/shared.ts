@@ -1,0 +1,22 @@
+import { resolveSecret, SECRET_SOURCE_LABELS, type ResolvedSecret } from "../config.js";
+import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
+import { usageError } from "../errors.js";
+import type { Output } from "../output/index.js";
+import { didYouMean } from "../suggest.js";
+
+/** The secret, with the one-line notice that says where it came from when it is the built-in one. */
+export function secretFor(out: Output, flag: string | undefined): ResolvedSecret {
+  const resolved = resolveSecret(flag);
+  if (resolved.source === "default") {
+    out.notice(
+      `Using ${SECRET_SOURCE_LABELS.default}; pass --secret or set PINWHEEL_API_SECRET to use your workspace's API secret.`,
+    );
+  }
+  return resolved;
+}
+
+export function eventNameOrUsageError(name: string): EventName {
+  if (isEventName(name)) return name;
+  const hint = didYouMean(name, EVENT_NAMES);
+  throw usageError(`unknown event "${name}"; ${hint || 'run "pinwheel-cli fixtures list" to see every event'}`);
+}

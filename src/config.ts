@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * The only module that reads process.env. Everything else receives what it needs from here,
+ * so tests can point every file at a temp dir with PINWHEEL_HOME.
+ */
+
+export const DEFAULT_DEV_SECRET = "pinwheel-cli-local-dev-secret";
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_TARGET_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}/`;
+
+type Env = Record<string, string | undefined>;
+
+export interface Paths {
+  dataDir: string;
+  configDir: string;
+  configFile: string;
+  defaultDb: string;
+}
+
+export function resolvePaths(env: Env = process.env): Paths {
+  const home = env.PINWHEEL_HOME;
+  const dataDir = home
+    ? join(home, "data")
+    : join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "pinwheel-cli");
+  const configDir = home
+    ? join(home, "config")
+    : join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "pinwheel-cli");
+  return {
+    dataDir,
+    configDir,
+    configFile: join(configDir, "config.json"),
+    defaultDb: join(dataDir, "events.db"),
+  };
+}
+
+export type ConfigFile = Partial<Record<ConfigKey, string>>;
+export const CONFIG_KEYS = ["api-secret", "env", "base-url", "api-version", "default-url", "db"] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+export function readConfigFile(paths: Paths = resolvePaths()): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(paths.configFile, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === "object" ? (parsed as ConfigFile) : {};
+  } catch {
+    return {};
+  }
+}
+
+export type SecretSource = "flag" | "env" | "config" | "default";
+export interface ResolvedSecret {
+  secret: string;
+  source: SecretSource;
+}
+
+export const SECRET_SOURCE_LABELS: Record<SecretSource, string> = {
+  flag: "--secret",
+  env: "PINWHEEL_API_SECRET",
+  config: "the config file (config set api-secret)",
+  default: "the built-in local development secret",
+};
+
+/** Precedence: flag > environment > config file > the local development secret. */
+export function resolveSecret(flag: string | undefined, env: Env = process.env): ResolvedSecret {
+  if (flag !== undefined && flag !== "") return { secret: flag, source: "flag" };
+  if (env.PINWHEEL_API_SECRET) return { secret: env.PINWHEEL_API_SECRET, source: "env" };
+  const fromFile = readConfigFile(resolvePaths(env))["api-secret"];
+  if (fromFile) return { secret: fromFile, source: "config" };
+  return { secret: DEFAULT_DEV_SECRET, source: "default" };
+}
+
+/** Precedence: flag > PINWHEEL_CLI_DB > config file > the data directory. */
+export function resolveDbPath(flag: string | undefined, env: Env = process.env): string {
+  if (flag) return flag;
+  if (env.PINWHEEL_CLI_DB) return env.PINWHEEL_CLI_DB;
+  const paths = resolvePaths(env);
+  return readConfigFile(paths).db || paths.defaultDb;
+}
+
+export function resolveDefaultTarget(env: Env = process.env): string {
+  return readConfigFile(resolvePaths(env))["default-url"] || DEFAULT_TARGET_URL;
+}
+
+export interface TerminalSettings {
+  /** Colours only on a TTY, and never under NO_COLOR (https://no-color.org) or TERM=dumb. */
+  color: boolean;
+  stdoutIsTty: boolean;
+  stderrIsTty: boolean;
+  stdinIsTty: boolean;
+  ci: boolean;
+  debug: boolean;
+}
+
+export function terminalSettings(env: Env = process.env): TerminalSettings {
+  const stderrIsTty = Boolean(process.stderr.isTTY);
+  const stdoutIsTty = Boolean(process.stdout.isTTY);
+  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
+  const disabled = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
+  return {
+    color: !disabled && (forced || (stdoutIsTty && env.TERM !== "dumb")),
+    stdoutIsTty,
+    stderrIsTty,
+    stdinIsTty: Boolean(process.stdin.isTTY),
+    ci: Boolean(env.CI),
+    debug: Boolean(env.PINWHEEL_DEBUG),
+  };
+}

@@ -1,0 +1,66 @@
+import { signedHeaders } from "../signing.js";
+import { isRetryable, nextDelay, type RetryPolicy } from "./retry-policy.js";
+import type { AttemptResult, HttpSender } from "./sender.js";
+
+export interface DeliveryJob {
+  url: string;
+  body: Uint8Array | string;
+  secret: string;
+  webhookId?: string;
+  /** Sent instead of fresh Pinwheel headers: replay --as-recorded keeps the original signature. */
+  recordedHeaders?: Record<string, string>;
+}
+
+export interface NumberedAttempt extends AttemptResult {
+  attempt: number;
+  ok: boolean;
+}
+
+export interface DeliveryReport {
+  ok: boolean;
+  attempts: NumberedAttempt[];
+  final: NumberedAttempt;
+}
+
+export interface DeliverOptions {
+  retry?: RetryPolicy;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  onAttempt?(attempt: NumberedAttempt): void;
+  /** Before each wait: which retry is next and how long until it. */
+  onWait?(nextAttempt: number, delayMs: number): void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function isSuccess(statusCode: number | undefined): boolean {
+  return statusCode !== undefined && statusCode >= 200 && statusCode < 300;
+}
+
+/**
+ * One delivery as Pinwheel makes it: the same body and event_id on every attempt, a fresh
+ * x-timestamp and signature each time, and retries only where the policy says so.
+ */
+export async function deliver(sender: HttpSender, job: DeliveryJob, options: DeliverOptions = {}): Promise<DeliveryReport> {
+  const clock = options.clock ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const firstStarted = clock();
+  const attempts: NumberedAttempt[] = [];
+  for (let number = 1; ; number++) {
+    const headers =
+      job.recordedHeaders ??
+      signedHeaders(job.secret, job.body, { timestamp: Math.floor(clock() / 1000), webhookId: job.webhookId });
+    const result = await sender.send(job.url, job.body, headers);
+    const attempt: NumberedAttempt = { ...result, attempt: number, ok: isSuccess(result.statusCode) };
+    attempts.push(attempt);
+    options.onAttempt?.(attempt);
+    if (attempt.ok || !options.retry || !isRetryable(result)) break;
+    const delay = nextDelay(options.retry, number, clock() - firstStarted, options.random);
+    if (delay === undefined) break;
+    options.onWait?.(number + 1, delay);
+    await sleep(delay);
+  }
+  const final = attempts[attempts.length - 1]!;
+  return { ok: final.ok, attempts, final };
+}

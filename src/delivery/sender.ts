@@ -1,0 +1,92 @@
+import { Agent } from "undici";
+
+export interface AttemptResult {
+  url: string;
+  startedAt: string;
+  durationMs: number;
+  statusCode?: number;
+  errorKind?: "timeout" | "network";
+  error?: string;
+  /** The first 2 KiB of the answer, for showing what the handler said. */
+  responseBody?: string;
+}
+
+export interface HttpSender {
+  send(url: string, body: Uint8Array | string, headers: Record<string, string>): Promise<AttemptResult>;
+  close(): Promise<void>;
+}
+
+const RESPONSE_EXCERPT_BYTES = 2048;
+
+function describeError(error: unknown, timeoutMs: number): Pick<AttemptResult, "errorKind" | "error"> {
+  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code;
+  if (
+    err.name === "TimeoutError" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT" ||
+    code === "UND_ERR_CONNECT_TIMEOUT"
+  ) {
+    return { errorKind: "timeout", error: `no answer within ${timeoutMs} ms` };
+  }
+  const message = err.cause?.message ?? err.message ?? String(error);
+  return { errorKind: "network", error: code && !message.includes(code) ? `${code}: ${message}` : message };
+}
+
+async function readExcerpt(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  // The rest is read and dropped rather than aborted, so the keep-alive connection survives.
+  for await (const chunk of body) {
+    if (kept < RESPONSE_EXCERPT_BYTES) {
+      chunks.push(chunk);
+      kept += chunk.length;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
+}
+
+export interface SenderOptions {
+  timeoutMs: number;
+  /** Connections per origin; keep-alive makes a burst of events cheap. */
+  connections?: number;
+  clock?: () => number;
+}
+
+/** One undici Agent (a keep-alive pool per origin) shared by every delivery of a run. */
+export function createSender(options: SenderOptions): HttpSender {
+  const clock = options.clock ?? Date.now;
+  const agent = new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: 10_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    connect: { timeout: options.timeoutMs },
+  });
+
+  return {
+    async send(url, body, headers) {
+      const started = clock();
+      const startedHr = performance.now();
+      const startedAt = new Date(started).toISOString();
+      const target = new URL(url);
+      try {
+        const response = await agent.request({
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
+          method: "POST",
+          headers,
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        const responseBody = await readExcerpt(response.body);
+        return { url, startedAt, durationMs: performance.now() - startedHr, statusCode: response.statusCode, responseBody };
+      } catch (error) {
+        return { url, startedAt, durationMs: performance.now() - startedHr, ...describeError(error, options.timeoutMs) };
+      }
+    },
+    close() {
+      return agent.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** Exit codes the CLI promises: 1 for work that failed, 2 for a usage mistake. */
+export type ExitCode = 1 | 2;
+
+/**
+ * The one error type commands throw. Its message is shown to the user as-is (one line),
+ * so it must say what is wrong and what to do; only src/main.ts turns it into an exit code.
+ */
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+
+  constructor(message: string, exitCode: ExitCode = 1) {
+    super(message);
+    this.name = "CliError";
+    this.exitCode = exitCode;
+  }
+}
+
+export function usageError(message: string): CliError {
+  return new CliError(message, 2);
+}
+
+export function isCliError(error: unknown): error is CliError {
+  return error instanceof CliError;
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { usageError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
+import { catalogEntry, type EventName } from "./catalog.js";
+import { loadFixture, type WebhookEnvelope } from "./fixtures.js";
+import { getPath, hasPath, listPaths, parseAssignment, setPath, unsetPath } from "./paths.js";
+
+export type Outcome = "success" | "error" | "pending";
+
+export interface EventOverrides {
+  accountId?: string;
+  endUserId?: string;
+  linkTokenId?: string;
+  outcome?: Outcome;
+  /** "path=value" assignments on fields the fixture has. */
+  set?: readonly string[];
+  /** "path=value" assignments on fields the fixture lacks. */
+  add?: readonly string[];
+  unset?: readonly string[];
+}
+
+export interface BuildOptions extends EventOverrides {
+  /** Epoch milliseconds used for every timestamp in the payload. */
+  now?: number;
+  eventId?: string;
+}
+
+/** Pinwheel's own timestamp format: microseconds and an explicit +00:00 offset. */
+export function pinwheelTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, ".$1000+00:00");
+}
+
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
+
+function refreshTimestamps(value: unknown, stamp: string): unknown {
+  if (typeof value === "string") return ISO_DATETIME.test(value) ? stamp : value;
+  if (Array.isArray(value)) return value.map((item) => refreshTimestamps(item, stamp));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, refreshTimestamps(child, stamp)]));
+  }
+  return value;
+}
+
+// Pinwheel does not document its error codes; these read like its documented error classes.
+const ERROR_FIELDS = { error_code: "platform_unavailable", error_type: "platform_error" };
+
+function nearestPath(envelope: WebhookEnvelope, path: string): string {
+  const candidates = listPaths(envelope);
+  if (!path.startsWith("payload.") && hasPath(envelope, `payload.${path}`)) return `did you mean "payload.${path}"?`;
+  return didYouMean(path, candidates) || `existing fields: ${candidates.filter((p) => p.split(".").length <= 3).join(", ")}`;
+}
+
+function requireField(envelope: WebhookEnvelope, field: string, option: string): void {
+  if (!hasPath(envelope.payload, field)) {
+    throw usageError(`${option}: ${envelope.event} has no payload.${field}`);
+  }
+}
+
+/** Applies overrides to an envelope in place. Every override must land: a path that is not there is refused. */
+export function applyOverrides(envelope: WebhookEnvelope, overrides: EventOverrides): WebhookEnvelope {
+  const root = envelope as unknown as Record<string, unknown>;
+  if (overrides.accountId !== undefined) {
+    requireField(envelope, "account_id", "--account-id");
+    envelope.payload.account_id = overrides.accountId;
+  }
+  if (overrides.endUserId !== undefined) {
+    requireField(envelope, "end_user_id", "--end-user-id");
+    envelope.payload.end_user_id = overrides.endUserId;
+  }
+  if (overrides.linkTokenId !== undefined && hasPath(envelope.payload, "link_token_id")) {
+    envelope.payload.link_token_id = overrides.linkTokenId;
+  }
+  if (overrides.outcome !== undefined) {
+    requireField(envelope, "outcome", "--outcome");
+    envelope.payload.outcome = overrides.outcome;
+    if (overrides.outcome === "error") Object.assign(envelope.payload, ERROR_FIELDS);
+    else for (const key of Object.keys(ERROR_FIELDS)) delete envelope.payload[key];
+  }
+  for (const assignment of overrides.set ?? []) {
+    const parsed = parseAssignment(assignment);
+    if (!parsed) throw usageError(`--set ${assignment}: expected path=value, e.g. payload.params.count=7`);
+    if (!hasPath(envelope, parsed.path)) {
+      throw usageError(`--set ${parsed.path}: ${envelope.event} has no such field; ${nearestPath(envelope, parsed.path)} (use --add for a new field)`);
+    }
+    setPath(root, parsed.path, parsed.value);
+  }
+  for (const assignment of overrides.add ?? []) {
+    const parsed = parseAssignment(assignment);
+    if (!parsed) throw usageError(`--add ${assignment}: expected path=value, e.g. payload.params.note="hi"`);
+    if (hasPath(envelope, parsed.path)) {
+      throw usageError(`--add ${parsed.path}: the field already exists; use --set to change it`);
+    }
+    const parent = parsed.path.split(".").slice(0, -1).join(".");
+    const parentValue = parent ? getPath(envelope, parent) : envelope;
+    if (parentValue !== undefined && (typeof parentValue !== "object" || parentValue === null)) {
+      throw usageError(`--add ${parsed.path}: ${parent} is not an object`);
+    }
+    setPath(root, parsed.path, parsed.value);
+  }
+  for (const path of overrides.unset ?? []) {
+    if (!hasPath(envelope, path)) {
+      throw usageError(`--unset ${path}: ${envelope.event} has no such field; ${nearestPath(envelope, path)}`);
+    }
+    unsetPath(root, path);
+  }
+  return envelope;
+}
+
+/** The event simulate sends: its fixture with a fresh event_id and fresh timestamps, then the overrides. */
+export function buildEvent(name: EventName, options: BuildOptions = {}): WebhookEnvelope {
+  const fixture = loadFixture(name);
+  const stamp = pinwheelTimestamp(options.now ?? Date.now());
+  const envelope: WebhookEnvelope = {
+    event: fixture.event,
+    event_id: options.eventId ?? randomUUID(),
+    payload: refreshTimestamps(fixture.payload, stamp) as Record<string, unknown>,
+  };
+  if (options.outcome !== undefined && !catalogEntry(name).job) {
+    throw usageError(`--outcome: ${name} is not a job event and carries no outcome`);
+  }
+  return applyOverrides(envelope, options);
+}

@@ -1,0 +1,312 @@
+import { z } from "zod";
+import { EVENT_NAMES, OTHER_ENABLED_EVENTS, isEventName } from "./catalog.js";
+import type { EventName } from "./catalog.js";
+
+// Every object is loose: Pinwheel adds fields over time, and a test tool must
+// show what actually arrived instead of silently stripping or rejecting it.
+
+// z.uuid() enforces RFC 9562 version/variant bits; Pinwheel's ids are UUID-shaped
+// and rejecting one over a version nibble would only hide a real delivery.
+const uuid = z.guid();
+// The docs' samples carry an offset and usually microseconds
+// (2021-01-12T02:36:01.287148+00:00); docs/003 also has whole seconds.
+const isoTimestamp = z.iso.datetime({ offset: true });
+const payDate = z.iso.date();
+const count = z.int().nonnegative();
+// "if provided" in every table: the Link token may have been created without one.
+const endUserId = z.string().nullish();
+
+const monitoringStatus = z.enum([
+  "active",
+  "degraded",
+  "user_action_required",
+  "unavailable",
+  "customer_disabled",
+]);
+
+// Refinements below also run when other fields already failed, so one
+// validation pass reports every problem with a delivery at once.
+const whenObject = {
+  when: (payload: { value: unknown }) => typeof payload.value === "object" && payload.value !== null,
+};
+
+function isSet(value: unknown): boolean {
+  return typeof value === "string" && value.length > 0;
+}
+
+// ---------------------------------------------------------------------------
+// Job events
+
+export const jobPayloadBase = z
+  .looseObject({
+    /** Deprecated job UUID; account_id is the identifier to use. */
+    id: uuid,
+    account_id: uuid,
+    end_user_id: endUserId,
+    // "or an undefined link token if triggered by a refresh job (such as from DDA Monitoring)"
+    link_token_id: uuid.nullish(),
+    timestamp: isoTimestamp,
+    outcome: z.enum(["success", "error", "pending"]),
+    // docs/003's sample sends "error_code": null on success.
+    error_code: z.string().nullish(),
+    error_type: z.string().nullish(),
+    params: z.looseObject({}).optional(),
+  })
+  .superRefine((payload, ctx) => {
+    if (payload.outcome !== "error") return;
+    for (const key of ["error_code", "error_type"] as const) {
+      if (!isSet(payload[key])) {
+        ctx.addIssue({ code: "custom", path: [key], message: `${key} is required when outcome is "error"` });
+      }
+    }
+  }, whenObject);
+
+// safeExtend keeps the base's outcome/error refinement, which extend() would refuse.
+const idList = z.array(z.looseObject({ id: uuid }));
+
+const directDepositAllocationsAdded = jobPayloadBase.safeExtend({
+  name: z.literal("direct_deposit_allocations"),
+});
+
+const switchAllocation = z
+  .looseObject({
+    type: z.enum(["remainder", "amount", "percentage"]),
+    value: count.optional(),
+  })
+  .superRefine((allocation, ctx) => {
+    if ((allocation.type === "amount" || allocation.type === "percentage") && allocation.value === undefined) {
+      ctx.addIssue({ code: "custom", path: ["value"], message: `value is required for a "${allocation.type}" allocation` });
+    }
+  }, whenObject);
+
+const directDepositSwitchAdded = jobPayloadBase.safeExtend({
+  name: z.literal("direct_deposit_switch"),
+  params: z
+    .looseObject({
+      action: z.enum(["full_switch", "partial_switch"]).optional(),
+      allocation: switchAllocation.optional(),
+      // Pre-2022-08 structure, still accepted: the new allocation in pennies.
+      amount: count.optional(),
+    })
+    .superRefine((params, ctx) => {
+      if (params.allocation !== undefined && params.action !== "partial_switch") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["allocation"],
+          message: 'allocation is only present when action is "partial_switch"',
+        });
+      }
+    }, whenObject)
+    .optional(),
+});
+
+const employmentAdded = jobPayloadBase.safeExtend({ name: z.literal("employment") });
+const identityAdded = jobPayloadBase.safeExtend({ name: z.literal("identity") });
+const incomeAdded = jobPayloadBase.safeExtend({ name: z.literal("income") });
+
+const paystubsSyncParams = z.looseObject({
+  from_pay_date: payDate,
+  to_pay_date: payDate,
+  count,
+});
+
+const paystubsAdded = jobPayloadBase.safeExtend({
+  name: z.literal("paystubs"),
+  added: idList,
+  deleted: idList,
+  params: paystubsSyncParams.safeExtend({ sync_status: z.enum(["in_progress", "complete"]) }),
+});
+
+const paystubsSynced = jobPayloadBase.safeExtend({
+  name: z.literal("paystubs"),
+  params: paystubsSyncParams,
+});
+
+const shiftsAdded = jobPayloadBase.safeExtend({
+  name: z.literal("shifts"),
+  added: idList,
+  deleted: idList,
+  // The only job table that marks params "(optional)" while giving it fields.
+  params: z.looseObject({ count, sync_status: z.enum(["in_progress", "complete"]) }).optional(),
+});
+
+const shiftsSynced = jobPayloadBase.safeExtend({
+  name: z.literal("shifts"),
+  params: z.looseObject({ count }),
+});
+
+// ---------------------------------------------------------------------------
+// Account events (not jobs: no outcome)
+
+const accountAdded = z.looseObject({
+  account_id: uuid,
+  end_user_id: endUserId,
+  link_token_id: uuid,
+  platform_id: uuid,
+  // Both tables list these, but docs/003's account.added sample omits them.
+  platform_name: z.string().optional(),
+  created_at: isoTimestamp,
+  connected: z.boolean(),
+  monitoring_status: monitoringStatus.optional(),
+});
+
+const platformRecommendation = z
+  .looseObject({
+    // "Currently, only supports time_and_attendance": kept open for future types.
+    platform_type: z.string().min(1),
+    action: z.enum(["none", "login", "search", "ask"]),
+    platform_id: uuid.nullish(),
+  })
+  .superRefine((recommendation, ctx) => {
+    if (recommendation.action === "login" && !isSet(recommendation.platform_id)) {
+      ctx.addIssue({ code: "custom", path: ["platform_id"], message: 'platform_id is required when action is "login"' });
+    }
+  }, whenObject);
+
+// docs/002 calls the list additional_platforms, docs/001 additional_connections.
+const additionalConnectionsRecommended = z
+  .looseObject({
+    account_id: uuid,
+    end_user_id: endUserId,
+    link_token_id: uuid,
+    additional_platforms: z.array(platformRecommendation).optional(),
+    additional_connections: z.array(platformRecommendation).optional(),
+  })
+  .superRefine((payload, ctx) => {
+    if (payload.additional_platforms === undefined && payload.additional_connections === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["additional_platforms"],
+        message: "expected additional_platforms (docs/002) or additional_connections (docs/001)",
+      });
+    }
+  }, whenObject);
+
+const monitoringStatusUpdated = z.looseObject({
+  account_id: uuid,
+  end_user_id: endUserId,
+  updated_at: isoTimestamp,
+  current_monitoring_status: monitoringStatus,
+});
+
+// ---------------------------------------------------------------------------
+// Verify
+
+const reportAvailability = z.looseObject({
+  status: z.enum(["available", "unavailable"]),
+  updated_at: isoTimestamp,
+  refreshed_at: isoTimestamp,
+});
+
+const verificationReportsRefreshed = z.looseObject({
+  // The table says "if provided", but the event exists to be looked up by
+  // end_user_id (GET /v1/end_users/{id}/verification_reports/...), so it is required.
+  end_user_id: z.string().min(1),
+  availability: z.looseObject({
+    voe: reportAvailability,
+    voie: reportAvailability,
+  }),
+});
+
+// ---------------------------------------------------------------------------
+// Earnings stream
+
+// docs/003 names this event only in a webhook registration step and documents no
+// payload, so anything object-shaped is accepted; the two ids every other
+// Pinwheel payload carries are checked only when present.
+const earningsStreamPayoutsRefreshed = z.looseObject({
+  account_id: uuid.optional(),
+  end_user_id: endUserId,
+});
+
+// ---------------------------------------------------------------------------
+
+export const payloadSchemas = {
+  "account.added": accountAdded,
+  "account.additional_connections_recommended": additionalConnectionsRecommended,
+  "account.monitoring_status.updated": monitoringStatusUpdated,
+  "direct_deposit_allocations.added": directDepositAllocationsAdded,
+  "direct_deposit_switch.added": directDepositSwitchAdded,
+  "employment.added": employmentAdded,
+  "identity.added": identityAdded,
+  "income.added": incomeAdded,
+  "paystubs.added": paystubsAdded,
+  "paystubs.seven_days_synced": paystubsSynced,
+  "paystubs.thirty_days_synced": paystubsSynced,
+  "paystubs.ninety_days_synced": paystubsSynced,
+  "paystubs.fully_synced": paystubsSynced,
+  "shifts.added": shiftsAdded,
+  "shifts.seven_days_synced": shiftsSynced,
+  "shifts.thirty_days_synced": shiftsSynced,
+  "shifts.ninety_days_synced": shiftsSynced,
+  "shifts.fully_synced": shiftsSynced,
+  "verification_reports.refreshed": verificationReportsRefreshed,
+  "earnings_stream.payouts.refreshed": earningsStreamPayoutsRefreshed,
+} satisfies { [K in EventName]: z.ZodType };
+
+type PayloadSchemas = typeof payloadSchemas;
+export type EventPayload<K extends EventName> = z.infer<PayloadSchemas[K]>;
+
+/** What every delivery has, whatever the event. */
+export const envelopeSchema = z.looseObject({
+  event: z.string().min(1),
+  event_id: uuid,
+  payload: z.looseObject({}),
+});
+
+function envelopeFor<N extends EventName, P extends PayloadSchemas[EventName]>(event: N, payload: P) {
+  return z.looseObject({ event: z.literal(event), event_id: uuid, payload });
+}
+
+type EventSchemas = { [K in EventName]: ReturnType<typeof envelopeFor<K, PayloadSchemas[K]>> };
+
+export const eventSchemas = Object.fromEntries(
+  EVENT_NAMES.map((name) => [name, envelopeFor(name, payloadSchemas[name])]),
+) as EventSchemas;
+
+type AnyEventSchema = EventSchemas[EventName];
+
+export const webhookEventSchema = z.discriminatedUnion(
+  "event",
+  EVENT_NAMES.map((name) => eventSchemas[name]) as [AnyEventSchema, ...AnyEventSchema[]],
+);
+
+export type PinwheelWebhookEvent = z.infer<typeof webhookEventSchema>;
+
+export interface SchemaIssue {
+  /** Dotted path into the body, e.g. "payload.params.count"; "(root)" for the body itself. */
+  path: string;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; event: PinwheelWebhookEvent } | { ok: false; issues: SchemaIssue[] };
+
+function toIssues(error: z.ZodError): SchemaIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)",
+    message: issue.message,
+  }));
+}
+
+function unknownEventMessage(name: string): string {
+  if (OTHER_ENABLED_EVENTS.includes(name)) {
+    return `"${name}" is a Pinwheel event whose payload is not documented, so it cannot be validated`;
+  }
+  return `"${name}" is not a known Pinwheel event`;
+}
+
+export function validateWebhookEvent(body: unknown): ValidationResult {
+  const event = typeof body === "object" && body !== null ? (body as { event?: unknown }).event : undefined;
+  if (typeof event !== "string" || !isEventName(event)) {
+    if (typeof event === "string" && event.length > 0) {
+      // One clear issue beats the union's generic "no matching discriminator".
+      return { ok: false, issues: [{ path: "event", message: unknownEventMessage(event) }] };
+    }
+    // No usable event name: report against the envelope every event shares.
+    const envelope = envelopeSchema.safeParse(body);
+    const issues = envelope.success ? [{ path: "event", message: "event is required" }] : toIssues(envelope.error);
+    return { ok: false, issues };
+  }
+  const parsed = webhookEventSchema.safeParse(body);
+  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, issues: toIssues(parsed.error) };
+}

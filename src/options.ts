@@ -1,0 +1,63 @@
+import { InvalidArgumentError } from "commander";
+
+/** Commander argument parsers: a bad value becomes commander's own one-line usage error (exit 2). */
+
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    }
+    return parsed;
+  };
+}
+
+export function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError("expected a number above 0.");
+  return parsed;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function commaList(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
+}
+
+export function httpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL; expected e.g. http://127.0.0.1:3000/webhooks`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidArgumentError(`"${value}" must start with http:// or https://`);
+  }
+  return url.toString();
+}
+
+export function examples(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "15m", "2h", "7d" ago, or an ISO date/time; normalised to an ISO string that sorts like received_at. */
+export function since(value: string): string {
+  const duration = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (duration) return new Date(Date.now() - Number(duration[1]) * DURATION_UNITS[duration[2]!]!).toISOString();
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) {
+    throw new InvalidArgumentError(`"${value}" is neither a duration (15m, 2h, 7d) nor an ISO date such as 2026-11-23T10:00:00Z.`);
+  }
+  return parsed.toISOString();
+}

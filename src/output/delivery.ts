@@ -1,0 +1,39 @@
+import type { ChalkInstance } from "chalk";
+import type { NumberedAttempt } from "../delivery/deliver.js";
+
+export interface DeliveryLine {
+  event: string | null;
+  eventId: string | null;
+  attempt: NumberedAttempt;
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** "✔ 200  paystubs.fully_synced  → http://127.0.0.1:3000/  12 ms  <event_id>" */
+export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt }: DeliveryLine): string {
+  const mark = attempt.ok ? c.green("✔") : c.red("✖");
+  const status =
+    attempt.statusCode !== undefined
+      ? (attempt.ok ? c.green : c.red)(String(attempt.statusCode))
+      : c.red(attempt.errorKind === "timeout" ? "timeout" : "error");
+  const retry = attempt.attempt > 1 ? c.dim(` (attempt ${attempt.attempt})`) : "";
+  const error = attempt.error ? `  ${c.red(attempt.error)}` : "";
+  return `${mark} ${status}  ${event ?? "(custom body)"}  → ${attempt.url}  ${formatDuration(attempt.durationMs)}  ${c.dim(eventId ?? "")}${retry}${error}`;
+}
+
+export function deliveryJson({ event, eventId, attempt }: DeliveryLine): Record<string, unknown> {
+  return {
+    type: "attempt",
+    event,
+    event_id: eventId,
+    url: attempt.url,
+    attempt: attempt.attempt,
+    ok: attempt.ok,
+    status_code: attempt.statusCode ?? null,
+    duration_ms: Math.round(attempt.durationMs * 100) / 100,
+    error: attempt.error ?? null,
+    started_at: attempt.startedAt,
+  };
+}

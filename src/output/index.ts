@@ -1,0 +1,107 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import { terminalSettings, type TerminalSettings } from "../config.js";
+import { renderTable } from "./table.js";
+
+/**
+ * The one place that writes to the terminal. Data (tables, results, JSON) goes to stdout;
+ * notices, warnings, spinners and progress go to stderr, so `--json | jq` always works.
+ */
+
+export interface Streams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export interface Spinner {
+  update(text: string): void;
+  succeed(text: string): void;
+  fail(text: string): void;
+  stop(): void;
+}
+
+export interface Progress {
+  tick(summary: string): void;
+  done(): void;
+}
+
+export interface Output {
+  readonly json: boolean;
+  readonly settings: TerminalSettings;
+  readonly c: ChalkInstance;
+  /** One JSON document on stdout (an object or array), for --json. */
+  data(value: unknown): void;
+  /** One JSON value per line on stdout, for streams such as listen --json. */
+  ndjson(value: unknown): void;
+  /** A line of human-readable data on stdout. */
+  line(text?: string): void;
+  table(headers: readonly string[], rows: readonly (readonly string[])[]): void;
+  notice(text: string): void;
+  warn(text: string): void;
+  spinner(text: string): Promise<Spinner>;
+  progress(total: number, label: string): Progress;
+}
+
+const silentSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
+
+export function createOutput(
+  options: { json?: boolean } = {},
+  streams: Streams = { stdout: process.stdout, stderr: process.stderr },
+  settings: TerminalSettings = terminalSettings(),
+): Output {
+  const json = Boolean(options.json);
+  const c = new Chalk({ level: settings.color ? 1 : 0 });
+  const interactive = settings.stderrIsTty && !settings.ci;
+  const writeOut = (text: string) => streams.stdout.write(text + "\n");
+  const writeErr = (text: string) => streams.stderr.write(text + "\n");
+
+  return {
+    json,
+    settings,
+    c,
+    data(value) {
+      writeOut(JSON.stringify(value, null, 2));
+    },
+    ndjson(value) {
+      writeOut(JSON.stringify(value));
+    },
+    line(text = "") {
+      writeOut(text);
+    },
+    table(headers, rows) {
+      writeOut(renderTable(headers.map((h) => c.bold(h)), rows));
+    },
+    notice(text) {
+      writeErr(c.dim(text));
+    },
+    warn(text) {
+      writeErr(c.yellow(`warning: ${text}`));
+    },
+    async spinner(text) {
+      if (!interactive || json) return silentSpinner;
+      // ora is loaded only when a spinner is really shown: it is not needed on a pipe or in CI.
+      const { default: ora } = await import("ora");
+      const spinner = ora({ text, stream: streams.stderr, color: "cyan", isEnabled: settings.color || undefined }).start();
+      return {
+        update: (next) => void (spinner.text = next),
+        succeed: (done) => void spinner.succeed(done),
+        fail: (done) => void spinner.fail(done),
+        stop: () => void spinner.stop(),
+      };
+    },
+    progress(total, label) {
+      if (!interactive || json || total < 2) return { tick() {}, done() {} };
+      let last = 0;
+      return {
+        tick(summary) {
+          const now = Date.now();
+          if (now - last < 80) return;
+          last = now;
+          streams.stderr.write(`\r${c.cyan(label)} ${summary}\u001b[K`);
+        },
+        done() {
+          streams.stderr.write("\r\u001b[K");
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { ChalkInstance } from "chalk";
+import type { StoredRequest } from "../store/requests.js";
+
+export function isVerified(request: StoredRequest): boolean {
+  return request.verification === "verified";
+}
+
+/** The stable JSON shape of a stored request in listen --json and events list --json. */
+export function requestJson(request: StoredRequest): Record<string, unknown> {
+  return {
+    id: request.id,
+    event_id: request.eventId,
+    event: request.event,
+    account_id: request.accountId,
+    received_at: request.receivedAt,
+    method: request.method,
+    path: request.path,
+    verified: isVerified(request),
+    verification: request.verification,
+    verification_detail: request.verificationDetail,
+    duplicate: request.duplicate,
+    status_code: request.statusCode,
+    rejection: request.rejection,
+    schema_errors: request.schemaErrors,
+    webhook_id: request.webhookId,
+    body_size: request.bodySize,
+  };
+}
+
+function time(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+function verdictText(c: ChalkInstance, request: StoredRequest): string {
+  if (request.verification === "verified") return c.green("verified");
+  if (request.verification === "skipped") return c.yellow("not verified (--skip-verify)");
+  if (request.verification === "not_checked") return c.red(request.rejection ?? "rejected");
+  return c.red(`${request.verification}${request.verificationDetail ? `: ${request.verificationDetail}` : ""}`);
+}
+
+/** One readable line per request, plus indented lines for schema problems. */
+export function formatRequestLine(c: ChalkInstance, request: StoredRequest): string {
+  const status = request.statusCode < 300 ? c.green(String(request.statusCode)) : c.red(String(request.statusCode));
+  const event = request.event ? c.bold(request.event) : c.dim(`${request.method} ${request.path}`);
+  const account = request.accountId ? c.dim(`acct ${request.accountId.slice(0, 8)}`) : "";
+  const duplicate = request.duplicate ? c.yellow(" duplicate") : "";
+  const rejection = request.statusCode === 400 && request.rejection ? `  ${c.red(request.rejection)}` : "";
+  const lines = [
+    `${c.dim(time(request.receivedAt))}  ${status}  ${event}  ${account}  ${verdictText(c, request)}${duplicate}${rejection}  ${c.dim(`#${request.id}`)}`,
+  ];
+  for (const issue of request.schemaErrors ?? []) {
+    lines.push(c.yellow(`           schema: ${issue.path}: ${issue.message}`));
+  }
+  return lines.join("\n");
+}

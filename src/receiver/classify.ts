@@ -1,0 +1,125 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { readHeader, verifyWebhook, WEBHOOK_ID_HEADER } from "../signing.js";
+import type { SchemaIssueRow } from "../store/requests.js";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ClassifyOptions {
+  secret: string;
+  toleranceSeconds: number;
+  skipVerify: boolean;
+  now: number;
+  /** Payload validation (zod); injected so this module stays free of the schemas' weight. */
+  validate(body: unknown): { ok: true } | { ok: false; issues: SchemaIssueRow[] };
+}
+
+export interface IncomingRequest {
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  tooLarge: boolean;
+}
+
+export interface Verdict {
+  statusCode: number;
+  verification: string;
+  verificationDetail: string | null;
+  /** Machine-readable reason for any answer but 200, e.g. "bad_signature" or "invalid_json". */
+  errorCode: string | null;
+  /** Why the request was refused with 400/405/413, in words. */
+  rejection: string | null;
+  event: string | null;
+  eventId: string | null;
+  accountId: string | null;
+  webhookId: string | null;
+  schemaErrors: SchemaIssueRow[] | null;
+}
+
+function asString(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+interface EnvelopeError {
+  code: "invalid_json" | "invalid_envelope";
+  message: string;
+}
+
+function parseEnvelope(body: Buffer): { json: unknown; error: EnvelopeError | null } {
+  if (body.length === 0) {
+    return { json: undefined, error: { code: "invalid_json", message: "the body is empty; expected a JSON envelope {event, event_id, payload}" } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { json: undefined, error: { code: "invalid_json", message: `the body is not valid JSON (${reason})` } };
+  }
+  if (!isPlainObject(json)) {
+    return { json, error: { code: "invalid_envelope", message: "the body is not a JSON object {event, event_id, payload}" } };
+  }
+  const missing = [
+    typeof json.event !== "string" ? "event (string)" : null,
+    typeof json.event_id !== "string" ? "event_id (string)" : null,
+    !isPlainObject(json.payload) ? "payload (object)" : null,
+  ].filter((x): x is string => x !== null);
+  const error = missing.length ? { code: "invalid_envelope" as const, message: `the envelope lacks ${missing.join(", ")}` } : null;
+  return { json, error };
+}
+
+/**
+ * Decides how the receiver answers one request and what it records about it. Pure: the same
+ * request and clock give the same verdict, so the receiver's rules are testable without a server.
+ * Schema problems are recorded but never refused: a test tool must show what really arrived.
+ */
+export function classifyRequest(request: IncomingRequest, options: ClassifyOptions): Verdict {
+  const webhookId = readHeader(request.headers, WEBHOOK_ID_HEADER) ?? null;
+  const base = { webhookId, event: null, eventId: null, accountId: null, schemaErrors: null };
+
+  if (request.tooLarge) {
+    const rejection = `the body is larger than ${MAX_BODY_BYTES} bytes`;
+    return { ...base, statusCode: 413, verification: "not_checked", verificationDetail: null, errorCode: "payload_too_large", rejection };
+  }
+  if (request.method !== "POST") {
+    const rejection = `method ${request.method} is not allowed; Pinwheel delivers with POST`;
+    return { ...base, statusCode: 405, verification: "not_checked", verificationDetail: null, errorCode: "method_not_allowed", rejection };
+  }
+
+  const { json, error: envelopeError } = parseEnvelope(request.body);
+  const envelope = isPlainObject(json) ? json : {};
+  const payload = isPlainObject(envelope.payload) ? envelope.payload : {};
+  const identity = {
+    webhookId,
+    event: asString(envelope.event),
+    eventId: asString(envelope.event_id),
+    accountId: asString(payload.account_id),
+  };
+  const validation = envelopeError === null ? options.validate(json) : null;
+  const schemaErrors = validation && !validation.ok ? validation.issues : null;
+
+  let verification = "skipped";
+  let verificationDetail: string | null = null;
+  if (!options.skipVerify) {
+    const result = verifyWebhook({
+      secret: options.secret,
+      headers: request.headers,
+      rawBody: request.body,
+      toleranceSeconds: options.toleranceSeconds,
+      now: options.now,
+    });
+    verification = result.ok ? "verified" : result.reason;
+    verificationDetail = result.ok ? null : result.message;
+    if (!result.ok) {
+      return { ...identity, statusCode: 401, verification, verificationDetail, errorCode: result.reason, rejection: null, schemaErrors };
+    }
+  }
+  if (envelopeError !== null) {
+    const { code, message } = envelopeError;
+    return { ...identity, statusCode: 400, verification, verificationDetail, errorCode: code, rejection: message, schemaErrors };
+  }
+  return { ...identity, statusCode: 200, verification, verificationDetail, errorCode: null, rejection: null, schemaErrors };
+}

@@ -1,0 +1,63 @@
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { CliError } from "../errors.js";
+import { migrate } from "./migrations.js";
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Open without creating or migrating, for read-only commands on a database that may not exist yet. */
+  readonly?: boolean;
+}
+
+function describeOpenFailure(path: string, error: unknown): CliError {
+  const code = (error as { code?: string }).code ?? "";
+  const reason = error instanceof Error ? error.message : String(error);
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
+    return new CliError(`${path} is not a usable pinwheel-cli database (${reason}); move it aside or pass --db <path>`);
+  }
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
+    return new CliError(`${path} is locked by another process; try again, or pass --db <path>`);
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY") {
+    return new CliError(`cannot write the event database at ${path} (${reason}); pass --db <path> or set PINWHEEL_CLI_DB`);
+  }
+  return new CliError(`cannot open the event database at ${path}: ${reason}`);
+}
+
+/**
+ * Opens (creating and migrating) the event store. The file is created 0600 because it holds
+ * request bodies; WAL lets `listen` write while `events list` reads from another process, and
+ * synchronous=FULL makes a committed row survive a crash.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  let db: Db | undefined;
+  try {
+    if (!options.readonly && path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, "a", 0o600));
+    }
+    db = new Database(path, { fileMustExist: Boolean(options.readonly) });
+    db.pragma("busy_timeout = 5000");
+    if (!options.readonly) {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      migrate(db);
+    } else {
+      // A read must still fail clearly on a file that is not SQLite.
+      db.pragma("user_version");
+    }
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof CliError) throw error;
+    if (error instanceof Error && /newer than this pinwheel-cli/.test(error.message)) {
+      throw new CliError(`${path}: ${error.message}`);
+    }
+    if ((error as { code?: string }).code === "SQLITE_CANTOPEN" && options.readonly) {
+      throw new CliError(`no event database at ${path} yet; run "pinwheel-cli listen" first, or pass --db <path>`);
+    }
+    throw describeOpenFailure(path, error);
+  }
+}

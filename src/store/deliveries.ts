@@ -1,0 +1,102 @@
+import type { Db } from "./database.js";
+
+export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout";
+
+export interface NewDeliveryAttempt {
+  deliveryId: string;
+  source: DeliverySource;
+  event: string | null;
+  eventId: string | null;
+  webhookId: string | null;
+  requestId: number | null;
+  url: string;
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+}
+
+export interface DeliveryAttempt extends NewDeliveryAttempt {
+  id: number;
+}
+
+export interface DeliveryFilter {
+  eventId?: string;
+  requestId?: number;
+  limit?: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  delivery_id: string;
+  source: DeliverySource;
+  event: string | null;
+  event_id: string | null;
+  webhook_id: string | null;
+  request_id: number | null;
+  url: string;
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_body: string | null;
+}
+
+function fromRow(row: DeliveryRow): DeliveryAttempt {
+  return {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    source: row.source,
+    event: row.event,
+    eventId: row.event_id,
+    webhookId: row.webhook_id,
+    requestId: row.request_id,
+    url: row.url,
+    attempt: row.attempt,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    statusCode: row.status_code,
+    error: row.error,
+    responseBody: row.response_body,
+  };
+}
+
+export interface DeliveryStore {
+  insert(attempt: NewDeliveryAttempt): DeliveryAttempt;
+  list(filter?: DeliveryFilter): DeliveryAttempt[];
+}
+
+export function deliveryStore(db: Db): DeliveryStore {
+  const insert = db.prepare(`
+    INSERT INTO deliveries (delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at,
+      duration_ms, status_code, error, response_body)
+    VALUES (@deliveryId, @source, @event, @eventId, @webhookId, @requestId, @url, @attempt, @startedAt,
+      @durationMs, @statusCode, @error, @responseBody)
+  `);
+  return {
+    insert(attempt) {
+      const result = insert.run(attempt);
+      return { ...attempt, id: Number(result.lastInsertRowid) };
+    },
+    list(filter = {}) {
+      const clauses: string[] = [];
+      const params: unknown[] = [];
+      if (filter.eventId) {
+        clauses.push("event_id = ?");
+        params.push(filter.eventId);
+      }
+      if (filter.requestId !== undefined) {
+        clauses.push("request_id = ?");
+        params.push(filter.requestId);
+      }
+      const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
+      return db
+        .prepare<unknown[], DeliveryRow>(`SELECT * FROM deliveries ${where} ORDER BY id DESC LIMIT ?`)
+        .all(...params, filter.limit ?? -1)
+        .map(fromRow);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { Database } from "better-sqlite3";
+
+/**
+ * Versioned schema: migration N brings a database from user_version N-1 to N.
+ * Append only; never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: received requests, stored before they are answered, rejected ones included.
+  `
+  CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    body_size INTEGER NOT NULL,
+    body_truncated INTEGER NOT NULL DEFAULT 0,
+    event TEXT,
+    event_id TEXT,
+    account_id TEXT,
+    webhook_id TEXT,
+    verification TEXT NOT NULL,
+    verification_detail TEXT,
+    schema_errors TEXT,
+    rejection TEXT,
+    duplicate INTEGER NOT NULL DEFAULT 0,
+    status_code INTEGER NOT NULL,
+    remote_address TEXT
+  );
+  CREATE INDEX requests_event_id ON requests (event_id);
+  CREATE INDEX requests_event ON requests (event, id);
+  CREATE INDEX requests_account_id ON requests (account_id, id);
+  CREATE INDEX requests_verification ON requests (verification, id);
+  CREATE INDEX requests_received_at ON requests (received_at);
+  `,
+  // 2: every attempt the delivery engine made (simulate, replay, smoke, forward).
+  `
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    delivery_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    event TEXT,
+    event_id TEXT,
+    webhook_id TEXT,
+    request_id INTEGER,
+    url TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    duration_ms REAL NOT NULL,
+    status_code INTEGER,
+    error TEXT,
+    response_body TEXT
+  );
+  CREATE INDEX deliveries_event_id ON deliveries (event_id);
+  CREATE INDEX deliveries_delivery_id ON deliveries (delivery_id);
+  CREATE INDEX deliveries_request_id ON deliveries (request_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function currentVersion(db: Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+export function migrate(db: Database): { from: number; to: number } {
+  const from = currentVersion(db);
+  if (from > SCHEMA_VERSION) {
+    throw new Error(
+      `the database is at schema version ${from}, newer than this pinwheel-cli understands (${SCHEMA_VERSION}); upgrade pinwheel-cli`,
+    );
+  }
+  const apply = db.transaction(() => {
+    for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    }
+  });
+  apply.immediate();
+  return { from, to: SCHEMA_VERSION };
+}
