@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { collect, examples, httpUrl, integer, since } from "./options.js";
+import { collect, examples, httpUrl, integer, positiveNumber, since } from "./options.js";
 
 type Action = (...args: never[]) => Promise<void>;
 
@@ -74,6 +74,8 @@ export function buildProgram(): Command {
     .option("--retry-base <ms>", "compress the retry schedule to this base delay (implies --retry)", integer(1))
     .option("--duplicate [n]", "send the same event (same event_id and body) n more times (default 1)", integer(1, 1000))
     .option("--pending", "send the job with outcome pending, then the same job with its result (--outcome error for an error)")
+    .option("--scenario <name|file>", "play a sequence of events (see: scenarios list) or your own scenario file")
+    .option("--speed <factor>", "scale scenario delays: 2 plays twice as fast, 100 almost at once", positiveNumber, 1)
     .option("--db <path>", "where delivery attempts are recorded")
     .option("--json", "print one JSON object per attempt")
     .addHelpText(
@@ -83,6 +85,7 @@ export function buildProgram(): Command {
         "pinwheel-cli simulate income.added --outcome error --to http://localhost:8080/webhooks/pinwheel",
         "pinwheel-cli simulate paystubs.added --set payload.params.count=7 --count 100 --concurrency 16",
         "pinwheel-cli simulate income.added --pending --duplicate --retry",
+        "pinwheel-cli simulate --scenario paystubs-sync --speed 10",
       ]),
     )
     .action(lazy(() => import("./commands/simulate.js")));
@@ -131,6 +134,24 @@ export function buildProgram(): Command {
     .argument("<event>", "event name")
     .addHelpText("after", examples(["pinwheel-cli fixtures show paystubs.fully_synced", "pinwheel-cli fixtures show income.added | jq .payload"]))
     .action(lazy(() => import("./commands/fixtures-show.js")));
+
+  const scenarios = program
+    .command("scenarios")
+    .description("realistic sequences of events (a sync, monitoring lost and restored, duplicates...)")
+    .addHelpText("after", examples(["pinwheel-cli scenarios list", "pinwheel-cli scenarios show at-least-once"]));
+  scenarios
+    .command("list")
+    .description("the built-in scenarios")
+    .option("--json", "print a JSON array")
+    .addHelpText("after", examples(["pinwheel-cli scenarios list", "pinwheel-cli simulate --scenario paystubs-sync"]))
+    .action(lazy(() => import("./commands/scenarios-list.js")));
+  scenarios
+    .command("show")
+    .description("the steps of a scenario, built in or from a file")
+    .argument("<name|file>", "scenario name or path to a JSON file")
+    .option("--json", "print the scenario as JSON (a starting point for your own)")
+    .addHelpText("after", examples(["pinwheel-cli scenarios show paystubs-sync", "pinwheel-cli scenarios show at-least-once --json > my-scenario.json"]))
+    .action(lazy(() => import("./commands/scenarios-show.js")));
 
   return program;
 }

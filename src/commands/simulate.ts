@@ -2,17 +2,15 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
-import { buildEvent, pinwheelTimestamp, type Outcome } from "../events/build.js";
+import { buildEvent, parseAssignments, pinwheelTimestamp, type Outcome } from "../events/build.js";
 import { catalogEntry, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
-import { deliver, type DeliveryReport } from "../delivery/deliver.js";
 import { runPool } from "../delivery/pool.js";
-import { attemptRecorder } from "../delivery/recorder.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
-import { createSender } from "../delivery/sender.js";
-import { createOutput } from "../output/index.js";
-import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
-import { openDatabase } from "../store/database.js";
+import { loadScenario } from "../events/scenario.js";
+import { createOutput, type Output } from "../output/index.js";
+import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
+import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 
 export interface SimulateOptions {
@@ -33,6 +31,8 @@ export interface SimulateOptions {
   retryBase?: number;
   duplicate?: number | true;
   pending?: boolean;
+  scenario?: string;
+  speed: number;
   db?: string;
   json?: boolean;
 }
@@ -78,8 +78,8 @@ function sequenceFor(name: EventName | undefined, options: SimulateOptions, data
     const overrides = {
       accountId: options.accountId,
       endUserId: options.endUserId,
-      set: options.set,
-      add: options.add,
+      set: parseAssignments("--set", options.set),
+      add: parseAssignments("--add", options.add),
       unset: options.unset,
     };
     const initial = buildEvent(name!, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
@@ -95,13 +95,50 @@ function sequenceFor(name: EventName | undefined, options: SimulateOptions, data
   return [first, ...Array.from({ length: duplicates }, () => first), ...(followUp ? [followUp] : [])];
 }
 
+function runOptions(options: SimulateOptions, url: string, secret: string, planned: number): RunOptions {
+  return {
+    source: "simulate",
+    dbPath: resolveDbPath(options.db),
+    url,
+    secret,
+    timeoutMs: options.timeout,
+    concurrency: options.concurrency,
+    retry: options.retry || options.retryBase !== undefined ? retryPolicy(options.retryBase) : undefined,
+    planned,
+  };
+}
+
+async function simulateScenario(out: Output, options: SimulateOptions & { scenario: string }): Promise<void> {
+  const conflicting = (["data", "set", "add", "unset", "outcome", "pending", "duplicate"] as const).filter((k) => options[k] !== undefined);
+  if (conflicting.length) {
+    throw usageError(`--scenario sets every step itself; drop --${conflicting[0]} (put overrides in the scenario file)`);
+  }
+  const scenario = loadScenario(options.scenario);
+  const { secret } = secretFor(out, options.secret);
+  const url = options.to ?? resolveDefaultTarget();
+  const run = DeliveryRun.open(out, runOptions(options, url, secret, plannedDeliveries(scenario) * options.count));
+  const summary = await run.finish(
+    (async () => {
+      for (let i = 0; i < options.count; i++) {
+        await playThroughRun(out, run, scenario, { speed: options.speed, ids: { accountId: options.accountId, endUserId: options.endUserId } });
+      }
+    })(),
+  );
+  const failure = summarize(out, summary, url, true);
+  if (failure) throw new CliError(failure);
+}
+
 export async function run(eventArg: string | undefined, options: SimulateOptions): Promise<void> {
   const out = createOutput({ json: options.json });
+  if (options.scenario !== undefined) {
+    if (eventArg !== undefined) throw usageError("pass either an event name or --scenario <name>, not both");
+    return simulateScenario(out, { ...options, scenario: options.scenario });
+  }
   if (eventArg !== undefined && options.data !== undefined) {
     throw usageError("pass either an event name or --data <file>, not both");
   }
   if (eventArg === undefined && options.data === undefined) {
-    throw usageError('name an event to simulate, e.g. "pinwheel-cli simulate paystubs.fully_synced" (see: fixtures list)');
+    throw usageError('name an event to simulate, e.g. "pinwheel-cli simulate paystubs.fully_synced" (see: fixtures list), or pass --scenario <name>');
   }
   const name = eventArg === undefined ? undefined : eventNameOrUsageError(eventArg);
   if (options.pending && name && !catalogEntry(name).job) {
@@ -116,65 +153,15 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
 
   const { secret } = secretFor(out, options.secret);
   const url = options.to ?? resolveDefaultTarget();
-  const retry = options.retry || options.retryBase !== undefined ? retryPolicy(options.retryBase) : undefined;
   const webhookId = options.webhookId ?? randomUUID();
-
-  const db = openDatabase(resolveDbPath(options.db));
-  const recorder = attemptRecorder(db);
-  const sender = createSender({ timeoutMs: options.timeout, connections: options.concurrency });
-  const total = options.count;
-  const verbose = options.json || total * firstSequence.length <= 20;
-  const progress = out.progress(total, "simulate");
-  const failures: DeliveryReport[] = [];
-  const shownFailures = 10;
-  let sent = 0;
-  const started = performance.now();
-
-  try {
-    await runPool(total, options.concurrency, async (index) => {
+  const run = DeliveryRun.open(out, runOptions(options, url, secret, options.count * firstSequence.length));
+  const summary = await run.finish(
+    runPool(options.count, options.concurrency, async (index) => {
       const sequence = index === 0 ? firstSequence : sequenceFor(name, options, data);
-      for (const item of sequence) {
-        const deliveryId = randomUUID();
-        const report = await deliver(
-          sender,
-          { url, body: item.body, secret, webhookId },
-          {
-            retry,
-            onAttempt(attempt) {
-              recorder.record({ deliveryId, source: "simulate", event: item.event, eventId: item.eventId, webhookId }, attempt);
-              const line = { event: item.event, eventId: item.eventId, attempt };
-              if (options.json) out.ndjson(deliveryJson(line));
-              else if (verbose || (!attempt.ok && failures.length < shownFailures)) out.line(formatDeliveryLine(out.c, line));
-            },
-            onWait(next, delayMs) {
-              if (!options.json) out.notice(`  retrying in ${formatDuration(delayMs)} (attempt ${next} of ${retry!.maxRetries + 1})`);
-            },
-          },
-        );
-        sent++;
-        if (!report.ok) failures.push(report);
-        progress.tick(`${sent}/${total * sequence.length} sent, ${failures.length} failed`);
-      }
-    });
-  } finally {
-    progress.done();
-    await sender.close();
-    await recorder.flush().finally(() => db.close());
-  }
-
-  const seconds = (performance.now() - started) / 1000;
-  if (!verbose) {
-    out.line(
-      `${out.c.bold(String(sent))} deliveries to ${url} in ${seconds.toFixed(2)} s (${Math.round(sent / seconds)}/s): ` +
-        `${sent - failures.length} 2xx, ${failures.length} failed`,
-    );
-  }
-  if (failures.length > 0) {
-    const first = failures[0]!.final;
-    const hint =
-      first.errorKind === "network" && /ECONNREFUSED/.test(first.error ?? "")
-        ? `; nothing is listening at ${url} (start one with "pinwheel-cli listen", or pass --to)`
-        : "";
-    throw new CliError(`${failures.length} of ${sent} deliveries failed${hint}`);
-  }
+      // One event's deliveries go in order: a pending job must arrive before its result.
+      for (const item of sequence) await run.send({ ...item, webhookId });
+    }),
+  );
+  const failure = summarize(out, summary, url, run.verbose);
+  if (failure) throw new CliError(failure);
 }

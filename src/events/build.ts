@@ -7,16 +7,30 @@ import { getPath, hasPath, listPaths, parseAssignment, setPath, unsetPath } from
 
 export type Outcome = "success" | "error" | "pending";
 
+export interface Assignment {
+  path: string;
+  value: unknown;
+}
+
 export interface EventOverrides {
   accountId?: string;
   endUserId?: string;
   linkTokenId?: string;
   outcome?: Outcome;
-  /** "path=value" assignments on fields the fixture has. */
-  set?: readonly string[];
-  /** "path=value" assignments on fields the fixture lacks. */
-  add?: readonly string[];
+  /** Fields the fixture has. */
+  set?: readonly Assignment[];
+  /** Fields the fixture lacks. */
+  add?: readonly Assignment[];
   unset?: readonly string[];
+}
+
+/** Parses --set/--add "path=value" options (JSON values where they parse). */
+export function parseAssignments(option: "--set" | "--add", assignments: readonly string[] = []): Assignment[] {
+  return assignments.map((assignment) => {
+    const parsed = parseAssignment(assignment);
+    if (!parsed) throw usageError(`${option} ${assignment}: expected path=value, e.g. payload.params.count=7`);
+    return parsed;
+  });
 }
 
 export interface BuildOptions extends EventOverrides {
@@ -76,17 +90,13 @@ export function applyOverrides(envelope: WebhookEnvelope, overrides: EventOverri
     if (overrides.outcome === "error") Object.assign(envelope.payload, ERROR_FIELDS);
     else for (const key of Object.keys(ERROR_FIELDS)) delete envelope.payload[key];
   }
-  for (const assignment of overrides.set ?? []) {
-    const parsed = parseAssignment(assignment);
-    if (!parsed) throw usageError(`--set ${assignment}: expected path=value, e.g. payload.params.count=7`);
+  for (const parsed of overrides.set ?? []) {
     if (!hasPath(envelope, parsed.path)) {
       throw usageError(`--set ${parsed.path}: ${envelope.event} has no such field; ${nearestPath(envelope, parsed.path)} (use --add for a new field)`);
     }
     setPath(root, parsed.path, parsed.value);
   }
-  for (const assignment of overrides.add ?? []) {
-    const parsed = parseAssignment(assignment);
-    if (!parsed) throw usageError(`--add ${assignment}: expected path=value, e.g. payload.params.note="hi"`);
+  for (const parsed of overrides.add ?? []) {
     if (hasPath(envelope, parsed.path)) {
       throw usageError(`--add ${parsed.path}: the field already exists; use --set to change it`);
     }

@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import { deliver, type DeliveryReport } from "../delivery/deliver.js";
+import { attemptRecorder, type AttemptRecorder } from "../delivery/recorder.js";
+import type { RetryPolicy } from "../delivery/retry-policy.js";
+import { createSender, type HttpSender } from "../delivery/sender.js";
+import type { Output, Progress } from "../output/index.js";
+import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
+import { openDatabase, type Db } from "../store/database.js";
+import type { DeliverySource } from "../store/deliveries.js";
+
+export interface RunItem {
+  event: string | null;
+  eventId: string | null;
+  body: Buffer;
+  webhookId?: string;
+  recordedHeaders?: Record<string, string>;
+  requestId?: number;
+}
+
+export interface RunOptions {
+  source: DeliverySource;
+  dbPath: string;
+  url: string;
+  secret: string;
+  timeoutMs: number;
+  concurrency: number;
+  retry?: RetryPolicy;
+  /** How many deliveries are planned, for progress; lines are printed per attempt when it is small. */
+  planned: number;
+}
+
+export interface RunSummary {
+  sent: number;
+  failed: DeliveryReport[];
+  seconds: number;
+}
+
+const SHOWN_FAILURES = 10;
+
+/**
+ * The command-side glue around the delivery engine shared by simulate, replay and smoke: one
+ * sender pool, one attempt recorder, one way of printing attempts and progress.
+ */
+export class DeliveryRun {
+  private sent = 0;
+  private readonly failed: DeliveryReport[] = [];
+  private readonly started = performance.now();
+  private readonly progress: Progress;
+  readonly verbose: boolean;
+
+  private constructor(
+    private readonly out: Output,
+    private readonly options: RunOptions,
+    private readonly db: Db,
+    private readonly recorder: AttemptRecorder,
+    private readonly sender: HttpSender,
+  ) {
+    this.verbose = out.json || options.planned <= 20;
+    this.progress = out.progress(options.planned, options.source);
+  }
+
+  static open(out: Output, options: RunOptions): DeliveryRun {
+    const db = openDatabase(options.dbPath);
+    const sender = createSender({ timeoutMs: options.timeoutMs, connections: options.concurrency });
+    return new DeliveryRun(out, options, db, attemptRecorder(db), sender);
+  }
+
+  async send(item: RunItem, url = this.options.url): Promise<DeliveryReport> {
+    const { out, options } = this;
+    const deliveryId = randomUUID();
+    const webhookId = item.webhookId ?? null;
+    const report = await deliver(
+      this.sender,
+      { url, body: item.body, secret: options.secret, webhookId: item.webhookId, recordedHeaders: item.recordedHeaders },
+      {
+        retry: options.retry,
+        onAttempt: (attempt) => {
+          this.recorder.record(
+            { deliveryId, source: options.source, event: item.event, eventId: item.eventId, webhookId, requestId: item.requestId },
+            attempt,
+          );
+          const line = { event: item.event, eventId: item.eventId, attempt };
+          if (out.json) out.ndjson({ ...deliveryJson(line), request_id: item.requestId ?? null });
+          else if (this.verbose || (!attempt.ok && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));
+        },
+        onWait: (next, delayMs) => {
+          if (!out.json) out.notice(`  retrying in ${formatDuration(delayMs)} (attempt ${next} of ${options.retry!.maxRetries + 1})`);
+        },
+      },
+    );
+    this.sent++;
+    if (!report.ok) this.failed.push(report);
+    this.progress.tick(`${this.sent}/${options.planned} sent, ${this.failed.length} failed`);
+    return report;
+  }
+
+  /** Waits for the work, then closes the run whatever happened; the work's own error wins. */
+  async finish(work: Promise<unknown>): Promise<RunSummary> {
+    let failure: { error: unknown } | undefined;
+    await work.catch((error: unknown) => (failure = { error }));
+    const summary = await this.close();
+    if (failure) throw failure.error;
+    return summary;
+  }
+
+  /** Closes the pool and waits until every attempt is recorded. */
+  async close(): Promise<RunSummary> {
+    this.progress.done();
+    try {
+      await this.sender.close();
+      await this.recorder.flush();
+    } finally {
+      this.db.close();
+    }
+    return { sent: this.sent, failed: this.failed, seconds: (performance.now() - this.started) / 1000 };
+  }
+}
+
+/** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
+export function summarize(out: Output, summary: RunSummary, url: string, verbose: boolean): string | undefined {
+  const { sent, failed, seconds } = summary;
+  if (!verbose && !out.json) {
+    out.line(
+      `${out.c.bold(String(sent))} deliveries to ${url} in ${seconds.toFixed(2)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s): ` +
+        `${sent - failed.length} 2xx, ${failed.length} failed`,
+    );
+  }
+  if (failed.length === 0) return undefined;
+  const first = failed[0]!.final;
+  const hint = /ECONNREFUSED/.test(first.error ?? "")
+    ? `; nothing is listening at ${first.url} (start one with "pinwheel-cli listen", or pass --to)`
+    : "";
+  return `${failed.length} of ${sent} deliveries failed${hint}`;
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from "node:crypto";
+import { usageError, isCliError } from "../errors.js";
+import { buildEvent, type Assignment } from "../events/build.js";
+import type { EventName } from "../events/catalog.js";
+import type { WebhookEnvelope } from "../events/fixtures.js";
+import { isResendStep, type EventStep, type Scenario } from "../events/scenario.js";
+import type { DeliveryReport } from "./deliver.js";
+
+export type DeliveryKind = "event" | "duplicate" | "resend";
+
+export interface ScenarioDelivery {
+  /** 1-based step number in the scenario file. */
+  step: number;
+  label?: string;
+  kind: DeliveryKind;
+  /** True when the step was delivered after a later step (deliver_after). */
+  outOfOrder: boolean;
+  event: string;
+  eventId: string;
+  body: Buffer;
+}
+
+export interface ScenarioResult extends ScenarioDelivery {
+  report: DeliveryReport;
+}
+
+export interface ThreadedIds {
+  accountId: string;
+  endUserId: string;
+  linkTokenId: string;
+}
+
+export interface PlayOptions {
+  ids?: Partial<ThreadedIds>;
+  /** 2 plays twice as fast; delays are divided by it. */
+  speed?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  send(delivery: ScenarioDelivery): Promise<DeliveryReport>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** "{{today}}" and "{{today-30d}}" in scenario values become dates, so every run's pay dates are recent and consistent. */
+export function resolveTemplates(value: unknown, nowMs: number): unknown {
+  if (typeof value === "string") {
+    return value.replace(/\{\{today(?:-(\d+)d)?\}\}/g, (_, days: string | undefined) =>
+      new Date(nowMs - Number(days ?? 0) * DAY_MS).toISOString().slice(0, 10),
+    );
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveTemplates(item, nowMs));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTemplates(v, nowMs)]));
+  }
+  return value;
+}
+
+function assignments(record: Record<string, unknown> | undefined, nowMs: number): Assignment[] {
+  return Object.entries(record ?? {}).map(([path, value]) => ({ path, value: resolveTemplates(value, nowMs) }));
+}
+
+function thread(envelope: WebhookEnvelope, ids: ThreadedIds): void {
+  const payload = envelope.payload;
+  if ("account_id" in payload) payload.account_id = ids.accountId;
+  if ("end_user_id" in payload) payload.end_user_id = ids.endUserId;
+  if ("link_token_id" in payload) payload.link_token_id = ids.linkTokenId;
+}
+
+function buildStep(scenario: Scenario, index: number, step: EventStep, nowMs: number): WebhookEnvelope {
+  try {
+    return buildEvent(step.event as EventName, {
+      now: nowMs,
+      outcome: step.outcome,
+      set: assignments(step.set, nowMs),
+      add: assignments(step.add, nowMs),
+      unset: step.unset,
+    });
+  } catch (error) {
+    if (isCliError(error)) {
+      const message = error.message.replace(/^--(set|add|unset) /, '"$1" ');
+      throw usageError(`scenario ${scenario.name}: step ${index + 1} (${step.event}): ${message}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Plays a scenario in order, one delivery in flight at a time unless a step is `concurrent`,
+ * with one account, end user and link token threaded through every event.
+ */
+export async function playScenario(scenario: Scenario, options: PlayOptions): Promise<ScenarioResult[]> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const speed = options.speed ?? 1;
+  const ids: ThreadedIds = {
+    accountId: options.ids?.accountId ?? randomUUID(),
+    endUserId: options.ids?.endUserId ?? `user_${randomUUID().slice(0, 8)}`,
+    linkTokenId: options.ids?.linkTokenId ?? randomUUID(),
+  };
+
+  // Everything is built before anything is sent, so a bad step fails the run before any delivery.
+  const startedAt = now();
+  const envelopes = new Map<number, WebhookEnvelope>();
+  const byLabel = new Map<string, number>();
+  scenario.steps.forEach((step, index) => {
+    if (step.label !== undefined) byLabel.set(step.label, index);
+    if (isResendStep(step)) return;
+    const envelope = buildStep(scenario, index, step, startedAt);
+    thread(envelope, ids);
+    if (step.same_job_as !== undefined) {
+      const job = envelopes.get(byLabel.get(step.same_job_as)!);
+      if (job && "id" in job.payload && "id" in envelope.payload) envelope.payload.id = job.payload.id;
+    }
+    envelopes.set(index, envelope);
+  });
+  const bodies = new Map([...envelopes].map(([index, envelope]) => [index, Buffer.from(JSON.stringify(envelope))]));
+
+  const results: ScenarioResult[] = [];
+  const inFlight: Promise<void>[] = [];
+
+  const deliverStep = async (index: number, outOfOrder: boolean): Promise<void> => {
+    const step = scenario.steps[index]!;
+    if (step.delay_ms) await sleep(step.delay_ms / speed);
+    const source = isResendStep(step) ? byLabel.get(step.resend)! : index;
+    const envelope = envelopes.get(source)!;
+    const base = {
+      step: index + 1,
+      label: step.label,
+      outOfOrder,
+      event: envelope.event,
+      eventId: envelope.event_id,
+      body: bodies.get(source)!,
+    };
+    const kinds: DeliveryKind[] = [isResendStep(step) ? "resend" : "event", ...Array<DeliveryKind>(step.duplicate ?? 0).fill("duplicate")];
+    const run = async () => {
+      for (const kind of kinds) {
+        const delivery = { ...base, kind };
+        results.push({ ...delivery, report: await options.send(delivery) });
+      }
+    };
+    if (step.concurrent) inFlight.push(run());
+    else await run();
+  };
+
+  for (const [index, step] of scenario.steps.entries()) {
+    if (!isResendStep(step) && step.deliver_after !== undefined) continue;
+    await deliverStep(index, false);
+    if (step.label === undefined) continue;
+    for (const [later, deferred] of scenario.steps.entries()) {
+      if (!isResendStep(deferred) && deferred.deliver_after === step.label) await deliverStep(later, later < index);
+    }
+  }
+  await Promise.all(inFlight);
+  return results;
+}

@@ -1,0 +1,150 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { usageError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
+import { EVENT_NAMES, isEventName } from "./catalog.js";
+
+/** Built-in scenarios are data files beside the event fixtures; users write their own in the same format. */
+export const SCENARIOS_DIR: string = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
+
+const label = z.string().min(1);
+const overrides = {
+  /** Fields the fixture has, by dotted path; strings may use {{today}} or {{today-30d}} for dates. */
+  set: z.record(z.string(), z.unknown()).optional(),
+  add: z.record(z.string(), z.unknown()).optional(),
+  unset: z.array(z.string()).optional(),
+  outcome: z.enum(["success", "error", "pending"]).optional(),
+};
+const timing = {
+  label: label.optional(),
+  note: z.string().optional(),
+  /** Wait before this step, in ms at --speed 1. */
+  delay_ms: z.number().int().nonnegative().optional(),
+  /** Send this many extra copies (same event_id, same body) right after it. */
+  duplicate: z.number().int().nonnegative().optional(),
+  /** Do not wait for this delivery's answer before starting the next step. */
+  concurrent: z.boolean().optional(),
+};
+
+const eventStep = z.strictObject({
+  ...timing,
+  event: z.string(),
+  ...overrides,
+  /** Reuse another step's job (payload.id): a pending job and its result are the same job. */
+  same_job_as: label.optional(),
+  /** Build the event here but deliver it right after the step with this label: out-of-order delivery. */
+  deliver_after: label.optional(),
+});
+
+const resendStep = z.strictObject({
+  ...timing,
+  /** Deliver an earlier step's event again, byte for byte: an at-least-once duplicate arriving late. */
+  resend: label,
+});
+
+const stepSchema = z.union([eventStep, resendStep]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string(),
+  source: z.string().optional(),
+  steps: z.array(stepSchema).min(1),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioStep = Scenario["steps"][number];
+export type EventStep = z.infer<typeof eventStep>;
+
+/** The branch a step means, so its errors name its own fields rather than "matched no branch". */
+function schemaForStep(step: unknown): z.ZodType {
+  if (typeof step !== "object" || step === null) return stepSchema;
+  if ("resend" in step) return resendStep;
+  if ("event" in step) return eventStep;
+  return stepSchema;
+}
+
+export function isResendStep(step: ScenarioStep): step is z.infer<typeof resendStep> {
+  return "resend" in step;
+}
+
+export function builtInScenarioNames(): string[] {
+  return readdirSync(SCENARIOS_DIR)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => basename(file, ".json"))
+    .sort();
+}
+
+function stepName(scenario: { steps?: unknown[] }, index: number): string {
+  const step = scenario.steps?.[index] as { event?: unknown; resend?: unknown } | undefined;
+  const what = typeof step?.event === "string" ? step.event : typeof step?.resend === "string" ? `resend ${step.resend}` : "";
+  return `step ${index + 1}${what ? ` (${what})` : ""}`;
+}
+
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  const [first, index, ...rest] = issue.path;
+  if (first === "steps" && typeof index === "number") {
+    const where = stepName(raw as { steps?: unknown[] }, index);
+    const field = rest.length ? `field "${rest.join(".")}"` : "the step";
+    if (issue.code === "unrecognized_keys") return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    if (issue.code === "invalid_union") return `${where}: a step needs "event" (a Pinwheel event) or "resend" (a label)`;
+    return `${where}: ${field}: ${issue.message}`;
+  }
+  return `${issue.path.length ? `field "${issue.path.join(".")}"` : "the file"}: ${issue.message}`;
+}
+
+/** Validates a parsed scenario, naming the step and field of the first problem. */
+export function parseScenario(raw: unknown, origin: string): Scenario {
+  const steps = (raw as { steps?: unknown })?.steps;
+  if (Array.isArray(steps)) {
+    steps.forEach((step, index) => {
+      const result = schemaForStep(step).safeParse(step);
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        throw usageError(`scenario ${origin}: ${describeIssue(raw, { ...issue, path: ["steps", index, ...issue.path] })}`);
+      }
+    });
+  }
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success) throw usageError(`scenario ${origin}: ${describeIssue(raw, result.error.issues[0]!)}`);
+  const scenario = result.data;
+  const labels = new Map<string, number>();
+  scenario.steps.forEach((step, index) => {
+    const where = `scenario ${origin}: ${stepName(scenario, index)}`;
+    if (!isResendStep(step) && !isEventName(step.event)) {
+      throw usageError(`${where}: unknown event "${step.event}"; ${didYouMean(step.event, EVENT_NAMES) || "see pinwheel-cli fixtures list"}`);
+    }
+    const reference = isResendStep(step) ? step.resend : step.same_job_as;
+    if (reference !== undefined && !labels.has(reference)) {
+      throw usageError(`${where}: no earlier step is labelled "${reference}"`);
+    }
+    if (step.label !== undefined) {
+      if (labels.has(step.label)) throw usageError(`${where}: label "${step.label}" is used twice`);
+      labels.set(step.label, index);
+    }
+  });
+  scenario.steps.forEach((step, index) => {
+    if (!isResendStep(step) && step.deliver_after !== undefined && !labels.has(step.deliver_after)) {
+      throw usageError(`scenario ${origin}: ${stepName(scenario, index)}: field "deliver_after": no step is labelled "${step.deliver_after}"`);
+    }
+  });
+  return scenario;
+}
+
+/** A built-in name, or a path to the user's own JSON file. */
+export function loadScenario(nameOrFile: string): Scenario {
+  const builtIn = join(SCENARIOS_DIR, `${nameOrFile}.json`);
+  const path = /[\\/]|\.json$/.test(nameOrFile) ? nameOrFile : builtIn;
+  if (!existsSync(path)) {
+    const hint = didYouMean(nameOrFile, builtInScenarioNames());
+    throw usageError(`no scenario "${nameOrFile}"; ${hint || `built-in scenarios: ${builtInScenarioNames().join(", ")}`}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw usageError(`scenario ${nameOrFile}: not valid JSON (${(error as Error).message})`);
+  }
+  return parseScenario(raw, path === builtIn ? nameOrFile : path);
+}
