@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { collect, examples, httpUrl, integer, positiveNumber, since } from "./options.js";
+import { collect, commaList, examples, expectedStatuses, httpUrl, integer, positiveNumber, since } from "./options.js";
 
 type Action = (...args: never[]) => Promise<void>;
 
@@ -134,6 +134,72 @@ export function buildProgram(): Command {
     .argument("<event>", "event name")
     .addHelpText("after", examples(["pinwheel-cli fixtures show paystubs.fully_synced", "pinwheel-cli fixtures show income.added | jq .payload"]))
     .action(lazy(() => import("./commands/fixtures-show.js")));
+
+  program
+    .command("replay")
+    .description("send stored requests again: re-signed with a fresh timestamp, or exactly as recorded")
+    .argument("[ids...]", "row ids or event_ids from events list")
+    .option("--to <url>", "where to send them (required)", httpUrl)
+    .option("--event <name>", "every stored request of this event")
+    .option("--account-id <id>", "every stored request for this payload.account_id")
+    .option("--since <when>", "received since an ISO date/time or a duration ago (15m, 2h, 7d)", since)
+    .option("--verdict <verdict>", "verified, failed, or a reason such as bad_signature")
+    .option("--all", "every stored request")
+    .option("--as-recorded", "send the stored headers and body untouched (tests that your handler refuses a stale replay)")
+    .option("--secret <secret>", "API secret to re-sign with (default: PINWHEEL_API_SECRET)")
+    .option("-c, --concurrency <n>", "requests in flight at once", integer(1, 1024), 8)
+    .option("--timeout <ms>", "per-attempt timeout", integer(1), 15_000)
+    .option("--retry", "retry after a 5XX, network error or timeout, like Pinwheel")
+    .option("--retry-base <ms>", "compress the retry schedule (implies --retry)", integer(1))
+    .option("--db <path>", "SQLite event store")
+    .option("--json", "print one JSON object per attempt and a summary")
+    .addHelpText(
+      "after",
+      examples([
+        "pinwheel-cli replay 42 --to http://localhost:8080/webhooks/pinwheel",
+        "pinwheel-cli replay --event paystubs.added --since 1h --to http://localhost:8080/webhooks/pinwheel",
+        "pinwheel-cli replay 42 --as-recorded --to http://localhost:8080/webhooks/pinwheel   # expect 401",
+      ]),
+    )
+    .action(lazy(() => import("./commands/replay.js")));
+
+  program
+    .command("smoke")
+    .description("CI check: send every event (or a scenario) to your app and check each answer")
+    .option("--to <url>", "your app's webhook endpoint (required)", httpUrl)
+    .option("--events <a,b,...>", "only these events (default: every catalog event)", commaList)
+    .option("--scenario <name|file>", "play a scenario instead of one of each event")
+    .option("--expect <statuses>", "accepted answers: 2xx, or codes such as 200,204", expectedStatuses, ["2xx"])
+    .addOption(new Option("--reporter <format>", "report format").choices(["table", "junit", "json"]).default("table"))
+    .option("--output <file>", "write the report (JUnit XML) to this file; the table still prints")
+    .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)")
+    .option("--timeout <ms>", "per-request timeout", integer(1), 15_000)
+    .option("--speed <factor>", "scale scenario delays", positiveNumber, 100)
+    .option("--db <path>", "where delivery attempts are recorded")
+    .option("--json", "print the report as JSON (same as --reporter json)")
+    .addHelpText(
+      "after",
+      examples([
+        "pinwheel-cli smoke --to http://localhost:8080/webhooks/pinwheel",
+        "pinwheel-cli smoke --to http://localhost:8080/webhooks/pinwheel --reporter junit --output pinwheel-smoke.xml",
+        "pinwheel-cli smoke --to http://localhost:8080/webhooks/pinwheel --scenario at-least-once --expect 200,204",
+      ]),
+    )
+    .action(lazy(() => import("./commands/smoke.js")));
+
+  const deliveries = program
+    .command("deliveries")
+    .description("what simulate, replay and smoke sent, attempt by attempt")
+    .addHelpText("after", examples(["pinwheel-cli deliveries list", "pinwheel-cli deliveries list --event-id <uuid> --json"]));
+  deliveries
+    .command("list")
+    .description("recorded delivery attempts, newest first")
+    .option("--event-id <uuid>", "only attempts for this event_id")
+    .option("--limit <n>", "at most this many rows", integer(1), 50)
+    .option("--db <path>", "SQLite event store")
+    .option("--json", "print a JSON array")
+    .addHelpText("after", examples(["pinwheel-cli deliveries list", "pinwheel-cli deliveries list --json | jq '.[] | select(.status_code != 200)'"]))
+    .action(lazy(() => import("./commands/deliveries-list.js")));
 
   const scenarios = program
     .command("scenarios")

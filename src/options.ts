@@ -61,3 +61,13 @@ export function since(value: string): string {
   }
   return parsed.toISOString();
 }
+
+/** --expect "2xx" or "200,204" or "2xx,409": each entry a status code or a class such as 4xx. */
+export function expectedStatuses(value: string): string[] {
+  const entries = value.split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean);
+  const bad = entries.find((entry) => !/^[1-5](xx|\d\d)$/.test(entry));
+  if (bad !== undefined || entries.length === 0) {
+    throw new InvalidArgumentError(`"${bad ?? value}" is not a status; use a code such as 200 or a class such as 2xx, comma separated.`);
+  }
+  return entries;
+}

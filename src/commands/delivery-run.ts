@@ -27,6 +27,8 @@ export interface RunOptions {
   retry?: RetryPolicy;
   /** How many deliveries are planned, for progress; lines are printed per attempt when it is small. */
   planned: number;
+  /** "none" when the command prints its own report (smoke), in --json too. */
+  attemptLines?: "auto" | "none";
 }
 
 export interface RunSummary {
@@ -55,7 +57,7 @@ export class DeliveryRun {
     private readonly recorder: AttemptRecorder,
     private readonly sender: HttpSender,
   ) {
-    this.verbose = out.json || options.planned <= 20;
+    this.verbose = out.json || (options.attemptLines !== "none" && options.planned <= 20);
     this.progress = out.progress(options.planned, options.source);
   }
 
@@ -79,6 +81,7 @@ export class DeliveryRun {
             { deliveryId, source: options.source, event: item.event, eventId: item.eventId, webhookId, requestId: item.requestId },
             attempt,
           );
+          if (options.attemptLines === "none") return;
           const line = { event: item.event, eventId: item.eventId, attempt };
           if (out.json) out.ndjson({ ...deliveryJson(line), request_id: item.requestId ?? null });
           else if (this.verbose || (!attempt.ok && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));

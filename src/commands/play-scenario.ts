@@ -22,22 +22,24 @@ export function scenarioResultJson(result: ScenarioResult): Record<string, unkno
   };
 }
 
-/** Plays a scenario through a delivery run and prints the report of what arrived in which order. */
-export async function playThroughRun(
-  out: Output,
+/** Plays a scenario through a delivery run, so its attempts are recorded and shown like any other. */
+export function playThroughRun(
   run: DeliveryRun,
   scenario: Scenario,
   options: { speed: number; ids: Partial<ThreadedIds> },
 ): Promise<ScenarioResult[]> {
-  if (!out.json) out.notice(`Playing scenario ${scenario.name}: ${scenario.description}`);
-  const results = await playScenario(scenario, {
+  return playScenario(scenario, {
     speed: options.speed,
     ids: options.ids,
     send: (delivery) => run.send({ event: delivery.event, eventId: delivery.eventId, body: delivery.body }),
   });
+}
+
+/** The report of what arrived in which order. */
+export function printScenarioReport(out: Output, scenario: Scenario, results: readonly ScenarioResult[]): void {
   if (out.json) {
     out.ndjson({ type: "scenario", name: scenario.name, deliveries: results.map(scenarioResultJson) });
-    return results;
+    return;
   }
   const { c } = out;
   out.line("");
@@ -52,7 +54,6 @@ export async function playThroughRun(
       result.eventId,
     ]),
   );
-  return results;
 }
 
 export function describeScenario(scenario: Scenario): string[] {

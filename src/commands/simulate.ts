@@ -10,7 +10,7 @@ import { retryPolicy } from "../delivery/retry-policy.js";
 import { loadScenario } from "../events/scenario.js";
 import { createOutput, type Output } from "../output/index.js";
 import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
-import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
+import { plannedDeliveries, playThroughRun, printScenarioReport } from "./play-scenario.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 
 export interface SimulateOptions {
@@ -117,10 +117,12 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   const { secret } = secretFor(out, options.secret);
   const url = options.to ?? resolveDefaultTarget();
   const run = DeliveryRun.open(out, runOptions(options, url, secret, plannedDeliveries(scenario) * options.count));
+  if (!out.json) out.notice(`Playing scenario ${scenario.name}: ${scenario.description}`);
   const summary = await run.finish(
     (async () => {
       for (let i = 0; i < options.count; i++) {
-        await playThroughRun(out, run, scenario, { speed: options.speed, ids: { accountId: options.accountId, endUserId: options.endUserId } });
+        const ids = { accountId: options.accountId, endUserId: options.endUserId };
+        printScenarioReport(out, scenario, await playThroughRun(run, scenario, { speed: options.speed, ids }));
       }
     })(),
   );

@@ -45,8 +45,8 @@ export interface RequestFilter {
   limit?: number;
   /** Oldest first instead of newest first. */
   ascending?: boolean;
-  /** Rows with a smaller id only (newest-first paging). */
-  beforeId?: number;
+  /** Rows with a larger id only (oldest-first paging). */
+  afterId?: number;
 }
 
 interface RequestRow {
@@ -125,9 +125,9 @@ function whereClause(filter: RequestFilter): { sql: string; params: unknown[] } 
     clauses.push("received_at >= ?");
     params.push(filter.since);
   }
-  if (filter.beforeId !== undefined) {
-    clauses.push("id < ?");
-    params.push(filter.beforeId);
+  if (filter.afterId !== undefined) {
+    clauses.push("id > ?");
+    params.push(filter.afterId);
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }

@@ -1,0 +1,49 @@
+import { resolveDbPath } from "../config.js";
+import { createOutput } from "../output/index.js";
+import { formatDuration } from "../output/delivery.js";
+import { deliveryAttemptJson } from "../output/stored.js";
+import { openDatabase } from "../store/database.js";
+import { deliveryStore } from "../store/deliveries.js";
+
+export interface DeliveriesListOptions {
+  eventId?: string;
+  limit: number;
+  db?: string;
+  json?: boolean;
+}
+
+export async function run(options: DeliveriesListOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const db = openDatabase(resolveDbPath(options.db));
+  try {
+    const attempts = deliveryStore(db).list({ eventId: options.eventId, limit: options.limit });
+    if (options.json) {
+      out.data(attempts.map(deliveryAttemptJson));
+      return;
+    }
+    if (attempts.length === 0) {
+      out.notice('No deliveries recorded yet; "simulate", "replay" and "smoke" record every attempt.');
+      return;
+    }
+    const { c } = out;
+    out.table(
+      ["ID", "SENT", "SOURCE", "EVENT", "TRY", "STATUS", "TIME", "URL"],
+      attempts.map((a) => [
+        String(a.id),
+        a.startedAt.replace("T", " ").slice(0, 19),
+        a.source,
+        a.event ?? "",
+        String(a.attempt),
+        a.statusCode === null
+          ? c.red(a.error ?? "error")
+          : a.statusCode < 300
+            ? c.green(String(a.statusCode))
+            : c.red(String(a.statusCode)),
+        formatDuration(a.durationMs),
+        a.url,
+      ]),
+    );
+  } finally {
+    db.close();
+  }
+}

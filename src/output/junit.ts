@@ -1,0 +1,37 @@
+export interface JUnitCase {
+  name: string;
+  classname: string;
+  seconds: number;
+  failure?: { message: string; details: string };
+}
+
+function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+}
+
+/** JUnit XML as CI systems (GitHub, GitLab, Jenkins, CircleCI) read it: one testcase per check. */
+export function renderJUnit(suite: string, cases: readonly JUnitCase[], timestamp: string): string {
+  const failures = cases.filter((c) => c.failure).length;
+  const total = cases.reduce((sum, c) => sum + c.seconds, 0);
+  const body = cases.map((c) => {
+    const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="${c.seconds.toFixed(3)}"`;
+    if (!c.failure) return `${open}/>`;
+    return `${open}>\n      <failure message="${escapeXml(c.failure.message)}">${escapeXml(c.failure.details)}</failure>\n    </testcase>`;
+  });
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" time="${total.toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${total.toFixed(3)}" timestamp="${timestamp}">`,
+    ...body,
+    `  </testsuite>`,
+    `</testsuites>`,
+    ``,
+  ].join("\n");
+}
