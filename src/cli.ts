@@ -1,15 +1,8 @@
 import { Command, Option } from "commander";
+import { lazy } from "./cli/lazy.js";
+import { registerRegistryCommands } from "./cli/registry.js";
+import { registerToolingCommands } from "./cli/tooling.js";
 import { collect, commaList, examples, expectedStatuses, httpUrl, integer, positiveNumber, since } from "./options.js";
-
-type Action = (...args: never[]) => Promise<void>;
-
-/** Each command's module is imported only when that command runs, so start-up loads commander alone. */
-function lazy<M extends { run: Action }>(load: () => Promise<M>) {
-  return async (...args: unknown[]): Promise<void> => {
-    const { run } = await load();
-    await (run as (...a: unknown[]) => Promise<void>)(...args);
-  };
-}
 
 const VERSION = "0.1.0";
 
@@ -200,6 +193,9 @@ export function buildProgram(): Command {
     .option("--json", "print a JSON array")
     .addHelpText("after", examples(["pinwheel-cli deliveries list", "pinwheel-cli deliveries list --json | jq '.[] | select(.status_code != 200)'"]))
     .action(lazy(() => import("./commands/deliveries-list.js")));
+
+  registerRegistryCommands(program);
+  registerToolingCommands(program);
 
   const scenarios = program
     .command("scenarios")
