@@ -13,7 +13,6 @@ export function buildProgram(): Command {
     .version(VERSION, "-v, --version")
     .exitOverride()
     .showSuggestionAfterError()
-    .showHelpAfterError("(add --help for usage)")
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText(
       "after",

@@ -65,18 +65,20 @@ export function currentVersion(db: Database): number {
 }
 
 export function migrate(db: Database): { from: number; to: number } {
-  const from = currentVersion(db);
-  if (from > SCHEMA_VERSION) {
-    throw new Error(
-      `the database is at schema version ${from}, newer than this pinwheel-cli understands (${SCHEMA_VERSION}); upgrade pinwheel-cli`,
-    );
-  }
+  // The version is read inside the write lock: two processes opening a new file at once must
+  // not both apply migration 1.
   const apply = db.transaction(() => {
+    const from = currentVersion(db);
+    if (from > SCHEMA_VERSION) {
+      throw new Error(
+        `the database is at schema version ${from}, newer than this pinwheel-cli understands (${SCHEMA_VERSION}); upgrade pinwheel-cli`,
+      );
+    }
     for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
       db.exec(MIGRATIONS[version - 1]!);
       db.pragma(`user_version = ${version}`);
     }
+    return from;
   });
-  apply.immediate();
-  return { from, to: SCHEMA_VERSION };
+  return { from: apply.immediate(), to: SCHEMA_VERSION };
 }

@@ -1,0 +1,86 @@
+/**
+ * A real HTTP endpoint for tests that send webhooks: it records every request (raw body bytes)
+ * and answers as a per-request script says. Binds 127.0.0.1 on a free port.
+ */
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The exact bytes received. */
+  body: Buffer;
+  /** Date.now() when the body had been read completely. */
+  receivedAt: number;
+}
+
+/** How to answer request number `requestIndex` (0 for the first): a status, optionally after delayMs. */
+export type ResponseScript = (requestIndex: number) => { status: number; delayMs?: number };
+
+export interface RecordingServer {
+  /** e.g. http://127.0.0.1:41234/ */
+  url: string;
+  /** Every request received so far, in arrival order. */
+  requests: RecordedRequest[];
+  /** Stops listening and destroys open connections (delayed answers included), so nothing hangs. */
+  close(): Promise<void>;
+}
+
+/** Starts the server; without a script every request is answered 200 at once. */
+export async function startRecordingServer(script: ResponseScript = () => ({ status: 200 })): Promise<RecordingServer> {
+  const requests: RecordedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let count = 0;
+
+  const server = createServer((request, response) => {
+    const index = count++;
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      requests.push({
+        method: request.method ?? "",
+        url: request.url ?? "",
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+        receivedAt: Date.now(),
+      });
+      const { status, delayMs = 0 } = script(index);
+      const reply = () => {
+        if (response.destroyed) return;
+        const text = JSON.stringify({ recorded: index });
+        response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        response.end(text);
+      };
+      if (delayMs <= 0) return reply();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        reply();
+      }, delayMs);
+      timers.add(timer);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests,
+    close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
