@@ -5,6 +5,7 @@ import { CliError, usageError } from "../errors.js";
 import { buildEvent, parseAssignments, pinwheelTimestamp, type Outcome } from "../events/build.js";
 import { catalogEntry, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
+import { envelopeTemplate } from "../events/template.js";
 import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { loadScenario } from "../events/scenario.js";
@@ -67,32 +68,50 @@ function planned(envelope: WebhookEnvelope): Planned {
   return { event: envelope.event, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) };
 }
 
-/** The deliveries for one simulated event, in the order they must arrive. */
-function sequenceFor(name: EventName | undefined, options: SimulateOptions, data: Buffer | undefined): Planned[] {
+/** Another event like this one: a fresh event_id, and a fresh job id where it is a job. */
+function renewed(envelope: WebhookEnvelope): WebhookEnvelope {
+  const payload = "id" in envelope.payload ? { ...envelope.payload, id: randomUUID() } : envelope.payload;
+  return { ...envelope, event_id: randomUUID(), payload };
+}
+
+/**
+ * Builds the events once (fixture, overrides) and returns, per simulated event, the deliveries
+ * in the order they must arrive: --count then only renews the ids, which keeps bursts cheap.
+ */
+function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, data: Buffer | undefined): (index: number) => Planned[] {
   const duplicates = options.duplicate === undefined ? 0 : options.duplicate === true ? 1 : options.duplicate;
-  let first: Planned;
-  let followUp: Planned | undefined;
+  const withDuplicates = (first: Planned, followUp?: Planned) => [
+    first,
+    ...Array.from({ length: duplicates }, () => first),
+    ...(followUp ? [followUp] : []),
+  ];
   if (data) {
-    first = { ...identify(data), body: data };
-  } else {
-    const overrides = {
-      accountId: options.accountId,
-      endUserId: options.endUserId,
-      set: parseAssignments("--set", options.set),
-      add: parseAssignments("--add", options.add),
-      unset: options.unset,
-    };
-    const initial = buildEvent(name!, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
-    first = planned(initial);
-    if (options.pending) {
-      // The same job (same payload.id) settles later under a new event_id, as Pinwheel documents.
-      const result: Outcome = options.outcome === "error" ? "error" : "success";
-      const settled = buildEvent(name!, { ...overrides, outcome: result });
-      settled.payload = { ...settled.payload, id: initial.payload.id, timestamp: pinwheelTimestamp(Date.now()) };
-      followUp = planned(settled);
-    }
+    const first = { ...identify(data), body: data };
+    return () => withDuplicates(first);
   }
-  return [first, ...Array.from({ length: duplicates }, () => first), ...(followUp ? [followUp] : [])];
+  const overrides = {
+    accountId: options.accountId,
+    endUserId: options.endUserId,
+    set: parseAssignments("--set", options.set),
+    add: parseAssignments("--add", options.add),
+    unset: options.unset,
+  };
+  const initial = buildEvent(name!, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
+  // The same job (same payload.id) settles later under a new event_id, as Pinwheel documents.
+  const settled = options.pending ? buildEvent(name!, { ...overrides, outcome: options.outcome === "error" ? "error" : "success" }) : undefined;
+  if (!settled) {
+    const render = envelopeTemplate(initial);
+    return (index) => {
+      if (index === 0) return withDuplicates(planned(initial));
+      const eventId = randomUUID();
+      return withDuplicates({ event: initial.event, eventId, body: Buffer.from(render(eventId, randomUUID())) });
+    };
+  }
+  return (index) => {
+    const first = index === 0 ? initial : renewed(initial);
+    const followUp = settled && { ...renewed(settled), payload: { ...settled.payload, id: first.payload.id, timestamp: pinwheelTimestamp(Date.now()) } };
+    return withDuplicates(planned(first), followUp && planned(followUp));
+  };
 }
 
 function runOptions(options: SimulateOptions, url: string, secret: string, planned: number): RunOptions {
@@ -150,8 +169,9 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
     throw usageError("--pending sends the pending event itself; use --outcome success or error for the result that follows");
   }
   const data = options.data === undefined ? undefined : readData(options.data);
-  // Build once up front so a bad override fails before anything is sent.
-  const firstSequence = sequenceFor(name, options, data);
+  // Built up front so a bad override fails before anything is sent.
+  const sequenceFor = sequenceBuilder(name, options, data);
+  const firstSequence = sequenceFor(0);
 
   const { secret } = secretFor(out, options.secret);
   const url = options.to ?? resolveDefaultTarget();
@@ -159,7 +179,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   const run = DeliveryRun.open(out, runOptions(options, url, secret, options.count * firstSequence.length));
   const summary = await run.finish(
     runPool(options.count, options.concurrency, async (index) => {
-      const sequence = index === 0 ? firstSequence : sequenceFor(name, options, data);
+      const sequence = index === 0 ? firstSequence : sequenceFor(index);
       // One event's deliveries go in order: a pending job must arrive before its result.
       for (const item of sequence) await run.send({ ...item, webhookId });
     }),

@@ -18,10 +18,14 @@ export interface AttemptRecorder {
   flush(): Promise<void>;
 }
 
-/** Records each attempt in the deliveries table, batched into group commits off the send path. */
+/**
+ * Records each attempt in the deliveries table. Nobody waits on these rows, so they are committed
+ * in batches every 200 ms: a commit per burst of sends would block the event loop on fsync and
+ * contend with a `listen` writing the same file.
+ */
 export function attemptRecorder(db: Db): AttemptRecorder {
   const store = deliveryStore(db);
-  const committer = new GroupCommitter<NewDeliveryAttempt, DeliveryAttempt>(db, (row) => store.insert(row));
+  const committer = new GroupCommitter<NewDeliveryAttempt, DeliveryAttempt>(db, (row) => store.insert(row), { delayMs: 200 });
   const pending = new Set<Promise<unknown>>();
   let failure: unknown;
   return {

@@ -125,8 +125,11 @@ export function buildEvent(name: EventName, options: BuildOptions = {}): Webhook
     event_id: options.eventId ?? randomUUID(),
     payload: refreshTimestamps(fixture.payload, stamp) as Record<string, unknown>,
   };
-  if (options.outcome !== undefined && !catalogEntry(name).job) {
+  const { job } = catalogEntry(name);
+  if (options.outcome !== undefined && !job) {
     throw usageError(`--outcome: ${name} is not a job event and carries no outcome`);
   }
+  // Every job is a new job: the docs' samples all share one job id.
+  if (job && typeof envelope.payload.id === "string") envelope.payload.id = randomUUID();
   return applyOverrides(envelope, options);
 }

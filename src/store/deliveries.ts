@@ -73,12 +73,26 @@ export function deliveryStore(db: Db): DeliveryStore {
   const insert = db.prepare(`
     INSERT INTO deliveries (delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at,
       duration_ms, status_code, error, response_body)
-    VALUES (@deliveryId, @source, @event, @eventId, @webhookId, @requestId, @url, @attempt, @startedAt,
-      @durationMs, @statusCode, @error, @responseBody)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   `);
   return {
     insert(attempt) {
-      const result = insert.run(attempt);
+      // Positional binding: named binding costs a property lookup per column per row.
+      const result = insert.run(
+        attempt.deliveryId,
+        attempt.source,
+        attempt.event,
+        attempt.eventId,
+        attempt.webhookId,
+        attempt.requestId,
+        attempt.url,
+        attempt.attempt,
+        attempt.startedAt,
+        attempt.durationMs,
+        attempt.statusCode,
+        attempt.error,
+        attempt.responseBody,
+      );
       return { ...attempt, id: Number(result.lastInsertRowid) };
     },
     list(filter = {}) {

@@ -15,8 +15,11 @@ export class GroupCommitter<T, R> {
   private queue: Pending<T, R>[] = [];
   private scheduled = false;
   private readonly writeBatch: (items: T[]) => R[];
+  private readonly delayMs: number;
 
-  constructor(db: Db, writeOne: (item: T) => R) {
+  /** `delayMs` 0 commits on the next turn of the event loop; more batches a log that nobody waits on. */
+  constructor(db: Db, writeOne: (item: T) => R, options: { delayMs?: number } = {}) {
+    this.delayMs = options.delayMs ?? 0;
     // IMMEDIATE takes the write lock up front: a deferred transaction that reads first and then
     // writes gets SQLITE_BUSY at once (no busy wait) when another process committed in between.
     this.writeBatch = db.transaction((items: T[]) => items.map(writeOne)).immediate;
@@ -27,7 +30,8 @@ export class GroupCommitter<T, R> {
       this.queue.push({ item, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        if (this.delayMs > 0) setTimeout(() => this.flush(), this.delayMs);
+        else setImmediate(() => this.flush());
       }
     });
   }

@@ -53,7 +53,6 @@ export const MIGRATIONS: readonly string[] = [
     response_body TEXT
   );
   CREATE INDEX deliveries_event_id ON deliveries (event_id);
-  CREATE INDEX deliveries_delivery_id ON deliveries (delivery_id);
   CREATE INDEX deliveries_request_id ON deliveries (request_id);
   `,
 ];
