@@ -34,6 +34,7 @@ export function buildProgram(): Command {
     .option("--secret <secret>", "API secret that signs deliveries (default: PINWHEEL_API_SECRET)")
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--skip-verify", "accept requests without checking signatures")
+    .option("--max-connections <n>", "open connections beyond this are answered 503", integer(1, 100_000), 1024)
     .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")
     .addHelpText(
       "after",

@@ -4,6 +4,7 @@ import { validateWebhookEvent } from "../events/schemas.js";
 import { createOutput, type Output } from "../output/index.js";
 import { formatRequestLine, requestJson } from "../output/requests.js";
 import { startReceiver } from "../receiver/server.js";
+import { startCheckpointer } from "../store/checkpointer.js";
 import { openDatabase } from "../store/database.js";
 import type { StoredRequest } from "../store/requests.js";
 import { secretFor } from "./shared.js";
@@ -15,7 +16,13 @@ export interface ListenOptions {
   secret?: string;
   tolerance: number;
   skipVerify?: boolean;
+  maxConnections: number;
   json?: boolean;
+}
+
+/** Anything but a loopback address makes the receiver (and its stored requests) reachable from the network. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function validate(body: unknown) {
@@ -63,6 +70,7 @@ export async function run(options: ListenOptions): Promise<void> {
       toleranceSeconds: options.tolerance,
       skipVerify: Boolean(options.skipVerify),
       validate,
+      limits: { maxConnections: options.maxConnections },
       onStored: (request) => show(out, request),
       onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),
     });
@@ -71,6 +79,10 @@ export async function run(options: ListenOptions): Promise<void> {
     throw describeListenError(error, options.host, options.port);
   }
 
+  const checkpointer = startCheckpointer(db, dbPath);
+  if (!isLoopback(options.host)) {
+    out.warn(`listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine`);
+  }
   if (options.json) {
     out.ndjson({ type: "ready", url: receiver.url, port: receiver.port, db: dbPath });
   } else {
@@ -83,5 +95,6 @@ export async function run(options: ListenOptions): Promise<void> {
   await waitForSignal();
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
   await receiver.close();
+  await checkpointer.stop();
   db.close();
 }

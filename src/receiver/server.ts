@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Db } from "../store/database.js";
 import { GroupCommitter } from "../store/group-commit.js";
 import { requestStore, type HeaderPairs, type NewRequest, type StoredRequest } from "../store/requests.js";
@@ -22,7 +22,23 @@ export interface ReceiverOptions {
   onStored?(request: StoredRequest): void;
   /** Called when a request could not be stored (it is answered 503 so the sender retries). */
   onStoreError?(error: unknown): void;
+  limits?: Partial<ReceiverLimits>;
 }
+
+export interface ReceiverLimits {
+  /** A client must finish sending its headers within this time (slowloris). */
+  headersTimeoutMs: number;
+  /** ...and its whole request within this time. */
+  requestTimeoutMs: number;
+  /** Connections beyond this get a 503 and are closed. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ReceiverLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024 };
+
+const OVERLOADED =
+  "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\nretry-after: 1\r\n\r\n" +
+  '{"error":"too_many_connections","message":"the receiver is at its connection limit; retry"}';
 
 export interface Receiver {
   readonly url: string;
@@ -109,12 +125,70 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     }
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      options.onStoreError?.(error);
-      if (!response.headersSent) answer(response, 500, { error: "internal_error" });
-      else response.destroy();
-    });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks those timeouts on this interval (30 s by default): check often enough to matter.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        options.onStoreError?.(error);
+        if (!response.headersSent) answer(response, 500, { error: "internal_error" });
+        else response.destroy();
+      });
+    },
+  );
+
+  let connections = 0;
+  server.on("connection", (socket: Socket) => {
+    // Past the cap a connection is told so at once instead of queueing forever; no request was read, so none is stored.
+    if (connections >= limits.maxConnections) {
+      socket.end(OVERLOADED);
+      return;
+    }
+    connections++;
+    socket.once("close", () => connections--);
+  });
+
+  // Requests node's parser refuses (huge or malformed headers, too slow) never reach the handler;
+  // they are stored too, then answered, so nothing sent goes unrecorded.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const refusal = describeClientError(error);
+    const firstLine = /^([A-Z]{3,10}) (\S{1,2048})/.exec((error as { rawPacket?: Buffer }).rawPacket?.toString("latin1") ?? "");
+    committer
+      .submit({
+        receivedAt: new Date(clock()).toISOString(),
+        method: firstLine?.[1] ?? "",
+        path: firstLine?.[2] ?? "",
+        headers: [],
+        body: Buffer.alloc(0),
+        bodySize: 0,
+        bodyTruncated: false,
+        event: null,
+        eventId: null,
+        accountId: null,
+        webhookId: null,
+        verification: "not_checked",
+        verificationDetail: null,
+        schemaErrors: null,
+        rejection: refusal.message,
+        statusCode: refusal.status,
+        remoteAddress: socket.remoteAddress ?? null,
+      })
+      .then((stored) => options.onStored?.(stored), (storeError: unknown) => options.onStoreError?.(storeError))
+      .finally(() => {
+        const text = JSON.stringify({ error: refusal.code, message: refusal.message });
+        socket.end(
+          `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+        );
+      });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -141,4 +215,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       });
     },
   };
+}
+
+function describeClientError(error: NodeJS.ErrnoException): { status: number; reason: string; code: string; message: string } {
+  switch (error.code) {
+    case "HPE_HEADER_OVERFLOW":
+      return { status: 431, reason: "Request Header Fields Too Large", code: "headers_too_large", message: "the request headers are larger than 16 KiB" };
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return { status: 408, reason: "Request Timeout", code: "request_timeout", message: "the client did not send the whole request in time" };
+    default:
+      return { status: 400, reason: "Bad Request", code: "malformed_request", message: `the request is not valid HTTP (${error.code ?? error.message})` };
+  }
 }
