@@ -155,11 +155,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
 
   // Requests node's parser refuses (huge or malformed headers, too slow) never reach the handler;
   // they are stored too, then answered, so nothing sent goes unrecorded.
+  const refusedSockets = new WeakSet<Socket>();
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    // The parser may complain again about bytes still arriving; the first complaint is the answer.
+    if (refusedSockets.has(socket)) return;
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
     }
+    refusedSockets.add(socket);
     const refusal = describeClientError(error);
     const firstLine = /^([A-Z]{3,10}) (\S{1,2048})/.exec((error as { rawPacket?: Buffer }).rawPacket?.toString("latin1") ?? "");
     committer

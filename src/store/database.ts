@@ -7,8 +7,8 @@ import { migrate } from "./migrations.js";
 export type Db = Database.Database;
 
 export interface OpenOptions {
-  /** Open without creating or migrating, for read-only commands on a database that may not exist yet. */
-  readonly?: boolean;
+  /** How long to wait for another process's write lock. */
+  busyTimeoutMs?: number;
 }
 
 function describeOpenFailure(path: string, error: unknown): CliError {
@@ -34,29 +34,21 @@ function describeOpenFailure(path: string, error: unknown): CliError {
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   let db: Db | undefined;
   try {
-    if (!options.readonly && path !== ":memory:") {
+    if (path !== ":memory:") {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       closeSync(openSync(path, "a", 0o600));
     }
-    db = new Database(path, { fileMustExist: Boolean(options.readonly) });
-    db.pragma("busy_timeout = 5000");
-    if (!options.readonly) {
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
-      migrate(db);
-    } else {
-      // A read must still fail clearly on a file that is not SQLite.
-      db.pragma("user_version");
-    }
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    migrate(db);
     return db;
   } catch (error) {
     db?.close();
     if (error instanceof CliError) throw error;
     if (error instanceof Error && /newer than this pinwheel-cli/.test(error.message)) {
       throw new CliError(`${path}: ${error.message}`);
-    }
-    if ((error as { code?: string }).code === "SQLITE_CANTOPEN" && options.readonly) {
-      throw new CliError(`no event database at ${path} yet; run "pinwheel-cli listen" first, or pass --db <path>`);
     }
     throw describeOpenFailure(path, error);
   }

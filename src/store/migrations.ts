@@ -55,6 +55,27 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_event_id ON deliveries (event_id);
   CREATE INDEX deliveries_request_id ON deliveries (request_id);
   `,
+  // 3: the local webhooks registry (webhooks --env local, mock, simulate's fan-out), with each
+  // webhook's delivery health. api_key is a fingerprint of the API secret, never the secret.
+  `
+  CREATE TABLE webhooks (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    api_key TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    enabled_events TEXT NOT NULL,
+    version TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_updated TEXT NOT NULL,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    first_failure_at TEXT,
+    last_failure_at TEXT,
+    last_success_at TEXT,
+    auto_paused_at TEXT
+  );
+  CREATE INDEX webhooks_api_key ON webhooks (api_key, seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -64,8 +85,11 @@ export function currentVersion(db: Database): number {
 }
 
 export function migrate(db: Database): { from: number; to: number } {
-  // The version is read inside the write lock: two processes opening a new file at once must
-  // not both apply migration 1.
+  // An up-to-date file needs no write lock, so opening it never waits on a busy writer.
+  const seen = currentVersion(db);
+  if (seen === SCHEMA_VERSION) return { from: seen, to: seen };
+  // The version is read again inside the write lock: two processes opening a new file at once
+  // must not both apply migration 1.
   const apply = db.transaction(() => {
     const from = currentVersion(db);
     if (from > SCHEMA_VERSION) {
