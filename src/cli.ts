@@ -35,13 +35,19 @@ export function buildProgram(): Command {
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--skip-verify", "accept requests without checking signatures")
     .option("--max-connections <n>", "open connections beyond this are answered 503", integer(1, 100_000), 1024)
+    .option("--forward-to <url>", "forward every verified event to your app (body byte for byte, re-signed)", httpUrl)
+    .option("--forward-secret <secret>", "sign forwarded events with this secret instead")
+    .option("--forward-status", "answer the sender with the app's status, so Pinwheel-style retries reach the app")
+    .option("--forward-retry", "retry forwards after a 5XX, network error or timeout, like Pinwheel")
+    .option("--forward-timeout <ms>", "per-attempt timeout for forwards", integer(1), 15_000)
+    .option("--events <a,b,...>", "only show and forward these events (all are still stored)", commaList)
     .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")
     .addHelpText(
       "after",
       examples([
         "pinwheel-cli listen",
         "pinwheel-cli listen --port 0 --json | jq .event",
-        "pinwheel-cli listen --db ./webhooks.db --tolerance 60",
+        "pinwheel-cli listen --forward-to http://localhost:8080/webhooks/pinwheel --forward-status",
       ]),
     )
     .action(lazy(() => import("./commands/listen.js")));
@@ -132,7 +138,7 @@ export function buildProgram(): Command {
     .command("replay")
     .description("send stored requests again: re-signed with a fresh timestamp, or exactly as recorded")
     .argument("[ids...]", "row ids or event_ids from events list")
-    .option("--to <url>", "where to send them (required)", httpUrl)
+    .option("--to <url>", "where to send them (default: where listen --forward-to last forwarded)", httpUrl)
     .option("--event <name>", "every stored request of this event")
     .option("--account-id <id>", "every stored request for this payload.account_id")
     .option("--since <when>", "received since an ISO date/time or a duration ago (15m, 2h, 7d)", since)

@@ -1,5 +1,9 @@
 import { resolveDbPath } from "../config.js";
-import { CliError } from "../errors.js";
+import { CliError, usageError } from "../errors.js";
+import type { DeliveryReport } from "../delivery/deliver.js";
+import { createForwarder } from "../delivery/forwarder.js";
+import { retryPolicy } from "../delivery/retry-policy.js";
+import { formatDuration } from "../output/delivery.js";
 import { validateWebhookEvent } from "../events/schemas.js";
 import { createOutput, type Output } from "../output/index.js";
 import { formatRequestLine, requestJson } from "../output/requests.js";
@@ -7,7 +11,7 @@ import { startReceiver } from "../receiver/server.js";
 import { startCheckpointer } from "../store/checkpointer.js";
 import { openDatabase } from "../store/database.js";
 import type { StoredRequest } from "../store/requests.js";
-import { secretFor } from "./shared.js";
+import { eventNameOrUsageError, secretFor } from "./shared.js";
 
 export interface ListenOptions {
   port: number;
@@ -17,6 +21,12 @@ export interface ListenOptions {
   tolerance: number;
   skipVerify?: boolean;
   maxConnections: number;
+  forwardTo?: string;
+  forwardSecret?: string;
+  forwardStatus?: boolean;
+  forwardRetry?: boolean;
+  forwardTimeout: number;
+  events?: string[];
   json?: boolean;
 }
 
@@ -50,16 +60,64 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-function show(out: Output, request: StoredRequest): void {
+function show(out: Output, request: StoredRequest, shown: ReadonlySet<string>): void {
+  // --events narrows what is shown and forwarded; everything is still stored.
+  if (shown.size > 0 && (request.event === null || !shown.has(request.event))) return;
   if (out.json) out.ndjson({ type: "request", ...requestJson(request) });
   else out.line(formatRequestLine(out.c, request));
 }
 
+function showForward(out: Output, request: StoredRequest, report: DeliveryReport): void {
+  const { final } = report;
+  if (out.json) {
+    out.ndjson({
+      type: "forward",
+      request_id: request.id,
+      event_id: request.eventId,
+      url: final.url,
+      ok: report.ok,
+      status_code: final.statusCode ?? null,
+      duration_ms: Math.round(final.durationMs * 100) / 100,
+      attempts: report.attempts.length,
+      error: final.error ?? null,
+    });
+    return;
+  }
+  const { c } = out;
+  const status = final.statusCode !== undefined ? String(final.statusCode) : (final.error ?? "error");
+  const tries = report.attempts.length > 1 ? ` after ${report.attempts.length} attempts` : "";
+  out.line(`           ↳ ${report.ok ? c.green(status) : c.red(status)} from ${final.url} in ${formatDuration(final.durationMs)}${tries}  ${c.dim(`#${request.id}`)}`);
+}
+
 export async function run(options: ListenOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const { secret } = options.skipVerify ? { secret: "" } : secretFor(out, options.secret);
+  if (options.forwardStatus && !options.forwardTo) throw usageError("--forward-status needs --forward-to <url>");
+  if (options.forwardRetry && !options.forwardTo) throw usageError("--forward-retry needs --forward-to <url>");
+  const events = (options.events ?? []).map(eventNameOrUsageError);
+  const shown = new Set<string>(events);
+  const { secret } = options.skipVerify && !options.forwardTo ? { secret: "" } : secretFor(out, options.secret);
   const dbPath = resolveDbPath(options.db);
   const db = openDatabase(dbPath);
+  const forwarder = options.forwardTo
+    ? createForwarder({
+        db,
+        url: options.forwardTo,
+        secret: options.forwardSecret ?? secret,
+        timeoutMs: options.forwardTimeout,
+        retry: options.forwardRetry ? retryPolicy() : undefined,
+        events,
+      })
+    : undefined;
+  const forwardsInFlight = new Set<Promise<unknown>>();
+  const forward = (request: StoredRequest) => {
+    const sending = forwarder!.forward(request).then((report) => {
+      showForward(out, request, report);
+      return report;
+    });
+    forwardsInFlight.add(sending);
+    void sending.finally(() => forwardsInFlight.delete(sending));
+    return sending;
+  };
   let receiver;
   try {
     receiver = await startReceiver({
@@ -71,7 +129,19 @@ export async function run(options: ListenOptions): Promise<void> {
       skipVerify: Boolean(options.skipVerify),
       validate,
       limits: { maxConnections: options.maxConnections },
-      onStored: (request) => show(out, request),
+      onStored(request) {
+        show(out, request, shown);
+        // The sender's answer does not wait for the app unless --forward-status says so.
+        if (forwarder?.accepts(request) && !options.forwardStatus) void forward(request);
+      },
+      respond: options.forwardStatus
+        ? async (request) => {
+            if (!forwarder!.accepts(request)) return undefined;
+            const report = await forward(request);
+            const statusCode = report.final.statusCode ?? 502;
+            return { statusCode, body: { forwarded: true, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
+          }
+        : undefined,
       onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),
     });
   } catch (error) {
@@ -84,10 +154,14 @@ export async function run(options: ListenOptions): Promise<void> {
     out.warn(`listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine`);
   }
   if (options.json) {
-    out.ndjson({ type: "ready", url: receiver.url, port: receiver.port, db: dbPath });
+    out.ndjson({ type: "ready", url: receiver.url, port: receiver.port, db: dbPath, forward_to: options.forwardTo ?? null });
   } else {
     out.notice(`Ready: receiving Pinwheel webhooks at ${out.c.bold(receiver.url)} (any path)`);
     out.notice(`Storing every request in ${dbPath}`);
+    if (forwarder) {
+      const mode = options.forwardStatus ? "answering with the app's status" : "answering 200 once stored";
+      out.notice(`Forwarding verified events to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
+    }
     if (options.skipVerify) out.warn("--skip-verify: signatures are not checked");
     out.notice("Press Ctrl+C to stop.");
   }
@@ -95,6 +169,8 @@ export async function run(options: ListenOptions): Promise<void> {
   await waitForSignal();
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
   await receiver.close();
+  await Promise.allSettled(forwardsInFlight);
+  await forwarder?.close();
   await checkpointer.stop();
   db.close();
 }

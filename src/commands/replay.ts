@@ -5,6 +5,7 @@ import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
 import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
 import { openDatabase } from "../store/database.js";
+import { deliveryStore } from "../store/deliveries.js";
 import { requestStore, type RequestFilter, type StoredRequest } from "../store/requests.js";
 import { DeliveryRun, summarize, type RunItem } from "./delivery-run.js";
 import { secretFor } from "./shared.js";
@@ -66,12 +67,17 @@ function selection(references: string[], options: ReplayOptions): RequestFilter 
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const filter = selection(references, options);
-  if (!options.to) throw usageError('--to <url> is required: where to replay, e.g. --to http://localhost:8080/webhooks/pinwheel');
   const dbPath = resolveDbPath(options.db);
-
   const db = openDatabase(dbPath);
   let requests: StoredRequest[];
+  let url: string;
   try {
+    const recorded = deliveryStore(db).lastForwardUrl();
+    if (!options.to && !recorded) {
+      throw usageError("--to <url> is required (no listen --forward-to has recorded a target yet), e.g. --to http://localhost:8080/webhooks/pinwheel");
+    }
+    url = options.to ?? recorded!;
+    if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
     const store = requestStore(db);
     requests = filter
       ? store.list({ ...filter, ascending: true })
@@ -95,7 +101,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
   const replayRun = DeliveryRun.open(out, {
     source: "replay",
     dbPath,
-    url: options.to,
+    url,
     secret,
     timeoutMs: options.timeout,
     concurrency: options.concurrency,
@@ -106,6 +112,6 @@ export async function run(references: string[], options: ReplayOptions): Promise
     runPool(requests.length, options.concurrency, (index) => replayRun.send(toItem(requests[index]!, Boolean(options.asRecorded))).then(() => undefined)),
   );
   if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length });
-  const failure = summarize(out, summary, options.to, false);
+  const failure = summarize(out, summary, url, false);
   if (failure) throw new CliError(failure);
 }

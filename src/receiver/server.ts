@@ -23,6 +23,10 @@ export interface ReceiverOptions {
   /** Called when a request could not be stored (it is answered 503 so the sender retries). */
   onStoreError?(error: unknown): void;
   limits?: Partial<ReceiverLimits>;
+  /** Requests this handles (returns true) never reach the webhook path: the inspector lives under /_/. */
+  routes?(request: IncomingMessage, response: ServerResponse): boolean;
+  /** Decides the answer to a stored request instead of the verdict (listen --forward-status answers with the app's status). */
+  respond?(request: StoredRequest): Promise<{ statusCode: number; body: unknown } | undefined>;
 }
 
 export interface ReceiverLimits {
@@ -116,7 +120,12 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       return;
     }
     options.onStored?.(stored);
-    if (stored.statusCode === 200) {
+    const custom = await options.respond?.(stored);
+    if (custom) {
+      // The row says what was really answered, committed before the answer like every other.
+      if (custom.statusCode !== stored.statusCode) store.setStatusCode(stored.id, custom.statusCode);
+      answer(response, custom.statusCode, custom.body);
+    } else if (stored.statusCode === 200) {
       answer(response, 200, { received: true, id: stored.id, event_id: stored.eventId, duplicate: stored.duplicate });
     } else {
       const message = stored.statusCode === 401 ? stored.verificationDetail : stored.rejection;
@@ -134,6 +143,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     },
     (request, response) => {
+      if (options.routes?.(request, response)) return;
       handle(request, response).catch((error: unknown) => {
         options.onStoreError?.(error);
         if (!response.headersSent) answer(response, 500, { error: "internal_error" });

@@ -67,6 +67,8 @@ function fromRow(row: DeliveryRow): DeliveryAttempt {
 export interface DeliveryStore {
   insert(attempt: NewDeliveryAttempt): DeliveryAttempt;
   list(filter?: DeliveryFilter): DeliveryAttempt[];
+  /** Where `listen --forward-to` last sent events: replay's default target. */
+  lastForwardUrl(): string | undefined;
 }
 
 export function deliveryStore(db: Db): DeliveryStore {
@@ -94,6 +96,10 @@ export function deliveryStore(db: Db): DeliveryStore {
         attempt.responseBody,
       );
       return { ...attempt, id: Number(result.lastInsertRowid) };
+    },
+    lastForwardUrl() {
+      const row = db.prepare<[], { url: string }>("SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1").get();
+      return row?.url;
     },
     list(filter = {}) {
       const clauses: string[] = [];

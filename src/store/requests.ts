@@ -102,6 +102,8 @@ export interface RequestStore {
   count(filter?: RequestFilter): number;
   /** By row id (digits) or by event_id (the newest request carrying it). */
   find(reference: string): StoredRequest | undefined;
+  /** Records a different answer than the verdict's (listen --forward-status answers with the app's status). */
+  setStatusCode(id: number, statusCode: number): void;
 }
 
 function whereClause(filter: RequestFilter): { sql: string; params: unknown[] } {
@@ -148,7 +150,12 @@ export function requestStore(db: Db): RequestStore {
     "SELECT * FROM requests WHERE event_id = ? ORDER BY id DESC LIMIT 1",
   );
 
+  const updateStatus = db.prepare<[number, number]>("UPDATE requests SET status_code = ? WHERE id = ?");
+
   return {
+    setStatusCode(id, statusCode) {
+      updateStatus.run(statusCode, id);
+    },
     insert(request) {
       const accepted = request.verification === "verified" || request.verification === "skipped";
       // A duplicate is an event_id a handler would already have accepted: only accepted requests count.

@@ -35,7 +35,7 @@ export function rawRequest(port: number, bytes: Buffer, options: { timeoutMs?: n
 
 export function httpRequest(method: string, path: string, headers: [string, string | Buffer][], body: Buffer): Buffer {
   const head = [`${method} ${path} HTTP/1.1`, "host: 127.0.0.1", "connection: close"];
-  const lines = [Buffer.from(head.join("\r\n") + "\r\n", "latin1")];
+  const lines: Buffer[] = [Buffer.from(head.join("\r\n") + "\r\n", "latin1")];
   for (const [name, value] of headers) lines.push(Buffer.concat([Buffer.from(`${name}: `, "latin1"), Buffer.from(value), Buffer.from("\r\n")]));
   lines.push(Buffer.from(`content-length: ${body.length}\r\n\r\n`, "latin1"), body);
   return Buffer.concat(lines);

@@ -1,0 +1,61 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../store/database.js";
+import type { StoredRequest } from "../store/requests.js";
+import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
+import { deliver, type DeliveryReport } from "./deliver.js";
+import { attemptRecorder } from "./recorder.js";
+import type { RetryPolicy } from "./retry-policy.js";
+import { createSender } from "./sender.js";
+
+export interface ForwarderOptions {
+  db: Db;
+  url: string;
+  /** Signs the forwarded copy: the listener's secret, or --forward-secret for an app configured with another. */
+  secret: string;
+  timeoutMs: number;
+  retry?: RetryPolicy;
+  /** Only these events are forwarded (all when empty). */
+  events?: readonly string[];
+}
+
+export interface Forwarder {
+  readonly url: string;
+  accepts(request: StoredRequest): boolean;
+  /** Sends the stored request's body byte for byte to the app; every attempt is recorded against the request. */
+  forward(request: StoredRequest): Promise<DeliveryReport>;
+  close(): Promise<void>;
+}
+
+/** listen --forward-to: each verified event goes on to the user's app through the delivery engine. */
+export function createForwarder(options: ForwarderOptions): Forwarder {
+  const sender = createSender({ timeoutMs: options.timeoutMs, connections: 32 });
+  const recorder = attemptRecorder(options.db);
+  const events = new Set(options.events ?? []);
+  return {
+    url: options.url,
+    accepts(request) {
+      const verified = request.verification === "verified" || request.verification === "skipped";
+      return verified && request.statusCode === 200 && (events.size === 0 || (request.event !== null && events.has(request.event)));
+    },
+    forward(request) {
+      const deliveryId = randomUUID();
+      const webhookId = readHeader(Object.fromEntries(request.headers.map(([k, v]) => [k.toLowerCase(), v])), WEBHOOK_ID_HEADER);
+      return deliver(
+        sender,
+        { url: options.url, body: request.body, secret: options.secret, webhookId },
+        {
+          retry: options.retry,
+          onAttempt: (attempt) =>
+            recorder.record(
+              { deliveryId, source: "forward", event: request.event, eventId: request.eventId, webhookId: webhookId ?? null, requestId: request.id },
+              attempt,
+            ),
+        },
+      );
+    },
+    async close() {
+      await sender.close();
+      await recorder.flush();
+    },
+  };
+}
