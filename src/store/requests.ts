@@ -47,6 +47,27 @@ export interface RequestFilter {
   ascending?: boolean;
   /** Rows with a larger id only (oldest-first paging). */
   afterId?: number;
+  /** Rows with a smaller id only (newest-first paging). */
+  beforeId?: number;
+  /**
+   * Case-insensitive (ASCII) substring of the event, event_id, account_id, path, verdict words or
+   * body. It cannot use an index, so it searches only the first `textScanLimit` rows that the
+   * other filters select, in the list's order.
+   */
+  text?: string;
+  /** How many rows a `text` search looks at (default TEXT_SCAN_LIMIT). */
+  textScanLimit?: number;
+}
+
+/** Rows a text search reads at most: a bounded scan stays responsive on a store of 100,000 requests. */
+export const TEXT_SCAN_LIMIT = 20_000;
+
+/** Where a bounded text search stopped, so the next search can go on below it. */
+export interface TextScanWindow {
+  /** Rows the search looked at (fewer than the limit: it reached the end). */
+  scanned: number;
+  /** The id of the last row it looked at, in the list's order; null when it looked at none. */
+  lastId: number | null;
 }
 
 interface RequestRow {
@@ -102,6 +123,8 @@ export interface RequestStore {
   count(filter?: RequestFilter): number;
   /** By row id (digits) or by event_id (the newest request carrying it). */
   find(reference: string): StoredRequest | undefined;
+  /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
+  textScanWindow(filter: RequestFilter): TextScanWindow;
   /** Records a different answer than the verdict's (listen --forward-status answers with the app's status). */
   setStatusCode(id: number, statusCode: number): void;
 }
@@ -131,7 +154,30 @@ function whereClause(filter: RequestFilter): { sql: string; params: unknown[] } 
     clauses.push("id > ?");
     params.push(filter.afterId);
   }
+  if (filter.beforeId !== undefined) {
+    clauses.push("id < ?");
+    params.push(filter.beforeId);
+  }
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+const TEXT_COLUMNS = ["event", "event_id", "account_id", "path", "verification", "verification_detail", "rejection", "CAST(body AS TEXT)"];
+const TEXT_MATCH = `(${TEXT_COLUMNS.map((column) => `instr(lower(${column}), ?) > 0`).join(" OR ")})`;
+
+/**
+ * The rows a filter selects, as SQL over `requests`. With `text`, the cheap filters pick (through
+ * their indexes) the window of rows to search, and only that window is scanned for the text.
+ */
+function selection(filter: RequestFilter, columns = "*"): { sql: string; params: unknown[] } {
+  const { sql, params } = whereClause(filter);
+  if (!filter.text) return { sql: `SELECT ${columns} FROM requests ${sql}`, params };
+  const order = filter.ascending ? "ASC" : "DESC";
+  // SQLite's lower() folds ASCII only; folding the needle the same way keeps both sides comparable.
+  const needle = filter.text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+  return {
+    sql: `SELECT ${columns} FROM requests WHERE id IN (SELECT id FROM requests ${sql} ORDER BY id ${order} LIMIT ?) AND ${TEXT_MATCH}`,
+    params: [...params, filter.textScanLimit ?? TEXT_SCAN_LIMIT, ...TEXT_COLUMNS.map(() => needle)],
+  };
 }
 
 export function requestStore(db: Db): RequestStore {
@@ -142,8 +188,7 @@ export function requestStore(db: Db): RequestStore {
   const insert = db.prepare(`
     INSERT INTO requests (received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
       account_id, webhook_id, verification, verification_detail, schema_errors, rejection, duplicate, status_code, remote_address)
-    VALUES (@received_at, @method, @path, @headers, @body, @body_size, @body_truncated, @event, @event_id,
-      @account_id, @webhook_id, @verification, @verification_detail, @schema_errors, @rejection, @duplicate, @status_code, @remote_address)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   `);
   const byId = db.prepare<[number], RequestRow>("SELECT * FROM requests WHERE id = ?");
   const byEventId = db.prepare<[string], RequestRow>(
@@ -160,42 +205,54 @@ export function requestStore(db: Db): RequestStore {
       const accepted = request.verification === "verified" || request.verification === "skipped";
       // A duplicate is an event_id a handler would already have accepted: only accepted requests count.
       const duplicate = accepted && request.eventId !== null && seenVerified.get(request.eventId) !== undefined;
-      const result = insert.run({
-        received_at: request.receivedAt,
-        method: request.method,
-        path: request.path,
-        headers: JSON.stringify(request.headers),
-        body: request.body,
-        body_size: request.bodySize,
-        body_truncated: request.bodyTruncated ? 1 : 0,
-        event: request.event,
-        event_id: request.eventId,
-        account_id: request.accountId,
-        webhook_id: request.webhookId,
-        verification: request.verification,
-        verification_detail: request.verificationDetail,
-        schema_errors: request.schemaErrors === null ? null : JSON.stringify(request.schemaErrors),
-        rejection: request.rejection,
-        duplicate: duplicate ? 1 : 0,
-        status_code: request.statusCode,
-        remote_address: request.remoteAddress,
-      });
+      // Positional binding: this runs once per received request, and named binding costs a lookup per column.
+      const result = insert.run(
+        request.receivedAt,
+        request.method,
+        request.path,
+        JSON.stringify(request.headers),
+        request.body,
+        request.bodySize,
+        request.bodyTruncated ? 1 : 0,
+        request.event,
+        request.eventId,
+        request.accountId,
+        request.webhookId,
+        request.verification,
+        request.verificationDetail,
+        request.schemaErrors === null ? null : JSON.stringify(request.schemaErrors),
+        request.rejection,
+        duplicate ? 1 : 0,
+        request.statusCode,
+        request.remoteAddress,
+      );
       return { ...request, id: Number(result.lastInsertRowid), duplicate };
     },
     list(filter = {}) {
-      const { sql, params } = whereClause(filter);
+      const { sql, params } = selection(filter);
       const order = filter.ascending ? "ASC" : "DESC";
       const limit = filter.limit ?? -1;
       return db
-        .prepare<unknown[], RequestRow>(`SELECT * FROM requests ${sql} ORDER BY id ${order} LIMIT ?`)
+        .prepare<unknown[], RequestRow>(`${sql} ORDER BY id ${order} LIMIT ?`)
         .all(...params, limit)
         .map(fromRow);
     },
     count(filter = {}) {
-      const { sql, params } = whereClause(filter);
+      const { sql, params } = selection(filter, "id");
       return db
-        .prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM requests ${sql}`)
+        .prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${sql})`)
         .get(...params)!.n;
+    },
+    textScanWindow(filter) {
+      const { sql, params } = whereClause(filter);
+      const order = filter.ascending ? "ASC" : "DESC";
+      const edge = filter.ascending ? "max" : "min";
+      const row = db
+        .prepare<unknown[], { scanned: number; lastId: number | null }>(
+          `SELECT count(*) AS scanned, ${edge}(id) AS lastId FROM (SELECT id FROM requests ${sql} ORDER BY id ${order} LIMIT ?)`,
+        )
+        .get(...params, filter.textScanLimit ?? TEXT_SCAN_LIMIT)!;
+      return { scanned: row.scanned, lastId: row.lastId };
     },
     find(reference) {
       const row = /^\d+$/.test(reference) ? byId.get(Number(reference)) : byEventId.get(reference);
