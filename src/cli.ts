@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { lazy } from "./cli/lazy.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerToolingCommands } from "./cli/tooling.js";
-import { collect, commaList, examples, expectedStatuses, httpUrl, integer, positiveNumber, since } from "./options.js";
+import { collect, commaList, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, since } from "./options.js";
 
 const VERSION = "0.1.0";
 
@@ -12,6 +12,8 @@ export function buildProgram(): Command {
     .description("Receive, verify, simulate and replay Pinwheel webhooks, on a laptop and in CI.")
     .version(VERSION, "-v, --version")
     .exitOverride()
+    // `webhooks create --version <date>` must reach the subcommand, not print the CLI's version.
+    .enablePositionalOptions()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText(
@@ -41,6 +43,7 @@ export function buildProgram(): Command {
     .option("--forward-retry", "retry forwards after a 5XX, network error or timeout, like Pinwheel")
     .option("--forward-timeout <ms>", "per-attempt timeout for forwards", integer(1), 15_000)
     .option("--events <a,b,...>", "only show and forward these events (all are still stored)", commaList)
+    .option("--no-ui", "do not serve the inspector page at /_/")
     .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")
     .addHelpText(
       "after",
@@ -56,7 +59,7 @@ export function buildProgram(): Command {
     .command("simulate")
     .description("sign and send a realistic Pinwheel event, built from its fixture")
     .argument("[event]", "event name, e.g. paystubs.fully_synced (see: fixtures list)")
-    .option("--to <url>", "where to send it (default: http://127.0.0.1:3000/)", httpUrl)
+    .option("--to <url>", "where to send it (default: every active local webhook subscribed to the event, else http://127.0.0.1:3000/)", httpUrl)
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)")
     .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)")
     .option("--account-id <id>", "payload.account_id")
@@ -75,16 +78,15 @@ export function buildProgram(): Command {
     .option("--pending", "send the job with outcome pending, then the same job with its result (--outcome error for an error)")
     .option("--scenario <name|file>", "play a sequence of events (see: scenarios list) or your own scenario file")
     .option("--speed <factor>", "scale scenario delays: 2 plays twice as fast, 100 almost at once", positiveNumber, 1)
+    .option("--pause-after <duration>", "fan-out: pause a local webhook after failing this long, like Pinwheel's 30 days (e.g. 10s)", duration)
     .option("--db <path>", "where delivery attempts are recorded")
     .option("--json", "print one JSON object per attempt")
     .addHelpText(
       "after",
       examples([
         "pinwheel-cli simulate paystubs.fully_synced",
-        "pinwheel-cli simulate income.added --outcome error --to http://localhost:8080/webhooks/pinwheel",
-        "pinwheel-cli simulate paystubs.added --set payload.params.count=7 --count 100 --concurrency 16",
-        "pinwheel-cli simulate income.added --pending --duplicate --retry",
-        "pinwheel-cli simulate --scenario paystubs-sync --speed 10",
+        "pinwheel-cli simulate income.added --pending --outcome error --retry --to http://localhost:8080/webhooks/pinwheel",
+        "pinwheel-cli simulate --scenario at-least-once --speed 10",
       ]),
     )
     .action(lazy(() => import("./commands/simulate.js")));

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -113,4 +113,92 @@ export function terminalSettings(env: Env = process.env): TerminalSettings {
     ci: Boolean(env.CI),
     debug: Boolean(env.PINWHEEL_DEBUG),
   };
+}
+
+/** The environment variable that overrides each config key (default-url has none). */
+export const CONFIG_ENV_VARS: Record<ConfigKey, string | undefined> = {
+  "api-secret": "PINWHEEL_API_SECRET",
+  env: "PINWHEEL_ENV",
+  "base-url": "PINWHEEL_BASE_URL",
+  "api-version": "PINWHEEL_API_VERSION",
+  "default-url": undefined,
+  db: "PINWHEEL_CLI_DB",
+};
+
+export function isConfigKey(value: string): value is ConfigKey {
+  return (CONFIG_KEYS as readonly string[]).includes(value);
+}
+
+export type SettingSource = "flag" | "env" | "config";
+export interface ResolvedSetting {
+  value: string;
+  source: SettingSource;
+}
+
+/** Precedence: flag > environment variable > config file; undefined when none sets it, so the caller's default applies. */
+export function resolveSetting(key: ConfigKey, flag: string | undefined, env: Env = process.env): ResolvedSetting | undefined {
+  if (flag !== undefined && flag !== "") return { value: flag, source: "flag" };
+  const variable = CONFIG_ENV_VARS[key];
+  const fromEnv = variable === undefined ? undefined : env[variable];
+  if (fromEnv) return { value: fromEnv, source: "env" };
+  const fromFile = readConfigFile(resolvePaths(env))[key];
+  if (typeof fromFile === "string" && fromFile !== "") return { value: fromFile, source: "config" };
+  return undefined;
+}
+
+/** The config file exists but cannot be used; writing over it would lose what the user put there. */
+export class ConfigFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigFileError";
+  }
+}
+
+function readConfigFileForUpdate(paths: Paths): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(paths.configFile, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return {};
+    throw new ConfigFileError(`cannot read ${paths.configFile}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as ConfigFile;
+  } catch {
+    // reported below
+  }
+  throw new ConfigFileError(`${paths.configFile} is not a JSON object; fix it or delete it, then try again`);
+}
+
+/**
+ * Writes the whole config file: directory 0700, file 0600 (it may hold the API secret), through a
+ * temporary file and a rename so a crash never leaves half a file. An existing file is chmod-ed too.
+ */
+export function writeConfigFile(config: ConfigFile, paths: Paths = resolvePaths()): void {
+  mkdirSync(paths.configDir, { recursive: true, mode: 0o700 });
+  chmodSync(paths.configDir, 0o700);
+  const temporary = `${paths.configFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, paths.configFile);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  chmodSync(paths.configFile, 0o600);
+}
+
+export function setConfigValue(key: ConfigKey, value: string, paths: Paths = resolvePaths()): void {
+  writeConfigFile({ ...readConfigFileForUpdate(paths), [key]: value }, paths);
+}
+
+/** Removes a key from the config file; false when it was not there. */
+export function unsetConfigValue(key: ConfigKey, paths: Paths = resolvePaths()): boolean {
+  const config = readConfigFileForUpdate(paths);
+  if (!(key in config)) return false;
+  delete config[key];
+  writeConfigFile(config, paths);
+  return true;
 }

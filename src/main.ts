@@ -29,4 +29,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `pinwheel-cli ... | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv);

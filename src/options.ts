@@ -49,12 +49,24 @@ export function examples(lines: readonly string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
 }
 
-const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function durationMs(value: string): number | undefined {
+  const match = /^(\d+)\s*(ms|s|m|h|d)$/.exec(value.trim());
+  return match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : undefined;
+}
+
+/** "30d", "10s", "500ms": a span of time in milliseconds. */
+export function duration(value: string): number {
+  const ms = durationMs(value);
+  if (ms === undefined) throw new InvalidArgumentError(`"${value}" is not a duration; use e.g. 30d, 12h, 10s or 500ms.`);
+  return ms;
+}
 
 /** "15m", "2h", "7d" ago, or an ISO date/time; normalised to an ISO string that sorts like received_at. */
 export function since(value: string): string {
-  const duration = /^(\d+)\s*([smhd])$/.exec(value.trim());
-  if (duration) return new Date(Date.now() - Number(duration[1]) * DURATION_UNITS[duration[2]!]!).toISOString();
+  const ago = durationMs(value);
+  if (ago !== undefined) return new Date(Date.now() - ago).toISOString();
   const parsed = new Date(value);
   if (Number.isNaN(parsed.getTime())) {
     throw new InvalidArgumentError(`"${value}" is neither a duration (15m, 2h, 7d) nor an ISO date such as 2026-11-23T10:00:00Z.`);

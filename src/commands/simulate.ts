@@ -10,6 +10,11 @@ import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { loadScenario } from "../events/scenario.js";
 import { createOutput, type Output } from "../output/index.js";
+import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
+import { apiKeyFingerprint } from "../registry/api-key.js";
+import { createLocalRegistry, type LocalRegistry } from "../registry/local.js";
+import { openDatabase } from "../store/database.js";
+import type { DeliverySource } from "../store/deliveries.js";
 import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun, printScenarioReport } from "./play-scenario.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
@@ -36,6 +41,8 @@ export interface SimulateOptions {
   speed: number;
   db?: string;
   json?: boolean;
+  /** Fan-out: how long a local webhook may fail before the pause rule pauses it (ms). */
+  pauseAfter?: number;
 }
 
 interface Planned {
@@ -114,9 +121,9 @@ function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, 
   };
 }
 
-function runOptions(options: SimulateOptions, url: string, secret: string, planned: number): RunOptions {
+function runOptions(options: SimulateOptions, url: string, secret: string, planned: number, source: DeliverySource = "simulate"): RunOptions {
   return {
-    source: "simulate",
+    source,
     dbPath: resolveDbPath(options.db),
     url,
     secret,
@@ -161,6 +168,14 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   if (eventArg === undefined && options.data === undefined) {
     throw usageError('name an event to simulate, e.g. "pinwheel-cli simulate paystubs.fully_synced" (see: fixtures list), or pass --scenario <name>');
   }
+  if (options.data !== undefined) {
+    // --data is sent byte for byte: an override that cannot land must not be silently dropped.
+    const overrides = (["set", "add", "unset", "outcome", "pending", "accountId", "endUserId"] as const).filter((k) => options[k] !== undefined);
+    if (overrides.length) {
+      const flag = overrides[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      throw usageError(`--${flag} cannot change a --data body, which is sent byte for byte; edit the file instead`);
+    }
+  }
   const name = eventArg === undefined ? undefined : eventNameOrUsageError(eventArg);
   if (options.pending && name && !catalogEntry(name).job) {
     throw usageError(`--pending: ${name} is not a job event and carries no outcome`);
@@ -174,6 +189,12 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   const firstSequence = sequenceFor(0);
 
   const { secret } = secretFor(out, options.secret);
+  // Without --to (or a fixed --webhook-id) the event goes where Pinwheel would send it: to every
+  // active local webhook subscribed to it.
+  if (options.to === undefined && options.webhookId === undefined) {
+    const event = name ?? firstSequence[0]?.event ?? null;
+    if (await fanOut(out, options, { event, secret, perEvent: firstSequence.length, sequence: sequenceFor })) return;
+  }
   const url = options.to ?? resolveDefaultTarget();
   const webhookId = options.webhookId ?? randomUUID();
   const run = DeliveryRun.open(out, runOptions(options, url, secret, options.count * firstSequence.length));
@@ -186,4 +207,85 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   );
   const failure = summarize(out, summary, url, run.verbose);
   if (failure) throw new CliError(failure);
+}
+
+function describeSpan(ms: number): string {
+  const units: [number, string][] = [[86_400_000, "d"], [3_600_000, "h"], [60_000, "m"], [1000, "s"]];
+  const unit = units.find(([size]) => ms >= size && ms % size === 0);
+  return unit ? `${ms / unit[0]}${unit[1]}` : `${ms}ms`;
+}
+
+interface FanOutPlan {
+  event: string | null;
+  secret: string;
+  perEvent: number;
+  sequence(index: number): Planned[];
+}
+
+/**
+ * Delivers to the local webhooks of this API secret that are subscribed to the event, each with
+ * its own id as x-pinwheel-webhook-id, and records each one's health (the pause rule included).
+ * False when none is subscribed and active: the caller then sends to the default URL.
+ */
+async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): Promise<boolean> {
+  const dbPath = resolveDbPath(options.db);
+  const db = openDatabase(dbPath);
+  try {
+    const registry = createLocalRegistry({ db, apiKey: apiKeyFingerprint(plan.secret) });
+    const { active, paused } = plan.event ? registry.recipients(plan.event) : { active: [], paused: [] };
+    for (const { webhook } of paused) {
+      out.notice(`Skipping paused webhook ${webhook.id} (${webhook.url}); resume it with "pinwheel-cli webhooks update ${webhook.id} --status active"`);
+    }
+    if (active.length === 0) {
+      const what = plan.event ? `subscribed to ${plan.event}` : "for a body that names no event";
+      out.notice(
+        `No active local webhook ${what}; sending to the default URL ${resolveDefaultTarget()} ` +
+          '(register one with "pinwheel-cli webhooks create", or pass --to)',
+      );
+      return false;
+    }
+    const plural = active.length === 1 ? "" : "s";
+    out.notice(`Fan-out: ${plan.event} to ${active.length} active local webhook${plural} subscribed to it`);
+    const planned = options.count * plan.perEvent * active.length;
+    const run = DeliveryRun.open(out, runOptions(options, resolveDefaultTarget(), plan.secret, planned, "fanout"));
+    const pauseAfterMs = options.pauseAfter ?? PINWHEEL_PAUSE_AFTER_MS;
+    const stopped = new Set<string>();
+    const summary = await run.finish(
+      runPool(options.count, options.concurrency, async (index) => {
+        const sequence = plan.sequence(index);
+        await Promise.all(active.map(({ webhook }) => deliverInOrder(out, run, registry, webhook, sequence, pauseAfterMs, stopped)));
+      }),
+    );
+    const failure = summarize(out, summary, `${active.length} local webhook${plural}`, run.verbose);
+    if (failure) throw new CliError(failure);
+    return true;
+  } finally {
+    db.close();
+  }
+}
+
+async function deliverInOrder(
+  out: Output,
+  run: DeliveryRun,
+  registry: LocalRegistry,
+  webhook: { id: string; url: string },
+  sequence: readonly Planned[],
+  pauseAfterMs: number,
+  stopped: Set<string>,
+): Promise<void> {
+  for (const item of sequence) {
+    // A webhook the pause rule paused (or that was deleted) during the run receives nothing more.
+    if (stopped.has(webhook.id)) return;
+    const report = await run.send({ ...item, webhookId: webhook.id }, webhook.url);
+    const outcome = registry.recordDelivery(webhook.id, report.ok, pauseAfterMs);
+    if (!outcome) {
+      stopped.add(webhook.id);
+    } else if (outcome.pausedNow) {
+      stopped.add(webhook.id);
+      out.warn(
+        `webhook ${webhook.id} (${webhook.url}) is now paused: no 2xx since ${outcome.state.first_failure_at} ` +
+          `(${outcome.state.consecutive_failures} failures, pause after ${describeSpan(pauseAfterMs)})`,
+      );
+    }
+  }
 }

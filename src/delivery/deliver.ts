@@ -45,7 +45,7 @@ export function isSuccess(statusCode: number | undefined): boolean {
 export async function deliver(sender: HttpSender, job: DeliveryJob, options: DeliverOptions = {}): Promise<DeliveryReport> {
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
-  const firstStarted = clock();
+  let waited = 0;
   const attempts: NumberedAttempt[] = [];
   for (let number = 1; ; number++) {
     const headers =
@@ -56,8 +56,9 @@ export async function deliver(sender: HttpSender, job: DeliveryJob, options: Del
     attempts.push(attempt);
     options.onAttempt?.(attempt);
     if (attempt.ok || !options.retry || !isRetryable(result)) break;
-    const delay = nextDelay(options.retry, number, clock() - firstStarted, options.random);
+    const delay = nextDelay(options.retry, number, waited, options.random);
     if (delay === undefined) break;
+    waited += delay;
     options.onWait?.(number + 1, delay);
     await sleep(delay);
   }

@@ -33,11 +33,14 @@ export function isRetryable(outcome: AttemptOutcome): boolean {
 
 /**
  * Delay before retry number `retry` (1-based): full jitter over base * 2^(retry-1), clipped so
- * the retry still starts inside the window. Returns undefined when the window is spent.
+ * the waits add up to no more than the window. Returns undefined when the window is spent.
+ * The window bounds the backoff, not the attempts' own durations: at Pinwheel's scale a 15 s
+ * attempt is small beside 15 minutes, and under a compressed schedule (--retry-base 20) a slow
+ * handler must still get all five retries rather than fewer as an artefact of compression.
  */
-export function nextDelay(policy: RetryPolicy, retry: number, elapsedMs: number, random: () => number = Math.random): number | undefined {
+export function nextDelay(policy: RetryPolicy, retry: number, waitedMs: number, random: () => number = Math.random): number | undefined {
   if (retry > policy.maxRetries) return undefined;
-  const remaining = policy.windowMs - elapsedMs;
+  const remaining = policy.windowMs - waitedMs;
   if (remaining <= 0) return undefined;
   const ceiling = policy.baseMs * 2 ** (retry - 1);
   return Math.min(Math.floor(random() * ceiling), remaining);

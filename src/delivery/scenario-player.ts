@@ -142,13 +142,18 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
     else await run();
   };
 
+  // A step delivered (deferred or not) releases the steps deferred after it, which may release others.
+  const deliverWithDeferred = async (index: number, outOfOrder: boolean): Promise<void> => {
+    await deliverStep(index, outOfOrder);
+    const label = scenario.steps[index]!.label;
+    if (label === undefined) return;
+    for (const [later, deferred] of scenario.steps.entries()) {
+      if (!isResendStep(deferred) && deferred.deliver_after === label) await deliverWithDeferred(later, later < index);
+    }
+  };
   for (const [index, step] of scenario.steps.entries()) {
     if (!isResendStep(step) && step.deliver_after !== undefined) continue;
-    await deliverStep(index, false);
-    if (step.label === undefined) continue;
-    for (const [later, deferred] of scenario.steps.entries()) {
-      if (!isResendStep(deferred) && deferred.deliver_after === step.label) await deliverStep(later, later < index);
-    }
+    await deliverWithDeferred(index, false);
   }
   await Promise.all(inFlight);
   return results;

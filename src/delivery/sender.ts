@@ -48,8 +48,8 @@ export interface SenderOptions {
 
 /**
  * One undici Agent (a keep-alive pool per origin) shared by every delivery of a run. The
- * per-attempt timeout is the Agent's connect, headers and body timeouts: an AbortSignal per
- * request costs more than the request's own bookkeeping at thousands of events a second.
+ * per-attempt timeout is a native timer per request: undici's own timeouts tick about once a
+ * second, so a 200 ms timeout would fire a second late and eat a compressed retry window.
  */
 export function createSender(options: SenderOptions): HttpSender {
   const clock = options.clock ?? Date.now;
@@ -74,9 +74,16 @@ export function createSender(options: SenderOptions): HttpSender {
           method: "POST",
           headers,
           body,
+          signal: AbortSignal.timeout(options.timeoutMs),
         });
-        const responseBody = await readExcerpt(response.body);
-        return { url, startedAt, durationMs: performance.now() - startedHr, statusCode: response.statusCode, responseBody };
+        const statusCode = response.statusCode;
+        try {
+          const responseBody = await readExcerpt(response.body);
+          return { url, startedAt, durationMs: performance.now() - startedHr, statusCode, responseBody };
+        } catch (error) {
+          // The answer's status arrived; only its body failed: keep what the handler said.
+          return { url, startedAt, durationMs: performance.now() - startedHr, statusCode, ...describeError(error, options.timeoutMs) };
+        }
       } catch (error) {
         return { url, startedAt, durationMs: performance.now() - startedHr, ...describeError(error, options.timeoutMs) };
       }

@@ -129,6 +129,19 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
       throw usageError(`scenario ${origin}: ${stepName(scenario, index)}: field "deliver_after": no step is labelled "${step.deliver_after}"`);
     }
   });
+  // A step waiting (through deliver_after) on itself would never be sent: refuse it rather than drop it.
+  scenario.steps.forEach((step, index) => {
+    const seen = new Set<number>([index]);
+    let current: ScenarioStep = step;
+    while (!isResendStep(current) && current.deliver_after !== undefined) {
+      const next = labels.get(current.deliver_after)!;
+      if (seen.has(next)) {
+        throw usageError(`scenario ${origin}: ${stepName(scenario, index)}: field "deliver_after": it waits, through "${current.deliver_after}", on this step itself, so it would never be sent`);
+      }
+      seen.add(next);
+      current = scenario.steps[next]!;
+    }
+  });
   return scenario;
 }
 

@@ -49,6 +49,12 @@ export async function startRecordingServer(script: ResponseScript = () => ({ sta
       const { status, delayMs = 0 } = script(index);
       const reply = () => {
         if (response.destroyed) return;
+        // 204 and 304 carry no body by definition.
+        if (status === 204 || status === 304) {
+          response.writeHead(status);
+          response.end();
+          return;
+        }
         const text = JSON.stringify({ recorded: index });
         response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
         response.end(text);

@@ -1,0 +1,191 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  CONFIG_ENV_VARS,
+  CONFIG_KEYS,
+  ConfigFileError,
+  DEFAULT_DEV_SECRET,
+  DEFAULT_TARGET_URL,
+  isConfigKey,
+  resolvePaths,
+  resolveSetting,
+  setConfigValue,
+  unsetConfigValue,
+  type ConfigKey,
+} from "../config.js";
+import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NEWEST_VERSION, PINWHEEL_VERSIONS } from "../api/environments.js";
+import { CliError, usageError } from "../errors.js";
+import { createOutput, type Output } from "../output/index.js";
+import { promptSecret } from "../output/prompts.js";
+import { didYouMean } from "../suggest.js";
+
+interface JsonOption {
+  json?: boolean;
+}
+
+type Source = "flag" | "env" | "config" | "default" | "unset";
+
+interface Effective {
+  key: ConfigKey;
+  value: string | null;
+  source: Source;
+}
+
+const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set(["api-secret"]);
+
+/** Enough to tell two secrets apart, never enough to use one. */
+export function maskSecret(secret: string): string {
+  return secret.length >= 16 ? `****${secret.slice(-4)}` : "****";
+}
+
+function shown(key: ConfigKey, value: string | null): string | null {
+  return value !== null && SECRET_KEYS.has(key) ? maskSecret(value) : value;
+}
+
+function keyOrUsageError(key: string): ConfigKey {
+  if (isConfigKey(key)) return key;
+  const hint = didYouMean(key, CONFIG_KEYS);
+  throw usageError(`unknown config key "${key}"; ${hint || `use one of ${CONFIG_KEYS.join(", ")}`}`);
+}
+
+function httpUrlOrUsageError(key: ConfigKey, value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return value;
+  } catch {
+    // reported below
+  }
+  throw usageError(`${key}: "${value}" is not an http(s) URL, e.g. http://127.0.0.1:4010`);
+}
+
+/** Checks (and normalises) a value before it is stored, so a typo fails now rather than on the next command. */
+function checkedValue(key: ConfigKey, value: string): string {
+  switch (key) {
+    case "env":
+      if (!isEnvironment(value)) throw usageError(`env: "${value}" is not an environment; use ${ENVIRONMENTS.join(", ")}`);
+      return value;
+    case "api-version":
+      if (!isPinwheelVersion(value)) throw usageError(`api-version: "${value}" is not a Pinwheel-Version; use ${PINWHEEL_VERSIONS.join(", ")}`);
+      return value;
+    case "base-url":
+    case "default-url":
+      return httpUrlOrUsageError(key, value);
+    case "db":
+      // Stored absolute: the config applies from any directory.
+      return resolve(value);
+    case "api-secret":
+      if (value.trim() === "") throw usageError("api-secret: the secret cannot be empty");
+      return value.trim();
+  }
+}
+
+function defaultOf(key: ConfigKey): string | null {
+  switch (key) {
+    case "api-secret":
+      return DEFAULT_DEV_SECRET;
+    case "env":
+      return DEFAULT_ENVIRONMENT;
+    case "api-version":
+      return NEWEST_VERSION;
+    case "default-url":
+      return DEFAULT_TARGET_URL;
+    case "db":
+      return resolvePaths().defaultDb;
+    case "base-url":
+      return null;
+  }
+}
+
+function effective(key: ConfigKey): Effective {
+  const setting = resolveSetting(key, undefined);
+  if (setting) return { key, value: setting.value, source: setting.source };
+  const fallback = defaultOf(key);
+  return { key, value: fallback, source: fallback === null ? "unset" : "default" };
+}
+
+function sourceText(entry: Effective): string {
+  if (entry.source === "env") return CONFIG_ENV_VARS[entry.key]!;
+  if (entry.source === "config") return "config file";
+  if (entry.source === "default") return "default";
+  return "not set";
+}
+
+function entryJson(entry: Effective): Record<string, unknown> {
+  return { key: entry.key, value: shown(entry.key, entry.value), source: entry.source, env_var: CONFIG_ENV_VARS[entry.key] ?? null };
+}
+
+function configFailure(error: unknown): unknown {
+  return error instanceof ConfigFileError ? new CliError(error.message) : error;
+}
+
+function readStdinValue(): string {
+  return readFileSync(0, "utf8").replace(/\r?\n$/, "");
+}
+
+export async function set(keyArg: string, valueArg: string | undefined, options: JsonOption): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const key = keyOrUsageError(keyArg);
+  let raw = valueArg;
+  if (raw === "-") raw = readStdinValue();
+  if (raw === undefined) {
+    if (!SECRET_KEYS.has(key)) throw usageError(`missing value: pinwheel-cli config set ${key} <value>`);
+    // A secret typed on the command line stays in the shell history: ask for it hidden instead.
+    raw = await promptSecret('secret: pass it, or "-" to read it from stdin', { message: "Pinwheel API secret" });
+  }
+  const value = checkedValue(key, raw);
+  const { configFile } = resolvePaths();
+  try {
+    setConfigValue(key, value);
+  } catch (error) {
+    throw configFailure(error);
+  }
+  if (out.json) return out.data({ key, value: shown(key, value), file: configFile });
+  out.line(`Set ${key} = ${shown(key, value)} in ${configFile}`);
+  warnIfOverridden(out, key);
+}
+
+function warnIfOverridden(out: Output, key: ConfigKey): void {
+  const variable = CONFIG_ENV_VARS[key];
+  if (resolveSetting(key, undefined)?.source === "env" && variable) {
+    out.warn(`${variable} is set and takes precedence over the config file`);
+  }
+}
+
+export async function get(keyArg: string, options: JsonOption): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const entry = effective(keyOrUsageError(keyArg));
+  if (out.json) return out.data(entryJson(entry));
+  if (entry.value === null) {
+    out.notice(`${entry.key} is not set`);
+    return;
+  }
+  out.line(shown(entry.key, entry.value)!);
+  out.notice(`(from ${sourceText(entry)})`);
+}
+
+export async function list(options: JsonOption): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const entries = CONFIG_KEYS.map(effective);
+  if (out.json) return out.data(entries.map(entryJson));
+  out.notice(`Config file: ${resolvePaths().configFile}`);
+  out.notice("Precedence: flags > environment variables > config file > defaults");
+  out.table(
+    ["KEY", "VALUE", "FROM"],
+    entries.map((entry) => [entry.key, shown(entry.key, entry.value) ?? out.c.dim("-"), sourceText(entry)]),
+  );
+}
+
+export async function unset(keyArg: string, options: JsonOption): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const key = keyOrUsageError(keyArg);
+  const { configFile } = resolvePaths();
+  let removed: boolean;
+  try {
+    removed = unsetConfigValue(key);
+  } catch (error) {
+    throw configFailure(error);
+  }
+  if (out.json) return out.data({ key, removed, file: configFile });
+  if (removed) out.line(`Removed ${key} from ${configFile}`);
+  else out.notice(`${key} was not set in ${configFile}`);
+}

@@ -1,0 +1,81 @@
+import { DEFAULT_DEV_SECRET, resolveDbPath, SECRET_SOURCE_LABELS } from "../config.js";
+import { CliError } from "../errors.js";
+import { createOutput } from "../output/index.js";
+import { formatDuration } from "../output/delivery.js";
+import { apiKeyFingerprint } from "../registry/api-key.js";
+import { createLocalRegistry } from "../registry/local.js";
+import { startMockServer, type MockServer } from "../mock/server.js";
+import { openDatabase } from "../store/database.js";
+import { secretFor } from "./shared.js";
+
+export interface MockOptions {
+  port: number;
+  host: string;
+  secret?: string;
+  db?: string;
+  json?: boolean;
+}
+
+function describeListenError(error: unknown, host: string, port: number): CliError {
+  const code = (error as { code?: string }).code;
+  if (code === "EADDRINUSE") return new CliError(`port ${port} on ${host} is already in use (another mock?); pick another with --port (0 picks a free one)`);
+  if (code === "EACCES") return new CliError(`not allowed to listen on port ${port}; use a port above 1023`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new CliError(`cannot bind to ${host}; use --host 127.0.0.1 or an address of this machine`);
+  return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+export async function run(options: MockOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const secret = secretFor(out, options.secret);
+  const dbPath = resolveDbPath(options.db);
+  const db = openDatabase(dbPath);
+  const registry = createLocalRegistry({ db, apiKey: apiKeyFingerprint(secret.secret) });
+  let server: MockServer;
+  try {
+    server = await startMockServer({
+      host: options.host,
+      port: options.port,
+      secret: secret.secret,
+      registry,
+      onAnswer: (entry) => {
+        if (out.json) {
+          out.ndjson({ type: "request", method: entry.method, path: entry.path, status: entry.status, code: entry.code ?? null, duration_ms: Math.round(entry.durationMs * 100) / 100 });
+          return;
+        }
+        const status = entry.status < 300 ? out.c.green(String(entry.status)) : out.c.red(String(entry.status));
+        out.line(`${entry.method.padEnd(6)} ${entry.path}  ${status}${entry.code ? ` ${entry.code}` : ""}  ${formatDuration(entry.durationMs)}`);
+      },
+    });
+  } catch (error) {
+    db.close();
+    throw describeListenError(error, options.host, options.port);
+  }
+
+  if (out.json) {
+    out.ndjson({ type: "ready", url: server.url, port: server.port, db: dbPath });
+  } else {
+    out.notice(`Pinwheel API stand-in at ${out.c.bold(server.url)} (/v1/webhooks)`);
+    // The built-in secret is a public constant, and a client cannot be pointed here without it.
+    const expected = secret.source === "default" ? `${DEFAULT_DEV_SECRET} (${SECRET_SOURCE_LABELS.default})` : `the secret from ${SECRET_SOURCE_LABELS[secret.source]}`;
+    out.notice(`Clients must send x-api-secret: ${expected}`);
+    out.notice(`Webhooks are stored in ${dbPath}, the registry "--env local" uses`);
+    out.notice(`Try: pinwheel-cli webhooks list --base-url ${server.url}`);
+    out.notice("Press Ctrl+C to stop.");
+  }
+
+  await waitForSignal();
+  await server.close();
+  db.close();
+}

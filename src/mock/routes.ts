@@ -1,0 +1,122 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { DEFAULT_PAGE_SIZE, isPinwheelVersion, PINWHEEL_VERSIONS } from "../api/environments.js";
+import { isPinwheelApiError } from "../api/errors.js";
+import type { ApiErrorBody, WebhooksApi } from "../api/types.js";
+import { invalidParameters, methodNotAllowed, routeNotFound, unauthorized, unknownError } from "../registry/errors.js";
+import { validateListParams } from "../registry/validate.js";
+
+export interface ApiRequest {
+  method: string;
+  /** Path and query as received, e.g. /v1/webhooks?limit=2 */
+  target: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw body, undefined when there was none. */
+  body: Buffer | undefined;
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface RouteOptions {
+  /** The one API secret accepted in x-api-secret; anything else is refused with 401, as Pinwheel does. */
+  secret: string;
+  registry: WebhooksApi;
+}
+
+const COLLECTION = "/v1/webhooks";
+
+function fail(error: ApiErrorBody): ApiAnswer {
+  return { status: error.status_code, body: { error } };
+}
+
+function header(headers: ApiRequest["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Equal-length digests make the comparison constant-time whatever the lengths.
+  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function checkHeaders(request: ApiRequest, secret: string): ApiErrorBody | undefined {
+  const given = header(request.headers, "x-api-secret");
+  if (!given) return unauthorized(true);
+  if (!sameSecret(given, secret)) return unauthorized(false);
+  const version = header(request.headers, "pinwheel-version");
+  if (version !== undefined && !isPinwheelVersion(version)) {
+    return invalidParameters([{ name: "Pinwheel-Version", message: `must be one of ${PINWHEEL_VERSIONS.join(", ")}, got "${version}"` }], "invalid_version");
+  }
+  return undefined;
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; error: ApiErrorBody };
+
+function parseJsonBody(request: ApiRequest): Parsed {
+  const type = header(request.headers, "content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    return { ok: false, error: invalidParameters([{ name: "content-type", message: `must be application/json, got "${type}"` }], "unsupported_content_type") };
+  }
+  try {
+    return { ok: true, value: JSON.parse((request.body ?? Buffer.alloc(0)).toString("utf8")) };
+  } catch {
+    return { ok: false, error: invalidParameters([{ name: "body", message: "is not valid JSON" }], "invalid_json") };
+  }
+}
+
+/**
+ * Pinwheel's /v1/webhooks routes over any registry: the same checks, answers and error shapes
+ * whether the registry is the local SQLite one (pinwheel-cli mock) or another implementation.
+ */
+export async function answerApiRequest(request: ApiRequest, options: RouteOptions): Promise<ApiAnswer> {
+  const url = new URL(request.target, "http://stand-in");
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
+  const method = request.method.toUpperCase();
+  let idMatch: string | undefined;
+  try {
+    idMatch = path.startsWith(`${COLLECTION}/`) ? decodeURIComponent(path.slice(COLLECTION.length + 1)) : undefined;
+  } catch {
+    return fail(routeNotFound(method, path));
+  }
+  if (path !== COLLECTION && (idMatch === undefined || idMatch === "" || idMatch.includes("/"))) return fail(routeNotFound(method, path));
+
+  const refused = checkHeaders(request, options.secret);
+  if (refused) return fail(refused);
+
+  const { registry } = options;
+  try {
+    if (idMatch === undefined) {
+      if (method === "GET") {
+        const query = validateListParams(
+          { limit: url.searchParams.get("limit") ?? undefined, cursor: url.searchParams.get("cursor") ?? undefined },
+          DEFAULT_PAGE_SIZE,
+        );
+        if (!query.ok) return fail(query.error);
+        return { status: 200, body: await registry.list(query.value) };
+      }
+      if (method === "POST") {
+        const parsed = parseJsonBody(request);
+        if (!parsed.ok) return fail(parsed.error);
+        return { status: 200, body: { data: await registry.create(parsed.value as never) } };
+      }
+      return fail(methodNotAllowed(method, path, ["GET", "POST"]));
+    }
+    if (method === "GET") return { status: 200, body: { data: await registry.get(idMatch) } };
+    if (method === "PUT") {
+      const parsed = parseJsonBody(request);
+      if (!parsed.ok) return fail(parsed.error);
+      return { status: 200, body: { data: await registry.update(idMatch, parsed.value as never) } };
+    }
+    if (method === "DELETE") {
+      await registry.delete(idMatch);
+      return { status: 200, body: {} };
+    }
+    return fail(methodNotAllowed(method, path, ["GET", "PUT", "DELETE"]));
+  } catch (error) {
+    if (isPinwheelApiError(error)) return fail(error.body);
+    return fail(unknownError(error instanceof Error ? error.message : String(error)));
+  }
+}

@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { WebhooksApi } from "../api/types.js";
+import { invalidParameters } from "../registry/errors.js";
+import { answerApiRequest, type ApiAnswer } from "./routes.js";
+
+/** Webhook bodies are small; a larger request is refused before it is read whole. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface MockServerOptions {
+  host: string;
+  port: number;
+  secret: string;
+  registry: WebhooksApi;
+  /** Called after each answer, for the command's request log. */
+  onAnswer?(entry: { method: string; path: string; status: number; durationMs: number; code: string | undefined }): void;
+}
+
+export interface MockServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on("end", () => resolve(size > MAX_BODY_BYTES ? "too_large" : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+/** Serves a webhooks registry as Pinwheel's /v1/webhooks API (node:http, JSON in and out). */
+export async function startMockServer(options: MockServerOptions): Promise<MockServer> {
+  const server = createServer((request, response) => {
+    const started = performance.now();
+    void (async () => {
+      const body = await readBody(request);
+      const answer: ApiAnswer =
+        body === "too_large"
+          ? { status: 400, body: { error: invalidParameters([{ name: "body", message: `is larger than ${MAX_BODY_BYTES} bytes` }], "body_too_large") } }
+          : await answerApiRequest(
+              { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: body.length ? body : undefined },
+              { secret: options.secret, registry: options.registry },
+            );
+      const text = JSON.stringify(answer.body);
+      response.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      response.end(text);
+      const code = (answer.body as { error?: { code?: string } }).error?.code;
+      options.onAnswer?.({
+        method: request.method ?? "GET",
+        path: request.url ?? "/",
+        status: answer.status,
+        durationMs: performance.now() - started,
+        code,
+      });
+    })().catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

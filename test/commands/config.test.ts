@@ -1,0 +1,140 @@
+/** `config` through the BUILT binary: the file's mode, masking, and flags > env > file > defaults. */
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
+import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
+import { startStrictFake, type StrictFake } from "../api/strict-fake.js";
+
+// Each test spawns the CLI several times; on two busy cores that takes seconds.
+vi.setConfig({ testTimeout: 60_000 });
+
+const SECRET = "config-e2e-secret-0123456789abcdef";
+let home: TempHome;
+
+beforeEach(() => {
+  home = tempHome();
+});
+afterEach(() => home.cleanup());
+
+function cli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+  return runCli(args, { env: options.env ?? home.env, input: options.input });
+}
+
+const configDir = () => join(home.home, "config");
+const configFile = () => join(configDir(), "config.json");
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe("config set / get / list / unset", () => {
+  it("creates the directory 0700 and the file 0600, and tightens an existing file", async () => {
+    expectExit(await cli(["config", "set", "env", "sandbox"]), 0);
+    expect(mode(configDir())).toBe(0o700);
+    expect(mode(configFile())).toBe(0o600);
+    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ env: "sandbox" });
+
+    chmodSync(configFile(), 0o644);
+    expectExit(await cli(["config", "set", "default-url", "http://127.0.0.1:8080/hooks"]), 0);
+    expect(mode(configFile())).toBe(0o600);
+    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ env: "sandbox", "default-url": "http://127.0.0.1:8080/hooks" });
+  });
+
+  it("reads the secret from stdin with '-', and never prints it back", async () => {
+    const set = await cli(["config", "set", "api-secret", "-"], { input: `${SECRET}\n` });
+    expectExit(set, 0);
+    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ "api-secret": SECRET });
+    const get = await cli(["config", "get", "api-secret"]);
+    const list = await cli(["config", "list", "--json"]);
+    for (const result of [set, get, list]) expect(result.stdout + result.stderr).not.toContain(SECRET);
+    expect(get.stdout.trim()).toBe(`****${SECRET.slice(-4)}`);
+    expect(JSON.parse(list.stdout)).toContainEqual({ key: "api-secret", value: `****${SECRET.slice(-4)}`, source: "config", env_var: "PINWHEEL_API_SECRET" });
+  });
+
+  it("never prompts without a terminal: a missing secret is a usage error and the process ends", async () => {
+    const result = await cli(["config", "set", "api-secret"]);
+    expect(result.timedOut).toBe(false);
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toMatch(/missing secret.*not asking without a terminal/);
+  });
+
+  it("refuses unknown keys and bad values with exit 2", async () => {
+    const key = await cli(["config", "set", "api-secrt", "x"]);
+    expectExit(key, 2);
+    expect(expectOneLineError(key.stderr)).toMatch(/unknown config key "api-secrt"; did you mean "api-secret"\?/);
+    const env = await cli(["config", "set", "env", "prod"]);
+    expectExit(env, 2);
+    expect(expectOneLineError(env.stderr)).toMatch(/env: "prod" is not an environment/);
+    expectExit(await cli(["config", "set", "api-version", "2024-01-01"]), 2);
+    expectExit(await cli(["config", "set", "base-url", "ftp://x"]), 2);
+  });
+
+  it("list shows each value's source; unset removes a key", async () => {
+    expectExit(await cli(["config", "set", "api-version", "2023-04-18"]), 0);
+    const list = await cli(["config", "list", "--json"], { env: { ...home.env, PINWHEEL_ENV: "development" } });
+    expect(JSON.parse(list.stdout)).toEqual([
+      { key: "api-secret", value: "****cret", source: "default", env_var: "PINWHEEL_API_SECRET" },
+      { key: "env", value: "development", source: "env", env_var: "PINWHEEL_ENV" },
+      { key: "base-url", value: null, source: "unset", env_var: "PINWHEEL_BASE_URL" },
+      { key: "api-version", value: "2023-04-18", source: "config", env_var: "PINWHEEL_API_VERSION" },
+      { key: "default-url", value: "http://127.0.0.1:3000/", source: "default", env_var: null },
+      { key: "db", value: join(home.home, "data", "events.db"), source: "default", env_var: "PINWHEEL_CLI_DB" },
+    ]);
+    const unset = await cli(["config", "unset", "api-version"]);
+    expectExit(unset, 0);
+    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({});
+    expect((await cli(["config", "get", "api-version"])).stdout.trim()).toBe("2025-07-08");
+  });
+
+  it("says what is wrong with a config file that is not JSON, and leaves it alone", async () => {
+    mkdirSync(configDir(), { recursive: true });
+    writeFileSync(configFile(), "{ not json");
+    const result = await cli(["config", "set", "env", "local"]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toMatch(/config\.json is not a JSON object; fix it or delete it/);
+    expect(readFileSync(configFile(), "utf8")).toBe("{ not json");
+  });
+});
+
+describe("precedence: flags > environment variables > config file > defaults", () => {
+  const fakes: StrictFake[] = [];
+  afterEach(async () => {
+    for (const fake of fakes.splice(0)) {
+      await fake.close();
+      expect(fake.violations).toEqual([]);
+    }
+  });
+
+  it("for the base URL, the secret and the API version", async () => {
+    const [fromFile, fromEnv, fromFlag] = await Promise.all(["file-secret-1234", "env-secret-1234", "flag-secret-1234"].map(startStrictFake));
+    fakes.push(fromFile!, fromEnv!, fromFlag!);
+    for (const [key, value] of [["base-url", fromFile!.url], ["api-secret", "file-secret-1234"], ["api-version", "2022-09-09"]]) {
+      expectExit(await cli(["config", "set", key!, value!]), 0);
+    }
+    const env = { ...home.env, PINWHEEL_BASE_URL: fromEnv!.url, PINWHEEL_API_SECRET: "env-secret-1234", PINWHEEL_API_VERSION: "2023-04-18" };
+
+    expectExit(await cli(["webhooks", "list", "--base-url", fromFlag!.url, "--secret", "flag-secret-1234", "--api-version", "2023-07-18"], { env }), 0);
+    expectExit(await cli(["webhooks", "list"], { env }), 0);
+    expectExit(await cli(["webhooks", "list"]), 0);
+
+    expect(fromFlag!.requests.map((r) => r.headers["pinwheel-version"])).toEqual(["2023-07-18"]);
+    expect(fromEnv!.requests.map((r) => r.headers["pinwheel-version"])).toEqual(["2023-04-18"]);
+    expect(fromFile!.requests.map((r) => r.headers["pinwheel-version"])).toEqual(["2022-09-09"]);
+  });
+
+  it("an --env flag beats a configured base URL, and PINWHEEL_ENV beats a configured env", async () => {
+    const configured = await startStrictFake(SECRET);
+    fakes.push(configured);
+    expectExit(await cli(["config", "set", "base-url", configured.url]), 0);
+    const local = await cli(["webhooks", "list", "--env", "local", "--json"]);
+    expectExit(local, 0);
+    expect(JSON.parse(local.stdout)).toEqual([]);
+
+    expectExit(await cli(["config", "unset", "base-url"]), 0);
+    expectExit(await cli(["config", "set", "env", "production"]), 0);
+    expectExit(await cli(["webhooks", "list", "--json"], { env: { ...home.env, PINWHEEL_ENV: "local" } }), 0);
+    // With the configured production env and no secret, nothing is sent: the secret is asked for.
+    const production = await cli(["webhooks", "list"]);
+    expectExit(production, 2);
+    expect(production.stderr).toMatch(/no API secret for Pinwheel production/);
+    expect(configured.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,311 @@
+/**
+ * replay through the BUILT binary: requests stored by a real `listen` are sent again to a
+ * recording receiver, re-signed (fresh timestamp, same bytes) or exactly as recorded.
+ */
+import { randomUUID } from "node:crypto";
+import { request } from "undici";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildEvent } from "../../src/events/build.js";
+import { signWebhook, verifyWebhook } from "../../src/signing.js";
+import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
+import { deliveriesList, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
+import { startRecordingServer, type RecordedRequest, type RecordingServer, type ResponseScript } from "../helpers/servers.js";
+
+const SECRET = "replay-test-secret";
+const ACCOUNT_A = "acct-replay-a";
+const ACCOUNT_B = "acct-replay-b";
+const WEBHOOK_ID = randomUUID();
+
+interface Original {
+  id: number;
+  eventId: string;
+  event: string;
+  body: Buffer;
+  headers: Record<string, string>;
+  status: number;
+  receivedAt: string;
+}
+
+let home: TempHome;
+let listener: Listener | undefined;
+/** r1: odd whitespace and unicode, signed 2 minutes ago; r2: plain; r3: another event and account; r4: a bad signature. */
+let r1: Original, r2: Original, r3: Original, r4: Original;
+const servers: RecordingServer[] = [];
+
+/**
+ * A body no serializer would produce: odd spacing, CRLF, tabs, raw and escaped unicode, an
+ * escaped slash. Re-serializing it would change its bytes, and so its signature.
+ */
+function oddBody(eventId: string): Buffer {
+  const payload = buildEvent("income.added", { accountId: ACCOUNT_A }).payload;
+  const text =
+    `{ "event" :  "income.added",\n\t"event_id": "${eventId}" ,\r\n "payload": ${JSON.stringify(payload, null, 3)},\n` +
+    ` "note": "caf\\u00e9 — café ☕ 𝄞 \\ud83d\\ude00 \\/ \\t"   }   \n`;
+  return Buffer.from(text, "utf8");
+}
+
+async function post(event: string, body: Buffer, headers: Record<string, string>): Promise<Original> {
+  const response = await request(listener!.url + "hooks/pinwheel", { method: "POST", body, headers });
+  const answer = (await response.body.json()) as { id: number };
+  // listen --json prints each stored request, received_at included.
+  const line = (await listener!.waitFor((l) => (l as { id?: number }).id === answer.id)) as { event_id: string; received_at: string };
+  return { id: answer.id, eventId: line.event_id, event, body, headers, status: response.statusCode, receivedAt: line.received_at };
+}
+
+function signed(body: Buffer, timestamp = Math.floor(Date.now() / 1000), secret = SECRET): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "x-pinwheel-signature": signWebhook(secret, timestamp, body),
+    "x-timestamp": String(timestamp),
+    "x-pinwheel-webhook-id": WEBHOOK_ID,
+    "x-request-source": "replay-test",
+  };
+}
+
+beforeAll(async () => {
+  home = tempHome();
+  listener = await startListen(["--secret", SECRET], home.env);
+  const oddId = randomUUID();
+  const odd = oddBody(oddId);
+  r1 = await post("income.added", odd, signed(odd, Math.floor(Date.now() / 1000) - 120));
+  const plain = Buffer.from(JSON.stringify(buildEvent("income.added", { accountId: ACCOUNT_A })));
+  r2 = await post("income.added", plain, signed(plain));
+  const paystubs = Buffer.from(JSON.stringify(buildEvent("paystubs.added", { accountId: ACCOUNT_B })));
+  r3 = await post("paystubs.added", paystubs, signed(paystubs));
+  const forged = Buffer.from(JSON.stringify(buildEvent("identity.added", { accountId: ACCOUNT_B })));
+  r4 = await post("identity.added", forged, signed(forged, undefined, "not-the-secret"));
+  expect([r1.status, r2.status, r3.status, r4.status]).toEqual([200, 200, 200, 401]);
+  expect(r1.eventId).toBe(oddId);
+  // listen stored exactly the bytes sent.
+  const shown = await runCli(["events", "show", String(r1.id), "--json"], { env: home.env });
+  expectExit(shown, 0);
+  expect(Buffer.from((JSON.parse(shown.stdout) as { body_base64: string }).body_base64, "base64").equals(odd)).toBe(true);
+}, 30_000);
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+afterAll(async () => {
+  await listener?.stop("SIGKILL");
+  home?.cleanup();
+});
+
+async function server(script?: ResponseScript): Promise<RecordingServer> {
+  const started = await startRecordingServer(script);
+  servers.push(started);
+  return started;
+}
+
+function replay(args: string[]) {
+  return runCli(["replay", ...args], { env: home.env });
+}
+
+function eventIdOf(received: RecordedRequest): string {
+  return (JSON.parse(received.body.toString("utf8")) as { event_id: string }).event_id;
+}
+
+describe("replay, re-signed (the default)", () => {
+  it("sends the stored body byte for byte with a fresh timestamp and a signature that verifies", async () => {
+    // The odd body really would change if it were parsed and serialized again.
+    expect(Buffer.from(JSON.stringify(JSON.parse(r1.body.toString("utf8")))).equals(r1.body)).toBe(false);
+    const target = await server();
+    const before = Math.floor(Date.now() / 1000);
+    const result = await replay([String(r1.id), "--to", `${target.url}replayed`, "--secret", SECRET]);
+    expectExit(result, 0);
+    expect(target.requests).toHaveLength(1);
+    const [received] = target.requests;
+    expect(received!.url).toBe("/replayed");
+    expect(received!.body.equals(r1.body)).toBe(true);
+    expect(verifyWebhook({ secret: SECRET, headers: received!.headers, rawBody: received!.body })).toMatchObject({ ok: true });
+    const timestamp = Number(received!.headers["x-timestamp"]);
+    expect(timestamp).not.toBe(Number(r1.headers["x-timestamp"]));
+    expect(timestamp).toBeGreaterThanOrEqual(before - 1);
+    expect(received!.headers["x-pinwheel-signature"]).not.toBe(r1.headers["x-pinwheel-signature"]);
+    expect(received!.headers["x-pinwheel-webhook-id"]).toBe(WEBHOOK_ID);
+    expect(received!.headers["content-type"]).toBe("application/json");
+    expect(result.stdout).toMatch(/200/);
+  });
+
+  it("re-signing with another secret gives a signature that only that secret verifies", async () => {
+    const target = await server();
+    const result = await replay([String(r2.id), "--to", target.url, "--secret", "a-rotated-secret"]);
+    expectExit(result, 0);
+    const [received] = target.requests;
+    expect(verifyWebhook({ secret: "a-rotated-secret", headers: received!.headers, rawBody: received!.body })).toMatchObject({ ok: true });
+    expect(verifyWebhook({ secret: SECRET, headers: received!.headers, rawBody: received!.body })).toMatchObject({ ok: false, reason: "bad_signature" });
+  });
+
+  it("takes ids and event_ids, in the order given", async () => {
+    const target = await server();
+    const result = await replay([String(r3.id), r1.eventId, String(r2.id), "--to", target.url, "--secret", SECRET, "--concurrency", "1"]);
+    expectExit(result, 0);
+    expect(target.requests.map(eventIdOf)).toEqual([r3.eventId, r1.eventId, r2.eventId]);
+    expect(target.requests[1]!.body.equals(r1.body)).toBe(true);
+  });
+});
+
+describe("replay --as-recorded", () => {
+  it("sends the stored headers and body untouched: the original signature and x-timestamp", async () => {
+    const target = await server();
+    const result = await replay([String(r1.id), "--as-recorded", "--to", target.url]);
+    expectExit(result, 0);
+    const [received] = target.requests;
+    expect(received!.body.equals(r1.body)).toBe(true);
+    expect(received!.headers["x-pinwheel-signature"]).toBe(r1.headers["x-pinwheel-signature"]);
+    expect(received!.headers["x-timestamp"]).toBe(r1.headers["x-timestamp"]);
+    expect(received!.headers["x-pinwheel-webhook-id"]).toBe(WEBHOOK_ID);
+    expect(received!.headers["x-request-source"]).toBe("replay-test");
+    expect(received!.headers.host).toBe(new URL(target.url).host);
+    // It verifies only as of when it was first sent.
+    const sentAt = Number(r1.headers["x-timestamp"]) * 1000;
+    expect(verifyWebhook({ secret: SECRET, headers: received!.headers, rawBody: received!.body, now: sentAt })).toMatchObject({ ok: true });
+    expect(verifyWebhook({ secret: SECRET, headers: received!.headers, rawBody: received!.body, toleranceSeconds: 60 })).toMatchObject({
+      ok: false,
+      reason: "stale_timestamp",
+    });
+    expect(result.stderr).not.toMatch(/built-in local development secret/);
+  });
+
+  it("keeps a bad signature bad", async () => {
+    const target = await server();
+    const result = await replay([String(r4.id), "--as-recorded", "--to", target.url]);
+    expectExit(result, 0);
+    const [received] = target.requests;
+    expect(received!.headers["x-pinwheel-signature"]).toBe(r4.headers["x-pinwheel-signature"]);
+    expect(verifyWebhook({ secret: SECRET, headers: received!.headers, rawBody: received!.body })).toMatchObject({ ok: false, reason: "bad_signature" });
+  });
+});
+
+describe("replay selects stored requests with filters", () => {
+  async function selected(args: string[]): Promise<string[]> {
+    const target = await server();
+    const result = await replay([...args, "--to", target.url, "--secret", SECRET, "--concurrency", "1"]);
+    expectExit(result, 0);
+    for (const received of target.requests) {
+      expect(verifyWebhook({ secret: SECRET, headers: received.headers, rawBody: received.body })).toMatchObject({ ok: true });
+    }
+    return target.requests.map(eventIdOf);
+  }
+
+  it("--event, --account-id, --verdict, --since and --all, oldest first", async () => {
+    const [byEvent, byAccount, failed, verified, since, all] = await Promise.all([
+      selected(["--event", "income.added"]),
+      selected(["--account-id", ACCOUNT_B]),
+      selected(["--verdict", "failed"]),
+      selected(["--verdict", "verified"]),
+      selected(["--since", r3.receivedAt]),
+      selected(["--all"]),
+    ]);
+    expect(byEvent).toEqual([r1.eventId, r2.eventId]);
+    expect(byAccount).toEqual([r3.eventId, r4.eventId]);
+    // The forged request, re-signed with the right secret, now verifies (checked in selected()).
+    expect(failed).toEqual([r4.eventId]);
+    expect(verified).toEqual([r1.eventId, r2.eventId, r3.eventId]);
+    expect(since).toEqual([r3.eventId, r4.eventId]);
+    expect(all).toEqual([r1.eventId, r2.eventId, r3.eventId, r4.eventId]);
+  }, 45_000); // six CLI runs at once on two shared cores
+
+  it("filters combine", async () => {
+    expect(await selected(["--event", "identity.added", "--verdict", "bad_signature"])).toEqual([r4.eventId]);
+  });
+
+  it("says so and exits 0 when nothing matches", async () => {
+    const target = await server();
+    const result = await replay(["--event", "shifts.added", "--to", target.url, "--secret", SECRET]);
+    expectExit(result, 0);
+    expect(target.requests).toHaveLength(0);
+    expect(result.stderr).toMatch(/nothing to replay/i);
+  });
+});
+
+describe("replay's report and exit code", () => {
+  it("--json prints one object per attempt, then a summary; any failure exits 1", async () => {
+    const target = await server((index) => ({ status: index === 1 ? 500 : 200 }));
+    const result = await replay(["--all", "--to", target.url, "--secret", SECRET, "--concurrency", "1", "--json"]);
+    expectExit(result, 1);
+    const lines = ndjson(result.stdout);
+    expect(lines).toHaveLength(5);
+    expect(lines.slice(0, 4).map((line) => [line.type, line.request_id, line.event_id, line.status_code, line.ok])).toEqual([
+      ["attempt", r1.id, r1.eventId, 200, true],
+      ["attempt", r2.id, r2.eventId, 500, false],
+      ["attempt", r3.id, r3.eventId, 200, true],
+      ["attempt", r4.id, r4.eventId, 200, true],
+    ]);
+    expect(lines[4]).toEqual({ type: "summary", sent: 4, ok: 3, failed: 1 });
+    expect(expectOneLineError(result.stderr)).toBe("error: 1 of 4 deliveries failed");
+  });
+
+  it("prints a summary line without --json", async () => {
+    const target = await server();
+    const result = await replay(["--all", "--to", target.url, "--secret", SECRET]);
+    expectExit(result, 0);
+    expect(result.stdout).toMatch(/4 deliveries to .* 4 2xx, 0 failed/);
+  });
+
+  it("--concurrency bounds the requests in flight", async () => {
+    const parallelTarget = await server(() => ({ status: 200, delayMs: 500 }));
+    const parallel = await replay(["--all", "--to", parallelTarget.url, "--secret", SECRET, "--concurrency", "4"]);
+    expectExit(parallel, 0);
+    const times = parallelTarget.requests.map((r) => r.receivedAt);
+    expect(times).toHaveLength(4);
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(500);
+
+    const sequentialTarget = await server(() => ({ status: 200, delayMs: 100 }));
+    const sequential = await replay(["--all", "--to", sequentialTarget.url, "--secret", SECRET, "--concurrency", "1"]);
+    expectExit(sequential, 0);
+    const arrivals = sequentialTarget.requests.map((r) => r.receivedAt);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(98);
+  });
+
+  it("--retry retries like Pinwheel, and each attempt is recorded against the stored request", async () => {
+    const target = await server((index) => ({ status: [500, 503, 200][Math.min(index, 2)]! }));
+    const result = await replay([String(r2.id), "--to", target.url, "--secret", SECRET, "--retry", "--retry-base", "20"]);
+    expectExit(result, 0);
+    expect(target.requests).toHaveLength(3);
+    for (const received of target.requests) {
+      expect(received.body.equals(r2.body)).toBe(true);
+      expect(verifyWebhook({ secret: SECRET, headers: received.headers, rawBody: received.body })).toMatchObject({ ok: true });
+    }
+
+    const shown = await runCli(["events", "show", String(r2.id), "--json"], { env: home.env });
+    expectExit(shown, 0);
+    const deliveries = (JSON.parse(shown.stdout) as { deliveries: Record<string, unknown>[] }).deliveries.filter((d) => d.url === target.url);
+    expect(deliveries.map((d) => [d.attempt, d.status_code, d.source, d.request_id, d.event_id]).reverse()).toEqual([
+      [1, 500, "replay", r2.id, r2.eventId],
+      [2, 503, "replay", r2.id, r2.eventId],
+      [3, 200, "replay", r2.id, r2.eventId],
+    ]);
+    const rows = (await deliveriesList(home.env, ["--event-id", r2.eventId])).filter((row) => row.url === target.url);
+    expect(rows.map((row) => row.attempt)).toEqual([1, 2, 3]);
+    expect(new Set(rows.map((row) => row.delivery_id)).size).toBe(1);
+  });
+});
+
+describe("replay usage errors", () => {
+  it("ids and filters together, neither, or no --to: exit 2 with one line", async () => {
+    const [both, neither, noTo] = await Promise.all([
+      replay([String(r1.id), "--all", "--to", "http://127.0.0.1:9/"]),
+      replay(["--to", "http://127.0.0.1:9/"]),
+      replay([String(r1.id)]),
+    ]);
+    expectExit(both, 2);
+    expect(expectOneLineError(both.stderr)).toMatch(/not both/);
+    expectExit(neither, 2);
+    expect(expectOneLineError(neither.stderr)).toMatch(/--event.*--all/);
+    expectExit(noTo, 2);
+    expect(expectOneLineError(noTo.stderr)).toMatch(/--to <url> is required/);
+  });
+
+  it("an id that is not stored exits 1 naming it, and sends nothing", async () => {
+    const target = await server();
+    const result = await replay([String(r1.id), "999999", "--to", target.url, "--secret", SECRET]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toMatch(/no stored request with id or event_id "999999"/);
+    expect(target.requests).toHaveLength(0);
+  });
+
+  it("a --since that is not a time is a usage error", async () => {
+    const result = await replay(["--since", "yesterday-ish", "--to", "http://127.0.0.1:9/"]);
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toMatch(/yesterday-ish/);
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { NumberedAttempt } from "../../src/delivery/deliver.js";
+import { attemptRecorder } from "../../src/delivery/recorder.js";
+import { openDatabase, type Db } from "../../src/store/database.js";
+import { deliveryStore } from "../../src/store/deliveries.js";
+
+let dir: string;
+let db: Db;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "pinwheel-recorder-"));
+  db = openDatabase(join(dir, "events.db"));
+});
+afterEach(() => {
+  if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function attempt(number: number, fields: Partial<NumberedAttempt> = {}): NumberedAttempt {
+  return {
+    url: "http://127.0.0.1:9/hooks",
+    startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, number)).toISOString(),
+    durationMs: 12.3456,
+    statusCode: 500,
+    responseBody: '{"error":"boom"}',
+    attempt: number,
+    ok: false,
+    ...fields,
+  };
+}
+
+describe("attemptRecorder", () => {
+  it("stores every attempt of a delivery in the deliveries table once flushed", async () => {
+    const recorder = attemptRecorder(db);
+    const context = { deliveryId: "d-1", source: "simulate" as const, event: "income.added", eventId: "e-1", webhookId: "w-1" };
+    recorder.record(context, attempt(1));
+    recorder.record(context, attempt(2, { statusCode: undefined, errorKind: "timeout", error: "no answer within 200 ms", responseBody: undefined }));
+    recorder.record(context, attempt(3, { statusCode: 200, ok: true, responseBody: "ok" }));
+    await recorder.flush();
+
+    const rows = deliveryStore(db).list({ eventId: "e-1" });
+    expect(rows.map((row) => [row.attempt, row.statusCode, row.error, row.responseBody])).toEqual([
+      [3, 200, null, "ok"],
+      [2, null, "no answer within 200 ms", null],
+      [1, 500, null, '{"error":"boom"}'],
+    ]);
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        deliveryId: "d-1",
+        source: "simulate",
+        event: "income.added",
+        eventId: "e-1",
+        webhookId: "w-1",
+        requestId: null,
+        url: "http://127.0.0.1:9/hooks",
+        durationMs: 12.35,
+      });
+    }
+    expect(rows[2]!.startedAt).toBe("2026-01-01T00:00:01.000Z");
+  });
+
+  it("keeps the stored request a replay came from", async () => {
+    const recorder = attemptRecorder(db);
+    recorder.record({ deliveryId: "d-2", source: "replay", event: null, eventId: null, requestId: 42 }, attempt(1, { statusCode: 200, ok: true }));
+    await recorder.flush();
+    expect(deliveryStore(db).list({ requestId: 42 })).toEqual([expect.objectContaining({ source: "replay", requestId: 42, event: null })]);
+  });
+
+  it("flush reports a write that failed", async () => {
+    const recorder = attemptRecorder(db);
+    db.exec("DROP TABLE deliveries");
+    recorder.record({ deliveryId: "d-3", source: "smoke", event: "a", eventId: "b" }, attempt(1));
+    await expect(recorder.flush()).rejects.toThrow(/deliveries/);
+  });
+});
