@@ -26,3 +26,18 @@ export {
   type SchemaIssue,
 } from "./events/schemas.js";
 export { EVENT_NAMES, CATALOG, type EventName, type EventFamily, type CatalogEntry } from "./events/catalog.js";
+export { parseWebhookEvent, safeParseWebhookEvent, type ParseWebhookOptions, type SafeParseWebhookResult, type WebhookEventOf } from "./library/parse-event.js";
+export { PinwheelWebhookError, type WebhookErrorReason } from "./library/webhook-error.js";
+export { createSignedRequest, type SignedRequest, type SignedRequestOptions } from "./library/signed-request.js";
+export type { WebhookEnvelope } from "./events/fixtures.js";
+export type { Outcome } from "./events/build.js";
+// The diagnosis `pinwheel-cli verify` prints, for a handler's own failure path or tests.
+export {
+  diagnoseWebhook,
+  DIAGNOSIS_CODES,
+  type DiagnoseInput,
+  type Diagnosis,
+  type DiagnosisCode,
+  type WebhookDiagnosis,
+} from "./verify/diagnose.js";
+export type { LabelledSecret } from "./verify/secret-variants.js";

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { applyOverrides, buildEvent, type Assignment, type Outcome } from "../events/build.js";
+import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
+import type { WebhookEnvelope } from "../events/fixtures.js";
+import { signedHeaders } from "../signing.js";
+import { didYouMean } from "../suggest.js";
+
+export interface SignedRequestOptions {
+  /** The API secret your handler verifies with. Required: a default would hide the very mix-up tests should catch. */
+  secret: string;
+  /** x-timestamp in Unix seconds (default: now). Use an old one to test that your handler refuses replays. */
+  timestamp?: number;
+  /** The clock, epoch milliseconds or a Date: timestamps inside the payload, and x-timestamp unless given. */
+  now?: number | Date;
+  /** x-pinwheel-webhook-id (default: a new UUID). */
+  webhookId?: string;
+  eventId?: string;
+  accountId?: string;
+  endUserId?: string;
+  /** payload.outcome of a job event; "error" also sets error_code and error_type. */
+  outcome?: Outcome;
+  /** Change fields the event has, by dotted path: { "payload.params.count": 7 }. */
+  set?: Record<string, unknown>;
+  /** Add fields it lacks. */
+  add?: Record<string, unknown>;
+  /** Remove fields. */
+  unset?: readonly string[];
+}
+
+export interface SignedRequest {
+  /** content-type, x-pinwheel-signature, x-timestamp, x-pinwheel-webhook-id. */
+  headers: Record<string, string>;
+  /** The exact bytes that were signed, as a string: send it unchanged. */
+  body: string;
+  /** The event that was serialized into body, for assertions. */
+  event: WebhookEnvelope;
+}
+
+function assignments(record: Record<string, unknown> | undefined): Assignment[] {
+  return Object.entries(record ?? {}).map(([path, value]) => ({ path, value }));
+}
+
+/**
+ * A delivery exactly as Pinwheel would send it, for your own tests: a realistic event built from
+ * pinwheel-cli's fixtures (or your own envelope), serialized, and signed.
+ *
+ *   const { headers, body } = createSignedRequest("paystubs.added", { secret: "test-secret" });
+ *   await request(app).post("/webhooks/pinwheel").set(headers).send(body); // supertest
+ *   await fetch(url, { method: "POST", headers, body });
+ */
+export function createSignedRequest(event: EventName | WebhookEnvelope, options: SignedRequestOptions): SignedRequest {
+  if (typeof options?.secret !== "string" || options.secret === "") {
+    throw new TypeError("createSignedRequest needs { secret }: the API secret your handler verifies with");
+  }
+  const nowMs = options.now === undefined ? Date.now() : Number(options.now);
+  const overrides = {
+    accountId: options.accountId,
+    endUserId: options.endUserId,
+    outcome: options.outcome,
+    set: assignments(options.set),
+    add: assignments(options.add),
+    unset: options.unset,
+  };
+  let envelope: WebhookEnvelope;
+  if (typeof event === "string") {
+    if (!isEventName(event)) {
+      const hint = didYouMean(event, EVENT_NAMES);
+      throw new TypeError(`unknown event "${event}"${hint ? `; ${hint}` : ""}`);
+    }
+    envelope = buildEvent(event, { ...overrides, now: nowMs, eventId: options.eventId });
+  } else {
+    envelope = applyOverrides(structuredClone(event), overrides);
+    if (options.eventId !== undefined) envelope.event_id = options.eventId;
+  }
+  const body = JSON.stringify(envelope);
+  const headers = signedHeaders(options.secret, body, {
+    timestamp: options.timestamp ?? Math.floor(nowMs / 1000),
+    webhookId: options.webhookId ?? randomUUID(),
+  });
+  return { headers, body, event: envelope };
+}

@@ -1,0 +1,317 @@
+import {
+  DEFAULT_TOLERANCE_SECONDS,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyWebhook,
+  type RawBody,
+  type VerificationResult,
+} from "../signing.js";
+import { bodyVariants, MAX_RESERIALIZED_BYTES } from "./body-variants.js";
+import { findExplanation, type Explanation, type TimestampVariant } from "./search.js";
+import { cleanedSecrets, dirtiedSecrets, otherSecrets, type LabelledSecret, type SecretVariant } from "./secret-variants.js";
+import { normalizeSignature } from "./signature-format.js";
+import { RAW_BODY_FIX, seconds, years } from "./wording.js";
+
+/** Every check, in the order they are reported. */
+export const DIAGNOSIS_CODES = [
+  "signature_format",
+  "body_reserialized",
+  "body_trailing_newline",
+  "secret_whitespace",
+  "secret_quotes",
+  "other_secret",
+  "timestamp_milliseconds",
+  "clock_skew",
+] as const;
+
+export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
+
+export interface Diagnosis {
+  code: DiagnosisCode;
+  /** True when this mistake is (part of) why the request fails. */
+  matched: boolean;
+  message: string;
+}
+
+export interface DiagnoseInput {
+  rawBody: RawBody;
+  /** The x-pinwheel-signature value. */
+  signature: string | undefined;
+  /** The x-timestamp value. */
+  timestamp: string | undefined;
+  secret: string;
+  /** Where the secret comes from, e.g. "the secret from --secret". */
+  secretLabel?: string;
+  /** Other secrets the developer has (config file, environment): tried when the used one fails. */
+  otherSecrets?: readonly LabelledSecret[];
+  /** Epoch milliseconds the timestamp is checked against. */
+  now: number;
+  /** Names that clock in messages, e.g. "the time it was received". */
+  clockLabel?: string;
+  toleranceSeconds?: number;
+}
+
+export interface WebhookDiagnosis {
+  valid: boolean;
+  /** What verifyWebhook says about the request exactly as given. */
+  verdict: VerificationResult;
+  /** One or two sentences: the verdict, and what to do when no check explains it. */
+  summary: string;
+  /** False when the request fails and the matched diagnoses do not account for it: the signature matches under none of the usual mistakes. */
+  explained: boolean;
+  diagnoses: Diagnosis[];
+}
+
+const MILLISECONDS_THRESHOLD = 1e11;
+
+type Messages = Partial<Record<DiagnosisCode, { matched: boolean; message: string }>>;
+
+function report(verdict: VerificationResult, summary: string, found: Messages, fallback: string, explained = true): WebhookDiagnosis {
+  return {
+    valid: verdict.ok,
+    verdict,
+    summary,
+    explained,
+    diagnoses: DIAGNOSIS_CODES.map((code) => ({ code, matched: found[code]?.matched ?? false, message: found[code]?.message ?? fallback })),
+  };
+}
+
+function clockCheck(timestampSeconds: number, input: DiagnoseInput, tolerance: number): { matched: boolean; message: string } {
+  const clock = input.clockLabel ?? "this machine's clock";
+  const behind = input.now / 1000 - timestampSeconds;
+  const within = `tolerance ${tolerance.toLocaleString("en-US")} s`;
+  if (Math.abs(behind) <= tolerance) {
+    const direction = behind >= 0 ? "behind" : "ahead of";
+    return { matched: false, message: `x-timestamp is ${seconds(behind)} ${direction} ${clock}, within the ${within}.` };
+  }
+  if (behind > 0) {
+    return {
+      matched: true,
+      message:
+        `x-timestamp is ${seconds(behind)} behind ${clock} (${within}): either the sender's clock and this one differ by that much ` +
+        "(sync both with NTP), or this is an old request sent again, which a handler is right to reject.",
+    };
+  }
+  return {
+    matched: true,
+    message:
+      `x-timestamp is ${seconds(-behind)} ahead of ${clock} (${within}): the sender's clock runs ahead of this one, ` +
+      "or this one runs behind; sync both with NTP.",
+  };
+}
+
+function secondsTimestampNote(timestampSeconds: number, now: number): string {
+  return (
+    "x-timestamp is in Unix seconds, as Pinwheel sends it. A handler that compares it with Date.now() must multiply it by 1000 first, " +
+    `or every delivery looks ${years(now / 1000 - timestampSeconds / 1000)} years old.`
+  );
+}
+
+function describeSecret(variant: SecretVariant, usedLabel: string): string {
+  if (variant.direction === "added") {
+    return (
+      `The signature matches ${usedLabel} with ${variant.description} added: whoever signed the request used the secret with stray characters ` +
+      "(read from a file with its newline, or a .env value with its quotes). Your secret is right; fix the sender's, e.g. the PINWHEEL_API_SECRET that pinwheel-cli or your test script signs with."
+    );
+  }
+  if (variant.change === "secret_whitespace") {
+    return (
+      `The signature matches ${usedLabel} with ${variant.description} removed: the secret has stray whitespace ` +
+      "(a .env file, a value pasted with its newline, or echo into a secret store). " +
+      "Trim it where you load it (e.g. process.env.PINWHEEL_API_SECRET.trim()) and fix it where it is stored."
+    );
+  }
+  if (variant.change === "secret_quotes") {
+    return (
+      `The signature matches ${usedLabel} without the ${variant.description}: the quotes became part of the secret ` +
+      "(a .env or YAML value, or a shell that kept them). Remove them where the secret is stored."
+    );
+  }
+  return (
+    `The signature matches ${variant.label}, not ${usedLabel}: the request was signed with a different secret from the one you verify with. ` +
+    "Each Pinwheel environment (sandbox, development, production) has its own API secret; give your handler the one of the environment that sends to it, " +
+    "and give pinwheel-cli the same one when it sends."
+  );
+}
+
+function describeBody(explanation: Explanation): string {
+  const body = explanation.body!;
+  if (body.change === "body_reserialized") {
+    return `The signature matches the body ${body.description}: your framework parsed the JSON before you verified it. ${RAW_BODY_FIX}`;
+  }
+  if (body.description.startsWith("without")) {
+    return (
+      "The signature matches the body without its trailing newline: a newline was added after the request was signed " +
+      '(a text editor saving the body to a file adds one, and so does code that appends "\\n"). Verify the bytes exactly as received.'
+    );
+  }
+  return (
+    "The signature matches the body with a trailing newline added: the signed bytes ended with a newline that was lost on the way " +
+    "(a .trim(), or reading the body line by line). Verify the bytes exactly as received."
+  );
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function timestampVariants(timestamp: string): TimestampVariant[] {
+  const value = Number(timestamp);
+  return value >= MILLISECONDS_THRESHOLD ? [{ text: String(Math.floor(value / 1000)), fromMilliseconds: true }] : [];
+}
+
+/**
+ * Verifies a request and, when it fails, says why in words: it retries the signature under the
+ * usual handler mistakes (re-serialized body, secret with whitespace or quotes, another secret,
+ * the timestamp in milliseconds) and measures the clock difference. Pure: no I/O, no clock of its own.
+ * A failing request costs up to a few hundred HMACs over its body: in a handler, run it on a
+ * sample of rejections (or behind a rate limit), not on every forged request from the internet.
+ */
+export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
+  const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const usedLabel = input.secretLabel ?? "the secret you used";
+  const body = typeof input.rawBody === "string" ? Buffer.from(input.rawBody, "utf8") : input.rawBody;
+  const headers = { [SIGNATURE_HEADER]: input.signature, [TIMESTAMP_HEADER]: input.timestamp };
+  const verdict = verifyWebhook({ secret: input.secret, headers, rawBody: body, toleranceSeconds: tolerance, now: input.now });
+  const failed = verdict.ok ? "" : `invalid (${verdict.reason}): ${verdict.message}.`;
+  const found: Messages = {};
+
+  if (verdict.ok || verdict.reason === "stale_timestamp") {
+    // The signature matches the request as given: only the timestamp can be wrong.
+    const timestamp = Number(input.timestamp!.trim());
+    const inMilliseconds = timestamp >= MILLISECONDS_THRESHOLD;
+    found.timestamp_milliseconds = inMilliseconds
+      ? {
+          matched: true,
+          message:
+            `x-timestamp ${timestamp} is in milliseconds, and the request was signed with it: whoever sent it used Date.now() ` +
+            "where Pinwheel sends Unix seconds (Math.floor(Date.now() / 1000)).",
+        }
+      : { matched: false, message: secondsTimestampNote(timestamp, input.now) };
+    found.clock_skew = clockCheck(inMilliseconds ? timestamp / 1000 : timestamp, input, tolerance);
+    const summary = verdict.ok ? `valid: the signature matches, and ${lowerFirst(found.clock_skew.message)}` : failed;
+    return report(verdict, summary, found, "Ruled out: the signature matches the body, timestamp and secret exactly as given.");
+  }
+
+  const notChecked = "Not checked: there is no well-formed signature and timestamp to check against.";
+  if (verdict.reason === "missing_signature") {
+    found.signature_format = {
+      matched: true,
+      message: `There is no ${SIGNATURE_HEADER}: the request was not signed, so it did not come from Pinwheel (or a proxy dropped the header).`,
+    };
+    return report(verdict, failed, found, notChecked);
+  }
+  const normalized = normalizeSignature(input.signature!);
+  if (!normalized) {
+    const shown = input.signature!.trim();
+    found.signature_format = {
+      matched: true,
+      message:
+        `The signature is not "v2=" followed by 64 hex characters (got ${shown.length} characters starting ${JSON.stringify(shown.slice(0, 12))}): ` +
+        `copy the whole ${SIGNATURE_HEADER} header value.`,
+    };
+    return report(verdict, failed, found, notChecked);
+  }
+  if (normalized.fixes.length > 0) {
+    found.signature_format = {
+      matched: true,
+      message:
+        `The signature ${normalized.fixes.join(" and ")}; it was checked as "v2=" and its 64 hex characters. ` +
+        `Pinwheel's ${SIGNATURE_HEADER} is "v2=" followed by the hex digest: compare the whole header value with "v2=" + your digest.`,
+    };
+  } else {
+    found.signature_format = { matched: false, message: 'The signature is well formed: "v2=" and 64 hex characters, as Pinwheel sends it.' };
+  }
+  const timestampText = input.timestamp?.trim();
+  if (!timestampText || !/^\d{1,15}$/.test(timestampText)) {
+    const why = `Pinwheel sends ${TIMESTAMP_HEADER} as Unix seconds in digits, and the signed message includes it, so nothing can be verified without it.`;
+    // verifyWebhook reports a malformed signature first; with it recovered, the timestamp is what is wrong.
+    const also = verdict.reason === "malformed_signature" ? ` Also, ${timestampText ? `${TIMESTAMP_HEADER} is ${JSON.stringify(timestampText.slice(0, 40))}` : `there is no ${TIMESTAMP_HEADER}`}.` : "";
+    return report(verdict, `${failed}${also} ${why}`, found, notChecked);
+  }
+
+  const bodies = bodyVariants(body);
+  const cleaned = cleanedSecrets(input.secret);
+  const others = otherSecrets(input.secret, input.otherSecrets ?? []);
+  const timestamps = timestampVariants(timestampText);
+  const explanation = findExplanation({
+    signature: normalized.signature,
+    timestamp: timestampText,
+    secret: input.secret,
+    body,
+    timestamps,
+    secrets: [...cleaned, ...others, ...dirtiedSecrets(input.secret)],
+    bodies: bodies.variants,
+  });
+
+  // Body
+  if (explanation?.body) {
+    found[explanation.body.change] = { matched: true, message: describeBody(explanation) };
+  }
+  found.body_trailing_newline ??= {
+    matched: false,
+    message: "Not a trailing newline: the signature does not match the body with a trailing newline added or removed either.",
+  };
+  found.body_reserialized ??= {
+    matched: false,
+    message: bodies.json
+      ? `Not re-serialized JSON: none of ${bodies.reserializations} re-serializations of the body matches ` +
+        "(compact, 2- and 4-space and tab indentation, Python's separators, sorted keys, with and without a trailing newline)."
+      : body.length > MAX_RESERIALIZED_BYTES
+        ? "The body is too large to try re-serializations of it."
+        : "The body is not JSON, so re-serializations of it were not tried.",
+  };
+
+  // Secret
+  if (explanation?.secret) {
+    found[explanation.secret.change] = { matched: true, message: describeSecret(explanation.secret, usedLabel) };
+  }
+  const whitespace = cleaned.find((variant) => variant.change === "secret_whitespace");
+  found.secret_whitespace ??= {
+    matched: false,
+    message: whitespace
+      ? `Removing the whitespace around the secret (${whitespace.description}) does not make the signature match.`
+      : "The secret has no whitespace around it, and the signature does not match it with a trailing newline either.",
+  };
+  found.secret_quotes ??= {
+    matched: false,
+    message: cleaned.some((variant) => variant.change === "secret_quotes")
+      ? "Removing the quotes around the secret does not make the signature match."
+      : "The secret is not wrapped in quotes, and the signature does not match it in quotes either.",
+  };
+  found.other_secret ??= {
+    matched: false,
+    message: others.length
+      ? `No other secret matches either (tried ${others.map((other) => other.label).join(", ")}).`
+      : "There was no other secret to try.",
+  };
+
+  // Timestamp
+  const timestamp = Number(explanation?.timestamp?.text ?? timestampText);
+  if (explanation?.timestamp) {
+    found.timestamp_milliseconds = {
+      matched: true,
+      message:
+        `The signature matches x-timestamp ${explanation.timestamp.text}, in seconds; you passed ${timestampText}, milliseconds. ` +
+        'Put the x-timestamp header in "v2:<timestamp>:" exactly as sent (Pinwheel sends Unix seconds); convert to milliseconds only to compare with Date.now().',
+    };
+  } else if (timestamp >= MILLISECONDS_THRESHOLD) {
+    found.timestamp_milliseconds = {
+      matched: true,
+      message: `x-timestamp ${timestampText} looks like milliseconds; Pinwheel sends Unix seconds (Math.floor(Date.now() / 1000)).`,
+    };
+  } else {
+    found.timestamp_milliseconds = { matched: false, message: secondsTimestampNote(timestamp, input.now) };
+  }
+  found.clock_skew = clockCheck(timestamp >= MILLISECONDS_THRESHOLD ? timestamp / 1000 : timestamp, input, tolerance);
+
+  const anyMatched = Object.values(found).some((entry) => entry?.matched);
+  let summary = failed;
+  if (explanation === undefined) {
+    summary +=
+      (anyMatched ? " Besides what is found below, the signature itself matches none of the usual mistakes." : " None of the usual mistakes explains it.") +
+      " The likeliest causes: a secret that is not the one that signed it (each Pinwheel environment has its own API secret), " +
+      "or a body changed on the way (a proxy or middleware that decompressed, re-encoded or truncated it, or a body copied from a log that is not byte for byte).";
+  }
+  return report(verdict, summary, found, notChecked, explanation !== undefined);
+}

@@ -1,0 +1,27 @@
+/** Shared phrases for diagnoses: durations in words, and the raw-body fix per framework. */
+
+export const RAW_BODY_FIX =
+  "Verify the raw bytes, before any JSON parsing (Express: `express.raw({ type: 'application/json' })`; " +
+  "Fastify: `addContentTypeParser('application/json', { parseAs: 'buffer' }, ...)`; " +
+  "Next.js or Hono: `await req.text()` or `await req.arrayBuffer()`; Node's http: concatenate the request's chunks).";
+
+const UNITS: readonly [number, string][] = [
+  [365.25 * 86_400, "year"],
+  [86_400, "day"],
+  [3_600, "hour"],
+  [60, "minute"],
+];
+
+/** "412 s (about 7 minutes)": exact seconds for the reader who compares clocks, words for the rest. */
+export function seconds(value: number): string {
+  const whole = Math.round(Math.abs(value));
+  const exact = `${whole.toLocaleString("en-US")} s`;
+  if (whole < 120) return exact;
+  const [size, unit] = UNITS.find(([size]) => whole >= 2 * size) ?? UNITS[UNITS.length - 1]!;
+  const count = Math.round(whole / size);
+  return `${exact} (about ${count} ${unit}${count === 1 ? "" : "s"})`;
+}
+
+export function years(valueSeconds: number): number {
+  return Math.round(valueSeconds / (365.25 * 86_400));
+}

@@ -1,0 +1,53 @@
+/**
+ * Every handler in examples/ against the BUILT CLI (npm run build first): smoke sends each
+ * catalog event, the at-least-once scenario sends duplicates, and a wrong secret must be refused,
+ * so the README's snippets cannot rot and the examples really verify.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
+import { startExample, type RunningExample } from "./start-example.js";
+import { EVENT_NAMES } from "../../src/events/catalog.js";
+
+const SECRET = "sk_examples_e2e_52aa";
+// at-least-once: 8 deliveries of 5 events (an immediate duplicate, a late resend of two).
+const SCENARIO_EVENTS = 5;
+const SCENARIO_DUPLICATES = 3;
+
+let home: TempHome;
+beforeAll(() => {
+  home = tempHome();
+});
+afterAll(() => home.cleanup());
+
+function describeRun(result: CliResult, example: RunningExample): string {
+  return `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}\nexample output: ${example.output()}`;
+}
+
+describe.each(["node-http", "express", "fastify", "hono"])("examples/%s", (name) => {
+  let example: RunningExample;
+  afterEach(async () => {
+    await example?.stop();
+  });
+
+  it("passes smoke, dedupes the at-least-once scenario, and refuses a wrong secret", async () => {
+    example = await startExample(name, SECRET, home.env);
+
+    const smoke = await runCli(["smoke", "--to", example.url, "--secret", SECRET, "--json"], { env: home.env });
+    expect(smoke.code, describeRun(smoke, example)).toBe(0);
+    expect(JSON.parse(smoke.stdout)).toMatchObject({ passed: EVENT_NAMES.length, failed: 0 });
+
+    const scenario = await runCli(["simulate", "--scenario", "at-least-once", "--speed", "100", "--to", example.url, "--secret", SECRET], { env: home.env });
+    expect(scenario.code, describeRun(scenario, example)).toBe(0);
+    expect(await example.stats()).toEqual({ handled: EVENT_NAMES.length + SCENARIO_EVENTS, duplicates: SCENARIO_DUPLICATES });
+
+    const forged = await runCli(["smoke", "--to", example.url, "--secret", "sk_not_the_apps_secret", "--events", "paystubs.fully_synced,account.added", "--json"], {
+      env: home.env,
+    });
+    expect(forged.code, describeRun(forged, example)).toBe(1);
+    const report = JSON.parse(forged.stdout) as { failed: number; checks: { status_code: number | null }[] };
+    expect(report.failed).toBe(2);
+    expect(report.checks.map((check) => check.status_code)).toEqual([401, 401]);
+    // Refused requests are not handled: the counts did not move.
+    expect(await example.stats()).toEqual({ handled: EVENT_NAMES.length + SCENARIO_EVENTS, duplicates: SCENARIO_DUPLICATES });
+  });
+});

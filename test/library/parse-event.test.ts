@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { EVENT_NAMES } from "../../src/events/catalog.js";
+import {
+  createSignedRequest,
+  parseWebhookEvent,
+  PinwheelWebhookError,
+  safeParseWebhookEvent,
+  signWebhook,
+  type PinwheelWebhookEvent,
+  type WebhookEventOf,
+} from "../../src/index.js";
+
+const SECRET = "sk_library_test_0b7e";
+
+function rejection(run: () => unknown): PinwheelWebhookError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PinwheelWebhookError) return error;
+    throw error;
+  }
+  throw new Error("expected a PinwheelWebhookError");
+}
+
+describe("createSignedRequest + parseWebhookEvent", () => {
+  it.each(EVENT_NAMES)("round-trips %s: signed, verified, and valid against its schema", (name) => {
+    const { headers, body, event } = createSignedRequest(name, { secret: SECRET });
+    expect(headers["x-pinwheel-signature"]).toMatch(/^v2=[0-9a-f]{64}$/);
+    expect(headers["x-pinwheel-webhook-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body).toBe(JSON.stringify(event));
+    const parsed = parseWebhookEvent({ secret: SECRET, headers, rawBody: Buffer.from(body) });
+    expect(parsed.event).toBe(name);
+    expect(parsed.event_id).toBe(event.event_id);
+  });
+
+  it("narrows the payload by event name", () => {
+    const { headers, body } = createSignedRequest("paystubs.fully_synced", { secret: SECRET, set: { "payload.params.count": 7 } });
+    const e: PinwheelWebhookEvent = parseWebhookEvent({ secret: SECRET, headers, rawBody: body });
+    let count = -1;
+    if (e.event === "paystubs.fully_synced") count = e.payload.params.count;
+    // Without narrowing, params.count is not on every event's payload.
+    // @ts-expect-error params may be absent or untyped on other events
+    void e.payload.params.count;
+    expect(count).toBe(7);
+    const typed: WebhookEventOf<"account.monitoring_status.updated">["payload"]["current_monitoring_status"] = "degraded";
+    expect(typed).toBe("degraded");
+  });
+
+  it("applies overrides, the outcome with its error fields, and an explicit timestamp", () => {
+    const now = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const { headers, event } = createSignedRequest("income.added", {
+      secret: SECRET,
+      now,
+      outcome: "error",
+      accountId: "03bbc20e-bc39-464a-b4dc-4b63ffb7213d",
+      eventId: "5a141122-4235-4fa1-bd76-0628573880b0",
+      webhookId: "0c5d4b5e-8d4f-4f8e-9f4e-2f3c1f6f0a11",
+      add: { "payload.params.note": "x" },
+    });
+    expect(headers["x-timestamp"]).toBe(String(now / 1000));
+    expect(headers["x-pinwheel-webhook-id"]).toBe("0c5d4b5e-8d4f-4f8e-9f4e-2f3c1f6f0a11");
+    expect(event).toMatchObject({
+      event_id: "5a141122-4235-4fa1-bd76-0628573880b0",
+      payload: { outcome: "error", error_code: expect.any(String), account_id: "03bbc20e-bc39-464a-b4dc-4b63ffb7213d", params: { note: "x" } },
+    });
+    expect(event.payload.timestamp).toBe("2026-01-02T03:04:05.000000+00:00");
+  });
+
+  it("signs an envelope of your own, e.g. an event this library does not know", () => {
+    const { headers, body } = createSignedRequest({ event: "bill.added", event_id: "5a141122-4235-4fa1-bd76-0628573880b0", payload: {} }, { secret: SECRET });
+    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: body }));
+    expect(error).toMatchObject({ reason: "unknown_event", status: 400 });
+    expect(error.message).toMatch(/"bill.added" is a Pinwheel event whose payload is not documented/);
+  });
+
+  it("refuses an unknown event name with a suggestion, and a missing secret", () => {
+    expect(() => createSignedRequest("paystubs.fully_syncd" as never, { secret: SECRET })).toThrow(/unknown event "paystubs.fully_syncd"; did you mean "paystubs.fully_synced"/);
+    expect(() => createSignedRequest("income.added", {} as never)).toThrow(/needs \{ secret \}/);
+  });
+
+  it("accepts a fetch Headers object and an ArrayBuffer body (Next.js, Hono)", () => {
+    const { headers, body } = createSignedRequest("account.added", { secret: SECRET });
+    const bytes = new TextEncoder().encode(body);
+    const arrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const parsed = parseWebhookEvent({ secret: SECRET, headers: new Headers(headers), rawBody: arrayBuffer });
+    expect(parsed.event).toBe("account.added");
+  });
+});
+
+describe("what parseWebhookEvent refuses", () => {
+  const { headers, body } = createSignedRequest("paystubs.added", { secret: SECRET });
+
+  it("a wrong secret: 401 with the verification reason", () => {
+    const error = rejection(() => parseWebhookEvent({ secret: "sk_other", headers, rawBody: body }));
+    expect(error).toMatchObject({ name: "PinwheelWebhookError", reason: "bad_signature", status: 401 });
+  });
+
+  it("a stale timestamp: 401", () => {
+    const old = createSignedRequest("paystubs.added", { secret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 3_600 });
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers: old.headers, rawBody: old.body }))).toMatchObject({ reason: "stale_timestamp", status: 401 });
+  });
+
+  it("an already-parsed body: 500, naming the framework fix", () => {
+    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: JSON.parse(body) as never }));
+    expect(error).toMatchObject({ reason: "parsed_body", status: 500 });
+    expect(error.message).toMatch(/^rawBody is an object, not the request's bytes: the framework parsed the JSON before verification/);
+    expect(error.message).toContain("express.raw");
+  });
+
+  it("a signed body that is not JSON: 400", () => {
+    const t = Math.floor(Date.now() / 1000);
+    const text = "not json";
+    const result = safeParseWebhookEvent({
+      secret: SECRET,
+      headers: { "x-pinwheel-signature": signWebhook(SECRET, t, text), "x-timestamp": String(t) },
+      rawBody: text,
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatchObject({ reason: "invalid_json", status: 400 });
+  });
+
+  it("a signed event that breaks its schema: 400 with the issues", () => {
+    const broken = createSignedRequest("paystubs.fully_synced", { secret: SECRET, set: { "payload.params.count": "many" } });
+    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: broken.headers, rawBody: broken.body }));
+    expect(error).toMatchObject({ reason: "invalid_payload", status: 400 });
+    expect(error.issues).toEqual([expect.objectContaining({ path: "payload.params.count" })]);
+  });
+});
