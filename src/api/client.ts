@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from "undici";
+import { describeTransportError } from "../transport-error.js";
 import { ApiTransportError, PinwheelApiError } from "./errors.js";
 import type { ApiErrorBody, CreateWebhookBody, ListParams, UpdateWebhookBody, Webhook, WebhookPage, WebhooksApi } from "./types.js";
 
@@ -19,18 +20,8 @@ export interface HttpWebhooksApi extends WebhooksApi {
 const SHOWN_BODY_CHARS = 200;
 
 function describeFailure(error: unknown, url: string, timeoutMs: number): ApiTransportError {
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = err.code ?? err.cause?.code;
-  if (
-    err.name === "TimeoutError" ||
-    code === "UND_ERR_HEADERS_TIMEOUT" ||
-    code === "UND_ERR_BODY_TIMEOUT" ||
-    code === "UND_ERR_CONNECT_TIMEOUT"
-  ) {
-    return new ApiTransportError("timeout", url, `no answer within ${timeoutMs} ms`);
-  }
-  const message = err.cause?.message ?? err.message ?? String(error);
-  return new ApiTransportError("network", url, code && !message.includes(code) ? `${code}: ${message}` : message);
+  const failure = describeTransportError(error, timeoutMs);
+  return new ApiTransportError(failure.kind, url, failure.message);
 }
 
 function isErrorBody(value: unknown): value is ApiErrorBody {

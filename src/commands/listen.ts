@@ -1,10 +1,11 @@
-import { resolveDbPath } from "../config.js";
+import { resolveDbPath, resolveSecret } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { createForwarder } from "../delivery/forwarder.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { formatDuration } from "../output/delivery.js";
 import { validateWebhookEvent } from "../events/schemas.js";
+import { createInspector, INSPECTOR_PATH, type Inspector } from "../inspector/index.js";
 import { createOutput, type Output } from "../output/index.js";
 import { formatRequestLine, requestJson } from "../output/requests.js";
 import { startReceiver } from "../receiver/server.js";
@@ -27,6 +28,8 @@ export interface ListenOptions {
   forwardRetry?: boolean;
   forwardTimeout: number;
   events?: string[];
+  /** false with --no-ui: no inspector page under /_/. */
+  ui?: boolean;
   json?: boolean;
 }
 
@@ -35,9 +38,12 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function validate(body: unknown) {
-  const result = validateWebhookEvent(body);
-  return result.ok ? ({ ok: true } as const) : ({ ok: false, issues: result.issues } as const);
+/** The page's address; a wildcard bind (0.0.0.0, ::) is opened in a browser through loopback. */
+function inspectorUrl(receiverUrl: string): string {
+  const url = new URL(INSPECTOR_PATH, receiverUrl);
+  if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
+  if (url.hostname === "[::]") url.hostname = "[::1]";
+  return url.toString();
 }
 
 function describeListenError(error: unknown, host: string, port: number): CliError {
@@ -108,10 +114,22 @@ export async function run(options: ListenOptions): Promise<void> {
         events,
       })
     : undefined;
+  const inspector: Inspector | undefined =
+    options.ui === false
+      ? undefined
+      : createInspector({
+          db,
+          // Replays to a typed URL are re-signed as a sender to this listener would sign them.
+          secret: secret || resolveSecret(options.secret).secret,
+          forward: forwarder ? { url: forwarder.url, secret: options.forwardSecret ?? secret } : undefined,
+          replayTimeoutMs: options.forwardTimeout,
+          loopbackOnly: isLoopback(options.host),
+        });
   const forwardsInFlight = new Set<Promise<unknown>>();
   const forward = (request: StoredRequest) => {
     const sending = forwarder!.forward(request).then((report) => {
       showForward(out, request, report);
+      inspector?.publishForward(request, report);
       return report;
     });
     forwardsInFlight.add(sending);
@@ -127,10 +145,12 @@ export async function run(options: ListenOptions): Promise<void> {
       secret,
       toleranceSeconds: options.tolerance,
       skipVerify: Boolean(options.skipVerify),
-      validate,
+      validate: validateWebhookEvent,
       limits: { maxConnections: options.maxConnections },
+      routes: inspector?.routes,
       onStored(request) {
         show(out, request, shown);
+        inspector?.publishRequest(request, { forwarding: forwarder?.accepts(request) ?? false });
         // The sender's answer does not wait for the app unless --forward-status says so.
         if (forwarder?.accepts(request) && !options.forwardStatus) void forward(request);
       },
@@ -145,6 +165,8 @@ export async function run(options: ListenOptions): Promise<void> {
       onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),
     });
   } catch (error) {
+    await inspector?.close();
+    await forwarder?.close();
     db.close();
     throw describeListenError(error, options.host, options.port);
   }
@@ -153,10 +175,12 @@ export async function run(options: ListenOptions): Promise<void> {
   if (!isLoopback(options.host)) {
     out.warn(`listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine`);
   }
+  const pageUrl = inspector ? inspectorUrl(receiver.url) : null;
   if (options.json) {
-    out.ndjson({ type: "ready", url: receiver.url, port: receiver.port, db: dbPath, forward_to: options.forwardTo ?? null });
+    out.ndjson({ type: "ready", url: receiver.url, port: receiver.port, db: dbPath, forward_to: options.forwardTo ?? null, inspector_url: pageUrl });
   } else {
-    out.notice(`Ready: receiving Pinwheel webhooks at ${out.c.bold(receiver.url)} (any path)`);
+    out.notice(`Ready: receiving Pinwheel webhooks at ${out.c.bold(receiver.url)} (any path${inspector ? ` but ${INSPECTOR_PATH}` : ""})`);
+    if (pageUrl) out.notice(`Inspector: ${out.c.bold(pageUrl)} (watch, open and replay requests in a browser)`);
     out.notice(`Storing every request in ${dbPath}`);
     if (forwarder) {
       const mode = options.forwardStatus ? "answering with the app's status" : "answering 200 once stored";
@@ -168,6 +192,8 @@ export async function run(options: ListenOptions): Promise<void> {
 
   await waitForSignal();
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
+  // Open pages hold their event streams open: they end first, or the server would never close.
+  await inspector?.close();
   await receiver.close();
   await Promise.allSettled(forwardsInFlight);
   await forwarder?.close();

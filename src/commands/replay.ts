@@ -1,6 +1,7 @@
 import { resolveDbPath } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { runPool } from "../delivery/pool.js";
+import { recordedHeaders } from "../delivery/recorded-headers.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
 import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
@@ -25,19 +26,6 @@ export interface ReplayOptions {
   retryBase?: number;
   db?: string;
   json?: boolean;
-}
-
-/** Headers a proxy or client sets per connection; the rest of a recording is sent back as it came. */
-const CONNECTION_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "transfer-encoding", "expect", "upgrade"]);
-
-function recordedHeaders(request: StoredRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of request.headers) {
-    const key = name.toLowerCase();
-    if (CONNECTION_HEADERS.has(key) || value === "[redacted]") continue;
-    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-  }
-  return headers;
 }
 
 function toItem(request: StoredRequest, asRecorded: boolean): RunItem {

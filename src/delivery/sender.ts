@@ -1,4 +1,5 @@
 import { Agent } from "undici";
+import { describeTransportError } from "../transport-error.js";
 
 export interface AttemptResult {
   url: string;
@@ -19,18 +20,8 @@ export interface HttpSender {
 const RESPONSE_EXCERPT_BYTES = 2048;
 
 function describeError(error: unknown, timeoutMs: number): Pick<AttemptResult, "errorKind" | "error"> {
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = err.code ?? err.cause?.code;
-  if (
-    err.name === "TimeoutError" ||
-    code === "UND_ERR_HEADERS_TIMEOUT" ||
-    code === "UND_ERR_BODY_TIMEOUT" ||
-    code === "UND_ERR_CONNECT_TIMEOUT"
-  ) {
-    return { errorKind: "timeout", error: `no answer within ${timeoutMs} ms` };
-  }
-  const message = err.cause?.message ?? err.message ?? String(error);
-  return { errorKind: "network", error: code && !message.includes(code) ? `${code}: ${message}` : message };
+  const failure = describeTransportError(error, timeoutMs);
+  return { errorKind: failure.kind, error: failure.message };
 }
 
 async function readExcerpt(body: { text(): Promise<string> }): Promise<string> {

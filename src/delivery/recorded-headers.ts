@@ -1,0 +1,18 @@
+import type { StoredRequest } from "../store/requests.js";
+
+/** Headers a proxy or client sets per connection; the rest of a recording is sent back as it came. */
+const CONNECTION_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "transfer-encoding", "expect", "upgrade"]);
+
+/**
+ * A stored request's headers to send again "as recorded" (replay --as-recorded, the inspector's
+ * replay): connection headers and redacted credentials left out, repeated headers joined.
+ */
+export function recordedHeaders(request: Pick<StoredRequest, "headers">): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of request.headers) {
+    const key = name.toLowerCase();
+    if (CONNECTION_HEADERS.has(key) || value === "[redacted]") continue;
+    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+  }
+  return headers;
+}

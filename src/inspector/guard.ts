@@ -1,0 +1,79 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { HttpError } from "./http.js";
+
+/** The header that carries the per-run token on every API call the page makes. */
+export const TOKEN_HEADER = "x-pinwheel-inspector-token";
+
+/** A fresh token for one run of `listen`: 256 random bits, URL- and attribute-safe. */
+export function newToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function hostname(hostHeader: string): string {
+  // "[::1]:3000" -> "[::1]", "localhost:3000" -> "localhost"
+  const bracketed = /^(\[[^\]]*\])(?::\d+)?$/.exec(hostHeader);
+  if (bracketed) return bracketed[1]!.toLowerCase();
+  return hostHeader.replace(/:\d+$/, "").toLowerCase();
+}
+
+export function isLoopbackHostname(name: string): boolean {
+  return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+export interface GuardOptions {
+  token: string;
+  /**
+   * When listen binds to loopback, a Host naming anything else can only come from a page that
+   * rebound its own DNS name to 127.0.0.1 (DNS rebinding): such requests are refused.
+   */
+  loopbackOnly: boolean;
+}
+
+/**
+ * Who may use the inspector. Pages and assets need only a proper Host. Every API call (reads of
+ * stored payroll data too) needs the per-run token, which only a page served by this listener
+ * holds: the browser's same-origin policy keeps it from other sites. Writes (POST) need it in the
+ * header, and a browser's Origin and Sec-Fetch-Site must say the call comes from this page.
+ */
+export function createGuard(options: GuardOptions) {
+  return {
+    token: options.token,
+    checkHost(request: IncomingMessage): void {
+      if (!options.loopbackOnly) return;
+      const host = request.headers.host;
+      if (!host || !isLoopbackHostname(hostname(host))) {
+        throw new HttpError(421, "wrong_host", "the inspector answers only to localhost or 127.0.0.1 addresses");
+      }
+    },
+    checkRead(request: IncomingMessage, url: URL): void {
+      const given = (request.headers[TOKEN_HEADER] as string | undefined) ?? url.searchParams.get("token") ?? undefined;
+      if (!sameToken(given, options.token)) {
+        throw new HttpError(403, "missing_token", "this call needs the inspector's per-run token; open the page that listen printed");
+      }
+    },
+    checkWrite(request: IncomingMessage): void {
+      // A token in the query string would let a plain link or form carry it: writes take the header only.
+      if (!sameToken(request.headers[TOKEN_HEADER] as string | undefined, options.token)) {
+        throw new HttpError(403, "missing_token", `writes need the ${TOKEN_HEADER} header with the per-run token`);
+      }
+      const site = request.headers["sec-fetch-site"];
+      if (site !== undefined && site !== "same-origin") {
+        throw new HttpError(403, "cross_site", `refused a ${site} request; the inspector accepts writes from its own page only`);
+      }
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== `http://${request.headers.host ?? ""}`) {
+        throw new HttpError(403, "cross_origin", `refused a write from origin ${origin}`);
+      }
+    },
+  };
+}
+
+export type Guard = ReturnType<typeof createGuard>;

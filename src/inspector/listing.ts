@@ -1,0 +1,57 @@
+import type { RequestFilter, RequestStore, StoredRequest } from "../store/requests.js";
+
+export interface ListQuery {
+  event?: string;
+  verdict?: string;
+  text?: string;
+  /** Only requests older (smaller id) than this: the cursor of the next page. */
+  beforeId?: number;
+  limit: number;
+}
+
+export interface ListPage {
+  requests: StoredRequest[];
+  /** The cursor for older rows; null when there are none. */
+  nextBefore: number | null;
+  /**
+   * A text search stopped for time before it filled the page: it searched every row above this id.
+   * The page asks again with beforeId set to it to search further.
+   */
+  searchedDownTo: number | null;
+}
+
+/** Rows one step of a text search reads. */
+export const TEXT_CHUNK_ROWS = 5_000;
+/** A text search answers within about this much time, so webhooks are not held up behind it. */
+export const TEXT_BUDGET_MS = 40;
+
+/**
+ * One page of the list, newest first. Without text every filter is served by an index, so a
+ * page costs the same on the 10th row as on the 100,000th. A text search reads the rows in
+ * chunks until the page is full or its time budget is spent, then tells where it stopped.
+ */
+export function listPage(store: RequestStore, query: ListQuery, now: () => number = () => performance.now()): ListPage {
+  const base: RequestFilter = { event: query.event, verdict: query.verdict };
+  if (!query.text) {
+    const rows = store.list({ ...base, beforeId: query.beforeId, limit: query.limit + 1 });
+    const more = rows.length > query.limit;
+    const requests = more ? rows.slice(0, query.limit) : rows;
+    return { requests, nextBefore: more ? requests[requests.length - 1]!.id : null, searchedDownTo: null };
+  }
+  const started = now();
+  const found: StoredRequest[] = [];
+  let beforeId = query.beforeId;
+  for (;;) {
+    const chunkStarted = now();
+    const filter: RequestFilter = { ...base, beforeId, text: query.text, textScanLimit: TEXT_CHUNK_ROWS };
+    const window = store.textScanWindow(filter);
+    if (window.lastId === null) return { requests: found, nextBefore: null, searchedDownTo: null };
+    found.push(...store.list({ ...filter, limit: query.limit - found.length }));
+    if (found.length >= query.limit) return { requests: found, nextBefore: found[found.length - 1]!.id, searchedDownTo: null };
+    if (window.scanned < TEXT_CHUNK_ROWS) return { requests: found, nextBefore: null, searchedDownTo: null };
+    beforeId = window.lastId;
+    // Stop before a chunk as slow as the last one would overrun the budget.
+    const elapsed = now() - started;
+    if (elapsed + (now() - chunkStarted) > TEXT_BUDGET_MS) return { requests: found, nextBefore: beforeId, searchedDownTo: beforeId };
+  }
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from "node:crypto";
+import { deliver } from "../delivery/deliver.js";
+import { recordedHeaders } from "../delivery/recorded-headers.js";
+import { attemptRecorder } from "../delivery/recorder.js";
+import { createSender } from "../delivery/sender.js";
+import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
+import type { Db } from "../store/database.js";
+import type { StoredRequest } from "../store/requests.js";
+import type { NumberedAttempt } from "../delivery/deliver.js";
+import { HttpError } from "./http.js";
+
+export type ReplayMode = "resigned" | "recorded";
+
+export interface ReplayTarget {
+  /** "forward": listen's --forward-to; "url": the URL typed on the page. */
+  kind: "forward" | "url";
+  url?: string;
+}
+
+export interface ReplayerOptions {
+  db: Db;
+  /** Re-signs replays to a typed URL: the listener's own secret. */
+  secret: string;
+  /** listen --forward-to and the secret its forwards are signed with. */
+  forward?: { url: string; secret: string };
+  timeoutMs: number;
+}
+
+export interface ReplayResult {
+  url: string;
+  mode: ReplayMode;
+  ok: boolean;
+  attempts: NumberedAttempt[];
+}
+
+/** Replays at once from every open page; more are refused rather than queued. */
+const MAX_IN_FLIGHT = 4;
+
+function targetUrl(target: ReplayTarget, forward: ReplayerOptions["forward"]): { url: string; forward: boolean } {
+  if (target.kind === "forward") {
+    if (!forward) throw new HttpError(400, "no_forward_target", "listen runs without --forward-to; type the URL to replay to");
+    return { url: forward.url, forward: true };
+  }
+  let url: URL;
+  try {
+    url = new URL(target.url ?? "");
+  } catch {
+    throw new HttpError(400, "invalid_url", "type a full URL such as http://localhost:8080/webhooks/pinwheel");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new HttpError(400, "invalid_url", "the replay URL must start with http:// or https://");
+  }
+  return { url: url.toString(), forward: false };
+}
+
+/**
+ * Replay from the page, through the same engine as `pinwheel-cli replay`: the stored body byte
+ * for byte, re-signed with a fresh timestamp (or with the recorded headers untouched), each
+ * attempt recorded against the request with source "replay".
+ */
+export function createReplayer(options: ReplayerOptions) {
+  const sender = createSender({ timeoutMs: options.timeoutMs, connections: MAX_IN_FLIGHT });
+  const recorder = attemptRecorder(options.db);
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function send(request: StoredRequest, target: ReplayTarget, mode: ReplayMode): Promise<ReplayResult> {
+    if (request.bodyTruncated) {
+      throw new HttpError(409, "body_truncated", "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
+    }
+    const { url, forward } = targetUrl(target, options.forward);
+    const secret = forward ? options.forward!.secret : options.secret;
+    const headerBag = Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]));
+    const webhookId = readHeader(headerBag, WEBHOOK_ID_HEADER);
+    const deliveryId = randomUUID();
+    const report = await deliver(
+      sender,
+      { url, body: request.body, secret, webhookId, recordedHeaders: mode === "recorded" ? recordedHeaders(request) : undefined },
+      {
+        onAttempt: (attempt) =>
+          recorder.record(
+            { deliveryId, source: "replay", event: request.event, eventId: request.eventId, webhookId: webhookId ?? null, requestId: request.id },
+            attempt,
+          ),
+      },
+    );
+    // The page reads the detail again right after: the attempt must be committed by then.
+    await recorder.flush();
+    return { url, mode, ok: report.ok, attempts: report.attempts };
+  }
+
+  return {
+    replay(request: StoredRequest, target: ReplayTarget, mode: ReplayMode): Promise<ReplayResult> {
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        return Promise.reject(new HttpError(429, "busy", `${MAX_IN_FLIGHT} replays are already on their way; try again when one is done`));
+      }
+      const sending = send(request, target, mode);
+      inFlight.add(sending);
+      void sending.catch(() => {}).finally(() => inFlight.delete(sending));
+      return sending;
+    },
+    async close(): Promise<void> {
+      await Promise.allSettled(inFlight);
+      await sender.close();
+      await recorder.flush();
+    },
+  };
+}
+
+export type Replayer = ReturnType<typeof createReplayer>;

@@ -1,0 +1,55 @@
+import type { InfoAnswer, ListAnswer, ReplayAnswer, RequestDetail } from "./types.js";
+
+const TOKEN_HEADER = "x-pinwheel-inspector-token";
+
+/** The per-run token listen put in the page; only this page (same origin) can read it. */
+export const token: string = document.querySelector<HTMLMetaElement>('meta[name="pinwheel-inspector-token"]')?.content ?? "";
+
+export class ApiError extends Error {}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { ...init.headers, [TOKEN_HEADER]: token }, cache: "no-store" });
+  } catch {
+    throw new ApiError("the listener is not answering; is pinwheel-cli listen still running?");
+  }
+  const body = (await response.json().catch(() => null)) as (T & { message?: string }) | null;
+  if (!response.ok) throw new ApiError(body?.message ?? `the inspector answered ${response.status}`);
+  return body as T;
+}
+
+export interface ListFilters {
+  event: string;
+  verdict: string;
+  text: string;
+}
+
+export function listRequests(filters: ListFilters, before?: number, limit = 50): Promise<ListAnswer> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (filters.event) query.set("event", filters.event);
+  if (filters.verdict) query.set("verdict", filters.verdict);
+  if (filters.text) query.set("q", filters.text);
+  if (before !== undefined) query.set("before", String(before));
+  return call(`/_/api/requests?${query}`);
+}
+
+export const info = (): Promise<InfoAnswer> => call("/_/api/info");
+export const requestDetail = (id: number): Promise<RequestDetail> => call(`/_/api/requests/${id}`);
+
+export function replay(id: number, target: { kind: "forward" | "url"; url?: string }, mode: "resigned" | "recorded"): Promise<ReplayAnswer> {
+  return call(`/_/api/requests/${id}/replay`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ target: target.kind, url: target.url, mode }),
+  });
+}
+
+/** EventSource cannot send headers: the stream takes the token in its query string. */
+export function streamUrl(after: number): string {
+  return `/_/api/stream?${new URLSearchParams({ token, after: String(after) })}`;
+}
+
+export function rawBodyUrl(id: number): string {
+  return `/_/api/requests/${id}/body?${new URLSearchParams({ token })}`;
+}

@@ -1,0 +1,92 @@
+import { info, streamUrl, type ListFilters } from "./api.js";
+import { DetailView } from "./detail.js";
+import { byId, h } from "./dom.js";
+import { count } from "./format.js";
+import { RequestList } from "./list.js";
+import type { ForwardView, RequestSummary } from "./types.js";
+
+let forwardTo: string | null = null;
+const live = byId<HTMLElement>("live");
+const detail = new DetailView(byId("detail"), () => forwardTo);
+const list = new RequestList(
+  (id) => {
+    location.hash = `#/requests/${id}`;
+  },
+  () => `No requests yet. Send one: pinwheel-cli simulate paystubs.added --to ${location.origin}/`,
+);
+
+function setLive(state: "connecting" | "live" | "offline", text: string): void {
+  live.dataset.state = state;
+  live.textContent = text;
+}
+
+function selectedFromHash(): number | null {
+  const match = /^#\/requests\/(\d+)$/.exec(location.hash);
+  return match ? Number(match[1]) : null;
+}
+
+function showSelected(): void {
+  const id = selectedFromHash();
+  list.select(id);
+  if (id === null) detail.clear();
+  else void detail.show(id);
+}
+
+function readFilters(): ListFilters {
+  return {
+    event: byId<HTMLSelectElement>("filter-event").value,
+    verdict: byId<HTMLSelectElement>("filter-verdict").value,
+    text: byId<HTMLInputElement>("filter-text").value.trim(),
+  };
+}
+
+let stream: EventSource | undefined;
+
+/** Live updates: the stream starts after the newest request shown and resumes by Last-Event-ID. */
+function connect(): void {
+  stream?.close();
+  setLive("connecting", "connecting…");
+  stream = new EventSource(streamUrl(list.newestId()));
+  stream.addEventListener("open", () => setLive("live", "live"));
+  stream.addEventListener("error", () => setLive("offline", "reconnecting…"));
+  stream.addEventListener("request", (event) => list.add(JSON.parse((event as MessageEvent<string>).data) as RequestSummary));
+  stream.addEventListener("forward", (event) => {
+    const { request_id, forward } = JSON.parse((event as MessageEvent<string>).data) as { request_id: number; forward: ForwardView };
+    list.updateForward(request_id, forward);
+    detail.refresh(request_id);
+  });
+  stream.addEventListener("attempts", (event) => {
+    const { request_id } = JSON.parse((event as MessageEvent<string>).data) as { request_id: number };
+    detail.refresh(request_id);
+  });
+  stream.addEventListener("reset", () => void list.reload().then(connect));
+}
+
+async function start(): Promise<void> {
+  const about = await info();
+  forwardTo = about.forward_to;
+  const events = byId<HTMLSelectElement>("filter-event");
+  for (const name of about.events) events.append(h("option", { value: name }, name));
+  byId("forward-target").textContent = forwardTo ? `forwarding to ${forwardTo}` : "not forwarding";
+  byId("total").textContent = `${count(about.total)} stored`;
+
+  let typing: number | undefined;
+  const filtersChanged = () => {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(() => void list.reload(readFilters()), 200);
+  };
+  byId("filter-text").addEventListener("input", filtersChanged);
+  events.addEventListener("change", filtersChanged);
+  byId("filter-verdict").addEventListener("change", filtersChanged);
+  byId("filters").addEventListener("submit", (event) => event.preventDefault());
+
+  window.addEventListener("hashchange", showSelected);
+  showSelected();
+  await list.reload(readFilters());
+  connect();
+}
+
+start().catch((error: unknown) => {
+  setLive("offline", "offline");
+  byId("list-status").textContent = (error as Error).message;
+});

@@ -1,0 +1,218 @@
+import { listRequests, type ListFilters } from "./api.js";
+import { byId, h, replaceChildren } from "./dom.js";
+import { clockTime, count, forwardText, shortId, verdictTone, verdictWords } from "./format.js";
+import type { ForwardView, ListAnswer, RequestSummary } from "./types.js";
+
+/** Rows kept in the page; older ones are dropped from the bottom and can be loaded again. */
+const MAX_ROWS = 1000;
+const PAGE = 50;
+
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
+/** Whether a request that just arrived belongs in the list under the current filters. */
+export function matchesFilters(request: RequestSummary, filters: ListFilters): boolean {
+  if (filters.event && request.event !== filters.event) return false;
+  if (filters.verdict === "failed") {
+    if (request.verification === "verified" || request.verification === "skipped") return false;
+  } else if (filters.verdict && request.verification !== filters.verdict) {
+    return false;
+  }
+  if (filters.text) {
+    const fields = [request.event, request.event_id, request.account_id, request.path, request.verification, request.verification_detail, request.rejection];
+    const needle = asciiLower(filters.text);
+    if (!fields.some((field) => field !== null && asciiLower(field).includes(needle))) return false;
+  }
+  return true;
+}
+
+function forwardCell(forward: ForwardView | null): HTMLTableCellElement {
+  const { text, tone, title } = forwardText(forward);
+  return h("td", { class: `forward tone-${tone}`, title: title || null }, text);
+}
+
+function rowFor(request: RequestSummary): HTMLTableRowElement {
+  const tone = verdictTone(request);
+  const name = request.event ?? `${request.method} ${request.path}`;
+  return h(
+    "tr",
+    { "data-id": request.id, tabindex: 0, class: `row tone-${tone}` },
+    h("td", { class: "time", title: request.received_at }, clockTime(request.received_at)),
+    h(
+      "td",
+      { class: "event" },
+      h(
+        "div",
+        { class: "cell" },
+        h("span", { class: request.event ? "name" : "name muted", title: name }, name),
+        request.duplicate && h("span", { class: "badge dup", title: "duplicate: this event_id was accepted before" }, "dup"),
+        request.schema_error_count > 0 && h("span", { class: "badge schema", title: "the payload does not match the event's schema" }, "schema"),
+      ),
+    ),
+    h("td", { class: "account mono", title: request.account_id }, shortId(request.account_id, 12)),
+    h("td", { class: "verdict" }, h("span", { class: `pill tone-${tone}`, title: request.verification_detail ?? request.rejection }, verdictWords(request.verification))),
+    forwardCell(request.forward),
+    h("td", { class: "id muted" }, `#${request.id}`),
+  );
+}
+
+/** The left pane: newest requests first, paged from the store, new ones added live. */
+export class RequestList {
+  private readonly body = byId<HTMLTableSectionElement>("rows");
+  private readonly status = byId<HTMLElement>("list-status");
+  private readonly older = byId<HTMLButtonElement>("load-older");
+  private readonly rows = new Map<number, { request: RequestSummary; element: HTMLTableRowElement }>();
+  private filters: ListFilters = { event: "", verdict: "", text: "" };
+  private nextBefore: number | null = null;
+  private searchedDownTo: number | null = null;
+  private generation = 0;
+  private loading = false;
+  private selected: number | null = null;
+  total: number | null = null;
+
+  constructor(private readonly onSelect: (id: number) => void, private readonly emptyHint: () => string) {
+    this.older.addEventListener("click", () => void this.loadOlder());
+    this.body.addEventListener("click", (event) => {
+      const row = (event.target as Element).closest("tr[data-id]");
+      if (row) this.onSelect(Number(row.getAttribute("data-id")));
+    });
+    this.body.addEventListener("keydown", (event) => this.onKey(event));
+  }
+
+  /** The newest id shown, so the live stream starts right after it. */
+  newestId(): number {
+    let newest = 0;
+    for (const id of this.rows.keys()) newest = Math.max(newest, id);
+    return newest;
+  }
+
+  async reload(filters: ListFilters = this.filters): Promise<void> {
+    this.filters = filters;
+    const generation = ++this.generation;
+    this.status.textContent = "Loading…";
+    try {
+      const answer = await listRequests(filters, undefined, PAGE);
+      if (generation !== this.generation) return;
+      this.rows.clear();
+      this.body.replaceChildren();
+      if (answer.total !== null) this.total = answer.total;
+      this.take(answer);
+    } catch (error) {
+      if (generation === this.generation) this.status.textContent = (error as Error).message;
+      return;
+    }
+    await this.continueSearch(generation);
+  }
+
+  async loadOlder(): Promise<void> {
+    if (this.nextBefore === null || this.loading) return;
+    const generation = this.generation;
+    this.loading = true;
+    try {
+      const answer = await listRequests(this.filters, this.nextBefore, PAGE);
+      if (generation === this.generation) this.take(answer);
+    } catch (error) {
+      this.status.textContent = (error as Error).message;
+    } finally {
+      this.loading = false;
+    }
+    await this.continueSearch(generation);
+  }
+
+  /** A live request: shown on top when it passes the filters. */
+  add(request: RequestSummary): void {
+    if (this.total !== null) this.total++;
+    if (this.rows.has(request.id) || !matchesFilters(request, this.filters)) return this.showStatus();
+    const element = rowFor(request);
+    element.classList.add("fresh");
+    if (request.id === this.selected) element.classList.add("selected");
+    // Rows are newest first; a live row usually goes on top, a reconnect's catch-up in its place.
+    let anchor: Element | null = null;
+    for (const child of Array.from(this.body.children)) {
+      if (Number(child.getAttribute("data-id")) < request.id) {
+        anchor = child;
+        break;
+      }
+    }
+    this.body.insertBefore(element, anchor);
+    this.rows.set(request.id, { request, element });
+    this.trim();
+    this.showStatus();
+  }
+
+  updateForward(id: number, forward: ForwardView): void {
+    const row = this.rows.get(id);
+    if (!row) return;
+    row.request = { ...row.request, forward };
+    const cell = row.element.querySelector("td.forward");
+    cell?.replaceWith(forwardCell(forward));
+  }
+
+  select(id: number | null): void {
+    if (this.selected !== null) this.rows.get(this.selected)?.element.classList.remove("selected");
+    this.selected = id;
+    if (id !== null) this.rows.get(id)?.element.classList.add("selected");
+  }
+
+  private take(answer: ListAnswer): void {
+    for (const request of answer.requests) {
+      if (this.rows.has(request.id)) continue;
+      const element = rowFor(request);
+      if (request.id === this.selected) element.classList.add("selected");
+      this.body.appendChild(element);
+      this.rows.set(request.id, { request, element });
+    }
+    this.nextBefore = answer.next_before;
+    this.searchedDownTo = answer.searched_down_to;
+    this.showStatus();
+  }
+
+  /** A text search answers in slices; keep asking while the page is not full. */
+  private async continueSearch(generation: number): Promise<void> {
+    while (generation === this.generation && this.searchedDownTo !== null && this.rows.size < PAGE && this.nextBefore !== null) {
+      await this.loadOlder();
+    }
+  }
+
+  private trim(): void {
+    while (this.rows.size > MAX_ROWS) {
+      const last = this.body.lastElementChild;
+      if (!last) break;
+      const id = Number(last.getAttribute("data-id"));
+      last.remove();
+      this.rows.delete(id);
+      this.nextBefore = Number(this.body.lastElementChild?.getAttribute("data-id") ?? id);
+    }
+  }
+
+  private showStatus(): void {
+    const shown = this.rows.size;
+    const filtered = Boolean(this.filters.event || this.filters.verdict || this.filters.text);
+    let text: string;
+    if (shown === 0 && this.nextBefore === null) {
+      text = filtered ? "No stored request matches these filters." : this.emptyHint();
+    } else if (this.searchedDownTo !== null) {
+      text = `${count(shown)} found; searching older requests (below #${this.searchedDownTo})…`;
+    } else {
+      text = `${count(shown)} shown${this.nextBefore !== null ? ", more below" : ""}`;
+    }
+    this.status.textContent = text;
+    this.older.hidden = this.nextBefore === null;
+    const total = byId<HTMLElement>("total");
+    total.textContent = this.total === null ? "" : `${count(this.total)} stored`;
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const row = (event.target as Element).closest("tr[data-id]");
+    if (!row) return;
+    let next: Element | null = null;
+    if (event.key === "ArrowDown") next = row.nextElementSibling;
+    else if (event.key === "ArrowUp") next = row.previousElementSibling;
+    else if (event.key === "Enter") next = row;
+    if (!next) return;
+    event.preventDefault();
+    (next as HTMLElement).focus();
+    this.onSelect(Number(next.getAttribute("data-id")));
+  }
+}

@@ -1,0 +1,20 @@
+export interface TransportFailure {
+  kind: "timeout" | "network";
+  message: string;
+}
+
+/** What went wrong below HTTP (undici's timeouts, an abort, a refused or reset connection), in words. */
+export function describeTransportError(error: unknown, timeoutMs: number): TransportFailure {
+  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code;
+  if (
+    err.name === "TimeoutError" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT" ||
+    code === "UND_ERR_CONNECT_TIMEOUT"
+  ) {
+    return { kind: "timeout", message: `no answer within ${timeoutMs} ms` };
+  }
+  const message = err.cause?.message ?? err.message ?? String(error);
+  return { kind: "network", message: code && !message.includes(code) ? `${code}: ${message}` : message };
+}

@@ -1,0 +1,265 @@
+/**
+ * The inspector's HTTP surface over real HTTP: a real receiver, the inspector mounted on it, a
+ * SQLite file, and recording servers as replay targets.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { buildEvent } from "../../src/events/build.js";
+import { verifyWebhook } from "../../src/signing.js";
+import type { RequestDetail, RequestSummary } from "../../src/inspector/index.js";
+import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+import { call, openSse, SECRET, sendWebhook, startInspected, withToken, type Inspected, type SseClient } from "./harness.js";
+
+let inspected: Inspected | undefined;
+let recorder: RecordingServer | undefined;
+let sse: SseClient | undefined;
+
+afterEach(async () => {
+  sse?.close();
+  sse = undefined;
+  await inspected?.close();
+  inspected = undefined;
+  await recorder?.close();
+  recorder = undefined;
+});
+
+const body = (name: Parameters<typeof buildEvent>[0] = "paystubs.added") => JSON.stringify(buildEvent(name));
+
+async function storeOne(target: Inspected, payload = body()): Promise<number> {
+  const answer = await sendWebhook(target.base, payload);
+  expect(answer.status, answer.text).toBe(200);
+  return answer.json<{ id: number }>().id;
+}
+
+describe("the page", () => {
+  it("is served under /_/ with this run's token, a strict CSP and no outside assets", async () => {
+    inspected = await startInspected();
+    const page = await call(inspected.page);
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.text).toContain(`<meta name="pinwheel-inspector-token" content="${inspected.inspector.token}">`);
+    expect(inspected.inspector.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const csp = String(page.headers["content-security-policy"]);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers["x-content-type-options"]).toBe("nosniff");
+    expect(page.headers["referrer-policy"]).toBe("no-referrer");
+    // Every src/href in the page points at this listener.
+    for (const [, url] of page.text.matchAll(/(?:src|href)="([^"]+)"/g)) expect(url).toMatch(/^\/_\//);
+    expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+
+    expect((await call(`${inspected.base}_`)).status).toBe(308);
+    expect((await call(`${inspected.page}style.css`)).headers["content-type"]).toMatch(/^text\/css/);
+    expect((await call(`${inspected.page}..%2Fserver.ts`)).status).toBe(404);
+    expect((await call(`${inspected.page}nothing.js`)).status).toBe(404);
+  });
+
+  it("keeps every other path for webhooks, and nothing under /_/ is stored", async () => {
+    inspected = await startInspected();
+    await call(inspected.page);
+    await call(`${inspected.page}api/requests`);
+    const id = await storeOne(inspected);
+    expect(id).toBe(1);
+    const rows = (await call(`${inspected.page}api/requests`, { headers: withToken(inspected) })).json<{ requests: RequestSummary[] }>();
+    expect(rows.requests.map((row) => row.id)).toEqual([1]);
+  });
+
+  it("answers only to loopback Host names (DNS rebinding)", async () => {
+    inspected = await startInspected();
+    expect((await call(inspected.page, { headers: { host: "attacker.example:80" } })).status).toBe(421);
+    expect((await call(inspected.page, { headers: { host: `localhost:${inspected.receiver.port}` } })).status).toBe(200);
+    const api = await call(`${inspected.page}api/requests`, { headers: withToken(inspected, { host: "rebound.attacker.example" }) });
+    expect(api.status).toBe(421);
+  });
+});
+
+describe("the JSON API", () => {
+  it("refuses reads without the per-run token", async () => {
+    inspected = await startInspected();
+    await storeOne(inspected);
+    for (const path of ["api/requests", "api/requests/1", "api/info", "api/requests/1/body"]) {
+      const refused = await call(`${inspected.page}${path}`);
+      expect(refused.status, path).toBe(403);
+      expect(refused.json().error).toBe("missing_token");
+      expect(refused.text).not.toContain("paystubs");
+      const wrong = await call(`${inspected.page}${path}`, { headers: { "x-pinwheel-inspector-token": "x".repeat(43) } });
+      expect(wrong.status, path).toBe(403);
+      expect((await call(`${inspected.page}${path}`, { headers: withToken(inspected) })).status, path).toBe(200);
+    }
+  });
+
+  it("shows a forged request's verdict in words, a stale one's age, and schema errors by path", async () => {
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    inspected = await startInspected({ clock: () => now });
+    const forged = (await sendWebhook(inspected.base, body(), { secret: "not-the-secret" })).json<{ id: number }>().id;
+    const stale = (await sendWebhook(inspected.base, body(), { timestampSeconds: Math.floor(now / 1000) - 3612 })).json<{ id: number }>().id;
+    const envelope = buildEvent("paystubs.added");
+    (envelope.payload as Record<string, unknown>).outcome = 42;
+    const invalid = await storeOne(inspected, JSON.stringify(envelope));
+
+    const detail = async (id: number) => (await call(`${inspected!.page}api/requests/${id}`, { headers: withToken(inspected!) })).json<RequestDetail>();
+    const forgedDetail = await detail(forged);
+    expect(forgedDetail.verification).toBe("bad_signature");
+    expect(forgedDetail.verification_detail).toBe("signature does not match the body and timestamp");
+    expect(forgedDetail.status_code).toBe(401);
+    expect(forgedDetail.headers.some(([name]) => name.toLowerCase() === "x-pinwheel-signature")).toBe(true);
+    expect(forgedDetail.body.pretty).toContain('\n  "event": "paystubs.added"');
+    expect((await detail(stale)).verification_detail).toBe("timestamp 3,612 s old; tolerance 300 s");
+    const invalidDetail = await detail(invalid);
+    expect(invalidDetail.verification).toBe("verified");
+    expect(invalidDetail.schema_errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "payload.outcome" })]));
+    expect(invalidDetail.schema_error_count).toBe(invalidDetail.schema_errors.length);
+
+    const raw = await call(`${inspected.page}api/requests/${forged}/body`, { headers: withToken(inspected) });
+    expect(raw.headers["content-type"]).toBe("application/octet-stream");
+    expect(raw.text).toBe(forgedDetail.body.raw);
+
+    const failed = (await call(`${inspected.page}api/requests?verdict=failed`, { headers: withToken(inspected) })).json<{ requests: RequestSummary[] }>();
+    expect(failed.requests.map((row) => row.id)).toEqual([stale, forged]);
+    const missing = await call(`${inspected.page}api/requests/999`, { headers: withToken(inspected) });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("replay", () => {
+  it("needs the token in a header: without it, with a wrong one or in the query string, nothing is sent", async () => {
+    recorder = await startRecordingServer();
+    inspected = await startInspected({ forward: { url: recorder.url, secret: SECRET } });
+    const id = await storeOne(inspected);
+    const url = `${inspected.page}api/requests/${id}/replay`;
+    const json = { "content-type": "application/json" };
+    const payload = JSON.stringify({ target: "forward" });
+    const attempts = [
+      await call(url, { method: "POST", headers: json, body: payload }),
+      await call(url, { method: "POST", headers: { ...json, "x-pinwheel-inspector-token": "guess" }, body: payload }),
+      await call(`${url}?token=${inspected.inspector.token}`, { method: "POST", headers: json, body: payload }),
+    ];
+    for (const refused of attempts) {
+      expect(refused.status).toBe(403);
+      expect(refused.json().error).toBe("missing_token");
+    }
+    expect(recorder.requests).toHaveLength(0);
+  });
+
+  it("refuses a cross-site or cross-origin write even with the token (CSRF), and a form post", async () => {
+    recorder = await startRecordingServer();
+    inspected = await startInspected({ forward: { url: recorder.url, secret: SECRET } });
+    const id = await storeOne(inspected);
+    const url = `${inspected.page}api/requests/${id}/replay`;
+    const payload = JSON.stringify({ target: "forward" });
+    const crossOrigin = await call(url, { method: "POST", headers: withToken(inspected, { "content-type": "application/json", origin: "http://evil.example" }), body: payload });
+    expect(crossOrigin.status).toBe(403);
+    expect(crossOrigin.json().error).toBe("cross_origin");
+    const crossSite = await call(url, { method: "POST", headers: withToken(inspected, { "content-type": "application/json", "sec-fetch-site": "cross-site" }), body: payload });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.json().error).toBe("cross_site");
+    const form = await call(url, { method: "POST", headers: withToken(inspected, { "content-type": "application/x-www-form-urlencoded" }), body: "target=forward" });
+    expect(form.status).toBe(415);
+    // A browser's preflight for the token header gets no CORS answer, so the real call never leaves the other page.
+    const preflight = await call(url, { method: "OPTIONS", headers: { origin: "http://evil.example", "access-control-request-method": "POST" } });
+    expect(preflight.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(recorder.requests).toHaveLength(0);
+
+    const sameOrigin = await call(url, {
+      method: "POST",
+      headers: withToken(inspected, { "content-type": "application/json", origin: inspected.base.replace(/\/$/, ""), "sec-fetch-site": "same-origin" }),
+      body: payload,
+    });
+    expect(sameOrigin.status, sameOrigin.text).toBe(200);
+    expect(recorder.requests).toHaveLength(1);
+  });
+
+  it("re-signs with a fresh timestamp, or sends the recorded headers, and records each attempt against the request", async () => {
+    recorder = await startRecordingServer();
+    const forwardSecret = "the-apps-own-secret";
+    inspected = await startInspected({ forward: { url: recorder.url, secret: forwardSecret } });
+    const payload = body();
+    const sent = await sendWebhook(inspected.base, payload, { timestampSeconds: Math.floor(Date.now() / 1000) - 120 });
+    const id = sent.json<{ id: number }>().id;
+    const replay = (target: Record<string, unknown>) =>
+      call(`${inspected!.page}api/requests/${id}/replay`, { method: "POST", headers: withToken(inspected!, { "content-type": "application/json" }), body: JSON.stringify(target) });
+
+    const toForward = await replay({ target: "forward" });
+    expect(toForward.status, toForward.text).toBe(200);
+    expect(toForward.json()).toMatchObject({ ok: true, url: recorder.url, mode: "resigned", attempts: [{ status_code: 200, ok: true }] });
+    const forwarded = recorder.requests[0]!;
+    expect(forwarded.body.toString("utf8")).toBe(payload);
+    expect(verifyWebhook({ secret: forwardSecret, headers: forwarded.headers, rawBody: forwarded.body }).ok).toBe(true);
+    expect(Number(forwarded.headers["x-timestamp"])).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 5);
+    expect(forwarded.headers["x-pinwheel-webhook-id"]).toBe("6f1c9d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f");
+
+    const typed = await startRecordingServer(() => ({ status: 503 }));
+    try {
+      const asRecorded = await replay({ target: "url", url: `${typed.url}hooks?x=1`, mode: "recorded" });
+      expect(asRecorded.json()).toMatchObject({ ok: false, mode: "recorded", attempts: [{ status_code: 503 }] });
+      const copy = typed.requests[0]!;
+      expect(copy.url).toBe("/hooks?x=1");
+      const stored = (await call(`${inspected.page}api/requests/${id}`, { headers: withToken(inspected) })).json<RequestDetail>();
+      const header = (name: string) => stored.headers.find(([key]) => key.toLowerCase() === name)![1];
+      expect(copy.headers["x-pinwheel-signature"]).toBe(header("x-pinwheel-signature"));
+      expect(copy.headers["x-timestamp"]).toBe(header("x-timestamp"));
+      expect(copy.body.equals(Buffer.from(payload))).toBe(true);
+      expect(stored.attempts.map((a) => [a.source, a.status_code, a.url])).toEqual([
+        ["replay", 503, `${typed.url}hooks?x=1`],
+        ["replay", 200, recorder.url],
+      ]);
+    } finally {
+      await typed.close();
+    }
+
+    expect((await replay({ target: "url", url: "ftp://example.test/" })).status).toBe(400);
+    expect((await replay({ target: "somewhere" })).status).toBe(400);
+  });
+
+  it("says so when there is no forward target, and the page offers a typed URL instead", async () => {
+    inspected = await startInspected();
+    const id = await storeOne(inspected);
+    const answer = await call(`${inspected.page}api/requests/${id}/replay`, {
+      method: "POST",
+      headers: withToken(inspected, { "content-type": "application/json" }),
+      body: JSON.stringify({ target: "forward" }),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json().message).toMatch(/--forward-to/);
+  });
+});
+
+describe("the live stream", () => {
+  it("needs the token, then delivers each newly stored request, with heartbeats", async () => {
+    inspected = await startInspected({ stream: { heartbeatMs: 50 } });
+    const refused = await openSse(`${inspected.page}api/stream`);
+    expect(refused.response.statusCode).toBe(403);
+    refused.close();
+
+    sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}`);
+    expect(sse.response.statusCode).toBe(200);
+    expect(sse.response.headers["content-type"]).toMatch(/^text\/event-stream/);
+    const id = await storeOne(inspected);
+    const event = await sse.next((e) => e.event === "request");
+    expect(event.id).toBe(String(id));
+    expect(JSON.parse(event.data)).toMatchObject({ id, event: "paystubs.added", verification: "verified", duplicate: false });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sse.comments).toBeGreaterThanOrEqual(2);
+  });
+
+  it("catches a reconnecting page up from Last-Event-ID", async () => {
+    inspected = await startInspected();
+    const first = await storeOne(inspected);
+    const second = await storeOne(inspected);
+    const third = await storeOne(inspected);
+    sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}&after=0`, { "last-event-id": String(first) });
+    await sse.next((e) => e.id === String(third));
+    expect(sse.events.filter((e) => e.event === "request").map((e) => Number(e.id))).toEqual([second, third]);
+  });
+
+  it("lets the server close while pages are connected", async () => {
+    inspected = await startInspected();
+    sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}`);
+    const ended = new Promise<void>((resolve) => sse!.response.once("end", () => resolve()));
+    const closing = inspected.close();
+    inspected = undefined;
+    await closing;
+    await ended;
+  });
+});
