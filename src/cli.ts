@@ -1,10 +1,10 @@
 import { Command, Option } from "commander";
 import { lazy } from "./cli/lazy.js";
+import { VERSION } from "./version.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerToolingCommands } from "./cli/tooling.js";
 import { collect, commaList, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, since } from "./options.js";
 
-const VERSION = "0.1.0";
 
 export function buildProgram(): Command {
   const program = new Command("pinwheel-cli");

@@ -1,10 +1,14 @@
-import { CommanderError } from "commander";
-import { buildProgram } from "./cli.js";
 import { isCliError } from "./errors.js";
-import { terminalSettings } from "./config.js";
+import { VERSION } from "./version.js";
 
 /** The single exit point: every failure becomes one line on stderr and an exit code. */
 async function main(argv: readonly string[]): Promise<number> {
+  // Scripts ask for the version often: answer it without building the whole program.
+  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-v")) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [{ CommanderError }, { buildProgram }] = await Promise.all([import("commander"), import("./cli.js")]);
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);
@@ -20,6 +24,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: unexpected failure: ${message}\n`);
+    const { terminalSettings } = await import("./config.js");
     if (terminalSettings().debug && error instanceof Error && error.stack) {
       process.stderr.write(`${error.stack}\n`);
     } else {

@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { VERSION } from "../../src/version.js";
+import { REPO_ROOT, runCli, tempHome } from "../helpers/cli.js";
+
+describe("version", () => {
+  it("is package.json's, and --version prints it from the fast path and from after a command", async () => {
+    const pkg = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, "utf8")) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+    const home = tempHome();
+    try {
+      for (const args of [["--version"], ["-v"]]) {
+        const result = await runCli(args, { env: home.env });
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe(`${pkg.version}\n`);
+      }
+    } finally {
+      home.cleanup();
+    }
+  });
+});
