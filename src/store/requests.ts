@@ -147,8 +147,10 @@ function whereClause(filter: RequestFilter): { sql: string; params: unknown[] } 
     params.push(filter.verdict);
   }
   if (filter.since) {
-    clauses.push("received_at >= ?");
-    params.push(filter.since);
+    // received_at grows with id, so the first id received since then bounds an id range that
+    // every index ends in: without it a since-filter that matches little scans the whole table.
+    clauses.push("received_at >= ? AND id >= ifnull((SELECT id FROM requests WHERE received_at >= ? ORDER BY received_at LIMIT 1), 9223372036854775807)");
+    params.push(filter.since, filter.since);
   }
   if (filter.afterId !== undefined) {
     clauses.push("id > ?");
