@@ -91,6 +91,8 @@ function answer(response: ServerResponse, statusCode: number, body: unknown, ext
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const clock = options.clock ?? Date.now;
   const store = requestStore(options.db);
+  // A short busy wait: the committer retries a locked batch on a timer instead of blocking the loop.
+  options.db.pragma("busy_timeout = 20");
   const committer = new GroupCommitter<NewRequest, StoredRequest>(options.db, (row) => store.insert(row));
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
