@@ -1,0 +1,85 @@
+// CPU profiles of `listen` and of the senders under load, summarised by bench/cpu-top.js.
+//   node bench/profile.js [--only listen,simulate,replay] [--seconds 8] [--count 20000] [--keep DIR]
+// listen: autocannon, 64 connections, signed distinct events; simulate/replay: 64 in flight to a
+// trivial server. Profiles are written by `node --cpu-prof` when each process exits normally.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CLI, runNode, startServer } from "./lib/children.js";
+import { drive, signedEventRequests } from "./lib/load.js";
+import { summarize } from "./cpu-top.js";
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string", default: "listen,simulate,replay" },
+    seconds: { type: "string", default: "8" },
+    count: { type: "string", default: "20000" },
+    top: { type: "string", default: "25" },
+    keep: { type: "string" },
+  },
+});
+const only = values.only.split(",");
+const seconds = Number(values.seconds);
+const count = Number(values.count);
+const dir = values.keep ?? mkdtempSync(join(tmpdir(), "pinwheel-profile-"));
+mkdirSync(dir, { recursive: true });
+const secret = `profile-${Math.random().toString(36).slice(2)}`;
+const env = { ...process.env, BENCH_SECRET: secret, PINWHEEL_API_SECRET: secret, PINWHEEL_HOME: join(dir, "home") };
+
+/** The main thread's profile is the largest one in the directory (workers write their own). */
+function mainProfile(profileDir) {
+  const files = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(profileDir, f));
+  if (files.length === 0) throw new Error(`no .cpuprofile in ${profileDir}`);
+  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+}
+
+function report(title, profileDir, extra) {
+  const file = mainProfile(profileDir);
+  console.log(`\n=== ${title} ===${extra ? `\n${extra}` : ""}\n${file}\n`);
+  console.log(summarize(JSON.parse(readFileSync(file, "utf8")), Number(values.top)));
+}
+
+const servers = [];
+try {
+  if (only.includes("listen")) {
+    const profileDir = join(dir, "listen");
+    const listen = await startServer([CLI, "listen", "--port", "0", "--json", "--db", join(dir, "listen.db")], {
+      env,
+      stdoutFile: join(dir, "listen.out"),
+      nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
+    });
+    servers.push(listen);
+    const requests = signedEventRequests(secret);
+    await drive(listen.url, { connections: 64, seconds: 1, requests });
+    const result = await drive(listen.url, { connections: 64, seconds, requests });
+    await listen.stop(30_000);
+    servers.pop();
+    report("listen under autocannon, 64 connections", profileDir, `${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}`);
+  }
+  if (only.includes("simulate") || only.includes("replay")) {
+    const trivial = await startServer(["bench/baselines/trivial-server.js"], { env, stdoutFile: join(dir, "trivial.out") });
+    servers.push(trivial);
+    if (only.includes("simulate")) {
+      const profileDir = join(dir, "simulate");
+      const args = [CLI, "simulate", "paystubs.added", "--to", trivial.url, "--count", String(count), "--concurrency", "64"];
+      const result = await runNode(args, { env, nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`], timeoutMs: 300_000 });
+      report(`simulate --count ${count} --concurrency 64 -> trivial server`, profileDir, result.stdout.trim().split("\n").at(-1));
+    }
+    if (only.includes("replay")) {
+      // Rows to replay: store them with a plain listen first (not profiled).
+      const listen = await startServer([CLI, "listen", "--port", "0", "--json"], { env, stdoutFile: join(dir, "listen-replay.out") });
+      servers.push(listen);
+      await drive(listen.url, { connections: 64, amount: count, requests: signedEventRequests(secret) });
+      await listen.stop();
+      servers.pop();
+      const profileDir = join(dir, "replay");
+      const args = [CLI, "replay", "--all", "--to", trivial.url, "--concurrency", "64"];
+      const result = await runNode(args, { env, nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`], timeoutMs: 300_000 });
+      report(`replay --all (${count} rows) --concurrency 64 -> trivial server`, profileDir, result.stdout.trim().split("\n").at(-1));
+    }
+  }
+} finally {
+  await Promise.all(servers.map((server) => server.stop()));
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}
