@@ -1,11 +1,26 @@
+import { readFileSync } from "node:fs";
 import { isCliError } from "./errors.js";
 import { VERSION } from "./version.js";
+
+/** The build's snapshot of the top-level --help (scripts/write-help-snapshot.js); absent when run from source. */
+function helpSnapshot(): string | undefined {
+  try {
+    return readFileSync(new URL("./help.txt", import.meta.url), "utf8");
+  } catch {
+    return undefined;
+  }
+}
 
 /** The single exit point: every failure becomes one line on stderr and an exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   // Scripts ask for the version often: answer it without building the whole program.
   if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-v")) {
     process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const snapshot = argv.length === 3 && (argv[2] === "--help" || argv[2] === "-h") ? helpSnapshot() : undefined;
+  if (snapshot !== undefined) {
+    process.stdout.write(snapshot);
     return 0;
   }
   const [{ CommanderError }, { buildProgram }] = await Promise.all([import("commander"), import("./cli.js")]);

@@ -19,3 +19,19 @@ describe("version", () => {
     }
   });
 });
+
+describe("help", () => {
+  it("the top-level --help from the build's snapshot is what commander prints", async () => {
+    const { buildProgram } = await import("../../src/cli.js");
+    const { renderHelp } = await import("../../src/help-text.js");
+    const home = tempHome();
+    try {
+      const result = await runCli(["--help"], { env: home.env });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(renderHelp(buildProgram()));
+      expect(result.stdout).toMatch(/Examples:\n {2}\$ pinwheel-cli listen/);
+    } finally {
+      home.cleanup();
+    }
+  });
+});
