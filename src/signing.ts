@@ -57,12 +57,13 @@ export function signedHeaders(
   options: { timestamp?: number; webhookId?: string } = {},
 ): Record<string, string> {
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  // Literal keys (not computed ones) keep this a fast-shaped object on a path run per delivery.
   const headers: Record<string, string> = {
     "content-type": "application/json",
-    [SIGNATURE_HEADER]: signWebhook(secret, timestamp, rawBody),
-    [TIMESTAMP_HEADER]: timestamp,
+    "x-pinwheel-signature": signWebhook(secret, timestamp, rawBody),
+    "x-timestamp": timestamp,
   };
-  if (options.webhookId !== undefined) headers[WEBHOOK_ID_HEADER] = options.webhookId;
+  if (options.webhookId !== undefined) headers["x-pinwheel-webhook-id"] = options.webhookId;
   return headers;
 }
 

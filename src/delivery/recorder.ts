@@ -1,6 +1,5 @@
 import type { Db } from "../store/database.js";
-import { deliveryStore, type DeliveryAttempt, type DeliverySource, type NewDeliveryAttempt } from "../store/deliveries.js";
-import { GroupCommitter } from "../store/group-commit.js";
+import { deliveryStore, type DeliverySource, type NewDeliveryAttempt } from "../store/deliveries.js";
 import type { NumberedAttempt } from "./deliver.js";
 
 export interface DeliveryContext {
@@ -18,42 +17,54 @@ export interface AttemptRecorder {
   flush(): Promise<void>;
 }
 
+const FLUSH_EVERY_MS = 200;
+
 /**
- * Records each attempt in the deliveries table. Nobody waits on these rows, so they are committed
- * in batches every 200 ms: a commit per burst of sends would block the event loop on fsync and
- * contend with a `listen` writing the same file.
+ * Records each attempt in the deliveries table. Nobody waits on these rows, so they are buffered
+ * and committed every 200 ms in one transaction, with no promise per row: a commit per burst of
+ * sends would block the event loop on fsync and contend with a `listen` writing the same file.
  */
 export function attemptRecorder(db: Db): AttemptRecorder {
   const store = deliveryStore(db);
-  const committer = new GroupCommitter<NewDeliveryAttempt, DeliveryAttempt>(db, (row) => store.insert(row), { delayMs: 200 });
-  const pending = new Set<Promise<unknown>>();
+  const writeAll = db.transaction((rows: NewDeliveryAttempt[]) => {
+    for (const row of rows) store.insert(row);
+  });
+  let buffered: NewDeliveryAttempt[] = [];
+  let timer: NodeJS.Timeout | undefined;
   let failure: unknown;
+  const write = () => {
+    timer = undefined;
+    const rows = buffered;
+    buffered = [];
+    if (rows.length === 0) return;
+    try {
+      writeAll.immediate(rows);
+    } catch (error) {
+      failure ??= error;
+    }
+  };
   return {
     record(context, attempt) {
-      const write = committer
-        .submit({
-          deliveryId: context.deliveryId,
-          source: context.source,
-          event: context.event,
-          eventId: context.eventId,
-          webhookId: context.webhookId ?? null,
-          requestId: context.requestId ?? null,
-          url: attempt.url,
-          attempt: attempt.attempt,
-          startedAt: attempt.startedAt,
-          durationMs: Math.round(attempt.durationMs * 100) / 100,
-          statusCode: attempt.statusCode ?? null,
-          error: attempt.error ?? null,
-          responseBody: attempt.responseBody ?? null,
-        })
-        .catch((error: unknown) => {
-          failure ??= error;
-        })
-        .finally(() => pending.delete(write));
-      pending.add(write);
+      buffered.push({
+        deliveryId: context.deliveryId,
+        source: context.source,
+        event: context.event,
+        eventId: context.eventId,
+        webhookId: context.webhookId ?? null,
+        requestId: context.requestId ?? null,
+        url: attempt.url,
+        attempt: attempt.attempt,
+        startedAt: attempt.startedAt,
+        durationMs: Math.round(attempt.durationMs * 100) / 100,
+        statusCode: attempt.statusCode ?? null,
+        error: attempt.error ?? null,
+        responseBody: attempt.responseBody ?? null,
+      });
+      timer ??= setTimeout(write, FLUSH_EVERY_MS);
     },
     async flush() {
-      await Promise.all(pending);
+      if (timer) clearTimeout(timer);
+      write();
       if (failure !== undefined) throw failure;
     },
   };

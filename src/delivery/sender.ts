@@ -39,8 +39,9 @@ export interface SenderOptions {
 
 /**
  * One undici Agent (a keep-alive pool per origin) shared by every delivery of a run. The
- * per-attempt timeout is a native timer per request: undici's own timeouts tick about once a
- * second, so a 200 ms timeout would fire a second late and eat a compressed retry window.
+ * per-attempt timeout is undici's connect, headers and body timeouts; those tick about once a
+ * second, so a short timeout (tests, compressed retries) also gets a native timer per request,
+ * which at Pinwheel's 15 s would only cost time on every delivery.
  */
 export function createSender(options: SenderOptions): HttpSender {
   const clock = options.clock ?? Date.now;
@@ -52,20 +53,33 @@ export function createSender(options: SenderOptions): HttpSender {
     connect: { timeout: options.timeoutMs },
   });
 
+  const preciseTimeout = options.timeoutMs < 2000;
+  // A run sends to a handful of URLs thousands of times: parse each once.
+  const targets = new Map<string, { origin: string; path: string }>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      targets.set(url, target);
+    }
+    return target;
+  };
+
   return {
     async send(url, body, headers) {
       const started = clock();
       const startedHr = performance.now();
       const startedAt = new Date(started).toISOString();
-      const target = new URL(url);
+      const target = targetOf(url);
       try {
         const response = await agent.request({
           origin: target.origin,
-          path: `${target.pathname}${target.search}`,
+          path: target.path,
           method: "POST",
           headers,
           body,
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: preciseTimeout ? AbortSignal.timeout(options.timeoutMs) : undefined,
         });
         const statusCode = response.statusCode;
         try {
