@@ -189,16 +189,58 @@ function selection(store: Pick<RequestStore, "textScanWindow">, filter: RequestF
   };
 }
 
+/**
+ * One statement inserts a request and decides whether it is a duplicate: an event_id that a
+ * handler would already have accepted (only accepted requests count). Being plain SQL with
+ * positional parameters, the same text runs here and in the receiver's commit worker.
+ */
+export const INSERT_REQUEST_SQL = `
+  INSERT INTO requests (received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
+    account_id, webhook_id, verification, verification_detail, schema_errors, rejection, duplicate, status_code, remote_address)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    ? IN ('verified', 'skipped') AND ? IS NOT NULL
+      AND EXISTS (SELECT 1 FROM requests WHERE event_id = ? AND verification IN ('verified', 'skipped')),
+    ?, ?)
+  RETURNING id, duplicate`;
+
+export interface InsertedRow {
+  id: number;
+  duplicate: number;
+}
+
+/** The parameters of INSERT_REQUEST_SQL, in order. */
+export function insertParams(request: NewRequest): unknown[] {
+  return [
+    request.receivedAt,
+    request.method,
+    request.path,
+    JSON.stringify(request.headers),
+    request.body,
+    request.bodySize,
+    request.bodyTruncated ? 1 : 0,
+    request.event,
+    request.eventId,
+    request.accountId,
+    request.webhookId,
+    request.verification,
+    request.verificationDetail,
+    request.schemaErrors === null ? null : JSON.stringify(request.schemaErrors),
+    request.rejection,
+    // the duplicate test: verification, event_id, event_id
+    request.verification,
+    request.eventId,
+    request.eventId,
+    request.statusCode,
+    request.remoteAddress,
+  ];
+}
+
+export function storedFrom(request: NewRequest, row: InsertedRow): StoredRequest {
+  return { ...request, id: row.id, duplicate: row.duplicate === 1 };
+}
+
 export function requestStore(db: Db): RequestStore {
-  const seenVerified = db.prepare<[string], number>(
-    "SELECT 1 FROM requests WHERE event_id = ? AND verification IN ('verified', 'skipped') LIMIT 1",
-  );
-  seenVerified.pluck();
-  const insert = db.prepare(`
-    INSERT INTO requests (received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
-      account_id, webhook_id, verification, verification_detail, schema_errors, rejection, duplicate, status_code, remote_address)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  `);
+  const insert = db.prepare<unknown[], InsertedRow>(INSERT_REQUEST_SQL);
   const byId = db.prepare<[number], RequestRow>("SELECT * FROM requests WHERE id = ?");
   const byEventId = db.prepare<[string], RequestRow>(
     "SELECT * FROM requests WHERE event_id = ? ORDER BY id DESC LIMIT 1",
@@ -211,31 +253,7 @@ export function requestStore(db: Db): RequestStore {
       updateStatus.run(statusCode, id);
     },
     insert(request) {
-      const accepted = request.verification === "verified" || request.verification === "skipped";
-      // A duplicate is an event_id a handler would already have accepted: only accepted requests count.
-      const duplicate = accepted && request.eventId !== null && seenVerified.get(request.eventId) !== undefined;
-      // Positional binding: this runs once per received request, and named binding costs a lookup per column.
-      const result = insert.run(
-        request.receivedAt,
-        request.method,
-        request.path,
-        JSON.stringify(request.headers),
-        request.body,
-        request.bodySize,
-        request.bodyTruncated ? 1 : 0,
-        request.event,
-        request.eventId,
-        request.accountId,
-        request.webhookId,
-        request.verification,
-        request.verificationDetail,
-        request.schemaErrors === null ? null : JSON.stringify(request.schemaErrors),
-        request.rejection,
-        duplicate ? 1 : 0,
-        request.statusCode,
-        request.remoteAddress,
-      );
-      return { ...request, id: Number(result.lastInsertRowid), duplicate };
+      return storedFrom(request, insert.get(...insertParams(request))!);
     },
     list(filter = {}) {
       const { sql, params } = selection(store, filter, "*");
