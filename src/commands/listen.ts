@@ -140,6 +140,7 @@ export async function run(options: ListenOptions): Promise<void> {
   try {
     receiver = await startReceiver({
       db,
+      dbPath,
       host: options.host,
       port: options.port,
       secret,

@@ -2,7 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { Db } from "../store/database.js";
 import { GroupCommitter } from "../store/group-commit.js";
-import { requestStore, type HeaderPairs, type NewRequest, type StoredRequest } from "../store/requests.js";
+import { WorkerCommitter, type Committer } from "../store/commit-worker.js";
+import {
+  INSERT_REQUEST_SQL,
+  insertParams,
+  requestStore,
+  storedFrom,
+  type HeaderPairs,
+  type InsertedRow,
+  type NewRequest,
+  type RequestStore,
+  type StoredRequest,
+} from "../store/requests.js";
 import { classifyRequest, MAX_BODY_BYTES, type ClassifyOptions } from "./classify.js";
 
 /** Headers that can carry credentials are never written to the event store. */
@@ -10,6 +21,8 @@ const REDACTED_HEADERS = new Set(["authorization", "proxy-authorization", "cooki
 
 export interface ReceiverOptions {
   db: Db;
+  /** The database's file: rows are then committed by a worker thread, so fsync never stalls the event loop. */
+  dbPath?: string;
   host: string;
   port: number;
   secret: string;
@@ -91,9 +104,7 @@ function answer(response: ServerResponse, statusCode: number, body: unknown, ext
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const clock = options.clock ?? Date.now;
   const store = requestStore(options.db);
-  // A short busy wait: the committer retries a locked batch on a timer instead of blocking the loop.
-  options.db.pragma("busy_timeout = 20");
-  const committer = new GroupCommitter<NewRequest, StoredRequest>(options.db, (row) => store.insert(row));
+  const committer = committerFor(options, store);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { body, size, tooLarge } = await readBody(request);
@@ -207,13 +218,19 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // A port in use must not leave the commit worker keeping the process alive.
+    await committer.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
 
@@ -223,14 +240,20 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     server,
     close() {
       return new Promise<void>((resolve) => {
-        server.close(() => {
-          committer.flush();
-          resolve();
-        });
+        server.close(() => void committer.close().then(resolve, resolve));
         server.closeIdleConnections();
       });
     },
   };
+}
+
+function committerFor(options: ReceiverOptions, store: RequestStore): Committer<NewRequest, StoredRequest> {
+  if (options.dbPath && options.dbPath !== ":memory:") {
+    return new WorkerCommitter(options.dbPath, INSERT_REQUEST_SQL, insertParams, (item, row) => storedFrom(item, row as InsertedRow));
+  }
+  // In-thread: a short busy wait, because the committer retries a locked batch on a timer instead.
+  options.db.pragma("busy_timeout = 20");
+  return new GroupCommitter<NewRequest, StoredRequest>(options.db, (row) => store.insert(row));
 }
 
 function describeClientError(error: NodeJS.ErrnoException): { status: number; reason: string; code: string; message: string } {

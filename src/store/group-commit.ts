@@ -1,3 +1,4 @@
+import type { Committer } from "./commit-worker.js";
 import type { Db } from "./database.js";
 
 interface Pending<T, R> {
@@ -16,7 +17,7 @@ function isBusy(error: unknown): boolean {
  * each caller's promise settles only after that transaction is committed. With synchronous=FULL
  * this keeps every answer durable at a fraction of the cost of one fsync per row.
  */
-export class GroupCommitter<T, R> {
+export class GroupCommitter<T, R> implements Committer<T, R> {
   private queue: Pending<T, R>[] = [];
   private scheduled = false;
   private readonly writeBatch: (items: T[]) => R[];
@@ -49,6 +50,10 @@ export class GroupCommitter<T, R> {
 
   get pending(): number {
     return this.queue.length;
+  }
+
+  async close(): Promise<void> {
+    this.flush();
   }
 
   flush(): void {

@@ -40,6 +40,8 @@ beforeAll(async () => {
   db = openDatabase(join(dir, "events.db"));
   receiver = await startReceiver({
     db,
+    // As listen runs it: rows committed by the worker thread.
+    dbPath: join(dir, "events.db"),
     host: "127.0.0.1",
     port: 0,
     secret: SECRET,
