@@ -131,11 +131,14 @@ export async function withApi<T>(out: Output, target: Target, timeoutMs: number,
     out.notice(`Sending ${SECRET_SOURCE_LABELS.default} as x-api-secret; pass --secret or set PINWHEEL_API_SECRET for another.`);
   }
   const opened = await openApi(target, timeoutMs);
+  // A remote API can take seconds; the embedded registry answers at once and needs no spinner.
+  const spinner = target.kind === "http" ? await out.spinner(`Calling ${target.label}…`) : undefined;
   try {
     return await work(opened);
   } catch (error) {
     throw describeApiFailure(error, target, timeoutMs);
   } finally {
+    spinner?.stop();
     await opened.close();
   }
 }
