@@ -39,10 +39,15 @@ function verdictText(c: ChalkInstance, request: StoredRequest): string {
 }
 
 /** One readable line per request, plus indented lines for schema problems. */
+/** Lines stay in columns for the usual event names; a longer one just pushes its own line on. */
+const EVENT_COLUMN = 34;
+const ACCOUNT_COLUMN = 13;
+
 export function formatRequestLine(c: ChalkInstance, request: StoredRequest): string {
   const status = request.statusCode < 300 ? c.green(String(request.statusCode)) : c.red(String(request.statusCode));
-  const event = request.event ? c.bold(request.event) : c.dim(`${request.method} ${request.path}`);
-  const account = request.accountId ? c.dim(`acct ${request.accountId.slice(0, 8)}`) : "";
+  const eventText = request.event ?? `${request.method} ${request.path}`.slice(0, 60);
+  const event = (request.event ? c.bold : c.dim)(eventText.padEnd(EVENT_COLUMN));
+  const account = c.dim((request.accountId ? `acct ${request.accountId.slice(0, 8)}` : "").padEnd(ACCOUNT_COLUMN));
   const duplicate = request.duplicate ? c.yellow(" duplicate") : "";
   const rejection = request.statusCode === 400 && request.rejection ? `  ${c.red(request.rejection)}` : "";
   const lines = [
