@@ -18,7 +18,9 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const snapshot = argv.length === 3 && (argv[2] === "--help" || argv[2] === "-h") ? helpSnapshot() : undefined;
+  // No arguments at all is a request for help too, as with most CLIs: not a usage error.
+  const asksForHelp = argv.length === 2 || (argv.length === 3 && (argv[2] === "--help" || argv[2] === "-h"));
+  const snapshot = asksForHelp ? helpSnapshot() : undefined;
   if (snapshot !== undefined) {
     process.stdout.write(snapshot);
     return 0;

@@ -21,15 +21,17 @@ describe("version", () => {
 });
 
 describe("help", () => {
-  it("the top-level --help from the build's snapshot is what commander prints", async () => {
+  it("the top-level --help (and no arguments) prints the build's snapshot, which is what commander prints", async () => {
     const { buildProgram } = await import("../../src/cli.js");
     const { renderHelp } = await import("../../src/help-text.js");
     const home = tempHome();
     try {
-      const result = await runCli(["--help"], { env: home.env });
-      expect(result.code).toBe(0);
-      expect(result.stdout).toBe(renderHelp(buildProgram()));
-      expect(result.stdout).toMatch(/Examples:\n {2}\$ pinwheel-cli listen/);
+      for (const args of [["--help"], ["-h"], []]) {
+        const result = await runCli(args, { env: home.env });
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe(renderHelp(buildProgram()));
+        expect(result.stdout).toMatch(/Examples:\n {2}\$ pinwheel-cli listen/);
+      }
     } finally {
       home.cleanup();
     }
