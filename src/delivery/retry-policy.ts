@@ -4,7 +4,6 @@
  * minutes of the first. A 4XX is final.
  */
 export const PINWHEEL_MAX_RETRIES = 5;
-export const PINWHEEL_TIMEOUT_MS = 15_000;
 /** 30 s doubling five times sums to at most 930 s; the window below trims the tail to 15 min. */
 export const PINWHEEL_RETRY_BASE_MS = 30_000;
 const WINDOW_PER_BASE = (15 * 60 * 1000) / PINWHEEL_RETRY_BASE_MS;

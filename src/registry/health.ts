@@ -14,14 +14,6 @@ export interface HealthState extends WebhookHealth {
   status: WebhookStatus;
 }
 
-export const NO_DELIVERIES: WebhookHealth = {
-  consecutive_failures: 0,
-  first_failure_at: null,
-  last_failure_at: null,
-  last_success_at: null,
-  auto_paused_at: null,
-};
-
 /**
  * Pinwheel's pause rule: a webhook that has not answered 2xx for `pauseAfterMs` (30 days there)
  * is set to paused. A success ends the streak; the streak starts at its first failure.

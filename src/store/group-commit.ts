@@ -48,10 +48,6 @@ export class GroupCommitter<T, R> implements Committer<T, R> {
     });
   }
 
-  get pending(): number {
-    return this.queue.length;
-  }
-
   async close(): Promise<void> {
     this.flush();
   }
