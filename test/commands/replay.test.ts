@@ -4,12 +4,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { request } from "undici";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signWebhook, verifyWebhook } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { deliveriesList, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
-import { startRecordingServer, type RecordedRequest, type RecordingServer, type ResponseScript } from "../helpers/servers.js";
+import { useRecordingServers, type RecordedRequest } from "../helpers/servers.js";
 
 const SECRET = "replay-test-secret";
 const ACCOUNT_A = "acct-replay-a";
@@ -30,7 +30,6 @@ let home: TempHome;
 let listener: Listener | undefined;
 /** r1: odd whitespace and unicode, signed 2 minutes ago; r2: plain; r3: another event and account; r4: a bad signature. */
 let r1: Original, r2: Original, r3: Original, r4: Original;
-const servers: RecordingServer[] = [];
 
 /**
  * A body no serializer would produce: odd spacing, CRLF, tabs, raw and escaped unicode, an
@@ -81,19 +80,12 @@ beforeAll(async () => {
   expectExit(shown, 0);
   expect(Buffer.from((JSON.parse(shown.stdout) as { body_base64: string }).body_base64, "base64").equals(odd)).toBe(true);
 }, 30_000);
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
 afterAll(async () => {
   await listener?.stop("SIGKILL");
   home?.cleanup();
 });
 
-async function server(script?: ResponseScript): Promise<RecordingServer> {
-  const started = await startRecordingServer(script);
-  servers.push(started);
-  return started;
-}
+const server = useRecordingServers();
 
 function replay(args: string[]) {
   return runCli(["replay", ...args], { env: home.env });

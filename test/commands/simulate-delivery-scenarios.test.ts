@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../src/signing.js";
 import { runCli, tempHome, type TempHome } from "../helpers/cli.js";
 import { deliveriesList, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
@@ -17,7 +17,7 @@ import {
   UNORDERED_PAIRS,
   type BuiltInScenario,
 } from "../helpers/scenario-expectations.js";
-import { startRecordingServer, type RecordedRequest, type RecordingServer, type ResponseScript } from "../helpers/servers.js";
+import { startRecordingServer, useRecordingServers, type RecordedRequest, type RecordingServer } from "../helpers/servers.js";
 
 const SECRET = "scenario-delivery-secret";
 /** Every answer waits this long, so a delivery sent before the previous answer shows in the arrival times. */
@@ -26,21 +26,13 @@ const ANSWER_DELAY_MS = 25;
 const CONCURRENT_DELAY_MS = 500;
 
 let home: TempHome;
-const servers: RecordingServer[] = [];
 
 beforeAll(() => {
   home = tempHome();
 });
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
 afterAll(() => home.cleanup());
 
-async function server(script?: ResponseScript): Promise<RecordingServer> {
-  const started = await startRecordingServer(script);
-  servers.push(started);
-  return started;
-}
+const server = useRecordingServers();
 
 interface Envelope {
   event: string;

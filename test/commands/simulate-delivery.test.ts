@@ -6,12 +6,12 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { verifyWebhook } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { closedPort, deliveriesList, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
-import { startRecordingServer, type RecordedRequest, type RecordingServer, type ResponseScript } from "../helpers/servers.js";
+import { useRecordingServers, type RecordedRequest, type ResponseScript } from "../helpers/servers.js";
 
 const SECRET = "simulate-delivery-secret";
 /** --retry-base 20 compresses Pinwheel's 15-minute window to 600 ms. */
@@ -20,21 +20,13 @@ const WINDOW_MS = 600;
 const SLACK_MS = 250;
 
 let home: TempHome;
-const servers: RecordingServer[] = [];
 
 beforeAll(() => {
   home = tempHome();
 });
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
 afterAll(() => home.cleanup());
 
-async function server(script?: ResponseScript): Promise<RecordingServer> {
-  const started = await startRecordingServer(script);
-  servers.push(started);
-  return started;
-}
+const server = useRecordingServers();
 
 function statuses(...codes: number[]): ResponseScript {
   return (index) => ({ status: codes[Math.min(index, codes.length - 1)]! });

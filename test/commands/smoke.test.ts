@@ -11,20 +11,18 @@ import { EVENT_NAMES } from "../../src/events/catalog.js";
 import { verifyWebhook } from "../../src/signing.js";
 import { runCli, tempHome, type TempHome } from "../helpers/cli.js";
 import { deliveriesList, expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
-import { startRecordingServer, type RecordedRequest, type RecordingServer, type ResponseScript } from "../helpers/servers.js";
+import { useRecordingServers, type RecordedRequest, type ResponseScript } from "../helpers/servers.js";
 import { findAll, parseWellFormedXml, type XmlElement } from "../helpers/xml-well-formed.js";
 
 const SECRET = "smoke-test-secret";
 
 let home: TempHome;
-const servers: RecordingServer[] = [];
 const rawServers: Server[] = [];
 
 beforeAll(() => {
   home = tempHome();
 });
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
   await Promise.all(
     rawServers.splice(0).map(
       (raw) =>
@@ -37,11 +35,7 @@ afterEach(async () => {
 });
 afterAll(() => home.cleanup());
 
-async function server(script?: ResponseScript): Promise<RecordingServer> {
-  const started = await startRecordingServer(script);
-  servers.push(started);
-  return started;
-}
+const server = useRecordingServers();
 
 function smoke(args: string[]) {
   return runCli(["smoke", ...args, "--secret", SECRET], { env: home.env });

@@ -10,25 +10,19 @@ import { retryPolicy, type RetryPolicy } from "../../src/delivery/retry-policy.j
 import { createSender, type HttpSender } from "../../src/delivery/sender.js";
 import { buildEvent } from "../../src/events/build.js";
 import { verifyWebhook } from "../../src/signing.js";
-import { startRecordingServer, type RecordingServer, type ResponseScript } from "../helpers/servers.js";
+import { useRecordingServers, type ResponseScript } from "../helpers/servers.js";
 
 const SECRET = "deliver-test-secret";
 
-const servers: RecordingServer[] = [];
 const senders: HttpSender[] = [];
 const rawServers: { close(callback: () => void): unknown }[] = [];
 
 afterEach(async () => {
   await Promise.all(senders.splice(0).map((sender) => sender.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
   await Promise.all(rawServers.splice(0).map((raw) => new Promise<void>((resolve) => raw.close(() => resolve()))));
 });
 
-async function server(script?: ResponseScript): Promise<RecordingServer> {
-  const started = await startRecordingServer(script);
-  servers.push(started);
-  return started;
-}
+const server = useRecordingServers();
 
 function sender(timeoutMs = 2_000): HttpSender {
   const created = createSender({ timeoutMs, connections: 4 });

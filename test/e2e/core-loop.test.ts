@@ -12,7 +12,8 @@ import { buildEvent } from "../../src/events/build.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
 import { signWebhook, verifyWebhook } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type CliResult, type Listener, type TempHome } from "../helpers/cli.js";
-import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+import { closedPort } from "../helpers/delivery-cli.js";
+import { useRecordingServers } from "../helpers/servers.js";
 
 const SECRET = "e2e-core-loop-secret";
 
@@ -73,15 +74,6 @@ async function eventsShow(env: NodeJS.ProcessEnv, reference: string | number): P
   const result = await runCli(["events", "show", String(reference), "--json"], { env });
   expectExit(result, 0);
   return JSON.parse(result.stdout) as RequestRow & { body: string };
-}
-
-/** A port that nothing listens on: bound by the OS for a moment, then released. */
-async function closedPort(): Promise<number> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("simulate every catalog event into listen", () => {
@@ -248,19 +240,15 @@ describe("listen answers and stores what a raw client sends", () => {
 
 describe("simulate's exit code follows the endpoint's answer", () => {
   let home: TempHome;
-  const servers: RecordingServer[] = [];
+  const recordingServer = useRecordingServers();
 
   beforeAll(() => {
     home = tempHome();
   });
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
   afterAll(() => home.cleanup());
 
   it("exits 0 on a 200, having sent a correctly signed delivery", async () => {
-    const server = await startRecordingServer();
-    servers.push(server);
+    const server = await recordingServer();
     const result = await runCli(["simulate", "income.added", "--to", `${server.url}hooks/pinwheel`, "--secret", SECRET], { env: home.env });
     expectExit(result, 0);
     expect(server.requests).toHaveLength(1);
@@ -273,8 +261,7 @@ describe("simulate's exit code follows the endpoint's answer", () => {
   });
 
   it("exits 1 on a 500", async () => {
-    const server = await startRecordingServer(() => ({ status: 500 }));
-    servers.push(server);
+    const server = await recordingServer(() => ({ status: 500 }));
     const result = await runCli(["simulate", "income.added", "--to", server.url, "--secret", SECRET], { env: home.env });
     expectExit(result, 1);
     expect(server.requests).toHaveLength(1);

@@ -3,6 +3,7 @@
  * and answers as a per-request script says. Binds 127.0.0.1 on a free port.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
+import { afterEach } from "vitest";
 import type { AddressInfo } from "node:net";
 
 export interface RecordedRequest {
@@ -88,5 +89,21 @@ export async function startRecordingServer(script: ResponseScript = () => ({ sta
         server.closeAllConnections();
       });
     },
+  };
+}
+
+/**
+ * For a test file (or describe block) that starts recording servers: returns a starter whose
+ * servers are all closed after each test, failing or not.
+ */
+export function useRecordingServers(): (script?: ResponseScript) => Promise<RecordingServer> {
+  const servers: RecordingServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (script) => {
+    const started = await startRecordingServer(script);
+    servers.push(started);
+    return started;
   };
 }
