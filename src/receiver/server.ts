@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Db } from "../store/database.js";
-import { GroupCommitter } from "../store/group-commit.js";
-import { WorkerCommitter, type Committer } from "../store/commit-worker.js";
+import { WorkerCommitter } from "../store/commit-worker.js";
 import {
   INSERT_REQUEST_SQL,
   insertParams,
@@ -11,7 +10,6 @@ import {
   type HeaderPairs,
   type InsertedRow,
   type NewRequest,
-  type RequestStore,
   type StoredRequest,
 } from "../store/requests.js";
 import { classifyRequest, MAX_BODY_BYTES, type ClassifyOptions } from "./classify.js";
@@ -21,8 +19,8 @@ const REDACTED_HEADERS = new Set(["authorization", "proxy-authorization", "cooki
 
 export interface ReceiverOptions {
   db: Db;
-  /** The database's file: rows are then committed by a worker thread, so fsync never stalls the event loop. */
-  dbPath?: string;
+  /** The same database's file: rows are committed by a worker thread, so fsync never stalls the event loop. */
+  dbPath: string;
   host: string;
   port: number;
   secret: string;
@@ -104,7 +102,9 @@ function answer(response: ServerResponse, statusCode: number, body: unknown, ext
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const clock = options.clock ?? Date.now;
   const store = requestStore(options.db);
-  const committer = committerFor(options, store);
+  const committer = new WorkerCommitter<NewRequest, StoredRequest>(options.dbPath, INSERT_REQUEST_SQL, insertParams, (item, row) =>
+    storedFrom(item, row as InsertedRow),
+  );
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { body, size, tooLarge } = await readBody(request);
@@ -245,15 +245,6 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       });
     },
   };
-}
-
-function committerFor(options: ReceiverOptions, store: RequestStore): Committer<NewRequest, StoredRequest> {
-  if (options.dbPath && options.dbPath !== ":memory:") {
-    return new WorkerCommitter(options.dbPath, INSERT_REQUEST_SQL, insertParams, (item, row) => storedFrom(item, row as InsertedRow));
-  }
-  // In-thread: a short busy wait, because the committer retries a locked batch on a timer instead.
-  options.db.pragma("busy_timeout = 20");
-  return new GroupCommitter<NewRequest, StoredRequest>(options.db, (row) => store.insert(row));
 }
 
 function describeClientError(error: NodeJS.ErrnoException): { status: number; reason: string; code: string; message: string } {

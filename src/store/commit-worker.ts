@@ -10,10 +10,20 @@ db.pragma("busy_timeout = 10000");
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
 db.pragma("wal_autocheckpoint = 0");
-const statement = db.prepare(workerData.sql);
+// A statement that does not prepare fails each batch with SQLite's own words, instead of the worker.
+let statement;
+let prepareError;
+try {
+  statement = db.prepare(workerData.sql);
+} catch (error) {
+  prepareError = error;
+}
 // Structured cloning turns Buffers into Uint8Arrays; SQLite binds BLOBs from Buffers.
 const asBuffer = (value) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
-const writeBatch = db.transaction((batch) => batch.map((params) => statement.get(params.map(asBuffer))));
+const writeBatch = db.transaction((batch) => {
+  if (prepareError) throw prepareError;
+  return batch.map((params) => statement.get(params.map(asBuffer)));
+});
 parentPort.on("message", (batch) => {
   if (batch === "close") {
     db.close();
@@ -34,13 +44,6 @@ interface Pending<T, R> {
   reject(error: unknown): void;
 }
 
-export interface Committer<T, R> {
-  /** Settles once the item's row is committed (synchronous=FULL): only then may it be acknowledged. */
-  submit(item: T): Promise<R>;
-  /** Commits what is pending, then releases the connection. */
-  close(): Promise<void>;
-}
-
 type Reply = { rows: unknown[] } | { error: { message: string; code?: string } } | "closed";
 
 /**
@@ -48,7 +51,7 @@ type Reply = { rows: unknown[] } | { error: { message: string; code?: string } }
  * previous batch is written and fsynced, and everything that arrived meanwhile becomes the next
  * batch. One statement (with RETURNING) per item, one transaction per batch, one batch in flight.
  */
-export class WorkerCommitter<T, R> implements Committer<T, R> {
+export class WorkerCommitter<T, R> {
   private queue: Pending<T, R>[] = [];
   private inFlight: Pending<T, R>[] | undefined;
   private scheduled = false;
@@ -74,6 +77,7 @@ export class WorkerCommitter<T, R> implements Committer<T, R> {
     });
   }
 
+  /** Settles once the item's row is committed (synchronous=FULL): only then may it be acknowledged. */
   submit(item: T): Promise<R> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<R>((resolve, reject) => {
@@ -111,6 +115,7 @@ export class WorkerCommitter<T, R> implements Committer<T, R> {
     this.send();
   }
 
+  /** Commits what is pending, then releases the worker's connection. */
   async close(): Promise<void> {
     if (!this.failure && (this.inFlight || this.queue.length > 0)) {
       await new Promise<void>((resolve) => (this.closing = resolve));

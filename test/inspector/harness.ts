@@ -34,16 +34,14 @@ export async function startInspected(
   const inspector = createInspector({ db, secret: SECRET, forward: options.forward, loopbackOnly: true, replayTimeoutMs: 5_000, stream: options.stream });
   const receiver = await startReceiver({
     db,
+    dbPath: join(dir, "events.db"),
     host: "127.0.0.1",
     port: 0,
     secret: SECRET,
     toleranceSeconds: 300,
     skipVerify: false,
     clock: options.clock,
-    validate(body) {
-      const result = validateWebhookEvent(body);
-      return result.ok ? { ok: true } : { ok: false, issues: result.issues };
-    },
+    validate: validateWebhookEvent,
     routes: inspector.routes,
     onStored: (stored) => inspector.publishRequest(stored),
   });

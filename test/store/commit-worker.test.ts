@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { WorkerCommitter } from "../../src/store/commit-worker.js";
+import { openDatabase } from "../../src/store/database.js";
+
+const INSERT = "INSERT INTO deliveries (delivery_id, source, url, attempt, started_at, duration_ms) VALUES (?, 'simulate', 'u', 1, 'now', 1) RETURNING id";
+
+let dir: string;
+const committers: WorkerCommitter<string, number>[] = [];
+afterEach(async () => {
+  await Promise.all(committers.splice(0).map((committer) => committer.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function setup() {
+  dir = mkdtempSync(join(tmpdir(), "pinwheel-commit-"));
+  const path = join(dir, "events.db");
+  openDatabase(path).close();
+  const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id);
+  committers.push(committer);
+  return { path, committer };
+}
+
+describe("WorkerCommitter", () => {
+  it("answers each item only once its row is committed, visible to another connection", async () => {
+    const { path, committer } = setup();
+    const ids = await Promise.all(["a", "b", "c"].map((id) => committer.submit(id)));
+    expect(ids).toEqual([1, 2, 3]);
+    const reader = new Database(path, { readonly: true });
+    expect(reader.prepare("SELECT delivery_id FROM deliveries ORDER BY id").pluck().all()).toEqual(["a", "b", "c"]);
+    reader.close();
+  });
+
+  it("waits out another connection's write lock while the event loop keeps turning", async () => {
+    const { path, committer } = setup();
+    const holder = new Database(path);
+    holder.exec("BEGIN IMMEDIATE");
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const pending = committer.submit("locked-out");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    holder.exec("COMMIT");
+    holder.close();
+    await expect(pending).resolves.toBe(1);
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThan(10);
+  });
+
+  it("rejects the batch's items when the statement fails, and keeps working", async () => {
+    const { committer } = setup();
+    const failing = new WorkerCommitter<string, number>(join(dir, "events.db"), "INSERT INTO nowhere VALUES (?) RETURNING 1", (id) => [id], () => 0);
+    await expect(failing.submit("x")).rejects.toThrow(/no such table/);
+    await failing.close();
+    await expect(committer.submit("after")).resolves.toBe(1);
+  });
+
+  it("commits what is still pending when closed", async () => {
+    const { path, committer } = setup();
+    const last = committer.submit("late");
+    await committer.close();
+    committers.splice(0);
+    await expect(last).resolves.toBe(1);
+    const reader = new Database(path, { readonly: true });
+    expect(reader.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(1);
+    reader.close();
+  });
+});
