@@ -117,7 +117,7 @@ function fromRow(row: RequestRow): StoredRequest {
 }
 
 export interface RequestStore {
-  /** Inserts one request; must run inside the caller's transaction for group commit. */
+  /** Inserts one request (the receiver runs the same statement, INSERT_REQUEST_SQL, in its commit worker). */
   insert(request: NewRequest): StoredRequest;
   list(filter?: RequestFilter): StoredRequest[];
   count(filter?: RequestFilter): number;
