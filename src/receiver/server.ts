@@ -82,8 +82,12 @@ function readBody(request: IncomingMessage): Promise<{ body: Buffer; size: numbe
       size += chunk.length;
     });
     request.on("end", () => {
-      const body = Buffer.concat(chunks);
-      resolve({ body: body.length > MAX_BODY_BYTES ? body.subarray(0, MAX_BODY_BYTES) : body, size, tooLarge: size > MAX_BODY_BYTES });
+      // Memory of its own, not a slice of Buffer's shared pool: handing the body to the commit
+      // worker copies the whole backing store, which would otherwise be the pool's 8 KiB slab.
+      const body = Buffer.allocUnsafeSlow(Math.min(size, MAX_BODY_BYTES));
+      let offset = 0;
+      for (const chunk of chunks) offset += chunk.copy(body, offset, 0, Math.min(chunk.length, body.length - offset));
+      resolve({ body, size, tooLarge: size > MAX_BODY_BYTES });
     });
     request.on("error", reject);
   });

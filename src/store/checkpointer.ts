@@ -8,17 +8,24 @@ const { workerData, parentPort } = require("node:worker_threads");
 const { statSync } = require("node:fs");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
-db.pragma("busy_timeout = 2000");
-const checkpoint = (mode) => { try { db.pragma("wal_checkpoint(" + mode + ")"); } catch {} };
+const checkpoint = (mode, busyMs) => {
+  db.pragma("busy_timeout = " + busyMs);
+  try { db.pragma("wal_checkpoint(" + mode + ")"); } catch {}
+};
 const walSize = () => { try { return statSync(workerData.path + "-wal").size; } catch { return 0; } };
 const timer = setInterval(() => {
-  // Under steady load a passive checkpoint never catches the writer, so the WAL only grows;
-  // past the limit, TRUNCATE makes the writer pause once (briefly: PASSIVE copied most pages).
-  checkpoint(walSize() > workerData.walLimitBytes ? "TRUNCATE" : "PASSIVE");
+  // PASSIVE copies almost everything without blocking anyone. Under steady load it never catches
+  // the writer, so the WAL would only grow, and appending to a growing file costs every commit's
+  // fsync a journal commit. RESTART then copies the few frames committed meanwhile and makes the
+  // next commit write from the start of the file again, over blocks already allocated. It holds
+  // the writer for that short copy, and waits at most 20 ms for the writer's commit or a reader
+  // before giving up until the next round.
+  checkpoint("PASSIVE", 0);
+  checkpoint(walSize() > workerData.walLimitBytes ? "TRUNCATE" : "RESTART", 20);
 }, workerData.intervalMs);
 parentPort.on("message", () => {
   clearInterval(timer);
-  checkpoint("TRUNCATE");
+  checkpoint("TRUNCATE", 2000);
   db.close();
   parentPort.postMessage("stopped");
 });
@@ -31,10 +38,10 @@ export interface Checkpointer {
 /**
  * Moves WAL checkpoints off the request path: the writer's own automatic checkpoint (which
  * copies pages and fsyncs inside a commit) is turned off, and a worker thread with its own
- * connection checkpoints passively (never blocking writers) every `intervalMs`, truncating the
- * WAL once it passes `walLimitBytes`.
+ * connection checkpoints every `intervalMs` (see WORKER_SOURCE), truncating the WAL once it
+ * passes `walLimitBytes`.
  */
-export function startCheckpointer(db: Db, path: string, intervalMs = 1000, walLimitBytes = 64 * 1024 * 1024): Checkpointer {
+export function startCheckpointer(db: Db, path: string, intervalMs = 250, walLimitBytes = 64 * 1024 * 1024): Checkpointer {
   db.pragma("wal_autocheckpoint = 0");
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs, walLimitBytes } });

@@ -2,6 +2,9 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 
 // Plain CommonJS so it runs the same from src/ (tests) and dist/ (the CLI) with no file to resolve.
+// Messages are batches of parameter lists. Every batch that arrived while a transaction ran is
+// written by the next one, so the worker never waits for the main thread to read its replies:
+// one reply per batch, in order, once the transaction holding it has committed.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const Database = require(workerData.driver);
@@ -20,20 +23,37 @@ try {
 }
 // Structured cloning turns Buffers into Uint8Arrays; SQLite binds BLOBs from Buffers.
 const asBuffer = (value) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
-const writeBatch = db.transaction((batch) => {
+const writeBatches = db.transaction((batches) => {
   if (prepareError) throw prepareError;
-  return batch.map((params) => statement.get(params.map(asBuffer)));
+  return batches.map((batch) => batch.map((params) => statement.get(params.map(asBuffer))));
 });
-parentPort.on("message", (batch) => {
-  if (batch === "close") {
-    db.close();
-    parentPort.postMessage("closed");
-    return;
+let waiting = [];
+let scheduled = false;
+let closing = false;
+function commit() {
+  scheduled = false;
+  const batches = waiting;
+  waiting = [];
+  if (batches.length > 0) {
+    try {
+      for (const rows of writeBatches.immediate(batches)) parentPort.postMessage({ rows });
+    } catch (error) {
+      const failure = { error: { message: String(error && error.message), code: error && error.code } };
+      for (let i = 0; i < batches.length; i++) parentPort.postMessage(failure);
+    }
   }
-  try {
-    parentPort.postMessage({ rows: writeBatch.immediate(batch) });
-  } catch (error) {
-    parentPort.postMessage({ error: { message: String(error && error.message), code: error && error.code } });
+  if (closing) {
+    db.close();
+    parentPort.close();
+  }
+}
+parentPort.on("message", (message) => {
+  if (message === "close") closing = true;
+  else waiting.push(message);
+  // Runs after every message already queued has been taken: they all share one transaction.
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(commit);
   }
 });
 `;
@@ -44,20 +64,21 @@ interface Pending<T, R> {
   reject(error: unknown): void;
 }
 
-type Reply = { rows: unknown[] } | { error: { message: string; code?: string } } | "closed";
+type Reply = { rows: unknown[] } | { error: { message: string; code?: string } };
 
 /**
- * Group commit in a worker thread: the main thread keeps reading and verifying requests while the
- * previous batch is written and fsynced, and everything that arrived meanwhile becomes the next
- * batch. One statement (with RETURNING) per item, one transaction per batch, one batch in flight.
+ * Group commit in a worker thread: the main thread keeps reading and verifying requests while
+ * the worker writes and fsyncs, and hands over what it gathered in each turn of its event loop.
+ * One statement (with RETURNING) per item, one transaction for everything the worker has
+ * received since its last commit.
  */
 export class WorkerCommitter<T, R> {
   private queue: Pending<T, R>[] = [];
-  private inFlight: Pending<T, R>[] | undefined;
+  /** Batches handed to the worker, oldest first; each gets one reply. */
+  private readonly posted: Pending<T, R>[][] = [];
   private scheduled = false;
   private failure: Error | undefined;
   private readonly worker: Worker;
-  private closing: (() => void) | undefined;
 
   constructor(
     path: string,
@@ -70,10 +91,9 @@ export class WorkerCommitter<T, R> {
     this.worker.on("message", (reply: Reply) => this.settle(reply));
     this.worker.on("error", (error) => {
       this.failure = error;
-      for (const pending of [...(this.inFlight ?? []), ...this.queue]) pending.reject(error);
-      this.inFlight = undefined;
+      for (const pending of [...this.posted.flat(), ...this.queue]) pending.reject(error);
+      this.posted.length = 0;
       this.queue = [];
-      this.closing?.();
     });
   }
 
@@ -82,47 +102,38 @@ export class WorkerCommitter<T, R> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.scheduled && !this.inFlight) {
+      if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          this.send();
-        });
+        setImmediate(() => this.post());
       }
     });
   }
 
-  private send(): void {
-    if (this.inFlight || this.queue.length === 0) {
-      if (!this.inFlight) this.closing?.();
-      return;
-    }
-    this.inFlight = this.queue;
+  private post(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0 || this.failure) return;
+    const batch = this.queue;
     this.queue = [];
-    this.worker.postMessage(this.inFlight.map((pending) => this.toParams(pending.item)));
+    this.posted.push(batch);
+    this.worker.postMessage(batch.map((pending) => this.toParams(pending.item)));
   }
 
   private settle(reply: Reply): void {
-    if (reply === "closed") return;
-    const batch = this.inFlight ?? [];
-    this.inFlight = undefined;
+    const batch = this.posted.shift() ?? [];
     if ("rows" in reply) {
       batch.forEach((pending, index) => pending.resolve(this.fromRow(pending.item, reply.rows[index])));
     } else {
       const error = Object.assign(new Error(reply.error.message), { code: reply.error.code });
       for (const pending of batch) pending.reject(error);
     }
-    this.send();
   }
 
   /** Commits what is pending, then releases the worker's connection. */
   async close(): Promise<void> {
-    if (!this.failure && (this.inFlight || this.queue.length > 0)) {
-      await new Promise<void>((resolve) => (this.closing = resolve));
-    }
     if (!this.failure) {
+      this.post();
+      // The worker commits what it holds, closes its connection and lets the thread end.
       await new Promise<void>((resolve) => {
-        this.worker.once("message", () => resolve());
         this.worker.once("exit", () => resolve());
         this.worker.postMessage("close");
       });

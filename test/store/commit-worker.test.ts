@@ -34,6 +34,23 @@ describe("WorkerCommitter", () => {
     reader.close();
   });
 
+  it("gives each item its own row, in submission order, when items arrive over many turns of the event loop", async () => {
+    const { path, committer } = setup();
+    const pending: Promise<number>[] = [];
+    for (let turn = 0; turn < 20; turn++) {
+      for (let i = 0; i < 1 + (turn % 4); i++) pending.push(committer.submit(`t${turn}-${i}`));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const ids = await Promise.all(pending);
+    expect(ids).toEqual(pending.map((_, index) => index + 1));
+    const reader = new Database(path, { readonly: true });
+    const rows = reader.prepare("SELECT id, delivery_id FROM deliveries ORDER BY id").all() as { id: number; delivery_id: string }[];
+    reader.close();
+    const submitted = [];
+    for (let turn = 0; turn < 20; turn++) for (let i = 0; i < 1 + (turn % 4); i++) submitted.push(`t${turn}-${i}`);
+    expect(rows.map((row) => row.delivery_id)).toEqual(submitted);
+  });
+
   it("waits out another connection's write lock while the event loop keeps turning", async () => {
     const { path, committer } = setup();
     const holder = new Database(path);
