@@ -96,7 +96,15 @@ function showForward(out: Output, request: StoredRequest, report: DeliveryReport
 }
 
 export async function run(options: ListenOptions): Promise<void> {
-  const out = createOutput({ json: options.json });
+  const out = createOutput({ json: options.json, batched: true });
+  try {
+    await listen(out, options);
+  } finally {
+    out.flush();
+  }
+}
+
+async function listen(out: Output, options: ListenOptions): Promise<void> {
   if (options.forwardStatus && !options.forwardTo) throw usageError("--forward-status needs --forward-to <url>");
   if (options.forwardRetry && !options.forwardTo) throw usageError("--forward-retry needs --forward-to <url>");
   const events = (options.events ?? []).map(eventNameOrUsageError);

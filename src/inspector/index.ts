@@ -234,6 +234,8 @@ export function createInspector(options: InspectorOptions): Inspector {
       return true;
     },
     publishRequest(request, publishOptions = {}) {
+      // Called for every request listen stores: with no page open there is nothing to build.
+      if (stream.size === 0) return;
       const pending: ForwardView | null = publishOptions.forwarding
         ? { pending: true, status_code: null, ok: false, error: null, duration_ms: null, url: options.forward?.url ?? null }
         : null;

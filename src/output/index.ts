@@ -39,20 +39,47 @@ export interface Output {
   warn(text: string): void;
   spinner(text: string): Promise<Spinner>;
   progress(total: number, label: string): Progress;
+  /** Writes what `batched` output is holding back (a no-op otherwise). */
+  flush(): void;
 }
 
 const silentSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
 
+export interface OutputOptions {
+  json?: boolean;
+  /**
+   * Lines printed in one turn of the event loop go out in one write: a stream of a few thousand
+   * lines a second (listen under load) then costs a few hundred writes, not one each.
+   */
+  batched?: boolean;
+}
+
 export function createOutput(
-  options: { json?: boolean } = {},
+  options: OutputOptions = {},
   streams: Streams = { stdout: process.stdout, stderr: process.stderr },
   settings: TerminalSettings = terminalSettings(),
 ): Output {
   const json = Boolean(options.json);
   const c = new Chalk({ level: settings.color ? 1 : 0 });
   const interactive = settings.stderrIsTty && !settings.ci;
-  const writeOut = (text: string) => streams.stdout.write(text + "\n");
-  const writeErr = (text: string) => streams.stderr.write(text + "\n");
+  let held = "";
+  const flush = () => {
+    if (held === "") return;
+    const text = held;
+    held = "";
+    streams.stdout.write(text);
+  };
+  const writeOut = options.batched
+    ? (text: string) => {
+        if (held === "") setImmediate(flush);
+        held += text + "\n";
+      }
+    : (text: string) => void streams.stdout.write(text + "\n");
+  const writeErr = (text: string) => {
+    // A notice after data lines must not overtake them on a terminal showing both.
+    flush();
+    streams.stderr.write(text + "\n");
+  };
 
   return {
     json,
@@ -88,6 +115,7 @@ export function createOutput(
         stop: () => void spinner.stop(),
       };
     },
+    flush,
     progress(total, label) {
       if (!interactive || json || total < 2) return { tick() {}, done() {} };
       let last = 0;

@@ -22,10 +22,16 @@ try {
   prepareError = error;
 }
 // Structured cloning turns Buffers into Uint8Arrays; SQLite binds BLOBs from Buffers.
-const asBuffer = (value) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
+const bindable = (params) => {
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) params[i] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+  return params;
+};
 const writeBatches = db.transaction((batches) => {
   if (prepareError) throw prepareError;
-  return batches.map((batch) => batch.map((params) => statement.get(params.map(asBuffer))));
+  return batches.map((batch) => batch.map((params) => statement.get(bindable(params))));
 });
 let waiting = [];
 let scheduled = false;

@@ -1,0 +1,56 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { TerminalSettings } from "../../src/config.js";
+import { createOutput } from "../../src/output/index.js";
+
+/** A stream that keeps each write separately, so a test can count them. */
+function recordingStream(): Writable & { writes: string[]; order: string[] } {
+  const writes: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      writes.push(chunk.toString("utf8"));
+      callback();
+    },
+  });
+  return Object.assign(stream, { writes, order: [] as string[] });
+}
+
+const plain: TerminalSettings = { color: false, stdoutIsTty: false, stderrIsTty: false, stdinIsTty: false, ci: true, debug: false };
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("output", () => {
+  it("writes each line at once when not batched", () => {
+    const stdout = recordingStream();
+    const stderr = recordingStream();
+    const out = createOutput({ json: true }, { stdout, stderr }, plain);
+    out.ndjson({ n: 1 });
+    out.line("two");
+    expect(stdout.writes).toEqual(['{"n":1}\n', "two\n"]);
+  });
+
+  it("batched: lines printed in one turn of the event loop go out in one write, in order", async () => {
+    const stdout = recordingStream();
+    const stderr = recordingStream();
+    const out = createOutput({ json: true, batched: true }, { stdout, stderr }, plain);
+    for (let n = 1; n <= 3; n++) out.ndjson({ n });
+    expect(stdout.writes).toEqual([]);
+    await nextTurn();
+    expect(stdout.writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n']);
+    out.line("later");
+    await nextTurn();
+    expect(stdout.writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n', "later\n"]);
+  });
+
+  it("batched: a notice or warning first writes the lines held back, and flush() writes them at once", () => {
+    const order: string[] = [];
+    const stdout = new Writable({ write: (chunk: Buffer, _e, done) => (order.push(`out:${chunk}`), done()) });
+    const stderr = new Writable({ write: (chunk: Buffer, _e, done) => (order.push(`err:${chunk}`), done()) });
+    const out = createOutput({ batched: true }, { stdout, stderr }, plain);
+    out.line("a");
+    out.warn("careful");
+    out.line("b");
+    out.flush();
+    out.flush();
+    expect(order).toEqual(["out:a\n", "err:warning: careful\n", "out:b\n"]);
+  });
+});
