@@ -18,8 +18,8 @@ async function cliSend(args, env, count) {
   return { perSecond, seconds, ok, failed, wallPerSecond: sent / (result.ms / 1000), wallMs: result.ms };
 }
 
-async function bareSend(url, count, concurrency, env) {
-  const result = await runNode(["bench/bare-sender.js", url, String(count), String(concurrency)], { env, timeoutMs: 300_000 });
+async function bareSend(url, count, concurrency, env, extra = []) {
+  const result = await runNode(["bench/bare-sender.js", url, String(count), String(concurrency), ...extra], { env, timeoutMs: 300_000 });
   if (result.code !== 0) throw new Error(`bare-sender failed: ${result.stderr.trim()}`);
   const parsed = JSON.parse(result.stdout);
   return { perSecond: parsed.perSecond, seconds: parsed.seconds, wallPerSecond: count / (result.ms / 1000) };
@@ -43,10 +43,12 @@ export async function senderBench({ dir, secret, count, rounds, log }) {
 
     const replayArgs = (to) => ["replay", "--all", "--to", to, "--concurrency", String(concurrency)];
     const bare = [];
+    const realistic = [];
     const simulateTrivial = [];
     const replayTrivial = [];
     const contenders = [
       ["bare-sender", bare, () => bareSend(trivial.url, count, concurrency, env)],
+      ["bare-sender --realistic", realistic, () => bareSend(trivial.url, count, concurrency, env, ["--realistic"])],
       ["simulate", simulateTrivial, () => cliSend(simulateArgs(trivial.url), env, count)],
       ["replay --all", replayTrivial, () => cliSend(replayArgs(trivial.url), env, count)],
     ];
@@ -90,12 +92,23 @@ export async function senderBench({ dir, secret, count, rounds, log }) {
     return {
       rows: [
         row({ group: "sender", figure: `bare-sender -> trivial (${count.toLocaleString("en-US")}, c=${concurrency})`, value: bareRate, unit: "events/s", target: "reference", note: `undici Pool.request, unsigned; median of ${rounds}: ${list(bare)}` }),
+        row({
+          group: "sender",
+          figure: "bare-sender --realistic -> trivial",
+          value: rate(realistic),
+          unit: "events/s",
+          baseline: bareRate,
+          baselineLabel: "bare-sender",
+          ratio: rate(realistic) / bareRate,
+          target: "reference",
+          note: `fresh fixture body, signed, answer read; median of ${rounds}: ${list(realistic)}`,
+        }),
         againstBare(`simulate --count -> trivial`, rate(simulateTrivial), simulateTrivial, list(simulateTrivial)),
         againstBare("replay --all -> trivial", rate(replayTrivial), replayTrivial, list(replayTrivial)),
         intoListen("simulate --count -> listen", simulateListen),
         intoListen("replay --all -> listen", replayListen),
       ],
-      raw: { bare, simulateTrivial, simulateListen, replayTrivial, replayListen },
+      raw: { bare, realistic, simulateTrivial, simulateListen, replayTrivial, replayListen },
     };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { deliver, type DeliveryReport } from "../delivery/deliver.js";
-import { attemptRecorder, type AttemptRecorder } from "../delivery/recorder.js";
+import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
 import { createSender, type HttpSender } from "../delivery/sender.js";
 import type { Output, Progress } from "../output/index.js";
@@ -38,6 +38,8 @@ export interface RunSummary {
 }
 
 const SHOWN_FAILURES = 10;
+/** Planned deliveries from which attempts are recorded from a worker thread. */
+const WORKER_RECORDER_FROM = 200;
 
 /**
  * The command-side glue around the delivery engine shared by simulate, replay and smoke: one
@@ -64,7 +66,9 @@ export class DeliveryRun {
   static open(out: Output, options: RunOptions): DeliveryRun {
     const db = openDatabase(options.dbPath);
     const sender = createSender({ timeoutMs: options.timeoutMs, connections: options.concurrency });
-    return new DeliveryRun(out, options, db, attemptRecorder(db), sender);
+    // A worker thread costs a few tens of milliseconds to start: worth it only for a long run.
+    const recorder = options.planned >= WORKER_RECORDER_FROM ? workerAttemptRecorder(options.dbPath) : attemptRecorder(db);
+    return new DeliveryRun(out, options, db, recorder, sender);
   }
 
   async send(item: RunItem, url = this.options.url): Promise<DeliveryReport> {
@@ -93,7 +97,7 @@ export class DeliveryRun {
     );
     this.sent++;
     if (!report.ok) this.failed.push(report);
-    this.progress.tick(`${this.sent}/${options.planned} sent, ${this.failed.length} failed`);
+    this.progress.tick(() => `${this.sent}/${options.planned} sent, ${this.failed.length} failed`);
     return report;
   }
 
@@ -111,9 +115,13 @@ export class DeliveryRun {
     this.progress.done();
     try {
       await this.sender.close();
-      await this.recorder.flush();
     } finally {
-      this.db.close();
+      // Even when the pool failed to close: a recorder's worker left running would keep the process alive.
+      try {
+        await this.recorder.close();
+      } finally {
+        this.db.close();
+      }
     }
     return { sent: this.sent, failed: this.failed, seconds: (performance.now() - this.started) / 1000 };
   }

@@ -55,7 +55,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     },
     async close() {
       await sender.close();
-      await recorder.flush();
+      await recorder.close();
     },
   };
 }

@@ -101,7 +101,7 @@ export function createReplayer(options: ReplayerOptions) {
     async close(): Promise<void> {
       await Promise.allSettled(inFlight);
       await sender.close();
-      await recorder.flush();
+      await recorder.close();
     },
   };
 }

@@ -20,7 +20,8 @@ export interface Spinner {
 }
 
 export interface Progress {
-  tick(summary: string): void;
+  /** The summary is a function: it is only worth building when the line is redrawn. */
+  tick(summary: () => string): void;
   done(): void;
 }
 
@@ -124,7 +125,7 @@ export function createOutput(
           const now = Date.now();
           if (now - last < 80) return;
           last = now;
-          streams.stderr.write(`\r${c.cyan(label)} ${summary}\u001b[K`);
+          streams.stderr.write(`\r${c.cyan(label)} ${summary()}\u001b[K`);
         },
         done() {
           streams.stderr.write("\r\u001b[K");

@@ -71,31 +71,37 @@ export interface DeliveryStore {
   lastForwardUrl(): string | undefined;
 }
 
+/** Plain SQL with positional parameters, so the same text runs here and in a commit worker. */
+export const INSERT_DELIVERY_SQL = `
+  INSERT INTO deliveries (delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at,
+    duration_ms, status_code, error, response_body)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  RETURNING id`;
+
+/** The parameters of INSERT_DELIVERY_SQL, in order (positional: named binding costs a lookup per column per row). */
+export function deliveryParams(attempt: NewDeliveryAttempt): unknown[] {
+  return [
+    attempt.deliveryId,
+    attempt.source,
+    attempt.event,
+    attempt.eventId,
+    attempt.webhookId,
+    attempt.requestId,
+    attempt.url,
+    attempt.attempt,
+    attempt.startedAt,
+    attempt.durationMs,
+    attempt.statusCode,
+    attempt.error,
+    attempt.responseBody,
+  ];
+}
+
 export function deliveryStore(db: Db): DeliveryStore {
-  const insert = db.prepare(`
-    INSERT INTO deliveries (delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at,
-      duration_ms, status_code, error, response_body)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  `);
+  const insert = db.prepare<unknown[], { id: number }>(INSERT_DELIVERY_SQL);
   return {
     insert(attempt) {
-      // Positional binding: named binding costs a property lookup per column per row.
-      const result = insert.run(
-        attempt.deliveryId,
-        attempt.source,
-        attempt.event,
-        attempt.eventId,
-        attempt.webhookId,
-        attempt.requestId,
-        attempt.url,
-        attempt.attempt,
-        attempt.startedAt,
-        attempt.durationMs,
-        attempt.statusCode,
-        attempt.error,
-        attempt.responseBody,
-      );
-      return { ...attempt, id: Number(result.lastInsertRowid) };
+      return { ...attempt, id: insert.get(deliveryParams(attempt))!.id };
     },
     lastForwardUrl() {
       const row = db.prepare<[], { url: string }>("SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1").get();

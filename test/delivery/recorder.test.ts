@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NumberedAttempt } from "../../src/delivery/deliver.js";
-import { attemptRecorder } from "../../src/delivery/recorder.js";
+import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder } from "../../src/delivery/recorder.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { deliveryStore } from "../../src/store/deliveries.js";
 
@@ -32,9 +32,24 @@ function attempt(number: number, fields: Partial<NumberedAttempt> = {}): Numbere
   };
 }
 
-describe("attemptRecorder", () => {
+const recorders: [string, () => AttemptRecorder][] = [
+  ["attemptRecorder (the caller's connection)", () => attemptRecorder(db)],
+  ["workerAttemptRecorder (a worker thread's connection)", () => workerAttemptRecorder(join(dir, "events.db"))],
+];
+
+describe.each(recorders)("%s", (_name, open) => {
+  const opened: AttemptRecorder[] = [];
+  const newRecorder = () => {
+    const recorder = open();
+    opened.push(recorder);
+    return recorder;
+  };
+  afterEach(async () => {
+    await Promise.allSettled(opened.splice(0).map((recorder) => recorder.close()));
+  });
+
   it("stores every attempt of a delivery in the deliveries table once flushed", async () => {
-    const recorder = attemptRecorder(db);
+    const recorder = newRecorder();
     const context = { deliveryId: "d-1", source: "simulate" as const, event: "income.added", eventId: "e-1", webhookId: "w-1" };
     recorder.record(context, attempt(1));
     recorder.record(context, attempt(2, { statusCode: undefined, errorKind: "timeout", error: "no answer within 200 ms", responseBody: undefined }));
@@ -63,16 +78,29 @@ describe("attemptRecorder", () => {
   });
 
   it("keeps the stored request a replay came from", async () => {
-    const recorder = attemptRecorder(db);
+    const recorder = newRecorder();
     recorder.record({ deliveryId: "d-2", source: "replay", event: null, eventId: null, requestId: 42 }, attempt(1, { statusCode: 200, ok: true }));
     await recorder.flush();
     expect(deliveryStore(db).list({ requestId: 42 })).toEqual([expect.objectContaining({ source: "replay", requestId: 42, event: null })]);
   });
 
   it("flush reports a write that failed", async () => {
-    const recorder = attemptRecorder(db);
+    const recorder = newRecorder();
     db.exec("DROP TABLE deliveries");
     recorder.record({ deliveryId: "d-3", source: "smoke", event: "a", eventId: "b" }, attempt(1));
     await expect(recorder.flush()).rejects.toThrow(/deliveries/);
+  });
+});
+
+describe("workerAttemptRecorder", () => {
+  it("records a run's thousands of attempts, all committed by close(), and lets its thread end", async () => {
+    const recorder = workerAttemptRecorder(join(dir, "events.db"));
+    for (let n = 1; n <= 3000; n++) {
+      recorder.record({ deliveryId: `d-${n}`, source: "simulate", event: "income.added", eventId: `e-${n % 7}` }, attempt(1, { statusCode: 200, ok: true }));
+      if (n % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await recorder.close();
+    expect(db.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(3000);
+    expect(db.prepare("SELECT count(DISTINCT delivery_id) FROM deliveries").pluck().get()).toBe(3000);
   });
 });
