@@ -7,7 +7,7 @@ import { createOutput } from "../output/index.js";
 import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
 import { openDatabase } from "../store/database.js";
 import { deliveryStore } from "../store/deliveries.js";
-import { requestStore, type RequestFilter, type StoredRequest } from "../store/requests.js";
+import { requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
 import { DeliveryRun, summarize, type RunItem } from "./delivery-run.js";
 import { secretFor } from "./shared.js";
 
@@ -52,54 +52,102 @@ function selection(references: string[], options: ReplayOptions): RequestFilter 
   return references.length === 0 ? filter : undefined;
 }
 
+/** Rows read from the store at a time: replaying a million stored requests never holds them all. */
+const PAGE_ROWS = 500;
+
+interface Selection {
+  /** Rows selected, bodies not stored whole included. */
+  planned: number;
+  next(): StoredRequest | undefined;
+}
+
+/**
+ * The filter's rows, oldest first, a page at a time. Only rows stored before the replay began:
+ * replaying into a listen that stores into the same file must not replay its own replays.
+ */
+function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
+  const newest = store.list({ ...filter, limit: 1 })[0];
+  if (!newest) return { planned: 0, next: () => undefined };
+  const bounded: RequestFilter = { ...filter, beforeId: newest.id + 1 };
+  let page: StoredRequest[] = [];
+  let index = 0;
+  let afterId: number | undefined;
+  let exhausted = false;
+  return {
+    planned: store.count(bounded),
+    next() {
+      if (index === page.length) {
+        if (exhausted) return undefined;
+        page = store.list({ ...bounded, ascending: true, afterId, limit: PAGE_ROWS });
+        index = 0;
+        exhausted = page.length < PAGE_ROWS;
+        if (page.length === 0) return undefined;
+        afterId = page[page.length - 1]!.id;
+      }
+      return page[index++];
+    },
+  };
+}
+
+function namedRequests(store: RequestStore, references: string[]): Selection {
+  const requests = references.map((reference) => {
+    const found = store.find(reference);
+    if (!found) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
+    return found;
+  });
+  let index = 0;
+  return { planned: requests.length, next: () => requests[index++] };
+}
+
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const filter = selection(references, options);
   const dbPath = resolveDbPath(options.db);
   const db = openDatabase(dbPath);
-  let requests: StoredRequest[];
-  let url: string;
   try {
     const recorded = deliveryStore(db).lastForwardUrl();
     if (!options.to && !recorded) {
       throw usageError("--to <url> is required (no listen --forward-to has recorded a target yet), e.g. --to http://localhost:8080/webhooks/pinwheel");
     }
-    url = options.to ?? recorded!;
+    const url = options.to ?? recorded!;
     if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
     const store = requestStore(db);
-    requests = filter
-      ? store.list({ ...filter, ascending: true })
-      : references.map((reference) => {
-          const found = store.find(reference);
-          if (!found) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
-          return found;
-        });
+    const selected = filter ? pagedSelection(store, filter) : namedRequests(store, references);
+    if (selected.planned === 0) {
+      out.notice("No stored requests match; nothing to replay.");
+      return;
+    }
+
+    const { secret } = options.asRecorded ? { secret: "" } : secretFor(out, options.secret);
+    const replayRun = DeliveryRun.open(out, {
+      source: "replay",
+      dbPath,
+      url,
+      secret,
+      timeoutMs: options.timeout,
+      concurrency: options.concurrency,
+      retry: options.retry || options.retryBase !== undefined ? retryPolicy(options.retryBase) : undefined,
+      planned: selected.planned,
+    });
+    let truncated = 0;
+    const nextWhole = (): StoredRequest | undefined => {
+      for (let request = selected.next(); request; request = selected.next()) {
+        if (!request.bodyTruncated) return request;
+        truncated++;
+      }
+      return undefined;
+    };
+    const summary = await replayRun.finish(
+      runPool(selected.planned, options.concurrency, async () => {
+        const request = nextWhole();
+        if (request) await replayRun.send(toItem(request, Boolean(options.asRecorded)));
+      }),
+    );
+    if (truncated) out.warn(`skipped ${truncated} request(s) whose body was over 1 MiB and not stored whole`);
+    if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length });
+    const failure = summarize(out, summary, url, false);
+    if (failure) throw new CliError(failure);
   } finally {
     db.close();
   }
-  const truncated = requests.filter((r) => r.bodyTruncated);
-  if (truncated.length) out.warn(`skipping ${truncated.length} request(s) whose body was over 1 MiB and not stored whole`);
-  requests = requests.filter((r) => !r.bodyTruncated);
-  if (requests.length === 0) {
-    out.notice("No stored requests match; nothing to replay.");
-    return;
-  }
-
-  const { secret } = options.asRecorded ? { secret: "" } : secretFor(out, options.secret);
-  const replayRun = DeliveryRun.open(out, {
-    source: "replay",
-    dbPath,
-    url,
-    secret,
-    timeoutMs: options.timeout,
-    concurrency: options.concurrency,
-    retry: options.retry || options.retryBase !== undefined ? retryPolicy(options.retryBase) : undefined,
-    planned: requests.length,
-  });
-  const summary = await replayRun.finish(
-    runPool(requests.length, options.concurrency, (index) => replayRun.send(toItem(requests[index]!, Boolean(options.asRecorded))).then(() => undefined)),
-  );
-  if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length });
-  const failure = summarize(out, summary, url, false);
-  if (failure) throw new CliError(failure);
 }
