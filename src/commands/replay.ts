@@ -1,10 +1,10 @@
 import { resolveDbPath } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { runPool } from "../delivery/pool.js";
-import { recordedHeaders } from "../delivery/recorded-headers.js";
+import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
-import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
+import { WEBHOOK_ID_HEADER } from "../signing.js";
 import { openDatabase } from "../store/database.js";
 import { deliveryStore } from "../store/deliveries.js";
 import { requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
@@ -29,13 +29,12 @@ export interface ReplayOptions {
 }
 
 function toItem(request: StoredRequest, asRecorded: boolean): RunItem {
-  const headerBag = Object.fromEntries(request.headers.map(([k, v]) => [k.toLowerCase(), v]));
   return {
     event: request.event,
     eventId: request.eventId,
     body: request.body,
     requestId: request.id,
-    webhookId: readHeader(headerBag, WEBHOOK_ID_HEADER),
+    webhookId: storedHeader(request, WEBHOOK_ID_HEADER),
     recordedHeaders: asRecorded ? recordedHeaders(request) : undefined,
   };
 }

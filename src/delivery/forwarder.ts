@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../store/database.js";
 import type { StoredRequest } from "../store/requests.js";
-import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
+import { WEBHOOK_ID_HEADER } from "../signing.js";
+import { storedHeader } from "./recorded-headers.js";
 import { deliver, type DeliveryReport } from "./deliver.js";
 import { attemptRecorder } from "./recorder.js";
 import type { RetryPolicy } from "./retry-policy.js";
@@ -39,7 +40,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     },
     forward(request) {
       const deliveryId = randomUUID();
-      const webhookId = readHeader(Object.fromEntries(request.headers.map(([k, v]) => [k.toLowerCase(), v])), WEBHOOK_ID_HEADER);
+      const webhookId = storedHeader(request, WEBHOOK_ID_HEADER);
       return deliver(
         sender,
         { url: options.url, body: request.body, secret: options.secret, webhookId },

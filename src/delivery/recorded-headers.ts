@@ -16,3 +16,12 @@ export function recordedHeaders(request: Pick<StoredRequest, "headers">): Record
   }
   return headers;
 }
+
+/** The first value of a stored request's header (names compare case-insensitively, as HTTP's do). */
+export function storedHeader(request: Pick<StoredRequest, "headers">, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of request.headers) {
+    if (key.length === wanted.length && key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { deliver } from "../delivery/deliver.js";
-import { recordedHeaders } from "../delivery/recorded-headers.js";
+import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
 import { attemptRecorder } from "../delivery/recorder.js";
 import { createSender } from "../delivery/sender.js";
-import { readHeader, WEBHOOK_ID_HEADER } from "../signing.js";
+import { WEBHOOK_ID_HEADER } from "../signing.js";
 import type { Db } from "../store/database.js";
 import type { StoredRequest } from "../store/requests.js";
 import type { NumberedAttempt } from "../delivery/deliver.js";
@@ -69,8 +69,7 @@ export function createReplayer(options: ReplayerOptions) {
     }
     const { url, forward } = targetUrl(target, options.forward);
     const secret = forward ? options.forward!.secret : options.secret;
-    const headerBag = Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]));
-    const webhookId = readHeader(headerBag, WEBHOOK_ID_HEADER);
+    const webhookId = storedHeader(request, WEBHOOK_ID_HEADER);
     const deliveryId = randomUUID();
     const report = await deliver(
       sender,
