@@ -10,6 +10,7 @@ import { HttpError, readJsonObject, SECURITY_HEADERS, sendError, sendJson } from
 import { listPage } from "./listing.js";
 import { createReplayer, type ReplayMode, type ReplayTarget } from "./replay.js";
 import { EventStream, type StreamOptions } from "./stream.js";
+import type { InfoAnswer, ListAnswer, ReplayAnswer } from "./ui/types.js";
 import { forwardView, requestDetail, requestSummary, type ForwardView } from "./views.js";
 
 export { TOKEN_HEADER } from "./guard.js";
@@ -100,7 +101,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     return { ...detail, forward: forwardView(own) };
   }
 
-  function list(url: URL) {
+  function list(url: URL): ListAnswer {
     const limit = optionalId(url, "limit") ?? 50;
     if (limit < 1 || limit > MAX_PAGE) throw new HttpError(400, "invalid_query", `limit must be from 1 to ${MAX_PAGE}`);
     const beforeId = optionalId(url, "before");
@@ -120,7 +121,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     };
   }
 
-  async function replay(request: IncomingMessage, idText: string) {
+  async function replay(request: IncomingMessage, idText: string): Promise<ReplayAnswer> {
     const stored = findRequest(idText);
     const body = await readJsonObject(request);
     const kind = body.target === "forward" || body.target === "url" ? body.target : undefined;
@@ -174,7 +175,8 @@ export function createInspector(options: InspectorOptions): Inspector {
     if (method !== "GET" && method !== "HEAD") throw new HttpError(405, "method_not_allowed", `${method} is not allowed here`, { allow: "GET, HEAD" });
     guard.checkRead(request, url);
     if (path === "info") {
-      return sendJson(response, 200, { forward_to: options.forward?.url ?? null, events: EVENT_NAMES, total: requests.count() });
+      const info: InfoAnswer = { forward_to: options.forward?.url ?? null, events: EVENT_NAMES, total: requests.count() };
+      return sendJson(response, 200, info);
     }
     if (path === "requests") return sendJson(response, 200, list(url));
     if (path === "stream") {

@@ -1,72 +1,8 @@
 import type { DeliveryAttempt } from "../store/deliveries.js";
 import type { StoredRequest } from "../store/requests.js";
+import type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary } from "./ui/types.js";
 
-/** The JSON shapes the page reads; src/inspector/ui/types.ts mirrors them. */
-
-export interface AttemptView {
-  id: number;
-  delivery_id: string;
-  source: string;
-  /** The stored request it sent (forwards, replays); null for the sender's own attempts (simulate). */
-  request_id: number | null;
-  attempt: number;
-  url: string;
-  started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  ok: boolean;
-  error: string | null;
-  response_body: string | null;
-}
-
-export interface ForwardView {
-  /** True while the forward is on its way and nothing is recorded yet. */
-  pending: boolean;
-  status_code: number | null;
-  ok: boolean;
-  error: string | null;
-  duration_ms: number | null;
-  url: string | null;
-}
-
-export interface RequestSummary {
-  id: number;
-  received_at: string;
-  method: string;
-  path: string;
-  event: string | null;
-  event_id: string | null;
-  account_id: string | null;
-  verification: string;
-  verification_detail: string | null;
-  rejection: string | null;
-  duplicate: boolean;
-  status_code: number;
-  schema_error_count: number;
-  forward: ForwardView | null;
-}
-
-export interface BodyView {
-  /** Bytes received (the stored copy stops at 1 MiB). */
-  size: number;
-  truncated: boolean;
-  /** False when the bytes are not valid UTF-8: `raw` then shows U+FFFD where they were. */
-  utf8: boolean;
-  /** The body as received, decoded as UTF-8, control characters other than tab and newlines as \xNN. */
-  raw: string;
-  /** Indented JSON, or null when the body does not parse. */
-  pretty: string | null;
-}
-
-export interface RequestDetail extends RequestSummary {
-  remote_address: string | null;
-  webhook_id: string | null;
-  schema_errors: { path: string; message: string }[];
-  headers: [string, string][];
-  body: BodyView;
-  /** Every attempt recorded for this request or its event_id (forwards, replays, the sender's own), newest sent first. */
-  attempts: AttemptView[];
-}
+export type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary };
 
 export function attemptView(attempt: DeliveryAttempt): AttemptView {
   return {

@@ -1,7 +1,7 @@
 import { rawBodyUrl, replay, requestDetail } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { count, dateTime, duration, verdictSentence, verdictTone } from "./format.js";
-import type { AttemptView, RequestDetail } from "./types.js";
+import type { AttemptView, ReplayAttemptView, RequestDetail } from "./types.js";
 
 const TYPED_URL_KEY = "pinwheel-inspector-replay-url";
 const TARGET_KEY = "pinwheel-inspector-replay-target";
@@ -20,7 +20,7 @@ function facts(rows: [string, string | null | Node][]): HTMLDListElement {
   return list;
 }
 
-function attemptResult(attempt: AttemptView): HTMLElement {
+function attemptResult(attempt: ReplayAttemptView): HTMLElement {
   if (attempt.status_code !== null) return h("span", { class: `pill tone-${attempt.ok ? "ok" : "bad"}` }, String(attempt.status_code));
   return h("span", { class: "pill tone-bad", title: attempt.error }, attempt.error ?? "error");
 }
@@ -34,7 +34,7 @@ function attemptsTable(attempts: AttemptView[], requestId: number): HTMLElement 
       h(
         "td",
         {},
-        attempt.source ?? "replay",
+        attempt.source,
         // Another request with the same event_id (a duplicate delivery) made this one.
         attempt.request_id != null && attempt.request_id !== requestId && h("span", { class: "muted" }, ` of #${attempt.request_id}`),
       ),

@@ -1,6 +1,31 @@
-/** The JSON the inspector's API answers with; mirrors src/inspector/views.ts. */
+/**
+ * The JSON the inspector's API answers with: the one definition, read by the page (this folder)
+ * and by the server that builds it (src/inspector/views.ts, index.ts). Types only, so the
+ * browser build and the Node build can both compile it.
+ */
+
+/** One recorded delivery attempt: a forward, a replay or the sender's own. */
+export interface AttemptView {
+  id: number;
+  delivery_id: string;
+  source: string;
+  /** The stored request it sent (forwards, replays); null for the sender's own attempts (simulate). */
+  request_id: number | null;
+  attempt: number;
+  url: string;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  ok: boolean;
+  error: string | null;
+  response_body: string | null;
+}
+
+/** An attempt as a replay from the page answers it, before it is read back from the store. */
+export type ReplayAttemptView = Omit<AttemptView, "id" | "delivery_id" | "source" | "request_id">;
 
 export interface ForwardView {
+  /** True while the forward is on its way and nothing is recorded yet. */
   pending: boolean;
   status_code: number | null;
   ok: boolean;
@@ -26,18 +51,16 @@ export interface RequestSummary {
   forward: ForwardView | null;
 }
 
-export interface AttemptView {
-  id?: number;
-  source?: string;
-  request_id?: number | null;
-  attempt: number;
-  url: string;
-  started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  ok: boolean;
-  error: string | null;
-  response_body: string | null;
+export interface BodyView {
+  /** Bytes received (the stored copy stops at 1 MiB). */
+  size: number;
+  truncated: boolean;
+  /** False when the bytes are not valid UTF-8: `raw` then shows U+FFFD where they were. */
+  utf8: boolean;
+  /** The body as received, decoded as UTF-8, control characters other than tab and newlines as \xNN. */
+  raw: string;
+  /** Indented JSON, or null when the body does not parse. */
+  pretty: string | null;
 }
 
 export interface RequestDetail extends RequestSummary {
@@ -45,7 +68,8 @@ export interface RequestDetail extends RequestSummary {
   webhook_id: string | null;
   schema_errors: { path: string; message: string }[];
   headers: [string, string][];
-  body: { size: number; truncated: boolean; utf8: boolean; raw: string; pretty: string | null };
+  body: BodyView;
+  /** Every attempt recorded for this request or its event_id (forwards, replays, the sender's own), newest sent first. */
   attempts: AttemptView[];
 }
 
@@ -58,7 +82,7 @@ export interface ListAnswer {
 
 export interface InfoAnswer {
   forward_to: string | null;
-  events: string[];
+  events: readonly string[];
   total: number;
 }
 
@@ -66,5 +90,5 @@ export interface ReplayAnswer {
   ok: boolean;
   url: string;
   mode: "resigned" | "recorded";
-  attempts: AttemptView[];
+  attempts: ReplayAttemptView[];
 }
