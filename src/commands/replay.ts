@@ -55,8 +55,10 @@ function selection(references: string[], options: ReplayOptions): RequestFilter 
 const PAGE_ROWS = 500;
 
 interface Selection {
-  /** Rows selected, bodies not stored whole included. */
+  /** Requests to send. */
   planned: number;
+  /** Requests selected but left out: their body was over 1 MiB and is not stored whole. */
+  truncated: number;
   next(): StoredRequest | undefined;
 }
 
@@ -66,18 +68,21 @@ interface Selection {
  */
 function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
   const newest = store.list({ ...filter, limit: 1 })[0];
-  if (!newest) return { planned: 0, next: () => undefined };
+  if (!newest) return { planned: 0, truncated: 0, next: () => undefined };
   const bounded: RequestFilter = { ...filter, beforeId: newest.id + 1 };
+  const whole: RequestFilter = { ...bounded, storedWhole: true };
+  const planned = store.count(whole);
   let page: StoredRequest[] = [];
   let index = 0;
   let afterId: number | undefined;
   let exhausted = false;
   return {
-    planned: store.count(bounded),
+    planned,
+    truncated: store.count(bounded) - planned,
     next() {
       if (index === page.length) {
         if (exhausted) return undefined;
-        page = store.list({ ...bounded, ascending: true, afterId, limit: PAGE_ROWS });
+        page = store.list({ ...whole, ascending: true, afterId, limit: PAGE_ROWS });
         index = 0;
         exhausted = page.length < PAGE_ROWS;
         if (page.length === 0) return undefined;
@@ -89,13 +94,14 @@ function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
 }
 
 function namedRequests(store: RequestStore, references: string[]): Selection {
-  const requests = references.map((reference) => {
-    const found = store.find(reference);
-    if (!found) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
-    return found;
+  const found = references.map((reference) => {
+    const request = store.find(reference);
+    if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
+    return request;
   });
+  const requests = found.filter((request) => !request.bodyTruncated);
   let index = 0;
-  return { planned: requests.length, next: () => requests[index++] };
+  return { planned: requests.length, truncated: found.length - requests.length, next: () => requests[index++] };
 }
 
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
@@ -112,6 +118,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
     if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
     const store = requestStore(db);
     const selected = filter ? pagedSelection(store, filter) : namedRequests(store, references);
+    if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (selected.planned === 0) {
       out.notice("No stored requests match; nothing to replay.");
       return;
@@ -128,21 +135,12 @@ export async function run(references: string[], options: ReplayOptions): Promise
       retry: options.retry || options.retryBase !== undefined ? retryPolicy(options.retryBase) : undefined,
       planned: selected.planned,
     });
-    let truncated = 0;
-    const nextWhole = (): StoredRequest | undefined => {
-      for (let request = selected.next(); request; request = selected.next()) {
-        if (!request.bodyTruncated) return request;
-        truncated++;
-      }
-      return undefined;
-    };
     const summary = await replayRun.finish(
       runPool(selected.planned, options.concurrency, async () => {
-        const request = nextWhole();
+        const request = selected.next();
         if (request) await replayRun.send(toItem(request, Boolean(options.asRecorded)));
       }),
     );
-    if (truncated) out.warn(`skipped ${truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length });
     const failure = summarize(out, summary, url, false);
     if (failure) throw new CliError(failure);

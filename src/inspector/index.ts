@@ -10,7 +10,7 @@ import { HttpError, readJsonObject, SECURITY_HEADERS, sendError, sendJson } from
 import { listPage } from "./listing.js";
 import { createReplayer, type ReplayMode, type ReplayTarget } from "./replay.js";
 import { EventStream, type StreamOptions } from "./stream.js";
-import type { InfoAnswer, ListAnswer, ReplayAnswer } from "./ui/types.js";
+import type { InfoAnswer, ListAnswer, ReplayAnswer, RequestDetail, StreamEvents } from "./ui/types.js";
 import { forwardView, requestDetail, requestSummary, type ForwardView } from "./views.js";
 
 export { TOKEN_HEADER } from "./guard.js";
@@ -75,7 +75,7 @@ export function createInspector(options: InspectorOptions): Inspector {
   const assets = createAssets(options.assetsDir ?? DEFAULT_ASSETS_DIR, token);
   const requests = requestStore(options.db);
   const deliveries = deliveryStore(options.db);
-  const stream = new EventStream(options.stream);
+  const stream = new EventStream<StreamEvents>(options.stream);
   const replayer = createReplayer({
     db: options.db,
     secret: options.secret,
@@ -92,7 +92,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     return request;
   }
 
-  function detailOf(request: StoredRequest) {
+  function detailOf(request: StoredRequest): RequestDetail {
     const own = attemptsOfRequest(request.id);
     const seen = new Set(own.map((attempt) => attempt.id));
     // The sender's own attempts (simulate, other listeners' forwards) carry the event_id, not this row's id.

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SECURITY_HEADERS } from "./http.js";
 
+/** Sends one event, typed by the stream's map of event names to the JSON they carry. */
+export type Publish<Events> = <K extends keyof Events & string>(event: K, data: Events[K], id?: number) => void;
+
 export interface StreamOptions {
   /** A comment line this often keeps proxies and the browser from timing the stream out. */
   heartbeatMs?: number;
@@ -14,7 +17,7 @@ export interface StreamOptions {
  * buffer, and that is bounded: a page that stops reading is disconnected, and when its browser
  * reconnects (sending Last-Event-ID) it catches up from the event store instead.
  */
-export class EventStream {
+export class EventStream<Events extends object = Record<string, unknown>> {
   private readonly clients = new Set<ServerResponse>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBufferedBytes: number;
@@ -32,7 +35,7 @@ export class EventStream {
   }
 
   /** Starts a stream; `catchUp` writes what the client missed (from Last-Event-ID) before live events. */
-  open(request: IncomingMessage, response: ServerResponse, catchUp: (send: (event: string, data: unknown, id?: number) => void) => void): boolean {
+  open(request: IncomingMessage, response: ServerResponse, catchUp: (send: Publish<Events>) => void): boolean {
     if (this.clients.size >= this.maxClients) return false;
     response.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -49,7 +52,7 @@ export class EventStream {
     return true;
   }
 
-  publish(event: string, data: unknown, id?: number): void {
+  publish<K extends keyof Events & string>(event: K, data: Events[K], id?: number): void {
     if (this.clients.size > 0) this.write(frame(event, data, id));
   }
 

@@ -114,8 +114,13 @@ function answerAccepted(response: ServerResponse, stored: StoredRequest): void {
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const clock = options.clock ?? Date.now;
   const store = requestStore(options.db);
-  const committer = new WorkerCommitter<NewRequest, StoredRequest>(options.dbPath, INSERT_REQUEST_SQL, insertParams, (item, row) =>
-    storedFrom(item, row as InsertedRow),
+  const committer = new WorkerCommitter<NewRequest, StoredRequest>(
+    options.dbPath,
+    INSERT_REQUEST_SQL,
+    insertParams,
+    (item, row) => storedFrom(item, row as InsertedRow),
+    // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
+    { checkpointedElsewhere: true },
   );
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -12,7 +12,7 @@ const db = new Database(workerData.path);
 db.pragma("busy_timeout = 10000");
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
-db.pragma("wal_autocheckpoint = 0");
+db.pragma("wal_autocheckpoint = " + workerData.walAutocheckpoint);
 // A statement that does not prepare fails each batch with SQLite's own words, instead of the worker.
 let statement;
 let prepareError;
@@ -41,12 +41,15 @@ function commit() {
   const batches = waiting;
   waiting = [];
   if (batches.length > 0) {
+    let committed;
     try {
-      for (const rows of writeBatches.immediate(batches)) parentPort.postMessage({ rows });
+      committed = writeBatches.immediate(batches);
     } catch (error) {
       const failure = { error: { message: String(error && error.message), code: error && error.code } };
       for (let i = 0; i < batches.length; i++) parentPort.postMessage(failure);
     }
+    // Outside the try: once committed, each batch gets its rows and nothing else.
+    if (committed) for (const rows of committed) parentPort.postMessage({ rows });
   }
   if (closing) {
     db.close();
@@ -63,6 +66,16 @@ parentPort.on("message", (message) => {
   }
 });
 `;
+
+export interface CommitterOptions {
+  /**
+   * A checkpointer (src/store/checkpointer.ts) keeps the WAL in check, so commits skip SQLite's
+   * own checkpoint. Without one, the default auto-checkpoint keeps the WAL from growing all run.
+   */
+  checkpointedElsewhere?: boolean;
+}
+
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 interface Pending<T, R> {
   item: T;
@@ -84,6 +97,7 @@ export class WorkerCommitter<T, R> {
   private readonly posted: Pending<T, R>[][] = [];
   private scheduled = false;
   private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
   private readonly worker: Worker;
 
   constructor(
@@ -91,9 +105,11 @@ export class WorkerCommitter<T, R> {
     sql: string,
     private readonly toParams: (item: T) => unknown[],
     private readonly fromRow: (item: T, row: unknown) => R,
+    options: CommitterOptions = {},
   ) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, sql } });
+    const walAutocheckpoint = options.checkpointedElsewhere ? 0 : SQLITE_DEFAULT_AUTOCHECKPOINT;
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, sql, walAutocheckpoint } });
     this.worker.on("message", (reply: Reply) => this.settle(reply));
     this.worker.on("error", (error) => {
       this.failure = error;
@@ -106,6 +122,7 @@ export class WorkerCommitter<T, R> {
   /** Settles once the item's row is committed (synchronous=FULL): only then may it be acknowledged. */
   submit(item: T): Promise<R> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error("the commit worker is closed; nothing more can be stored through it"));
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (!this.scheduled) {
@@ -134,8 +151,13 @@ export class WorkerCommitter<T, R> {
     }
   }
 
-  /** Commits what is pending, then releases the worker's connection. */
-  async close(): Promise<void> {
+  /** Commits what is pending, then releases the worker's connection. Later calls wait for the first. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     if (!this.failure) {
       this.post();
       // The worker commits what it holds, closes its connection and lets the thread end.

@@ -47,6 +47,8 @@ export interface RequestFilter {
   ascending?: boolean;
   /** Rows with a larger id only (oldest-first paging). */
   afterId?: number;
+  /** Only requests whose body is stored whole (not cut at 1 MiB): what can be sent again. */
+  storedWhole?: boolean;
   /** Rows with a smaller id only (newest-first paging). */
   beforeId?: number;
   /**
@@ -152,6 +154,7 @@ function whereClause(filter: RequestFilter): { sql: string; params: unknown[] } 
     clauses.push("received_at >= ? AND id >= ifnull((SELECT id FROM requests WHERE received_at >= ? ORDER BY received_at LIMIT 1), 9223372036854775807)");
     params.push(filter.since, filter.since);
   }
+  if (filter.storedWhole) clauses.push("body_truncated = 0");
   if (filter.afterId !== undefined) {
     clauses.push("id > ?");
     params.push(filter.afterId);

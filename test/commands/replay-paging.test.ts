@@ -46,15 +46,15 @@ function storedRow(eventId: string, fields: Partial<NewRequest> = {}): NewReques
   };
 }
 
-/** Stores `count` requests straight into the file; every 100th one has a body that was too large to keep whole. */
-function fillStore(path: string, count: number): string[] {
+/** Stores `count` requests straight into the file; by default every 100th one has a body that was too large to keep whole. */
+function fillStore(path: string, count: number, isTruncated = (n: number) => n % 100 === 0): string[] {
   const db = openDatabase(path);
   const store = requestStore(db);
   const whole: string[] = [];
   db.transaction(() => {
     for (let n = 1; n <= count; n++) {
       const eventId = randomUUID();
-      const truncated = n % 100 === 0;
+      const truncated = isTruncated(n);
       store.insert(storedRow(eventId, truncated ? { bodyTruncated: true, bodySize: 2 * 1024 * 1024 } : {}));
       if (!truncated) whole.push(eventId);
     }
@@ -64,7 +64,7 @@ function fillStore(path: string, count: number): string[] {
 }
 
 describe("replay --all, a page at a time", () => {
-  it("sends every stored request of a store several pages long, oldest first, skipping bodies not stored whole", async () => {
+  it("sends every stored request of a store several pages long, oldest first, saying first which bodies it skips", async () => {
     home = tempHome();
     const db = join(home.home, "paging.db");
     const expected = fillStore(db, 1_234);
@@ -76,7 +76,7 @@ describe("replay --all, a page at a time", () => {
     expectExit(result, 0);
     const sent = target.requests.map((received) => (JSON.parse(received.body.toString("utf8")) as { event_id: string }).event_id);
     expect(sent).toEqual(expected);
-    expect(result.stderr).toContain("skipped 12 request(s) whose body was over 1 MiB");
+    expect(result.stderr).toContain("skipping 12 request(s) whose body was over 1 MiB");
     expect(result.stdout).toMatch(/1222 deliveries to .* 1222 2xx, 0 failed/);
   }, 90_000);
 
@@ -100,4 +100,16 @@ describe("replay --all, a page at a time", () => {
     // Every replayed event_id was already accepted once: listen marks them as duplicates.
     expect(rows.every((row) => row.duplicate === 1)).toBe(true);
   }, 60_000);
+
+  it("a selection of bodies none of which is stored whole sends nothing and says why", async () => {
+    home = tempHome();
+    const db = join(home.home, "truncated.db");
+    fillStore(db, 3, () => true);
+    const target = await server();
+    const result = await runCli(["replay", "--all", "--db", db, "--to", target.url, "--secret", SECRET], { env: home.env });
+    expectExit(result, 0);
+    expect(result.stderr).toContain("skipping 3 request(s) whose body was over 1 MiB");
+    expect(result.stderr).toContain("No stored requests match; nothing to replay.");
+    expect(target.requests).toEqual([]);
+  });
 });

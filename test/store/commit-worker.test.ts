@@ -74,6 +74,15 @@ describe("WorkerCommitter", () => {
     await expect(committer.submit("after")).resolves.toBe(1);
   });
 
+  it("closing twice waits for the same shutdown; a submit after close is refused, not left hanging", async () => {
+    const { committer } = setup();
+    const last = committer.submit("before-close");
+    await Promise.all([committer.close(), committer.close()]);
+    committers.splice(0);
+    await expect(last).resolves.toBe(1);
+    await expect(committer.submit("after-close")).rejects.toThrow(/closed/);
+  });
+
   it("commits what is still pending when closed", async () => {
     const { path, committer } = setup();
     const last = committer.submit("late");

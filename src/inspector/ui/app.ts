@@ -3,7 +3,7 @@ import { DetailView } from "./detail.js";
 import { byId, h } from "./dom.js";
 import { count } from "./format.js";
 import { RequestList } from "./list.js";
-import type { ForwardView, RequestSummary } from "./types.js";
+import type { StreamEvents } from "./types.js";
 
 let forwardTo: string | null = null;
 const live = byId<HTMLElement>("live");
@@ -49,14 +49,14 @@ function connect(): void {
   stream = new EventSource(streamUrl(list.newestId()));
   stream.addEventListener("open", () => setLive("live", "live"));
   stream.addEventListener("error", () => setLive("offline", "reconnecting…"));
-  stream.addEventListener("request", (event) => list.add(JSON.parse((event as MessageEvent<string>).data) as RequestSummary));
+  stream.addEventListener("request", (event) => list.add(JSON.parse((event as MessageEvent<string>).data) as StreamEvents["request"]));
   stream.addEventListener("forward", (event) => {
-    const { request_id, forward } = JSON.parse((event as MessageEvent<string>).data) as { request_id: number; forward: ForwardView };
+    const { request_id, forward } = JSON.parse((event as MessageEvent<string>).data) as StreamEvents["forward"];
     list.updateForward(request_id, forward);
     detail.refresh(request_id);
   });
   stream.addEventListener("attempts", (event) => {
-    const { request_id } = JSON.parse((event as MessageEvent<string>).data) as { request_id: number };
+    const { request_id } = JSON.parse((event as MessageEvent<string>).data) as StreamEvents["attempts"];
     detail.refresh(request_id);
   });
   stream.addEventListener("reset", () => void list.reload().then(connect));

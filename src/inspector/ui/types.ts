@@ -92,3 +92,11 @@ export interface ReplayAnswer {
   mode: "resigned" | "recorded";
   attempts: ReplayAttemptView[];
 }
+
+/** The page's live stream (server-sent events): each event's name and the JSON it carries. */
+export interface StreamEvents {
+  request: RequestSummary;
+  forward: { request_id: number; forward: ForwardView; attempts: number };
+  attempts: { request_id: number };
+  reset: { reason: string };
+}
