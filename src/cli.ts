@@ -36,7 +36,7 @@ export function buildProgram(): Command {
     .option("--secret <secret>", "API secret that signs deliveries (default: PINWHEEL_API_SECRET)")
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--skip-verify", "accept requests without checking signatures")
-    .option("--max-connections <n>", "open connections beyond this are answered 503", integer(1, 100_000), 1024)
+    .option("--max-connections <n>", "requests on connections beyond this are stored and answered 503", integer(1, 100_000), 1024)
     .option("--forward-to <url>", "forward every verified event to your app (body byte for byte, re-signed)", httpUrl)
     .option("--forward-secret <secret>", "sign forwarded events with this secret instead")
     .option("--forward-status", "answer the sender with the app's status, so Pinwheel-style retries reach the app")

@@ -18,6 +18,8 @@ export interface IncomingRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
   tooLarge: boolean;
+  /** It came on a connection past the receiver's cap: refused with 503 so the sender retries later. */
+  overCapacity?: boolean;
 }
 
 export interface Verdict {
@@ -80,6 +82,10 @@ export function classifyRequest(request: IncomingRequest, options: ClassifyOptio
   const webhookId = readHeader(request.headers, WEBHOOK_ID_HEADER) ?? null;
   const base = { webhookId, event: null, eventId: null, accountId: null, schemaErrors: null };
 
+  if (request.overCapacity) {
+    const rejection = "the receiver is at its connection limit; retry";
+    return { ...base, statusCode: 503, verification: "not_checked", verificationDetail: null, errorCode: "too_many_connections", rejection };
+  }
   if (request.tooLarge) {
     const rejection = `the body is larger than ${MAX_BODY_BYTES} bytes`;
     return { ...base, statusCode: 413, verification: "not_checked", verificationDetail: null, errorCode: "payload_too_large", rejection };

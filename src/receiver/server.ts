@@ -45,15 +45,14 @@ export interface ReceiverLimits {
   headersTimeoutMs: number;
   /** ...and its whole request within this time. */
   requestTimeoutMs: number;
-  /** Connections beyond this get a 503 and are closed. */
+  /** A request on a connection beyond this is stored, answered 503 and its connection closed. */
   maxConnections: number;
 }
 
 export const DEFAULT_LIMITS: ReceiverLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024 };
 
-const OVERLOADED =
-  "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\nretry-after: 1\r\n\r\n" +
-  '{"error":"too_many_connections","message":"the receiver is at its connection limit; retry"}';
+/** How long a connection past the cap has to send its one request before it is dropped. */
+const OVER_CAPACITY_GRACE_MS = 1000;
 
 export interface Receiver {
   readonly url: string;
@@ -126,8 +125,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { body, size, tooLarge } = await readBody(request);
     const now = clock();
+    const overCapacity = overCapacitySockets.has(request.socket);
     const verdict = classifyRequest(
-      { method: request.method ?? "GET", headers: request.headers, body, tooLarge },
+      { method: request.method ?? "GET", headers: request.headers, body, tooLarge, overCapacity },
       { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate: options.validate },
     );
     const { errorCode } = verdict;
@@ -168,7 +168,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       answerAccepted(response, stored);
     } else {
       const message = stored.statusCode === 401 ? stored.verificationDetail : stored.rejection;
-      const extra: Record<string, string> = stored.statusCode === 405 ? { allow: "POST" } : {};
+      const extra: Record<string, string> =
+        stored.statusCode === 405 ? { allow: "POST" } : overCapacity ? { connection: "close", "retry-after": "1" } : {};
       answer(response, stored.statusCode, { error: errorCode, message, id: stored.id }, extra);
     }
   }
@@ -191,11 +192,16 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     },
   );
 
+  // Past the cap a connection gets one request, stored and answered 503 like any other refusal
+  // (answering before node's parser has read the request would leave it to be handled anyway),
+  // and a short time to send it.
   let connections = 0;
+  const overCapacitySockets = new WeakSet<Socket>();
   server.on("connection", (socket: Socket) => {
-    // Past the cap a connection is told so at once instead of queueing forever; no request was read, so none is stored.
     if (connections >= limits.maxConnections) {
-      socket.end(OVERLOADED);
+      overCapacitySockets.add(socket);
+      const drop = setTimeout(() => socket.destroy(), OVER_CAPACITY_GRACE_MS);
+      socket.once("close", () => clearTimeout(drop));
       return;
     }
     connections++;

@@ -150,9 +150,17 @@ describe("the receiver under hostile input", () => {
         await new Promise((resolve) => socket.once("connect", resolve));
         idle.push(socket);
       }
-      const answer = await rawRequest(receiver.port, httpRequest("POST", "/", [], Buffer.from("{}")));
+      // A genuine event past the cap: refused, and stored as refused, never as received.
+      const before = rows();
+      const eventId = crypto.randomUUID();
+      const { body, headers } = signedEnvelope(eventId);
+      const answer = await rawRequest(receiver.port, httpRequest("POST", "/over-cap", Object.entries(headers), body));
       expect(answer.status).toBe(503);
       expect(answer.text).toMatch(/too_many_connections/);
+      expect(rows()).toBe(before + 1);
+      const stored = requestStore(db).list({ limit: 1 })[0]!;
+      expect(stored).toMatchObject({ path: "/over-cap", statusCode: 503, verification: "not_checked" });
+      expect(stored.rejection).toMatch(/connection limit/);
     } finally {
       for (const socket of idle) socket.destroy();
     }
