@@ -73,6 +73,11 @@ function show(out: Output, request: StoredRequest, shown: ReadonlySet<string>): 
   else out.line(formatRequestLine(out.c, request));
 }
 
+/** listen --forward-status answers the sender with the app's status, or 502 when the app gave none. */
+function forwardedStatus(report: DeliveryReport): number {
+  return report.final.statusCode ?? 502;
+}
+
 function showForward(out: Output, request: StoredRequest, report: DeliveryReport): void {
   const { final } = report;
   if (out.json) {
@@ -134,8 +139,14 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
           loopbackOnly: isLoopback(options.host),
         });
   const forwardsInFlight = new Set<Promise<unknown>>();
-  const forward = (request: StoredRequest) => {
+  const announce = (request: StoredRequest, forwarding: boolean) => {
+    show(out, request, shown);
+    inspector?.publishRequest(request, { forwarding });
+  };
+  /** With --forward-status the request is announced only here, once the app's answer has decided ours. */
+  const forward = (request: StoredRequest, answeredWith?: (report: DeliveryReport) => StoredRequest) => {
     const sending = forwarder!.forward(request).then((report) => {
+      if (answeredWith) announce(answeredWith(report), true);
       showForward(out, request, report);
       inspector?.publishForward(request, report);
       return report;
@@ -158,17 +169,17 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
       limits: { maxConnections: options.maxConnections },
       routes: inspector?.routes,
       onStored(request) {
-        show(out, request, shown);
-        inspector?.publishRequest(request, { forwarding: forwarder?.accepts(request) ?? false });
+        const forwarding = forwarder?.accepts(request) ?? false;
         // The sender's answer does not wait for the app unless --forward-status says so.
-        if (forwarder?.accepts(request) && !options.forwardStatus) void forward(request);
+        if (forwarding && options.forwardStatus) return;
+        announce(request, forwarding);
+        if (forwarding) void forward(request);
       },
       respond: options.forwardStatus
         ? async (request) => {
             if (!forwarder!.accepts(request)) return undefined;
-            const report = await forward(request);
-            const statusCode = report.final.statusCode ?? 502;
-            return { statusCode, body: { forwarded: true, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
+            const report = await forward(request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
+            return { statusCode: forwardedStatus(report), body: { forwarded: true, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
           }
         : undefined,
       onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),

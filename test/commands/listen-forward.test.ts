@@ -109,6 +109,16 @@ describe("listen --forward-to", () => {
     // What the listener answered is what it stored; the retries are duplicates of the first.
     expect(rows.map((row) => row.status_code)).toEqual([200, 500, 500]);
     expect(rows.map((row) => row.duplicate)).toEqual([true, true, false]);
+    // listen's own lines say what it answered too, each before the forward it waited for.
+    const lines = (listener.lines() as Line[]).filter((line) => line.type === "request" || line.type === "forward");
+    expect(lines.map((line) => [line.type, line.status_code])).toEqual([
+      ["request", 500],
+      ["forward", 500],
+      ["request", 500],
+      ["forward", 500],
+      ["request", 200],
+      ["forward", 200],
+    ]);
   });
 
   it("an app that is down is a stored, shown failure, and listen keeps receiving", async () => {
