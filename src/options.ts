@@ -63,12 +63,25 @@ export function duration(value: string): number {
   return ms;
 }
 
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** A calendar date that exists: JavaScript's Date would roll 2026-02-30 over to March 2. */
+function isRealDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** "15m", "2h", "7d" ago, or an ISO date/time; normalised to an ISO string that sorts like received_at. */
 export function since(value: string): string {
-  const ago = durationMs(value);
+  const text = value.trim();
+  const ago = durationMs(text);
   if (ago !== undefined) return new Date(Date.now() - ago).toISOString();
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) {
+  if (/^\d+$/.test(text)) {
+    throw new InvalidArgumentError(`"${value}" has no unit; use a duration such as ${text}m, ${text}h or ${text}d, or an ISO date such as 2026-11-23.`);
+  }
+  const iso = ISO_DATE_TIME.exec(text);
+  const parsed = new Date(text);
+  if (!iso || Number.isNaN(parsed.getTime()) || !isRealDate(Number(iso[1]), Number(iso[2]), Number(iso[3]))) {
     throw new InvalidArgumentError(`"${value}" is neither a duration (15m, 2h, 7d) nor an ISO date such as 2026-11-23T10:00:00Z.`);
   }
   return parsed.toISOString();
