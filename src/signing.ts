@@ -10,13 +10,16 @@ const TIMESTAMP_PATTERN = /^\d{1,15}$/;
 
 export type RawBody = string | Uint8Array;
 
-export type VerificationReason =
-  | "missing_signature"
-  | "malformed_signature"
-  | "bad_signature"
-  | "missing_timestamp"
-  | "malformed_timestamp"
-  | "stale_timestamp";
+export const VERIFICATION_REASONS = [
+  "missing_signature",
+  "malformed_signature",
+  "bad_signature",
+  "missing_timestamp",
+  "malformed_timestamp",
+  "stale_timestamp",
+] as const;
+
+export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
 
 export type VerificationResult =
   | { ok: true; timestamp: number }

@@ -14,7 +14,7 @@ export interface DeliveriesListOptions {
 
 export async function run(options: DeliveriesListOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const db = openDatabase(resolveDbPath(options.db));
+  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
   try {
     const attempts = deliveryStore(db).list({ eventId: options.eventId, limit: options.limit });
     if (options.json) {

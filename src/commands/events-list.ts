@@ -3,6 +3,7 @@ import { createOutput } from "../output/index.js";
 import { requestJson } from "../output/requests.js";
 import { openDatabase } from "../store/database.js";
 import { requestStore } from "../store/requests.js";
+import { eventFilterOrUsageError, verdictOrUsageError } from "./shared.js";
 
 export interface EventsListOptions {
   event?: string;
@@ -16,21 +17,23 @@ export interface EventsListOptions {
 
 export async function run(options: EventsListOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const db = openDatabase(resolveDbPath(options.db));
+  const verdict = verdictOrUsageError(options.verdict);
+  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
   try {
-    const rows = requestStore(db).list({
-      event: options.event,
-      accountId: options.accountId,
-      verdict: options.verdict,
-      since: options.since,
-      limit: options.limit,
-    });
+    const store = requestStore(db);
+    const event = eventFilterOrUsageError(options.event, (name) => store.count({ event: name }) > 0);
+    const rows = store.list({ event, accountId: options.accountId, verdict, since: options.since, limit: options.limit });
     if (options.json) {
       out.data(rows.map(requestJson));
       return;
     }
     if (rows.length === 0) {
-      out.notice('No stored requests match. Start a receiver with "pinwheel-cli listen" and send one with "pinwheel-cli simulate <event>".');
+      const stored = store.count();
+      out.notice(
+        stored === 0
+          ? 'No requests stored yet. Start a receiver with "pinwheel-cli listen" and send one with "pinwheel-cli simulate <event>".'
+          : `No stored request matches these filters (${stored} stored in all).`,
+      );
       return;
     }
     const { c } = out;

@@ -14,7 +14,7 @@ export interface EventsShowOptions {
 
 export async function run(reference: string, options: EventsShowOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const db = openDatabase(resolveDbPath(options.db));
+  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
   try {
     const request = requestStore(db).find(reference);
     if (!request) {

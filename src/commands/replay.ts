@@ -9,7 +9,7 @@ import { openDatabase } from "../store/database.js";
 import { deliveryStore } from "../store/deliveries.js";
 import { requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
 import { DeliveryRun, summarize, type RunItem } from "./delivery-run.js";
-import { secretFor } from "./shared.js";
+import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "./shared.js";
 
 export interface ReplayOptions {
   to?: string;
@@ -40,7 +40,7 @@ function toItem(request: StoredRequest, asRecorded: boolean): RunItem {
 }
 
 function selection(references: string[], options: ReplayOptions): RequestFilter | undefined {
-  const filter: RequestFilter = { event: options.event, accountId: options.accountId, since: options.since, verdict: options.verdict };
+  const filter: RequestFilter = { event: options.event, accountId: options.accountId, since: options.since, verdict: verdictOrUsageError(options.verdict) };
   const filtered = Object.values(filter).some((value) => value !== undefined);
   if (references.length > 0 && (filtered || options.all)) {
     throw usageError("name requests by id/event_id or select them with filters (--event, --all...), not both");
@@ -94,21 +94,23 @@ function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
 }
 
 function namedRequests(store: RequestStore, references: string[]): Selection {
-  const found = references.map((reference) => {
+  const requests = references.map((reference) => {
     const request = store.find(reference);
     if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
+    if (request.bodyTruncated) {
+      throw new CliError(`request ${request.id} cannot be replayed: its body was over 1 MiB and only the first MiB is stored`);
+    }
     return request;
   });
-  const requests = found.filter((request) => !request.bodyTruncated);
   let index = 0;
-  return { planned: requests.length, truncated: found.length - requests.length, next: () => requests[index++] };
+  return { planned: requests.length, truncated: 0, next: () => requests[index++] };
 }
 
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const filter = selection(references, options);
   const dbPath = resolveDbPath(options.db);
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, { mustExist: options.db !== undefined });
   try {
     const recorded = deliveryStore(db).lastForwardUrl();
     if (!options.to && !recorded) {
@@ -117,6 +119,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
     const url = options.to ?? recorded!;
     if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
     const store = requestStore(db);
+    if (filter) filter.event = eventFilterOrUsageError(filter.event, (name) => store.count({ event: name }) > 0);
     const selected = filter ? pagedSelection(store, filter) : namedRequests(store, references);
     if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (selected.planned === 0) {

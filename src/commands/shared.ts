@@ -2,6 +2,7 @@ import { resolveSecret, SECRET_SOURCE_LABELS, type ResolvedSecret } from "../con
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import { usageError } from "../errors.js";
 import type { Output } from "../output/index.js";
+import { VERDICT_FILTERS } from "../store/requests.js";
 import { didYouMean } from "../suggest.js";
 
 /** The secret, with the one-line notice that says where it came from when it is the built-in one. */
@@ -19,4 +20,19 @@ export function eventNameOrUsageError(name: string): EventName {
   if (isEventName(name)) return name;
   const hint = didYouMean(name, EVENT_NAMES);
   throw usageError(`unknown event "${name}"; ${hint || 'run "pinwheel-cli fixtures list" to see every event'}`);
+}
+
+/**
+ * An --event filter over stored requests: any catalog name, or a name some stored request
+ * carries (an unknown or forged event is stored under its own name). Anything else is a typo.
+ */
+export function eventFilterOrUsageError(name: string | undefined, isStored: (name: string) => boolean): string | undefined {
+  if (name === undefined || isEventName(name) || isStored(name)) return name;
+  return eventNameOrUsageError(name);
+}
+
+export function verdictOrUsageError(verdict: string | undefined): string | undefined {
+  if (verdict === undefined || VERDICT_FILTERS.includes(verdict)) return verdict;
+  const hint = didYouMean(verdict, VERDICT_FILTERS) || `use one of ${VERDICT_FILTERS.join(", ")}`;
+  throw usageError(`unknown verdict "${verdict}"; ${hint}`);
 }

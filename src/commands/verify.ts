@@ -78,7 +78,7 @@ async function fromStore(reference: string, options: VerifyOptions): Promise<Sub
   }
   // SQLite is loaded only for a stored request: checking pasted headers needs no database.
   const [{ openDatabase }, { requestStore }] = await Promise.all([import("../store/database.js"), import("../store/requests.js")]);
-  const db = openDatabase(resolveDbPath(options.db));
+  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
   try {
     const request = requestStore(db).find(reference);
     if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { CliError } from "../errors.js";
@@ -9,6 +9,8 @@ export type Db = Database.Database;
 export interface OpenOptions {
   /** How long to wait for another process's write lock. */
   busyTimeoutMs?: number;
+  /** For a path the user typed to read from: a missing file is a mistake to report, not a database to create. */
+  mustExist?: boolean;
 }
 
 function describeOpenFailure(path: string, error: unknown): CliError {
@@ -33,6 +35,9 @@ function describeOpenFailure(path: string, error: unknown): CliError {
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   let db: Db | undefined;
+  if (options.mustExist && path !== ":memory:" && !existsSync(path)) {
+    throw new CliError(`no event database at ${path}; check the path (listen creates one when it starts)`);
+  }
   try {
     if (path !== ":memory:") {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });

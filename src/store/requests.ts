@@ -1,4 +1,8 @@
+import { VERIFICATION_REASONS } from "../signing.js";
 import type { Db } from "./database.js";
+
+/** What a verdict filter accepts: "failed" is anything neither verified nor skipped (--skip-verify). */
+export const VERDICT_FILTERS: readonly string[] = ["verified", "failed", "skipped", "not_checked", ...VERIFICATION_REASONS];
 
 export type HeaderPairs = [name: string, value: string][];
 

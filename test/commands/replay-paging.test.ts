@@ -5,12 +5,12 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildEvent } from "../../src/events/build.js";
 import { openDatabase } from "../../src/store/database.js";
-import { requestStore, type NewRequest } from "../../src/store/requests.js";
+import { requestStore } from "../../src/store/requests.js";
 import { runCli, startListen, tempHome, type TempHome } from "../helpers/cli.js";
 import { expectExit } from "../helpers/delivery-cli.js";
 import { useRecordingServers } from "../helpers/servers.js";
+import { storedRow } from "../helpers/stored-requests.js";
 
 const SECRET = "replay-paging-secret";
 
@@ -21,30 +21,6 @@ afterEach(() => {
 });
 
 const server = useRecordingServers();
-
-function storedRow(eventId: string, fields: Partial<NewRequest> = {}): NewRequest {
-  const body = Buffer.from(JSON.stringify({ ...buildEvent("income.added"), event_id: eventId }));
-  return {
-    receivedAt: new Date().toISOString(),
-    method: "POST",
-    path: "/",
-    headers: [["content-type", "application/json"]],
-    body,
-    bodySize: body.length,
-    bodyTruncated: false,
-    event: "income.added",
-    eventId,
-    accountId: null,
-    webhookId: null,
-    verification: "verified",
-    verificationDetail: null,
-    schemaErrors: null,
-    rejection: null,
-    statusCode: 200,
-    remoteAddress: "127.0.0.1",
-    ...fields,
-  };
-}
 
 /** Stores `count` requests straight into the file; by default every 100th one has a body that was too large to keep whole. */
 function fillStore(path: string, count: number, isTruncated = (n: number) => n % 100 === 0): string[] {

@@ -1,0 +1,27 @@
+import { buildEvent } from "../../src/events/build.js";
+import type { NewRequest } from "../../src/store/requests.js";
+
+/** A verified income.added as listen would have stored it, written straight into a store by tests. */
+export function storedRow(eventId: string, fields: Partial<NewRequest> = {}): NewRequest {
+  const body = Buffer.from(JSON.stringify({ ...buildEvent("income.added"), event_id: eventId }));
+  return {
+    receivedAt: new Date().toISOString(),
+    method: "POST",
+    path: "/",
+    headers: [["content-type", "application/json"]],
+    body,
+    bodySize: body.length,
+    bodyTruncated: false,
+    event: "income.added",
+    eventId,
+    accountId: null,
+    webhookId: null,
+    verification: "verified",
+    verificationDetail: null,
+    schemaErrors: null,
+    rejection: null,
+    statusCode: 200,
+    remoteAddress: "127.0.0.1",
+    ...fields,
+  };
+}
