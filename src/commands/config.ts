@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import {
   CONFIG_ENV_VARS,
   CONFIG_KEYS,
@@ -60,6 +60,7 @@ function httpUrlOrUsageError(key: ConfigKey, value: string): string {
 
 /** Checks (and normalises) a value before it is stored, so a typo fails now rather than on the next command. */
 function checkedValue(key: ConfigKey, value: string): string {
+  if (value.trim() === "") throw usageError(`${key}: the value cannot be empty; "pinwheel-cli config unset ${key}" goes back to the default`);
   switch (key) {
     case "env":
       if (!isEnvironment(value)) throw usageError(`env: "${value}" is not an environment; use ${ENVIRONMENTS.join(", ")}`);
@@ -70,11 +71,15 @@ function checkedValue(key: ConfigKey, value: string): string {
     case "base-url":
     case "default-url":
       return httpUrlOrUsageError(key, value);
-    case "db":
+    case "db": {
       // Stored absolute: the config applies from any directory.
-      return resolve(value);
+      const path = resolve(value);
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+        throw usageError(`db: ${path} is a directory; give a file path such as ${join(path, "events.db")}`);
+      }
+      return path;
+    }
     case "api-secret":
-      if (value.trim() === "") throw usageError("api-secret: the secret cannot be empty");
       return value.trim();
   }
 }

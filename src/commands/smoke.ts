@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { resolveDbPath } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { buildEvent } from "../events/build.js";
@@ -44,11 +45,19 @@ function observed(report: DeliveryReport): string {
   return report.final.statusCode !== undefined ? String(report.final.statusCode) : (report.final.error ?? "no answer");
 }
 
+/** Checked before anything is sent: a report that cannot be written would lose every result. */
+function checkOutputDirectory(output: string): void {
+  const directory = dirname(resolve(output));
+  const isDirectory = statSync(directory, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  if (!isDirectory) throw usageError(`--output: the directory ${directory} does not exist; create it first (e.g. mkdir -p ${directory})`);
+}
+
 export async function run(options: SmokeOptions): Promise<void> {
   const reporter = options.json ? "json" : (options.reporter ?? "table");
   const out = createOutput({ json: reporter === "json" });
   if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
   if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");
+  if (options.output) checkOutputDirectory(options.output);
   const names = (options.events ?? (options.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
   const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
   const { secret } = secretFor(out, options.secret);
@@ -106,7 +115,11 @@ export async function run(options: SmokeOptions): Promise<void> {
     }));
     const xml = renderJUnit(`pinwheel-cli smoke ${url}`, cases, new Date().toISOString().slice(0, 19));
     if (options.output) {
-      writeFileSync(options.output, xml);
+      try {
+        writeFileSync(options.output, xml);
+      } catch (error) {
+        throw new CliError(`cannot write the JUnit report to ${options.output}: ${(error as Error).message}`);
+      }
       out.notice(`JUnit report written to ${options.output}`);
     } else {
       out.line(xml.trimEnd());

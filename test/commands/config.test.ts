@@ -1,5 +1,5 @@
 /** `config` through the BUILT binary: the file's mode, masking, and flags > env > file > defaults. */
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
@@ -65,6 +65,18 @@ describe("config set / get / list / unset", () => {
     expect(expectOneLineError(env.stderr)).toMatch(/env: "prod" is not an environment/);
     expectExit(await cli(["config", "set", "api-version", "2024-01-01"]), 2);
     expectExit(await cli(["config", "set", "base-url", "ftp://x"]), 2);
+  });
+
+  it("refuses an empty value for any key, and a db path that is a directory, leaving the file untouched", async () => {
+    for (const key of ["db", "default-url", "api-secret", "env"]) {
+      const empty = await cli(["config", "set", key, " "]);
+      expectExit(empty, 2);
+      expect(expectOneLineError(empty.stderr)).toContain(`${key}: the value cannot be empty; "pinwheel-cli config unset ${key}" goes back to the default`);
+    }
+    const directory = await cli(["config", "set", "db", home.home]);
+    expectExit(directory, 2);
+    expect(expectOneLineError(directory.stderr)).toContain(`db: ${home.home} is a directory; give a file path such as ${join(home.home, "events.db")}`);
+    expect(existsSync(configFile())).toBe(false);
   });
 
   it("list shows each value's source; unset removes a key", async () => {

@@ -260,6 +260,15 @@ describe("smoke --reporter junit", () => {
     expect(failure!.text).toContain(`<html a="b">Tom & "Jerry" <'script'> ]]>`);
   });
 
+  it("--output into a directory that does not exist is a usage error before anything is sent", async () => {
+    const target = await server();
+    const directory = join(home.home, "no-such-dir");
+    const result = await smoke(["--to", target.url, "--events", "account.added", "--reporter", "junit", "--output", join(directory, "smoke.xml")]);
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toContain(`--output: the directory ${directory} does not exist; create it first`);
+    expect(target.requests).toEqual([]);
+  });
+
   it("without --output, stdout is the XML alone and the table goes to stderr", async () => {
     const target = await server();
     const result = await smoke(["--to", target.url, "--events", "account.added,income.added", "--reporter", "junit"]);
