@@ -3,7 +3,7 @@ import { lazy } from "./cli/lazy.js";
 import { VERSION } from "./version.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerToolingCommands } from "./cli/tooling.js";
-import { collect, commaList, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, since } from "./options.js";
+import { collect, commaList, secretValue, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, since, uuid } from "./options.js";
 
 
 export function buildProgram(): Command {
@@ -33,12 +33,12 @@ export function buildProgram(): Command {
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 3000)
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .option("--db <path>", "SQLite event store (default: the data directory; or PINWHEEL_CLI_DB)")
-    .option("--secret <secret>", "API secret that signs deliveries (default: PINWHEEL_API_SECRET)")
+    .option("--secret <secret>", "API secret that signs deliveries (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--skip-verify", "accept requests without checking signatures")
     .option("--max-connections <n>", "requests on connections beyond this are stored and answered 503", integer(1, 100_000), 1024)
     .option("--forward-to <url>", "forward every verified event to your app (body byte for byte, re-signed)", httpUrl)
-    .option("--forward-secret <secret>", "sign forwarded events with this secret instead")
+    .option("--forward-secret <secret>", "sign forwarded events with this secret instead", secretValue("--forward-secret"))
     .option("--forward-status", "answer the sender with the app's status, so Pinwheel-style retries reach the app")
     .option("--forward-retry", "retry forwards after a 5XX, network error or timeout, like Pinwheel")
     .option("--forward-timeout <ms>", "per-attempt timeout for forwards", integer(1), 15_000)
@@ -60,8 +60,8 @@ export function buildProgram(): Command {
     .description("sign and send a realistic Pinwheel event, built from its fixture")
     .argument("[event]", "event name, e.g. paystubs.fully_synced (see: fixtures list)")
     .option("--to <url>", "where to send it (default: every active local webhook subscribed to the event, else http://127.0.0.1:3000/)", httpUrl)
-    .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)")
-    .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)")
+    .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
+    .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)", uuid)
     .option("--account-id <id>", "payload.account_id")
     .option("--end-user-id <id>", "payload.end_user_id")
     .addOption(new Option("--outcome <outcome>", "payload.outcome of a job event").choices(["success", "error", "pending"]))
@@ -133,6 +133,7 @@ export function buildProgram(): Command {
     .command("show")
     .description("the exact body simulate would send (fresh event_id and timestamps)")
     .argument("<event>", "event name")
+    .option("--json", "compact JSON, the exact bytes simulate sends (also what a pipe gets)")
     .addHelpText("after", examples(["pinwheel-cli fixtures show paystubs.fully_synced", "pinwheel-cli fixtures show income.added | jq .payload"]))
     .action(lazy(() => import("./commands/fixtures-show.js")));
 
@@ -147,7 +148,7 @@ export function buildProgram(): Command {
     .option("--verdict <verdict>", "verified, failed, or a reason such as bad_signature")
     .option("--all", "every stored request")
     .option("--as-recorded", "send the stored headers and body untouched (tests that your handler refuses a stale replay)")
-    .option("--secret <secret>", "API secret to re-sign with (default: PINWHEEL_API_SECRET)")
+    .option("--secret <secret>", "API secret to re-sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("-c, --concurrency <n>", "requests in flight at once", integer(1, 1024), 8)
     .option("--timeout <ms>", "per-attempt timeout", integer(1), 15_000)
     .option("--retry", "retry after a 5XX, network error or timeout, like Pinwheel")
@@ -173,7 +174,7 @@ export function buildProgram(): Command {
     .option("--expect <statuses>", "accepted answers: 2xx, or codes such as 200,204", expectedStatuses, ["2xx"])
     .addOption(new Option("--reporter <format>", "report format").choices(["table", "junit", "json"]).default("table"))
     .option("--output <file>", "write the report (JUnit XML) to this file; the table still prints")
-    .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)")
+    .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--timeout <ms>", "per-request timeout", integer(1), 15_000)
     .option("--speed <factor>", "scale scenario delays", positiveNumber, 100)
     .option("--db <path>", "where delivery attempts are recorded")

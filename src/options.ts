@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { usageError } from "./errors.js";
 
 /** Commander argument parsers: a bad value becomes commander's own one-line usage error (exit 2). */
 
@@ -16,6 +17,27 @@ export function positiveNumber(value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError("expected a number above 0.");
   return parsed;
+}
+
+/**
+ * A secret option's parser. An empty secret is nearly always an unset variable (--secret
+ * "$SECRET"): signing with the built-in one instead would hide it. A control character cannot be
+ * in a real one. The error is our own, not commander's, which would quote the value back.
+ */
+export function secretValue(flag: string) {
+  return (value: string): string => {
+    if (value.trim() === "") throw usageError(`${flag} is empty (an unset variable?); pass the API secret, or leave ${flag} out to use PINWHEEL_API_SECRET`);
+    if (/[\x00-\x1f\x7f]/.test(value)) throw usageError(`${flag} contains a line break or another control character; was it pasted from a file?`);
+    return value;
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Pinwheel's ids (webhooks, accounts' jobs) are UUIDs. */
+export function uuid(value: string): string {
+  if (!UUID.test(value.trim())) throw new InvalidArgumentError(`expected a UUID such as 61788409-8314-4e89-9300-ae7b9d3ccff5.`);
+  return value.trim();
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

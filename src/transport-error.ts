@@ -15,6 +15,9 @@ export function describeTransportError(error: unknown, timeoutMs: number): Trans
   ) {
     return { kind: "timeout", message: `no answer within ${timeoutMs} ms` };
   }
-  const message = err.cause?.message ?? err.message ?? String(error);
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "ERR_SSL_PACKET_LENGTH_TOO_LONG") {
+    return { kind: "network", message: `${code}: the server did not answer TLS; it probably speaks plain HTTP (use http://)` };
+  }
+  const message = (err.cause?.message ?? err.message ?? String(error)).trim();
   return { kind: "network", message: code && !message.includes(code) ? `${code}: ${message}` : message };
 }

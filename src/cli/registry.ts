@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } from "../api/environments.js";
 import { CONFIG_KEYS } from "../config.js";
 import { lazy } from "./lazy.js";
-import { commaList, examples, httpUrl, integer } from "../options.js";
+import { commaList, examples, httpUrl, integer, secretValue } from "../options.js";
 
 const PRECEDENCE_HELP =
   "\nWhere the webhooks live: --env (sandbox, development, production, or local: the embedded registry,\n" +
@@ -14,7 +14,7 @@ function targetOptions(command: Command): Command {
   return command
     .addOption(new Option("--env <env>", "where the webhooks live (default: local; or PINWHEEL_ENV, config env)").choices(ENVIRONMENTS))
     .option("--base-url <url>", "API base URL instead of --env, e.g. http://127.0.0.1:4010 (or PINWHEEL_BASE_URL)", httpUrl)
-    .option("--secret <secret>", "API secret sent as x-api-secret (default: PINWHEEL_API_SECRET, then the config file)")
+    .option("--secret <secret>", "API secret sent as x-api-secret (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
     .addOption(new Option("--api-version <date>", `Pinwheel-Version header (default: ${NEWEST_VERSION})`).choices(PINWHEEL_VERSIONS))
     .option("--timeout <ms>", "per-request timeout", integer(1), 10_000)
     .option("--db <path>", "SQLite database of the local registry (or PINWHEEL_CLI_DB)")
@@ -97,7 +97,7 @@ function registerMock(program: Command): void {
     .description("serve the local registry as Pinwheel's /v1/webhooks API, for your own client's tests")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 4010)
     .option("--host <host>", "interface to bind", "127.0.0.1")
-    .option("--secret <secret>", "the API secret clients must send as x-api-secret (default: PINWHEEL_API_SECRET, then config)")
+    .option("--secret <secret>", "the API secret clients must send as x-api-secret (default: PINWHEEL_API_SECRET, then config)", secretValue("--secret"))
     .option("--db <path>", "SQLite database (the same registry --env local uses; or PINWHEEL_CLI_DB)")
     .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")
     .addHelpText(

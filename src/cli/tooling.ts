@@ -1,6 +1,6 @@
 import { Argument, type Command } from "commander";
 import { lazy } from "./lazy.js";
-import { examples, integer } from "../options.js";
+import { examples, integer, secretValue } from "../options.js";
 
 /** `verify` and `completion`: helping users fix their own handler. */
 export function registerToolingCommands(program: Command): void {
@@ -11,7 +11,7 @@ export function registerToolingCommands(program: Command): void {
     .option("--body <file>", "the exact request body, as received ('-' reads stdin)")
     .option("--signature <v2=...>", "the x-pinwheel-signature header")
     .option("--timestamp <t>", "the x-timestamp header (Unix seconds, as sent)")
-    .option("--secret <secret>", "API secret to verify with (default: PINWHEEL_API_SECRET, then the config file)")
+    .option("--secret <secret>", "API secret to verify with (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--now <time>", "check x-timestamp against this time (ISO 8601 or Unix seconds); a stored request uses the time it was received")
     .option("--db <path>", "SQLite event store, for a stored request")

@@ -16,13 +16,19 @@ export async function run(options: DeliveriesListOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
   try {
-    const attempts = deliveryStore(db).list({ eventId: options.eventId, limit: options.limit });
+    const store = deliveryStore(db);
+    const attempts = store.list({ eventId: options.eventId, limit: options.limit });
     if (options.json) {
       out.data(attempts.map(deliveryAttemptJson));
       return;
     }
     if (attempts.length === 0) {
-      out.notice('No deliveries recorded yet; "simulate", "replay" and "smoke" record every attempt.');
+      const anyRecorded = options.eventId !== undefined && store.list({ limit: 1 }).length > 0;
+      out.notice(
+        anyRecorded
+          ? `No delivery attempt carries event_id ${options.eventId}.`
+          : 'No deliveries recorded yet; "simulate", "replay" and "smoke" record every attempt.',
+      );
       return;
     }
     const { c } = out;

@@ -139,7 +139,9 @@ export function summarize(out: Output, summary: RunSummary, url: string, verbose
   if (failed.length === 0) return undefined;
   const first = failed[0]!.final;
   const hint = /ECONNREFUSED/.test(first.error ?? "")
-    ? `; nothing is listening at ${first.url} (start one with "pinwheel-cli listen", or pass --to)`
-    : "";
+    ? `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`
+    : first.statusCode === 401
+      ? "; the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)"
+      : "";
   return `${failed.length} of ${sent} deliveries failed${hint}`;
 }

@@ -1,6 +1,6 @@
 import { resolveDbPath } from "../config.js";
 import { createOutput } from "../output/index.js";
-import { requestJson } from "../output/requests.js";
+import { requestJson, requestLabel } from "../output/requests.js";
 import { openDatabase } from "../store/database.js";
 import { requestStore } from "../store/requests.js";
 import { eventFilterOrUsageError, verdictOrUsageError } from "./shared.js";
@@ -43,7 +43,7 @@ export async function run(options: EventsListOptions): Promise<void> {
         String(row.id),
         row.receivedAt.replace("T", " ").slice(0, 19),
         row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
-        row.event ?? c.dim(`${row.method} ${row.path}`),
+        row.event ?? c.dim(requestLabel(row)),
         row.accountId ? row.accountId.slice(0, 8) : "",
         (row.verification === "verified" ? c.green(row.verification) : c.red(row.verification)) +
           (row.duplicate ? c.yellow(" (duplicate)") : "") +

@@ -123,6 +123,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
     const selected = filter ? pagedSelection(store, filter) : namedRequests(store, references);
     if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (selected.planned === 0) {
+      if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0 });
       out.notice("No stored requests match; nothing to replay.");
       return;
     }

@@ -43,9 +43,16 @@ function verdictText(c: ChalkInstance, request: StoredRequest): string {
 const EVENT_COLUMN = 34;
 const ACCOUNT_COLUMN = 13;
 
+/** The event's name, or for a request that carried none, what it was: its method and path when they were read. */
+export function requestLabel(request: Pick<StoredRequest, "event" | "method" | "path">): string {
+  if (request.event !== null) return request.event;
+  // A client that stalled before finishing its headers (408) leaves nothing of its request line.
+  return request.method ? `${request.method} ${request.path}`.slice(0, 60) : "(request line not read)";
+}
+
 export function formatRequestLine(c: ChalkInstance, request: StoredRequest): string {
   const status = request.statusCode < 300 ? c.green(String(request.statusCode)) : c.red(String(request.statusCode));
-  const eventText = request.event ?? `${request.method} ${request.path}`.slice(0, 60);
+  const eventText = requestLabel(request);
   const event = (request.event ? c.bold : c.dim)(eventText.padEnd(EVENT_COLUMN));
   const account = c.dim((request.accountId ? `acct ${request.accountId.slice(0, 8)}` : "").padEnd(ACCOUNT_COLUMN));
   const duplicate = request.duplicate ? c.yellow(" duplicate") : "";

@@ -82,6 +82,18 @@ describe("filters over the event store", () => {
     expect(empty.stderr).toMatch(/No requests stored yet\. Start a receiver with "pinwheel-cli listen"/);
   });
 
+  it("deliveries list tells an event_id nobody sent from an empty log", async () => {
+    home = tempHome();
+    const empty = await cli(["deliveries", "list", "--event-id", "nope"]);
+    expectExit(empty, 0);
+    expect(empty.stderr).toContain("No deliveries recorded yet");
+    const target = await server();
+    expectExit(await cli(["simulate", "income.added", "--to", target.url]), 0);
+    const none = await cli(["deliveries", "list", "--event-id", "nope"]);
+    expectExit(none, 0);
+    expect(none.stderr).toContain("No delivery attempt carries event_id nope.");
+  });
+
   it("--since without a unit is refused instead of being read as a year", async () => {
     home = tempHome();
     const result = await cli(["events", "list", "--since", "5"]);

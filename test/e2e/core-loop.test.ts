@@ -274,6 +274,21 @@ describe("simulate's exit code follows the endpoint's answer", () => {
     expectExit(result, 1);
     expect(expectOneLineError(result.stderr)).toMatch(new RegExp(`^error: .*nothing is listening at http://127\\.0\\.0\\.1:${port}/`));
   });
+
+  it("a 401 says the receiver refused the signature and where the secret comes from", async () => {
+    const server = await recordingServer(() => ({ status: 401 }));
+    const result = await runCli(["simulate", "income.added", "--to", server.url, "--secret", SECRET], { env: home.env });
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toMatch(/^error: 1 of 1 deliveries failed; the receiver refused the signature .*--secret and PINWHEEL_API_SECRET/);
+  });
+
+  it("https:// to a plain HTTP server is named as such, not as OpenSSL's text", async () => {
+    const server = await recordingServer(() => ({ status: 200 }));
+    const result = await runCli(["simulate", "income.added", "--to", server.url.replace("http://", "https://"), "--secret", SECRET], { env: home.env });
+    expectExit(result, 1);
+    expect(result.stdout).toMatch(/the server did not answer TLS; it probably speaks plain HTTP \(use http:\/\/\)/);
+    expect(result.stdout + result.stderr).not.toMatch(/ssl3_record|openssl/i);
+  });
 });
 
 describe("usage errors exit 2 with one line and no stack trace", () => {
@@ -282,6 +297,18 @@ describe("usage errors exit 2 with one line and no stack trace", () => {
     home = tempHome();
   });
   afterAll(() => home.cleanup());
+
+  it("options that would be silently ignored, and a webhook id that is not a UUID, are refused", async () => {
+    const cases: [string[], RegExp][] = [
+      [["simulate", "income.added", "--speed", "5"], /--speed scales a scenario's delays; it goes with --scenario/],
+      [["simulate", "income.added", "--webhook-id", "nope"], /option '--webhook-id <uuid>' argument 'nope' is invalid\. expected a UUID/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args, { env: home.env });
+      expectExit(result, 2);
+      expect(expectOneLineError(result.stderr), args.join(" ")).toMatch(message);
+    }
+  });
 
   it("an unknown event suggests the nearest name", async () => {
     const result = await runCli(["simulate", "paystubs.fuly_synced"], { env: home.env });

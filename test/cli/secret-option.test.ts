@@ -1,0 +1,38 @@
+/** Every option that takes a secret refuses an empty one (through the BUILT binary), before any work. */
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli, tempHome, type TempHome } from "../helpers/cli.js";
+import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
+
+let home: TempHome | undefined;
+afterEach(() => {
+  home?.cleanup();
+  home = undefined;
+});
+
+describe("a --secret that cannot be one", () => {
+  it("is a usage error wherever a secret is taken, instead of a silent fall-back to the built-in secret", async () => {
+    home = tempHome();
+    const unreachable = "http://127.0.0.1:9/";
+    for (const args of [
+      ["listen", "--port", "0", "--secret", ""],
+      ["listen", "--port", "0", "--forward-to", unreachable, "--forward-secret", " "],
+      ["simulate", "income.added", "--to", unreachable, "--secret", ""],
+      ["replay", "--all", "--to", unreachable, "--secret", ""],
+      ["smoke", "--to", unreachable, "--secret", ""],
+      ["verify", "1", "--secret", ""],
+      ["webhooks", "list", "--secret", ""],
+      ["mock", "--port", "0", "--secret", ""],
+    ]) {
+      const result = await runCli(args, { env: home.env });
+      expectExit(result, 2);
+      expect(expectOneLineError(result.stderr), args.join(" ")).toMatch(/^error: --(forward-)?secret is empty \(an unset variable\?\)/);
+    }
+  });
+
+  it("with a line break in it is a usage error too, not a connection error later", async () => {
+    home = tempHome();
+    const result = await runCli(["webhooks", "list", "--env", "local", "--secret", "abc\n"], { env: home.env });
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toBe("error: --secret contains a line break or another control character; was it pasted from a file?");
+  });
+});
