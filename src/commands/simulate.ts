@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { Command } from "commander";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { buildEvent, parseAssignments, pinwheelTimestamp, type Outcome } from "../events/build.js";
@@ -55,7 +56,7 @@ function readData(source: string): Buffer {
   try {
     return source === "-" ? readFileSync(0) : readFileSync(source);
   } catch (error) {
-    throw usageError(`--data ${source}: cannot read it (${(error as Error).message})`);
+    throw new CliError(`--data ${source}: cannot read it (${(error as Error).message})`);
   }
 }
 
@@ -156,12 +157,14 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   if (failure) throw new CliError(failure);
 }
 
-export async function run(eventArg: string | undefined, options: SimulateOptions): Promise<void> {
+export async function run(eventArg: string | undefined, options: SimulateOptions, command?: Command): Promise<void> {
   const out = createOutput({ json: options.json });
   if (options.scenario !== undefined) {
     if (eventArg !== undefined) throw usageError("pass either an event name or --scenario <name>, not both");
     return simulateScenario(out, { ...options, scenario: options.scenario });
   }
+  // --speed has a default, so only its source tells whether the user asked for it.
+  if (command?.getOptionValueSource("speed") === "cli") throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
   if (eventArg !== undefined && options.data !== undefined) {
     throw usageError("pass either an event name or --data <file>, not both");
   }
@@ -196,6 +199,9 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
     if (await fanOut(out, options, { event, secret, perEvent: firstSequence.length, sequence: sequenceFor })) return;
   }
   const url = options.to ?? resolveDefaultTarget();
+  if (options.to === undefined && options.webhookId !== undefined) {
+    out.notice(`Sending to the default URL ${url}: --webhook-id only sets the x-pinwheel-webhook-id header (pass --to to choose where)`);
+  }
   const webhookId = options.webhookId ?? randomUUID();
   const run = DeliveryRun.open(out, runOptions(options, url, secret, options.count * firstSequence.length));
   const summary = await run.finish(

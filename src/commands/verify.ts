@@ -51,7 +51,7 @@ function readBody(source: string): Buffer {
   try {
     return source === "-" ? readFileSync(0) : readFileSync(source);
   } catch (error) {
-    throw usageError(`--body ${source}: cannot read it (${(error as Error).message})`);
+    throw new CliError(`--body ${source}: cannot read it (${(error as Error).message})`);
   }
 }
 

@@ -3,7 +3,7 @@ import { usageError, isCliError } from "../errors.js";
 import { buildEvent, type Assignment } from "../events/build.js";
 import type { EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
-import { isResendStep, type EventStep, type Scenario } from "../events/scenario.js";
+import { DATE_PLACEHOLDER, isResendStep, type EventStep, type Scenario } from "../events/scenario.js";
 import type { DeliveryReport } from "./deliver.js";
 
 export type DeliveryKind = "event" | "duplicate" | "resend";
@@ -44,7 +44,7 @@ const DAY_MS = 86_400_000;
 /** "{{today}}" and "{{today-30d}}" in scenario values become dates, so every run's pay dates are recent and consistent. */
 export function resolveTemplates(value: unknown, nowMs: number): unknown {
   if (typeof value === "string") {
-    return value.replace(/\{\{today(?:-(\d+)d)?\}\}/g, (_, days: string | undefined) =>
+    return value.replace(DATE_PLACEHOLDER, (_, days: string | undefined) =>
       new Date(nowMs - Number(days ?? 0) * DAY_MS).toISOString().slice(0, 10),
     );
   }

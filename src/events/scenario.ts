@@ -2,12 +2,24 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { usageError } from "../errors.js";
+import { CliError, usageError } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 import { EVENT_NAMES, isEventName } from "./catalog.js";
 
 /** Built-in scenarios are data files beside the event fixtures; users write their own in the same format. */
 export const SCENARIOS_DIR: string = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
+
+/** Date placeholders in set/add values: {{today}}, or {{today-30d}} for 30 days ago. */
+export const DATE_PLACEHOLDER = /\{\{today(?:-(\d+)d)?\}\}/g;
+const ONE_DATE_PLACEHOLDER = new RegExp(`^${DATE_PLACEHOLDER.source}$`);
+
+/** Every {{...}} in a value that is not a date placeholder: sent literally, it would be a silent typo. */
+function unknownPlaceholders(value: unknown): string[] {
+  if (typeof value === "string") return (value.match(/\{\{[^}]*\}\}/g) ?? []).filter((found) => !ONE_DATE_PLACEHOLDER.test(found));
+  if (Array.isArray(value)) return value.flatMap(unknownPlaceholders);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(unknownPlaceholders);
+  return [];
+}
 
 const label = z.string().min(1);
 const overrides = {
@@ -48,7 +60,7 @@ const stepSchema = z.union([eventStep, resendStep]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
-  description: z.string(),
+  description: z.string().default(""),
   source: z.string().optional(),
   steps: z.array(stepSchema).min(1),
 });
@@ -115,6 +127,14 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
     if (!isResendStep(step) && !isEventName(step.event)) {
       throw usageError(`${where}: unknown event "${step.event}"; ${didYouMean(step.event, EVENT_NAMES) || "see pinwheel-cli fixtures list"}`);
     }
+    if (!isResendStep(step)) {
+      for (const field of ["set", "add"] as const) {
+        for (const [path, value] of Object.entries(step[field] ?? {})) {
+          const [unknown] = unknownPlaceholders(value);
+          if (unknown) throw usageError(`${where}: field "${field}.${path}": unknown placeholder "${unknown}"; use {{today}} or {{today-30d}}`);
+        }
+      }
+    }
     const reference = isResendStep(step) ? step.resend : step.same_job_as;
     if (reference !== undefined && !labels.has(reference)) {
       throw usageError(`${where}: no earlier step is labelled "${reference}"`);
@@ -148,7 +168,9 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
 /** A built-in name, or a path to the user's own JSON file. */
 export function loadScenario(nameOrFile: string): Scenario {
   const builtIn = join(SCENARIOS_DIR, `${nameOrFile}.json`);
-  const path = /[\\/]|\.json$/.test(nameOrFile) ? nameOrFile : builtIn;
+  const isFile = /[\\/]|\.json$/.test(nameOrFile);
+  const path = isFile ? nameOrFile : builtIn;
+  if (isFile && !existsSync(path)) throw new CliError(`scenario file ${nameOrFile}: no such file`);
   if (!existsSync(path)) {
     const hint = didYouMean(nameOrFile, builtInScenarioNames());
     throw usageError(`no scenario "${nameOrFile}"; ${hint || `built-in scenarios: ${builtInScenarioNames().join(", ")}`}`);

@@ -134,6 +134,18 @@ describe("parseScenario refuses, naming the step and the field", () => {
     expect(usageMessage({ description: "d", steps: [{ event: "account.added" }] })).toMatch(/field "name"/);
     expect(usageMessage([])).toMatch(/^scenario mine\.json: /);
   });
+
+  it("a description is optional, so a step's own mistake is the one reported", () => {
+    expect(usageMessage({ name: "x", steps: [{ event: "paystub.added" }] })).toMatch(/step 1 \(paystub.added\): unknown event "paystub.added"; did you mean "paystubs.added"/);
+  });
+
+  it("a placeholder other than a date is refused rather than sent literally", () => {
+    expect(usageMessage(valid([{ event: "paystubs.added", set: { "payload.params.from_pay_date": "{{tomorrow}}" } }]))).toContain(
+      'step 1 (paystubs.added): field "set.payload.params.from_pay_date": unknown placeholder "{{tomorrow}}"; use {{today}} or {{today-30d}}',
+    );
+    expect(usageMessage(valid([{ event: "paystubs.added", add: { "payload.extra": ["{{today}}", "{{today-3}}"] } }]))).toContain('unknown placeholder "{{today-3}}"');
+    expect(() => parseScenario(valid([{ event: "paystubs.added", set: { "payload.params.from_pay_date": "{{today-30d}}" } }]), "mine.json")).not.toThrow();
+  });
 });
 
 describe("loadScenario", () => {
@@ -173,7 +185,14 @@ describe("loadScenario", () => {
     expect(loadError("zzzzzzzzzzzz")).toMatch(/built-in scenarios: at-least-once, /);
   });
 
-  it("says a missing file is missing", () => {
-    expect(loadError(join(dir, "nope.json"))).toMatch(/no scenario/);
+  it("says a missing file is missing, as a failure to open a file (exit 1)", () => {
+    const path = join(dir, "nope.json");
+    try {
+      loadScenario(path);
+      expect.unreachable("loadScenario accepted a missing file");
+    } catch (error) {
+      expect(isCliError(error) && error.exitCode).toBe(1);
+      expect((error as Error).message).toBe(`scenario file ${path}: no such file`);
+    }
   });
 });

@@ -170,12 +170,15 @@ describe("verify with --body, --signature and --timestamp", () => {
     expect(missing.stderr).toBe(
       "error: verify needs --body, --signature and --timestamp (missing --signature, --timestamp), or the id of a stored request: pinwheel-cli verify 42\n",
     );
-    const unreadable = await runCli(["verify", ...flags(join(home.home, "nope.json"), COMPACT)], { env: home.env });
-    expect(unreadable.code).toBe(2);
-    expect(unreadable.stderr).toMatch(/^error: --body .*nope\.json: cannot read it \(ENOENT/);
     const both = await runCli(["verify", "1", ...flags(bodyFiles.compact, COMPACT)], { env: home.env });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^error: pass either a stored request id or --body\/--signature\/--timestamp, not both/);
+  });
+
+  it("a --body file that cannot be read is failed work (exit 1), as the README's exit codes say", async () => {
+    const unreadable = await runCli(["verify", ...flags(join(home.home, "nope.json"), COMPACT)], { env: home.env });
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toMatch(/^error: --body .*nope\.json: cannot read it \(ENOENT/);
   });
 });
 
