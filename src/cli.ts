@@ -3,7 +3,7 @@ import { lazy } from "./cli/lazy.js";
 import { VERSION } from "./version.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerToolingCommands } from "./cli/tooling.js";
-import { collect, commaList, secretValue, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, since, uuid } from "./options.js";
+import { collect, commaList, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
 
 
 export function buildProgram(): Command {

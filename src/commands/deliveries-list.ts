@@ -1,9 +1,8 @@
-import { resolveDbPath } from "../config.js";
 import { createOutput } from "../output/index.js";
 import { formatDuration } from "../output/delivery.js";
 import { deliveryAttemptJson } from "../output/stored.js";
-import { openDatabase } from "../store/database.js";
 import { deliveryStore } from "../store/deliveries.js";
+import { openStoreForReading } from "./read-store.js";
 
 export interface DeliveriesListOptions {
   eventId?: string;
@@ -14,7 +13,7 @@ export interface DeliveriesListOptions {
 
 export async function run(options: DeliveriesListOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
+  const { db } = openStoreForReading(options.db);
   try {
     const store = deliveryStore(db);
     const attempts = store.list({ eventId: options.eventId, limit: options.limit });

@@ -1,8 +1,7 @@
-import { resolveDbPath } from "../config.js";
 import { createOutput } from "../output/index.js";
 import { requestJson, requestLabel } from "../output/requests.js";
-import { openDatabase } from "../store/database.js";
 import { requestStore } from "../store/requests.js";
+import { openStoreForReading } from "./read-store.js";
 import { eventFilterOrUsageError, verdictOrUsageError } from "./shared.js";
 
 export interface EventsListOptions {
@@ -18,7 +17,7 @@ export interface EventsListOptions {
 export async function run(options: EventsListOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const verdict = verdictOrUsageError(options.verdict);
-  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
+  const { db } = openStoreForReading(options.db);
   try {
     const store = requestStore(db);
     const event = eventFilterOrUsageError(options.event, (name) => store.count({ event: name }) > 0);

@@ -1,11 +1,10 @@
-import { resolveDbPath } from "../config.js";
 import { CliError } from "../errors.js";
 import { createOutput } from "../output/index.js";
 import { deliveryAttemptJson, formatBody, formatDeliveryAttempt } from "../output/stored.js";
 import { requestJson } from "../output/requests.js";
-import { openDatabase } from "../store/database.js";
 import { deliveryStore } from "../store/deliveries.js";
 import { requestStore } from "../store/requests.js";
+import { openStoreForReading } from "./read-store.js";
 
 export interface EventsShowOptions {
   db?: string;
@@ -14,7 +13,7 @@ export interface EventsShowOptions {
 
 export async function run(reference: string, options: EventsShowOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
+  const { db } = openStoreForReading(options.db);
   try {
     const request = requestStore(db).find(reference);
     if (!request) {

@@ -1,14 +1,13 @@
-import { resolveDbPath } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { runPool } from "../delivery/pool.js";
 import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
-import { openDatabase } from "../store/database.js";
 import { deliveryStore } from "../store/deliveries.js";
 import { requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
 import { DeliveryRun, summarize, type RunItem } from "./delivery-run.js";
+import { openStoreForReading } from "./read-store.js";
 import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "./shared.js";
 
 export interface ReplayOptions {
@@ -109,8 +108,7 @@ function namedRequests(store: RequestStore, references: string[]): Selection {
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const filter = selection(references, options);
-  const dbPath = resolveDbPath(options.db);
-  const db = openDatabase(dbPath, { mustExist: options.db !== undefined });
+  const { db, path: dbPath } = openStoreForReading(options.db);
   try {
     const recorded = deliveryStore(db).lastForwardUrl();
     if (!options.to && !recorded) {

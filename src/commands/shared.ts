@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { resolveSecret, SECRET_SOURCE_LABELS, type ResolvedSecret } from "../config.js";
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
-import { usageError } from "../errors.js";
+import { CliError, usageError } from "../errors.js";
 import type { Output } from "../output/index.js";
 import { VERDICT_FILTERS } from "../store/requests.js";
 import { didYouMean } from "../suggest.js";
@@ -35,4 +36,13 @@ export function verdictOrUsageError(verdict: string | undefined): string | undef
   if (verdict === undefined || VERDICT_FILTERS.includes(verdict)) return verdict;
   const hint = didYouMean(verdict, VERDICT_FILTERS) || `use one of ${VERDICT_FILTERS.join(", ")}`;
   throw usageError(`unknown verdict "${verdict}"; ${hint}`);
+}
+
+/** A body file the user named ('-' reads stdin), byte for byte; one that cannot be read is failed work (exit 1). */
+export function readBodyFile(flag: string, source: string): Buffer {
+  try {
+    return source === "-" ? readFileSync(0) : readFileSync(source);
+  } catch (error) {
+    throw new CliError(`${flag} ${source}: cannot read it (${(error as Error).message})`);
+  }
 }

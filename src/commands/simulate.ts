@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
@@ -18,7 +17,7 @@ import { openDatabase } from "../store/database.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun, printScenarioReport } from "./play-scenario.js";
-import { eventNameOrUsageError, secretFor } from "./shared.js";
+import { eventNameOrUsageError, readBodyFile, secretFor } from "./shared.js";
 
 export interface SimulateOptions {
   to?: string;
@@ -50,14 +49,6 @@ interface Planned {
   event: string | null;
   eventId: string | null;
   body: Buffer;
-}
-
-function readData(source: string): Buffer {
-  try {
-    return source === "-" ? readFileSync(0) : readFileSync(source);
-  } catch (error) {
-    throw new CliError(`--data ${source}: cannot read it (${(error as Error).message})`);
-  }
 }
 
 function identify(body: Buffer): { event: string | null; eventId: string | null } {
@@ -186,7 +177,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   if (options.pending && options.outcome === "pending") {
     throw usageError("--pending sends the pending event itself; use --outcome success or error for the result that follows");
   }
-  const data = options.data === undefined ? undefined : readData(options.data);
+  const data = options.data === undefined ? undefined : readBodyFile("--data", options.data);
   // Built up front so a bad override fails before anything is sent.
   const sequenceFor = sequenceBuilder(name, options, data);
   const firstSequence = sequenceFor(0);

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
-import { DEFAULT_DEV_SECRET, readConfigFile, resolveDbPath, resolvePaths, resolveSecret, type SecretSource } from "../config.js";
+import { DEFAULT_DEV_SECRET, readConfigFile, resolvePaths, resolveSecret, type SecretSource } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { createOutput, type Output } from "../output/index.js";
 import { readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
 import { diagnoseWebhook, type WebhookDiagnosis } from "../verify/diagnose.js";
 import type { LabelledSecret } from "../verify/secret-variants.js";
-import { secretFor } from "./shared.js";
+import { readBodyFile, secretFor } from "./shared.js";
 
 export interface VerifyOptions {
   body?: string;
@@ -47,14 +46,6 @@ function parseNow(value: string): number {
   return parsed;
 }
 
-function readBody(source: string): Buffer {
-  try {
-    return source === "-" ? readFileSync(0) : readFileSync(source);
-  } catch (error) {
-    throw new CliError(`--body ${source}: cannot read it (${(error as Error).message})`);
-  }
-}
-
 function fromFlags(options: VerifyOptions): Subject {
   const missing = (["body", "signature", "timestamp"] as const).filter((name) => options[name] === undefined);
   if (missing.length > 0) {
@@ -63,7 +54,7 @@ function fromFlags(options: VerifyOptions): Subject {
     );
   }
   return {
-    body: readBody(options.body!),
+    body: readBodyFile("--body", options.body!),
     signature: options.signature,
     timestamp: options.timestamp,
     now: options.now === undefined ? Date.now() : parseNow(options.now),
@@ -77,8 +68,8 @@ async function fromStore(reference: string, options: VerifyOptions): Promise<Sub
     throw usageError(`pass either a stored request id or --body/--signature/--timestamp, not both (drop --${given[0]})`);
   }
   // SQLite is loaded only for a stored request: checking pasted headers needs no database.
-  const [{ openDatabase }, { requestStore }] = await Promise.all([import("../store/database.js"), import("../store/requests.js")]);
-  const db = openDatabase(resolveDbPath(options.db), { mustExist: options.db !== undefined });
+  const [{ openStoreForReading }, { requestStore }] = await Promise.all([import("./read-store.js"), import("../store/requests.js")]);
+  const { db } = openStoreForReading(options.db);
   try {
     const request = requestStore(db).find(reference);
     if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);

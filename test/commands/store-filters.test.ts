@@ -115,6 +115,10 @@ describe("filters over the event store", () => {
       expectExit(result, 1);
       expect(expectOneLineError(result.stderr), args.join(" ")).toContain(`no event database at ${missing}`);
     }
+    // The same for a path set in the environment; only the default store is created on first use.
+    const fromEnv = await runCli(["events", "list"], { env: { ...home.env, PINWHEEL_CLI_DB: missing } });
+    expectExit(fromEnv, 1);
+    expect(expectOneLineError(fromEnv.stderr)).toContain(`no event database at ${missing}`);
     expect(existsSync(join(home.home, "typo"))).toBe(false);
   });
 

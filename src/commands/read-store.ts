@@ -1,0 +1,12 @@
+import { resolveDbPath, resolvePaths } from "../config.js";
+import { openDatabase, type Db } from "../store/database.js";
+
+/**
+ * The event store for a command that only reads it. A path the user chose (--db,
+ * PINWHEEL_CLI_DB, config) must exist, so a typo is reported instead of answered from a new empty
+ * file; the default one is created, so a first `events list` simply finds nothing.
+ */
+export function openStoreForReading(dbOption: string | undefined): { db: Db; path: string } {
+  const path = resolveDbPath(dbOption);
+  return { path, db: openDatabase(path, { mustExist: path !== resolvePaths().defaultDb }) };
+}
