@@ -1,5 +1,6 @@
 import { createOutput } from "../output/index.js";
 import { formatDuration } from "../output/delivery.js";
+import { printable } from "../output/printable.js";
 import { deliveryAttemptJson } from "../output/stored.js";
 import { deliveryStore } from "../store/deliveries.js";
 import { openStoreForReading } from "./read-store.js";
@@ -37,15 +38,15 @@ export async function run(options: DeliveriesListOptions): Promise<void> {
         String(a.id),
         a.startedAt.replace("T", " ").slice(0, 19),
         a.source,
-        a.event ?? "",
+        printable(a.event ?? ""),
         String(a.attempt),
         a.statusCode === null
-          ? c.red(a.error ?? "error")
+          ? c.red(printable(a.error ?? "error"))
           : a.statusCode < 300
             ? c.green(String(a.statusCode))
             : c.red(String(a.statusCode)),
         formatDuration(a.durationMs),
-        a.url,
+        printable(a.url),
       ]),
     );
   } finally {

@@ -1,4 +1,5 @@
 import { createOutput } from "../output/index.js";
+import { printable } from "../output/printable.js";
 import { requestJson, requestLabel } from "../output/requests.js";
 import { requestStore } from "../store/requests.js";
 import { openStoreForReading } from "./read-store.js";
@@ -42,12 +43,12 @@ export async function run(options: EventsListOptions): Promise<void> {
         String(row.id),
         row.receivedAt.replace("T", " ").slice(0, 19),
         row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
-        row.event ?? c.dim(requestLabel(row)),
-        row.accountId ? row.accountId.slice(0, 8) : "",
+        row.event !== null ? requestLabel(row) : c.dim(requestLabel(row)),
+        row.accountId ? printable(row.accountId.slice(0, 8)) : "",
         (row.verification === "verified" ? c.green(row.verification) : c.red(row.verification)) +
           (row.duplicate ? c.yellow(" (duplicate)") : "") +
           (row.schemaErrors ? c.yellow(" (schema)") : ""),
-        row.eventId ?? "",
+        printable(row.eventId ?? ""),
       ]),
     );
   } finally {

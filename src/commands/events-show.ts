@@ -1,5 +1,6 @@
 import { CliError } from "../errors.js";
 import { createOutput } from "../output/index.js";
+import { printable } from "../output/printable.js";
 import { deliveryAttemptJson, formatBody, formatDeliveryAttempt } from "../output/stored.js";
 import { requestJson } from "../output/requests.js";
 import { deliveryStore } from "../store/deliveries.js";
@@ -35,22 +36,22 @@ export async function run(reference: string, options: EventsShowOptions): Promis
     const verdict =
       request.verification === "verified"
         ? c.green("verified")
-        : c.red(`${request.verification}${request.verificationDetail ? ` (${request.verificationDetail})` : ""}`);
-    out.line(`${c.bold(`#${request.id}`)}  ${c.bold(request.event ?? "(no event)")}  answered ${request.statusCode}`);
-    out.line(`  event_id    ${request.eventId ?? "-"}${request.duplicate ? c.yellow("  (duplicate: seen before)") : ""}`);
+        : c.red(`${request.verification}${request.verificationDetail ? ` (${printable(request.verificationDetail)})` : ""}`);
+    out.line(`${c.bold(`#${request.id}`)}  ${c.bold(printable(request.event ?? "(no event)"))}  answered ${request.statusCode}`);
+    out.line(`  event_id    ${printable(request.eventId ?? "-")}${request.duplicate ? c.yellow("  (duplicate: seen before)") : ""}`);
     out.line(`  received    ${request.receivedAt}  from ${request.remoteAddress ?? "?"}`);
-    out.line(`  request     ${request.method} ${request.path}`);
+    out.line(`  request     ${printable(`${request.method} ${request.path}`)}`);
     out.line(`  signature   ${verdict}`);
-    if (request.rejection) out.line(`  rejected    ${c.red(request.rejection)}`);
+    if (request.rejection) out.line(`  rejected    ${c.red(printable(request.rejection))}`);
     if (request.schemaErrors) {
       out.line(`  schema      ${c.yellow(`${request.schemaErrors.length} problem(s)`)}`);
-      for (const issue of request.schemaErrors) out.line(`              ${issue.path}: ${issue.message}`);
+      for (const issue of request.schemaErrors) out.line(`              ${printable(issue.path)}: ${printable(issue.message)}`);
     } else if (request.event) {
       out.line(`  schema      ${c.green("valid")}`);
     }
     out.line("");
     out.line(c.bold("Headers"));
-    for (const [name, value] of request.headers) out.line(`  ${name}: ${value}`);
+    for (const [name, value] of request.headers) out.line(`  ${printable(name)}: ${printable(value)}`);
     out.line("");
     out.line(c.bold(`Body (${request.bodySize} bytes${request.bodyTruncated ? ", truncated to the first MiB" : ""})`));
     out.line(formatBody(request.body));

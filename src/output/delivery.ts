@@ -1,5 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { NumberedAttempt } from "../delivery/deliver.js";
+import { printable } from "./printable.js";
 
 export interface DeliveryLine {
   event: string | null;
@@ -19,8 +20,8 @@ export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt }
       ? (attempt.ok ? c.green : c.red)(String(attempt.statusCode))
       : c.red(attempt.errorKind === "timeout" ? "timeout" : "error");
   const retry = attempt.attempt > 1 ? c.dim(` (attempt ${attempt.attempt})`) : "";
-  const error = attempt.error ? `  ${c.red(attempt.error)}` : "";
-  return `${mark} ${status}  ${event ?? "(custom body)"}  → ${attempt.url}  ${formatDuration(attempt.durationMs)}  ${c.dim(eventId ?? "")}${retry}${error}`;
+  const error = attempt.error ? `  ${c.red(printable(attempt.error))}` : "";
+  return `${mark} ${status}  ${printable(event ?? "(custom body)")}  → ${printable(attempt.url)}  ${formatDuration(attempt.durationMs)}  ${c.dim(printable(eventId ?? ""))}${retry}${error}`;
 }
 
 export function deliveryJson({ event, eventId, attempt }: DeliveryLine): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { StoredRequest } from "../store/requests.js";
+import { printable } from "./printable.js";
 
 export function isVerified(request: StoredRequest): boolean {
   return request.verification === "verified";
@@ -34,8 +35,8 @@ function time(iso: string): string {
 function verdictText(c: ChalkInstance, request: StoredRequest): string {
   if (request.verification === "verified") return c.green("verified");
   if (request.verification === "skipped") return c.yellow("not verified (--skip-verify)");
-  if (request.verification === "not_checked") return c.red(request.rejection ?? "rejected");
-  return c.red(`${request.verification}${request.verificationDetail ? `: ${request.verificationDetail}` : ""}`);
+  if (request.verification === "not_checked") return c.red(printable(request.rejection ?? "rejected"));
+  return c.red(`${request.verification}${request.verificationDetail ? `: ${printable(request.verificationDetail)}` : ""}`);
 }
 
 /** One readable line per request, plus indented lines for schema problems. */
@@ -45,23 +46,24 @@ const ACCOUNT_COLUMN = 13;
 
 /** The event's name, or for a request that carried none, what it was: its method and path when they were read. */
 export function requestLabel(request: Pick<StoredRequest, "event" | "method" | "path">): string {
-  if (request.event !== null) return request.event;
+  if (request.event !== null) return printable(request.event);
   // A client that stalled before finishing its headers (408) leaves nothing of its request line.
-  return request.method ? `${request.method} ${request.path}`.slice(0, 60) : "(request line not read)";
+  return request.method ? printable(`${request.method} ${request.path}`.slice(0, 60)) : "(request line not read)";
 }
 
 export function formatRequestLine(c: ChalkInstance, request: StoredRequest): string {
   const status = request.statusCode < 300 ? c.green(String(request.statusCode)) : c.red(String(request.statusCode));
   const eventText = requestLabel(request);
   const event = (request.event ? c.bold : c.dim)(eventText.padEnd(EVENT_COLUMN));
-  const account = c.dim((request.accountId ? `acct ${request.accountId.slice(0, 8)}` : "").padEnd(ACCOUNT_COLUMN));
+  const account = c.dim((request.accountId ? `acct ${printable(request.accountId.slice(0, 8))}` : "").padEnd(ACCOUNT_COLUMN));
   const duplicate = request.duplicate ? c.yellow(" duplicate") : "";
-  const rejection = request.statusCode === 400 && request.rejection ? `  ${c.red(request.rejection)}` : "";
+  // A request refused before verification already shows its rejection as its verdict.
+  const rejection = request.statusCode === 400 && request.rejection && request.verification !== "not_checked" ? `  ${c.red(printable(request.rejection))}` : "";
   const lines = [
     `${c.dim(time(request.receivedAt))}  ${status}  ${event}  ${account}  ${verdictText(c, request)}${duplicate}${rejection}  ${c.dim(`#${request.id}`)}`,
   ];
   for (const issue of request.schemaErrors ?? []) {
-    lines.push(c.yellow(`           schema: ${issue.path}: ${issue.message}`));
+    lines.push(c.yellow(`           schema: ${printable(issue.path)}: ${printable(issue.message)}`));
   }
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { DeliveryAttempt } from "../store/deliveries.js";
 import { formatDuration } from "./delivery.js";
+import { printable, printableBlock } from "./printable.js";
 
 /** A stored body for a terminal: pretty JSON when it parses, else text with control bytes made visible. */
 export function formatBody(body: Buffer): string {
@@ -8,14 +9,13 @@ export function formatBody(body: Buffer): string {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
   } catch {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+    return printableBlock(text);
   }
 }
 
 export function formatDeliveryAttempt(c: ChalkInstance, attempt: DeliveryAttempt): string {
-  const status = attempt.statusCode === null ? c.red(attempt.error ?? "error") : String(attempt.statusCode);
-  return `${attempt.startedAt}  ${attempt.source}  attempt ${attempt.attempt}  ${status}  ${formatDuration(attempt.durationMs)}  → ${attempt.url}`;
+  const status = attempt.statusCode === null ? c.red(printable(attempt.error ?? "error")) : String(attempt.statusCode);
+  return `${attempt.startedAt}  ${attempt.source}  attempt ${attempt.attempt}  ${status}  ${formatDuration(attempt.durationMs)}  → ${printable(attempt.url)}`;
 }
 
 export function deliveryAttemptJson(attempt: DeliveryAttempt): Record<string, unknown> {

@@ -94,6 +94,29 @@ describe("filters over the event store", () => {
     expect(none.stderr).toContain("No delivery attempt carries event_id nope.");
   });
 
+  it("events list and events show print a hostile request's text visibly, never as terminal control", async () => {
+    home = tempHome();
+    const db = join(home.home, "store.db");
+    const hostile = "income.added\u001b[2J\u001b[31mFAKE\r\n17:00:00  200  paystubs.added   verified  #99";
+    const store = openDatabase(db);
+    requestStore(store).insert(
+      storedRow("e\u001b]0;pwned\u0007", {
+        event: hostile,
+        accountId: "\u001b[5macct",
+        headers: [["x-evil\u001b[1m", "v\u001b[0m\r\nx-forged: 1"]],
+        schemaErrors: [{ path: "payload.\u001b[1mx", message: "bad\ndata" }],
+      }),
+    );
+    store.close();
+    for (const args of [["events", "list"], ["events", "show", "1"]]) {
+      const result = await cli([...args, "--db", db]);
+      expectExit(result, 0);
+      expect(result.stdout, args.join(" ")).not.toMatch(/[\u001b\u0007\r]/);
+      expect(result.stdout, args.join(" ")).toContain("income.added\\x1b[2J\\x1b[31mFAKE\\x0d\\x0a17:00:00");
+      expect(result.stdout, args.join(" ")).not.toMatch(/^17:00:00/m);
+    }
+  });
+
   it("--since without a unit is refused instead of being read as a year", async () => {
     home = tempHome();
     const result = await cli(["events", "list", "--since", "5"]);

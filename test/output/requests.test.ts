@@ -1,5 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { requestLabel } from "../../src/output/requests.js";
+import { formatRequestLine, requestLabel } from "../../src/output/requests.js";
+import type { StoredRequest } from "../../src/store/requests.js";
+
+function storedRequest(): StoredRequest {
+  return {
+    id: 7,
+    receivedAt: "2026-11-23T17:00:00.000Z",
+    method: "POST",
+    path: "/",
+    headers: [],
+    body: Buffer.from("{}"),
+    bodySize: 2,
+    bodyTruncated: false,
+    event: "income.added",
+    eventId: "e",
+    accountId: null,
+    webhookId: null,
+    verification: "verified",
+    verificationDetail: null,
+    schemaErrors: null,
+    rejection: null,
+    statusCode: 200,
+    remoteAddress: "127.0.0.1",
+    duplicate: false,
+  };
+}
 
 describe("requestLabel", () => {
   it("names a request by its event, else by what was read of its request line", () => {
@@ -7,5 +32,32 @@ describe("requestLabel", () => {
     expect(requestLabel({ event: null, method: "GET", path: "/favicon.ico" })).toBe("GET /favicon.ico");
     // A slowloris answered 408 before its headers were complete: nothing of its request line is known.
     expect(requestLabel({ event: null, method: "", path: "" })).toBe("(request line not read)");
+  });
+});
+
+describe("formatRequestLine", () => {
+  it("prints what a hostile request carried as visible text, on the request's own line", async () => {
+    const { Chalk } = await import("chalk");
+    const c = new Chalk({ level: 0 });
+    const hostile = "income.added\u001b[2J\r\n17:00:00  200  paystubs.added   verified  #99";
+    const line = formatRequestLine(c, {
+      ...storedRequest(),
+      event: hostile,
+      accountId: "\u001b]0;pwned\u0007",
+      statusCode: 401,
+      verification: "bad_signature",
+      verificationDetail: "x\u001b[31m",
+      schemaErrors: [{ path: "payload.\u001b[1m", message: "bad\ndata" }],
+    });
+    expect(line).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(line.split("\n")).toHaveLength(2);
+    expect(line).toContain("income.added\\x1b[2J\\x0d\\x0a17:00:00");
+  });
+
+  it("shows the rejection of a request refused before verification once", async () => {
+    const { Chalk } = await import("chalk");
+    const rejection = "the request is not valid HTTP (HPE_INVALID_METHOD)";
+    const line = formatRequestLine(new Chalk({ level: 0 }), { ...storedRequest(), event: null, method: "", path: "", statusCode: 400, verification: "not_checked", rejection });
+    expect(line.split(rejection)).toHaveLength(2);
   });
 });
