@@ -8,10 +8,11 @@ import { validateWebhookEvent } from "../events/schemas.js";
 import { createInspector, INSPECTOR_PATH, type Inspector } from "../inspector/index.js";
 import { createOutput, type Output } from "../output/index.js";
 import { formatRequestLine, requestJson } from "../output/requests.js";
+import { printable } from "../output/printable.js";
 import { startReceiver } from "../receiver/server.js";
 import { startCheckpointer } from "../store/checkpointer.js";
 import { openDatabase } from "../store/database.js";
-import type { StoredRequest } from "../store/requests.js";
+import { requestStore, type StoredRequest } from "../store/requests.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 
 export interface ListenOptions {
@@ -95,7 +96,7 @@ function showForward(out: Output, request: StoredRequest, report: DeliveryReport
     return;
   }
   const { c } = out;
-  const status = final.statusCode !== undefined ? String(final.statusCode) : (final.error ?? "error");
+  const status = final.statusCode !== undefined ? String(final.statusCode) : printable(final.error ?? "error");
   const tries = report.attempts.length > 1 ? ` after ${report.attempts.length} attempts` : "";
   out.line(`           ↳ ${report.ok ? c.green(status) : c.red(status)} from ${final.url} in ${formatDuration(final.durationMs)}${tries}  ${c.dim(`#${request.id}`)}`);
 }
@@ -214,9 +215,14 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
   // Open pages hold their event streams open: they end first, or the server would never close.
   await inspector?.close();
+  // Ctrl+C means now: forwards (and with --forward-status, the answers waiting on them) do not wait out the app or its retries.
+  const abandoned = forwarder?.abandon() ?? 0;
+  if (abandoned > 0) out.warn(`abandoned ${abandoned} forward(s) in flight; their attempts so far are recorded (see "pinwheel-cli deliveries list")`);
   await receiver.close();
   await Promise.allSettled(forwardsInFlight);
   await forwarder?.close();
   await checkpointer.stop();
+  const stored = requestStore(db).count();
   db.close();
+  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
 }

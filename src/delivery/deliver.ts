@@ -1,3 +1,4 @@
+import { setTimeout as wait } from "node:timers/promises";
 import { signedHeaders } from "../signing.js";
 import { isRetryable, nextDelay, type RetryPolicy } from "./retry-policy.js";
 import type { AttemptResult, HttpSender } from "./sender.js";
@@ -25,14 +26,17 @@ export interface DeliveryReport {
 export interface DeliverOptions {
   retry?: RetryPolicy;
   clock?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Resolves after `ms`, or rejects once `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Abandons the delivery: the attempt in flight and any retry still to come (a listen shutting down). */
+  signal?: AbortSignal;
   onAttempt?(attempt: NumberedAttempt): void;
   /** Before each wait: which retry is next and how long until it. */
   onWait?(nextAttempt: number, delayMs: number): void;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number, signal?: AbortSignal) => wait(ms, undefined, { signal });
 
 export function isSuccess(statusCode: number | undefined): boolean {
   return statusCode !== undefined && statusCode >= 200 && statusCode < 300;
@@ -51,16 +55,21 @@ export async function deliver(sender: HttpSender, job: DeliveryJob, options: Del
     const headers =
       job.recordedHeaders ??
       signedHeaders(job.secret, job.body, { timestamp: Math.floor(clock() / 1000), webhookId: job.webhookId });
-    const result = await sender.send(job.url, job.body, headers);
+    const result = await sender.send(job.url, job.body, headers, options.signal);
     const attempt: NumberedAttempt = { ...result, attempt: number, ok: isSuccess(result.statusCode) };
     attempts.push(attempt);
     options.onAttempt?.(attempt);
-    if (attempt.ok || !options.retry || !isRetryable(result)) break;
+    if (attempt.ok || !options.retry || !isRetryable(result) || options.signal?.aborted) break;
     const delay = nextDelay(options.retry, number, waited, options.random);
     if (delay === undefined) break;
     waited += delay;
     options.onWait?.(number + 1, delay);
-    await sleep(delay);
+    try {
+      await sleep(delay, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) break;
+      throw error;
+    }
   }
   const final = attempts[attempts.length - 1]!;
   return { ok: final.ok, attempts, final };

@@ -24,6 +24,8 @@ export interface Forwarder {
   accepts(request: StoredRequest): boolean;
   /** Sends the stored request's body byte for byte to the app; every attempt is recorded against the request. */
   forward(request: StoredRequest): Promise<DeliveryReport>;
+  /** Abandons every forward in flight: its attempt now and any retry to come. Returns how many there were. */
+  abandon(): number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   const sender = createSender({ timeoutMs: options.timeoutMs, connections: 32 });
   const recorder = attemptRecorder(options.db);
   const events = new Set(options.events ?? []);
+  const stop = new AbortController();
+  let inFlight = 0;
   return {
     url: options.url,
     accepts(request) {
@@ -41,11 +45,13 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     forward(request) {
       const deliveryId = randomUUID();
       const webhookId = storedHeader(request, WEBHOOK_ID_HEADER);
-      return deliver(
+      inFlight++;
+      const delivery = deliver(
         sender,
         { url: options.url, body: request.body, secret: options.secret, webhookId },
         {
           retry: options.retry,
+          signal: stop.signal,
           onAttempt: (attempt) =>
             recorder.record(
               { deliveryId, source: "forward", event: request.event, eventId: request.eventId, webhookId: webhookId ?? null, requestId: request.id },
@@ -53,6 +59,12 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
             ),
         },
       );
+      void delivery.finally(() => inFlight--).catch(() => {});
+      return delivery;
+    },
+    abandon() {
+      stop.abort();
+      return inFlight;
     },
     async close() {
       await sender.close();

@@ -13,7 +13,8 @@ export interface AttemptResult {
 }
 
 export interface HttpSender {
-  send(url: string, body: Uint8Array | string, headers: Record<string, string>): Promise<AttemptResult>;
+  /** `signal` abandons the attempt (a shutting-down listen); it is reported as a network error. */
+  send(url: string, body: Uint8Array | string, headers: Record<string, string>, signal?: AbortSignal): Promise<AttemptResult>;
   close(): Promise<void>;
 }
 
@@ -28,6 +29,11 @@ async function readExcerpt(body: { text(): Promise<string> }): Promise<string> {
   // Read whole rather than aborted, so the keep-alive connection survives; handlers answer small bodies.
   const text = await body.text();
   return text.length > RESPONSE_EXCERPT_BYTES ? text.slice(0, RESPONSE_EXCERPT_BYTES) : text;
+}
+
+function attemptSignal(timeout: AbortSignal | undefined, stop: AbortSignal | undefined): AbortSignal | undefined {
+  if (timeout && stop) return AbortSignal.any([timeout, stop]);
+  return timeout ?? stop;
 }
 
 export interface SenderOptions {
@@ -67,7 +73,7 @@ export function createSender(options: SenderOptions): HttpSender {
   };
 
   return {
-    async send(url, body, headers) {
+    async send(url, body, headers, stop) {
       const started = clock();
       const startedHr = performance.now();
       const startedAt = new Date(started).toISOString();
@@ -79,7 +85,7 @@ export function createSender(options: SenderOptions): HttpSender {
           method: "POST",
           headers,
           body,
-          signal: preciseTimeout ? AbortSignal.timeout(options.timeoutMs) : undefined,
+          signal: attemptSignal(preciseTimeout ? AbortSignal.timeout(options.timeoutMs) : undefined, stop),
         });
         const statusCode = response.statusCode;
         try {

@@ -58,8 +58,11 @@ export interface Receiver {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
-  /** Stops accepting, lets in-flight requests finish and be committed. Leaves the database open. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting and lets in-flight requests finish and be committed; a client still sending
+   * after `graceMs` (2 s by default) is cut off. Leaves the database open.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 function headerPairs(raw: string[]): HeaderPairs {
@@ -270,9 +273,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     url: `http://${hostForUrl}:${address.port}/`,
     port: address.port,
     server,
-    close() {
+    close(graceMs = 2000) {
       return new Promise<void>((resolve) => {
-        server.close(() => void committer.close().then(resolve, resolve));
+        // A request half sent holds its connection (and so the close) until requestTimeout, or forever once closing.
+        const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(cutOff);
+          void committer.close().then(resolve, resolve);
+        });
         server.closeIdleConnections();
       });
     },

@@ -1,0 +1,90 @@
+/**
+ * Stopping listen (SIGTERM, as Ctrl+C) through the BUILT binary: it exits promptly and cleanly
+ * whatever a client or the forward target is doing, and keeps what it stored.
+ */
+import { connect } from "node:net";
+import { request } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildEvent } from "../../src/events/build.js";
+import { signedHeaders } from "../../src/signing.js";
+import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
+import { deliveriesList } from "../helpers/delivery-cli.js";
+import { useRecordingServers } from "../helpers/servers.js";
+
+const SECRET = "listen-shutdown-secret";
+
+let home: TempHome | undefined;
+let listener: Listener | undefined;
+afterEach(async () => {
+  await listener?.stop("SIGKILL");
+  listener = undefined;
+  home?.cleanup();
+  home = undefined;
+});
+
+const server = useRecordingServers();
+
+async function sendEvent(url: string): Promise<number> {
+  const body = JSON.stringify(buildEvent("income.added"));
+  const response = await request(url, { method: "POST", headers: signedHeaders(SECRET, body), body });
+  await response.body.dump();
+  return response.statusCode;
+}
+
+async function timedStop(): Promise<{ code: number | null; stderr: string; ms: number }> {
+  const started = performance.now();
+  const result = await listener!.stop("SIGTERM");
+  return { ...result, ms: performance.now() - started };
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("listen stops promptly", () => {
+  it("while a client is half way through sending its body", async () => {
+    home = tempHome();
+    listener = await startListen(["--secret", SECRET], home.env);
+    const stalled = connect(listener.port, "127.0.0.1");
+    stalled.on("error", () => {});
+    await new Promise((resolve) => stalled.once("connect", resolve));
+    stalled.write("POST /slow HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"ev");
+    expect(await sendEvent(listener.url)).toBe(200);
+
+    const stopped = await timedStop();
+    stalled.destroy();
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(4_500);
+    const rows = JSON.parse((await runCli(["events", "list", "--json"], { env: home.env })).stdout) as unknown[];
+    expect(rows).toHaveLength(1);
+  });
+
+  it("while a forward waits for its next retry or for an app that does not answer", async () => {
+    home = tempHome();
+    const failing = await server(() => ({ status: 500 }));
+    listener = await startListen(["--secret", SECRET, "--forward-to", failing.url, "--forward-retry"], home.env);
+    expect(await sendEvent(listener.url)).toBe(200);
+    await eventually(() => failing.requests.length >= 1);
+
+    const stopped = await timedStop();
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(4_500);
+    expect(stopped.stderr).toContain("abandoned 1 forward(s) in flight");
+    const attempts = await deliveriesList(home.env);
+    expect(attempts.map((attempt) => attempt.status_code)).toContain(500);
+
+    const silent = await server(() => ({ status: 200, delayMs: 60_000 }));
+    listener = await startListen(["--secret", SECRET, "--forward-to", silent.url, "--forward-status"], home.env);
+    const answer = sendEvent(listener.url);
+    await eventually(() => silent.requests.length >= 1);
+    const stoppedWaiting = await timedStop();
+    expect(stoppedWaiting.code).toBe(0);
+    expect(stoppedWaiting.ms).toBeLessThan(4_500);
+    // The sender waiting on the app is answered (the app gave no status: 502), not left hanging.
+    expect(await answer).toBe(502);
+  });
+});
