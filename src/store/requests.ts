@@ -198,15 +198,17 @@ function selection(store: Pick<RequestStore, "textScanWindow">, filter: RequestF
 
 /**
  * One statement inserts a request and decides whether it is a duplicate: an event_id that a
- * handler would already have accepted (only accepted requests count). Being plain SQL with
- * positional parameters, the same text runs here and in the receiver's commit worker.
+ * handler would already have accepted, i.e. verified and answered 2xx (with listen
+ * --forward-status a verified request answered the app's 500 was not accepted, so Pinwheel's
+ * retry of it is no duplicate). Being plain SQL with positional parameters, the same text runs
+ * here and in the receiver's commit worker.
  */
 export const INSERT_REQUEST_SQL = `
   INSERT INTO requests (received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
     account_id, webhook_id, verification, verification_detail, schema_errors, rejection, duplicate, status_code, remote_address)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
     ? IN ('verified', 'skipped') AND ? IS NOT NULL
-      AND EXISTS (SELECT 1 FROM requests WHERE event_id = ? AND verification IN ('verified', 'skipped')),
+      AND EXISTS (SELECT 1 FROM requests WHERE event_id = ? AND verification IN ('verified', 'skipped') AND status_code < 300),
     ?, ?)
   RETURNING id, duplicate`;
 

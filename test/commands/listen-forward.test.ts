@@ -106,9 +106,9 @@ describe("listen --forward-to", () => {
 
     const stored = await runCli(["events", "list", "--json"], { env: home.env });
     const rows = JSON.parse(stored.stdout) as { status_code: number; duplicate: boolean; verified: boolean }[];
-    // What the listener answered is what it stored; the retries are duplicates of the first.
+    // What the listener answered is what it stored; a request answered 500 was not accepted, so its retry is no duplicate.
     expect(rows.map((row) => row.status_code)).toEqual([200, 500, 500]);
-    expect(rows.map((row) => row.duplicate)).toEqual([true, true, false]);
+    expect(rows.map((row) => row.duplicate)).toEqual([false, false, false]);
     // listen's own lines say what it answered too, each before the forward it waited for.
     const lines = (listener.lines() as Line[]).filter((line) => line.type === "request" || line.type === "forward");
     expect(lines.map((line) => [line.type, line.status_code])).toEqual([
