@@ -32,17 +32,19 @@ export type HeaderBag =
 export interface VerifyWebhookOptions {
   secret: string;
   headers: HeaderBag;
-  rawBody: RawBody;
+  /** The body's exact bytes as received (a Buffer, Uint8Array, ArrayBuffer or string), never parsed JSON. */
+  rawBody: RawBody | ArrayBuffer;
   toleranceSeconds?: number;
   /** The clock, for tests and replays: a Date or epoch milliseconds. Defaults to Date.now(). */
   now?: Date | number;
 }
 
-function toBytes(body: RawBody): Uint8Array {
-  return typeof body === "string" ? Buffer.from(body, "utf8") : body;
+function toBytes(body: RawBody | ArrayBuffer): Uint8Array {
+  if (typeof body === "string") return Buffer.from(body, "utf8");
+  return body instanceof ArrayBuffer ? new Uint8Array(body) : body;
 }
 
-function digest(secret: string, timestamp: string, rawBody: RawBody): Buffer {
+function digest(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer): Buffer {
   // The message is the UTF-8 prefix "v2:<timestamp>:" followed by the body's exact bytes:
   // hashing the bytes (not a decoded string) keeps invalid UTF-8 and odd whitespace intact.
   return createHmac("sha256", secret).update(`v2:${timestamp}:`, "utf8").update(toBytes(rawBody)).digest();
@@ -84,6 +86,9 @@ export function readHeader(headers: HeaderBag, name: string): string | undefined
   return Array.isArray(value) ? value[0] : (value as string | undefined);
 }
 
+/** Said when there is no secret to verify with: a handler's configuration mistake, not a bad request. */
+export const MISSING_SECRET = "no API secret to verify with (secret is empty or not a string; is PINWHEEL_API_SECRET set?)";
+
 function formatSeconds(seconds: number): string {
   return `${Math.round(seconds).toLocaleString("en-US")} s`;
 }
@@ -94,6 +99,8 @@ function formatSeconds(seconds: number): string {
  */
 export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult {
   const { secret, headers, rawBody } = options;
+  // An empty key still makes an HMAC, one anybody can compute: refuse it rather than accept forgeries.
+  if (typeof secret !== "string" || secret === "") throw new TypeError(MISSING_SECRET);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const signature = readHeader(headers, SIGNATURE_HEADER)?.trim();
   const timestampText = readHeader(headers, TIMESTAMP_HEADER)?.trim();

@@ -209,7 +209,10 @@ describe("verifyWebhook", () => {
 
     it("wrong secret", () => {
       expectFailure(verify({ secret: `${SECRET}-other` }), "bad_signature");
-      expectFailure(verify({ secret: "" }), "bad_signature");
+    });
+
+    it("no secret at all is the caller's mistake, thrown, never a verdict (an empty key is one anybody can sign with)", () => {
+      expect(() => verify({ secret: "" })).toThrow(/no API secret to verify with/);
     });
 
     it("timestamp changed (still fresh)", () => {

@@ -6,6 +6,7 @@ import {
   PinwheelWebhookError,
   safeParseWebhookEvent,
   signWebhook,
+  verifyWebhook,
   type PinwheelWebhookEvent,
   type WebhookEventOf,
 } from "../../src/index.js";
@@ -124,5 +125,31 @@ describe("what parseWebhookEvent refuses", () => {
     const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: broken.headers, rawBody: broken.body }));
     expect(error).toMatchObject({ reason: "invalid_payload", status: 400 });
     expect(error.issues).toEqual([expect.objectContaining({ path: "payload.params.count" })]);
+  });
+});
+
+describe("a handler without its secret", () => {
+  const { headers, body } = createSignedRequest("income.added", { secret: SECRET });
+
+  it("is refused with missing_secret (500: the handler's mistake) instead of accepting what anyone could sign", () => {
+    const forged = createSignedRequest("income.added", { secret: "x" });
+    for (const secret of ["", undefined, null]) {
+      const options = { secret: secret as unknown as string, headers: { ...forged.headers, "x-pinwheel-signature": signWebhook("", forged.headers["x-timestamp"]!, forged.body) }, rawBody: forged.body };
+      const result = safeParseWebhookEvent(options);
+      expect(result.ok).toBe(false);
+      const error = rejection(() => parseWebhookEvent(options));
+      expect(error).toMatchObject({ reason: "missing_secret", status: 500 });
+      expect(error.message).toMatch(/is PINWHEEL_API_SECRET set\?/);
+    }
+  });
+
+  it("makes verifyWebhook throw a TypeError that says so", () => {
+    expect(() => verifyWebhook({ secret: "", headers, rawBody: body })).toThrow(TypeError);
+    expect(() => verifyWebhook({ secret: undefined as unknown as string, headers, rawBody: body })).toThrow(/no API secret to verify with/);
+  });
+
+  it("verifyWebhook takes the body as an ArrayBuffer too", () => {
+    const bytes = new TextEncoder().encode(body);
+    expect(verifyWebhook({ secret: SECRET, headers, rawBody: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }).ok).toBe(true);
   });
 });
