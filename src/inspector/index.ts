@@ -3,7 +3,7 @@ import type { DeliveryReport } from "../delivery/deliver.js";
 import { EVENT_NAMES } from "../events/catalog.js";
 import type { Db } from "../store/database.js";
 import { deliveryStore, type DeliveryAttempt } from "../store/deliveries.js";
-import { requestStore, type StoredRequest } from "../store/requests.js";
+import { requestStore, VERDICT_FILTERS, type StoredRequest } from "../store/requests.js";
 import { createAssets, DEFAULT_ASSETS_DIR } from "./assets.js";
 import { createGuard, newToken } from "./guard.js";
 import { HttpError, readJsonObject, SECURITY_HEADERS, sendError, sendJson } from "./http.js";
@@ -87,7 +87,8 @@ export function createInspector(options: InspectorOptions): Inspector {
   const summaryOf = (request: StoredRequest) => requestSummary(request, forwardView(attemptsOfRequest(request.id)));
 
   function findRequest(idText: string): StoredRequest {
-    const request = ID.test(idText) ? requests.find(idText) : undefined;
+    if (!ID.test(idText)) throw new HttpError(400, "invalid_id", "a request id is digits, e.g. /_/api/requests/42");
+    const request = requests.find(idText);
     if (!request) throw new HttpError(404, "not_found", `no stored request #${idText}`);
     return request;
   }
@@ -105,9 +106,13 @@ export function createInspector(options: InspectorOptions): Inspector {
     const limit = optionalId(url, "limit") ?? 50;
     if (limit < 1 || limit > MAX_PAGE) throw new HttpError(400, "invalid_query", `limit must be from 1 to ${MAX_PAGE}`);
     const beforeId = optionalId(url, "before");
+    const verdict = optionalText(url, "verdict");
+    if (verdict !== undefined && !VERDICT_FILTERS.includes(verdict)) {
+      throw new HttpError(400, "invalid_query", `verdict must be one of ${VERDICT_FILTERS.join(", ")}`);
+    }
     const page = listPage(requests, {
       event: optionalText(url, "event"),
-      verdict: optionalText(url, "verdict"),
+      verdict,
       text: optionalText(url, "q"),
       beforeId,
       limit,

@@ -119,6 +119,11 @@ describe("the JSON API", () => {
     expect(failed.requests.map((row) => row.id)).toEqual([stale, forged]);
     const missing = await call(`${inspected.page}api/requests/999`, { headers: withToken(inspected) });
     expect(missing.status).toBe(404);
+    // Malformed input is the caller's mistake (400), as the CLI makes it a usage error.
+    expect((await call(`${inspected.page}api/requests/abc`, { headers: withToken(inspected) })).status).toBe(400);
+    const bogus = await call(`${inspected.page}api/requests?verdict=bogus`, { headers: withToken(inspected) });
+    expect(bogus.status).toBe(400);
+    expect(bogus.text).toMatch(/verdict must be one of verified, failed/);
   });
 });
 
