@@ -6,7 +6,7 @@ import { CLI, runNode, startServer } from "./lib/children.js";
 import { median } from "./lib/stats.js";
 import { row } from "./lib/table.js";
 
-const SUMMARY = /(\d+) deliveries to \S+ in ([\d.]+) s \((\d+)\/s\): (\d+) 2xx, (\d+) failed/;
+const SUMMARY = /(\d+) deliver(?:y|ies) to \S+ in ([\d.]+) s \((\d+)\/s\): (\d+) 2xx, (\d+) failed/;
 
 /** Runs a pinwheel-cli sender and reads its own summary line; wall-clock time includes start-up. */
 async function cliSend(args, env, count) {

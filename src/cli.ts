@@ -49,7 +49,7 @@ export function buildProgram(): Command {
       "after",
       examples([
         "pinwheel-cli listen",
-        "pinwheel-cli listen --port 0 --json | jq .event",
+        "pinwheel-cli listen --port 0 --json | jq 'select(.type == \"request\") | .event'",
         "pinwheel-cli listen --forward-to http://localhost:8080/webhooks/pinwheel --forward-status",
       ]),
     )

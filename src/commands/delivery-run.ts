@@ -132,7 +132,7 @@ export function summarize(out: Output, summary: RunSummary, url: string, verbose
   const { sent, failed, seconds } = summary;
   if (!verbose && !out.json) {
     out.line(
-      `${out.c.bold(String(sent))} deliveries to ${url} in ${seconds.toFixed(2)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s): ` +
+      `${out.c.bold(String(sent))} ${sent === 1 ? "delivery" : "deliveries"} to ${url} in ${seconds.toFixed(2)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s): ` +
         `${sent - failed.length} 2xx, ${failed.length} failed`,
     );
   }

@@ -39,6 +39,15 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** A forward target on this machine at listen's own port: each forward would arrive again and be forwarded again. */
+function forwardsToItself(forwardTo: string, host: string, port: number): boolean {
+  if (port === 0) return false;
+  const target = new URL(forwardTo);
+  const targetPort = Number(target.port || (target.protocol === "https:" ? 443 : 80));
+  const local = isLoopback(target.hostname) || target.hostname === host || ((host === "0.0.0.0" || host === "::") && target.hostname === "0.0.0.0");
+  return targetPort === port && local;
+}
+
 /** The page's address; a wildcard bind (0.0.0.0, ::) is opened in a browser through loopback. */
 function inspectorUrl(receiverUrl: string): string {
   const url = new URL(INSPECTOR_PATH, receiverUrl);
@@ -96,9 +105,12 @@ function showForward(out: Output, request: StoredRequest, report: DeliveryReport
     return;
   }
   const { c } = out;
-  const status = final.statusCode !== undefined ? String(final.statusCode) : printable(final.error ?? "error");
   const tries = report.attempts.length > 1 ? ` after ${report.attempts.length} attempts` : "";
-  out.line(`           ↳ ${report.ok ? c.green(status) : c.red(status)} from ${final.url} in ${formatDuration(final.durationMs)}${tries}  ${c.dim(`#${request.id}`)}`);
+  const outcome =
+    final.statusCode !== undefined
+      ? `${report.ok ? c.green(String(final.statusCode)) : c.red(String(final.statusCode))} from ${final.url} in ${formatDuration(final.durationMs)}`
+      : `${c.red(printable(final.error ?? "error"))} (${final.url})`;
+  out.line(`           ↳ ${outcome}${tries}  ${c.dim(`#${request.id}`)}`);
 }
 
 export async function run(options: ListenOptions): Promise<void> {
@@ -113,6 +125,10 @@ export async function run(options: ListenOptions): Promise<void> {
 async function listen(out: Output, options: ListenOptions): Promise<void> {
   if (options.forwardStatus && !options.forwardTo) throw usageError("--forward-status needs --forward-to <url>");
   if (options.forwardRetry && !options.forwardTo) throw usageError("--forward-retry needs --forward-to <url>");
+  if (options.forwardTo && forwardsToItself(options.forwardTo, options.host, options.port)) {
+    throw usageError(`--forward-to ${options.forwardTo} is this listener itself (port ${options.port}), so every event would be forwarded forever; point it at your app`);
+  }
+  if (options.events?.length === 0) throw usageError("--events is empty; name the events to show and forward, e.g. --events paystubs.added,income.added");
   const events = (options.events ?? []).map(eventNameOrUsageError);
   const shown = new Set<string>(events);
   const { secret } = options.skipVerify && !options.forwardTo ? { secret: "" } : secretFor(out, options.secret);

@@ -281,7 +281,7 @@ async function deliverInOrder(
       stopped.add(webhook.id);
       out.warn(
         `webhook ${webhook.id} (${webhook.url}) is now paused: no 2xx since ${outcome.state.first_failure_at} ` +
-          `(${outcome.state.consecutive_failures} failures, pause after ${describeSpan(pauseAfterMs)})`,
+          `(${outcome.state.consecutive_failures} ${outcome.state.consecutive_failures === 1 ? "failure" : "failures"}, pause after ${describeSpan(pauseAfterMs)})`,
       );
     }
   }

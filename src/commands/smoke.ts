@@ -57,6 +57,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   const out = createOutput({ json: reporter === "json" });
   if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
   if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");
+  if (options.events?.length === 0) throw usageError("--events is empty; name the events to check, or leave it out to check every catalog event");
   if (options.output) checkOutputDirectory(options.output);
   const names = (options.events ?? (options.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
   const scenario = options.scenario ? loadScenario(options.scenario) : undefined;

@@ -169,10 +169,12 @@ export async function run(reference: string | undefined, options: VerifyOptions)
   if (!report.valid) {
     const causes = report.diagnoses.filter((d) => d.matched).length;
     const where = out.json ? "in diagnoses" : "above";
+    // A stale (or missing, malformed) x-timestamp fails a request whose signature may well match.
+    const check = !report.verdict.ok && report.verdict.reason.endsWith("_timestamp") ? "timestamp" : "signature";
     throw new CliError(
       report.explained
-        ? `the signature check fails: ${causes === 1 ? "1 likely cause" : `${causes} likely causes`} ${where}`
-        : `the signature check fails, and no usual mistake explains the signature (see ${out.json ? "summary" : "above"})`,
+        ? `the ${check} check fails: ${causes === 1 ? "1 likely cause" : `${causes} likely causes`} ${where}`
+        : `the ${check} check fails, and no usual mistake explains it (see ${out.json ? "summary" : "above"})`,
     );
   }
 }

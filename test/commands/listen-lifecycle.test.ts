@@ -1,6 +1,7 @@
 /**
- * Stopping listen (SIGTERM, as Ctrl+C) through the BUILT binary: it exits promptly and cleanly
- * whatever a client or the forward target is doing, and keeps what it stored.
+ * Starting and stopping listen through the BUILT binary: stopped (SIGTERM, as Ctrl+C) it exits
+ * promptly and cleanly whatever a client or the forward target is doing, and keeps what it stored;
+ * options that could never work stop it before it starts.
  */
 import { connect } from "node:net";
 import { request } from "undici";
@@ -8,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
-import { deliveriesList } from "../helpers/delivery-cli.js";
+import { closedPort, deliveriesList, expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
 import { useRecordingServers } from "../helpers/servers.js";
 
 const SECRET = "listen-shutdown-secret";
@@ -86,5 +87,27 @@ describe("listen stops promptly", () => {
     expect(stoppedWaiting.ms).toBeLessThan(4_500);
     // The sender waiting on the app is answered (the app gave no status: 502), not left hanging.
     expect(await answer).toBe(502);
+  });
+});
+
+describe("listen refuses to start", () => {
+  it("when --forward-to is the listener itself, which would forward every event forever", async () => {
+    home = tempHome();
+    const port = await closedPort();
+    for (const target of [`http://127.0.0.1:${port}/loop`, `http://localhost:${port}/`]) {
+      const result = await runCli(["listen", "--port", String(port), "--forward-to", target], { env: home.env });
+      expectExit(result, 2);
+      expect(expectOneLineError(result.stderr)).toContain(`is this listener itself (port ${port})`);
+    }
+  });
+
+  it("when --events names nothing, and smoke likewise", async () => {
+    home = tempHome();
+    const listen = await runCli(["listen", "--port", "0", "--events", ""], { env: home.env });
+    expectExit(listen, 2);
+    expect(expectOneLineError(listen.stderr)).toMatch(/--events is empty/);
+    const smoke = await runCli(["smoke", "--to", "http://127.0.0.1:9/", "--events", " , "], { env: home.env });
+    expectExit(smoke, 2);
+    expect(expectOneLineError(smoke.stderr)).toMatch(/--events is empty/);
   });
 });

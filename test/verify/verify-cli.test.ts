@@ -150,6 +150,8 @@ describe("verify with --body, --signature and --timestamp", () => {
     expect(stale.result.code).toBe(1);
     expect(stale.report.reason).toBe("stale_timestamp");
     expect(stale.matched).toEqual(["clock_skew"]);
+    // The signature matched: what fails is the timestamp, and the last line says so.
+    expect(stale.result.stderr).toMatch(/^error: the timestamp check fails: 1 likely cause in diagnoses\n$/);
     expect(stale.report.diagnoses.find((d) => d.matched)!.message).toMatch(/^x-timestamp is 9\d\d s \(about 15 minutes\) behind this machine's clock \(tolerance 300 s\)/);
 
     const then = await verify([...flags(bodyFiles.compact, COMPACT, { signedTimestamp: t }), "--secret", SECRET, "--now", String(t + 5)]);
