@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { applyOverrides, buildEvent, type Assignment, type Outcome } from "../events/build.js";
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
+import { isCliError } from "../errors.js";
 import { signedHeaders } from "../signing.js";
 import { didYouMean } from "../suggest.js";
 
@@ -36,6 +37,18 @@ export interface SignedRequest {
   event: WebhookEnvelope;
 }
 
+const OUTCOMES: readonly Outcome[] = ["success", "error", "pending"];
+
+/** The fixture builder speaks in CLI flags (--set, --add); a library caller wrote option names, and gets a TypeError. */
+function inLibraryTerms<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!isCliError(error)) throw error;
+    throw new TypeError(`createSignedRequest: ${error.message.replace(/--(set|add|unset|outcome)\b/g, "$1")}`);
+  }
+}
+
 function assignments(record: Record<string, unknown> | undefined): Assignment[] {
   return Object.entries(record ?? {}).map(([path, value]) => ({ path, value }));
 }
@@ -61,15 +74,18 @@ export function createSignedRequest(event: EventName | WebhookEnvelope, options:
     add: assignments(options.add),
     unset: options.unset,
   };
+  if (options.outcome !== undefined && !OUTCOMES.includes(options.outcome)) {
+    throw new TypeError(`createSignedRequest: outcome must be ${OUTCOMES.map((o) => `"${o}"`).join(", ")}, got ${JSON.stringify(options.outcome)}`);
+  }
   let envelope: WebhookEnvelope;
   if (typeof event === "string") {
     if (!isEventName(event)) {
       const hint = didYouMean(event, EVENT_NAMES);
-      throw new TypeError(`unknown event "${event}"${hint ? `; ${hint}` : ""}`);
+      throw new TypeError(`createSignedRequest: unknown event "${event}"${hint ? `; ${hint}` : ""}`);
     }
-    envelope = buildEvent(event, { ...overrides, now: nowMs, eventId: options.eventId });
+    envelope = inLibraryTerms(() => buildEvent(event, { ...overrides, now: nowMs, eventId: options.eventId }));
   } else {
-    envelope = applyOverrides(structuredClone(event), overrides);
+    envelope = inLibraryTerms(() => applyOverrides(structuredClone(event), overrides));
     if (options.eventId !== undefined) envelope.event_id = options.eventId;
   }
   const body = JSON.stringify(envelope);

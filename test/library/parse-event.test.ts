@@ -79,6 +79,21 @@ describe("createSignedRequest + parseWebhookEvent", () => {
     expect(() => createSignedRequest("income.added", {} as never)).toThrow(/needs \{ secret \}/);
   });
 
+  it("names a bad override in the library's own terms, as a TypeError, and refuses an outcome that does not exist", () => {
+    let thrown: unknown;
+    try {
+      createSignedRequest("income.added", { secret: SECRET, set: { "payload.nope.x": 1 } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toMatch(/^createSignedRequest: set payload\.nope\.x: income\.added has no such field/);
+    expect((thrown as Error).message).not.toMatch(/--/);
+    expect(() => createSignedRequest("paystubs.added", { secret: SECRET, outcome: "bogus" as never })).toThrow(
+      'createSignedRequest: outcome must be "success", "error", "pending", got "bogus"',
+    );
+  });
+
   it("accepts a fetch Headers object and an ArrayBuffer body (Next.js, Hono)", () => {
     const { headers, body } = createSignedRequest("account.added", { secret: SECRET });
     const bytes = new TextEncoder().encode(body);
