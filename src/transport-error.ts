@@ -5,8 +5,9 @@ export interface TransportFailure {
 
 /** What went wrong below HTTP (undici's timeouts, an abort, a refused or reset connection), in words. */
 export function describeTransportError(error: unknown, timeoutMs: number): TransportFailure {
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = err.code ?? err.cause?.code;
+  const err = error as { name?: string; code?: unknown; message?: string; cause?: { code?: unknown; message?: string } };
+  // DOMExceptions carry a legacy numeric code (20 for an abort): only errno-style names say something.
+  const code = [err.code, err.cause?.code].find((value): value is string => typeof value === "string");
   if (
     err.name === "TimeoutError" ||
     code === "UND_ERR_HEADERS_TIMEOUT" ||

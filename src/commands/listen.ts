@@ -240,5 +240,6 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   await checkpointer.stop();
   const stored = requestStore(db).count();
   db.close();
-  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
+  if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
+  else out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { Db } from "../store/database.js";
 import type { StoredRequest } from "../store/requests.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
@@ -35,6 +36,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   const recorder = attemptRecorder(options.db);
   const events = new Set(options.events ?? []);
   const stop = new AbortController();
+  // Every forward in flight (and every retry waiting) listens on this one signal: hundreds is normal, not a leak.
+  setMaxListeners(0, stop.signal);
   let inFlight = 0;
   return {
     url: options.url,
@@ -63,7 +66,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       return delivery;
     },
     abandon() {
-      stop.abort();
+      stop.abort(new Error("abandoned: listen was stopping"));
       return inFlight;
     },
     async close() {

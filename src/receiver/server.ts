@@ -188,6 +188,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     (request, response) => {
       if (options.routes?.(request, response)) return;
       handle(request, response).catch((error: unknown) => {
+        // A client that went away (or was cut off at shutdown) before sending its whole body left no request to store or answer.
+        if (!request.complete) {
+          response.destroy();
+          return;
+        }
         options.onStoreError?.(error);
         if (!response.headersSent) answer(response, 500, { error: "internal_error" });
         else response.destroy();

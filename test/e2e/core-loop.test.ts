@@ -364,9 +364,10 @@ describe("listen's lifecycle", () => {
     const stdout = target.stdout();
     expect(stdout.endsWith("\n")).toBe(true);
     const lines = stdout.slice(0, -1).split("\n");
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(parsed.map((line) => line.type)).toEqual(["ready", "request", "request"]);
+    expect(parsed.map((line) => line.type)).toEqual(["ready", "request", "request", "stopped"]);
+    expect(parsed[3]).toMatchObject({ stored: 2, db: parsed[0]!.db });
     expect(parsed[0]).toMatchObject({ type: "ready", url: target.url, port: target.port });
     expect(parsed[1]).toMatchObject({ event: "account.added", verified: true, status_code: 200 });
     expect(parsed[2]).toMatchObject({ method: "PUT", status_code: 405 });
