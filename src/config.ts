@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { usageError } from "./errors.js";
 
 /**
  * The only module that reads process.env. Everything else receives what it needs from here,
@@ -72,6 +73,10 @@ export const SECRET_SOURCE_LABELS: Record<SecretSource, string> = {
 /** Precedence: flag > environment > config file > the local development secret. */
 export function resolveSecret(flag: string | undefined, env: Env = process.env): ResolvedSecret {
   if (flag !== undefined && flag !== "") return { secret: flag, source: "flag" };
+  if (env.PINWHEEL_API_SECRET !== undefined && env.PINWHEEL_API_SECRET.trim() === "") {
+    // What CI passes when the repository secret it names does not exist: signing with the built-in one would hide that.
+    throw usageError("PINWHEEL_API_SECRET is set but empty (a missing CI secret?); set it to your API secret, or unset it");
+  }
   if (env.PINWHEEL_API_SECRET) return { secret: env.PINWHEEL_API_SECRET, source: "env" };
   const fromFile = readConfigFile(resolvePaths(env))["api-secret"];
   if (fromFile) return { secret: fromFile, source: "config" };

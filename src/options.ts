@@ -24,9 +24,9 @@ export function positiveNumber(value: string): number {
  * "$SECRET"): signing with the built-in one instead would hide it. A control character cannot be
  * in a real one. The error is our own, not commander's, which would quote the value back.
  */
-export function secretValue(flag: string) {
+export function secretValue(flag: string, withoutIt = "PINWHEEL_API_SECRET") {
   return (value: string): string => {
-    if (value.trim() === "") throw usageError(`${flag} is empty (an unset variable?); pass the API secret, or leave ${flag} out to use PINWHEEL_API_SECRET`);
+    if (value.trim() === "") throw usageError(`${flag} is empty (an unset variable?); pass the secret, or leave ${flag} out to use ${withoutIt}`);
     if (/[\x00-\x1f\x7f]/.test(value)) throw usageError(`${flag} contains a line break or another control character; was it pasted from a file?`);
     return value;
   };

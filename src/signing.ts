@@ -89,6 +89,11 @@ export function readHeader(headers: HeaderBag, name: string): string | undefined
 /** Said when there is no secret to verify with: a handler's configuration mistake, not a bad request. */
 export const MISSING_SECRET = "no API secret to verify with (secret is empty or not a string; is PINWHEEL_API_SECRET set?)";
 
+/** An empty key still makes an HMAC, one anybody can compute: verifying needs a real secret. */
+export function hasSecret(secret: unknown): secret is string {
+  return typeof secret === "string" && secret !== "";
+}
+
 function formatSeconds(seconds: number): string {
   return `${Math.round(seconds).toLocaleString("en-US")} s`;
 }
@@ -99,8 +104,7 @@ function formatSeconds(seconds: number): string {
  */
 export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult {
   const { secret, headers, rawBody } = options;
-  // An empty key still makes an HMAC, one anybody can compute: refuse it rather than accept forgeries.
-  if (typeof secret !== "string" || secret === "") throw new TypeError(MISSING_SECRET);
+  if (!hasSecret(secret)) throw new TypeError(MISSING_SECRET);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const signature = readHeader(headers, SIGNATURE_HEADER)?.trim();
   const timestampText = readHeader(headers, TIMESTAMP_HEADER)?.trim();

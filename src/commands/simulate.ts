@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { Command } from "commander";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { buildEvent, parseAssignments, pinwheelTimestamp, type Outcome } from "../events/build.js";
@@ -38,7 +37,8 @@ export interface SimulateOptions {
   duplicate?: number | true;
   pending?: boolean;
   scenario?: string;
-  speed: number;
+  /** Scenario delays are divided by this (1 when not given). */
+  speed?: number;
   db?: string;
   json?: boolean;
   /** Fan-out: how long a local webhook may fail before the pause rule pauses it (ms). */
@@ -140,7 +140,7 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
     (async () => {
       for (let i = 0; i < options.count; i++) {
         const ids = { accountId: options.accountId, endUserId: options.endUserId };
-        printScenarioReport(out, scenario, await playThroughRun(run, scenario, { speed: options.speed, ids }));
+        printScenarioReport(out, scenario, await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids }));
       }
     })(),
   );
@@ -148,14 +148,13 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   if (failure) throw new CliError(failure);
 }
 
-export async function run(eventArg: string | undefined, options: SimulateOptions, command?: Command): Promise<void> {
+export async function run(eventArg: string | undefined, options: SimulateOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   if (options.scenario !== undefined) {
     if (eventArg !== undefined) throw usageError("pass either an event name or --scenario <name>, not both");
     return simulateScenario(out, { ...options, scenario: options.scenario });
   }
-  // --speed has a default, so only its source tells whether the user asked for it.
-  if (command?.getOptionValueSource("speed") === "cli") throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
+  if (options.speed !== undefined) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
   if (eventArg !== undefined && options.data !== undefined) {
     throw usageError("pass either an event name or --data <file>, not both");
   }

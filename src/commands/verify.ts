@@ -96,8 +96,15 @@ async function fromStore(reference: string, options: VerifyOptions): Promise<Sub
 function otherSecrets(): LabelledSecret[] {
   const paths = resolvePaths();
   const others: LabelledSecret[] = [];
-  const environment = resolveSecret(undefined);
-  if (environment.source === "env") others.push({ label: "the secret in PINWHEEL_API_SECRET", secret: environment.secret });
+  // An empty PINWHEEL_API_SECRET is refused where it would be used; here it is just not a candidate.
+  const environment = (() => {
+    try {
+      return resolveSecret(undefined);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (environment?.source === "env") others.push({ label: "the secret in PINWHEEL_API_SECRET", secret: environment.secret });
   const configured = readConfigFile(paths)["api-secret"];
   if (configured) others.push({ label: `the api-secret in the config file (${paths.configFile})`, secret: configured });
   others.push({ label: "pinwheel-cli's built-in development secret, used when it is given none", secret: DEFAULT_DEV_SECRET });

@@ -169,15 +169,22 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
 export function loadScenario(nameOrFile: string): Scenario {
   const builtIn = join(SCENARIOS_DIR, `${nameOrFile}.json`);
   const isFile = /[\\/]|\.json$/.test(nameOrFile);
-  const path = isFile ? nameOrFile : builtIn;
-  if (isFile && !existsSync(path)) throw new CliError(`scenario file ${nameOrFile}: no such file`);
-  if (!existsSync(path)) {
+  if (!isFile && !existsSync(builtIn)) {
     const hint = didYouMean(nameOrFile, builtInScenarioNames());
     throw usageError(`no scenario "${nameOrFile}"; ${hint || `built-in scenarios: ${builtInScenarioNames().join(", ")}`}`);
   }
+  const path = isFile ? nameOrFile : builtIn;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    // A file that cannot be opened is failed work (exit 1); one that is not a scenario is a usage mistake.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`scenario file ${nameOrFile}: ${code === "ENOENT" ? "no such file" : `cannot read it (${(error as Error).message})`}`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(text);
   } catch (error) {
     throw usageError(`scenario ${nameOrFile}: not valid JSON (${(error as Error).message})`);
   }

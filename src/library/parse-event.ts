@@ -1,6 +1,6 @@
 import type { EventName } from "../events/catalog.js";
 import { validateWebhookEvent, type PinwheelWebhookEvent } from "../events/schemas.js";
-import { MISSING_SECRET, verifyWebhook, type RawBody, type VerifyWebhookOptions } from "../signing.js";
+import { hasSecret, MISSING_SECRET, verifyWebhook, type RawBody, type VerifyWebhookOptions } from "../signing.js";
 import { RAW_BODY_FIX } from "../verify/wording.js";
 import { PinwheelWebhookError } from "./webhook-error.js";
 
@@ -31,7 +31,7 @@ function describeParsed(rawBody: unknown): string {
 /** Like parseWebhookEvent, but returns the failure instead of throwing it. */
 export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWebhookResult {
   const fail = (error: PinwheelWebhookError): SafeParseWebhookResult => ({ ok: false, error });
-  if (typeof options.secret !== "string" || options.secret === "") return fail(new PinwheelWebhookError("missing_secret", MISSING_SECRET));
+  if (!hasSecret(options.secret)) return fail(new PinwheelWebhookError("missing_secret", MISSING_SECRET));
   const rawBody = rawBytes(options.rawBody);
   if (rawBody === undefined) {
     return fail(new PinwheelWebhookError("parsed_body", `${describeParsed(options.rawBody)}: the framework parsed the JSON before verification. ${RAW_BODY_FIX}`));

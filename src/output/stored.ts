@@ -7,7 +7,8 @@ import { printable, printableBlock } from "./printable.js";
 export function formatBody(body: Buffer): string {
   const text = body.toString("utf8");
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    // JSON.stringify escapes C0 controls only: C1 controls and bidi overrides still need showing.
+    return printableBlock(JSON.stringify(JSON.parse(text), null, 2));
   } catch {
     return printableBlock(text);
   }

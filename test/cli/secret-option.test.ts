@@ -25,7 +25,10 @@ describe("a --secret that cannot be one", () => {
     ]) {
       const result = await runCli(args, { env: home.env });
       expectExit(result, 2);
-      expect(expectOneLineError(result.stderr), args.join(" ")).toMatch(/^error: --(forward-)?secret is empty \(an unset variable\?\)/);
+      const forward = args.includes("--forward-secret");
+      expect(expectOneLineError(result.stderr), args.join(" ")).toMatch(
+        forward ? /^error: --forward-secret is empty .* leave --forward-secret out to use the listener's own secret$/ : /^error: --secret is empty \(an unset variable\?\); .* to use PINWHEEL_API_SECRET$/,
+      );
     }
   });
 
@@ -34,5 +37,16 @@ describe("a --secret that cannot be one", () => {
     const result = await runCli(["webhooks", "list", "--env", "local", "--secret", "abc\n"], { env: home.env });
     expectExit(result, 2);
     expect(expectOneLineError(result.stderr)).toBe("error: --secret contains a line break or another control character; was it pasted from a file?");
+  });
+});
+
+describe("an empty PINWHEEL_API_SECRET", () => {
+  it("is a usage error, as CI passes it when the secret it names is missing, instead of signing with the built-in secret", async () => {
+    home = tempHome();
+    const result = await runCli(["simulate", "income.added", "--to", "http://127.0.0.1:9/"], { env: { ...home.env, PINWHEEL_API_SECRET: "" } });
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toBe(
+      "error: PINWHEEL_API_SECRET is set but empty (a missing CI secret?); set it to your API secret, or unset it",
+    );
   });
 });

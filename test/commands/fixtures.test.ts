@@ -1,5 +1,7 @@
 /** fixtures list/show through the BUILT binary. */
 import { afterEach, describe, expect, it } from "vitest";
+import { fixtureText } from "../../src/commands/fixtures-show.js";
+import { buildEvent } from "../../src/events/build.js";
 import { validateWebhookEvent } from "../../src/events/schemas.js";
 import { runCli, tempHome, type TempHome } from "../helpers/cli.js";
 import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
@@ -20,6 +22,13 @@ describe("fixtures show", () => {
     expect(body.event).toBe("income.added");
     expect(validateWebhookEvent(body).ok).toBe(true);
     expect(result.stdout.trimEnd()).toBe(JSON.stringify(body));
+  });
+
+  it("indents for a terminal unless --json asks for the exact bytes", () => {
+    const envelope = buildEvent("income.added");
+    expect(fixtureText(envelope, { terminal: true })).toBe(JSON.stringify(envelope, null, 2));
+    expect(fixtureText(envelope, { terminal: true, json: true })).toBe(JSON.stringify(envelope));
+    expect(fixtureText(envelope, { terminal: false })).toBe(JSON.stringify(envelope));
   });
 
   it("a misspelt event is a usage error with a suggestion", async () => {

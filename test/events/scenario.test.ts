@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -193,6 +193,16 @@ describe("loadScenario", () => {
     } catch (error) {
       expect(isCliError(error) && error.exitCode).toBe(1);
       expect((error as Error).message).toBe(`scenario file ${path}: no such file`);
+    }
+    // A directory where a file was expected cannot be read either: still exit 1, not "not valid JSON".
+    const directory = join(dir, "adir.json");
+    mkdirSync(directory);
+    try {
+      loadScenario(directory);
+      expect.unreachable("loadScenario accepted a directory");
+    } catch (error) {
+      expect(isCliError(error) && error.exitCode).toBe(1);
+      expect((error as Error).message).toMatch(/^scenario file .*adir\.json: cannot read it \(EISDIR/);
     }
   });
 });
