@@ -9,6 +9,7 @@ import { signedHeaders, verifyWebhook } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { closedPort, deliveriesList, expectExit, ndjson } from "../helpers/delivery-cli.js";
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+import { readUntil } from "../helpers/wait.js";
 
 const SECRET = "listen-forward-secret";
 const WEBHOOK_ID = "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f";
@@ -44,15 +45,6 @@ async function send(url: string, body: string | Buffer, timestamp = Math.floor(D
 
 const forwardOf = (id: number) => (line: unknown) => (line as Line).type === "forward" && (line as Line).request_id === id;
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe("listen --forward-to", () => {
   it("forwards the raw body byte for byte, re-signed, with Pinwheel's four headers, and stores and shows the app's answer", async () => {
     home = tempHome();
@@ -77,7 +69,7 @@ describe("listen --forward-to", () => {
     expect(Number(received.headers["x-timestamp"])).toBeGreaterThan(signedAt);
     expect(verifyWebhook({ secret: SECRET, headers: received.headers, rawBody: received.body }).ok).toBe(true);
 
-    const attempts = await until(() => deliveriesList(home!.env), (rows) => rows.length > 0);
+    const attempts = await readUntil(() => deliveriesList(home!.env), (rows) => rows.length > 0);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ source: "forward", request_id: id, status_code: 200, error: null, response_body: '{"recorded":0}' });
   });
@@ -133,7 +125,7 @@ describe("listen --forward-to", () => {
     expect(shown.status_code).toBeNull();
     expect(shown.error).toMatch(/ECONNREFUSED/);
 
-    const attempts = await until(() => deliveriesList(home!.env), (rows) => rows.length > 0);
+    const attempts = await readUntil(() => deliveriesList(home!.env), (rows) => rows.length > 0);
     expect(attempts[0]).toMatchObject({ source: "forward", status_code: null, url: `http://127.0.0.1:${port}/hook` });
     expect(attempts[0]!.error).toMatch(/ECONNREFUSED/);
     const show = await runCli(["events", "show", envelope.event_id, "--json"], { env: home.env });

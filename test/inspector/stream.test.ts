@@ -4,6 +4,7 @@ import { connect, type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { EventStream } from "../../src/inspector/stream.js";
 import { openSse, type SseClient } from "./harness.js";
+import { waitUntil } from "../helpers/wait.js";
 
 let server: Server | undefined;
 let stream: EventStream | undefined;
@@ -25,14 +26,6 @@ async function start(hub: EventStream): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe("EventStream", () => {
   it("sends each event to every open client and forgets a client once it disconnects", async () => {
     const hub = new EventStream();
@@ -40,7 +33,7 @@ describe("EventStream", () => {
     const a = await openSse(url);
     const b = await openSse(url);
     clients.push(a, b);
-    await until(() => hub.size === 2);
+    await waitUntil(() => hub.size === 2);
     hub.publish("request", { id: 7, text: "line one\nline two" }, 7);
     for (const client of [a, b]) {
       const event = await client.next((e) => e.event === "request");
@@ -48,7 +41,7 @@ describe("EventStream", () => {
       expect(JSON.parse(event.data)).toEqual({ id: 7, text: "line one\nline two" });
     }
     a.close();
-    await until(() => hub.size === 1);
+    await waitUntil(() => hub.size === 1);
     hub.publish("request", { id: 8 }, 8);
     await b.next((e) => e.id === "8");
   });
@@ -78,7 +71,7 @@ describe("EventStream", () => {
     const socket = connect(Number(url.port), "127.0.0.1");
     sockets.push(socket);
     socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`);
-    await until(() => hub.size === 1);
+    await waitUntil(() => hub.size === 1);
     // The page is frozen: its socket reads nothing more, so the kernel buffers fill, then node's.
     socket.pause();
     const chunk = { text: "x".repeat(32 * 1024) };

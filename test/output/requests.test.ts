@@ -1,29 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { formatRequestLine, requestLabel } from "../../src/output/requests.js";
 import type { StoredRequest } from "../../src/store/requests.js";
+import { storedRow } from "../helpers/stored-requests.js";
 
 function storedRequest(): StoredRequest {
-  return {
-    id: 7,
-    receivedAt: "2026-11-23T17:00:00.000Z",
-    method: "POST",
-    path: "/",
-    headers: [],
-    body: Buffer.from("{}"),
-    bodySize: 2,
-    bodyTruncated: false,
-    event: "income.added",
-    eventId: "e",
-    accountId: null,
-    webhookId: null,
-    verification: "verified",
-    verificationDetail: null,
-    schemaErrors: null,
-    rejection: null,
-    statusCode: 200,
-    remoteAddress: "127.0.0.1",
-    duplicate: false,
-  };
+  return { ...storedRow("e"), id: 7, duplicate: false };
 }
 
 describe("requestLabel", () => {
