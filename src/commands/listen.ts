@@ -189,12 +189,19 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
         const forwarding = forwarder?.accepts(request) ?? false;
         // The sender's answer does not wait for the app unless --forward-status says so.
         if (forwarding && options.forwardStatus) return;
-        announce(request, forwarding);
-        if (forwarding) void forward(request);
+        // A request that completes during the shutdown grace is stored, but no longer forwarded.
+        const forwardingNow = forwarding && !forwarder!.stopped;
+        announce(request, forwardingNow);
+        if (forwardingNow) void forward(request);
       },
       respond: options.forwardStatus
         ? async (request) => {
             if (!forwarder!.accepts(request)) return undefined;
+            if (forwarder!.stopped) {
+              // Its answer was to be the app's; with no forward any more, the sender is told to come back.
+              announce({ ...request, statusCode: 503 }, false);
+              return { statusCode: 503, body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id } };
+            }
             const report = await forward(request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
             return { statusCode: forwardedStatus(report), body: { forwarded: true, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
           }

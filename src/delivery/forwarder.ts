@@ -27,6 +27,8 @@ export interface Forwarder {
   forward(request: StoredRequest): Promise<DeliveryReport>;
   /** Abandons every forward in flight: its attempt now and any retry to come. Returns how many there were. */
   abandon(): number;
+  /** True once abandoned: nothing more is forwarded. */
+  readonly stopped: boolean;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     abandon() {
       stop.abort(new Error("abandoned: listen was stopping"));
       return inFlight;
+    },
+    get stopped() {
+      return stop.signal.aborted;
     },
     async close() {
       await sender.close();

@@ -92,6 +92,37 @@ describe("listen stops promptly", () => {
   });
 });
 
+describe("a request that completes while listen is stopping", () => {
+  it("is stored and, with --forward-status, answered 503 without being forwarded", async () => {
+    home = tempHome();
+    const app = await server();
+    listener = await startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-status"], home.env);
+    const body = Buffer.from(JSON.stringify(buildEvent("income.added")));
+    const headers = signedHeaders(SECRET, body);
+    const late = connect(listener.port, "127.0.0.1");
+    late.on("error", () => {});
+    await new Promise((resolve) => late.once("connect", resolve));
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+    late.write(`POST / HTTP/1.1\r\nhost: 127.0.0.1\r\n${head}content-length: ${body.length}\r\n\r\n`);
+    late.write(body.subarray(0, 10));
+    let answer = "";
+    late.on("data", (chunk: Buffer) => (answer += chunk.toString("utf8")));
+
+    const stopping = listener.stop("SIGTERM");
+    // Well inside the 2 s grace: the rest of the body arrives after forwards were abandoned.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    late.write(body.subarray(10));
+    const { code } = await stopping;
+    late.destroy();
+    expect(code).toBe(0);
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answer).toContain('"error":"stopping"');
+    expect(app.requests).toEqual([]);
+    const rows = JSON.parse((await runCli(["events", "list", "--json"], { env: home.env })).stdout) as { status_code: number }[];
+    expect(rows.map((row) => row.status_code)).toEqual([503]);
+  });
+});
+
 describe("listen refuses to start", () => {
   it("when --forward-to is the listener itself, which would forward every event forever", async () => {
     home = tempHome();
