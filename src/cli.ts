@@ -176,7 +176,7 @@ export function buildProgram(): Command {
     .option("--output <file>", "write the report (JUnit XML) to this file; the table still prints")
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--timeout <ms>", "per-request timeout", integer(1), 15_000)
-    .option("--speed <factor>", "scale scenario delays", positiveNumber, 100)
+    .option("--speed <factor>", "scale the --scenario's delays (default: 100, almost at once)", positiveNumber)
     .option("--db <path>", "where delivery attempts are recorded")
     .option("--json", "print the report as JSON (same as --reporter json)")
     .addHelpText(

@@ -56,8 +56,8 @@ const PAGE_ROWS = 500;
 interface Selection {
   /** Requests to send. */
   planned: number;
-  /** Requests selected but left out: their body was over 1 MiB and is not stored whole. */
-  truncated: number;
+  /** Requests a filter selected but left out: their body was over 1 MiB and is not stored whole. */
+  truncated?: number;
   next(): StoredRequest | undefined;
 }
 
@@ -102,7 +102,7 @@ function namedRequests(store: RequestStore, references: string[]): Selection {
     return request;
   });
   let index = 0;
-  return { planned: requests.length, truncated: 0, next: () => requests[index++] };
+  return { planned: requests.length, next: () => requests[index++] };
 }
 
 export async function run(references: string[], options: ReplayOptions): Promise<void> {

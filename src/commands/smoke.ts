@@ -22,7 +22,8 @@ export interface SmokeOptions {
   output?: string;
   secret?: string;
   timeout: number;
-  speed: number;
+  /** Scenario delays are divided by this (100 when not given: a smoke test does not wait out a scenario's pauses). */
+  speed?: number;
   db?: string;
   json?: boolean;
 }
@@ -57,6 +58,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   const out = createOutput({ json: reporter === "json" });
   if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
   if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");
+  if (options.speed !== undefined && !options.scenario) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
   if (options.events?.length === 0) throw usageError("--events is empty; name the events to check, or leave it out to check every catalog event");
   if (options.output) checkOutputDirectory(options.output);
   const names = (options.events ?? (options.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
@@ -80,7 +82,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   await smokeRun.finish(
     (async () => {
       if (scenario) {
-        const results = await playThroughRun(smokeRun, scenario, { speed: options.speed, ids: {} });
+        const results = await playThroughRun(smokeRun, scenario, { speed: options.speed ?? 100, ids: {} });
         results.forEach((r, i) =>
           checks.push({
             name: `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`,

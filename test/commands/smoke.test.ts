@@ -260,6 +260,14 @@ describe("smoke --reporter junit", () => {
     expect(failure!.text).toContain(`<html a="b">Tom & "Jerry" <'script'> ]]>`);
   });
 
+  it("--speed without --scenario is a usage error rather than ignored", async () => {
+    const target = await server();
+    const result = await smoke(["--to", target.url, "--events", "account.added", "--speed", "5"]);
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toContain("--speed scales a scenario's delays; it goes with --scenario <name>");
+    expect(target.requests).toEqual([]);
+  });
+
   it("--output into a directory that does not exist is a usage error before anything is sent", async () => {
     const target = await server();
     const directory = join(home.home, "no-such-dir");
