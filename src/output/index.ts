@@ -64,10 +64,18 @@ export function createOutput(
   const c = new Chalk({ level: settings.color ? 1 : 0 });
   const interactive = settings.stderrIsTty && !settings.ci;
   let held = "";
+  // A progress line stays on the terminal without a newline: anything printed must wipe it first, or run into it.
+  let progressShown = false;
+  const clearProgress = () => {
+    if (!progressShown) return;
+    progressShown = false;
+    streams.stderr.write("\r\u001b[K");
+  };
   const flush = () => {
     if (held === "") return;
     const text = held;
     held = "";
+    clearProgress();
     streams.stdout.write(text);
   };
   const writeOut = options.batched
@@ -75,10 +83,14 @@ export function createOutput(
         if (held === "") setImmediate(flush);
         held += text + "\n";
       }
-    : (text: string) => void streams.stdout.write(text + "\n");
+    : (text: string) => {
+        clearProgress();
+        streams.stdout.write(text + "\n");
+      };
   const writeErr = (text: string) => {
     // A notice after data lines must not overtake them on a terminal showing both.
     flush();
+    clearProgress();
     streams.stderr.write(text + "\n");
   };
 
@@ -126,9 +138,10 @@ export function createOutput(
           if (now - last < 80) return;
           last = now;
           streams.stderr.write(`\r${c.cyan(label)} ${summary()}\u001b[K`);
+          progressShown = true;
         },
         done() {
-          streams.stderr.write("\r\u001b[K");
+          clearProgress();
         },
       };
     },

@@ -54,3 +54,33 @@ describe("output", () => {
     expect(order).toEqual(["out:a\n", "err:warning: careful\n", "out:b\n"]);
   });
 });
+
+describe("progress on a terminal", () => {
+  it("is wiped before any line is printed, so lines never run into it, and is redrawn by the next tick", async () => {
+    const terminal: TerminalSettings = { ...plain, stdoutIsTty: true, stderrIsTty: true, ci: false };
+    const events: string[] = [];
+    const stream = (name: string) =>
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          events.push(`${name}:${chunk.toString("utf8")}`);
+          callback();
+        },
+      });
+    const out = createOutput({}, { stdout: stream("out"), stderr: stream("err") }, terminal);
+    const progress = out.progress(2, "simulate");
+    progress.tick(() => "1/2 sent");
+    out.line("✔ 200  income.added");
+    await new Promise((resolve) => setTimeout(resolve, 90));
+    progress.tick(() => "2/2 sent");
+    out.notice("done");
+    progress.done();
+    expect(events).toEqual([
+      "err:\rsimulate 1/2 sent\u001b[K",
+      "err:\r\u001b[K",
+      "out:✔ 200  income.added\n",
+      "err:\rsimulate 2/2 sent\u001b[K",
+      "err:\r\u001b[K",
+      "err:done\n",
+    ]);
+  });
+});
