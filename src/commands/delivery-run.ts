@@ -27,6 +27,11 @@ export interface RunOptions {
   retry?: RetryPolicy;
   /** How many deliveries are planned, for progress; lines are printed per attempt when it is small. */
   planned: number;
+  /**
+   * x-pinwheel-webhook-id for items that bring none: Pinwheel sends it on every delivery, so a run
+   * sends one id throughout, as one webhook would.
+   */
+  webhookId?: string;
   /** "none" when the command prints its own report (smoke), in --json too. */
   attemptLines?: "auto" | "none";
 }
@@ -50,6 +55,7 @@ export class DeliveryRun {
   private readonly failed: DeliveryReport[] = [];
   private readonly started = performance.now();
   private readonly progress: Progress;
+  private readonly webhookId: string;
   readonly verbose: boolean;
 
   private constructor(
@@ -61,6 +67,7 @@ export class DeliveryRun {
   ) {
     this.verbose = out.json || (options.attemptLines !== "none" && options.planned <= 20);
     this.progress = out.progress(options.planned, options.source);
+    this.webhookId = options.webhookId ?? randomUUID();
   }
 
   static open(out: Output, options: RunOptions): DeliveryRun {
@@ -74,10 +81,10 @@ export class DeliveryRun {
   async send(item: RunItem, url = this.options.url): Promise<DeliveryReport> {
     const { out, options } = this;
     const deliveryId = randomUUID();
-    const webhookId = item.webhookId ?? null;
+    const webhookId = item.webhookId ?? this.webhookId;
     const report = await deliver(
       this.sender,
-      { url, body: item.body, secret: options.secret, webhookId: item.webhookId, recordedHeaders: item.recordedHeaders },
+      { url, body: item.body, secret: options.secret, webhookId, recordedHeaders: item.recordedHeaders },
       {
         retry: options.retry,
         onAttempt: (attempt) => {

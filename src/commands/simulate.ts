@@ -123,6 +123,7 @@ function runOptions(options: SimulateOptions, url: string, secret: string, plann
     concurrency: options.concurrency,
     retry: options.retry || options.retryBase !== undefined ? retryPolicy(options.retryBase) : undefined,
     planned,
+    webhookId: options.webhookId,
   };
 }
 
@@ -134,6 +135,7 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   const scenario = loadScenario(options.scenario);
   const { secret } = secretFor(out, options.secret);
   const url = options.to ?? resolveDefaultTarget();
+  if (options.to === undefined) out.notice(`Playing to the default URL ${url}: a scenario goes to one URL, not to local webhooks (pass --to to choose)`);
   const run = DeliveryRun.open(out, runOptions(options, url, secret, plannedDeliveries(scenario) * options.count));
   if (!out.json) out.notice(`Playing scenario ${scenario.name}: ${scenario.description}`);
   const summary = await run.finish(
@@ -160,6 +162,9 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   }
   if (eventArg === undefined && options.data === undefined) {
     throw usageError('name an event to simulate, e.g. "pinwheel-cli simulate paystubs.fully_synced" (see: fixtures list), or pass --scenario <name>');
+  }
+  if (options.data !== undefined && options.count > 1) {
+    throw usageError("--count sends distinct events, but a --data body has one event_id; use --duplicate <n> to send it again");
   }
   if (options.data !== undefined) {
     // --data is sent byte for byte: an override that cannot land must not be silently dropped.

@@ -54,7 +54,9 @@ function checkOutputDirectory(output: string): void {
 }
 
 export async function run(options: SmokeOptions): Promise<void> {
-  const reporter = options.json ? "json" : (options.reporter ?? "table");
+  if (options.output && options.json) throw usageError("--output writes the JUnit XML report; with --json, redirect stdout to a file instead");
+  // --output is the JUnit file: asking for it is asking for that report.
+  const reporter = options.json ? "json" : options.output ? "junit" : (options.reporter ?? "table");
   const out = createOutput({ json: reporter === "json" });
   if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
   if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");

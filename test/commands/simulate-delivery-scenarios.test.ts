@@ -247,6 +247,24 @@ describe("simulate --scenario plays each built-in scenario", () => {
   });
 });
 
+describe("simulate --scenario headers", () => {
+  it("sends x-pinwheel-webhook-id on every delivery, --webhook-id's when given, as Pinwheel does", async () => {
+    const target = await server();
+    const webhookId = "61788409-8314-4e89-9300-ae7b9d3ccff5";
+    const given = await runCli(["simulate", "--scenario", "pending-then-success", "--speed", "1000", "--to", target.url, "--secret", SECRET, "--webhook-id", webhookId], {
+      env: home.env,
+    });
+    expectExit(given, 0);
+    expect(target.requests.map((r) => r.headers["x-pinwheel-webhook-id"])).toEqual(Array(4).fill(webhookId));
+
+    const other = await server();
+    expectExit(await runCli(["simulate", "--scenario", "pending-then-success", "--speed", "1000", "--to", other.url, "--secret", SECRET], { env: home.env }), 0);
+    const ids = new Set(other.requests.map((r) => r.headers["x-pinwheel-webhook-id"]));
+    expect(ids.size).toBe(1);
+    expect([...ids][0]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
 describe("simulate --scenario --count", () => {
   it("plays the scenario again with a new account, end user and link token each time", async () => {
     const target = await server();

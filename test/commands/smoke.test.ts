@@ -260,6 +260,19 @@ describe("smoke --reporter junit", () => {
     expect(failure!.text).toContain(`<html a="b">Tom & "Jerry" <'script'> ]]>`);
   });
 
+  it("--output alone writes the JUnit report (it is what --output is for), and every check carries a webhook id", async () => {
+    const target = await server();
+    const file = join(home.home, "implied.xml");
+    const result = await smoke(["--to", target.url, "--events", "account.added,income.added", "--output", file]);
+    expectExit(result, 0);
+    const root = parseWellFormedXml(readFileSync(file, "utf8"));
+    expect(findAll(root, "testcase")).toHaveLength(2);
+    expect(target.requests.every((r) => /^[0-9a-f-]{36}$/.test(String(r.headers["x-pinwheel-webhook-id"])))).toBe(true);
+    const both = await smoke(["--to", target.url, "--events", "account.added", "--output", file, "--json"]);
+    expectExit(both, 2);
+    expect(expectOneLineError(both.stderr)).toMatch(/--output writes the JUnit XML report; with --json, redirect stdout/);
+  });
+
   it("--speed without --scenario is a usage error rather than ignored", async () => {
     const target = await server();
     const result = await smoke(["--to", target.url, "--events", "account.added", "--speed", "5"]);
