@@ -3,7 +3,7 @@ import { lazy } from "./cli/lazy.js";
 import { VERSION } from "./version.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerToolingCommands } from "./cli/tooling.js";
-import { collect, commaList, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
+import { collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
 
 
 export function buildProgram(): Command {
@@ -74,7 +74,7 @@ export function buildProgram(): Command {
     .option("--timeout <ms>", "per-attempt timeout (Pinwheel waits 15 s)", integer(1), 15_000)
     .option("--retry", "retry after a 5XX, network error or timeout: up to 5 more attempts within 15 min, like Pinwheel")
     .option("--retry-base <ms>", "compress the retry schedule to this base delay (implies --retry)", integer(1))
-    .option("--duplicate [n]", "send the same event (same event_id and body) n more times (default 1)", integer(1, 1000))
+    .option("--duplicate [n]", "send the same event (same event_id and body) n more times (default 1)", duplicateCount)
     .option("--pending", "send the job with outcome pending, then the same job with its result (--outcome error for an error)")
     .option("--scenario <name|file>", "play a sequence of events (see: scenarios list) or your own scenario file")
     .option("--speed <factor>", "scale scenario delays: 2 plays twice as fast, 100 almost at once (default: 1)", positiveNumber)

@@ -115,7 +115,8 @@ export function terminalSettings(env: Env = process.env): TerminalSettings {
     stdoutIsTty,
     stderrIsTty,
     stdinIsTty: Boolean(process.stdin.isTTY),
-    ci: Boolean(env.CI),
+    // CI=false (or 0) is how some setups say "not CI": only a value that says yes counts.
+    ci: env.CI !== undefined && !/^(|0|false|no)$/i.test(env.CI.trim()),
     debug: Boolean(env.PINWHEEL_DEBUG),
   };
 }

@@ -125,6 +125,7 @@ export async function run(options: ListenOptions): Promise<void> {
 async function listen(out: Output, options: ListenOptions): Promise<void> {
   if (options.forwardStatus && !options.forwardTo) throw usageError("--forward-status needs --forward-to <url>");
   if (options.forwardRetry && !options.forwardTo) throw usageError("--forward-retry needs --forward-to <url>");
+  if (options.forwardSecret !== undefined && !options.forwardTo) throw usageError("--forward-secret needs --forward-to <url>");
   if (options.forwardTo && forwardsToItself(options.forwardTo, options.host, options.port)) {
     throw usageError(`--forward-to ${options.forwardTo} is this listener itself (port ${options.port}), so every event would be forwarded forever; point it at your app`);
   }

@@ -77,7 +77,8 @@ function buildStep(scenario: Scenario, index: number, step: EventStep, nowMs: nu
     });
   } catch (error) {
     if (isCliError(error)) {
-      const message = error.message.replace(/^--(set|add|unset) /, '"$1" ');
+      // The builder names CLI flags; in a scenario file they are the step's fields.
+      const message = error.message.replace(/^--(set|add|unset|outcome):? /, 'field "$1": ').replace(/--(set|add|unset|outcome)\b/g, '"$1"');
       throw usageError(`scenario ${scenario.name}: step ${index + 1} (${step.event}): ${message}`);
     }
     throw error;
@@ -102,10 +103,13 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
   const startedAt = now();
   const envelopes = new Map<number, WebhookEnvelope>();
   const byLabel = new Map<string, number>();
+  // Each event is dated when its step is due (the delays so far, at this speed): a job's result is later than its pending event.
+  let dueMs = startedAt;
   scenario.steps.forEach((step, index) => {
+    dueMs += (step.delay_ms ?? 0) / speed;
     if (step.label !== undefined) byLabel.set(step.label, index);
     if (isResendStep(step)) return;
-    const envelope = buildStep(scenario, index, step, startedAt);
+    const envelope = buildStep(scenario, index, step, Math.round(dueMs));
     thread(envelope, ids);
     if (step.same_job_as !== undefined) {
       const job = envelopes.get(byLabel.get(step.same_job_as)!);

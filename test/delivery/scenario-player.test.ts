@@ -173,6 +173,19 @@ describe("playScenario with each built-in scenario", () => {
   });
 });
 
+describe("playScenario dates", () => {
+  it("dates each event when its step is due at this speed, so a job's result is later than its pending event", async () => {
+    const rec = recorder();
+    await playScenario(loadScenario("pending-then-success"), { send: rec.send, sleep: rec.sleep, now: () => NOW, speed: 2 });
+    const incomes = rec.deliveries.map(json).filter((e) => e.event === "income.added");
+    expect(incomes.map((e) => e.payload.outcome)).toEqual(["pending", "success"]);
+    const [pending, success] = incomes.map((e) => Date.parse(String(e.payload.timestamp)));
+    // Delays 1000, 300 and 3000 ms at speed 2: due 500 ms and 2,150 ms after the start.
+    expect(pending).toBe(NOW + 500);
+    expect(success).toBe(NOW + 2150);
+  });
+});
+
 describe("playScenario ordering", () => {
   it("waits for each answer before the next delivery unless a step is concurrent", async () => {
     const log: string[] = [];
@@ -306,8 +319,11 @@ describe("playScenario ordering", () => {
     expect(isCliError(error)).toBe(true);
     expect((error as { exitCode: number }).exitCode).toBe(2);
     expect((error as Error).message).toMatch(/step 2 \(paystubs\.added\)/);
-    expect((error as Error).message).toMatch(/"set" payload\.params\.cnt/);
+    expect((error as Error).message).toMatch(/field "set": payload\.params\.cnt/);
     expect((error as Error).message).toContain("payload.params.count");
+    expect((error as Error).message).not.toContain("--");
+    const outcome = await playScenario(scenario([{ event: "account.added", outcome: "error" }]), { send: rec.send, sleep: rec.sleep }).catch((e: unknown) => e);
+    expect((outcome as Error).message).toMatch(/step 1 \(account\.added\): field "outcome": account\.added is not a job event/);
     expect(rec.deliveries).toHaveLength(0);
   });
 

@@ -301,6 +301,9 @@ describe("usage errors exit 2 with one line and no stack trace", () => {
   it("options that would be silently ignored, and a webhook id that is not a UUID, are refused", async () => {
     const cases: [string[], RegExp][] = [
       [["simulate", "income.added", "--speed", "5"], /--speed scales a scenario's delays; it goes with --scenario/],
+      [["simulate", "--data", "-", "--count", "3"], /--count sends distinct events, but a --data body has one event_id; use --duplicate <n>/],
+      [["listen", "--port", "0", "--forward-secret", "abc"], /--forward-secret needs --forward-to <url>/],
+      [["simulate", "--duplicate", "income.added"], /expected a count from 1 to 1000; to send one duplicate, name the event first: simulate income\.added --duplicate/],
       [["simulate", "income.added", "--webhook-id", "nope"], /option '--webhook-id <uuid>' argument 'nope' is invalid\. expected a UUID/],
     ];
     for (const [args, message] of cases) {
