@@ -1,4 +1,5 @@
 import type { Command, Option } from "commander";
+import { CONFIG_KEYS } from "../config.js";
 import { EVENT_NAMES } from "../events/catalog.js";
 import { builtInScenarioNames } from "../events/scenario.js";
 import { usageError } from "../errors.js";
@@ -52,6 +53,8 @@ function argumentValue(command: Command, path: string[]): ValueKind {
   if (argument.argChoices) return `words:${argument.argChoices.join(" ")}`;
   if (argument.name() === "event") return "events";
   if (path[0] === "scenarios") return "scenarios";
+  // Keys are checked by the command itself (with did-you-mean), not as commander choices.
+  if (path[0] === "config" && argument.name() === "key") return `words:${CONFIG_KEYS.join(" ")}`;
   return "none";
 }
 

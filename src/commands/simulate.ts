@@ -157,6 +157,9 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
     return simulateScenario(out, { ...options, scenario: options.scenario });
   }
   if (options.speed !== undefined) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
+  if (options.pauseAfter !== undefined && (options.to !== undefined || options.webhookId !== undefined)) {
+    throw usageError("--pause-after applies to the fan-out to local webhooks; drop --to and --webhook-id, or drop --pause-after");
+  }
   if (eventArg !== undefined && options.data !== undefined) {
     throw usageError("pass either an event name or --data <file>, not both");
   }

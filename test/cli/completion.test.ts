@@ -92,6 +92,8 @@ describe("bash", () => {
   it("completes event names, one or a comma list, scenarios, choices and files", () => {
     expect(bashComplete("simulate", "paystubs.fu")).toEqual(["paystubs.fully_synced"]);
     expect(bashComplete("fixtures", "show", "inc")).toEqual(["income.added"]);
+    expect(bashComplete("config", "set", "api")).toEqual(["api-secret", "api-version"]);
+    expect(bashComplete("config", "unset", "d")).toEqual(["db", "default-url"]);
     expect(bashComplete("events", "list", "--event", "shifts.fu")).toEqual(["shifts.fully_synced"]);
     expect(bashComplete("smoke", "--events", "account.added,paystubs.fu")).toEqual(["account.added,paystubs.fully_synced"]);
     expect(bashComplete("simulate", "--scenario", "at-")).toEqual(["at-least-once"]);

@@ -114,8 +114,11 @@ describe("simulate fans out to the local registry", () => {
     const table = await cli(["webhooks", "list"]);
     expect(table.stdout).toMatch(new RegExp(`${id}\\s+paused .*2 failed in a row since`));
 
-    const thirdRun = await cli(["simulate", "identity.added", "--pause-after", "1ms", "--to", failing.url]);
+    const thirdRun = await cli(["simulate", "identity.added", "--to", failing.url]);
     expect(failing.requests).toHaveLength(3); // --to is not fan-out: it still sends
+    // ...and so --pause-after, which only the fan-out applies, is refused beside it rather than ignored.
+    expectExit(await cli(["simulate", "identity.added", "--pause-after", "1ms", "--to", failing.url]), 2);
+    expect(failing.requests).toHaveLength(3);
     const skipped = await cli(["simulate", "identity.added"]);
     expect(skipped.stderr).toContain(`Skipping paused webhook ${id}`);
     expect(failing.requests).toHaveLength(3);

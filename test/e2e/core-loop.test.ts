@@ -303,6 +303,7 @@ describe("usage errors exit 2 with one line and no stack trace", () => {
       [["simulate", "income.added", "--speed", "5"], /--speed scales a scenario's delays; it goes with --scenario/],
       [["simulate", "--data", "-", "--count", "3"], /--count sends distinct events, but a --data body has one event_id; use --duplicate <n>/],
       [["listen", "--port", "0", "--forward-secret", "abc"], /--forward-secret needs --forward-to <url>/],
+      [["simulate", "income.added", "--to", "http://127.0.0.1:9/", "--pause-after", "1s"], /--pause-after applies to the fan-out to local webhooks/],
       [["simulate", "--duplicate", "income.added"], /expected a count from 1 to 1000; to send one duplicate, name the event first: simulate income\.added --duplicate/],
       [["simulate", "income.added", "--webhook-id", "nope"], /option '--webhook-id <uuid>' argument 'nope' is invalid\. expected a UUID/],
     ];
