@@ -54,7 +54,9 @@ function checkOutputDirectory(output: string): void {
 }
 
 export async function run(options: SmokeOptions): Promise<void> {
-  if (options.output && options.json) throw usageError("--output writes the JUnit XML report; with --json, redirect stdout to a file instead");
+  if (options.output && (options.json || options.reporter === "json")) {
+    throw usageError("--output writes the JUnit XML report; for JSON, redirect stdout to a file instead");
+  }
   // --output is the JUnit file: asking for it is asking for that report.
   const reporter = options.json ? "json" : options.output ? "junit" : (options.reporter ?? "table");
   const out = createOutput({ json: reporter === "json" });

@@ -270,7 +270,8 @@ describe("smoke --reporter junit", () => {
     expect(target.requests.every((r) => /^[0-9a-f-]{36}$/.test(String(r.headers["x-pinwheel-webhook-id"])))).toBe(true);
     const both = await smoke(["--to", target.url, "--events", "account.added", "--output", file, "--json"]);
     expectExit(both, 2);
-    expect(expectOneLineError(both.stderr)).toMatch(/--output writes the JUnit XML report; with --json, redirect stdout/);
+    expect(expectOneLineError(both.stderr)).toMatch(/--output writes the JUnit XML report; for JSON, redirect stdout/);
+    expectExit(await smoke(["--to", target.url, "--events", "account.added", "--output", file, "--reporter", "json"]), 2);
   });
 
   it("--speed without --scenario is a usage error rather than ignored", async () => {
