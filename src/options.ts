@@ -15,8 +15,11 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
 
 /** simulate --duplicate [n]: an event name after it is read as n, so the error says how to write it. */
 export function duplicateCount(value: string): number {
-  if (/^\d+$/.test(value.trim()) && Number(value) >= 1 && Number(value) <= 1000) return Number(value);
-  throw new InvalidArgumentError(`expected a count from 1 to 1000; to send one duplicate, name the event first: simulate ${value} --duplicate`);
+  try {
+    return integer(1, 1000)(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a count from 1 to 1000; to send one duplicate, name the event first: simulate ${value} --duplicate`);
+  }
 }
 
 export function positiveNumber(value: string): number {

@@ -21,7 +21,7 @@ export async function run(options: EventsListOptions): Promise<void> {
   const { db } = openStoreForReading(options.db);
   try {
     const store = requestStore(db);
-    const event = eventFilterOrUsageError(options.event, (name) => store.count({ event: name }) > 0);
+    const event = eventFilterOrUsageError(options.event, store);
     const rows = store.list({ event, accountId: options.accountId, verdict, since: options.since, limit: options.limit });
     if (options.json) {
       out.data(rows.map(requestJson));

@@ -117,7 +117,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
     const url = options.to ?? recorded!;
     if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
     const store = requestStore(db);
-    if (filter) filter.event = eventFilterOrUsageError(filter.event, (name) => store.count({ event: name }) > 0);
+    if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
     const selected = filter ? pagedSelection(store, filter) : namedRequests(store, references);
     if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (selected.planned === 0) {

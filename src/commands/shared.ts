@@ -3,7 +3,7 @@ import { resolveSecret, SECRET_SOURCE_LABELS, type ResolvedSecret } from "../con
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import { CliError, usageError } from "../errors.js";
 import type { Output } from "../output/index.js";
-import { VERDICT_FILTERS } from "../store/requests.js";
+import { VERDICT_FILTERS, type RequestStore } from "../store/requests.js";
 import { didYouMean } from "../suggest.js";
 
 /** The secret, with the one-line notice that says where it came from when it is the built-in one. */
@@ -27,8 +27,8 @@ export function eventNameOrUsageError(name: string): EventName {
  * An --event filter over stored requests: any catalog name, or a name some stored request
  * carries (an unknown or forged event is stored under its own name). Anything else is a typo.
  */
-export function eventFilterOrUsageError(name: string | undefined, isStored: (name: string) => boolean): string | undefined {
-  if (name === undefined || isEventName(name) || isStored(name)) return name;
+export function eventFilterOrUsageError(name: string | undefined, store: Pick<RequestStore, "count">): string | undefined {
+  if (name === undefined || isEventName(name) || store.count({ event: name }) > 0) return name;
   return eventNameOrUsageError(name);
 }
 

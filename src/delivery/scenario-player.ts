@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { usageError, isCliError } from "../errors.js";
-import { buildEvent, type Assignment } from "../events/build.js";
+import { buildEvent, inOverrideTerms, type Assignment } from "../events/build.js";
 import type { EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { DATE_PLACEHOLDER, isResendStep, type EventStep, type Scenario } from "../events/scenario.js";
@@ -77,9 +77,7 @@ function buildStep(scenario: Scenario, index: number, step: EventStep, nowMs: nu
     });
   } catch (error) {
     if (isCliError(error)) {
-      // The builder names CLI flags; in a scenario file they are the step's fields.
-      const message = error.message.replace(/^--(set|add|unset|outcome):? /, 'field "$1": ').replace(/--(set|add|unset|outcome)\b/g, '"$1"');
-      throw usageError(`scenario ${scenario.name}: step ${index + 1} (${step.event}): ${message}`);
+      throw usageError(`scenario ${scenario.name}: step ${index + 1} (${step.event}): field ${inOverrideTerms(error.message)}`);
     }
     throw error;
   }

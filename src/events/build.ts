@@ -25,6 +25,14 @@ export interface EventOverrides {
 }
 
 /** Parses --set/--add "path=value" options (JSON values where they parse). */
+/**
+ * The builder's errors name the CLI's flags (--set, --add, --unset, --outcome); a scenario file or a
+ * library caller wrote fields or option names, so their errors quote those instead.
+ */
+export function inOverrideTerms(message: string): string {
+  return message.replace(/--(set|add|unset|outcome)\b/g, '"$1"');
+}
+
 export function parseAssignments(option: "--set" | "--add", assignments: readonly string[] = []): Assignment[] {
   return assignments.map((assignment) => {
     const parsed = parseAssignment(assignment);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { applyOverrides, buildEvent, type Assignment, type Outcome } from "../events/build.js";
+import { applyOverrides, buildEvent, inOverrideTerms, type Assignment, type Outcome } from "../events/build.js";
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { isCliError } from "../errors.js";
@@ -39,13 +39,13 @@ export interface SignedRequest {
 
 const OUTCOMES: readonly Outcome[] = ["success", "error", "pending"];
 
-/** The fixture builder speaks in CLI flags (--set, --add); a library caller wrote option names, and gets a TypeError. */
+/** A library caller gets a TypeError that names its own options, not the CLI's flags. */
 function inLibraryTerms<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
     if (!isCliError(error)) throw error;
-    throw new TypeError(`createSignedRequest: ${error.message.replace(/--(set|add|unset|outcome)\b/g, "$1")}`);
+    throw new TypeError(`createSignedRequest: ${inOverrideTerms(error.message)}`);
   }
 }
 

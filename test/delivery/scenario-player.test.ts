@@ -319,7 +319,7 @@ describe("playScenario ordering", () => {
     expect(isCliError(error)).toBe(true);
     expect((error as { exitCode: number }).exitCode).toBe(2);
     expect((error as Error).message).toMatch(/step 2 \(paystubs\.added\)/);
-    expect((error as Error).message).toMatch(/field "set": payload\.params\.cnt/);
+    expect((error as Error).message).toMatch(/field "set" payload\.params\.cnt/);
     expect((error as Error).message).toContain("payload.params.count");
     expect((error as Error).message).not.toContain("--");
     const outcome = await playScenario(scenario([{ event: "account.added", outcome: "error" }]), { send: rec.send, sleep: rec.sleep }).catch((e: unknown) => e);

@@ -87,7 +87,7 @@ describe("createSignedRequest + parseWebhookEvent", () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(TypeError);
-    expect((thrown as Error).message).toMatch(/^createSignedRequest: set payload\.nope\.x: income\.added has no such field/);
+    expect((thrown as Error).message).toMatch(/^createSignedRequest: "set" payload\.nope\.x: income\.added has no such field/);
     expect((thrown as Error).message).not.toMatch(/--/);
     expect(() => createSignedRequest("paystubs.added", { secret: SECRET, outcome: "bogus" as never })).toThrow(
       'createSignedRequest: outcome must be "success", "error", "pending", got "bogus"',
