@@ -26,7 +26,16 @@ export {
   type SchemaIssue,
 } from "./events/schemas.js";
 export { EVENT_NAMES, CATALOG, type EventName, type EventFamily, type CatalogEntry } from "./events/catalog.js";
-export { parseWebhookEvent, safeParseWebhookEvent, type ParseWebhookOptions, type SafeParseWebhookResult, type WebhookEventOf } from "./library/parse-event.js";
+export {
+  parseWebhookEvent,
+  safeParseWebhookEvent,
+  type ParseWebhookOptions,
+  type SafeParseWebhookResult,
+  type WebhookEventOf,
+  type ParsedWebhookEvent,
+  type KnownPinwheelEvent,
+  type UnknownPinwheelEvent,
+} from "./library/parse-event.js";
 export { PinwheelWebhookError, type WebhookErrorReason } from "./library/webhook-error.js";
 export { createSignedRequest, type SignedRequest, type SignedRequestOptions } from "./library/signed-request.js";
 export type { WebhookEnvelope } from "./events/fixtures.js";

@@ -1,5 +1,6 @@
-import type { EventName } from "../events/catalog.js";
-import { validateWebhookEvent, type PinwheelWebhookEvent } from "../events/schemas.js";
+import { isEventName, type EventName } from "../events/catalog.js";
+import { envelopeProblem } from "../events/envelope.js";
+import { validateWebhookEvent, type PinwheelWebhookEvent, type SchemaIssue } from "../events/schemas.js";
 import { hasSecret, MISSING_SECRET, verifyWebhook, type RawBody, type VerifyWebhookOptions } from "../signing.js";
 import { RAW_BODY_FIX } from "../verify/wording.js";
 import { PinwheelWebhookError } from "./webhook-error.js";
@@ -7,12 +8,42 @@ import { PinwheelWebhookError } from "./webhook-error.js";
 /** One event of the union, by name: `WebhookEventOf<"paystubs.added">`. */
 export type WebhookEventOf<N extends EventName> = Extract<PinwheelWebhookEvent, { event: N }>;
 
+/**
+ * A genuine delivery of an event this library knows. `issues` lists where the payload disagrees
+ * with the event's schema (empty when it matches); where it is not empty, the fields it names
+ * hold what Pinwheel sent, which may not be the type declared here.
+ */
+export type KnownPinwheelEvent = PinwheelWebhookEvent & { known: true; issues: SchemaIssue[] };
+
+/** A genuine delivery of an event this library has no schema for (Pinwheel adds events over time). */
+export interface UnknownPinwheelEvent {
+  known: false;
+  event: string;
+  event_id: string;
+  payload: unknown;
+  /** At least one: the event name is not known. */
+  issues: SchemaIssue[];
+}
+
+/**
+ * What parseWebhookEvent returns. Check `known` first: TypeScript cannot narrow a union that has
+ * a `event: string` member by comparing `event` with a literal, so after
+ * `if (!e.known) return ...`, `switch (e.event)` narrows each case's payload.
+ */
+export type ParsedWebhookEvent = KnownPinwheelEvent | UnknownPinwheelEvent;
+
 export interface ParseWebhookOptions extends Omit<VerifyWebhookOptions, "rawBody"> {
   /** The request body exactly as received: a Buffer, Uint8Array, ArrayBuffer or string; never parsed JSON. */
   rawBody: RawBody | ArrayBuffer;
+  /**
+   * Refuse (400) a signed event whose payload breaks its schema (`invalid_payload`) or whose name
+   * is unknown (`unknown_event`), as in your own tests. Off by default: Pinwheel does not retry a
+   * 4XX, so in a production handler a refused genuine event is lost for good.
+   */
+  strict?: boolean;
 }
 
-export type SafeParseWebhookResult = { ok: true; event: PinwheelWebhookEvent } | { ok: false; error: PinwheelWebhookError };
+export type SafeParseWebhookResult = { ok: true; event: ParsedWebhookEvent } | { ok: false; error: PinwheelWebhookError };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -45,24 +76,38 @@ export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWe
   } catch (error) {
     return fail(new PinwheelWebhookError("invalid_json", `the body is not JSON: ${(error as Error).message}`));
   }
-  const validated = validateWebhookEvent(body);
-  if (validated.ok) return { ok: true, event: validated.event };
-  const [first] = validated.issues;
-  const unknown = validated.issues.length === 1 && first?.path === "event" && typeof (body as { event?: unknown }).event === "string";
-  const summary = validated.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
-  return fail(new PinwheelWebhookError(unknown ? "unknown_event" : "invalid_payload", summary, validated.issues));
+  const problem = envelopeProblem(body);
+  if (problem !== null) return fail(new PinwheelWebhookError("invalid_envelope", problem));
+  const envelope = body as { event: string; event_id: string; payload: Record<string, unknown> };
+
+  const validated = validateWebhookEvent(envelope);
+  if (validated.ok) return { ok: true, event: { ...validated.event, known: true, issues: [] } };
+  const known = isEventName(envelope.event);
+  if (options.strict) {
+    const summary = validated.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+    return fail(new PinwheelWebhookError(known ? "invalid_payload" : "unknown_event", summary, validated.issues));
+  }
+  // Signed by Pinwheel, so it is answered 2xx whatever its payload: what arrived, with its issues.
+  const event = known
+    ? ({ ...envelope, known: true, issues: validated.issues } as KnownPinwheelEvent)
+    : ({ ...envelope, known: false, issues: validated.issues } satisfies UnknownPinwheelEvent);
+  return { ok: true, event };
 }
 
 /**
- * Verifies a delivery (signature over the raw bytes, then the timestamp's age) and validates it
- * against its event's schema. The result is a union discriminated by `event`:
+ * Verifies a delivery (signature over the raw bytes, then the timestamp's age), checks that it is
+ * a Pinwheel envelope and validates its payload against its event's schema:
  *
  *   const e = parseWebhookEvent({ secret, headers: req.headers, rawBody: req.body });
+ *   if (!e.known) return log(e.event, e.issues);       // an event this library does not know
  *   if (e.event === "paystubs.fully_synced") e.payload.params.count; // number
  *
- * Throws PinwheelWebhookError, whose `status` is the answer to give (401, 400 or 500).
+ * Throws PinwheelWebhookError, whose `status` is the answer to give, only for what is not a
+ * genuine delivery: 401 (signature, timestamp), 400 (not JSON, not an envelope) or 500 (the
+ * handler's own mistake). A genuine event whose payload disagrees with its schema, or whose name
+ * is unknown, is returned with `issues` (refused only with `strict: true`).
  */
-export function parseWebhookEvent(options: ParseWebhookOptions): PinwheelWebhookEvent {
+export function parseWebhookEvent(options: ParseWebhookOptions): ParsedWebhookEvent {
   const result = safeParseWebhookEvent(options);
   if (!result.ok) throw result.error;
   return result.event;

@@ -8,20 +8,26 @@ export type WebhookErrorReason =
   /** No secret to verify with (empty or undefined): the handler's configuration, not the request. */
   | "missing_secret"
   | "invalid_json"
-  /** Signed and JSON, but an event this library has no schema for (Pinwheel adds events over time). */
+  /** Signed JSON that is not {event, event_id, payload}. */
+  | "invalid_envelope"
+  /** With `strict: true` only: signed, but an event this library has no schema for. */
   | "unknown_event"
+  /** With `strict: true` only: signed, but the payload breaks its event's schema. */
   | "invalid_payload";
+
+const REFUSED_AS_BAD_REQUEST: ReadonlySet<WebhookErrorReason> = new Set(["invalid_json", "invalid_envelope", "unknown_event", "invalid_payload"]);
 
 /**
  * Why parseWebhookEvent refused a request. `status` is the answer a handler should give:
- * 401 when the signature or timestamp fails, 400 when a signed body is not a valid event, and
- * 500 for parsed_body and missing_secret, mistakes in the handler itself: Pinwheel retries 5XX
- * answers, so the events arrive again once it is fixed.
+ * 401 when the signature or timestamp fails, 400 when a signed body is not JSON or not an
+ * envelope (and, with `strict: true`, not a valid event), and 500 for parsed_body and
+ * missing_secret, mistakes in the handler itself: Pinwheel retries 5XX answers, so the events
+ * arrive again once it is fixed. It never retries a 4XX.
  */
 export class PinwheelWebhookError extends Error {
   readonly reason: WebhookErrorReason;
   readonly status: 400 | 401 | 500;
-  /** Schema problems, for invalid_payload and unknown_event. */
+  /** Schema problems, for invalid_payload and unknown_event (strict mode). */
   readonly issues: readonly SchemaIssue[];
 
   constructor(reason: WebhookErrorReason, message: string, issues: readonly SchemaIssue[] = []) {
@@ -29,7 +35,7 @@ export class PinwheelWebhookError extends Error {
     this.name = "PinwheelWebhookError";
     this.reason = reason;
     this.status =
-      reason === "parsed_body" || reason === "missing_secret" ? 500 : reason === "invalid_json" || reason === "unknown_event" || reason === "invalid_payload" ? 400 : 401;
+      reason === "parsed_body" || reason === "missing_secret" ? 500 : REFUSED_AS_BAD_REQUEST.has(reason) ? 400 : 401;
     this.issues = issues;
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { readHeader, verifyWebhook, WEBHOOK_ID_HEADER } from "../signing.js";
 import type { SchemaIssueRow } from "../store/requests.js";
+import { envelopeProblem } from "../events/envelope.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -61,15 +62,8 @@ function parseEnvelope(body: Buffer): { json: unknown; error: EnvelopeError | nu
     const reason = error instanceof Error ? error.message : String(error);
     return { json: undefined, error: { code: "invalid_json", message: `the body is not valid JSON (${reason})` } };
   }
-  if (!isPlainObject(json)) {
-    return { json, error: { code: "invalid_envelope", message: "the body is not a JSON object {event, event_id, payload}" } };
-  }
-  const missing = [
-    typeof json.event !== "string" ? "event (string)" : null,
-    typeof json.event_id !== "string" ? "event_id (string)" : null,
-    !isPlainObject(json.payload) ? "payload (object)" : null,
-  ].filter((x): x is string => x !== null);
-  const error = missing.length ? { code: "invalid_envelope" as const, message: `the envelope lacks ${missing.join(", ")}` } : null;
+  const problem = envelopeProblem(json);
+  const error = problem === null ? null : { code: "invalid_envelope" as const, message: problem };
   return { json, error };
 }
 

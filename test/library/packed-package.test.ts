@@ -20,11 +20,17 @@ function versionOf(pkg: string): string {
 }
 
 const CONSUMER = `
-import { createSignedRequest, parseWebhookEvent, PinwheelWebhookError, type PinwheelWebhookEvent } from "pinwheel-cli";
+import { createSignedRequest, parseWebhookEvent, PinwheelWebhookError, type PinwheelWebhookEvent, type UnknownPinwheelEvent } from "pinwheel-cli";
 
 const secret = "consumer-secret";
 const { headers, body } = createSignedRequest("paystubs.fully_synced", { secret, set: { "payload.params.count": 7 } });
-const e: PinwheelWebhookEvent = parseWebhookEvent({ secret, headers, rawBody: body });
+const parsed = parseWebhookEvent({ secret, headers, rawBody: body });
+// An event the library does not know is accepted too, typed with payload: unknown.
+if (!parsed.known) {
+  const unknown: UnknownPinwheelEvent = parsed;
+  throw new Error(unknown.event);
+}
+const e: PinwheelWebhookEvent = parsed;
 
 let count = 0;
 if (e.event === "paystubs.fully_synced") {

@@ -7,7 +7,9 @@ import {
   safeParseWebhookEvent,
   signWebhook,
   verifyWebhook,
+  type ParsedWebhookEvent,
   type PinwheelWebhookEvent,
+  type UnknownPinwheelEvent,
   type WebhookEventOf,
 } from "../../src/index.js";
 
@@ -36,9 +38,21 @@ describe("createSignedRequest + parseWebhookEvent", () => {
 
   it("narrows the payload by event name", () => {
     const { headers, body } = createSignedRequest("paystubs.fully_synced", { secret: SECRET, set: { "payload.params.count": 7 } });
-    const e: PinwheelWebhookEvent = parseWebhookEvent({ secret: SECRET, headers, rawBody: body });
+    const e: ParsedWebhookEvent = parseWebhookEvent({ secret: SECRET, headers, rawBody: body });
     let count = -1;
-    if (e.event === "paystubs.fully_synced") count = e.payload.params.count;
+    // An unknown event's payload is `unknown`, so `known` is checked before the name narrows.
+    // @ts-expect-error without it, the union still has the unknown event's payload
+    if (e.event === "paystubs.fully_synced") void e.payload.params.count;
+    if (!e.known) throw new Error("paystubs.fully_synced is a known event");
+    const known: PinwheelWebhookEvent = e;
+    expect(known.event).toBe("paystubs.fully_synced");
+    switch (e.event) {
+      case "paystubs.fully_synced":
+        count = e.payload.params.count;
+        break;
+      default:
+        break;
+    }
     // Without narrowing, params.count is not on every event's payload.
     // @ts-expect-error params may be absent or untyped on other events
     void e.payload.params.count;
@@ -67,11 +81,23 @@ describe("createSignedRequest + parseWebhookEvent", () => {
     expect(event.payload.timestamp).toBe("2026-01-02T03:04:05.000000+00:00");
   });
 
-  it("signs an envelope of your own, e.g. an event this library does not know", () => {
-    const { headers, body } = createSignedRequest({ event: "bill.added", event_id: "5a141122-4235-4fa1-bd76-0628573880b0", payload: {} }, { secret: SECRET });
-    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: body }));
+  it("signs an envelope of your own, e.g. an event this library does not know: accepted as UnknownPinwheelEvent", () => {
+    const { headers, body } = createSignedRequest({ event: "loans.added", event_id: "5a141122-4235-4fa1-bd76-0628573880b0", payload: { amount: 1 } }, { secret: SECRET });
+    const e = parseWebhookEvent({ secret: SECRET, headers, rawBody: body });
+    expect(e).toEqual({
+      known: false,
+      event: "loans.added",
+      event_id: "5a141122-4235-4fa1-bd76-0628573880b0",
+      payload: { amount: 1 },
+      issues: [{ path: "event", message: '"loans.added" is not a known Pinwheel event' }],
+    });
+    if (e.known) throw new Error("loans.added is not a known event");
+    const unknown: UnknownPinwheelEvent = e;
+    const name: string = unknown.event;
+    expect(name).toBe("loans.added");
+    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: body, strict: true }));
     expect(error).toMatchObject({ reason: "unknown_event", status: 400 });
-    expect(error.message).toMatch(/"bill.added" is a Pinwheel event whose payload is not documented/);
+    expect(error.message).toMatch(/"loans.added" is not a known Pinwheel event/);
   });
 
   it("refuses an unknown event name with a suggestion, and a missing secret", () => {
@@ -135,11 +161,43 @@ describe("what parseWebhookEvent refuses", () => {
     if (!result.ok) expect(result.error).toMatchObject({ reason: "invalid_json", status: 400 });
   });
 
-  it("a signed event that breaks its schema: 400 with the issues", () => {
+  it("a signed body that is JSON but not an envelope: 400 invalid_envelope, as listen answers", () => {
+    const t = Math.floor(Date.now() / 1000);
+    for (const text of ['[1]', '{"event":"income.added","payload":{}}', '{"event":"","event_id":"e","payload":{}}', '{"event":"income.added","event_id":"e","payload":[]}']) {
+      const result = safeParseWebhookEvent({
+        secret: SECRET,
+        headers: { "x-pinwheel-signature": signWebhook(SECRET, t, text), "x-timestamp": String(t) },
+        rawBody: text,
+      });
+      expect(result.ok, text).toBe(false);
+      if (!result.ok) expect(result.error).toMatchObject({ reason: "invalid_envelope", status: 400 });
+    }
+  });
+});
+
+describe("what parseWebhookEvent accepts with issues (Pinwheel does not retry a 4XX)", () => {
+  it("a signed event that breaks its schema: returned with the issues; strict: true refuses it with 400", () => {
     const broken = createSignedRequest("paystubs.fully_synced", { secret: SECRET, set: { "payload.params.count": "many" } });
-    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: broken.headers, rawBody: broken.body }));
+    const e = parseWebhookEvent({ secret: SECRET, headers: broken.headers, rawBody: broken.body });
+    expect(e).toMatchObject({ known: true, event: "paystubs.fully_synced", payload: { params: { count: "many" } } });
+    expect(e.issues).toEqual([expect.objectContaining({ path: "payload.params.count" })]);
+    const safe = safeParseWebhookEvent({ secret: SECRET, headers: broken.headers, rawBody: broken.body });
+    expect(safe).toMatchObject({ ok: true, event: { issues: e.issues } });
+    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: broken.headers, rawBody: broken.body, strict: true }));
     expect(error).toMatchObject({ reason: "invalid_payload", status: 400 });
-    expect(error.issues).toEqual([expect.objectContaining({ path: "payload.params.count" })]);
+    expect(error.issues).toEqual(e.issues);
+  });
+
+  it("what the docs make optional, with no issue: an error outcome without error_type or error_code, no end_user_id, an event_id that is not a UUID", () => {
+    const cases = [
+      createSignedRequest("shifts.added", { secret: SECRET, outcome: "error", unset: ["payload.error_type", "payload.error_code"] }),
+      createSignedRequest("verification_reports.refreshed", { secret: SECRET, unset: ["payload.end_user_id"] }),
+      createSignedRequest({ event: "income.added", event_id: "evt_123", payload: createSignedRequest("income.added", { secret: SECRET }).event.payload }, { secret: SECRET }),
+    ];
+    for (const { headers, body } of cases) {
+      const e = parseWebhookEvent({ secret: SECRET, headers, rawBody: body, strict: true });
+      expect(e, body).toMatchObject({ known: true, issues: [] });
+    }
   });
 });
 
