@@ -1,5 +1,5 @@
 import type { ApiFieldError } from "../api/types.js";
-import { CATALOG, FAMILY_LABELS, OTHER_ENABLED_EVENTS } from "../events/catalog.js";
+import { CATALOG, FAMILY_LABELS } from "../events/catalog.js";
 import { usageError } from "../errors.js";
 import type { EventChoiceGroup } from "../output/prompts.js";
 import { isLoopbackHost, isUuid, validateUpdateBody, type Validated } from "../registry/validate.js";
@@ -48,7 +48,7 @@ export function urlProblem(target: Target): (value: string) => string | true {
   };
 }
 
-/** The event checkbox: catalog families first, then the other names Pinwheel accepts. */
+/** The event checkbox: the catalog's events (every name Pinwheel accepts), by family. */
 export function eventGroups(): EventChoiceGroup[] {
   const groups = new Map<string, EventChoiceGroup>();
   for (const entry of CATALOG) {
@@ -56,5 +56,5 @@ export function eventGroups(): EventChoiceGroup[] {
     const group = groups.get(label) ?? { label, events: [] };
     groups.set(label, { label, events: [...group.events, { name: entry.name, description: entry.description }] });
   }
-  return [...groups.values(), { label: "Other events Pinwheel accepts (no fixture to simulate)", events: OTHER_ENABLED_EVENTS.map((name) => ({ name })) }];
+  return [...groups.values()];
 }

@@ -22,6 +22,20 @@ export const EVENT_NAMES = [
   "shifts.fully_synced",
   "verification_reports.refreshed",
   "earnings_stream.payouts.refreshed",
+  "paystubs.documents.added",
+  "tax_forms.added",
+  "documents.added",
+  "paycheck_viewer.added",
+  "bill.added",
+  "bill.updated",
+  "bill.removed",
+  "bill.reminder",
+  "bill_switch.added",
+  "bill_switch.cancelled",
+  "company_connect.employments.added",
+  "company_connect.incomes.added",
+  "company_connect.census.added",
+  "company_connect.status.updated",
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
@@ -33,7 +47,10 @@ export type EventFamily =
   | "paystubs"
   | "shifts"
   | "verify"
-  | "earnings_stream";
+  | "earnings_stream"
+  | "documents"
+  | "bills"
+  | "company_connect";
 
 export interface CatalogEntry {
   name: EventName;
@@ -56,7 +73,27 @@ export const FAMILY_LABELS: Record<EventFamily, string> = {
   shifts: "Shifts",
   verify: "Verify",
   earnings_stream: "Earnings stream",
+  documents: "Documents",
+  bills: "Bills",
+  company_connect: "Company Connect",
 };
+
+/**
+ * Pinwheel's enabled_events accepts these (FACTS.md) but the docs describe no payload: their
+ * fixtures take the job-event shape every documented job event shares, with the job's name the
+ * event's name less its last segment, so that a handler subscribed to them can be exercised.
+ */
+function undocumentedJob(name: EventName, family: EventFamily, what: string): CatalogEntry {
+  return {
+    name,
+    family,
+    description: `${what} (named in enabled_events; payload undocumented, job-event shape).`,
+    job: true,
+    jobName: name.slice(0, name.lastIndexOf(".")),
+    documented: false,
+    source: "FACTS.md (enabled_events)",
+  };
+}
 
 // Descriptions are the docs' own sentence for each event, trimmed to one line.
 export const CATALOG: readonly CatalogEntry[] = [
@@ -236,6 +273,20 @@ export const CATALOG: readonly CatalogEntry[] = [
     documented: false,
     source: "docs/003",
   },
+  undocumentedJob("paystubs.documents.added", "paystubs", "Paystub documents are available"),
+  undocumentedJob("tax_forms.added", "documents", "Tax forms are available"),
+  undocumentedJob("documents.added", "documents", "Documents are available"),
+  undocumentedJob("paycheck_viewer.added", "documents", "Paycheck viewer data is available"),
+  undocumentedJob("bill.added", "bills", "A bill was added"),
+  undocumentedJob("bill.updated", "bills", "A bill was updated"),
+  undocumentedJob("bill.removed", "bills", "A bill was removed"),
+  undocumentedJob("bill.reminder", "bills", "A bill reminder"),
+  undocumentedJob("bill_switch.added", "bills", "A bill switch was added"),
+  undocumentedJob("bill_switch.cancelled", "bills", "A bill switch was cancelled"),
+  undocumentedJob("company_connect.employments.added", "company_connect", "Company Connect employments are available"),
+  undocumentedJob("company_connect.incomes.added", "company_connect", "Company Connect incomes are available"),
+  undocumentedJob("company_connect.census.added", "company_connect", "Company Connect census data is available"),
+  undocumentedJob("company_connect.status.updated", "company_connect", "Company Connect status was updated"),
 ];
 
 const NAME_SET: ReadonlySet<string> = new Set(EVENT_NAMES);
@@ -252,22 +303,3 @@ export function catalogEntry(name: EventName): CatalogEntry {
   if (!entry) throw new Error(`No catalog entry for event "${name}"`);
   return entry;
 }
-
-// Pinwheel's enabled_events accepts these too (FACTS.md), but the docs here give
-// no payload, so the simulator has no fixture or schema for them.
-export const OTHER_ENABLED_EVENTS: readonly string[] = [
-  "paystubs.documents.added",
-  "tax_forms.added",
-  "documents.added",
-  "paycheck_viewer.added",
-  "bill.added",
-  "bill.updated",
-  "bill.removed",
-  "bill.reminder",
-  "bill_switch.added",
-  "bill_switch.cancelled",
-  "company_connect.employments.added",
-  "company_connect.incomes.added",
-  "company_connect.census.added",
-  "company_connect.status.updated",
-];

@@ -1,6 +1,6 @@
 import { isPinwheelVersion, MAX_PAGE_SIZE, PINWHEEL_VERSIONS, WEBHOOK_STATUSES, type WebhookStatus } from "../api/environments.js";
 import type { ApiErrorBody, ApiFieldError, CreateWebhookBody, ListParams, UpdateWebhookBody } from "../api/types.js";
-import { EVENT_NAMES, OTHER_ENABLED_EVENTS } from "../events/catalog.js";
+import { EVENT_NAMES } from "../events/catalog.js";
 import { didYouMean } from "../suggest.js";
 import { invalidParameters } from "./errors.js";
 
@@ -16,8 +16,8 @@ export interface ValidateOptions {
   allowLoopbackHttp: boolean;
 }
 
-/** Every name enabled_events accepts: the catalog's events and the others Pinwheel lists. */
-export const ENABLEABLE_EVENTS: readonly string[] = [...EVENT_NAMES, ...OTHER_ENABLED_EVENTS];
+/** Every name enabled_events accepts: the catalog's events, documented or not. */
+export const ENABLEABLE_EVENTS: readonly string[] = EVENT_NAMES;
 const ENABLEABLE = new Set(ENABLEABLE_EVENTS);
 
 const CREATE_FIELDS = ["url", "status", "enabled_events", "version"] as const;

@@ -38,3 +38,25 @@ describe("fixtures show", () => {
     expect(expectOneLineError(result.stderr)).toMatch(/did you mean "income.added"/);
   });
 });
+
+describe("fixtures list", () => {
+  it("lists every event webhooks create --events accepts, the undocumented ones marked, and simulate can build each", async () => {
+    home = tempHome();
+    const result = await runCli(["fixtures", "list", "--json"], { env: home.env });
+    expectExit(result, 0);
+    const rows = JSON.parse(result.stdout) as { name: string; documented: boolean; job: boolean }[];
+    const undocumented = rows.filter((row) => !row.documented).map((row) => row.name);
+    expect(undocumented).toEqual(expect.arrayContaining(["earnings_stream.payouts.refreshed", "tax_forms.added", "bill.reminder", "company_connect.status.updated"]));
+    expect(undocumented).toHaveLength(15);
+    expect(rows.find((row) => row.name === "bill_switch.cancelled")).toMatchObject({ job: true, documented: false });
+    const table = await runCli(["fixtures", "list"], { env: home.env });
+    expect(table.stdout).toMatch(/bill\.reminder .*\(payload undocumented\)/);
+  });
+
+  it("did you mean knows the undocumented events", async () => {
+    home = tempHome();
+    const result = await runCli(["fixtures", "show", "bill.remind", "--json"], { env: home.env });
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toMatch(/did you mean "bill.reminder"/);
+  });
+});
