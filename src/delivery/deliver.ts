@@ -50,17 +50,21 @@ export async function deliver(sender: HttpSender, job: DeliveryJob, options: Del
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   let waited = 0;
+  let attemptsMs = 0;
   const attempts: NumberedAttempt[] = [];
   for (let number = 1; ; number++) {
+    const startedAt = clock();
     const headers =
       job.recordedHeaders ??
-      signedHeaders(job.secret, job.body, { timestamp: Math.floor(clock() / 1000), webhookId: job.webhookId });
+      signedHeaders(job.secret, job.body, { timestamp: Math.floor(startedAt / 1000), webhookId: job.webhookId });
     const result = await sender.send(job.url, job.body, headers, options.signal);
     const attempt: NumberedAttempt = { ...result, attempt: number, ok: isSuccess(result.statusCode) };
     attempts.push(attempt);
     options.onAttempt?.(attempt);
     if (attempt.ok || !options.retry || !isRetryable(result) || options.signal?.aborted) break;
-    const delay = nextDelay(options.retry, number, waited, options.random);
+    attemptsMs += Math.max(0, clock() - startedAt);
+    const elapsed = waited + attemptsMs * (options.retry.attemptTimeScale ?? 1);
+    const delay = nextDelay(options.retry, number, elapsed, options.random);
     if (delay === undefined) break;
     waited += delay;
     options.onWait?.(number + 1, delay);

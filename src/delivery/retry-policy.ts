@@ -11,13 +11,20 @@ const WINDOW_PER_BASE = (15 * 60 * 1000) / PINWHEEL_RETRY_BASE_MS;
 export interface RetryPolicy {
   maxRetries: number;
   baseMs: number;
-  /** All retries start within this many ms of the first attempt. */
+  /** Every retry starts within this many ms of the start of the first attempt. */
   windowMs: number;
+  /**
+   * How much of an attempt's own duration counts against the window (default 1: all of it, as at
+   * Pinwheel). A compressed schedule compresses the attempts' time by the same ratio, so that a
+   * slow handler still gets its five retries under --retry-base 20 instead of fewer as an
+   * artefact of compression.
+   */
+  attemptTimeScale?: number;
 }
 
 /** Pinwheel's schedule, or the same shape compressed: base 20 ms gives a 600 ms window. */
 export function retryPolicy(baseMs = PINWHEEL_RETRY_BASE_MS): RetryPolicy {
-  return { maxRetries: PINWHEEL_MAX_RETRIES, baseMs, windowMs: baseMs * WINDOW_PER_BASE };
+  return { maxRetries: PINWHEEL_MAX_RETRIES, baseMs, windowMs: baseMs * WINDOW_PER_BASE, attemptTimeScale: baseMs / PINWHEEL_RETRY_BASE_MS };
 }
 
 export interface AttemptOutcome {
@@ -32,14 +39,15 @@ export function isRetryable(outcome: AttemptOutcome): boolean {
 
 /**
  * Delay before retry number `retry` (1-based): full jitter over base * 2^(retry-1), clipped so
- * the waits add up to no more than the window. Returns undefined when the window is spent.
- * The window bounds the backoff, not the attempts' own durations: at Pinwheel's scale a 15 s
- * attempt is small beside 15 minutes, and under a compressed schedule (--retry-base 20) a slow
- * handler must still get all five retries rather than fewer as an artefact of compression.
+ * the retry starts inside the window. `elapsedMs` is the time since the first attempt started:
+ * the waits so far and the attempts' own durations (scaled by attemptTimeScale), since "up to 5
+ * subsequent delivery attempts ... in the 15 minutes following the initial delivery attempt"
+ * bounds when a retry starts, however long the attempts before it took (6 timeouts are 90 s).
+ * Returns undefined when the window is spent.
  */
-export function nextDelay(policy: RetryPolicy, retry: number, waitedMs: number, random: () => number = Math.random): number | undefined {
+export function nextDelay(policy: RetryPolicy, retry: number, elapsedMs: number, random: () => number = Math.random): number | undefined {
   if (retry > policy.maxRetries) return undefined;
-  const remaining = policy.windowMs - waitedMs;
+  const remaining = policy.windowMs - elapsedMs;
   if (remaining <= 0) return undefined;
   const ceiling = policy.baseMs * 2 ** (retry - 1);
   return Math.min(Math.floor(random() * ceiling), remaining);

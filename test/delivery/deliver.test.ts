@@ -166,7 +166,7 @@ describe("deliver", () => {
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(98);
   });
 
-  it("keeps the waits within the window however long the attempts take, and stops when it is spent", async () => {
+  it("counts the attempts' own time against the window, and stops when it is spent", async () => {
     const target = await server(statuses(500));
     const policy: RetryPolicy = { maxRetries: 5, baseMs: 100, windowMs: 1000 };
     // Fake time: each attempt "takes" 300 ms of the window; sleeping advances it too.
@@ -187,12 +187,49 @@ describe("deliver", () => {
         },
       },
     );
-    // The window bounds the backoff, not the attempts: 99 + 199 + 399, then the 4th wait is
-    // clipped to the 303 ms left, and with nothing left no 5th retry is scheduled.
-    expect(waited).toEqual([99, 199, 399, 303]);
-    expect(waited.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(policy.windowMs);
-    expect(report.attempts).toHaveLength(5);
-    expect(target.requests).toHaveLength(5);
+    // 300 + 99 + 300 + 199 + 300: the third attempt ends at 1198 ms, past the window.
+    expect(waited).toEqual([99, 199]);
+    expect(report.attempts).toHaveLength(3);
+    expect(target.requests).toHaveLength(3);
+  });
+
+  it("with Pinwheel's policy and 15 s timeouts, no retry starts later than 900 s after the first attempt started", async () => {
+    const target = await server(statuses(503));
+    const real = sender();
+    let now = 1_700_000_000_000;
+    const starts: number[] = [];
+    // Every attempt takes the full 15 s Pinwheel waits for an answer, on the injected clock.
+    const slow: HttpSender = {
+      async send(...args) {
+        starts.push(now);
+        const result = await real.send(...args);
+        now += 15_000;
+        return result;
+      },
+      close: () => real.close(),
+    };
+    const report = await deliver(
+      slow,
+      { url: target.url, body: body().text, secret: SECRET },
+      { retry: retryPolicy(), clock: () => now, random: () => 0.999, sleep: async (ms) => void (now += ms) },
+    );
+    const offsets = starts.map((start) => (start - starts[0]!) / 1000);
+    // Before, the waits alone were capped at 900 s, so the sixth attempt started at 975 s.
+    expect(Math.max(...offsets)).toBeLessThanOrEqual(900);
+    expect(offsets).toEqual([0, 44.97, 119.91, 254.79, 509.55, 900]);
+    expect(report.attempts).toHaveLength(6);
+  });
+
+  it("a compressed schedule compresses the attempts' time too, so a slow handler still gets its five retries", async () => {
+    const target = await server(statuses(500));
+    let now = 0;
+    const report = await deliver(
+      sender(),
+      { url: target.url, body: body().text, secret: SECRET },
+      // --retry-base 20: a 600 ms window; a 150 ms attempt counts as 100 s at Pinwheel's scale.
+      { retry: retryPolicy(20), clock: () => now, random: () => 0.999, onAttempt: () => void (now += 150), sleep: async (ms) => void (now += ms) },
+    );
+    expect(report.attempts).toHaveLength(6);
   });
 
   it("counts no answer within the timeout as a failure, and retries it", async () => {

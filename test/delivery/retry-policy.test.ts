@@ -13,12 +13,12 @@ const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 describe("retryPolicy", () => {
   it("is Pinwheel's by default: 5 more attempts within 15 minutes", () => {
     expect(PINWHEEL_MAX_RETRIES).toBe(5);
-    expect(retryPolicy()).toEqual({ maxRetries: 5, baseMs: PINWHEEL_RETRY_BASE_MS, windowMs: FIFTEEN_MINUTES_MS });
+    expect(retryPolicy()).toEqual({ maxRetries: 5, baseMs: PINWHEEL_RETRY_BASE_MS, windowMs: FIFTEEN_MINUTES_MS, attemptTimeScale: 1 });
   });
 
   it("compresses the window in proportion to the base", () => {
     // The 15-minute window scaled by base / Pinwheel's base: 20 ms gives 600 ms.
-    expect(retryPolicy(20)).toEqual({ maxRetries: 5, baseMs: 20, windowMs: 600 });
+    expect(retryPolicy(20)).toEqual({ maxRetries: 5, baseMs: 20, windowMs: 600, attemptTimeScale: 20 / PINWHEEL_RETRY_BASE_MS });
     expect(retryPolicy(5).windowMs).toBe((FIFTEEN_MINUTES_MS * 5) / PINWHEEL_RETRY_BASE_MS);
   });
 
