@@ -1,22 +1,43 @@
 /**
- * SLOW (about 10-20 s; bounded at 90 s): the package as users get it. `npm pack` the BUILT
- * package (npm run build first), install the tarball into a temp project from the npm cache
- * (offline, --ignore-scripts: the library must not need better-sqlite3's native build), then
- * type-check a strict consumer against the emitted .d.ts and run it with node, ESM and require().
+ * SLOW (about 15-40 s; bounded at 180 s): the package as users get it. `npm pack` the BUILT package
+ * (npm run build first), then
+ *  - install the tarball into a temp project (--ignore-scripts: the library must not need
+ *    better-sqlite3's native build), type-check a strict consumer against the emitted .d.ts with the
+ *    checkout's own typescript and @types/node (linked in, not downloaded) and run it, ESM and require();
+ *  - install the tarball globally into a temp prefix, as `npm install --global <tarball>` does for a
+ *    user, and run `pinwheel-cli --version`, `listen` and `simulate` from that prefix's bin/.
+ * The tarball's own dependencies come from the registry (--prefer-offline: the cache when it has
+ * them, the network when it does not), so an empty npm cache works. Where the registry is truly
+ * unreachable the tests skip and say so.
  */
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { REPO_ROOT } from "../helpers/cli.js";
 
 const run = promisify(execFile);
 const NPM_ENV = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
+const INSTALL_FLAGS = ["--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock"];
+const UNREACHABLE = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|ENOTCACHED/;
 
-function versionOf(pkg: string): string {
-  return (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+function versionOf(pkg: string, root = REPO_ROOT): string {
+  return (JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** npm install; resolves with a reason to skip when the registry cannot be reached, throws on any other failure. */
+async function npmInstall(args: string[], cwd: string): Promise<string | undefined> {
+  try {
+    await run("npm", ["install", ...INSTALL_FLAGS, ...args], { cwd, env: NPM_ENV, timeout: 120_000 });
+    return undefined;
+  } catch (error) {
+    const { stderr = "", message } = error as { stderr?: string; message: string };
+    const code = UNREACHABLE.exec(stderr)?.[0];
+    if (code) return `the npm registry is unreachable (${code}): the tarball's dependencies cannot be installed`;
+    throw new Error(`npm install ${args.join(" ")} failed: ${message}\n${stderr}`);
+  }
 }
 
 const CONSUMER = `
@@ -79,38 +100,35 @@ const TSCONFIG = {
   include: ["consumer.ts"],
 };
 
-describe("the packed package", { timeout: 90_000 }, () => {
+describe("the packed package", { timeout: 180_000 }, () => {
   let dir: string;
+  let tarball: string;
   let project: string;
   let packedFiles: string[];
+  let skipReason: string | undefined;
+
+  function requireRegistry(context: TestContext): void {
+    if (skipReason) context.skip(skipReason);
+  }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pinwheel-cli-packed-"));
     const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: REPO_ROOT, env: NPM_ENV, timeout: 30_000 });
     const [info] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
     packedFiles = info.files.map((file) => file.path);
+    tarball = join(dir, info.filename);
     project = join(dir, "consumer");
     mkdirSync(project);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
     writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
     writeFileSync(join(project, "consumer.ts"), CONSUMER);
     writeFileSync(join(project, "require-consumer.cjs"), REQUIRE_CONSUMER);
-    await run(
-      "npm",
-      [
-        "install",
-        "--ignore-scripts",
-        "--offline",
-        "--no-audit",
-        "--no-fund",
-        "--no-package-lock",
-        join(dir, info.filename),
-        `typescript@${versionOf("typescript")}`,
-        `@types/node@${versionOf("@types/node")}`,
-      ],
-      { cwd: project, env: NPM_ENV, timeout: 60_000 },
-    );
-  }, 90_000);
+    skipReason = await npmInstall([tarball], project);
+    if (skipReason) return;
+    // The consumer's compiler and Node types: the checkout's own, linked in (no 20 MB download).
+    mkdirSync(join(project, "node_modules", "@types"), { recursive: true });
+    symlinkSync(join(REPO_ROOT, "node_modules", "@types", "node"), join(project, "node_modules", "@types", "node"), "dir");
+  }, 180_000);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -121,19 +139,102 @@ describe("the packed package", { timeout: 90_000 }, () => {
     expect(packedFiles.filter((path) => /^(src|test|examples|docs)\//.test(path))).toEqual([]);
   });
 
-  it("type-checks a strict consumer that narrows on the event name", async () => {
-    const tsc = join(project, "node_modules", "typescript", "bin", "tsc");
+  it("type-checks a strict consumer that narrows on the event name", async (context) => {
+    requireRegistry(context);
+    const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
     const result = await run(process.execPath, [tsc, "-p", "."], { cwd: project, timeout: 60_000 }).catch((error: { stdout?: string; code?: number }) => error);
     expect(result.stdout ?? "", "tsc errors").toBe("");
   });
 
-  it("runs: builds the event from the shipped fixtures, verifies, narrows and refuses a wrong secret", async () => {
+  it("runs: builds the event from the shipped fixtures, verifies, narrows and refuses a wrong secret", async (context) => {
+    requireRegistry(context);
     const { stdout } = await run(process.execPath, [join(project, "out", "consumer.js")], { cwd: project, timeout: 15_000 });
     expect(JSON.parse(stdout)).toEqual({ event: "paystubs.fully_synced", count: 7, fetchEvent: "paystubs.fully_synced", refused: "bad_signature 401" });
   });
 
-  it.runIf((process.features as { require_module?: boolean }).require_module)("works from require() where Node can require ESM (20.19+, 22.12+)", async () => {
+  it.runIf((process.features as { require_module?: boolean }).require_module)("works from require() where Node can require ESM (20.19+, 22.12+)", async (context) => {
+    requireRegistry(context);
     const { stdout } = await run(process.execPath, [join(project, "require-consumer.cjs")], { cwd: project, timeout: 15_000 });
     expect(JSON.parse(stdout)).toMatchObject({ ok: true });
+  });
+
+  describe("npm install --global <tarball>", () => {
+    let prefix: string;
+    let bin: string;
+    let env: NodeJS.ProcessEnv;
+    let globalSkip: string | undefined;
+    const children = new Set<ChildProcess>();
+
+    beforeAll(async () => {
+      if (skipReason) return;
+      prefix = join(dir, "global");
+      globalSkip = await npmInstall(["--global", "--prefix", prefix, tarball], dir);
+      if (globalSkip) return;
+      bin = join(prefix, "bin", "pinwheel-cli");
+      // better-sqlite3 compiles from source for minutes when its install script runs; the checkout
+      // already built the same version for this Node, so its binary is copied in instead.
+      const installed = join(prefix, "lib", "node_modules", "pinwheel-cli", "node_modules", "better-sqlite3");
+      if (versionOf("better-sqlite3", join(prefix, "lib", "node_modules", "pinwheel-cli")) !== versionOf("better-sqlite3")) {
+        throw new Error("the tarball resolves another better-sqlite3 than package-lock.json: update the lockfile");
+      }
+      const native = join("build", "Release", "better_sqlite3.node");
+      mkdirSync(dirname(join(installed, native)), { recursive: true });
+      copyFileSync(join(REPO_ROOT, "node_modules", "better-sqlite3", native), join(installed, native));
+      const home = join(dir, "home");
+      mkdirSync(home);
+      env = { ...process.env, PINWHEEL_HOME: home, NO_COLOR: "1", CI: "true", PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}` };
+      for (const name of ["PINWHEEL_API_SECRET", "PINWHEEL_CLI_DB", "FORCE_COLOR"]) delete env[name];
+    }, 180_000);
+
+    afterAll(() => {
+      for (const child of children) child.kill("SIGKILL");
+    });
+
+    function skipUnlessInstalled(context: TestContext): void {
+      requireRegistry(context);
+      if (globalSkip) context.skip(globalSkip);
+    }
+
+    it("puts pinwheel-cli on the prefix's bin/, and it prints the package's version", async (context) => {
+      skipUnlessInstalled(context);
+      expect(existsSync(bin)).toBe(true);
+      const { stdout } = await run(bin, ["--version"], { env, timeout: 15_000 });
+      const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+      expect(stdout.trim()).toBe(version);
+    });
+
+    it("listen stores what simulate sends, both run from the installed package", async (context) => {
+      skipUnlessInstalled(context);
+      const secret = "global-install-secret";
+      const listen = spawn(bin, ["listen", "--port", "0", "--json", "--no-ui", "--secret", secret, "--db", join(dir, "global.db")], { env, stdio: ["ignore", "pipe", "pipe"] });
+      children.add(listen);
+      let stdout = "";
+      let stderr = "";
+      listen.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const lines = (): Record<string, unknown>[] =>
+        stdout
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      listen.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      const waitForLine = (predicate: (line: Record<string, unknown>) => boolean) =>
+        new Promise<Record<string, unknown>>((resolve, reject) => {
+          const check = () => {
+            const found = lines().find(predicate);
+            if (!found) return;
+            listen.stdout.off("data", check);
+            resolve(found);
+          };
+          listen.stdout.on("data", check);
+          listen.once("close", (code) => reject(new Error(`listen exited (${code}): ${stderr}`)));
+          check();
+        });
+      const ready = await waitForLine((line) => line.type === "ready");
+      const simulated = await run(bin, ["simulate", "income.added", "--to", String(ready.url), "--secret", secret, "--json"], { env, timeout: 30_000 });
+      expect(JSON.parse(simulated.stdout.split("\n")[0]!)).toMatchObject({ event: "income.added", ok: true, status_code: 200 });
+      const request = await waitForLine((line) => line.type === "request");
+      expect(request).toMatchObject({ event: "income.added" });
+      listen.kill("SIGTERM");
+    });
   });
 });
