@@ -203,7 +203,10 @@ function printClaim(out: Output, plan: PublicPlan, claim: Claim): void {
     });
     return;
   }
-  for (const old of deleted) out.notice(`Deleted webhook ${old.id} (${old.url}): an earlier listen registered it for another URL`);
+  for (const old of deleted) {
+    const why = old.url === webhook.url ? "with other events" : "for another URL";
+    out.notice(`Deleted webhook ${old.id} (${old.url}): an earlier listen registered it ${why}`);
+  }
   const verb = claim.action === "created" ? "Registered" : "Reusing";
   out.notice(`${verb} webhook ${out.c.bold(webhook.id)} in ${target.label}: ${webhook.url}, ${eventsText(webhook.enabled_events)}`);
   if (claim.reactivated) out.notice("It was paused; listen set it back to active.");
