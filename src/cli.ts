@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
 import { lazy } from "./cli/lazy.js";
 import { VERSION } from "./version.js";
+import { ENVIRONMENTS } from "./api/environments.js";
+import { TUNNEL_PROGRAMS } from "./tunnel/public-url.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerToolingCommands } from "./cli/tooling.js";
 import { collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
@@ -44,6 +46,12 @@ export function buildProgram(): Command {
     .option("--forward-timeout <ms>", "per-attempt timeout for forwards", integer(1), 15_000)
     .option("--events <a,b,...>", "only show and forward these events (all are still stored)", commaList)
     .option("--no-ui", "do not serve the inspector page at /_/")
+    .addOption(new Option("--register <env>", "register a webhook for this listener with Pinwheel (deleted on exit); --secret is that environment's").choices(ENVIRONMENTS))
+    .option("--public-url <url>", "the https address Pinwheel sends to (your tunnel's); --register local defaults to listen's own", httpUrl)
+    .addOption(new Option("--tunnel <program>", "start this tunnel for listen's port and use its public URL").choices(TUNNEL_PROGRAMS))
+    .option("--keep", "leave the registered webhook in place on exit")
+    .option("--yes", "confirm --register production")
+    .option("--base-url <url>", "where --register's API lives instead of the environment's, e.g. a running pinwheel-cli mock", httpUrl)
     .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")
     .addHelpText(
       "after",
@@ -51,6 +59,7 @@ export function buildProgram(): Command {
         "pinwheel-cli listen",
         "pinwheel-cli listen --port 0 --json | jq 'select(.type == \"request\") | .event'",
         "pinwheel-cli listen --forward-to http://localhost:8080/webhooks/pinwheel --forward-status",
+        "pinwheel-cli listen --tunnel cloudflared --register sandbox --forward-to http://localhost:8080/webhooks/pinwheel",
       ]),
     )
     .action(lazy(() => import("./commands/listen.js")));

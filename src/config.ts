@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { usageError } from "./errors.js";
 
 /**
@@ -207,4 +207,9 @@ export function unsetConfigValue(key: ConfigKey, paths: Paths = resolvePaths()):
   delete config[key];
   writeConfigFile(config, paths);
   return true;
+}
+
+/** The directories PATH names, in order, for finding programs listen starts (cloudflared, ngrok). */
+export function executableSearchPath(env: Env = process.env): string[] {
+  return (env.PATH ?? "").split(delimiter).filter(Boolean);
 }

@@ -14,8 +14,9 @@ import { startCheckpointer } from "../store/checkpointer.js";
 import { openDatabase } from "../store/database.js";
 import { requestStore, type StoredRequest } from "../store/requests.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
+import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./listen-public.js";
 
-export interface ListenOptions {
+export interface ListenOptions extends PublicOptions {
   port: number;
   host: string;
   db?: string;
@@ -132,6 +133,8 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   if (options.events?.length === 0) throw usageError("--events is empty; name the events to show and forward, e.g. --events paystubs.added,income.added");
   const events = (options.events ?? []).map(eventNameOrUsageError);
   const shown = new Set<string>(events);
+  // --register, --tunnel and their flags are checked before anything is bound or sent.
+  const publicPlan = planPublicEndpoint(options);
   const { secret } = options.skipVerify && !options.forwardTo ? { secret: "" } : secretFor(out, options.secret);
   const dbPath = resolveDbPath(options.db);
   const db = openDatabase(dbPath);
@@ -235,8 +238,12 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
     out.notice("Press Ctrl+C to stop.");
   }
 
-  await waitForSignal();
+  const stopping = waitForSignal();
+  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
+  if (!publicEndpoint?.failure) await stopping;
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
+  // Pinwheel stops sending before the receiver stops answering.
+  await publicEndpoint?.close();
   // Open pages hold their event streams open: they end first, or the server would never close.
   await inspector?.close();
   // Ctrl+C means now: forwards (and with --forward-status, the answers waiting on them) do not wait out the app or its retries.
@@ -250,4 +257,5 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   db.close();
   if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
   else out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
+  if (publicEndpoint?.failure) throw publicEndpoint.failure;
 }

@@ -76,6 +76,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX webhooks_api_key ON webhooks (api_key, seq);
   `,
+  // 4: the webhooks `listen --register` created, so it cleans up its own and never anyone else's.
+  // api is where they live (a base URL, or "local"); api_key is a fingerprint of the secret.
+  `
+  CREATE TABLE listen_webhooks (
+    api TEXT NOT NULL,
+    api_key TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (api, api_key, webhook_id)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
