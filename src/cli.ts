@@ -44,6 +44,8 @@ export function buildProgram(): Command {
     .option("--forward-status", "answer the sender with the app's status, so Pinwheel-style retries reach the app")
     .option("--forward-retry", "retry forwards after a 5XX, network error or timeout, like Pinwheel")
     .option("--forward-timeout <ms>", "per-attempt timeout for forwards", integer(1), 15_000)
+    .option("--forward-queue <n>", "forwards waiting on the app at most; past it a forward is recorded as abandoned (with --forward-status: answered 503)", integer(1, 1_000_000), 1000)
+    .option("--forward-queue-mb <n>", "MiB of bodies those forwards may hold at most", integer(1, 65_536), 64)
     .option("--events <a,b,...>", "only show and forward these events (all are still stored)", commaList)
     .option("--no-ui", "do not serve the inspector page at /_/")
     .addOption(new Option("--register <env>", "register a webhook for this listener with Pinwheel (deleted on exit); --secret is that environment's").choices(ENVIRONMENTS))

@@ -1,7 +1,7 @@
 import { resolveDbPath, resolveSecret } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
-import { createForwarder } from "../delivery/forwarder.js";
+import { createForwarder, DEFAULT_FORWARD_QUEUE, type ForwardReport } from "../delivery/forwarder.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { formatDuration } from "../output/delivery.js";
 import { validateWebhookEvent } from "../events/schemas.js";
@@ -29,6 +29,9 @@ export interface ListenOptions extends PublicOptions {
   forwardStatus?: boolean;
   forwardRetry?: boolean;
   forwardTimeout: number;
+  /** Forwards waiting on the app at most (in flight or waiting for a retry), and the MiB of their bodies. */
+  forwardQueue?: number;
+  forwardQueueMb?: number;
   events?: string[];
   /** false with --no-ui: no inspector page under /_/. */
   ui?: boolean;
@@ -84,8 +87,12 @@ function show(out: Output, request: StoredRequest, shown: ReadonlySet<string>): 
   else out.line(formatRequestLine(out.c, request));
 }
 
-/** listen --forward-status answers the sender with the app's status, or 502 when the app gave none. */
-function forwardedStatus(report: DeliveryReport): number {
+/**
+ * listen --forward-status answers the sender with the app's status, or 502 when the app gave none,
+ * or 503 (retry later) when the forward queue was full and it was not sent.
+ */
+function forwardedStatus(report: ForwardReport): number {
+  if (report.shed) return 503;
   return report.final.statusCode ?? 502;
 }
 
@@ -146,6 +153,12 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
         timeoutMs: options.forwardTimeout,
         retry: options.forwardRetry ? retryPolicy() : undefined,
         events,
+        queue: {
+          forwards: options.forwardQueue ?? DEFAULT_FORWARD_QUEUE.forwards,
+          bytes: options.forwardQueueMb !== undefined ? options.forwardQueueMb * 1024 * 1024 : DEFAULT_FORWARD_QUEUE.bytes,
+        },
+        onRecordError: (error) =>
+          out.warn(`a forward attempt could not be recorded (${(error as Error).message}); forwarding goes on, and attempts that cannot be recorded are not reported again`),
       })
     : undefined;
   const inspector: Inspector | undefined =
@@ -207,7 +220,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
               return { statusCode: 503, body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id } };
             }
             const report = await forward(request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
-            return { statusCode: forwardedStatus(report), body: { forwarded: true, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
+            return { statusCode: forwardedStatus(report), body: { forwarded: !report.shed, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
           }
         : undefined,
       onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),
@@ -242,19 +255,27 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
   if (!publicEndpoint?.failure) await stopping;
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
-  // Pinwheel stops sending before the receiver stops answering.
-  await publicEndpoint?.close();
-  // Open pages hold their event streams open: they end first, or the server would never close.
-  await inspector?.close();
-  // Ctrl+C means now: forwards (and with --forward-status, the answers waiting on them) do not wait out the app or its retries.
-  const abandoned = forwarder?.abandon() ?? 0;
-  if (abandoned > 0) out.warn(`abandoned ${abandoned} forward(s) in flight; their attempts so far are recorded (see "pinwheel-cli deliveries list")`);
-  await receiver.close();
-  await Promise.allSettled(forwardsInFlight);
-  await forwarder?.close();
-  await checkpointer.stop();
-  const stored = requestStore(db).count();
-  db.close();
+  let stored: number;
+  try {
+    // Pinwheel stops sending before the receiver stops answering.
+    await publicEndpoint?.close();
+    // Open pages hold their event streams open: they end first, or the server would never close.
+    await inspector?.close();
+    // Ctrl+C means now: forwards (and with --forward-status, the answers waiting on them) do not wait out the app or its retries.
+    const abandoned = forwarder?.abandon() ?? 0;
+    if (abandoned > 0) out.warn(`abandoned ${abandoned} forward(s) in flight; their attempts so far are recorded (see "pinwheel-cli deliveries list")`);
+    await receiver.close();
+    await Promise.allSettled(forwardsInFlight);
+    await forwarder?.close();
+  } finally {
+    // Whatever failed above, the checkpointer's thread must not keep the process alive.
+    await checkpointer.stop();
+  }
+  try {
+    stored = requestStore(db).count();
+  } finally {
+    db.close();
+  }
   if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
   else out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
   if (publicEndpoint?.failure) throw publicEndpoint.failure;

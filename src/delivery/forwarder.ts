@@ -4,7 +4,7 @@ import type { Db } from "../store/database.js";
 import type { StoredRequest } from "../store/requests.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import { storedHeader } from "./recorded-headers.js";
-import { deliver, type DeliveryReport } from "./deliver.js";
+import { deliver, type DeliveryReport, type NumberedAttempt } from "./deliver.js";
 import { attemptRecorder } from "./recorder.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { createSender } from "./sender.js";
@@ -18,13 +18,29 @@ export interface ForwarderOptions {
   retry?: RetryPolicy;
   /** Only these events are forwarded (all when empty). */
   events?: readonly string[];
+  /** Bounds what waits on the app: forwards in flight or waiting for a retry, and their bodies' bytes. */
+  queue?: Partial<ForwardQueueLimits>;
+  /** An attempt that could not be recorded (a full disk): said once, never thrown at close. */
+  onRecordError?(error: unknown): void;
+}
+
+export interface ForwardQueueLimits {
+  forwards: number;
+  bytes: number;
+}
+
+export const DEFAULT_FORWARD_QUEUE: ForwardQueueLimits = { forwards: 1000, bytes: 64 * 1024 * 1024 };
+
+export interface ForwardReport extends DeliveryReport {
+  /** Not sent: the queue was full. The sender of the request is asked to retry (with --forward-status). */
+  shed?: boolean;
 }
 
 export interface Forwarder {
   readonly url: string;
   accepts(request: StoredRequest): boolean;
   /** Sends the stored request's body byte for byte to the app; every attempt is recorded against the request. */
-  forward(request: StoredRequest): Promise<DeliveryReport>;
+  forward(request: StoredRequest): Promise<ForwardReport>;
   /** Abandons every forward in flight: its attempt now and any retry to come. Returns how many there were. */
   abandon(): number;
   /** True once abandoned: nothing more is forwarded. */
@@ -32,15 +48,20 @@ export interface Forwarder {
   close(): Promise<void>;
 }
 
+const mebibytes = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
 /** listen --forward-to: each verified event goes on to the user's app through the delivery engine. */
 export function createForwarder(options: ForwarderOptions): Forwarder {
   const sender = createSender({ timeoutMs: options.timeoutMs, connections: 32 });
-  const recorder = attemptRecorder(options.db);
+  const recorder = attemptRecorder(options.db, options.onRecordError);
   const events = new Set(options.events ?? []);
+  const limits = { ...DEFAULT_FORWARD_QUEUE, ...options.queue };
   const stop = new AbortController();
   // Every forward in flight (and every retry waiting) listens on this one signal: hundreds is normal, not a leak.
   setMaxListeners(0, stop.signal);
   let inFlight = 0;
+  let queuedBytes = 0;
+  let closing: Promise<void> | undefined;
   return {
     url: options.url,
     accepts(request) {
@@ -50,21 +71,42 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     forward(request) {
       const deliveryId = randomUUID();
       const webhookId = storedHeader(request, WEBHOOK_ID_HEADER);
+      const context = { deliveryId, source: "forward" as const, event: request.event, eventId: request.eventId, webhookId: webhookId ?? null, requestId: request.id };
+      const size = request.body.length;
+      if (inFlight >= limits.forwards || queuedBytes + size > limits.bytes) {
+        // An app that hangs (or fails under --forward-retry) would otherwise hold every body for as long as it takes.
+        const reason =
+          inFlight >= limits.forwards
+            ? `${limits.forwards} forwards are already waiting on the app (--forward-queue)`
+            : `the forwards waiting on the app already hold ${mebibytes(queuedBytes)} MiB of bodies (--forward-queue-mb ${mebibytes(limits.bytes)})`;
+        const attempt: NumberedAttempt = {
+          url: options.url,
+          startedAt: new Date().toISOString(),
+          durationMs: 0,
+          error: `abandoned: not forwarded, ${reason}`,
+          attempt: 1,
+          ok: false,
+        };
+        recorder.record(context, attempt);
+        return Promise.resolve({ ok: false, attempts: [attempt], final: attempt, shed: true });
+      }
       inFlight++;
+      queuedBytes += size;
       const delivery = deliver(
         sender,
         { url: options.url, body: request.body, secret: options.secret, webhookId },
         {
           retry: options.retry,
           signal: stop.signal,
-          onAttempt: (attempt) =>
-            recorder.record(
-              { deliveryId, source: "forward", event: request.event, eventId: request.eventId, webhookId: webhookId ?? null, requestId: request.id },
-              attempt,
-            ),
+          onAttempt: (attempt) => recorder.record(context, attempt),
         },
       );
-      void delivery.finally(() => inFlight--).catch(() => {});
+      void delivery
+        .finally(() => {
+          inFlight--;
+          queuedBytes -= size;
+        })
+        .catch(() => {});
       return delivery;
     },
     abandon() {
@@ -74,9 +116,12 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     get stopped() {
       return stop.signal.aborted;
     },
-    async close() {
-      await sender.close();
-      await recorder.close();
+    close() {
+      closing ??= (async () => {
+        await sender.close();
+        await recorder.close();
+      })();
+      return closing;
     },
   };
 }

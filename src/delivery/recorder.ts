@@ -14,7 +14,10 @@ export interface DeliveryContext {
 
 export interface AttemptRecorder {
   record(context: DeliveryContext, attempt: NumberedAttempt): void;
-  /** Resolves once every recorded attempt is committed; rejects if one could not be. */
+  /**
+   * Resolves once every recorded attempt is committed. Rejects (once) if one could not be since
+   * the last flush, unless the recorder reports failures to its own onError instead.
+   */
   flush(): Promise<void>;
   /** Flushes, then lets go of what the recorder holds (its worker thread, if any). */
   close(): Promise<void>;
@@ -40,22 +43,39 @@ function attemptRow(context: DeliveryContext, attempt: NumberedAttempt): NewDeli
   };
 }
 
+/** Called with the first write that fails: the attempts it held are lost, later writes are tried afresh. */
+export type RecordErrorHandler = (error: unknown) => void;
+
 /**
  * Nobody waits on attempt rows, so they are buffered and written every 200 ms in one
  * transaction, with no promise per row: a commit per burst of sends would stall on fsync and
  * contend with a `listen` writing the same file.
+ *
+ * A failed write (a full disk) is not sticky: once space comes back the next batch is written.
+ * With `onError` it is reported there, once per recorder, and flush and close never reject;
+ * without it the next flush rejects with it once.
  */
-function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, release: () => Promise<void>): AttemptRecorder {
+function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, release: () => Promise<void>, onError?: RecordErrorHandler): AttemptRecorder {
   let buffered: NewDeliveryAttempt[] = [];
   let timer: NodeJS.Timeout | undefined;
   let failure: { error: unknown } | undefined;
+  let reported = false;
   const writing = new Set<Promise<void>>();
+  const failed = (error: unknown) => {
+    if (!onError) {
+      failure ??= { error };
+      return;
+    }
+    if (reported) return;
+    reported = true;
+    onError(error);
+  };
   const writeBuffered = () => {
     timer = undefined;
     const rows = buffered;
     buffered = [];
     if (rows.length === 0) return;
-    const done = write(rows).catch((error: unknown) => void (failure ??= { error }));
+    const done = write(rows).catch(failed);
     writing.add(done);
     void done.finally(() => writing.delete(done));
   };
@@ -63,7 +83,11 @@ function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, 
     if (timer) clearTimeout(timer);
     writeBuffered();
     await Promise.all(writing);
-    if (failure) throw failure.error;
+    if (failure) {
+      const { error } = failure;
+      failure = undefined;
+      throw error;
+    }
   };
   return {
     record(context, attempt) {
@@ -82,7 +106,7 @@ function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, 
 }
 
 /** Records attempts through the caller's connection, on its thread: for occasional deliveries. */
-export function attemptRecorder(db: Db): AttemptRecorder {
+export function attemptRecorder(db: Db, onError?: RecordErrorHandler): AttemptRecorder {
   const store = deliveryStore(db);
   const writeAll = db.transaction((rows: NewDeliveryAttempt[]) => {
     for (const row of rows) store.insert(row);
@@ -90,6 +114,7 @@ export function attemptRecorder(db: Db): AttemptRecorder {
   return bufferedRecorder(
     async (rows) => void writeAll.immediate(rows),
     async () => {},
+    onError,
   );
 }
 

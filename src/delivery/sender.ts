@@ -19,16 +19,37 @@ export interface HttpSender {
 }
 
 const RESPONSE_EXCERPT_BYTES = 2048;
+/**
+ * Past the excerpt an answer is read and discarded, so the keep-alive connection survives a
+ * handler's usual small page; beyond this much the connection is dropped instead of reading on.
+ */
+const RESPONSE_DRAIN_BYTES = 64 * 1024;
 
 function describeError(error: unknown, timeoutMs: number): Pick<AttemptResult, "errorKind" | "error"> {
   const failure = describeTransportError(error, timeoutMs);
   return { errorKind: failure.kind, error: failure.message };
 }
 
-async function readExcerpt(body: { text(): Promise<string> }): Promise<string> {
-  // Read whole rather than aborted, so the keep-alive connection survives; handlers answer small bodies.
-  const text = await body.text();
-  return text.length > RESPONSE_EXCERPT_BYTES ? text.slice(0, RESPONSE_EXCERPT_BYTES) : text;
+/** The answer's first 2 KiB; the rest is never held (an app answering 200 MiB costs 2 KiB). */
+async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let read = 0;
+  for await (const chunk of body) {
+    if (keptBytes < RESPONSE_EXCERPT_BYTES) {
+      const part = chunk.length > RESPONSE_EXCERPT_BYTES - keptBytes ? chunk.subarray(0, RESPONSE_EXCERPT_BYTES - keptBytes) : chunk;
+      // A copy, so the excerpt does not pin the chunk it came in.
+      kept.push(part === chunk && chunk.length < 4096 ? chunk : Buffer.from(part));
+      keptBytes += part.length;
+    }
+    read += chunk.length;
+    if (read > RESPONSE_DRAIN_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  // A character cut at the 2 KiB edge decodes as U+FFFD; drop it rather than show a false one.
+  return Buffer.concat(kept, keptBytes).toString("utf8").replace(/\uFFFD$/, "");
 }
 
 function attemptSignal(timeout: AbortSignal | undefined, stop: AbortSignal | undefined): AbortSignal | undefined {

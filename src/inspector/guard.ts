@@ -28,6 +28,14 @@ export function isLoopbackHostname(name: string): boolean {
   return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
+/**
+ * The DNS-rebinding rule for a server bound to loopback: a Host header naming anything but a
+ * loopback name can only come from a page that pointed its own DNS name at 127.0.0.1.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  return host !== undefined && isLoopbackHostname(hostname(host));
+}
+
 export interface GuardOptions {
   token: string;
   /**
@@ -48,8 +56,7 @@ export function createGuard(options: GuardOptions) {
     token: options.token,
     checkHost(request: IncomingMessage): void {
       if (!options.loopbackOnly) return;
-      const host = request.headers.host;
-      if (!host || !isLoopbackHostname(hostname(host))) {
+      if (!isLoopbackHostHeader(request.headers.host)) {
         throw new HttpError(421, "wrong_host", "the inspector answers only to localhost or 127.0.0.1 addresses");
       }
     },

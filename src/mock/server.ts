@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WebhooksApi } from "../api/types.js";
-import { invalidParameters } from "../registry/errors.js";
+import { isLoopbackHostHeader, isLoopbackHostname } from "../inspector/guard.js";
+import { invalidParameters, wrongHost } from "../registry/errors.js";
 import { answerApiRequest, type ApiAnswer } from "./routes.js";
 
 /** Webhook bodies are small; a larger request is refused before it is read whole. */
@@ -38,12 +39,18 @@ function readBody(request: IncomingMessage): Promise<Buffer | "too_large"> {
 
 /** Serves a webhooks registry as Pinwheel's /v1/webhooks API (node:http, JSON in and out). */
 export async function startMockServer(options: MockServerOptions): Promise<MockServer> {
+  // Bound to loopback, the stand-in answers loopback names only, as the inspector does: otherwise
+  // a page that rebinds its DNS name to 127.0.0.1 could register its own URL with the public
+  // default secret, and simulate's fan-out would deliver signed events there.
+  const loopbackOnly = isLoopbackHostname(options.host) || options.host === "::1";
   const server = createServer((request, response) => {
     const started = performance.now();
     void (async () => {
       const body = await readBody(request);
       const answer: ApiAnswer =
-        body === "too_large"
+        loopbackOnly && !isLoopbackHostHeader(request.headers.host)
+          ? { status: 421, body: { error: wrongHost() } }
+          : body === "too_large"
           ? { status: 400, body: { error: invalidParameters([{ name: "body", message: `is larger than ${MAX_BODY_BYTES} bytes` }], "body_too_large") } }
           : await answerApiRequest(
               { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: body.length ? body : undefined },

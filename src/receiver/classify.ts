@@ -67,6 +67,15 @@ function parseEnvelope(body: Buffer): { json: unknown; error: EnvelopeError | nu
   return { json, error };
 }
 
+/** What marks a request as sent by a web page: an Origin header, or a Sec-Fetch-Site other than the user's own navigation. */
+function browserOrigin(headers: IncomingHttpHeaders): string | null {
+  const origin = headers.origin;
+  if (origin !== undefined) return `Origin: ${origin.slice(0, 200)}`;
+  const site = headers["sec-fetch-site"];
+  if (site !== undefined && site !== "none" && site !== "same-origin") return `Sec-Fetch-Site: ${site.slice(0, 40)}`;
+  return null;
+}
+
 /**
  * Decides how the receiver answers one request and what it records about it. Pure: the same
  * request and clock give the same verdict, so the receiver's rules are testable without a server.
@@ -87,6 +96,13 @@ export function classifyRequest(request: IncomingRequest, options: ClassifyOptio
   if (request.method !== "POST") {
     const rejection = `method ${request.method} is not allowed; Pinwheel delivers with POST`;
     return { ...base, statusCode: 405, verification: "not_checked", verificationDetail: null, errorCode: "method_not_allowed", rejection };
+  }
+  const browser = browserOrigin(request.headers);
+  if (browser !== null) {
+    // Pinwheel's servers send neither header. A web page can (a cross-site text/plain POST needs
+    // no preflight); with --skip-verify --forward-to it would be forwarded re-signed with the real secret.
+    const rejection = `a web browser sent this (${browser}); Pinwheel's deliveries come from servers, not pages`;
+    return { ...base, statusCode: 403, verification: "not_checked", verificationDetail: null, errorCode: "browser_request", rejection };
   }
 
   const { json, error: envelopeError } = parseEnvelope(request.body);

@@ -12,7 +12,7 @@ import {
   type NewRequest,
   type StoredRequest,
 } from "../store/requests.js";
-import { classifyRequest, MAX_BODY_BYTES, type ClassifyOptions } from "./classify.js";
+import { classifyRequest, MAX_BODY_BYTES, type ClassifyOptions, type Verdict } from "./classify.js";
 
 /** Headers that can carry credentials are never written to the event store. */
 const REDACTED_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-secret"]);
@@ -74,25 +74,44 @@ function headerPairs(raw: string[]): HeaderPairs {
   return pairs;
 }
 
+/** What a request still being read has sent so far: a client timed out mid-body is stored with it. */
+interface Arriving {
+  request: IncomingMessage;
+  chunks: Buffer[];
+  size: number;
+}
+
+/** The request each connection is reading, if any (one at a time: node's server does not pipeline handlers). */
+const arriving = new WeakMap<Socket, Arriving>();
+
 function readBody(request: IncomingMessage): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const progress: Arriving = { request, chunks: [], size: 0 };
+    const { chunks } = progress;
+    arriving.set(request.socket, progress);
     request.on("data", (chunk: Buffer) => {
       // Past the limit the rest is drained, not kept: the row records the size and the first MiB.
-      if (size < MAX_BODY_BYTES) chunks.push(chunk);
-      size += chunk.length;
+      if (progress.size < MAX_BODY_BYTES) chunks.push(chunk);
+      progress.size += chunk.length;
     });
     request.on("end", () => {
-      // Memory of its own, not a slice of Buffer's shared pool: handing the body to the commit
-      // worker copies the whole backing store, which would otherwise be the pool's 8 KiB slab.
-      const body = Buffer.allocUnsafeSlow(Math.min(size, MAX_BODY_BYTES));
-      let offset = 0;
-      for (const chunk of chunks) offset += chunk.copy(body, offset, 0, Math.min(chunk.length, body.length - offset));
-      resolve({ body, size, tooLarge: size > MAX_BODY_BYTES });
+      if (arriving.get(request.socket) === progress) arriving.delete(request.socket);
+      const { size } = progress;
+      resolve({ body: joined(chunks, size), size, tooLarge: size > MAX_BODY_BYTES });
     });
     request.on("error", reject);
   });
+}
+
+/**
+ * The body's first MiB in memory of its own, not a slice of Buffer's shared pool: handing the
+ * body to the commit worker copies the whole backing store, which would otherwise be the pool's 8 KiB slab.
+ */
+function joined(chunks: Buffer[], size: number): Buffer {
+  const body = Buffer.allocUnsafeSlow(Math.min(size, MAX_BODY_BYTES));
+  let offset = 0;
+  for (const chunk of chunks) offset += chunk.copy(body, offset, 0, Math.min(chunk.length, body.length - offset));
+  return body;
 }
 
 function answer(response: ServerResponse, statusCode: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
@@ -178,6 +197,19 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   }
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (options.routes?.(request, response)) return;
+    handle(request, response).catch((error: unknown) => {
+      // A client that went away (or was cut off at shutdown) before sending its whole body left no request to store or answer.
+      if (!request.complete) {
+        response.destroy();
+        return;
+      }
+      options.onStoreError?.(error);
+      if (!response.headersSent) answer(response, 500, { error: "internal_error" });
+      else response.destroy();
+    });
+  };
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -185,20 +217,54 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       // Node checks those timeouts on this interval (30 s by default): check often enough to matter.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     },
-    (request, response) => {
-      if (options.routes?.(request, response)) return;
-      handle(request, response).catch((error: unknown) => {
-        // A client that went away (or was cut off at shutdown) before sending its whole body left no request to store or answer.
-        if (!request.complete) {
-          response.destroy();
-          return;
-        }
-        options.onStoreError?.(error);
-        if (!response.headersSent) answer(response, 500, { error: "internal_error" });
-        else response.destroy();
-      });
-    },
+    onRequest,
   );
+  // Node answers an Expect other than 100-continue with 417 and never shows the request: it is a
+  // request like any other here (stored, verified, answered). 100-continue keeps node's handling.
+  server.on("checkExpectation", onRequest);
+
+  /** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
+  function storeAndRefuse(socket: Socket, arrived: Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySize">, refusal: Refusal, verdict?: Verdict): void {
+    committer
+      .submit({
+        receivedAt: new Date(clock()).toISOString(),
+        ...arrived,
+        bodyTruncated: arrived.bodySize > arrived.body.length,
+        event: null,
+        eventId: null,
+        accountId: null,
+        webhookId: verdict?.webhookId ?? null,
+        verification: "not_checked",
+        verificationDetail: null,
+        schemaErrors: null,
+        rejection: refusal.message,
+        statusCode: refusal.status,
+        remoteAddress: socket.remoteAddress ?? null,
+      })
+      .then((stored) => options.onStored?.(stored), (storeError: unknown) => options.onStoreError?.(storeError))
+      .finally(() => {
+        const text = JSON.stringify({ error: refusal.code, message: refusal.message });
+        const extra = refusal.status === 405 ? "allow: POST\r\n" : "";
+        socket.end(
+          `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}connection: close\r\n\r\n${text}`,
+        );
+      });
+  }
+
+  // CONNECT never reaches the request handler: node hands over the socket, and closes it unanswered
+  // when nobody listens. It is stored and refused like any other method.
+  server.on("connect", (request: IncomingMessage, socket: Socket) => {
+    const verdict = classifyRequest(
+      { method: request.method ?? "CONNECT", headers: request.headers, body: Buffer.alloc(0), tooLarge: false },
+      { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now: clock(), validate: options.validate },
+    );
+    storeAndRefuse(
+      socket,
+      { method: request.method ?? "CONNECT", path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: Buffer.alloc(0), bodySize: 0 },
+      { status: verdict.statusCode, reason: "Method Not Allowed", code: verdict.errorCode ?? "method_not_allowed", message: verdict.rejection ?? "" },
+      verdict,
+    );
+  });
 
   // Past the cap a connection gets one request, stored and answered 503 like any other refusal
   // (answering before node's parser has read the request would leave it to be handled anyway),
@@ -226,36 +292,27 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       socket.destroy();
       return;
     }
+    // A connection that never sent a byte made no request: nothing to store or answer, only to close.
+    if (socket.bytesRead === 0) {
+      socket.destroy();
+      return;
+    }
     refusedSockets.add(socket);
     const refusal = describeClientError(error);
+    // Timed out mid-body: its method, path, headers and the bytes that came are what arrived.
+    const pending = arriving.get(socket);
+    if (pending && !pending.request.complete) {
+      arriving.delete(socket);
+      const { request } = pending;
+      storeAndRefuse(
+        socket,
+        { method: request.method ?? "", path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: joined(pending.chunks, pending.size), bodySize: pending.size },
+        { ...refusal, message: `${refusal.message} (${pending.size} byte(s) of the body arrived${request.headers["content-length"] ? ` of ${request.headers["content-length"]}` : ""})` },
+      );
+      return;
+    }
     const firstLine = /^([A-Z]{3,10}) (\S{1,2048})/.exec((error as { rawPacket?: Buffer }).rawPacket?.toString("latin1") ?? "");
-    committer
-      .submit({
-        receivedAt: new Date(clock()).toISOString(),
-        method: firstLine?.[1] ?? "",
-        path: firstLine?.[2] ?? "",
-        headers: [],
-        body: Buffer.alloc(0),
-        bodySize: 0,
-        bodyTruncated: false,
-        event: null,
-        eventId: null,
-        accountId: null,
-        webhookId: null,
-        verification: "not_checked",
-        verificationDetail: null,
-        schemaErrors: null,
-        rejection: refusal.message,
-        statusCode: refusal.status,
-        remoteAddress: socket.remoteAddress ?? null,
-      })
-      .then((stored) => options.onStored?.(stored), (storeError: unknown) => options.onStoreError?.(storeError))
-      .finally(() => {
-        const text = JSON.stringify({ error: refusal.code, message: refusal.message });
-        socket.end(
-          `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
-        );
-      });
+    storeAndRefuse(socket, { method: firstLine?.[1] ?? "", path: firstLine?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 }, refusal);
   });
 
   try {
@@ -292,7 +349,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   };
 }
 
-function describeClientError(error: NodeJS.ErrnoException): { status: number; reason: string; code: string; message: string } {
+interface Refusal {
+  status: number;
+  reason: string;
+  code: string;
+  message: string;
+}
+
+function describeClientError(error: NodeJS.ErrnoException): Refusal {
   switch (error.code) {
     case "HPE_HEADER_OVERFLOW":
       return { status: 431, reason: "Request Header Fields Too Large", code: "headers_too_large", message: "the request headers are larger than 16 KiB" };

@@ -51,3 +51,12 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
 export function unknownError(message: string): ApiErrorBody {
   return { type: "UNKNOWN_ERROR", code: "unknown_error", message, status_code: 500 };
 }
+
+export function wrongHost(): ApiErrorBody {
+  return {
+    type: "INVALID_REQUEST_PARAMETERS",
+    code: "wrong_host",
+    message: "The stand-in bound to loopback answers only to localhost or 127.0.0.1 addresses.",
+    status_code: 421,
+  };
+}

@@ -149,6 +149,22 @@ describe("listen --forward-to", () => {
     expect(listener.process.exitCode).toBeNull();
   });
 
+  it("past --forward-queue, with --forward-status, a forward is recorded as abandoned and the sender answered 503", async () => {
+    home = tempHome();
+    app = await startRecordingServer(() => ({ status: 200, delayMs: 30_000 }));
+    listener = await startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-status", "--forward-queue", "1", "--json"], home.env);
+    const waiting = send(listener.url, JSON.stringify(buildEvent("account.added")));
+    await readUntil(async () => app!.requests.length, (n) => n === 1);
+    const shed = await send(listener.url, JSON.stringify(buildEvent("account.added")));
+    expect(shed.status).toBe(503);
+    expect(shed.body).toMatchObject({ forwarded: false, status_code: null, error: expect.stringMatching(/^abandoned: not forwarded, 1 forwards are already waiting/) });
+    const shown = (await listener.waitFor(forwardOf(shed.body.id as number))) as Line;
+    expect(shown).toMatchObject({ ok: false, error: shed.body.error });
+    const attempts = await readUntil(() => deliveriesList(home!.env), (rows) => rows.length > 0);
+    expect(attempts[0]).toMatchObject({ source: "forward", request_id: shed.body.id, error: shed.body.error });
+    void waiting.catch(() => {});
+  });
+
   it("--events limits what is forwarded and shown; every request is still stored", async () => {
     home = tempHome();
     app = await startRecordingServer();

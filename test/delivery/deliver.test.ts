@@ -329,4 +329,38 @@ describe("deliver", () => {
     expect(report.final.statusCode).toBe(200);
     expect(report.final.responseBody).toBe("x".repeat(2048));
   });
+
+  it("reads no more of a huge answer than it needs: 2 KiB kept, the rest not held, the connection dropped", async () => {
+    // An app streaming 256 MiB: read whole (as before) it would all pass through memory, and take seconds.
+    const chunk = Buffer.alloc(1024 * 1024, 0x79);
+    let written = 0;
+    let closedAfter: number | undefined;
+    const huge = createHttpServer((request, response) => {
+      request.resume();
+      request.on("end", () => {
+        response.writeHead(200, { "content-length": String(256 * chunk.length) });
+        const pump = () => {
+          while (written < 256 * chunk.length) {
+            written += chunk.length;
+            if (!response.write(chunk)) return void response.once("drain", pump);
+          }
+          response.end();
+        };
+        pump();
+      });
+      response.on("close", () => (closedAfter ??= written));
+    });
+    rawServers.push(huge);
+    await new Promise<void>((resolve) => huge.listen(0, "127.0.0.1", resolve));
+    const { port } = huge.address() as { port: number };
+    const report = await deliver(sender(), { url: `http://127.0.0.1:${port}/`, body: body().text, secret: SECRET });
+    expect(report.final.statusCode).toBe(200);
+    expect(report.final.responseBody).toBe("y".repeat(2048));
+    await new Promise<void>((resolve) => {
+      const check = () => (closedAfter !== undefined ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    // What the socket buffers took before the client hung up, far below the answer's 256 MiB.
+    expect(closedAfter).toBeLessThan(32 * 1024 * 1024);
+  });
 });

@@ -139,3 +139,16 @@ describe("parity: --env local and a running mock give the same answers", () => {
     expect(errors).toEqual(expect.arrayContaining(["invalid_parameters", "webhook_not_found", "webhook_limit_reached"]));
   });
 });
+
+describe("DNS rebinding", () => {
+  it("bound to loopback, refuses a Host that is not a loopback name with 421 and registers nothing", async () => {
+    const create = JSON.stringify({ url: "https://attacker.example/hook", enabled_events: ["paystubs.added"], status: "active" });
+    const rebound = await raw("POST", "/v1/webhooks", { ...AUTH, host: "attacker.example:4010", "content-type": "application/json" }, create);
+    expect(rebound.status).toBe(421);
+    expect(rebound.json.error?.code).toBe("wrong_host");
+    const listed = await request(`${mock.url}/v1/webhooks`, { headers: AUTH });
+    const { data } = (await listed.body.json()) as { data: unknown[] };
+    expect(data).toEqual([]);
+    expect((await raw("GET", "/v1/webhooks", { ...AUTH, host: `localhost:${mock.port}` })).status).toBe(200);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Requests node's HTTP server handles outside the request handler, and browser requests: each is
+ * stored with what arrived and answered, or (a connection that sent nothing) neither.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateWebhookEvent } from "../../src/events/schemas.js";
+import { startReceiver, type Receiver } from "../../src/receiver/server.js";
+import { signWebhook } from "../../src/signing.js";
+import { openDatabase, type Db } from "../../src/store/database.js";
+import { requestStore } from "../../src/store/requests.js";
+import { waitUntil } from "../helpers/wait.js";
+import { httpRequest, rawRequest } from "./raw-client.js";
+
+const SECRET = "every-request-secret";
+let dir: string;
+let db: Db;
+let receiver: Receiver;
+let skipping: Receiver;
+
+function signed(): { body: Buffer; headers: [string, string][] } {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: crypto.randomUUID(), payload: { account_id: "a" } }));
+  return { body, headers: [["x-timestamp", timestamp], ["x-pinwheel-signature", signWebhook(SECRET, timestamp, body)]] };
+}
+
+const newest = () => requestStore(db).list({ limit: 1 })[0]!;
+const count = () => requestStore(db).count();
+
+function start(skipVerify: boolean): Promise<Receiver> {
+  return startReceiver({
+    db,
+    dbPath: join(dir, "events.db"),
+    host: "127.0.0.1",
+    port: 0,
+    secret: SECRET,
+    toleranceSeconds: 300,
+    skipVerify,
+    validate: validateWebhookEvent,
+    limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 16 },
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "pinwheel-every-request-"));
+  db = openDatabase(join(dir, "events.db"));
+  receiver = await start(false);
+  skipping = await start(true);
+});
+
+afterAll(async () => {
+  await receiver.close();
+  await skipping.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("requests node's server handles itself", () => {
+  it("stores and accepts a signed webhook sent with Expect: 200-ok (node alone answers 417 and stores nothing)", async () => {
+    const { body, headers } = signed();
+    const answer = await rawRequest(receiver.port, httpRequest("POST", "/expect", [...headers, ["expect", "200-ok"]], body));
+    expect(answer.status).toBe(200);
+    expect(newest()).toMatchObject({ path: "/expect", statusCode: 200, verification: "verified" });
+  });
+
+  it("stores a CONNECT and answers it 405 (node alone closes it unanswered)", async () => {
+    const before = count();
+    const answer = await rawRequest(receiver.port, Buffer.from("CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\nx-probe: 1\r\n\r\n"));
+    expect(answer.status).toBe(405);
+    expect(answer.text).toMatch(/allow: POST/i);
+    expect(count()).toBe(before + 1);
+    const row = newest();
+    expect(row).toMatchObject({ method: "CONNECT", path: "example.com:443", statusCode: 405 });
+    expect(row.headers).toContainEqual(["x-probe", "1"]);
+  });
+
+  it("closes a connection that never sends a byte without a row", async () => {
+    const before = count();
+    const socket = connect(receiver.port, "127.0.0.1");
+    const closed = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("close", () => resolve(text));
+      socket.on("error", () => resolve(text));
+    });
+    expect(await closed).toBe("");
+    expect(count()).toBe(before);
+  });
+
+  it("keeps the method, path, headers and bytes of a body that came too slowly (408)", async () => {
+    const before = count();
+    const socket = connect(receiver.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const answered = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("close", () => resolve(text));
+      socket.on("error", () => resolve(text));
+    });
+    socket.write("POST /slow-body HTTP/1.1\r\nhost: x\r\nx-timestamp: 1\r\ncontent-length: 100\r\n\r\n{\"event\":");
+    expect(await answered).toMatch(/^HTTP\/1\.1 408/);
+    await waitUntil(() => count() === before + 1);
+    const row = newest();
+    expect(row).toMatchObject({ method: "POST", path: "/slow-body", statusCode: 408, bodySize: 9 });
+    expect(row.headers).toContainEqual(["x-timestamp", "1"]);
+    expect(row.body.toString()).toBe('{"event":');
+    expect(row.rejection).toMatch(/9 byte\(s\) of the body arrived of 100/);
+  });
+});
+
+describe("requests from web pages", () => {
+  it.each([
+    ["a cross-site text/plain POST", [["origin", "https://evil.example"], ["sec-fetch-site", "cross-site"], ["content-type", "text/plain"]]],
+    ["an Origin header alone", [["origin", "null"]]],
+    ["Sec-Fetch-Site: same-site", [["sec-fetch-site", "same-site"]]],
+  ] as [string, [string, string][]][])("refuses %s with a stored 403, with --skip-verify too", async (_, browserHeaders) => {
+    for (const server of [skipping, receiver]) {
+      const before = count();
+      const { body, headers } = signed();
+      const answer = await rawRequest(server.port, httpRequest("POST", "/hook", [...headers, ...browserHeaders], body));
+      expect(answer.status).toBe(403);
+      expect(answer.text).toMatch(/browser_request/);
+      expect(count()).toBe(before + 1);
+      expect(newest()).toMatchObject({ statusCode: 403, verification: "not_checked" });
+    }
+  });
+
+  it("accepts Sec-Fetch-Site: none (typed by the user) and same-origin", async () => {
+    for (const site of ["none", "same-origin"]) {
+      const { body, headers } = signed();
+      const answer = await rawRequest(receiver.port, httpRequest("POST", "/hook", [...headers, ["sec-fetch-site", site]], body));
+      expect(answer.status).toBe(200);
+    }
+  });
+});
