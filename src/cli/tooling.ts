@@ -1,8 +1,9 @@
-import { Argument, type Command } from "commander";
+import { Argument, Option, type Command } from "commander";
+import { ENVIRONMENTS } from "../api/environments.js";
 import { lazy } from "./lazy.js";
-import { examples, integer, secretValue } from "../options.js";
+import { examples, httpUrl, integer, secretValue } from "../options.js";
 
-/** `verify` and `completion`: helping users fix their own handler. */
+/** `verify`, `completion` and `mcp`: helping users (and their coding agents) fix their own handler. */
 export function registerToolingCommands(program: Command): void {
   program
     .command("verify")
@@ -39,4 +40,22 @@ export function registerToolingCommands(program: Command): void {
       ]),
     )
     .action(lazy(() => import("../commands/completion.js")));
+
+  program
+    .command("mcp")
+    .description("serve pinwheel-cli's tools to a coding agent over the Model Context Protocol (stdio)")
+    .option("--db <path>", "SQLite event store the tools read and record into (default: the data directory; or PINWHEEL_CLI_DB)")
+    .option("--secret <secret>", "API secret that signs and verifies (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
+    .addOption(new Option("--env <env>", "where webhooks are registered (default: local; or PINWHEEL_ENV)").choices(ENVIRONMENTS))
+    .option("--base-url <url>", "API base URL instead of --env (or PINWHEEL_BASE_URL)", httpUrl)
+    .option("--allow-remote", "let tools send to hosts other than this machine (default: loopback only)")
+    .addHelpText(
+      "after",
+      examples([
+        "pinwheel-cli mcp",
+        "claude mcp add pinwheel -- npx pinwheel-cli mcp",
+        'pinwheel-cli mcp --db ./webhooks.db --secret "$PINWHEEL_API_SECRET"',
+      ]) + "\nStdout carries the protocol; the log goes to stderr. See docs/mcp.md for the tools and client set-up.\n",
+    )
+    .action(lazy(() => import("../commands/mcp.js")));
 }

@@ -3,13 +3,31 @@ import { createOutput } from "../output/index.js";
 import { printable } from "../output/printable.js";
 import { deliveryAttemptJson, formatBody, formatDeliveryAttempt } from "../output/stored.js";
 import { requestJson } from "../output/requests.js";
-import { deliveryStore } from "../store/deliveries.js";
-import { requestStore } from "../store/requests.js";
+import type { Db } from "../store/database.js";
+import { deliveryStore, type DeliveryAttempt } from "../store/deliveries.js";
+import { requestStore, type StoredRequest } from "../store/requests.js";
 import { openStoreForReading } from "./read-store.js";
 
 export interface EventsShowOptions {
   db?: string;
   json?: boolean;
+}
+
+/** The delivery attempts recorded for a stored request's event_id (what simulate, replay and smoke sent). */
+export function deliveriesOf(db: Db, request: StoredRequest): DeliveryAttempt[] {
+  return request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
+}
+
+/** events show --json: the stored request with its headers, body and deliveries. */
+export function requestDetailJson(request: StoredRequest, deliveries: readonly DeliveryAttempt[]): Record<string, unknown> {
+  return {
+    ...requestJson(request),
+    headers: request.headers,
+    body: request.body.toString("utf8"),
+    body_base64: request.body.toString("base64"),
+    body_truncated: request.bodyTruncated,
+    deliveries: deliveries.map(deliveryAttemptJson),
+  };
 }
 
 export async function run(reference: string, options: EventsShowOptions): Promise<void> {
@@ -20,16 +38,9 @@ export async function run(reference: string, options: EventsShowOptions): Promis
     if (!request) {
       throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
     }
-    const deliveries = request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
+    const deliveries = deliveriesOf(db, request);
     if (options.json) {
-      out.data({
-        ...requestJson(request),
-        headers: request.headers,
-        body: request.body.toString("utf8"),
-        body_base64: request.body.toString("base64"),
-        body_truncated: request.bodyTruncated,
-        deliveries: deliveries.map(deliveryAttemptJson),
-      });
+      out.data(requestDetailJson(request, deliveries));
       return;
     }
     const { c } = out;

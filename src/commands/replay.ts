@@ -27,7 +27,7 @@ export interface ReplayOptions {
   json?: boolean;
 }
 
-function toItem(request: StoredRequest, asRecorded: boolean): RunItem {
+export function toItem(request: StoredRequest, asRecorded: boolean): RunItem {
   return {
     event: request.event,
     eventId: request.eventId,
@@ -53,7 +53,7 @@ function selection(references: string[], options: ReplayOptions): RequestFilter 
 /** Rows read from the store at a time: replaying a million stored requests never holds them all. */
 const PAGE_ROWS = 500;
 
-interface Selection {
+export interface Selection {
   /** Requests to send. */
   planned: number;
   /** Requests a filter selected but left out: their body was over 1 MiB and is not stored whole. */
@@ -92,7 +92,7 @@ function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
   };
 }
 
-function namedRequests(store: RequestStore, references: string[]): Selection {
+export function namedRequests(store: RequestStore, references: string[]): Selection {
   const requests = references.map((reference) => {
     const request = store.find(reference);
     if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);

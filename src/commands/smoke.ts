@@ -3,8 +3,8 @@ import { dirname, resolve } from "node:path";
 import { resolveDbPath } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { buildEvent } from "../events/build.js";
-import { EVENT_NAMES } from "../events/catalog.js";
-import { loadScenario } from "../events/scenario.js";
+import { EVENT_NAMES, type EventName } from "../events/catalog.js";
+import { loadScenario, type Scenario } from "../events/scenario.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { createOutput } from "../output/index.js";
 import { formatDuration } from "../output/delivery.js";
@@ -28,7 +28,7 @@ export interface SmokeOptions {
   json?: boolean;
 }
 
-interface Check {
+export interface Check {
   name: string;
   event: string;
   eventId: string;
@@ -51,6 +51,59 @@ function checkOutputDirectory(output: string): void {
   const directory = dirname(resolve(output));
   const isDirectory = statSync(directory, { throwIfNoEntry: false })?.isDirectory() ?? false;
   if (!isDirectory) throw usageError(`--output: the directory ${directory} does not exist; create it first (e.g. mkdir -p ${directory})`);
+}
+
+export interface SmokePlan {
+  /** One check per event, when there is no scenario. */
+  names: readonly EventName[];
+  scenario?: Scenario;
+  expect: readonly string[];
+  /** Scenario delays are divided by this (default 100). */
+  speed?: number;
+}
+
+/** Sends each check through the run, in order, and judges each answer against the expectation. */
+export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<Check[]> {
+  const checks: Check[] = [];
+  if (plan.scenario) {
+    const results = await playThroughRun(smokeRun, plan.scenario, { speed: plan.speed ?? 100, ids: {} });
+    results.forEach((r, i) =>
+      checks.push({
+        name: `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`,
+        event: r.event,
+        eventId: r.eventId,
+        report: r.report,
+        passed: matchesExpectation(r.report.final.statusCode, plan.expect),
+      }),
+    );
+    return checks;
+  }
+  for (const name of plan.names) {
+    const envelope = buildEvent(name);
+    const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
+    checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final.statusCode, plan.expect) });
+  }
+  return checks;
+}
+
+/** smoke --json's report. */
+export function smokeReportJson(url: string, expect: readonly string[], checks: readonly Check[]): Record<string, unknown> {
+  const failed = checks.filter((check) => !check.passed).length;
+  return {
+    url,
+    expect,
+    passed: checks.length - failed,
+    failed,
+    checks: checks.map((check) => ({
+      name: check.name,
+      event: check.event,
+      event_id: check.eventId,
+      passed: check.passed,
+      status_code: check.report.final.statusCode ?? null,
+      error: check.report.final.error ?? null,
+      duration_ms: Math.round(check.report.final.durationMs * 100) / 100,
+    })),
+  };
 }
 
 export async function run(options: SmokeOptions): Promise<void> {
@@ -82,29 +135,8 @@ export async function run(options: SmokeOptions): Promise<void> {
     // Per-attempt lines would bury the table; the table is the report.
     attemptLines: "none",
   });
-  const checks: Check[] = [];
-  await smokeRun.finish(
-    (async () => {
-      if (scenario) {
-        const results = await playThroughRun(smokeRun, scenario, { speed: options.speed ?? 100, ids: {} });
-        results.forEach((r, i) =>
-          checks.push({
-            name: `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`,
-            event: r.event,
-            eventId: r.eventId,
-            report: r.report,
-            passed: matchesExpectation(r.report.final.statusCode, options.expect),
-          }),
-        );
-        return;
-      }
-      for (const name of names) {
-        const envelope = buildEvent(name);
-        const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
-        checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final.statusCode, options.expect) });
-      }
-    })(),
-  );
+  let checks: Check[] = [];
+  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed }).then((done) => (checks = done)));
 
   const failed = checks.filter((check) => !check.passed);
   const expectation = options.expect.join(",");
@@ -133,21 +165,7 @@ export async function run(options: SmokeOptions): Promise<void> {
     }
   }
   if (reporter === "json") {
-    out.data({
-      url,
-      expect: options.expect,
-      passed: checks.length - failed.length,
-      failed: failed.length,
-      checks: checks.map((check) => ({
-        name: check.name,
-        event: check.event,
-        event_id: check.eventId,
-        passed: check.passed,
-        status_code: check.report.final.statusCode ?? null,
-        error: check.report.final.error ?? null,
-        duration_ms: Math.round(check.report.final.durationMs * 100) / 100,
-      })),
-    });
+    out.data(smokeReportJson(url, options.expect, checks));
   } else {
     const { c } = out;
     const table = checks.map((check) => [

@@ -1,4 +1,4 @@
-import { DEFAULT_DEV_SECRET, readConfigFile, resolvePaths, resolveSecret, type SecretSource } from "../config.js";
+import { DEFAULT_DEV_SECRET, readConfigFile, resolvePaths, resolveSecret, type ResolvedSecret, type SecretSource } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { createOutput, type Output } from "../output/index.js";
 import { readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
@@ -17,7 +17,7 @@ export interface VerifyOptions {
   json?: boolean;
 }
 
-interface Subject {
+export interface Subject {
   body: Buffer;
   signature: string | undefined;
   timestamp: string | undefined;
@@ -26,14 +26,14 @@ interface Subject {
   stored?: { id: number; eventId: string | null; receivedAt: string };
 }
 
-const USED_SECRET_LABELS: Record<SecretSource, string> = {
+export const USED_SECRET_LABELS: Record<SecretSource, string> = {
   flag: "the secret from --secret",
   env: "the secret from PINWHEEL_API_SECRET",
   config: "the config file's api-secret",
   default: "pinwheel-cli's built-in local development secret",
 };
 
-function parseNow(value: string): number {
+export function parseNow(value: string): number {
   const text = value.trim();
   if (/^\d+$/.test(text)) {
     const number = Number(text);
@@ -46,6 +46,17 @@ function parseNow(value: string): number {
   return parsed;
 }
 
+/** A request given as its parts (pasted headers and a body), checked against `now` or this machine's clock. */
+export function rawSubject(body: Buffer, signature: string | undefined, timestamp: string | undefined, now: string | undefined, nowLabel = "--now"): Subject {
+  return {
+    body,
+    signature,
+    timestamp,
+    now: now === undefined ? Date.now() : parseNow(now),
+    clockLabel: now === undefined ? "this machine's clock" : nowLabel,
+  };
+}
+
 function fromFlags(options: VerifyOptions): Subject {
   const missing = (["body", "signature", "timestamp"] as const).filter((name) => options[name] === undefined);
   if (missing.length > 0) {
@@ -53,16 +64,10 @@ function fromFlags(options: VerifyOptions): Subject {
       `verify needs --body, --signature and --timestamp (missing ${missing.map((m) => `--${m}`).join(", ")}), or the id of a stored request: pinwheel-cli verify 42`,
     );
   }
-  return {
-    body: readBodyFile("--body", options.body!),
-    signature: options.signature,
-    timestamp: options.timestamp,
-    now: options.now === undefined ? Date.now() : parseNow(options.now),
-    clockLabel: options.now === undefined ? "this machine's clock" : "--now",
-  };
+  return rawSubject(readBodyFile("--body", options.body!), options.signature, options.timestamp, options.now);
 }
 
-async function fromStore(reference: string, options: VerifyOptions): Promise<Subject> {
+export async function fromStore(reference: string, options: VerifyOptions): Promise<Subject> {
   const given = (["body", "signature", "timestamp"] as const).filter((name) => options[name] !== undefined);
   if (given.length > 0) {
     throw usageError(`pass either a stored request id or --body/--signature/--timestamp, not both (drop --${given[0]})`);
@@ -137,11 +142,9 @@ function printText(out: Output, report: WebhookDiagnosis, subject: Subject): voi
   }
 }
 
-export async function run(reference: string | undefined, options: VerifyOptions): Promise<void> {
-  const out = createOutput({ json: options.json });
-  const subject = reference === undefined ? fromFlags(options) : await fromStore(reference, options);
-  const used = secretFor(out, options.secret);
-  const report = diagnoseWebhook({
+/** The verdict and every diagnosis for a subject, with the secret in use and the developer's others as candidates. */
+export function diagnoseSubject(subject: Subject, used: ResolvedSecret, toleranceSeconds: number): WebhookDiagnosis {
+  return diagnoseWebhook({
     rawBody: subject.body,
     signature: subject.signature,
     timestamp: subject.timestamp,
@@ -150,21 +153,33 @@ export async function run(reference: string | undefined, options: VerifyOptions)
     otherSecrets: otherSecrets(),
     now: subject.now,
     clockLabel: subject.clockLabel,
-    toleranceSeconds: options.tolerance,
+    toleranceSeconds,
   });
+}
+
+/** verify --json's object. It names where the secret came from, never the secret. */
+export function verificationJson(report: WebhookDiagnosis, subject: Subject, used: ResolvedSecret, toleranceSeconds: number): Record<string, unknown> {
+  return {
+    valid: report.valid,
+    reason: report.verdict.ok ? null : report.verdict.reason,
+    message: report.verdict.ok ? null : report.verdict.message,
+    summary: report.summary,
+    request: subject.stored ? { id: subject.stored.id, event_id: subject.stored.eventId, received_at: subject.stored.receivedAt } : null,
+    secret_source: used.source,
+    checked_at: new Date(subject.now).toISOString(),
+    tolerance_seconds: toleranceSeconds,
+    diagnoses: report.diagnoses,
+  };
+}
+
+export async function run(reference: string | undefined, options: VerifyOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const subject = reference === undefined ? fromFlags(options) : await fromStore(reference, options);
+  const used = secretFor(out, options.secret);
+  const report = diagnoseSubject(subject, used, options.tolerance);
 
   if (options.json) {
-    out.data({
-      valid: report.valid,
-      reason: report.verdict.ok ? null : report.verdict.reason,
-      message: report.verdict.ok ? null : report.verdict.message,
-      summary: report.summary,
-      request: subject.stored ? { id: subject.stored.id, event_id: subject.stored.eventId, received_at: subject.stored.receivedAt } : null,
-      secret_source: used.source,
-      checked_at: new Date(subject.now).toISOString(),
-      tolerance_seconds: options.tolerance,
-      diagnoses: report.diagnoses,
-    });
+    out.data(verificationJson(report, subject, used, options.tolerance));
   } else {
     printText(out, report, subject);
   }

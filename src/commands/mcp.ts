@@ -1,0 +1,33 @@
+import { resolveDbPath, SECRET_SOURCE_LABELS } from "../config.js";
+import { createOutput } from "../output/index.js";
+import { resolveTarget } from "./webhooks-target.js";
+
+export interface McpOptions {
+  db?: string;
+  secret?: string;
+  env?: string;
+  baseUrl?: string;
+  allowRemote?: boolean;
+}
+
+/** Serves the MCP tools on stdio until the client disconnects. stdout carries the protocol; the log goes to stderr. */
+export async function run(options: McpOptions): Promise<void> {
+  const out = createOutput();
+  // Resolved once, as the webhooks commands resolve them: a bad --env or an empty secret is a usage error before serving.
+  const registry = resolveTarget({ env: options.env, baseUrl: options.baseUrl, secret: options.secret, db: options.db, timeout: 10_000 });
+  // The SDK is loaded here only: no other command pays for it.
+  const { serveStdio } = await import("../mcp/server.js");
+  const { TOOLS } = await import("../mcp/tools/index.js");
+  const allowRemote = Boolean(options.allowRemote);
+  out.notice(
+    `pinwheel-cli mcp: ${TOOLS.length} tools on stdio; store ${resolveDbPath(options.db)}; secret from ${SECRET_SOURCE_LABELS[registry.secret.source]}; ` +
+      `webhooks: ${registry.label}; ${allowRemote ? "sends anywhere (--allow-remote)" : "sends only to this machine"}`,
+  );
+  await serveStdio({
+    db: options.db,
+    secret: registry.secret,
+    allowRemote,
+    registry,
+    log: (line) => out.notice(`pinwheel-cli mcp: ${line}`),
+  });
+}

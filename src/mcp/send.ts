@@ -1,0 +1,67 @@
+import { resolveDbPath } from "../config.js";
+import { DeliveryRun, summarize } from "../commands/delivery-run.js";
+import { retryPolicy } from "../delivery/retry-policy.js";
+import { collectingOutput } from "../output/collect.js";
+import type { DeliverySource } from "../store/deliveries.js";
+import type { McpContext } from "./tool.js";
+
+/** Retries an agent waits for: all within 30 s (base 1 s), where Pinwheel's own schedule (base 30 s) spans 15 minutes. */
+export const MCP_RETRY_BASE_MS = 1000;
+
+export interface SendPlan {
+  source: DeliverySource;
+  url: string;
+  /** Deliveries planned (each may take several attempts). */
+  planned: number;
+  timeoutMs: number;
+  /** Retry base in ms, or undefined for no retries. */
+  retryBaseMs?: number;
+  /** Replay as recorded: no signing secret is used. */
+  unsigned?: boolean;
+  /** "none" when the tool reports per check (smoke), as the CLI does. */
+  attemptLines?: "auto" | "none";
+}
+
+export interface SendResult<T> {
+  value: T;
+  /** One record per attempt, as `simulate --json` prints them. */
+  attempts: Record<string, unknown>[];
+  notices: string[];
+  sent: number;
+  failed: number;
+  /** The CLI's one-line failure summary, when any delivery failed. */
+  failure: string | null;
+}
+
+/**
+ * Sends through the same DeliveryRun as simulate, replay and smoke: one sender pool, every attempt
+ * recorded in the event store under the CLI's own source names.
+ */
+export async function sendThrough<T>(context: McpContext, plan: SendPlan, work: (run: DeliveryRun) => Promise<T>): Promise<SendResult<T>> {
+  const out = collectingOutput();
+  const run = DeliveryRun.open(out, {
+    source: plan.source,
+    dbPath: resolveDbPath(context.db),
+    url: plan.url,
+    secret: plan.unsigned ? "" : context.secret.secret,
+    timeoutMs: plan.timeoutMs,
+    concurrency: 4,
+    retry: plan.retryBaseMs === undefined ? undefined : retryPolicy(plan.retryBaseMs),
+    planned: plan.planned,
+    attemptLines: plan.attemptLines ?? "auto",
+  });
+  let value!: T;
+  const summary = await run.finish(work(run).then((result) => void (value = result)));
+  const failure = summarize(out, summary, plan.url, true) ?? null;
+  const attempts = out.records.filter((record): record is Record<string, unknown> => (record as { type?: unknown }).type === "attempt");
+  return { value, attempts, notices: out.notices, sent: summary.sent, failed: summary.failed.length, failure };
+}
+
+/** "✔ 200 paystubs.added → http://... 12 ms" lines for the text rendering. */
+export function attemptLines(attempts: readonly Record<string, unknown>[]): string[] {
+  return attempts.map((a) => {
+    const status = a.status_code ?? a.error ?? "error";
+    const retry = Number(a.attempt) > 1 ? ` (attempt ${a.attempt})` : "";
+    return `${a.ok ? "✔" : "✖"} ${status}  ${a.event ?? "(custom body)"}  → ${a.url}  ${a.duration_ms} ms  ${a.event_id ?? ""}${retry}`;
+  });
+}

@@ -1,0 +1,90 @@
+import { InvalidArgumentError } from "commander";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { isCliError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { registerResources } from "./resources.js";
+import type { McpContext, ToolDefinition } from "./tool.js";
+import { TOOLS } from "./tools/index.js";
+
+const INSTRUCTIONS =
+  "pinwheel-cli fakes, receives and diagnoses Pinwheel payroll webhooks on this machine. Typical loop: run " +
+  "`pinwheel-cli listen` (or the developer's handler), simulate_event to send a signed event, list_requests / get_request " +
+  "to see what arrived, verify_request to learn why a signature was rejected, replay_request after a fix, run_smoke to " +
+  "check every event type. Fixtures and scenarios are resources under pinwheel://.";
+
+/** Shorter secrets would match everywhere (the same bound as the webhooks commands' redaction). */
+const MIN_REDACTED_LENGTH = 4;
+
+/** Replaces the secret wherever it appears in a value bound for the client or the log. */
+export function redactor(secret: string): <T>(value: T) => T {
+  if (secret.length < MIN_REDACTED_LENGTH) return (value) => value;
+  const scrub = (value: unknown): unknown => {
+    if (typeof value === "string") return value.split(secret).join("[secret]");
+    if (Array.isArray(value)) return value.map(scrub);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, child]) => [scrub(key) as string, scrub(child)]));
+    return value;
+  };
+  return <T>(value: T) => scrub(value) as T;
+}
+
+/** The builder's errors name the CLI's flags; an agent passed fields of the tool's input. */
+function inToolTerms(message: string): string {
+  return message.replace(/--(set|add|unset|outcome|account-id|end-user-id)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
+}
+
+function errorText(error: unknown): string {
+  if (isCliError(error)) return inToolTerms(error.message);
+  if (error instanceof InvalidArgumentError) return error.message;
+  return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** A server with every tool and resource; connect it to a transport. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each tool keeps its own input shape
+export function createMcpServer(context: McpContext, tools: readonly ToolDefinition<any>[] = TOOLS): McpServer {
+  const server = new McpServer({ name: "pinwheel-cli", version: VERSION }, { instructions: INSTRUCTIONS });
+  const redact = redactor(context.secret.secret);
+  const log = (line: string) => context.log(redact(line));
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        annotations: { readOnlyHint: !tool.sends, destructiveHint: false, openWorldHint: tool.sends },
+      },
+      async (args: unknown): Promise<CallToolResult> => {
+        try {
+          const outcome = await tool.run(args as never, context);
+          log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
+          return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
+        } catch (error) {
+          const text = errorText(error);
+          log(`${tool.name}: ${text}`);
+          return redact({ content: [{ type: "text", text }], isError: true });
+        }
+      },
+    );
+  }
+  registerResources(server);
+  return server;
+}
+
+/** Serves on stdin/stdout until the client closes stdin (or a signal stops the process). */
+export async function serveStdio(context: McpContext): Promise<void> {
+  const server = createMcpServer(context);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    server.server.onclose = () => resolve();
+  });
+  const stop = () => void server.close();
+  process.stdin.once("end", stop);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await server.connect(transport);
+  await closed;
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+}

@@ -1,0 +1,32 @@
+import { openStoreForReading } from "../commands/read-store.js";
+import { CliError } from "../errors.js";
+import type { Db } from "../store/database.js";
+import { requestStore, type StoredRequest } from "../store/requests.js";
+import type { McpContext } from "./tool.js";
+
+/** The event store opened for one tool call, as `events list` opens it, and closed after. */
+export function withStore<T>(context: McpContext, use: (db: Db) => T): T {
+  const { db } = openStoreForReading(context.db);
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function findStoredRequest(db: Db, reference: string | number): StoredRequest {
+  const request = requestStore(db).find(String(reference));
+  if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; list_requests shows what is stored`);
+  return request;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A body as text when it is valid UTF-8 (nearly always: JSON), else as base64 so no byte is lost or mangled. */
+export function encodedBody(body: Buffer): { body: string; body_encoding: "utf8" | "base64" } {
+  try {
+    return { body: strictUtf8.decode(body), body_encoding: "utf8" };
+  } catch {
+    return { body: body.toString("base64"), body_encoding: "base64" };
+  }
+}

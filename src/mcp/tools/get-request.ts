@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { deliveriesOf, requestDetailJson } from "../../commands/events-show.js";
+import { encodedBody, findStoredRequest, withStore } from "../store.js";
+import { defineTool } from "../tool.js";
+
+export const getRequest = defineTool({
+  name: "get_request",
+  title: "Show one stored request",
+  description:
+    "Returns one request stored by `pinwheel-cli listen`, by row id or event_id: everything list_requests shows, plus every " +
+    "header as received (in order) and the exact body (as text when it is valid UTF-8, else base64: see body_encoding), " +
+    "whether the body was truncated (over 1 MiB), and the delivery attempts recorded for its event_id (what simulate, " +
+    "replay and smoke sent, with the status each got). Use it to see what a handler was really sent before verify_request " +
+    "or replay_request.",
+  input: {
+    id: z.union([z.number().int().min(1), z.string().min(1)]).describe("row id (e.g. 42) or event_id (a UUID)"),
+  },
+  sends: false,
+  async run(args, context) {
+    return withStore(context, (db) => {
+      const request = findStoredRequest(db, args.id);
+      const { body: _text, body_base64: _base64, ...detail } = requestDetailJson(request, deliveriesOf(db, request));
+      const data = { ...detail, ...encodedBody(request.body) };
+      const text = [
+        `#${request.id} ${request.event ?? "(no event)"} answered ${request.statusCode}, ${request.verification}${request.duplicate ? ", duplicate" : ""}`,
+        `event_id ${request.eventId ?? "-"}, received ${request.receivedAt}, ${request.method} ${request.path}`,
+        ...request.headers.map(([name, value]) => `${name}: ${value}`),
+        "",
+        data.body_encoding === "utf8" ? data.body : `(${request.bodySize} bytes, base64) ${data.body}`,
+      ].join("\n");
+      return { data, text };
+    });
+  },
+});

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { namedRequests, toItem } from "../../commands/replay.js";
+import { requestStore, type StoredRequest } from "../../store/requests.js";
+import { attemptLines, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
+import { withStore } from "../store.js";
+import { sendTarget } from "../targets.js";
+import { defineTool } from "../tool.js";
+
+const reference = z.union([z.number().int().min(1), z.string().min(1)]);
+
+export const replayRequest = defineTool({
+  name: "replay_request",
+  title: "Replay stored requests to a URL",
+  description:
+    "Sends requests stored by `pinwheel-cli listen` again, to `to` (your handler, on this machine unless the server runs with " +
+    "--allow-remote). By default each is re-signed with the server's API secret and a fresh x-timestamp, body byte for byte " +
+    "and the same x-pinwheel-webhook-id, as Pinwheel's retry would be: use it after fixing a handler to check it now " +
+    "accepts what it refused. With as_recorded the stored headers and body are sent untouched, old signature and " +
+    "timestamp included: a handler that checks timestamps must refuse that (a replay attack). Returns each attempt and " +
+    "records it like `replay`.",
+  input: {
+    id: z.union([reference, z.array(reference).min(1).max(100)]).describe("row id or event_id from list_requests, or a list of them"),
+    to: z.string().describe("where to send them (only this machine unless the server runs with --allow-remote)"),
+    as_recorded: z.boolean().optional().describe("send the stored headers untouched instead of re-signing"),
+    retry: z.boolean().optional().describe("retry after a 5XX, network error or timeout, like Pinwheel (compressed schedule)"),
+    timeout_ms: z.number().int().min(1).max(60_000).optional().describe("per-attempt timeout (default 15000)"),
+  },
+  sends: true,
+  async run(args, context) {
+    const url = sendTarget(context, args.to);
+    const references = (Array.isArray(args.id) ? args.id : [args.id]).map(String);
+    const requests: StoredRequest[] = withStore(context, (db) => {
+      const selected = namedRequests(requestStore(db), references);
+      return Array.from({ length: selected.planned }, () => selected.next()!);
+    });
+    const asRecorded = Boolean(args.as_recorded);
+    const result = await sendThrough(
+      context,
+      { source: "replay", url, planned: requests.length, timeoutMs: args.timeout_ms ?? 15_000, retryBaseMs: args.retry ? MCP_RETRY_BASE_MS : undefined, unsigned: asRecorded },
+      async (run) => {
+        for (const request of requests) await run.send(toItem(request, asRecorded));
+      },
+    );
+    return {
+      data: { url, as_recorded: asRecorded, sent: result.sent, ok: result.sent - result.failed, failed: result.failed, attempts: result.attempts, failure: result.failure, notices: result.notices },
+      text: [...attemptLines(result.attempts), ...(result.failure ? [result.failure] : [`${result.sent} replayed, all answered 2xx`])].join("\n"),
+    };
+  },
+});

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { diagnoseSubject, fromStore, rawSubject, verificationJson } from "../../commands/verify.js";
+import { usageError } from "../../errors.js";
+import { DEFAULT_TOLERANCE_SECONDS, readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../signing.js";
+import { defineTool } from "../tool.js";
+
+export const verifyRequest = defineTool({
+  name: "verify_request",
+  title: "Check a webhook signature and say why it fails",
+  description:
+    "Checks a Pinwheel webhook's signature and timestamp with the server's API secret, and when the check fails explains why: " +
+    "the body was re-serialized (parsed and stringified, whitespace or key order changed), it was signed with another secret " +
+    "the developer has (env, config file, the built-in development secret), the timestamp was read as milliseconds, the " +
+    "clock is off, a header is missing or malformed. Give either `id` (a request stored by listen; checked against the time " +
+    "it was received) or the raw `body` with its `headers` as your handler received them (checked against now, or `now`). " +
+    "Returns the verdict, the reason, a summary and every diagnosis (matched or ruled out), as `verify --json` does.",
+  input: {
+    id: z.union([z.number().int().min(1), z.string().min(1)]).optional().describe("a stored request: row id or event_id"),
+    body: z.string().optional().describe("the exact raw request body (instead of id)"),
+    body_encoding: z.enum(["utf8", "base64"]).optional().describe("how body is given (default utf8)"),
+    headers: z.record(z.string(), z.string()).optional().describe("the request's headers: x-pinwheel-signature and x-timestamp at least"),
+    now: z.string().optional().describe("check x-timestamp against this time (ISO 8601 or Unix seconds) instead of now"),
+    tolerance_seconds: z.number().int().min(1).optional().describe(`accepted age of x-timestamp (default ${DEFAULT_TOLERANCE_SECONDS})`),
+  },
+  sends: false,
+  async run(args, context) {
+    const tolerance = args.tolerance_seconds ?? DEFAULT_TOLERANCE_SECONDS;
+    const raw = args.body !== undefined || args.headers !== undefined;
+    if (args.id !== undefined && raw) throw usageError("give either id (a stored request) or body and headers, not both");
+    if (args.id === undefined && !raw) throw usageError("give id (a stored request, see list_requests) or the raw body with its headers");
+    if (raw && (args.body === undefined || args.headers === undefined)) throw usageError("a raw request needs both body and headers");
+    const subject =
+      args.id !== undefined
+        ? await fromStore(String(args.id), { db: context.db, now: args.now, tolerance })
+        : rawSubject(
+            Buffer.from(args.body!, args.body_encoding === "base64" ? "base64" : "utf8"),
+            readHeader(args.headers!, SIGNATURE_HEADER),
+            readHeader(args.headers!, TIMESTAMP_HEADER),
+            args.now,
+            "the given now",
+          );
+    const report = diagnoseSubject(subject, context.secret, tolerance);
+    const data = verificationJson(report, subject, context.secret, tolerance);
+    const matched = report.diagnoses.filter((d) => d.matched).map((d) => `✗ ${d.message}`);
+    return { data, text: [report.summary, ...matched].join("\n") };
+  },
+});
