@@ -48,13 +48,13 @@ function parseNow(value: string): number {
 
 function fromFlags(options: VerifyOptions): Subject {
   const missing = (["body", "signature", "timestamp"] as const).filter((name) => options[name] === undefined);
-  if (missing.length > 0) {
+  if (missing.length > 0 || options.body === undefined) {
     throw usageError(
       `verify needs --body, --signature and --timestamp (missing ${missing.map((m) => `--${m}`).join(", ")}), or the id of a stored request: pinwheel-cli verify 42`,
     );
   }
   return {
-    body: readBodyFile("--body", options.body!),
+    body: readBodyFile("--body", options.body),
     signature: options.signature,
     timestamp: options.timestamp,
     now: options.now === undefined ? Date.now() : parseNow(options.now),
