@@ -1,13 +1,11 @@
-/** `config` through the BUILT binary: the file's mode, masking, and flags > env > file > defaults. */
+/** `config` in-process: the file's mode, masking, and flags > env > file > defaults (reading stdin: config-stdin.test.ts). */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
 import { startStrictFake, type StrictFake } from "../api/strict-fake.js";
-
-// Each test spawns the CLI several times; on two busy cores that takes seconds.
-vi.setConfig({ testTimeout: 60_000 });
 
 const SECRET = "config-e2e-secret-0123456789abcdef";
 let home: TempHome;
@@ -17,8 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
-function cli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return runCli(args, { env: options.env ?? home.env, input: options.input });
+function cli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return runInProcess(args, { env: options.env ?? home.env });
 }
 
 const configDir = () => join(home.home, "config");
@@ -36,17 +34,6 @@ describe("config set / get / list / unset", () => {
     expectExit(await cli(["config", "set", "default-url", "http://127.0.0.1:8080/hooks"]), 0);
     expect(mode(configFile())).toBe(0o600);
     expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ env: "sandbox", "default-url": "http://127.0.0.1:8080/hooks" });
-  });
-
-  it("reads the secret from stdin with '-', and never prints it back", async () => {
-    const set = await cli(["config", "set", "api-secret", "-"], { input: `${SECRET}\n` });
-    expectExit(set, 0);
-    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ "api-secret": SECRET });
-    const get = await cli(["config", "get", "api-secret"]);
-    const list = await cli(["config", "list", "--json"]);
-    for (const result of [set, get, list]) expect(result.stdout + result.stderr).not.toContain(SECRET);
-    expect(get.stdout.trim()).toBe(`****${SECRET.slice(-4)}`);
-    expect(JSON.parse(list.stdout)).toContainEqual({ key: "api-secret", value: `****${SECRET.slice(-4)}`, source: "config", env_var: "PINWHEEL_API_SECRET" });
   });
 
   it("never prompts without a terminal: a missing secret is a usage error and the process ends", async () => {
