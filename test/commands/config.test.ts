@@ -93,6 +93,42 @@ describe("config set / get / list / unset", () => {
   });
 });
 
+describe("a config file that cannot be used is one error naming the file and the key, for every command", () => {
+  const write = (text: string) => {
+    mkdirSync(configDir(), { recursive: true });
+    writeFileSync(configFile(), text);
+  };
+
+  it("a value that is not a string: not an unexpected failure, and config set repairs it", async () => {
+    write('{"api-secret": 12345678}');
+    const body = join(home.home, "body.json");
+    writeFileSync(body, "{}");
+    for (const args of [["config", "get", "api-secret"], ["verify", "--body", body, "--signature", "v2=00", "--timestamp", "1"], ["webhooks", "list", "--env", "local"]]) {
+      const result = await cli(args);
+      expectExit(result, 1);
+      expect(expectOneLineError(result.stderr), args.join(" ")).toBe(
+        `error: ${configFile()}: "api-secret" must be a string, not a number; fix the file, or run "pinwheel-cli config set api-secret <value>"`,
+      );
+    }
+    expectExit(await cli(["config", "set", "api-secret", SECRET]), 0);
+    expect((await cli(["config", "get", "api-secret"])).stdout.trim()).toBe(`****${SECRET.slice(-4)}`);
+  });
+
+  it("a file that is not JSON: config get fails instead of reporting the default", async () => {
+    write("{ not json");
+    const result = await cli(["config", "get", "env"]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toBe(`error: ${configFile()} is not a JSON object; fix it or delete it, then try again`);
+  });
+
+  it("a key this version does not know, with the one it probably is", async () => {
+    write('{"api_secret": "abc"}');
+    const result = await cli(["config", "list"]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toBe(`error: ${configFile()}: unknown key "api_secret"; did you mean "api-secret"? (fix the file or delete the key)`);
+  });
+});
+
 describe("precedence: flags > environment variables > config file > defaults", () => {
   const fakes: StrictFake[] = [];
   afterEach(async () => {
