@@ -110,7 +110,9 @@ if (values.record) {
     const previous = readFileSync(path, "utf8");
     const at = previous.indexOf(NOTES_MARKER);
     if (at !== -1) notes = previous.slice(at);
-  } catch {}
+  } catch {
+    // No notes yet: a first run.
+  }
   const shownArgs = process.argv.slice(2).filter((arg, i, all) => arg !== "--json" && all[i - 1] !== "--json");
   const load = (m) => m.loadavg.map((l) => l.toFixed(2)).join(", ");
   const text = [

@@ -1,7 +1,9 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { usageError } from "./errors.js";
+import { z } from "zod";
+import { CliError, usageError } from "./errors.js";
+import { didYouMean } from "./suggest.js";
 
 /**
  * The only module that reads process.env. Everything else receives what it needs from here,
@@ -42,19 +44,73 @@ export type ConfigFile = Partial<Record<ConfigKey, string>>;
 export const CONFIG_KEYS = ["api-secret", "env", "base-url", "api-version", "default-url", "db"] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
-export function readConfigFile(paths: Paths = resolvePaths()): ConfigFile {
+const configValue = z.string().optional();
+/** Every key a string; a key this version does not know is refused (a typo would be silently ignored). */
+const configSchema = z.strictObject({
+  "api-secret": configValue,
+  env: configValue,
+  "base-url": configValue,
+  "api-version": configValue,
+  "default-url": configValue,
+  db: configValue,
+} satisfies Record<ConfigKey, typeof configValue>);
+
+/** The config file exists but cannot be used: reading on would run on defaults the user did not choose, and writing would lose what is there. */
+export class ConfigFileError extends CliError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = "ConfigFileError";
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** The file as a JSON object (no file is an empty one); anything else is an error naming the file. */
+function readConfigObject(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(paths.configFile, "utf8");
-  } catch {
-    return {};
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return {};
+    throw new ConfigFileError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === "object" ? (parsed as ConfigFile) : {};
+    parsed = JSON.parse(text);
   } catch {
-    return {};
+    parsed = undefined;
   }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigFileError(`${file} is not a JSON object; fix it or delete it, then try again`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * The one reader of the config file, for every command: no file is an empty config; a file that
+ * is not JSON, or has a key this version does not know or a value that is not a string, is one
+ * error naming the file and the key.
+ */
+export function readConfigFile(paths: Paths = resolvePaths()): ConfigFile {
+  const file = paths.configFile;
+  const parsed = readConfigObject(file);
+  const result = configSchema.safeParse(parsed);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue?.code === "unrecognized_keys") {
+    const key = issue.keys[0] ?? "";
+    const hint = didYouMean(key, CONFIG_KEYS);
+    throw new ConfigFileError(`${file}: unknown key "${key}"; ${hint || `the keys are ${CONFIG_KEYS.join(", ")}`} (fix the file or delete the key)`);
+  }
+  const key = String(issue?.path[0] ?? "");
+  const value = parsed[key];
+  throw new ConfigFileError(
+    `${file}: "${key}" must be a string, not ${kindOf(value)}; fix the file, or run "pinwheel-cli config set ${key} <value>"`,
+  );
 }
 
 export type SecretSource = "flag" | "env" | "config" | "default";
@@ -152,36 +208,11 @@ export function resolveSetting(key: ConfigKey, flag: string | undefined, env: En
   return undefined;
 }
 
-/** The config file exists but cannot be used; writing over it would lose what the user put there. */
-export class ConfigFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigFileError";
-  }
-}
-
-function readConfigFileForUpdate(paths: Paths): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(paths.configFile, "utf8");
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return {};
-    throw new ConfigFileError(`cannot read ${paths.configFile}: ${(error as Error).message}`);
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as ConfigFile;
-  } catch {
-    // reported below
-  }
-  throw new ConfigFileError(`${paths.configFile} is not a JSON object; fix it or delete it, then try again`);
-}
-
 /**
  * Writes the whole config file: directory 0700, file 0600 (it may hold the API secret), through a
  * temporary file and a rename so a crash never leaves half a file. An existing file is chmod-ed too.
  */
-export function writeConfigFile(config: ConfigFile, paths: Paths = resolvePaths()): void {
+export function writeConfigFile(config: Record<string, unknown>, paths: Paths = resolvePaths()): void {
   mkdirSync(paths.configDir, { recursive: true, mode: 0o700 });
   chmodSync(paths.configDir, 0o700);
   const temporary = `${paths.configFile}.${process.pid}.tmp`;
@@ -197,12 +228,13 @@ export function writeConfigFile(config: ConfigFile, paths: Paths = resolvePaths(
 }
 
 export function setConfigValue(key: ConfigKey, value: string, paths: Paths = resolvePaths()): void {
-  writeConfigFile({ ...readConfigFileForUpdate(paths), [key]: value }, paths);
+  // Setting a key is also how a bad value of it is repaired: the rest of the file is kept as it is.
+  writeConfigFile({ ...readConfigObject(paths.configFile), [key]: value }, paths);
 }
 
 /** Removes a key from the config file; false when it was not there. */
 export function unsetConfigValue(key: ConfigKey, paths: Paths = resolvePaths()): boolean {
-  const config = readConfigFileForUpdate(paths);
+  const config = readConfigObject(paths.configFile);
   if (!(key in config)) return false;
   delete config[key];
   writeConfigFile(config, paths);

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { isCliError } from "./errors.js";
 import { VERSION } from "./version.js";
 
 /** The build's snapshot of the top-level --help (scripts/write-help-snapshot.js); absent when run from source. */
@@ -25,30 +24,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(snapshot);
     return 0;
   }
-  const [{ CommanderError }, { buildProgram }] = await Promise.all([import("commander"), import("./cli.js")]);
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv as string[]);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed its own message; help and --version are not failures.
-      return error.exitCode === 0 ? 0 : 2;
-    }
-    if (isCliError(error)) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return error.exitCode;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: unexpected failure: ${message}\n`);
-    const { terminalSettings } = await import("./config.js");
-    if (terminalSettings().debug && error instanceof Error && error.stack) {
-      process.stderr.write(`${error.stack}\n`);
-    } else {
-      process.stderr.write("(run with PINWHEEL_DEBUG=1 for details, and report it if it persists)\n");
-    }
-    return 1;
-  }
+  const { runProgram } = await import("./cli/run.js");
+  return runProgram(argv);
 }
 
 // `pinwheel-cli ... | head` closes the pipe early: that is the reader's choice, not a failure.

@@ -36,6 +36,7 @@ export function positiveNumber(value: string): number {
 export function secretValue(flag: string, withoutIt = "PINWHEEL_API_SECRET") {
   return (value: string): string => {
     if (value.trim() === "") throw usageError(`${flag} is empty (an unset variable?); pass the secret, or leave ${flag} out to use ${withoutIt}`);
+    // eslint-disable-next-line no-control-regex -- a pasted secret's line break is what this looks for
     if (/[\x00-\x1f\x7f]/.test(value)) throw usageError(`${flag} contains a line break or another control character; was it pasted from a file?`);
     return value;
   };
@@ -83,8 +84,9 @@ export function examples(lines: readonly string[]): string {
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 function durationMs(value: string): number | undefined {
-  const match = /^(\d+)\s*(ms|s|m|h|d)$/.exec(value.trim());
-  return match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : undefined;
+  const [, amount, unit] = /^(\d+)\s*(ms|s|m|h|d)$/.exec(value.trim()) ?? [];
+  const scale = unit === undefined ? undefined : DURATION_UNITS[unit];
+  return scale === undefined ? undefined : Number(amount) * scale;
 }
 
 /** "30d", "10s", "500ms": a span of time in milliseconds. */

@@ -112,8 +112,8 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   if (!signature) {
     return { ok: false, reason: "missing_signature", message: `no ${SIGNATURE_HEADER} header` };
   }
-  const match = SIGNATURE_PATTERN.exec(signature.toLowerCase());
-  if (!match) {
+  const signatureHex = SIGNATURE_PATTERN.exec(signature.toLowerCase())?.[1];
+  if (!signatureHex) {
     return {
       ok: false,
       reason: "malformed_signature",
@@ -132,7 +132,7 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   }
 
   const expected = digest(secret, timestampText, rawBody);
-  const given = Buffer.from(match[1]!, "hex");
+  const given = Buffer.from(signatureHex, "hex");
   if (!timingSafeEqual(expected, given)) {
     return { ok: false, reason: "bad_signature", message: "signature does not match the body and timestamp" };
   }

@@ -1,15 +1,15 @@
 function editDistance(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
+    let diagonal = previous[0] ?? 0;
     previous[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const above = previous[j] ?? 0;
+      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
       diagonal = above;
     }
   }
-  return previous[b.length]!;
+  return previous[b.length] ?? 0;
 }
 
 /**
@@ -33,9 +33,8 @@ export function suggest(input: string, candidates: readonly string[], limit = 3)
 
 /** `did you mean "x"?` / `did you mean "x" or "y"?`, or an empty string. */
 export function didYouMean(input: string, candidates: readonly string[]): string {
-  const options = suggest(input, candidates);
-  if (options.length === 0) return "";
-  const quoted = options.map((o) => `"${o}"`);
-  const last = quoted.pop()!;
+  const quoted = suggest(input, candidates).map((o) => `"${o}"`);
+  const last = quoted.pop();
+  if (last === undefined) return "";
   return `did you mean ${quoted.length ? `${quoted.join(", ")} or ${last}` : last}?`;
 }

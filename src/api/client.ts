@@ -37,10 +37,10 @@ function unexpected(url: string, statusCode: number, text: string, why: string):
 /** Pinwheel's /v1/webhooks over HTTP, with x-api-secret and Pinwheel-Version on every request. */
 export function createHttpWebhooksApi(options: HttpClientOptions): HttpWebhooksApi {
   const base = options.baseUrl.replace(/\/+$/, "");
-  const ownAgent = options.dispatcher
-    ? undefined
-    : new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, connect: { timeout: options.timeoutMs } });
-  const dispatcher = options.dispatcher ?? ownAgent!;
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, connect: { timeout: options.timeoutMs } });
+  const ownAgent = dispatcher === options.dispatcher ? undefined : dispatcher;
 
   async function call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<unknown> {
     const url = `${base}${path}`;

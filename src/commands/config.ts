@@ -38,6 +38,8 @@ export function maskSecret(secret: string): string {
   return secret.length >= 16 ? `****${secret.slice(-4)}` : "****";
 }
 
+function shown(key: ConfigKey, value: string): string;
+function shown(key: ConfigKey, value: string | null): string | null;
 function shown(key: ConfigKey, value: string | null): string | null {
   return value !== null && SECRET_KEYS.has(key) ? maskSecret(value) : value;
 }
@@ -109,7 +111,7 @@ function effective(key: ConfigKey): Effective {
 }
 
 function sourceText(entry: Effective): string {
-  if (entry.source === "env") return CONFIG_ENV_VARS[entry.key]!;
+  if (entry.source === "env") return CONFIG_ENV_VARS[entry.key] ?? "environment";
   if (entry.source === "config") return "config file";
   if (entry.source === "default") return "default";
   return "not set";
@@ -164,7 +166,7 @@ export async function get(keyArg: string, options: JsonOption): Promise<void> {
     out.notice(`${entry.key} is not set`);
     return;
   }
-  out.line(shown(entry.key, entry.value)!);
+  out.line(shown(entry.key, entry.value));
   out.notice(`(from ${sourceText(entry)})`);
 }
 

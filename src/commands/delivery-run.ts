@@ -98,7 +98,7 @@ export class DeliveryRun {
           else if (this.verbose || (!attempt.ok && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));
         },
         onWait: (next, delayMs) => {
-          if (!out.json) out.notice(`  retrying in ${formatDuration(delayMs)} (attempt ${next} of ${options.retry!.maxRetries + 1})`);
+          if (!out.json) out.notice(`  retrying in ${formatDuration(delayMs)} (attempt ${next} of ${(options.retry?.maxRetries ?? 0) + 1})`);
         },
       },
     );
@@ -143,8 +143,8 @@ export function summarize(out: Output, summary: RunSummary, url: string, verbose
         `${sent - failed.length} 2xx, ${failed.length} failed`,
     );
   }
-  if (failed.length === 0) return undefined;
-  const first = failed[0]!.final;
+  const first = failed[0]?.final;
+  if (!first) return undefined;
   const hint = /ECONNREFUSED/.test(first.error ?? "")
     ? `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`
     : first.statusCode === 401

@@ -178,8 +178,12 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
     inspector?.publishRequest(request, { forwarding });
   };
   /** With --forward-status the request is announced only here, once the app's answer has decided ours. */
-  const forward = (request: StoredRequest, answeredWith?: (report: DeliveryReport) => StoredRequest) => {
-    const sending = forwarder!.forward(request).then((report) => {
+  const forward = (
+    to: NonNullable<typeof forwarder>,
+    request: StoredRequest,
+    answeredWith?: (report: DeliveryReport) => StoredRequest,
+  ) => {
+    const sending = to.forward(request).then((report) => {
       if (answeredWith) announce(answeredWith(report), true);
       showForward(out, request, report);
       inspector?.publishForward(request, report);
@@ -207,19 +211,20 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
         // The sender's answer does not wait for the app unless --forward-status says so.
         if (forwarding && options.forwardStatus) return;
         // A request that completes during the shutdown grace is stored, but no longer forwarded.
-        const forwardingNow = forwarding && !forwarder!.stopped;
+        const forwardingNow = forwarding && forwarder !== undefined && !forwarder.stopped;
         announce(request, forwardingNow);
-        if (forwardingNow) void forward(request);
+        if (forwardingNow) void forward(forwarder, request);
       },
-      respond: options.forwardStatus
+      respond:
+        options.forwardStatus && forwarder
         ? async (request) => {
-            if (!forwarder!.accepts(request)) return undefined;
-            if (forwarder!.stopped) {
+            if (!forwarder.accepts(request)) return undefined;
+            if (forwarder.stopped) {
               // Its answer was to be the app's; with no forward any more, the sender is told to come back.
               announce({ ...request, statusCode: 503 }, false);
               return { statusCode: 503, body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id } };
             }
-            const report = await forward(request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
+            const report = await forward(forwarder, request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
             return { statusCode: forwardedStatus(report), body: { forwarded: !report.shed, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
           }
         : undefined,

@@ -84,8 +84,9 @@ function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
         page = store.list({ ...whole, ascending: true, afterId, limit: PAGE_ROWS });
         index = 0;
         exhausted = page.length < PAGE_ROWS;
-        if (page.length === 0) return undefined;
-        afterId = page[page.length - 1]!.id;
+        const last = page.at(-1);
+        if (!last) return undefined;
+        afterId = last.id;
       }
       return page[index++];
     },
@@ -110,11 +111,10 @@ export async function run(references: string[], options: ReplayOptions): Promise
   const filter = selection(references, options);
   const { db, path: dbPath } = openStoreForReading(options.db);
   try {
-    const recorded = deliveryStore(db).lastForwardUrl();
-    if (!options.to && !recorded) {
+    const url = options.to ?? deliveryStore(db).lastForwardUrl();
+    if (!url) {
       throw usageError("--to <url> is required (no listen --forward-to has recorded a target yet), e.g. --to http://localhost:8080/webhooks/pinwheel");
     }
-    const url = options.to ?? recorded!;
     if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
     const store = requestStore(db);
     if (filter) filter.event = eventFilterOrUsageError(filter.event, store);

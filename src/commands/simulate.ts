@@ -88,6 +88,8 @@ function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, 
     const first = { ...identify(data), body: data };
     return () => withDuplicates(first);
   }
+  // run() refuses a call with neither an event name nor --data before it gets here.
+  if (name === undefined) throw new Error("simulate has neither an event name nor a --data body");
   const overrides = {
     accountId: options.accountId,
     endUserId: options.endUserId,
@@ -95,9 +97,9 @@ function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, 
     add: parseAssignments("--add", options.add),
     unset: options.unset,
   };
-  const initial = buildEvent(name!, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
+  const initial = buildEvent(name, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
   // The same job (same payload.id) settles later under a new event_id, as Pinwheel documents.
-  const settled = options.pending ? buildEvent(name!, { ...overrides, outcome: options.outcome === "error" ? "error" : "success" }) : undefined;
+  const settled = options.pending ? buildEvent(name, { ...overrides, outcome: options.outcome === "error" ? "error" : "success" }) : undefined;
   if (!settled) {
     const render = envelopeTemplate(initial);
     return (index) => {
@@ -172,8 +174,9 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   if (options.data !== undefined) {
     // --data is sent byte for byte: an override that cannot land must not be silently dropped.
     const overrides = (["set", "add", "unset", "outcome", "pending", "accountId", "endUserId"] as const).filter((k) => options[k] !== undefined);
-    if (overrides.length) {
-      const flag = overrides[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const override = overrides[0];
+    if (override !== undefined) {
+      const flag = override.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       throw usageError(`--${flag} cannot change a --data body, which is sent byte for byte; edit the file instead`);
     }
   }

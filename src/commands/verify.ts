@@ -59,12 +59,12 @@ export function rawSubject(body: Buffer, signature: string | undefined, timestam
 
 function fromFlags(options: VerifyOptions): Subject {
   const missing = (["body", "signature", "timestamp"] as const).filter((name) => options[name] === undefined);
-  if (missing.length > 0) {
+  if (missing.length > 0 || options.body === undefined) {
     throw usageError(
       `verify needs --body, --signature and --timestamp (missing ${missing.map((m) => `--${m}`).join(", ")}), or the id of a stored request: pinwheel-cli verify 42`,
     );
   }
-  return rawSubject(readBodyFile("--body", options.body!), options.signature, options.timestamp, options.now);
+  return rawSubject(readBodyFile("--body", options.body), options.signature, options.timestamp, options.now);
 }
 
 export async function fromStore(reference: string, options: VerifyOptions): Promise<Subject> {

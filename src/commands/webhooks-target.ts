@@ -26,18 +26,19 @@ export interface TargetOptions {
   json?: boolean;
 }
 
-export interface Target {
-  kind: "local" | "http";
+interface TargetCommon {
   /** For messages: "the local registry (path)", "Pinwheel sandbox (https://...)", "http://127.0.0.1:4010". */
   label: string;
-  baseUrl: string | undefined;
   environment: Environment | undefined;
   /** Where the stand-in runs, http:// webhook URLs on localhost are fine; Pinwheel wants https://. */
   allowLoopbackHttp: boolean;
   apiVersion: string;
   secret: ResolvedSecret;
-  dbPath: string | undefined;
 }
+
+/** An HTTP API has a base URL; the embedded registry has a database file. */
+export type Target = TargetCommon &
+  ({ kind: "http"; baseUrl: string; dbPath: undefined } | { kind: "local"; baseUrl: undefined; dbPath: string });
 
 const SOURCE_RANK: Record<SettingSource, number> = { flag: 0, env: 1, config: 2 };
 const SETTING_LABELS: Record<SettingSource, (flag: string, variable: string, key: string) => string> = {
@@ -112,7 +113,7 @@ export interface OpenedApi {
 export async function openApi(target: Target, timeoutMs: number): Promise<OpenedApi> {
   if (target.kind === "http") {
     const { createHttpWebhooksApi } = await import("../api/client.js");
-    const api = createHttpWebhooksApi({ baseUrl: target.baseUrl!, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs });
+    const api = createHttpWebhooksApi({ baseUrl: target.baseUrl, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs });
     return { api, local: undefined, close: () => api.close() };
   }
   const [{ openDatabase }, { createLocalRegistry }, { apiKeyFingerprint }] = await Promise.all([
@@ -120,7 +121,7 @@ export async function openApi(target: Target, timeoutMs: number): Promise<Opened
     import("../registry/local.js"),
     import("../registry/api-key.js"),
   ]);
-  const db = openDatabase(target.dbPath!);
+  const db = openDatabase(target.dbPath);
   const local = createLocalRegistry({ db, apiKey: apiKeyFingerprint(target.secret.secret) });
   return { api: local, local, close: async () => void db.close() };
 }

@@ -1,5 +1,6 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { signedHeaders } from "../signing.js";
+import { defined } from "../invariant.js";
 import { isRetryable, nextDelay, type RetryPolicy } from "./retry-policy.js";
 import type { AttemptResult, HttpSender } from "./sender.js";
 
@@ -75,6 +76,6 @@ export async function deliver(sender: HttpSender, job: DeliveryJob, options: Del
       throw error;
     }
   }
-  const final = attempts[attempts.length - 1]!;
+  const final = defined(attempts.at(-1), "the last delivery attempt");
   return { ok: final.ok, attempts, final };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { usageError, isCliError } from "../errors.js";
+import { defined } from "../invariant.js";
 import { buildEvent, inOverrideTerms, type Assignment } from "../events/build.js";
 import type { EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
@@ -110,7 +111,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
     const envelope = buildStep(scenario, index, step, Math.round(dueMs));
     thread(envelope, ids);
     if (step.same_job_as !== undefined) {
-      const job = envelopes.get(byLabel.get(step.same_job_as)!);
+      const job = envelopes.get(defined(byLabel.get(step.same_job_as), `step label ${step.same_job_as}`));
       if (job && "id" in job.payload && "id" in envelope.payload) envelope.payload.id = job.payload.id;
     }
     envelopes.set(index, envelope);
@@ -121,17 +122,17 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
   const inFlight: Promise<void>[] = [];
 
   const deliverStep = async (index: number, outOfOrder: boolean): Promise<void> => {
-    const step = scenario.steps[index]!;
+    const step = defined(scenario.steps[index], `scenario step ${index + 1}`);
     if (step.delay_ms) await sleep(step.delay_ms / speed);
-    const source = isResendStep(step) ? byLabel.get(step.resend)! : index;
-    const envelope = envelopes.get(source)!;
+    const source = isResendStep(step) ? defined(byLabel.get(step.resend), `step label ${step.resend}`) : index;
+    const envelope = defined(envelopes.get(source), `the event of step ${source + 1}`);
     const base = {
       step: index + 1,
       label: step.label,
       outOfOrder,
       event: envelope.event,
       eventId: envelope.event_id,
-      body: bodies.get(source)!,
+      body: defined(bodies.get(source), `the body of step ${source + 1}`),
     };
     const kinds: DeliveryKind[] = [isResendStep(step) ? "resend" : "event", ...Array<DeliveryKind>(step.duplicate ?? 0).fill("duplicate")];
     const run = async () => {
@@ -147,7 +148,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
   // A step delivered (deferred or not) releases the steps deferred after it, which may release others.
   const deliverWithDeferred = async (index: number, outOfOrder: boolean): Promise<void> => {
     await deliverStep(index, outOfOrder);
-    const label = scenario.steps[index]!.label;
+    const label = scenario.steps[index]?.label;
     if (label === undefined) return;
     for (const [later, deferred] of scenario.steps.entries()) {
       if (!isResendStep(deferred) && deferred.deliver_after === label) await deliverWithDeferred(later, later < index);

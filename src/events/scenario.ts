@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { CliError, usageError } from "../errors.js";
+import { defined } from "../invariant.js";
 import { didYouMean } from "../suggest.js";
 import { EVENT_NAMES, isEventName } from "./catalog.js";
 
@@ -113,13 +114,13 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
     steps.forEach((step, index) => {
       const result = schemaForStep(step).safeParse(step);
       if (!result.success) {
-        const issue = result.error.issues[0]!;
+        const issue = defined(result.error.issues[0], "the schema's first issue");
         throw usageError(`scenario ${origin}: ${describeIssue(raw, { ...issue, path: ["steps", index, ...issue.path] })}`);
       }
     });
   }
   const result = scenarioSchema.safeParse(raw);
-  if (!result.success) throw usageError(`scenario ${origin}: ${describeIssue(raw, result.error.issues[0]!)}`);
+  if (!result.success) throw usageError(`scenario ${origin}: ${describeIssue(raw, defined(result.error.issues[0], "the schema's first issue"))}`);
   const scenario = result.data;
   const labels = new Map<string, number>();
   scenario.steps.forEach((step, index) => {
@@ -154,12 +155,12 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
     const seen = new Set<number>([index]);
     let current: ScenarioStep = step;
     while (!isResendStep(current) && current.deliver_after !== undefined) {
-      const next = labels.get(current.deliver_after)!;
+      const next = defined(labels.get(current.deliver_after), `step label ${current.deliver_after}`);
       if (seen.has(next)) {
         throw usageError(`scenario ${origin}: ${stepName(scenario, index)}: field "deliver_after": it waits, through "${current.deliver_after}", on this step itself, so it would never be sent`);
       }
       seen.add(next);
-      current = scenario.steps[next]!;
+      current = defined(scenario.steps[next], `scenario step ${next + 1}`);
     }
   });
   return scenario;

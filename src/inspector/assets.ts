@@ -5,15 +5,19 @@ import { fileURLToPath } from "node:url";
 /** Where `npm run build` puts the page: dist/inspector/ui, beside the compiled inspector. */
 export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL("./ui/", import.meta.url));
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-};
+const CONTENT_TYPES = {
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+} as const;
 
 /** Only plain file names, so no request can climb out of the assets folder. */
 const ASSET_NAME = /^[a-z0-9][a-z0-9-]*\.(js|css|svg|png)$/;
+
+function isAssetExtension(extension: string | undefined): extension is keyof typeof CONTENT_TYPES {
+  return extension !== undefined && Object.hasOwn(CONTENT_TYPES, extension);
+}
 
 export const TOKEN_PLACEHOLDER = "__INSPECTOR_TOKEN__";
 
@@ -35,23 +39,22 @@ export function createAssets(dir: string, token: string) {
   return {
     /** The page, with this run's token in a meta tag; null when the build left it out. */
     page(): Asset | null {
-      if (!cache.has("index.html")) {
-        const html = read("index.html");
-        cache.set(
-          "index.html",
-          html && { contentType: "text/html; charset=utf-8", body: Buffer.from(html.toString("utf8").replace(TOKEN_PLACEHOLDER, token)) },
-        );
-      }
-      return cache.get("index.html")!;
+      const cached = cache.get("index.html");
+      if (cached !== undefined) return cached;
+      const html = read("index.html");
+      const page = html && { contentType: "text/html; charset=utf-8", body: Buffer.from(html.toString("utf8").replace(TOKEN_PLACEHOLDER, token)) };
+      cache.set("index.html", page);
+      return page;
     },
     file(name: string): Asset | null {
       const extension = ASSET_NAME.exec(name)?.[1];
-      if (!extension) return null;
-      if (!cache.has(name)) {
-        const body = read(name);
-        cache.set(name, body && { contentType: CONTENT_TYPES[`.${extension}`]!, body });
-      }
-      return cache.get(name)!;
+      if (!isAssetExtension(extension)) return null;
+      const cached = cache.get(name);
+      if (cached !== undefined) return cached;
+      const body = read(name);
+      const asset = body && { contentType: CONTENT_TYPES[extension], body };
+      cache.set(name, asset);
+      return asset;
     },
   };
 }

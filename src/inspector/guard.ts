@@ -20,7 +20,8 @@ function sameToken(given: string | undefined, token: string): boolean {
 function hostname(hostHeader: string): string {
   // "[::1]:3000" -> "[::1]", "localhost:3000" -> "localhost"
   const bracketed = /^(\[[^\]]*\])(?::\d+)?$/.exec(hostHeader);
-  if (bracketed) return bracketed[1]!.toLowerCase();
+  const host = bracketed?.[1];
+  if (host) return host.toLowerCase();
   return hostHeader.replace(/:\d+$/, "").toLowerCase();
 }
 

@@ -12,6 +12,7 @@ import { createReplayer, type ReplayMode, type ReplayTarget } from "./replay.js"
 import { EventStream, type StreamOptions } from "./stream.js";
 import type { InfoAnswer, ListAnswer, ReplayAnswer, RequestDetail, StreamEvents } from "./ui/types.js";
 import { forwardView, requestDetail, requestSummary, type ForwardView } from "./views.js";
+import { defined } from "../invariant.js";
 
 export { TOKEN_HEADER } from "./guard.js";
 export type { RequestDetail, RequestSummary, AttemptView, ForwardView } from "./views.js";
@@ -175,7 +176,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     if (replayPath) {
       if (method !== "POST") throw new HttpError(405, "method_not_allowed", "replay with POST", { allow: "POST" });
       guard.checkWrite(request);
-      return sendJson(response, 200, await replay(request, replayPath[1]!));
+      return sendJson(response, 200, await replay(request, defined(replayPath[1], "the replay path's id")));
     }
     if (method !== "GET" && method !== "HEAD") throw new HttpError(405, "method_not_allowed", `${method} is not allowed here`, { allow: "GET, HEAD" });
     guard.checkRead(request, url);
@@ -188,9 +189,9 @@ export function createInspector(options: InspectorOptions): Inspector {
       if (method !== "GET") throw new HttpError(405, "method_not_allowed", "open the stream with GET", { allow: "GET" });
       return openStream(request, response, url);
     }
-    if (detail) return sendJson(response, 200, detailOf(findRequest(detail[1]!)));
+    if (detail) return sendJson(response, 200, detailOf(findRequest(defined(detail[1], "the detail path's id"))));
     if (body) {
-      const stored = findRequest(body[1]!);
+      const stored = findRequest(defined(body[1], "the body path's id"));
       response.writeHead(200, {
         ...SECURITY_HEADERS,
         "content-type": "application/octet-stream",

@@ -36,7 +36,7 @@ export function listPage(store: RequestStore, query: ListQuery, now: () => numbe
     const rows = store.list({ ...base, beforeId: query.beforeId, limit: query.limit + 1 });
     const more = rows.length > query.limit;
     const requests = more ? rows.slice(0, query.limit) : rows;
-    return { requests, nextBefore: more ? requests[requests.length - 1]!.id : null, searchedDownTo: null };
+    return { requests, nextBefore: more ? (requests.at(-1)?.id ?? null) : null, searchedDownTo: null };
   }
   const started = now();
   const found: StoredRequest[] = [];
@@ -47,7 +47,7 @@ export function listPage(store: RequestStore, query: ListQuery, now: () => numbe
     const window = store.textScanWindow(filter);
     if (window.lastId === null) return { requests: found, nextBefore: null, searchedDownTo: null };
     found.push(...store.list({ ...filter, limit: query.limit - found.length }));
-    if (found.length >= query.limit) return { requests: found, nextBefore: found[found.length - 1]!.id, searchedDownTo: null };
+    if (found.length >= query.limit) return { requests: found, nextBefore: found.at(-1)?.id ?? null, searchedDownTo: null };
     if (window.scanned < TEXT_CHUNK_ROWS) return { requests: found, nextBefore: null, searchedDownTo: null };
     beforeId = window.lastId;
     // Stop before a chunk as slow as the last one would overrun the budget.

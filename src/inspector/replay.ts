@@ -36,10 +36,11 @@ export interface ReplayResult {
 /** Replays at once from every open page; more are refused rather than queued. */
 const MAX_IN_FLIGHT = 4;
 
-function targetUrl(target: ReplayTarget, forward: ReplayerOptions["forward"]): { url: string; forward: boolean } {
+/** Where a replay goes, and the secret that signs it: the forwards' own for --forward-to, else the listener's. */
+function destination(target: ReplayTarget, options: ReplayerOptions): { url: string; secret: string } {
   if (target.kind === "forward") {
-    if (!forward) throw new HttpError(400, "no_forward_target", "listen runs without --forward-to; type the URL to replay to");
-    return { url: forward.url, forward: true };
+    if (!options.forward) throw new HttpError(400, "no_forward_target", "listen runs without --forward-to; type the URL to replay to");
+    return options.forward;
   }
   let url: URL;
   try {
@@ -50,7 +51,7 @@ function targetUrl(target: ReplayTarget, forward: ReplayerOptions["forward"]): {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new HttpError(400, "invalid_url", "the replay URL must start with http:// or https://");
   }
-  return { url: url.toString(), forward: false };
+  return { url: url.toString(), secret: options.secret };
 }
 
 /**
@@ -67,8 +68,7 @@ export function createReplayer(options: ReplayerOptions) {
     if (request.bodyTruncated) {
       throw new HttpError(409, "body_truncated", "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
     }
-    const { url, forward } = targetUrl(target, options.forward);
-    const secret = forward ? options.forward!.secret : options.secret;
+    const { url, secret } = destination(target, options);
     const webhookId = storedHeader(request, WEBHOOK_ID_HEADER);
     const deliveryId = randomUUID();
     const report = await deliver(

@@ -1,8 +1,7 @@
-// eslint-disable-next-line no-control-regex
-const ANSI_PATTERN = /\u001b\[[0-9;]*m/g;
+import { stripVTControlCharacters } from "node:util";
 
 export function visibleLength(text: string): number {
-  return text.replace(ANSI_PATTERN, "").length;
+  return stripVTControlCharacters(text).length;
 }
 
 function pad(text: string, width: number): string {

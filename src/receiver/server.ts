@@ -68,8 +68,10 @@ export interface Receiver {
 function headerPairs(raw: string[]): HeaderPairs {
   const pairs: HeaderPairs = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    pairs.push([name, REDACTED_HEADERS.has(name.toLowerCase()) ? "[redacted]" : raw[i + 1]!]);
+    const name = raw[i];
+    const value = raw[i + 1];
+    if (name === undefined || value === undefined) break;
+    pairs.push([name, REDACTED_HEADERS.has(name.toLowerCase()) ? "[redacted]" : value]);
   }
   return pairs;
 }

@@ -97,8 +97,11 @@ export function validateCreateBody(body: unknown, options: ValidateOptions): Val
   const status = object.status === undefined ? undefined : checkStatus(object.status, fields);
   const events = object.enabled_events === undefined ? undefined : checkEvents(object.enabled_events, fields);
   const version = object.version === undefined ? undefined : checkVersion(object.version, fields);
-  if (fields.length > 0) return { ok: false, error: invalidParameters(fields) };
-  return { ok: true, value: { url: url!, status: status!, enabled_events: events!, version: version! } };
+  // Each is undefined only when a field error says why.
+  if (fields.length > 0 || url === undefined || status === undefined || events === undefined || version === undefined) {
+    return { ok: false, error: invalidParameters(fields) };
+  }
+  return { ok: true, value: { url, status, enabled_events: events, version } };
 }
 
 export function validateUpdateBody(body: unknown, options: ValidateOptions): Validated<UpdateWebhookBody> {

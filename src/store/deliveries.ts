@@ -1,3 +1,4 @@
+import { defined } from "../invariant.js";
 import type { Db } from "./database.js";
 
 export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout";
@@ -101,7 +102,7 @@ export function deliveryStore(db: Db): DeliveryStore {
   const insert = db.prepare<unknown[], { id: number }>(INSERT_DELIVERY_SQL);
   return {
     insert(attempt) {
-      return { ...attempt, id: insert.get(deliveryParams(attempt))!.id };
+      return { ...attempt, id: defined(insert.get(deliveryParams(attempt)), "the inserted delivery row").id };
     },
     lastForwardUrl() {
       const row = db.prepare<[], { url: string }>("SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1").get();

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { defined } from "../invariant.js";
 
 /**
  * Versioned schema: migration N brings a database from user_version N-1 to N.
@@ -110,7 +111,7 @@ export function migrate(db: Database): { from: number; to: number } {
       );
     }
     for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
-      db.exec(MIGRATIONS[version - 1]!);
+      db.exec(defined(MIGRATIONS[version - 1], `migration ${version}`));
       db.pragma(`user_version = ${version}`);
     }
     return from;

@@ -1,5 +1,6 @@
 import { VERIFICATION_REASONS } from "../signing.js";
 import type { Db } from "./database.js";
+import { defined } from "../invariant.js";
 
 /** What a verdict filter accepts: "failed" is anything neither verified nor skipped (--skip-verify). */
 export const VERDICT_FILTERS: readonly string[] = ["verified", "failed", "skipped", "not_checked", ...VERIFICATION_REASONS];
@@ -262,7 +263,7 @@ export function requestStore(db: Db): RequestStore {
       updateStatus.run(statusCode, id);
     },
     insert(request) {
-      return storedFrom(request, insert.get(...insertParams(request))!);
+      return storedFrom(request, defined(insert.get(...insertParams(request)), "the inserted request row"));
     },
     list(filter = {}) {
       const { sql, params } = selection(store, filter, "*");
@@ -275,9 +276,8 @@ export function requestStore(db: Db): RequestStore {
     },
     count(filter = {}) {
       const { sql, params } = selection(store, filter, "id");
-      return db
-        .prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${sql})`)
-        .get(...params)!.n;
+      const row = db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${sql})`).get(...params);
+      return defined(row, "count(*)'s row").n;
     },
     textScanWindow(filter) {
       const { sql, params } = whereClause(filter);
@@ -287,8 +287,8 @@ export function requestStore(db: Db): RequestStore {
         .prepare<unknown[], { scanned: number; lastId: number | null }>(
           `SELECT count(*) AS scanned, ${edge}(id) AS lastId FROM (SELECT id FROM requests ${sql} ORDER BY id ${order} LIMIT ?)`,
         )
-        .get(...params, filter.textScanLimit ?? TEXT_SCAN_LIMIT)!;
-      return { scanned: row.scanned, lastId: row.lastId };
+        .get(...params, filter.textScanLimit ?? TEXT_SCAN_LIMIT);
+      return { scanned: row?.scanned ?? 0, lastId: row?.lastId ?? null };
     },
     find(reference) {
       const row = /^\d+$/.test(reference) ? byId.get(Number(reference)) : byEventId.get(reference);

@@ -44,6 +44,7 @@ interface Style {
 
 function stringLiteral(text: string, escapeNonAscii: boolean): string {
   const literal = JSON.stringify(text);
+  // eslint-disable-next-line no-control-regex -- the ASCII range, NUL included, is the point
   return escapeNonAscii ? literal.replace(/[^\x00-\x7f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`) : literal;
 }
 
@@ -113,6 +114,7 @@ export function bodyVariants(raw: Uint8Array): BodyVariants {
   const parsed = raw.length <= MAX_RESERIALIZED_BYTES ? parseJson(raw) : { ok: false as const };
   if (!parsed.ok) return { variants, json: false, reserializations: 0 };
 
+  // eslint-disable-next-line no-control-regex -- the ASCII range, NUL included, is the point
   const hasNonAscii = /[^\x00-\x7f]/.test(Buffer.from(raw).toString("utf8"));
   let reserializations = 0;
   for (const layout of LAYOUTS) {

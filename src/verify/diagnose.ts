@@ -6,8 +6,9 @@ import {
   type RawBody,
   type VerificationResult,
 } from "../signing.js";
-import { bodyVariants, MAX_RESERIALIZED_BYTES } from "./body-variants.js";
-import { findExplanation, type Explanation, type TimestampVariant } from "./search.js";
+import { bodyVariants, MAX_RESERIALIZED_BYTES, type BodyVariant } from "./body-variants.js";
+import { defined } from "../invariant.js";
+import { findExplanation, type TimestampVariant } from "./search.js";
 import { cleanedSecrets, dirtiedSecrets, otherSecrets, type LabelledSecret, type SecretVariant } from "./secret-variants.js";
 import { normalizeSignature } from "./signature-format.js";
 import { RAW_BODY_FIX, seconds, years } from "./wording.js";
@@ -134,8 +135,7 @@ function describeSecret(variant: SecretVariant, usedLabel: string): string {
   );
 }
 
-function describeBody(explanation: Explanation): string {
-  const body = explanation.body!;
+function describeBody(body: BodyVariant): string {
   if (body.change === "body_reserialized") {
     return `The signature matches the body ${body.description}: your framework parsed the JSON before you verified it. ${RAW_BODY_FIX}`;
   }
@@ -178,7 +178,7 @@ export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
 
   if (verdict.ok || verdict.reason === "stale_timestamp") {
     // The signature matches the request as given: only the timestamp can be wrong.
-    const timestamp = Number(input.timestamp!.trim());
+    const timestamp = Number(defined(input.timestamp, "x-timestamp (the verdict read it)").trim());
     const inMilliseconds = timestamp >= MILLISECONDS_THRESHOLD;
     found.timestamp_milliseconds = inMilliseconds
       ? {
@@ -201,9 +201,10 @@ export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
     };
     return report(verdict, failed, found, notChecked);
   }
-  const normalized = normalizeSignature(input.signature!);
+  const signature = defined(input.signature, "the signature (the verdict found it)");
+  const normalized = normalizeSignature(signature);
   if (!normalized) {
-    const shown = input.signature!.trim();
+    const shown = signature.trim();
     found.signature_format = {
       matched: true,
       message:
@@ -246,7 +247,7 @@ export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
 
   // Body
   if (explanation?.body) {
-    found[explanation.body.change] = { matched: true, message: describeBody(explanation) };
+    found[explanation.body.change] = { matched: true, message: describeBody(explanation.body) };
   }
   found.body_trailing_newline ??= {
     matched: false,

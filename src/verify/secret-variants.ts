@@ -35,7 +35,7 @@ const WHITESPACE_NAMES: Record<string, string> = {
 function describeWhitespace(text: string): string {
   const counts = new Map<string, number>();
   for (const ch of text) {
-    const name = WHITESPACE_NAMES[ch] ?? `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    const name = WHITESPACE_NAMES[ch] ?? `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return [...counts].map(([name, n]) => (n === 1 ? `a ${name}` : `${n} ${name}s`)).join(" and ");

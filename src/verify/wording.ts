@@ -5,11 +5,12 @@ export const RAW_BODY_FIX =
   "Fastify: `addContentTypeParser('application/json', { parseAs: 'buffer' }, ...)`; " +
   "Next.js or Hono: `await req.text()` or `await req.arrayBuffer()`; Node's http: concatenate the request's chunks).";
 
-const UNITS: readonly [number, string][] = [
+const MINUTE: readonly [number, string] = [60, "minute"];
+const UNITS: readonly (readonly [number, string])[] = [
   [365.25 * 86_400, "year"],
   [86_400, "day"],
   [3_600, "hour"],
-  [60, "minute"],
+  MINUTE,
 ];
 
 /** "412 s (about 7 minutes)": exact seconds for the reader who compares clocks, words for the rest. */
@@ -17,7 +18,7 @@ export function seconds(value: number): string {
   const whole = Math.round(Math.abs(value));
   const exact = `${whole.toLocaleString("en-US")} s`;
   if (whole < 120) return exact;
-  const [size, unit] = UNITS.find(([size]) => whole >= 2 * size) ?? UNITS[UNITS.length - 1]!;
+  const [size, unit] = UNITS.find(([size]) => whole >= 2 * size) ?? MINUTE;
   const count = Math.round(whole / size);
   return `${exact} (about ${count} ${unit}${count === 1 ? "" : "s"})`;
 }

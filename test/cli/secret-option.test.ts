@@ -1,6 +1,7 @@
-/** Every option that takes a secret refuses an empty one (through the BUILT binary), before any work. */
+/** Every option that takes a secret refuses an empty one, before any work (in-process: these are argv checks). */
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli, tempHome, type TempHome } from "../helpers/cli.js";
+import { tempHome, type TempHome } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
 
 let home: TempHome | undefined;
@@ -23,7 +24,7 @@ describe("a --secret that cannot be one", () => {
       ["webhooks", "list", "--secret", ""],
       ["mock", "--port", "0", "--secret", ""],
     ]) {
-      const result = await runCli(args, { env: home.env });
+      const result = await runInProcess(args, { env: home.env });
       expectExit(result, 2);
       const forward = args.includes("--forward-secret");
       expect(expectOneLineError(result.stderr), args.join(" ")).toMatch(
@@ -34,7 +35,7 @@ describe("a --secret that cannot be one", () => {
 
   it("with a line break in it is a usage error too, not a connection error later", async () => {
     home = tempHome();
-    const result = await runCli(["webhooks", "list", "--env", "local", "--secret", "abc\n"], { env: home.env });
+    const result = await runInProcess(["webhooks", "list", "--env", "local", "--secret", "abc\n"], { env: home.env });
     expectExit(result, 2);
     expect(expectOneLineError(result.stderr)).toBe("error: --secret contains a line break or another control character; was it pasted from a file?");
   });
@@ -43,7 +44,7 @@ describe("a --secret that cannot be one", () => {
 describe("an empty PINWHEEL_API_SECRET", () => {
   it("is a usage error, as CI passes it when the secret it names is missing, instead of signing with the built-in secret", async () => {
     home = tempHome();
-    const result = await runCli(["simulate", "income.added", "--to", "http://127.0.0.1:9/"], { env: { ...home.env, PINWHEEL_API_SECRET: "" } });
+    const result = await runInProcess(["simulate", "income.added", "--to", "http://127.0.0.1:9/"], { env: { ...home.env, PINWHEEL_API_SECRET: "" } });
     expectExit(result, 2);
     expect(expectOneLineError(result.stderr)).toBe(
       "error: PINWHEEL_API_SECRET is set but empty (a missing CI secret?); set it to your API secret, or unset it",

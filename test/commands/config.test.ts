@@ -1,13 +1,11 @@
-/** `config` through the BUILT binary: the file's mode, masking, and flags > env > file > defaults. */
+/** `config` in-process: the file's mode, masking, and flags > env > file > defaults (reading stdin: config-stdin.test.ts). */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
 import { startStrictFake, type StrictFake } from "../api/strict-fake.js";
-
-// Each test spawns the CLI several times; on two busy cores that takes seconds.
-vi.setConfig({ testTimeout: 60_000 });
 
 const SECRET = "config-e2e-secret-0123456789abcdef";
 let home: TempHome;
@@ -17,8 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
-function cli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return runCli(args, { env: options.env ?? home.env, input: options.input });
+function cli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return runInProcess(args, { env: options.env ?? home.env });
 }
 
 const configDir = () => join(home.home, "config");
@@ -36,17 +34,6 @@ describe("config set / get / list / unset", () => {
     expectExit(await cli(["config", "set", "default-url", "http://127.0.0.1:8080/hooks"]), 0);
     expect(mode(configFile())).toBe(0o600);
     expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ env: "sandbox", "default-url": "http://127.0.0.1:8080/hooks" });
-  });
-
-  it("reads the secret from stdin with '-', and never prints it back", async () => {
-    const set = await cli(["config", "set", "api-secret", "-"], { input: `${SECRET}\n` });
-    expectExit(set, 0);
-    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ "api-secret": SECRET });
-    const get = await cli(["config", "get", "api-secret"]);
-    const list = await cli(["config", "list", "--json"]);
-    for (const result of [set, get, list]) expect(result.stdout + result.stderr).not.toContain(SECRET);
-    expect(get.stdout.trim()).toBe(`****${SECRET.slice(-4)}`);
-    expect(JSON.parse(list.stdout)).toContainEqual({ key: "api-secret", value: `****${SECRET.slice(-4)}`, source: "config", env_var: "PINWHEEL_API_SECRET" });
   });
 
   it("never prompts without a terminal: a missing secret is a usage error and the process ends", async () => {
@@ -103,6 +90,42 @@ describe("config set / get / list / unset", () => {
     expectExit(result, 1);
     expect(expectOneLineError(result.stderr)).toMatch(/config\.json is not a JSON object; fix it or delete it/);
     expect(readFileSync(configFile(), "utf8")).toBe("{ not json");
+  });
+});
+
+describe("a config file that cannot be used is one error naming the file and the key, for every command", () => {
+  const write = (text: string) => {
+    mkdirSync(configDir(), { recursive: true });
+    writeFileSync(configFile(), text);
+  };
+
+  it("a value that is not a string: not an unexpected failure, and config set repairs it", async () => {
+    write('{"api-secret": 12345678}');
+    const body = join(home.home, "body.json");
+    writeFileSync(body, "{}");
+    for (const args of [["config", "get", "api-secret"], ["verify", "--body", body, "--signature", "v2=00", "--timestamp", "1"], ["webhooks", "list", "--env", "local"]]) {
+      const result = await cli(args);
+      expectExit(result, 1);
+      expect(expectOneLineError(result.stderr), args.join(" ")).toBe(
+        `error: ${configFile()}: "api-secret" must be a string, not a number; fix the file, or run "pinwheel-cli config set api-secret <value>"`,
+      );
+    }
+    expectExit(await cli(["config", "set", "api-secret", SECRET]), 0);
+    expect((await cli(["config", "get", "api-secret"])).stdout.trim()).toBe(`****${SECRET.slice(-4)}`);
+  });
+
+  it("a file that is not JSON: config get fails instead of reporting the default", async () => {
+    write("{ not json");
+    const result = await cli(["config", "get", "env"]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toBe(`error: ${configFile()} is not a JSON object; fix it or delete it, then try again`);
+  });
+
+  it("a key this version does not know, with the one it probably is", async () => {
+    write('{"api_secret": "abc"}');
+    const result = await cli(["config", "list"]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toBe(`error: ${configFile()}: unknown key "api_secret"; did you mean "api-secret"? (fix the file or delete the key)`);
   });
 });
 

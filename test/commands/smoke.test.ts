@@ -58,7 +58,7 @@ interface SmokeJson {
   checks: { name: string; event: string; event_id: string; passed: boolean; status_code: number | null; error: string | null; duration_ms: number }[];
 }
 
-describe("the XML checker used below", () => {
+describe("the XML checks used below (fast-xml-parser and what it lets through)", () => {
   it("accepts well-formed JUnit and rejects what a careless writer produces", () => {
     const good = `<?xml version="1.0" encoding="UTF-8"?>\n<a x="1 &amp; &lt;2&gt;"><b y='q'/><c>t &#38; &#x26; &quot;</c></a>\n`;
     const root = parseWellFormedXml(good);

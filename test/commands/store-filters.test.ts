@@ -111,6 +111,7 @@ describe("filters over the event store", () => {
     for (const args of [["events", "list"], ["events", "show", "1"]]) {
       const result = await cli([...args, "--db", db]);
       expectExit(result, 0);
+      // eslint-disable-next-line no-control-regex -- the escape characters must not reach the terminal
       expect(result.stdout, args.join(" ")).not.toMatch(/[\u001b\u0007\r]/);
       expect(result.stdout, args.join(" ")).toContain("income.added\\x1b[2J\\x1b[31mFAKE\\x0d\\x0a17:00:00");
       expect(result.stdout, args.join(" ")).not.toMatch(/^17:00:00/m);

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
 import { startCliServer, type CliServer } from "../helpers/cli-server.js";
-import { describeRun, expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
+import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
 import { seedWebhook, startStrictFake, type StrictFake } from "../api/strict-fake.js";
 
 // Each test spawns the CLI several times; on two busy cores that takes seconds.

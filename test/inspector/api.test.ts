@@ -7,6 +7,7 @@ import { buildEvent } from "../../src/events/build.js";
 import { verifyWebhook } from "../../src/signing.js";
 import type { RequestDetail, RequestSummary } from "../../src/inspector/index.js";
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+import { waitUntil } from "../helpers/wait.js";
 import { call, openSse, SECRET, sendWebhook, startInspected, withToken, type Inspected, type SseClient } from "./harness.js";
 
 let inspected: Inspected | undefined;
@@ -244,8 +245,8 @@ describe("the live stream", () => {
     const event = await sse.next((e) => e.event === "request");
     expect(event.id).toBe(String(id));
     expect(JSON.parse(event.data)).toMatchObject({ id, event: "paystubs.added", verification: "verified", duplicate: false });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(sse.comments).toBeGreaterThanOrEqual(2);
+    const stream = sse;
+    await waitUntil(() => stream.comments >= 2);
   });
 
   it("catches a reconnecting page up from Last-Event-ID", async () => {

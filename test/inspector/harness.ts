@@ -148,9 +148,14 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
           let isEvent = false;
           for (const line of frame.split("\n")) {
             if (line.startsWith(":")) client.comments++;
-            else if (line.startsWith("event: ")) ((parsed.event = line.slice(7)), (isEvent = true));
-            else if (line.startsWith("id: ")) parsed.id = line.slice(4);
-            else if (line.startsWith("data: ")) ((parsed.data += line.slice(6)), (isEvent = true));
+            else if (line.startsWith("event: ")) {
+              parsed.event = line.slice(7);
+              isEvent = true;
+            } else if (line.startsWith("id: ")) parsed.id = line.slice(4);
+            else if (line.startsWith("data: ")) {
+              parsed.data += line.slice(6);
+              isEvent = true;
+            }
           }
           if (isEvent) events.push(parsed);
         }

@@ -1,6 +1,7 @@
 /**
- * The list stays fast on a big store: 100,000 rows inserted directly, then paged newest first,
- * filtered and searched, in-process (timed) and over real HTTP.
+ * Paging a big store: 100,000 rows inserted directly, then paged newest first, filtered and
+ * searched, in-process and over real HTTP. How long a page takes is measured by bench/bounds.js,
+ * not asserted here, where a loaded machine would fail it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestSummary } from "../../src/inspector/index.js";
@@ -10,8 +11,6 @@ import { call, startInspected, withToken, type Inspected } from "./harness.js";
 import { SEED_EVENTS, seedRequests } from "./seed.js";
 
 const ROWS = 100_000;
-/** A sanity bound for one page in-process on a shared two-core machine; a page takes a few ms. */
-const PAGE_BOUND_MS = 50;
 
 let inspected: Inspected;
 let store: RequestStore;
@@ -29,41 +28,30 @@ function steppingClock(stepMs: number): () => number {
   return () => (now += stepMs);
 }
 
-/** The fastest of three runs: one slow run is the machine, three are the code. */
-function timed(query: ListQuery): { ms: number; page: ReturnType<typeof listPage> } {
-  let best = Infinity;
-  let page!: ReturnType<typeof listPage>;
-  for (let run = 0; run < 3; run++) {
-    const started = performance.now();
-    page = listPage(store, query);
-    best = Math.min(best, performance.now() - started);
-  }
-  return { ms: best, page };
+function paged(query: ListQuery): { page: ReturnType<typeof listPage> } {
+  return { page: listPage(store, query) };
 }
 
 describe("paging 100,000 stored requests", () => {
-  it("walks newest first without gaps or overlaps, each page well under the bound", () => {
+  it("walks newest first without gaps or overlaps", () => {
     let before: number | undefined;
     const seen: number[] = [];
     for (let page = 0; page < 3; page++) {
-      const { ms, page: answer } = timed({ beforeId: before, limit: 50 });
-      expect(ms, `page ${page}`).toBeLessThan(PAGE_BOUND_MS);
+      const { page: answer } = paged({ beforeId: before, limit: 50 });
       seen.push(...answer.requests.map((request) => request.id));
-      before = answer.nextBefore!;
+      before = answer.nextBefore ?? undefined;
     }
     expect(seen).toEqual(Array.from({ length: 150 }, (_, index) => ROWS - index));
 
-    const deep = timed({ beforeId: 120, limit: 50 });
-    expect(deep.ms).toBeLessThan(PAGE_BOUND_MS);
+    const deep = paged({ beforeId: 120, limit: 50 });
     expect(deep.page.requests.map((request) => request.id)).toEqual(Array.from({ length: 50 }, (_, index) => 119 - index));
-    const last = timed({ beforeId: 30, limit: 50 });
+    const last = paged({ beforeId: 30, limit: 50 });
     expect(last.page.requests).toHaveLength(29);
     expect(last.page.nextBefore).toBeNull();
   });
 
   it("filters by event and verdict through the indexes, deep in the store too", () => {
-    const event = timed({ event: "income.added", beforeId: 40_000, limit: 50 });
-    expect(event.ms).toBeLessThan(PAGE_BOUND_MS);
+    const event = paged({ event: "income.added", beforeId: 40_000, limit: 50 });
     expect(event.page.requests).toHaveLength(50);
     for (const request of event.page.requests) {
       expect(request.event).toBe("income.added");
@@ -71,21 +59,18 @@ describe("paging 100,000 stored requests", () => {
       expect(SEED_EVENTS[request.id % 5]).toBe("income.added");
     }
 
-    const failed = timed({ verdict: "failed", limit: 50 });
-    expect(failed.ms).toBeLessThan(PAGE_BOUND_MS);
+    const failed = paged({ verdict: "failed", limit: 50 });
     expect(failed.page.requests.every((request) => request.verification !== "verified")).toBe(true);
-    const failedDeep = timed({ verdict: "failed", beforeId: 5_000, limit: 50 });
-    expect(failedDeep.ms).toBeLessThan(PAGE_BOUND_MS);
+    const failedDeep = paged({ verdict: "failed", beforeId: 5_000, limit: 50 });
     // Below 5,000: 4,950 (forged, every 50th), then 4,947 (stale, 97 * 51), then 4,900.
     expect(failedDeep.page.requests.slice(0, 3).map((request) => request.id)).toEqual([4_950, 4_947, 4_900]);
 
-    const stale = timed({ verdict: "stale_timestamp", event: "paystubs.added", limit: 50 });
-    expect(stale.ms).toBeLessThan(PAGE_BOUND_MS);
+    const stale = paged({ verdict: "stale_timestamp", event: "paystubs.added", limit: 50 });
     expect(stale.page.requests.every((request) => request.verification === "stale_timestamp" && request.event === "paystubs.added")).toBe(true);
   });
 
   it("searches text in bounded slices: each answer stops when its time budget is spent and says where", () => {
-    const recent = timed({ text: "ACCT-99990", limit: 50 });
+    const recent = paged({ text: "ACCT-99990", limit: 50 });
     expect(recent.page.requests.map((request) => request.id)).toEqual([99_990]);
 
     // Row 12,345 is 87,000 rows deep: found after several answers, each of which stops when its

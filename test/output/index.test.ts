@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { TerminalSettings } from "../../src/config.js";
 import { createOutput } from "../../src/output/index.js";
 
@@ -68,10 +68,16 @@ describe("progress on a terminal", () => {
       });
     const out = createOutput({}, { stdout: stream("out"), stderr: stream("err") }, terminal);
     const progress = out.progress(2, "simulate");
-    progress.tick(() => "1/2 sent");
-    out.line("✔ 200  income.added");
-    await new Promise((resolve) => setTimeout(resolve, 90));
-    progress.tick(() => "2/2 sent");
+    // The line is redrawn at most every 80 ms: the clock moves on instead of the test sleeping.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      progress.tick(() => "1/2 sent");
+      out.line("✔ 200  income.added");
+      vi.setSystemTime(Date.now() + 90);
+      progress.tick(() => "2/2 sent");
+    } finally {
+      vi.useRealTimers();
+    }
     out.notice("done");
     progress.done();
     expect(events).toEqual([

@@ -30,6 +30,7 @@ describe("formatRequestLine", () => {
       verificationDetail: "x\u001b[31m",
       schemaErrors: [{ path: "payload.\u001b[1m", message: "bad\ndata" }],
     });
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
     expect(line).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(line.split("\n")).toHaveLength(2);
     expect(line).toContain("income.added\\x1b[2J\\x0d\\x0a17:00:00");

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerCommitter } from "../../src/store/commit-worker.js";
 import { openDatabase } from "../../src/store/database.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const INSERT = "INSERT INTO deliveries (delivery_id, source, url, attempt, started_at, duration_ms) VALUES (?, 'simulate', 'u', 1, 'now', 1) RETURNING id";
 
@@ -58,7 +59,8 @@ describe("WorkerCommitter", () => {
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
     const pending = committer.submit("locked-out");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The lock is held until the event loop has visibly kept turning.
+    await waitUntil(() => ticks > 10);
     holder.exec("COMMIT");
     holder.close();
     await expect(pending).resolves.toBe(1);

@@ -29,6 +29,7 @@ function pythonDumps(value: unknown): string {
     .replace(/","/g, '", "')
     .replace(/":/g, '": ')
     .replace(/,"/g, ', "')
+    // eslint-disable-next-line no-control-regex -- the ASCII range, NUL included, is the point
     .replace(/[^\x00-\x7f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 

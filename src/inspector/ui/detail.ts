@@ -70,7 +70,7 @@ function bodyBlock(detail: RequestDetail): HTMLElement {
   const raw = h("button", { type: "button", class: "toggle", "aria-pressed": "false" }, "Raw");
   const showRaw = (wantRaw: boolean) => {
     const useRaw = wantRaw || body.pretty === null;
-    pre.textContent = useRaw ? body.raw : body.pretty!;
+    pre.textContent = wantRaw ? body.raw : (body.pretty ?? body.raw);
     pretty.setAttribute("aria-pressed", String(!useRaw));
     raw.setAttribute("aria-pressed", String(useRaw));
   };

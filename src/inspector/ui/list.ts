@@ -1,5 +1,5 @@
 import { listRequests, type ListFilters } from "./api.js";
-import { byId, h, replaceChildren } from "./dom.js";
+import { byId, h } from "./dom.js";
 import { clockTime, count, forwardText, shortId, verdictTone, verdictWords } from "./format.js";
 import type { ForwardView, ListAnswer, RequestSummary } from "./types.js";
 

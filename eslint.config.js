@@ -1,0 +1,44 @@
+// @ts-check
+import js from "@eslint/js";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "coverage/", "**/node_modules/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", caughtErrors: "none" }],
+    },
+  },
+  {
+    // The page is built by its own tsconfig (DOM, no Node).
+    files: ["src/inspector/ui/**/*.ts"],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { projectService: false, project: "./tsconfig.ui.json", tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    rules: {
+      // The output layer owns the terminal; everything else returns data or writes to a stream it is given.
+      "no-console": "error",
+      "@typescript-eslint/no-non-null-assertion": "error",
+    },
+  },
+  {
+    files: ["src/output/**/*.ts"],
+    rules: { "no-console": "off" },
+  },
+);
