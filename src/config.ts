@@ -39,7 +39,7 @@ export function resolvePaths(env: Env = process.env): Paths {
 }
 
 export type ConfigFile = Partial<Record<ConfigKey, string>>;
-export const CONFIG_KEYS = ["api-secret", "env", "base-url", "api-version", "default-url", "db"] as const;
+export const CONFIG_KEYS = ["api-secret", "env", "base-url", "api-version", "default-url", "db", "end-user-id"] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export function readConfigFile(paths: Paths = resolvePaths()): ConfigFile {
@@ -129,6 +129,7 @@ export const CONFIG_ENV_VARS: Record<ConfigKey, string | undefined> = {
   "api-version": "PINWHEEL_API_VERSION",
   "default-url": undefined,
   db: "PINWHEEL_CLI_DB",
+  "end-user-id": undefined,
 };
 
 export function isConfigKey(value: string): value is ConfigKey {

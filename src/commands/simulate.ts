@@ -16,6 +16,7 @@ import { openDatabase } from "../store/database.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun, printScenarioReport } from "./play-scenario.js";
+import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, readBodyFile, secretFor } from "./shared.js";
 
 export interface SimulateOptions {
@@ -138,14 +139,20 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   if (options.to === undefined) out.notice(`Playing to the default URL ${url}: a scenario goes to one URL, not to local webhooks (pass --to to choose)`);
   const run = DeliveryRun.open(out, runOptions(options, url, secret, plannedDeliveries(scenario) * options.count));
   if (!out.json) out.notice(`Playing scenario ${scenario.name}: ${scenario.description}`);
+  const endUser = endUserFor(options.endUserId);
+  let answered2xx = 0;
   const summary = await run.finish(
     (async () => {
       for (let i = 0; i < options.count; i++) {
-        const ids = { accountId: options.accountId, endUserId: options.endUserId };
-        printScenarioReport(out, scenario, await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids }));
+        const ids = { accountId: options.accountId, endUserId: endUser.id };
+        const results = await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids });
+        answered2xx += results.filter((result) => result.report.ok).length;
+        printScenarioReport(out, scenario, results);
       }
     })(),
   );
+  const endUserNotice = unrecognisedEndUserNotice(endUser, summary.sent, answered2xx);
+  if (endUserNotice) out.warn(endUserNotice);
   const failure = summarize(out, summary, url, true);
   if (failure) throw new CliError(failure);
 }

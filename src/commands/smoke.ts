@@ -11,6 +11,7 @@ import { formatDuration } from "../output/delivery.js";
 import { renderJUnit, type JUnitCase } from "../output/junit.js";
 import { DeliveryRun } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
+import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 
 export interface SmokeOptions {
@@ -21,6 +22,7 @@ export interface SmokeOptions {
   reporter?: "table" | "junit" | "json";
   output?: string;
   secret?: string;
+  endUserId?: string;
   timeout: number;
   /** Scenario delays are divided by this (100 when not given: a smoke test does not wait out a scenario's pauses). */
   speed?: number;
@@ -69,6 +71,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
   const { secret } = secretFor(out, options.secret);
   const url = options.to;
+  const endUser = endUserFor(options.endUserId);
 
   const smokeRun = DeliveryRun.open(out, {
     source: "smoke",
@@ -86,7 +89,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   await smokeRun.finish(
     (async () => {
       if (scenario) {
-        const results = await playThroughRun(smokeRun, scenario, { speed: options.speed ?? 100, ids: {} });
+        const results = await playThroughRun(smokeRun, scenario, { speed: options.speed ?? 100, ids: { endUserId: endUser.id } });
         results.forEach((r, i) =>
           checks.push({
             name: `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`,
@@ -100,6 +103,7 @@ export async function run(options: SmokeOptions): Promise<void> {
       }
       for (const name of names) {
         const envelope = buildEvent(name);
+        if (endUser.id !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = endUser.id;
         const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
         checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final.statusCode, options.expect) });
       }
@@ -108,6 +112,9 @@ export async function run(options: SmokeOptions): Promise<void> {
 
   const failed = checks.filter((check) => !check.passed);
   const expectation = options.expect.join(",");
+  const answered2xx = checks.filter((check) => matchesExpectation(check.report.final.statusCode, ["2xx"])).length;
+  // Only a run that passes can have passed without testing verification.
+  const endUserNotice = failed.length === 0 ? unrecognisedEndUserNotice(endUser, checks.length, answered2xx) : undefined;
   if (reporter === "junit") {
     const cases: JUnitCase[] = checks.map((check) => ({
       name: check.name,
@@ -138,6 +145,9 @@ export async function run(options: SmokeOptions): Promise<void> {
       expect: options.expect,
       passed: checks.length - failed.length,
       failed: failed.length,
+      end_user_id: endUser.id ?? null,
+      // The handler acknowledged events for an end user it cannot know: verification went untested.
+      unrecognised_end_user_acknowledged: endUserNotice !== undefined,
       checks: checks.map((check) => ({
         name: check.name,
         event: check.event,
@@ -163,5 +173,6 @@ export async function run(options: SmokeOptions): Promise<void> {
     if (reporter === "junit" && !options.output) out.notice(line);
     else out.line(`\n${failed.length ? c.red(line) : c.green(line)}`);
   }
+  if (endUserNotice) out.warn(endUserNotice);
   if (failed.length) throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${expectation}`);
 }
