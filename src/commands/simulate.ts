@@ -8,6 +8,7 @@ import { envelopeTemplate } from "../events/template.js";
 import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { loadScenario } from "../events/scenario.js";
+import { versionedBody } from "../events/versions.js";
 import { createOutput, type Output } from "../output/index.js";
 import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
 import { apiKeyFingerprint } from "../registry/api-key.js";
@@ -25,6 +26,8 @@ export interface SimulateOptions {
   webhookId?: string;
   accountId?: string;
   endUserId?: string;
+  /** Payload format of this API version (YYYY-MM-DD); in the fan-out, each webhook's own version otherwise. */
+  apiVersion?: string;
   outcome?: Outcome;
   set?: string[];
   add?: string[];
@@ -92,6 +95,7 @@ function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, 
   const overrides = {
     accountId: options.accountId,
     endUserId: options.endUserId,
+    apiVersion: options.apiVersion,
     set: parseAssignments("--set", options.set),
     add: parseAssignments("--add", options.add),
     unset: options.unset,
@@ -145,7 +149,7 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
     (async () => {
       for (let i = 0; i < options.count; i++) {
         const ids = { accountId: options.accountId, endUserId: endUser.id };
-        const results = await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids });
+        const results = await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, apiVersion: options.apiVersion });
         answered2xx += results.filter((result) => result.report.ok).length;
         printScenarioReport(out, scenario, results);
       }
@@ -178,7 +182,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   }
   if (options.data !== undefined) {
     // --data is sent byte for byte: an override that cannot land must not be silently dropped.
-    const overrides = (["set", "add", "unset", "outcome", "pending", "accountId", "endUserId"] as const).filter((k) => options[k] !== undefined);
+    const overrides = (["set", "add", "unset", "outcome", "pending", "accountId", "endUserId", "apiVersion"] as const).filter((k) => options[k] !== undefined);
     if (overrides.length) {
       const flag = overrides[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       throw usageError(`--${flag} cannot change a --data body, which is sent byte for byte; edit the file instead`);
@@ -264,7 +268,15 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
     const summary = await run.finish(
       runPool(options.count, options.concurrency, async (index) => {
         const sequence = plan.sequence(index);
-        await Promise.all(active.map(({ webhook }) => deliverInOrder(out, run, registry, webhook, sequence, pauseAfterMs, stopped)));
+        // Each webhook gets the payload format of its own version, unless --api-version chose one
+        // for all; a --data body is sent byte for byte.
+        const versioned = options.apiVersion === undefined && options.data === undefined;
+        await Promise.all(
+          active.map(({ webhook }) => {
+            const forWebhook = versioned ? sequence.map((item) => ({ ...item, body: versionedBody(item.body, webhook.version) })) : sequence;
+            return deliverInOrder(out, run, registry, webhook, forWebhook, pauseAfterMs, stopped);
+          }),
+        );
       }),
     );
     const failure = summarize(out, summary, `${active.length} local webhook${plural}`, run.verbose);
