@@ -271,9 +271,10 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
         // Each webhook gets the payload format of its own version, unless --api-version chose one
         // for all; a --data body is sent byte for byte.
         const versioned = options.apiVersion === undefined && options.data === undefined;
+        const keep = { keepEndUserId: options.endUserId !== undefined };
         await Promise.all(
           active.map(({ webhook }) => {
-            const forWebhook = versioned ? sequence.map((item) => ({ ...item, body: versionedBody(item.body, webhook.version) })) : sequence;
+            const forWebhook = versioned ? sequence.map((item) => ({ ...item, body: versionedBody(item.body, webhook.version, keep) })) : sequence;
             return deliverInOrder(out, run, registry, webhook, forWebhook, pauseAfterMs, stopped);
           }),
         );

@@ -70,7 +70,7 @@ export function applyApiVersion(envelope: WebhookEnvelope, version: string, opti
 }
 
 /** The same for a serialized body; a body that is not an envelope is returned as it is. */
-export function versionedBody(body: Buffer, version: string): Buffer {
+export function versionedBody(body: Buffer, version: string, options: VersionOptions = {}): Buffer {
   let envelope: unknown;
   try {
     envelope = JSON.parse(body.toString("utf8"));
@@ -78,6 +78,6 @@ export function versionedBody(body: Buffer, version: string): Buffer {
     return body;
   }
   if (!isRecord(envelope) || typeof envelope.event !== "string" || !isRecord(envelope.payload)) return body;
-  const changes = applyApiVersion(envelope as unknown as WebhookEnvelope, version);
+  const changes = applyApiVersion(envelope as unknown as WebhookEnvelope, version, options);
   return changes.length === 0 ? body : Buffer.from(JSON.stringify(envelope));
 }
