@@ -5,7 +5,7 @@ import { ENVIRONMENTS } from "./api/environments.js";
 import { TUNNEL_PROGRAMS } from "./tunnel/public-url.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerToolingCommands } from "./cli/tooling.js";
-import { collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
+import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
 
 
 export function buildProgram(): Command {
@@ -74,7 +74,8 @@ export function buildProgram(): Command {
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)", uuid)
     .option("--account-id <id>", "payload.account_id")
-    .option("--end-user-id <id>", "payload.end_user_id")
+    .option("--end-user-id <id>", "payload.end_user_id (scenarios: default config set end-user-id, else made up)")
+    .option("--api-version <date>", "the payload format of this Pinwheel API version, e.g. 2023-04-18 (default: today's; in the fan-out, each webhook's version)", apiVersionDate)
     .addOption(new Option("--outcome <outcome>", "payload.outcome of a job event").choices(["success", "error", "pending"]))
     .option("--set <path=value>", "change a field the fixture has (repeatable; JSON values)", collect)
     .option("--add <path=value>", "add a field the fixture lacks (repeatable; JSON values)", collect)
@@ -145,7 +146,15 @@ export function buildProgram(): Command {
     .description("the exact body simulate would send (fresh event_id and timestamps)")
     .argument("<event>", "event name")
     .option("--json", "compact JSON, the exact bytes simulate sends (also what a pipe gets)")
-    .addHelpText("after", examples(["pinwheel-cli fixtures show paystubs.fully_synced", "pinwheel-cli fixtures show income.added | jq .payload"]))
+    .option("--api-version <date>", "the payload format of this Pinwheel API version, and what it changes (on stderr)", apiVersionDate)
+    .addHelpText(
+      "after",
+      examples([
+        "pinwheel-cli fixtures show paystubs.fully_synced",
+        "pinwheel-cli fixtures show income.added | jq .payload",
+        "pinwheel-cli fixtures show direct_deposit_switch.added --api-version 2022-07-01",
+      ]),
+    )
     .action(lazy(() => import("./commands/fixtures-show.js")));
 
   program
@@ -186,6 +195,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--reporter <format>", "report format").choices(["table", "junit", "json"]).default("table"))
     .option("--output <file>", "write the report (JUnit XML) to this file; the table still prints")
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
+    .option("--end-user-id <id>", "payload.end_user_id: a test user your app knows (default: config set end-user-id, else made up)")
     .option("--timeout <ms>", "per-request timeout", integer(1), 15_000)
     .option("--speed <factor>", "scale the --scenario's delays (default: 100, almost at once)", positiveNumber)
     .option("--db <path>", "where delivery attempts are recorded")

@@ -41,7 +41,7 @@ export function resolvePaths(env: Env = process.env): Paths {
 }
 
 export type ConfigFile = Partial<Record<ConfigKey, string>>;
-export const CONFIG_KEYS = ["api-secret", "env", "base-url", "api-version", "default-url", "db"] as const;
+export const CONFIG_KEYS = ["api-secret", "env", "base-url", "api-version", "default-url", "db", "end-user-id"] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 const configValue = z.string().optional();
@@ -53,6 +53,7 @@ const configSchema = z.strictObject({
   "api-version": configValue,
   "default-url": configValue,
   db: configValue,
+  "end-user-id": configValue,
 } satisfies Record<ConfigKey, typeof configValue>);
 
 /** The config file exists but cannot be used: reading on would run on defaults the user did not choose, and writing would lose what is there. */
@@ -185,6 +186,7 @@ export const CONFIG_ENV_VARS: Record<ConfigKey, string | undefined> = {
   "api-version": "PINWHEEL_API_VERSION",
   "default-url": undefined,
   db: "PINWHEEL_CLI_DB",
+  "end-user-id": undefined,
 };
 
 export function isConfigKey(value: string): value is ConfigKey {

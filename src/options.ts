@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { usageError } from "./errors.js";
+import { isApiVersionDate } from "./events/versions.js";
 
 /** Commander argument parsers: a bad value becomes commander's own one-line usage error (exit 2). */
 
@@ -47,6 +48,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pinwheel's ids (webhooks, accounts' jobs) are UUIDs. */
 export function uuid(value: string): string {
   if (!UUID.test(value.trim())) throw new InvalidArgumentError(`expected a UUID such as 61788409-8314-4e89-9300-ae7b9d3ccff5.`);
+  return value.trim();
+}
+
+/** simulate --api-version: any Pinwheel-Version date, older ones too (they change payloads). */
+export function apiVersionDate(value: string): string {
+  if (!isApiVersionDate(value.trim())) throw new InvalidArgumentError(`expected a date such as 2023-04-18 (YYYY-MM-DD).`);
   return value.trim();
 }
 

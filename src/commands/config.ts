@@ -82,6 +82,7 @@ function checkedValue(key: ConfigKey, value: string): string {
       return path;
     }
     case "api-secret":
+    case "end-user-id":
       return value.trim();
   }
 }
@@ -99,6 +100,7 @@ function defaultOf(key: ConfigKey): string | null {
     case "db":
       return resolvePaths().defaultDb;
     case "base-url":
+    case "end-user-id":
       return null;
   }
 }

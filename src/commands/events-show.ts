@@ -55,7 +55,10 @@ export async function run(reference: string, options: EventsShowOptions): Promis
     out.line(`  signature   ${verdict}`);
     if (request.rejection) out.line(`  rejected    ${c.red(printable(request.rejection))}`);
     if (request.schemaErrors) {
-      out.line(`  schema      ${c.yellow(`${request.schemaErrors.length} problem(s)`)}`);
+      // The same list parseWebhookEvent returns as event.issues: a genuine event is still accepted.
+      const count = request.schemaErrors.length;
+      const accepted = request.statusCode < 300 ? " (accepted all the same: Pinwheel does not retry a 4XX; the library lists these as event.issues)" : "";
+      out.line(`  schema      ${c.yellow(`${count} issue${count === 1 ? "" : "s"}`)}${accepted}`);
       for (const issue of request.schemaErrors) out.line(`              ${printable(issue.path)}: ${printable(issue.message)}`);
     } else if (request.event) {
       out.line(`  schema      ${c.green("valid")}`);

@@ -26,11 +26,12 @@ export function scenarioResultJson(result: ScenarioResult): Record<string, unkno
 export function playThroughRun(
   run: DeliveryRun,
   scenario: Scenario,
-  options: { speed: number; ids: Partial<ThreadedIds> },
+  options: { speed: number; ids: Partial<ThreadedIds>; apiVersion?: string },
 ): Promise<ScenarioResult[]> {
   return playScenario(scenario, {
     speed: options.speed,
     ids: options.ids,
+    apiVersion: options.apiVersion,
     send: (delivery) => run.send({ event: delivery.event, eventId: delivery.eventId, body: delivery.body }),
   });
 }

@@ -8,6 +8,7 @@ import { envelopeTemplate } from "../events/template.js";
 import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { loadScenario } from "../events/scenario.js";
+import { versionedBody } from "../events/versions.js";
 import { createOutput, type Output } from "../output/index.js";
 import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
 import { apiKeyFingerprint } from "../registry/api-key.js";
@@ -16,6 +17,7 @@ import { openDatabase } from "../store/database.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun, printScenarioReport } from "./play-scenario.js";
+import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, readBodyFile, secretFor } from "./shared.js";
 
 export interface SimulateOptions {
@@ -24,6 +26,8 @@ export interface SimulateOptions {
   webhookId?: string;
   accountId?: string;
   endUserId?: string;
+  /** Payload format of this API version (YYYY-MM-DD); in the fan-out, each webhook's own version otherwise. */
+  apiVersion?: string;
   outcome?: Outcome;
   set?: string[];
   add?: string[];
@@ -93,6 +97,7 @@ function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, 
   const overrides = {
     accountId: options.accountId,
     endUserId: options.endUserId,
+    apiVersion: options.apiVersion,
     set: parseAssignments("--set", options.set),
     add: parseAssignments("--add", options.add),
     unset: options.unset,
@@ -140,14 +145,20 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   if (options.to === undefined) out.notice(`Playing to the default URL ${url}: a scenario goes to one URL, not to local webhooks (pass --to to choose)`);
   const run = DeliveryRun.open(out, runOptions(options, url, secret, plannedDeliveries(scenario) * options.count));
   if (!out.json) out.notice(`Playing scenario ${scenario.name}: ${scenario.description}`);
+  const endUser = endUserFor(options.endUserId);
+  let answered2xx = 0;
   const summary = await run.finish(
     (async () => {
       for (let i = 0; i < options.count; i++) {
-        const ids = { accountId: options.accountId, endUserId: options.endUserId };
-        printScenarioReport(out, scenario, await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids }));
+        const ids = { accountId: options.accountId, endUserId: endUser.id };
+        const results = await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, apiVersion: options.apiVersion });
+        answered2xx += results.filter((result) => result.report.ok).length;
+        printScenarioReport(out, scenario, results);
       }
     })(),
   );
+  const endUserNotice = unrecognisedEndUserNotice(endUser, summary.sent, answered2xx);
+  if (endUserNotice) out.warn(endUserNotice);
   const failure = summarize(out, summary, url, true);
   if (failure) throw new CliError(failure);
 }
@@ -173,7 +184,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   }
   if (options.data !== undefined) {
     // --data is sent byte for byte: an override that cannot land must not be silently dropped.
-    const overrides = (["set", "add", "unset", "outcome", "pending", "accountId", "endUserId"] as const).filter((k) => options[k] !== undefined);
+    const overrides = (["set", "add", "unset", "outcome", "pending", "accountId", "endUserId", "apiVersion"] as const).filter((k) => options[k] !== undefined);
     const override = overrides[0];
     if (override !== undefined) {
       const flag = override.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -260,7 +271,16 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
     const summary = await run.finish(
       runPool(options.count, options.concurrency, async (index) => {
         const sequence = plan.sequence(index);
-        await Promise.all(active.map(({ webhook }) => deliverInOrder(out, run, registry, webhook, sequence, pauseAfterMs, stopped)));
+        // Each webhook gets the payload format of its own version, unless --api-version chose one
+        // for all; a --data body is sent byte for byte.
+        const versioned = options.apiVersion === undefined && options.data === undefined;
+        const keep = { keepEndUserId: options.endUserId !== undefined };
+        await Promise.all(
+          active.map(({ webhook }) => {
+            const forWebhook = versioned ? sequence.map((item) => ({ ...item, body: versionedBody(item.body, webhook.version, keep) })) : sequence;
+            return deliverInOrder(out, run, registry, webhook, forWebhook, pauseAfterMs, stopped);
+          }),
+        );
       }),
     );
     const failure = summarize(out, summary, `${active.length} local webhook${plural}`, run.verbose);

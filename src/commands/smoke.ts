@@ -11,6 +11,7 @@ import { formatDuration } from "../output/delivery.js";
 import { renderJUnit, type JUnitCase } from "../output/junit.js";
 import { DeliveryRun } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
+import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 
 export interface SmokeOptions {
@@ -21,6 +22,7 @@ export interface SmokeOptions {
   reporter?: "table" | "junit" | "json";
   output?: string;
   secret?: string;
+  endUserId?: string;
   timeout: number;
   /** Scenario delays are divided by this (100 when not given: a smoke test does not wait out a scenario's pauses). */
   speed?: number;
@@ -60,13 +62,15 @@ export interface SmokePlan {
   expect: readonly string[];
   /** Scenario delays are divided by this (default 100). */
   speed?: number;
+  /** The end_user_id every event carries (--end-user-id or config); the fixtures' made-up one otherwise. */
+  endUserId?: string;
 }
 
 /** Sends each check through the run, in order, and judges each answer against the expectation. */
 export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<Check[]> {
   const checks: Check[] = [];
   if (plan.scenario) {
-    const results = await playThroughRun(smokeRun, plan.scenario, { speed: plan.speed ?? 100, ids: {} });
+    const results = await playThroughRun(smokeRun, plan.scenario, { speed: plan.speed ?? 100, ids: { endUserId: plan.endUserId } });
     results.forEach((r, i) =>
       checks.push({
         name: `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`,
@@ -80,6 +84,7 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
   }
   for (const name of plan.names) {
     const envelope = buildEvent(name);
+    if (plan.endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = plan.endUserId;
     const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
     checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final.statusCode, plan.expect) });
   }
@@ -87,13 +92,21 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
 }
 
 /** smoke --json's report. */
-export function smokeReportJson(url: string, expect: readonly string[], checks: readonly Check[]): Record<string, unknown> {
+export function smokeReportJson(
+  url: string,
+  expect: readonly string[],
+  checks: readonly Check[],
+  endUser: { endUserId?: string; unrecognisedAcknowledged: boolean } = { unrecognisedAcknowledged: false },
+): Record<string, unknown> {
   const failed = checks.filter((check) => !check.passed).length;
   return {
     url,
     expect,
     passed: checks.length - failed,
     failed,
+    end_user_id: endUser.endUserId ?? null,
+    // The handler acknowledged events for an end user it cannot know: verification went untested.
+    unrecognised_end_user_acknowledged: endUser.unrecognisedAcknowledged,
     checks: checks.map((check) => ({
       name: check.name,
       event: check.event,
@@ -122,6 +135,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
   const { secret } = secretFor(out, options.secret);
   const url = options.to;
+  const endUser = endUserFor(options.endUserId);
 
   const smokeRun = DeliveryRun.open(out, {
     source: "smoke",
@@ -136,10 +150,13 @@ export async function run(options: SmokeOptions): Promise<void> {
     attemptLines: "none",
   });
   let checks: Check[] = [];
-  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed }).then((done) => (checks = done)));
+  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId: endUser.id }).then((done) => (checks = done)));
 
   const failed = checks.filter((check) => !check.passed);
   const expectation = options.expect.join(",");
+  const answered2xx = checks.filter((check) => matchesExpectation(check.report.final.statusCode, ["2xx"])).length;
+  // Only a run that passes can have passed without testing verification.
+  const endUserNotice = failed.length === 0 ? unrecognisedEndUserNotice(endUser, checks.length, answered2xx) : undefined;
   if (reporter === "junit") {
     const cases: JUnitCase[] = checks.map((check) => ({
       name: check.name,
@@ -165,7 +182,7 @@ export async function run(options: SmokeOptions): Promise<void> {
     }
   }
   if (reporter === "json") {
-    out.data(smokeReportJson(url, options.expect, checks));
+    out.data(smokeReportJson(url, options.expect, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined }));
   } else {
     const { c } = out;
     const table = checks.map((check) => [
@@ -181,5 +198,6 @@ export async function run(options: SmokeOptions): Promise<void> {
     if (reporter === "junit" && !options.output) out.notice(line);
     else out.line(`\n${failed.length ? c.red(line) : c.green(line)}`);
   }
+  if (endUserNotice) out.warn(endUserNotice);
   if (failed.length) throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${expectation}`);
 }

@@ -5,6 +5,7 @@ import { buildEvent, inOverrideTerms, type Assignment } from "../events/build.js
 import type { EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { DATE_PLACEHOLDER, isResendStep, type EventStep, type Scenario } from "../events/scenario.js";
+import { applyApiVersion } from "../events/versions.js";
 import type { DeliveryReport } from "./deliver.js";
 
 export type DeliveryKind = "event" | "duplicate" | "resend";
@@ -33,6 +34,8 @@ export interface ThreadedIds {
 
 export interface PlayOptions {
   ids?: Partial<ThreadedIds>;
+  /** The payload format of this Pinwheel API version (YYYY-MM-DD); today's without it. */
+  apiVersion?: string;
   /** 2 plays twice as fast; delays are divided by it. */
   speed?: number;
   now?: () => number;
@@ -110,6 +113,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
     if (isResendStep(step)) return;
     const envelope = buildStep(scenario, index, step, Math.round(dueMs));
     thread(envelope, ids);
+    if (options.apiVersion !== undefined) applyApiVersion(envelope, options.apiVersion, { keepEndUserId: options.ids?.endUserId !== undefined });
     if (step.same_job_as !== undefined) {
       const job = envelopes.get(defined(byLabel.get(step.same_job_as), `step label ${step.same_job_as}`));
       if (job && "id" in job.payload && "id" in envelope.payload) envelope.payload.id = job.payload.id;

@@ -4,6 +4,7 @@ import { didYouMean } from "../suggest.js";
 import { catalogEntry, type EventName } from "./catalog.js";
 import { loadFixture, type WebhookEnvelope } from "./fixtures.js";
 import { getPath, hasPath, listPaths, parseAssignment, setPath, unsetPath } from "./paths.js";
+import { applyApiVersion } from "./versions.js";
 
 export type Outcome = "success" | "error" | "pending";
 
@@ -45,6 +46,8 @@ export interface BuildOptions extends EventOverrides {
   /** Epoch milliseconds used for every timestamp in the payload. */
   now?: number;
   eventId?: string;
+  /** The payload format of this Pinwheel API version (YYYY-MM-DD); today's without it. */
+  apiVersion?: string;
 }
 
 /** Pinwheel's own timestamp format: microseconds and an explicit +00:00 offset. */
@@ -139,5 +142,7 @@ export function buildEvent(name: EventName, options: BuildOptions = {}): Webhook
   }
   // Every job is a new job: the docs' samples all share one job id.
   if (job && typeof envelope.payload.id === "string") envelope.payload.id = randomUUID();
-  return applyOverrides(envelope, options);
+  applyOverrides(envelope, options);
+  if (options.apiVersion !== undefined) applyApiVersion(envelope, options.apiVersion, { keepEndUserId: options.endUserId !== undefined });
+  return envelope;
 }

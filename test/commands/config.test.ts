@@ -76,6 +76,7 @@ describe("config set / get / list / unset", () => {
       { key: "api-version", value: "2023-04-18", source: "config", env_var: "PINWHEEL_API_VERSION" },
       { key: "default-url", value: "http://127.0.0.1:3000/", source: "default", env_var: null },
       { key: "db", value: join(home.home, "data", "events.db"), source: "default", env_var: "PINWHEEL_CLI_DB" },
+      { key: "end-user-id", value: null, source: "unset", env_var: null },
     ]);
     const unset = await cli(["config", "unset", "api-version"]);
     expectExit(unset, 0);

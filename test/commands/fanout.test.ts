@@ -125,3 +125,48 @@ describe("simulate fans out to the local registry", () => {
     expect(thirdRun.code).toBe(1);
   });
 });
+
+describe("a webhook's version decides the payload format it receives", () => {
+  const payloadOf = (server: RecordingServer) => (JSON.parse(server.requests[0]!.body.toString("utf8")) as { payload: Record<string, unknown> }).payload;
+
+  it("a 2022-09-09 webhook gets no end_user_id, a 2025-07-08 one today's form; --api-version chooses for all", async () => {
+    const [old, current] = await Promise.all([receiver(), receiver()]);
+    for (const [server, version] of [[old!, "2022-09-09"], [current!, "2025-07-08"]] as const) {
+      const result = await cli(["webhooks", "create", "--url", server.url, "--events", "direct_deposit_switch.added", "--status", "active", "--version", version, "--json"]);
+      expectExit(result, 0);
+    }
+    expectExit(await cli(["simulate", "direct_deposit_switch.added"]), 0);
+    expect(payloadOf(old!)).not.toHaveProperty("end_user_id");
+    expect(payloadOf(current!)).toMatchObject({ end_user_id: expect.any(String), params: { action: "partial_switch" } });
+    for (const request of [old!.requests[0]!, current!.requests[0]!]) {
+      expect(verifyWebhook({ secret: SECRET, headers: request.headers, rawBody: request.body }).ok).toBe(true);
+    }
+
+    expectExit(await cli(["simulate", "direct_deposit_switch.added", "--api-version", "2022-07-01"]), 0);
+    for (const server of [old!, current!]) {
+      const legacy = (JSON.parse(server.requests[1]!.body.toString("utf8")) as { payload: Record<string, unknown> }).payload;
+      expect(legacy.params).toEqual({ amount: 5400 });
+    }
+  });
+});
+
+describe("simulate and fixtures show --api-version", () => {
+  it("sends the legacy form to --to, and fixtures show lists what the version changes", async () => {
+    const target = await receiver();
+    expectExit(await cli(["simulate", "direct_deposit_switch.added", "--api-version", "2022-07-01", "--to", target.url]), 0);
+    expect((JSON.parse(target.requests[0]!.body.toString("utf8")) as { payload: { params: unknown } }).payload.params).toEqual({ amount: 5400 });
+
+    const shown = await runCli(["fixtures", "show", "direct_deposit_switch.added", "--api-version", "2022-07-01", "--json"], { env: home.env });
+    expectExit(shown, 0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ payload: { params: { amount: 5400 } } });
+    expect(shown.stderr).toContain("API version 2022-07-01 changes direct_deposit_switch.added:");
+    expect(shown.stderr).toMatch(/before 2022-08-01: params\.amount/);
+    expect(shown.stderr).toMatch(/before 2023-07-18: no end_user_id/);
+
+    const today = await runCli(["fixtures", "show", "income.added", "--api-version", "2025-07-08", "--json"], { env: home.env });
+    expect(today.stderr).toContain("no documented difference");
+    const bad = await cli(["simulate", "income.added", "--api-version", "2023-02-30"]);
+    expectExit(bad, 2);
+    expect(bad.stderr).toMatch(/--api-version.*YYYY-MM-DD/);
+  });
+});

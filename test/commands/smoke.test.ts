@@ -45,6 +45,11 @@ function eventOf(request: RecordedRequest): { event: string; event_id: string } 
   return JSON.parse(request.body.toString("utf8")) as { event: string; event_id: string };
 }
 
+/** Answers each request with the status at its index; the last one repeats. */
+function statusesOf(...codes: number[]): ResponseScript {
+  return (index) => ({ status: codes[Math.min(index, codes.length - 1)]! });
+}
+
 /** Answers 500 to the request carrying `event`, 200 to the rest (smoke sends one at a time). */
 function failing(event: string): ResponseScript {
   return (index) => ({ status: EVENT_NAMES[index] === event ? 500 : 200 });
@@ -328,6 +333,54 @@ describe("smoke --reporter junit", () => {
       "paystubs.fully_synced",
       "account.added",
     ]);
+  });
+});
+
+describe("smoke and scenarios: the end_user_id a handler can recognise", () => {
+  const endUsers = (target: { requests: RecordedRequest[] }) =>
+    new Set(target.requests.map((r) => (JSON.parse(r.body.toString("utf8")) as { payload: { end_user_id?: string } }).payload.end_user_id));
+
+  it("without one, says in the summary that the handler acknowledged end users it cannot know", async () => {
+    const target = await server();
+    const result = await smoke(["--to", target.url, "--events", "income.added,account.added", "--json"]);
+    expectExit(result, 0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ passed: 2, end_user_id: null, unrecognised_end_user_acknowledged: true });
+    expect(result.stderr).toMatch(/warning: your handler answered 2xx to all 2 deliveries, though their end_user_id is one pinwheel-cli made up/);
+    expect(result.stderr).toContain("--end-user-id");
+  });
+
+  it("takes --end-user-id, then config set end-user-id, into every event, and then has nothing to say", async () => {
+    const target = await server();
+    const flagged = await smoke(["--to", target.url, "--events", "income.added,verification_reports.refreshed", "--end-user-id", "user_known_1", "--json"]);
+    expectExit(flagged, 0);
+    expect(JSON.parse(flagged.stdout)).toMatchObject({ end_user_id: "user_known_1", unrecognised_end_user_acknowledged: false });
+    expect(flagged.stderr).not.toMatch(/warning/);
+    expect(endUsers(target)).toEqual(new Set(["user_known_1"]));
+
+    const configHome = tempHome();
+    try {
+      expectExit(await runCli(["config", "set", "end-user-id", "user_from_config"], { env: configHome.env }), 0);
+      const scenarioTarget = await server();
+      const played = await runCli(["simulate", "--scenario", "paystubs-sync", "--speed", "1000", "--to", scenarioTarget.url, "--secret", SECRET], { env: configHome.env });
+      expectExit(played, 0);
+      expect(endUsers(scenarioTarget)).toEqual(new Set(["user_from_config"]));
+      expect(played.stderr).not.toMatch(/warning: your handler answered 2xx/);
+    } finally {
+      configHome.cleanup();
+    }
+  });
+
+  it("a scenario without one warns too, and not when the handler refused something", async () => {
+    const target = await server();
+    const played = await runCli(["simulate", "--scenario", "paystubs-sync", "--speed", "1000", "--to", target.url, "--secret", SECRET], { env: home.env });
+    expectExit(played, 0);
+    expect(played.stderr).toMatch(/warning: your handler answered 2xx to all \d+ deliveries/);
+    expect([...endUsers(target)].every((id) => id?.startsWith("user_"))).toBe(true);
+
+    const refusing = await server(statusesOf(200, 401));
+    const failed = await smoke(["--to", refusing.url, "--events", "income.added,account.added"]);
+    expectExit(failed, 1);
+    expect(failed.stderr).not.toMatch(/warning: your handler answered/);
   });
 });
 

@@ -151,7 +151,8 @@ export class DetailView {
     const schema =
       detail.schema_errors.length > 0
         ? section(
-            `Schema: ${detail.schema_errors.length} problem${detail.schema_errors.length === 1 ? "" : "s"}`,
+            `Schema: ${detail.schema_errors.length} issue${detail.schema_errors.length === 1 ? "" : "s"}` +
+              (detail.status_code < 300 ? " (accepted all the same: Pinwheel does not retry a 4XX; the library lists these as event.issues)" : ""),
             h("ul", { class: "schema-errors" }, ...detail.schema_errors.map((issue) => h("li", {}, h("code", {}, issue.path || "(root)"), " ", issue.message))),
           )
         : detail.event && h("p", { class: "schema-ok" }, "Payload matches the event's schema.");
