@@ -34,6 +34,8 @@ export interface ProbeOutcome {
   fix?: string;
   /** What came back, when it is not the check's own answers (response-time's p95). */
   answered?: string;
+  /** The exchanges that show the problem, for a fail or a warning. */
+  evidence?: Exchange[];
 }
 
 export type Probe = (ctx: ProbeContext) => Promise<ProbeOutcome>;
@@ -57,11 +59,11 @@ function build(ctx: ProbeContext, name: EventName, endUserId = ctx.endUserId): W
 }
 
 const pass = (message: string): ProbeOutcome => ({ verdict: "pass", message });
-const fail = (message: string, fix?: string): ProbeOutcome => ({ verdict: "fail", message, fix });
-const warn = (message: string): ProbeOutcome => ({ verdict: "warn", message });
+const fail = (message: string, evidence: Exchange[], fix?: string): ProbeOutcome => ({ verdict: "fail", message, evidence, fix });
+const warn = (message: string, evidence: Exchange[]): ProbeOutcome => ({ verdict: "warn", message, evidence });
 
 function noAnswer(exchange: Exchange): ProbeOutcome {
-  return fail(`no answer to ${exchange.label}: ${answerText(exchange)}`);
+  return fail(`no answer to ${exchange.label}: ${answerText(exchange)}`, [exchange]);
 }
 
 interface Forgery {
@@ -100,15 +102,16 @@ async function refuseOne(ctx: ProbeContext, forgery: Forgery): Promise<ProbeOutc
   if (known && !answered(known)) return noAnswer(known);
   const [a, b] = [answerText(unknown), known && answerText(known)];
   if (accepted(unknown) && known && !accepted(known)) {
-    return fail(`answered ${a} to ${forgery.hole} for an unknown end user but ${b} for --end-user-id ${ctx.endUserId}: it verifies only after a lookup`, LOOKUP_FIX);
+    return fail(`answered ${a} to ${forgery.hole} for an unknown end user but ${b} for --end-user-id ${ctx.endUserId}: it verifies only after a lookup`, [unknown, known], LOOKUP_FIX);
   }
-  if (accepted(unknown) && known) return fail(`answered ${a} to ${forgery.hole}, for an unknown end user and for --end-user-id ${ctx.endUserId}`);
+  if (accepted(unknown) && known) return fail(`answered ${a} to ${forgery.hole}, for an unknown end user and for --end-user-id ${ctx.endUserId}`, [unknown, known]);
   if (accepted(unknown)) {
-    return fail(`answered ${a} to ${forgery.hole} (if it refuses this for an end user it knows, it verifies only after a lookup; pass --end-user-id to tell)`);
+    return fail(`answered ${a} to ${forgery.hole} (if it refuses this for an end user it knows, it verifies only after a lookup; pass --end-user-id to tell)`, [unknown]);
   }
   if (known && accepted(known)) {
     return fail(
       `answered ${b} to ${forgery.hole} for --end-user-id ${ctx.endUserId} (${a} for an unknown end user): it refuses unknown end users before verifying, and accepts the known ones unverified`,
+      [known],
       LOOKUP_FIX,
     );
   }
@@ -131,14 +134,14 @@ function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "w
     .join("; ");
   const what = `${refused.length} of ${exchanges.length} not answered 2xx: ${listed}${refused.length > 5 ? "; ..." : ""}`;
   const lost = refused.some((exchange) => exchange.answer.statusCode !== undefined && exchange.answer.statusCode < 500);
-  if (!lost && serverErrors === "warn") return warn(`${what} (Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone)`);
+  if (!lost && serverErrors === "warn") return warn(`${what} (Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone)`, refused);
   const unauthorized = refused.every((exchange) => exchange.answer.statusCode === 401 || exchange.answer.statusCode === 403);
   const hint = unauthorized
     ? " (refused as unauthorized: is the handler verifying with the same secret as --secret, over the raw body?)"
     : lost
       ? " (Pinwheel never retries a 4XX: these events would be lost)"
       : "";
-  return fail(`${what}${hint}`);
+  return fail(`${what}${hint}`, refused);
 }
 
 /** The at-least-once scenario with its duplicates and resends taken out: only the order is tested. */
@@ -172,21 +175,21 @@ async function idempotency(
   ctx: ProbeContext,
   first: ProbeRequest,
   second: ProbeRequest,
-): Promise<{ outcome?: ProbeOutcome; changed?: { from: StateReading; to: StateReading }; unobserved?: boolean; answers: string }> {
+): Promise<{ outcome?: ProbeOutcome; changed?: { from: StateReading; to: StateReading }; unobserved?: boolean; answers: string; second?: Exchange }> {
   const before = ctx.state && (await ctx.state.read());
   const one = await ctx.send(first);
-  if (!accepted(one)) return { outcome: fail(`answered ${answerText(one)} to the first delivery: ${first.label}`), answers: "" };
+  if (!accepted(one)) return { outcome: fail(`answered ${answerText(one)} to the first delivery: ${first.label}`, [one]), answers: "" };
   const afterFirst = ctx.state && before && (await ctx.state.settle(before));
   const two = await ctx.send(second);
   const answers = `${answerText(one)}, then ${answerText(two)}`;
   if (!accepted(two)) {
     const lost = two.answer.statusCode !== undefined && two.answer.statusCode < 500 ? "; Pinwheel never retries a 4XX" : "";
-    return { outcome: fail(`answered ${answerText(two)} to ${second.label}${lost}`), answers };
+    return { outcome: fail(`answered ${answerText(two)} to ${second.label}${lost}`, [two]), answers, second: two };
   }
-  if (!ctx.state || !afterFirst || !before) return { answers };
+  if (!ctx.state || !afterFirst || !before) return { answers, second: two };
   const afterSecond = await ctx.state.settle(afterFirst);
-  if (afterSecond.value !== afterFirst.value) return { changed: { from: afterFirst, to: afterSecond }, answers };
-  return { unobserved: afterFirst.value === before.value, answers };
+  if (afterSecond.value !== afterFirst.value) return { changed: { from: afterFirst, to: afterSecond }, answers, second: two };
+  return { unobserved: afterFirst.value === before.value, answers, second: two };
 }
 
 const UNOBSERVED = "but --state-url did not change after the first delivery either, so it cannot show a second processing (does it count what the handler stores?)";
@@ -247,9 +250,9 @@ export const PROBES: Record<CheckId, Probe> = {
     if (result.outcome) return result.outcome;
     ctx.memory.duplicateProcessedTwice = result.changed !== undefined;
     if (result.changed) {
-      return fail(`answered ${result.answers}, but --state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the duplicate: it processed the same event_id twice`);
+      return fail(`answered ${result.answers}, but --state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the duplicate: it processed the same event_id twice`, [result.second!]);
     }
-    if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`);
+    if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
     return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the duplicate" : ""}`);
   },
 
@@ -283,17 +286,18 @@ export const PROBES: Record<CheckId, Probe> = {
     const result = await idempotency(ctx, first, retry);
     if (result.outcome) {
       return result.outcome.verdict === "fail" && result.answers
-        ? fail(`${result.outcome.message}: it refuses a known event_id with a new timestamp (replay protection keyed on event_id?)`)
+        ? fail(`${result.outcome.message}: it refuses a known event_id with a new timestamp (replay protection keyed on event_id?)`, result.outcome.evidence ?? [])
         : result.outcome;
     }
     if (result.changed) {
       const moved = `--state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the retry`;
-      if (ctx.memory.duplicateProcessedTwice) return warn(`answered ${result.answers}, but ${moved}: the same missing dedupe as duplicate-delivery`);
+      if (ctx.memory.duplicateProcessedTwice) return warn(`answered ${result.answers}, but ${moved}: the same missing dedupe as duplicate-delivery`, [result.second!]);
       return fail(
         `answered ${result.answers}, but ${moved}${ctx.memory.duplicateProcessedTwice === false ? ", though it ignored an identical copy" : ""}: the dedupe key changes on a retry (the signature or the timestamp?)`,
+        [result.second!],
       );
     }
-    if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`);
+    if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
     return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the retry" : ""}`);
   },
 
@@ -305,7 +309,7 @@ export const PROBES: Record<CheckId, Probe> = {
 
   async "response-time"(ctx) {
     const timed = ctx.exchanges.filter((exchange) => answered(exchange) || exchange.answer.errorKind === "timeout");
-    if (timed.length === 0) return warn("no answers to time");
+    if (timed.length === 0) return warn("no answers to time", []);
     const late = timed.filter((exchange) => !answered(exchange) || exchange.answer.durationMs > ctx.timeoutMs);
     const durations = timed.filter(answered).map((exchange) => exchange.answer.durationMs).sort((a, b) => a - b);
     const p95 = durations.length ? durations[Math.ceil(durations.length * 0.95) - 1]! : Infinity;
@@ -319,11 +323,12 @@ export const PROBES: Record<CheckId, Probe> = {
           .slice(0, 3)
           .map((exchange) => `${exchange.label}: ${answered(exchange) ? seconds(exchange.answer.durationMs) : answerText(exchange)}`)
           .join("; ")}): Pinwheel would count them failed and retry; ${stats}`,
+          late,
         ),
         answered: answeredText,
       };
     }
-    if (p95 > RESPONSE_TIME_WARN_MS) return { ...warn(`${stats}: above ${seconds(RESPONSE_TIME_WARN_MS)}, close to Pinwheel's timeout`), answered: answeredText };
+    if (p95 > RESPONSE_TIME_WARN_MS) return { ...warn(`${stats}: above ${seconds(RESPONSE_TIME_WARN_MS)}, close to Pinwheel's timeout`, [slowest]), answered: answeredText };
     return { ...pass(stats), answered: answeredText };
   },
 };

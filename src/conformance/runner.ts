@@ -53,7 +53,10 @@ export interface CheckResult {
   answered: string;
   /** How to fix it (also given for a pass, for the docs' sake). */
   fix: string;
+  /** Every request the check sent, with its answer. */
   exchanges: Exchange[];
+  /** Those of them that show the problem (empty for a pass). */
+  evidence: Exchange[];
 }
 
 export interface ConformanceReport {
@@ -145,6 +148,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         answered: outcome.answered ?? summarizeAnswers(current),
         fix: outcome.fix ?? definition.fix,
         exchanges: current,
+        evidence: outcome.verdict === "pass" ? [] : (outcome.evidence ?? []),
       };
       results.push(result);
       options.onResult?.(result);
