@@ -22,7 +22,7 @@ export interface ConformanceOptions {
   events?: readonly EventName[];
   /** The age beyond which stale-timestamp expects a refusal (default 300). */
   toleranceSeconds?: number;
-  /** Pinwheel's timeout: later answers fail response-time (default 15000). Each request waits up to twice this for an answer. */
+  /** Pinwheel's timeout: later answers fail response-time (default 15000). Each request waits longer for its answer (answerWaitMs). */
   timeoutMs?: number;
   /** An end user the app knows: positive checks carry it, and forgeries are sent for it as well as for an unknown one. */
   endUserId?: string;
@@ -71,6 +71,14 @@ export interface ConformanceReport {
   results: CheckResult[];
 }
 
+/**
+ * How long a request waits for its answer: past the timeout, so that a late 2xx is still seen
+ * (response-time says how late; the check that sent it judges what it said).
+ */
+export function answerWaitMs(timeoutMs: number): number {
+  return Math.max(timeoutMs * 2, timeoutMs + 5000);
+}
+
 /** The checks to run, in the suite's order, whatever order they were named in. */
 export function selectChecks(ids: readonly string[] | undefined): CheckId[] {
   if (ids === undefined) return [...CHECK_IDS];
@@ -90,8 +98,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => wait(ms));
-  // Late answers are still waited for (to twice the timeout), so response-time can say how late.
-  const sender = options.sender ?? createSender({ timeoutMs: timeoutMs * 2, connections: 2 });
+  const sender = options.sender ?? createSender({ timeoutMs: answerWaitMs(timeoutMs), connections: 2 });
   const read = options.readState ?? (options.stateUrl !== undefined ? stateReader(options.stateUrl, timeoutMs) : undefined);
   const settleMs = options.settleMs ?? 1000;
 
