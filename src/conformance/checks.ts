@@ -82,7 +82,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     sends: "an event with no x-timestamp header (signed over an empty timestamp)",
     expects: "not 2xx",
     why: "without a timestamp a captured request cannot be dated, so it can be replayed forever",
-    fix: "refuse a request without x-timestamp; sign-check v2:<x-timestamp>:<body> with the header as sent",
+    fix: "refuse a request without x-timestamp before computing anything (never default it to an empty string or to now)",
   },
   {
     id: "stale-timestamp",

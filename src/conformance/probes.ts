@@ -132,14 +132,17 @@ function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "w
     .slice(0, 5)
     .map((exchange) => `${exchange.label} → ${answerText(exchange)}`)
     .join("; ");
-  const what = `${refused.length} of ${exchanges.length} not answered 2xx: ${listed}${refused.length > 5 ? "; ..." : ""}`;
+  const what =
+    exchanges.length === 1
+      ? `answered ${answerText(refused[0]!)} to ${refused[0]!.label}`
+      : `${refused.length} of ${exchanges.length} not answered 2xx: ${listed}${refused.length > 5 ? "; ..." : ""}`;
   const lost = refused.some((exchange) => exchange.answer.statusCode !== undefined && exchange.answer.statusCode < 500);
   if (!lost && serverErrors === "warn") return warn(`${what} (Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone)`, refused);
   const unauthorized = refused.every((exchange) => exchange.answer.statusCode === 401 || exchange.answer.statusCode === 403);
   const hint = unauthorized
     ? " (refused as unauthorized: is the handler verifying with the same secret as --secret, over the raw body?)"
     : lost
-      ? " (Pinwheel never retries a 4XX: these events would be lost)"
+      ? ` (Pinwheel never retries a 4XX: ${refused.length === 1 ? "the event" : "these events"} would be lost)`
       : "";
   return fail(`${what}${hint}`, refused);
 }
