@@ -1,4 +1,4 @@
-import { CHECK_IDS, ConformanceError, isCheckId, runConformance, type ConformanceReport } from "../conformance/index.js";
+import { CHECK_IDS, ConformanceError, isCheckId, runConformance, type CheckId, type ConformanceReport } from "../conformance/index.js";
 import { CliError, usageError } from "../errors.js";
 import { createOutput } from "../output/index.js";
 import { conformanceJson, conformanceJUnitCases, conformanceSummary, renderConformanceCard } from "../output/conformance.js";
@@ -19,7 +19,7 @@ function refuseSmokeOnly(options: SmokeOptions): void {
   if (only) throw usageError(`${only} goes with the smoke suite, not --suite conformance`);
 }
 
-function checkIdOrUsageError(id: string): string {
+function checkIdOrUsageError(id: string): CheckId {
   if (isCheckId(id)) return id;
   throw usageError(`--checks: unknown check "${id}"; ${didYouMean(id, CHECK_IDS) || `checks: ${CHECK_IDS.join(", ")}`}`);
 }
@@ -57,7 +57,7 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
       runConformance({
         url,
         secret,
-        checks: checks as typeof CHECK_IDS[number][] | undefined,
+        checks,
         events,
         toleranceSeconds: options.tolerance,
         timeoutMs: options.timeout,
