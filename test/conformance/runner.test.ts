@@ -96,6 +96,14 @@ describe("a correct handler", () => {
     expect(report.results.find((r) => r.id === "forged-signature")!.message).toBe("refused (401, 401 for --end-user-id)");
   });
 
+  it("--events narrows genuine-events; --checks runs only those", async () => {
+    const target = await handler();
+    const report = await run(target, { events: ["account.added", "income.added"], checks: ["genuine-events"] });
+    expect(report.results.map((r) => r.id)).toEqual(["genuine-events"]);
+    expect(report.results[0]!.exchanges.map((e) => e.event)).toEqual(["account.added", "income.added"]);
+    expect(report.results[0]!.answered).toBe("200 ×2");
+  });
+
   it("sends what each check says: signed genuine events, forgeries that do not verify, a reformatted body", async () => {
     const recorder = await startRecordingServer();
     try {
