@@ -195,17 +195,21 @@ export function buildProgram(): Command {
     .addOption(new Option("--reporter <format>", "report format").choices(["table", "junit", "json"]).default("table"))
     .option("--output <file>", "write the report (JUnit XML) to this file; the table still prints")
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
-    .option("--end-user-id <id>", "payload.end_user_id: a test user your app knows (default: config set end-user-id, else made up)")
-    .option("--timeout <ms>", "per-request timeout", integer(1), 15_000)
+    .option("--timeout <ms>", "per-request timeout (conformance: later answers fail response-time)", integer(1), 15_000)
     .option("--speed <factor>", "scale the --scenario's delays (default: 100, almost at once)", positiveNumber)
     .option("--db <path>", "where delivery attempts are recorded")
     .option("--json", "print the report as JSON (same as --reporter json)")
+    .addOption(new Option("--suite <suite>", "smoke: each event once; conformance: the checks in docs/conformance.md").choices(["smoke", "conformance"]).default("smoke"))
+    .option("--checks <a,b,...>", "conformance: only these checks (default: all)", commaList)
+    .option("--tolerance <seconds>", "conformance: the timestamp age your handler refuses beyond (default: 300)", integer(1))
+    .option("--end-user-id <id>", "payload.end_user_id: a test user your app knows (default: config set end-user-id, else made up); conformance sends forgeries for it too")
+    .option("--state-url <url>", "conformance: a GET returning a JSON count or list of what your app processed", httpUrl)
     .addHelpText(
       "after",
       examples([
-        "pinwheel-cli smoke --to http://localhost:8080/webhooks/pinwheel",
         "pinwheel-cli smoke --to http://localhost:8080/webhooks/pinwheel --reporter junit --output pinwheel-smoke.xml",
         "pinwheel-cli smoke --to http://localhost:8080/webhooks/pinwheel --scenario at-least-once --expect 200,204",
+        "pinwheel-cli smoke --suite conformance --to http://localhost:8080/webhooks/pinwheel --state-url http://localhost:8080/events/count",
       ]),
     )
     .action(lazy(() => import("./commands/smoke.js")));

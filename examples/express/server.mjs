@@ -10,6 +10,8 @@ if (!secret) throw new Error("set PINWHEEL_API_SECRET to your workspace's API se
 // Pinwheel delivers at least once: the same event_id can arrive again. Use your database in production.
 const seen = new Set();
 let duplicates = 0;
+// Verified deliveries the library could not parse: acknowledged, never refused.
+const UNHANDLED = new Set(["unknown_event", "invalid_payload"]);
 
 const app = express();
 app.get("/stats", (req, res) => res.json({ handled: seen.size, duplicates }));
@@ -22,6 +24,9 @@ app.post("/webhooks/pinwheel", express.raw({ type: "application/json" }), (req, 
     event = parseWebhookEvent({ secret, headers: req.headers, rawBody: req.body });
   } catch (error) {
     if (!(error instanceof PinwheelWebhookError)) throw error;
+    // Signed, so it came from Pinwheel, but an event (or a payload) this library does not know yet:
+    // acknowledge it, since Pinwheel never retries a 4XX.
+    if (UNHANDLED.has(error.reason)) return res.json({ received: true, unhandled: error.reason });
     return res.status(error.status).json({ error: error.reason });
   }
 

@@ -11,6 +11,8 @@ if (!secret) throw new Error("set PINWHEEL_API_SECRET to your workspace's API se
 // Pinwheel delivers at least once: the same event_id can arrive again. Use your database in production.
 const seen = new Set();
 let duplicates = 0;
+// Verified deliveries the library could not parse: acknowledged, never refused.
+const UNHANDLED = new Set(["unknown_event", "invalid_payload"]);
 
 const app = new Hono();
 app.get("/stats", (c) => c.json({ handled: seen.size, duplicates }));
@@ -23,6 +25,9 @@ app.post("/webhooks/pinwheel", async (c) => {
     event = parseWebhookEvent({ secret, headers: c.req.raw.headers, rawBody: await c.req.arrayBuffer() });
   } catch (error) {
     if (!(error instanceof PinwheelWebhookError)) throw error;
+    // Signed, so it came from Pinwheel, but an event (or a payload) this library does not know yet:
+    // acknowledge it, since Pinwheel never retries a 4XX.
+    if (UNHANDLED.has(error.reason)) return c.json({ received: true, unhandled: error.reason });
     return c.json({ error: error.reason }, error.status);
   }
 

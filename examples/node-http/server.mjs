@@ -10,6 +10,8 @@ if (!secret) throw new Error("set PINWHEEL_API_SECRET to your workspace's API se
 // Pinwheel delivers at least once: the same event_id can arrive again. Use your database in production.
 const seen = new Set();
 let duplicates = 0;
+// Verified deliveries the library could not parse: acknowledged, never refused.
+const UNHANDLED = new Set(["unknown_event", "invalid_payload"]);
 
 function reply(res, status, body) {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -27,6 +29,9 @@ const server = createServer(async (req, res) => {
     event = parseWebhookEvent({ secret, headers: req.headers, rawBody: Buffer.concat(chunks) });
   } catch (error) {
     if (!(error instanceof PinwheelWebhookError)) return reply(res, 500, { error: "internal" });
+    // Signed, so it came from Pinwheel, but an event (or a payload) this library does not know yet:
+    // acknowledge it, since Pinwheel never retries a 4XX.
+    if (UNHANDLED.has(error.reason)) return reply(res, 200, { received: true, unhandled: error.reason });
     return reply(res, error.status, { error: error.reason });
   }
 

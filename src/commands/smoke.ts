@@ -1,5 +1,3 @@
-import { statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { resolveDbPath } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { buildEvent } from "../events/build.js";
@@ -13,22 +11,35 @@ import { DeliveryRun } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
 import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
+import { checkOutputDirectory, emitJUnit, smokeReporter, type SmokeReporter } from "./smoke-report.js";
 
 export interface SmokeOptions {
   to?: string;
   events?: string[];
   scenario?: string;
   expect: string[];
-  reporter?: "table" | "junit" | "json";
+  reporter?: SmokeReporter;
   output?: string;
   secret?: string;
-  endUserId?: string;
   timeout: number;
   /** Scenario delays are divided by this (100 when not given: a smoke test does not wait out a scenario's pauses). */
   speed?: number;
   db?: string;
   json?: boolean;
+  /** "conformance" runs the conformance suite (smoke-conformance.ts) instead of one delivery per event. */
+  suite?: "smoke" | "conformance";
+  tolerance?: number;
+  stateUrl?: string;
+  endUserId?: string;
+  checks?: string[];
 }
+
+/** Flags only the conformance suite reads: given to the smoke suite they would be ignored. */
+const CONFORMANCE_FLAGS = [
+  ["--tolerance", "tolerance"],
+  ["--state-url", "stateUrl"],
+  ["--checks", "checks"],
+] as const;
 
 export interface Check {
   name: string;
@@ -46,13 +57,6 @@ export function matchesExpectation(statusCode: number | undefined, expected: rea
 
 function observed(report: DeliveryReport): string {
   return report.final.statusCode !== undefined ? String(report.final.statusCode) : (report.final.error ?? "no answer");
-}
-
-/** Checked before anything is sent: a report that cannot be written would lose every result. */
-function checkOutputDirectory(output: string): void {
-  const directory = dirname(resolve(output));
-  const isDirectory = statSync(directory, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  if (!isDirectory) throw usageError(`--output: the directory ${directory} does not exist; create it first (e.g. mkdir -p ${directory})`);
 }
 
 export interface SmokePlan {
@@ -120,11 +124,10 @@ export function smokeReportJson(
 }
 
 export async function run(options: SmokeOptions): Promise<void> {
-  if (options.output && (options.json || options.reporter === "json")) {
-    throw usageError("--output writes the JUnit XML report; for JSON, redirect stdout to a file instead");
-  }
-  // --output is the JUnit file: asking for it is asking for that report.
-  const reporter = options.json ? "json" : options.output ? "junit" : (options.reporter ?? "table");
+  if (options.suite === "conformance") return (await import("./smoke-conformance.js")).runConformanceSuite(options);
+  const given = CONFORMANCE_FLAGS.find(([, key]) => options[key] !== undefined);
+  if (given) throw usageError(`${given[0]} goes with --suite conformance`);
+  const reporter = smokeReporter(options);
   const out = createOutput({ json: reporter === "json" });
   if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
   if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");
@@ -169,17 +172,7 @@ export async function run(options: SmokeOptions): Promise<void> {
             details: `POST ${url}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
           },
     }));
-    const xml = renderJUnit(`pinwheel-cli smoke ${url}`, cases, new Date().toISOString().slice(0, 19));
-    if (options.output) {
-      try {
-        writeFileSync(options.output, xml);
-      } catch (error) {
-        throw new CliError(`cannot write the JUnit report to ${options.output}: ${(error as Error).message}`);
-      }
-      out.notice(`JUnit report written to ${options.output}`);
-    } else {
-      out.line(xml.trimEnd());
-    }
+    emitJUnit(out, renderJUnit(`pinwheel-cli smoke ${url}`, cases, new Date().toISOString().slice(0, 19)), options.output);
   }
   if (reporter === "json") {
     out.data(smokeReportJson(url, options.expect, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined }));

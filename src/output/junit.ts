@@ -3,6 +3,8 @@ export interface JUnitCase {
   classname: string;
   seconds: number;
   failure?: { message: string; details: string };
+  /** Shown as the case's <system-out> (a warning that does not fail it). */
+  output?: string;
 }
 
 function escapeXml(text: string): string {
@@ -22,8 +24,9 @@ export function renderJUnit(suite: string, cases: readonly JUnitCase[], timestam
   const total = cases.reduce((sum, c) => sum + c.seconds, 0);
   const body = cases.map((c) => {
     const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="${c.seconds.toFixed(3)}"`;
-    if (!c.failure) return `${open}/>`;
-    return `${open}>\n      <failure message="${escapeXml(c.failure.message)}">${escapeXml(c.failure.details)}</failure>\n    </testcase>`;
+    const output = c.output === undefined ? "" : `\n      <system-out>${escapeXml(c.output)}</system-out>`;
+    if (!c.failure) return output ? `${open}>${output}\n    </testcase>` : `${open}/>`;
+    return `${open}>\n      <failure message="${escapeXml(c.failure.message)}">${escapeXml(c.failure.details)}</failure>${output}\n    </testcase>`;
   });
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,

@@ -1,12 +1,14 @@
 /**
  * Every handler in examples/ against the BUILT CLI (npm run build first): smoke sends each
  * catalog event, the at-least-once scenario sends duplicates, and a wrong secret must be refused,
- * so the README's snippets cannot rot and the examples really verify.
+ * so the README's snippets cannot rot and the examples really verify; and each passes every
+ * check of the conformance suite (smoke --suite conformance).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.js";
 import { startExample, type RunningExample } from "./start-example.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
+import { CHECK_IDS } from "../../src/conformance/index.js";
 
 const SECRET = "sk_examples_e2e_52aa";
 // at-least-once: 8 deliveries of 5 events (an immediate duplicate, a late resend of two).
@@ -50,4 +52,15 @@ describe.each(["node-http", "express", "fastify", "hono"])("examples/%s", (name)
     // Refused requests are not handled: the counts did not move.
     expect(await example.stats()).toEqual({ handled: EVENT_NAMES.length + SCENARIO_EVENTS, duplicates: SCENARIO_DUPLICATES });
   });
+
+  it("passes every check of smoke --suite conformance", async () => {
+    example = await startExample(name, SECRET, home.env);
+    const result = await runCli(["smoke", "--suite", "conformance", "--to", example.url, "--secret", SECRET, "--json"], { env: home.env });
+    expect(result.code, describeRun(result, example)).toBe(0);
+    const report = JSON.parse(result.stdout) as { failed: number; checks: { id: string; verdict: string }[] };
+    expect(report.checks.map((check) => check.id)).toEqual([...CHECK_IDS]);
+    // A loaded machine may push the p95 past 2 s (a warning); every other check must pass outright.
+    const verdicts = Object.fromEntries(report.checks.map((check) => [check.id, check.id === "response-time" && check.verdict === "warn" ? "pass" : check.verdict]));
+    expect(verdicts, describeRun(result, example)).toEqual(Object.fromEntries(CHECK_IDS.map((id) => [id, "pass"])));
+  }, 60_000);
 });

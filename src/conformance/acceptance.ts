@@ -1,0 +1,65 @@
+import type { DeliveryReport } from "../delivery/deliver.js";
+import { playScenario } from "../delivery/scenario-player.js";
+import type { WebhookEnvelope } from "../events/fixtures.js";
+import { isResendStep, type Scenario } from "../events/scenario.js";
+import { accepted, answerText, type Exchange } from "./exchange.js";
+import { fail, pass, warn, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
+import { genuine, type ProbeRequest } from "./requests.js";
+
+/** Scenario delays are divided by this: the order matters here, not the pauses. */
+const SCENARIO_SPEED = 100;
+
+/** Each request must be answered 2xx; a 5XX only warns where Pinwheel's retries could still save the event. */
+export async function mustAccept(ctx: ProbeContext, requests: readonly ProbeRequest[], serverErrors: "fail" | "warn" = "fail"): Promise<ProbeOutcome> {
+  const exchanges: Exchange[] = [];
+  for (const request of requests) exchanges.push(await ctx.send(request));
+  return judgeAccepted(exchanges, serverErrors);
+}
+
+function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "warn" = "fail"): ProbeOutcome {
+  const refused = exchanges.filter((exchange) => !accepted(exchange));
+  if (refused.length === 0) return pass(`accepted (${exchanges.length === 1 ? answerText(exchanges[0]!) : `${exchanges.length} × 2xx`})`);
+  const listed = refused
+    .slice(0, 5)
+    .map((exchange) => `${exchange.label} → ${answerText(exchange)}`)
+    .join("; ");
+  const what =
+    exchanges.length === 1
+      ? `answered ${answerText(refused[0]!)} to ${refused[0]!.label}`
+      : `${refused.length} of ${exchanges.length} not answered 2xx: ${listed}${refused.length > 5 ? "; ..." : ""}`;
+  const lost = refused.some((exchange) => exchange.answer.statusCode !== undefined && exchange.answer.statusCode < 500);
+  if (!lost && serverErrors === "warn") return warn(`${what} (Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone)`, refused);
+  const unauthorized = refused.every((exchange) => exchange.answer.statusCode === 401 || exchange.answer.statusCode === 403);
+  const hint = unauthorized
+    ? " (refused as unauthorized: is the handler verifying with the same secret as --secret, over the raw body?)"
+    : lost
+      ? ` (Pinwheel never retries a 4XX: ${refused.length === 1 ? "the event" : "these events"} would be lost)`
+      : "";
+  return fail(`${what}${hint}`, refused);
+}
+
+/** The at-least-once scenario with its duplicates and resends taken out: only the order is tested. */
+export function withoutDuplicates(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    steps: scenario.steps.filter((step) => !isResendStep(step)).map(({ duplicate: _duplicate, ...step }) => step),
+  };
+}
+
+export async function playAndJudge(ctx: ProbeContext, scenario: Scenario): Promise<ProbeOutcome> {
+  const exchanges: Exchange[] = [];
+  await playScenario(scenario, {
+    speed: SCENARIO_SPEED,
+    ids: ctx.endUserId !== undefined ? { endUserId: ctx.endUserId } : {},
+    now: () => ctx.nowMs(),
+    send: async (delivery): Promise<DeliveryReport> => {
+      const envelope = JSON.parse(delivery.body.toString("utf8")) as WebhookEnvelope;
+      const order = delivery.outOfOrder ? " (delivered after a later step)" : "";
+      const exchange = await ctx.send(genuine(ctx.signer, envelope, `step ${delivery.step} ${delivery.event}${order}`));
+      exchanges.push(exchange);
+      const attempt = { ...exchange.answer, url: exchange.sent.url, startedAt: "", attempt: 1, ok: accepted(exchange) };
+      return { ok: attempt.ok, attempts: [attempt], final: attempt };
+    },
+  });
+  return judgeAccepted(exchanges);
+}

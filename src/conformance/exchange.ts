@@ -1,0 +1,36 @@
+import type { AttemptResult } from "../delivery/sender.js";
+import { isSuccess } from "../delivery/deliver.js";
+
+/** One request the suite sent and what came back: the report card's "sent" and "answer". */
+export interface Exchange {
+  /** What this request is, e.g. "forged signature, unknown end user". */
+  label: string;
+  event: string;
+  eventId: string;
+  sent: { method: "POST"; url: string; headers: Record<string, string>; body: string };
+  answer: Pick<AttemptResult, "statusCode" | "durationMs" | "error" | "errorKind" | "responseBody">;
+}
+
+export function answered(exchange: Exchange): boolean {
+  return exchange.answer.statusCode !== undefined;
+}
+
+export function accepted(exchange: Exchange): boolean {
+  return isSuccess(exchange.answer.statusCode);
+}
+
+/** "200", "401", "no answer within 30000 ms": what came back, in a word or two. */
+export function answerText(exchange: Exchange): string {
+  return exchange.answer.statusCode !== undefined ? String(exchange.answer.statusCode) : (exchange.answer.error ?? "no answer");
+}
+
+/** "200 ×20", "200, 409", "401": the answers of a check, shortest first. */
+export function summarizeAnswers(exchanges: readonly Exchange[]): string {
+  if (exchanges.length === 0) return "-";
+  const texts = exchanges.map(answerText);
+  if (texts.every((text) => text === texts[0])) return texts.length === 1 ? texts[0]! : `${texts[0]} ×${texts.length}`;
+  if (texts.length <= 4) return texts.join(", ");
+  const counts = new Map<string, number>();
+  for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
+  return [...counts].map(([text, count]) => `${text} ×${count}`).join(", ");
+}

@@ -1,0 +1,28 @@
+import { accepted, answerText, type Exchange } from "./exchange.js";
+import { fail, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
+import type { ProbeRequest } from "./requests.js";
+import type { StateReading } from "./state.js";
+
+/** Sends the first copy and the second, reading --state-url around the second. */
+export async function idempotency(
+  ctx: ProbeContext,
+  first: ProbeRequest,
+  second: ProbeRequest,
+): Promise<{ outcome?: ProbeOutcome; changed?: { from: StateReading; to: StateReading }; unobserved?: boolean; answers: string; second?: Exchange }> {
+  const before = ctx.state && (await ctx.state.read());
+  const one = await ctx.send(first);
+  if (!accepted(one)) return { outcome: fail(`answered ${answerText(one)} to the first delivery: ${first.label}`, [one]), answers: "" };
+  const afterFirst = ctx.state && before && (await ctx.state.settle(before));
+  const two = await ctx.send(second);
+  const answers = `${answerText(one)}, then ${answerText(two)}`;
+  if (!accepted(two)) {
+    const lost = two.answer.statusCode !== undefined && two.answer.statusCode < 500 ? "; Pinwheel never retries a 4XX" : "";
+    return { outcome: fail(`answered ${answerText(two)} to ${second.label}${lost}`, [two]), answers, second: two };
+  }
+  if (!ctx.state || !afterFirst || !before) return { answers, second: two };
+  const afterSecond = await ctx.state.settle(afterFirst);
+  if (afterSecond.value !== afterFirst.value) return { changed: { from: afterFirst, to: afterSecond }, answers, second: two };
+  return { unobserved: afterFirst.value === before.value, answers, second: two };
+}
+
+export const UNOBSERVED = "but --state-url did not change after the first delivery either, so it cannot show a second processing (does it count what the handler stores?)";

@@ -1,0 +1,52 @@
+import { buildEvent } from "../events/build.js";
+import type { EventName } from "../events/catalog.js";
+import type { WebhookEnvelope } from "../events/fixtures.js";
+import { answerText, type Exchange } from "./exchange.js";
+import type { ProbeRequest, Signer } from "./requests.js";
+import type { StateReader, StateReading } from "./state.js";
+import type { Verdict } from "./verdict.js";
+
+/** What a check's probe can use: the run's settings, the signer, the transport and the app's state. */
+export interface ProbeContext {
+  toleranceSeconds: number;
+  /** Pinwheel's timeout: an answer later than this fails response-time. */
+  timeoutMs: number;
+  endUserId?: string;
+  events: readonly EventName[];
+  signer: Signer;
+  nowMs(): number;
+  send(request: ProbeRequest): Promise<Exchange>;
+  /** Every exchange of the run so far, all checks. */
+  exchanges: readonly Exchange[];
+  state?: { read: StateReader; settle(from: StateReading): Promise<StateReading> };
+  /** What one check learned that a later one needs (retried-delivery asks duplicate-delivery). */
+  memory: { duplicateProcessedTwice?: boolean };
+}
+
+export interface ProbeOutcome {
+  verdict: Verdict;
+  message: string;
+  /** Replaces the check's usual fix when the failure has a more precise one. */
+  fix?: string;
+  /** What came back, when it is not the check's own answers (response-time's p95). */
+  answered?: string;
+  /** The exchanges that show the problem, for a fail or a warning. */
+  evidence?: Exchange[];
+}
+
+export type Probe = (ctx: ProbeContext) => Promise<ProbeOutcome>;
+
+/** A catalog event built now, carrying --end-user-id (or `endUserId`) where the payload has an end user. */
+export function build(ctx: ProbeContext, name: EventName, endUserId = ctx.endUserId): WebhookEnvelope {
+  const envelope = buildEvent(name, { now: ctx.nowMs() });
+  if (endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = endUserId;
+  return envelope;
+}
+
+export const pass = (message: string): ProbeOutcome => ({ verdict: "pass", message });
+export const fail = (message: string, evidence: Exchange[], fix?: string): ProbeOutcome => ({ verdict: "fail", message, evidence, fix });
+export const warn = (message: string, evidence: Exchange[]): ProbeOutcome => ({ verdict: "warn", message, evidence });
+
+export function noAnswer(exchange: Exchange): ProbeOutcome {
+  return fail(`no answer to ${exchange.label}: ${answerText(exchange)}`, [exchange]);
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as wait } from "node:timers/promises";
+import { createSender, type HttpSender } from "../delivery/sender.js";
+import { EVENT_NAMES, type EventName } from "../events/catalog.js";
+import { DEFAULT_TOLERANCE_SECONDS } from "../signing.js";
+import { CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, type CheckId } from "./checks.js";
+import { ConformanceError } from "./errors.js";
+import { summarizeAnswers, type Exchange } from "./exchange.js";
+import type { ProbeContext } from "./probe-context.js";
+import { PROBES } from "./probes.js";
+import type { ProbeRequest } from "./requests.js";
+import { readAfterSettling, stateReader, type StateReader } from "./state.js";
+import type { Verdict } from "./verdict.js";
+
+export interface ConformanceOptions {
+  /** The handler's webhook endpoint. */
+  url: string;
+  /** The API secret the handler verifies with. */
+  secret: string;
+  /** Only these checks, in the suite's order (default: all). */
+  checks?: readonly CheckId[];
+  /** Events genuine-events sends (default: the whole catalog). */
+  events?: readonly EventName[];
+  /** The age beyond which stale-timestamp expects a refusal (default 300). */
+  toleranceSeconds?: number;
+  /** Pinwheel's timeout: later answers fail response-time (default 15000). Each request waits longer for its answer (answerWaitMs). */
+  timeoutMs?: number;
+  /** An end user the app knows: positive checks carry it, and forgeries are sent for it as well as for an unknown one. */
+  endUserId?: string;
+  /** A GET returning a JSON count or list of what the app processed, read around duplicates. */
+  stateUrl?: string;
+  /** How long to wait for --state-url to reflect a delivery (default 1000 ms). */
+  settleMs?: number;
+  /** x-pinwheel-webhook-id on every request (default: one random id for the run). */
+  webhookId?: string;
+  /** The HTTP sender to use (default: a keep-alive pool closed at the end). */
+  sender?: HttpSender;
+  /** A reader of the app's state instead of GETting stateUrl. */
+  readState?: StateReader;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Called as each check finishes, for progress. */
+  onResult?(result: CheckResult): void;
+}
+
+export interface CheckResult {
+  id: CheckId;
+  verdict: Verdict;
+  /** What happened, in one line. */
+  message: string;
+  /** What the check sends. */
+  sent: string;
+  /** What came back, in short: "200 ×20", "401". */
+  answered: string;
+  /** How to fix it (also given for a pass, for the docs' sake). */
+  fix: string;
+  /** Every request the check sent, with its answer. */
+  exchanges: Exchange[];
+  /** Those of them that show the problem (empty for a pass). */
+  evidence: Exchange[];
+}
+
+export interface ConformanceReport {
+  url: string;
+  toleranceSeconds: number;
+  timeoutMs: number;
+  endUserId: string | null;
+  stateUrl: string | null;
+  passed: number;
+  failed: number;
+  warned: number;
+  results: CheckResult[];
+}
+
+/**
+ * How long a request waits for its answer: past the timeout, so that a late 2xx is still seen
+ * (response-time says how late; the check that sent it judges what it said).
+ */
+export function answerWaitMs(timeoutMs: number): number {
+  return Math.max(timeoutMs * 2, timeoutMs + 5000);
+}
+
+/** The checks to run, in the suite's order, whatever order they were named in. */
+export function selectChecks(ids: readonly string[] | undefined): CheckId[] {
+  if (ids === undefined) return [...CHECK_IDS];
+  const unknown = ids.find((id) => !isCheckId(id));
+  if (unknown !== undefined) throw new TypeError(`unknown conformance check "${unknown}"; checks: ${CHECK_IDS.join(", ")}`);
+  return CHECK_IDS.filter((id) => ids.includes(id));
+}
+
+/**
+ * Runs the conformance checks against a handler, one request at a time, and returns the report
+ * card. Throws ConformanceError when nothing answers at the URL, or --state-url cannot be read,
+ * before anything is judged.
+ */
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  const ids = selectChecks(options.checks);
+  const timeoutMs = options.timeoutMs ?? PINWHEEL_TIMEOUT_MS;
+  const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const clock = options.clock ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => wait(ms));
+  const sender = options.sender ?? createSender({ timeoutMs: answerWaitMs(timeoutMs), connections: 2 });
+  const read = options.readState ?? (options.stateUrl !== undefined ? stateReader(options.stateUrl, timeoutMs) : undefined);
+  const settleMs = options.settleMs ?? 1000;
+
+  const all: Exchange[] = [];
+  let current: Exchange[] = [];
+  const send = async (request: ProbeRequest): Promise<Exchange> => {
+    const attempt = await sender.send(options.url, request.body, request.headers);
+    const exchange: Exchange = {
+      label: request.label,
+      event: request.event,
+      eventId: request.eventId,
+      sent: { method: "POST", url: options.url, headers: request.headers, body: request.body },
+      answer: {
+        statusCode: attempt.statusCode,
+        durationMs: attempt.durationMs,
+        error: attempt.error,
+        errorKind: attempt.errorKind,
+        responseBody: attempt.responseBody,
+      },
+    };
+    // Nothing listening: every check would fail for the same reason, and some would look passed.
+    if (all.length === 0 && attempt.errorKind === "network") throw new ConformanceError("unreachable", options.url, attempt.error ?? "no answer");
+    all.push(exchange);
+    current.push(exchange);
+    return exchange;
+  };
+
+  const ctx: ProbeContext = {
+    toleranceSeconds,
+    timeoutMs,
+    endUserId: options.endUserId,
+    events: options.events ?? EVENT_NAMES,
+    signer: { secret: options.secret, webhookId: options.webhookId ?? randomUUID(), nowSeconds: () => Math.floor(clock() / 1000) },
+    nowMs: clock,
+    send,
+    exchanges: all,
+    state: read && { read, settle: (from) => readAfterSettling(read, from, settleMs, sleep, clock) },
+    memory: {},
+  };
+
+  const results: CheckResult[] = [];
+  try {
+    // Read once before sending anything: a wrong --state-url is a mistake to report, not a verdict.
+    if (read) await read();
+    for (const id of ids) {
+      current = [];
+      const outcome = await PROBES[id](ctx);
+      const definition = checkDefinition(id);
+      const result: CheckResult = {
+        id,
+        verdict: outcome.verdict,
+        message: outcome.message,
+        sent: definition.sends,
+        answered: outcome.answered ?? summarizeAnswers(current),
+        fix: outcome.fix ?? definition.fix,
+        exchanges: current,
+        evidence: outcome.verdict === "pass" ? [] : (outcome.evidence ?? []),
+      };
+      results.push(result);
+      options.onResult?.(result);
+    }
+  } finally {
+    if (!options.sender) await sender.close();
+  }
+
+  const count = (verdict: Verdict) => results.filter((result) => result.verdict === verdict).length;
+  return {
+    url: options.url,
+    toleranceSeconds,
+    timeoutMs,
+    endUserId: options.endUserId ?? null,
+    stateUrl: options.stateUrl ?? null,
+    passed: count("pass"),
+    failed: count("fail"),
+    warned: count("warn"),
+    results,
+  };
+}

@@ -1,0 +1,1 @@
+export type Verdict = "pass" | "fail" | "warn";

@@ -1,0 +1,116 @@
+import type { ChalkInstance } from "chalk";
+import type { CheckResult, ConformanceReport, Exchange } from "../conformance/index.js";
+import { formatDuration } from "./delivery.js";
+import type { JUnitCase } from "./junit.js";
+import { printable } from "./printable.js";
+import { renderTable } from "./table.js";
+
+/** Bodies and answers are shown cut to this many characters; --json has them whole (answers to 2 KiB). */
+const EXCERPT = 160;
+const SHOWN_HEADERS = ["content-type", "x-pinwheel-signature", "x-timestamp"];
+
+function excerpt(text: string, length = EXCERPT): string {
+  const flat = printable(text);
+  return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+
+function verdictLabel(c: ChalkInstance, result: CheckResult): string {
+  if (result.verdict === "pass") return c.green("pass");
+  if (result.verdict === "warn") return c.yellow("warn");
+  return c.red("FAIL");
+}
+
+function answerLine(exchange: Exchange): string {
+  const { statusCode, durationMs, responseBody, error } = exchange.answer;
+  if (statusCode === undefined) return `no answer after ${formatDuration(durationMs)}: ${printable(error ?? "")}`;
+  return `${statusCode} in ${formatDuration(durationMs)}${responseBody ? `: ${excerpt(responseBody)}` : ""}`;
+}
+
+/** What was sent and what came back, for one request that shows the problem. */
+function exchangeLines(exchange: Exchange): string[] {
+  const headers = SHOWN_HEADERS.map((name) => `${name}: ${exchange.sent.headers[name] === undefined ? "(none)" : printable(exchange.sent.headers[name]!)}`);
+  return [
+    `  sent:   ${printable(exchange.label)}`,
+    `          POST ${printable(exchange.sent.url)}  ${headers.join("  ")}`,
+    `          ${excerpt(exchange.sent.body)}`,
+    `  answer: ${answerLine(exchange)}`,
+  ];
+}
+
+/** The report card: a table of every check, then what was sent, what came back and the fix for each one not passed. */
+export function renderConformanceCard(c: ChalkInstance, report: ConformanceReport): string {
+  const table = renderTable(
+    ["RESULT", "CHECK", "ANSWER", "SENT"].map((header) => c.bold(header)),
+    report.results.map((result) => [verdictLabel(c, result), result.id, printable(result.answered), result.sent]),
+  );
+  const details = report.results
+    .filter((result) => result.verdict !== "pass")
+    .flatMap((result) => [
+      "",
+      `${verdictLabel(c, result)} ${c.bold(result.id)}: ${printable(result.message)}`,
+      ...result.evidence.slice(0, 2).flatMap(exchangeLines),
+      `  fix:    ${result.fix}`,
+    ]);
+  return [table, ...details].join("\n");
+}
+
+export function conformanceSummary(report: ConformanceReport): string {
+  const warnings = `${report.warned} warning${report.warned === 1 ? "" : "s"}`;
+  return `${report.passed} passed, ${report.failed} failed, ${warnings} (conformance of ${report.url})`;
+}
+
+function exchangeJson(exchange: Exchange, evidence: boolean): Record<string, unknown> {
+  return {
+    label: exchange.label,
+    event: exchange.event,
+    event_id: exchange.eventId,
+    evidence,
+    sent: exchange.sent,
+    answer: {
+      status_code: exchange.answer.statusCode ?? null,
+      duration_ms: Math.round(exchange.answer.durationMs * 100) / 100,
+      body: exchange.answer.responseBody ?? null,
+      error: exchange.answer.error ?? null,
+    },
+  };
+}
+
+export function conformanceJson(report: ConformanceReport): Record<string, unknown> {
+  return {
+    suite: "conformance",
+    url: report.url,
+    tolerance_seconds: report.toleranceSeconds,
+    timeout_ms: report.timeoutMs,
+    end_user_id: report.endUserId,
+    state_url: report.stateUrl,
+    passed: report.passed,
+    failed: report.failed,
+    warned: report.warned,
+    checks: report.results.map((result) => ({
+      id: result.id,
+      verdict: result.verdict,
+      message: result.message,
+      sent: result.sent,
+      answered: result.answered,
+      fix: result.fix,
+      exchanges: result.exchanges.map((exchange) => exchangeJson(exchange, result.evidence.includes(exchange))),
+    })),
+  };
+}
+
+/** One testcase per check; a warning passes, with its message as the case's output. */
+export function conformanceJUnitCases(report: ConformanceReport): JUnitCase[] {
+  return report.results.map((result) => ({
+    name: result.id,
+    classname: "pinwheel-cli.conformance",
+    seconds: result.exchanges.reduce((sum, exchange) => sum + exchange.answer.durationMs, 0) / 1000,
+    failure:
+      result.verdict === "fail"
+        ? {
+            message: result.message,
+            details: [...result.evidence.flatMap(exchangeLines), `  fix:    ${result.fix}`].join("\n"),
+          }
+        : undefined,
+    output: result.verdict === "warn" ? `warning: ${result.message}\nfix: ${result.fix}` : undefined,
+  }));
+}

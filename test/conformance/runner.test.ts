@@ -1,0 +1,206 @@
+/**
+ * The conformance suite in-process against real handlers on 127.0.0.1: a correct one passes
+ * every check, and each deliberately broken one (test/fixtures/handlers/) fails exactly the
+ * check for its bug, with the message that names it, and no other.
+ */
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type CheckId, type ConformanceOptions, type ConformanceReport } from "../../src/conformance/index.js";
+import { EVENT_NAMES } from "../../src/events/catalog.js";
+import { verifyWebhook } from "../../src/signing.js";
+import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
+import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
+import { millisecondTimestamps } from "../fixtures/handlers/millisecond-timestamps.js";
+import { nonIdempotent } from "../fixtures/handlers/non-idempotent.js";
+import { parsesBeforeVerifying } from "../fixtures/handlers/parses-before-verifying.js";
+import { rejectsUnknownEvent } from "../fixtures/handlers/rejects-unknown-event.js";
+import { slow } from "../fixtures/handlers/slow.js";
+import { verifiesAfterLookup } from "../fixtures/handlers/verifies-after-lookup.js";
+import { startRecordingServer } from "../helpers/servers.js";
+
+const SECRET = "sk_conformance_test_3c1d";
+const handlers: RunningHandler[] = [];
+afterEach(async () => {
+  await Promise.all(handlers.splice(0).map((handler) => handler.close()));
+});
+
+async function handler(steps: Partial<HandlerSteps> = {}): Promise<RunningHandler> {
+  const running = await startHandler(SECRET, steps);
+  handlers.push(running);
+  return running;
+}
+
+function run(target: RunningHandler, options: Partial<ConformanceOptions> = {}): Promise<ConformanceReport> {
+  return runConformance({ url: target.url, secret: SECRET, settleMs: 300, ...options });
+}
+
+function verdicts(report: ConformanceReport): Record<string, string> {
+  return Object.fromEntries(report.results.map((result) => [result.id, result.verdict]));
+}
+
+function describeReport(report: ConformanceReport): string {
+  return report.results.map((result) => `${result.verdict} ${result.id}: ${result.message}`).join("\n");
+}
+
+/** Every check passes but `failing`, which fails with a message matching `message`; `warnings` may warn. */
+function expectOnlyFailure(report: ConformanceReport, failing: CheckId, message: RegExp, warnings: CheckId[] = []): void {
+  const expected = Object.fromEntries(CHECK_IDS.map((id) => [id, id === failing ? "fail" : warnings.includes(id) ? "warn" : "pass"]));
+  expect(verdicts(report), describeReport(report)).toEqual(expected);
+  const result = report.results.find((r) => r.id === failing)!;
+  expect(result.message).toMatch(message);
+  expect(report).toMatchObject({ failed: 1, warned: warnings.length, passed: CHECK_IDS.length - 1 - warnings.length });
+}
+
+describe("the checks as data", () => {
+  it("has one definition per stable id, in the suite's order, each with why and fix", () => {
+    expect(CHECKS.map((check) => check.id)).toEqual([...CHECK_IDS]);
+    expect(CHECK_IDS).toEqual([
+      "genuine-events",
+      "forged-signature",
+      "tampered-body",
+      "wrong-secret",
+      "missing-signature",
+      "missing-timestamp",
+      "stale-timestamp",
+      "timestamp-in-milliseconds",
+      "duplicate-delivery",
+      "unknown-event",
+      "extra-fields",
+      "out-of-order",
+      "pending-then-result",
+      "retried-delivery",
+      "content-type",
+      "response-time",
+    ]);
+    for (const check of CHECKS) for (const field of [check.sends, check.expects, check.why, check.fix]) expect(field.trim()).not.toBe("");
+  });
+
+  it("docs/conformance.md has a row for every check, in the suite's order", () => {
+    const docs = readFileSync(new URL("../../docs/conformance.md", import.meta.url), "utf8");
+    const rows = [...docs.matchAll(/^\| `([a-z-]+)` \|/gm)].map((match) => match[1]);
+    expect(rows).toEqual([...CHECK_IDS]);
+  });
+
+  it("selectChecks keeps the suite's order and refuses an unknown id", () => {
+    expect(selectChecks(["response-time", "genuine-events"])).toEqual(["genuine-events", "response-time"]);
+    expect(() => selectChecks(["forged"])).toThrow(/unknown conformance check "forged"/);
+  });
+});
+
+describe("a correct handler", () => {
+  it("passes every check, with --state-url and --end-user-id too", async () => {
+    const target = await handler();
+    const report = await run(target, { stateUrl: target.stateUrl, endUserId: "user_known_1" });
+    expect(verdicts(report), describeReport(report)).toEqual(Object.fromEntries(CHECK_IDS.map((id) => [id, "pass"])));
+    expect(report.results.find((r) => r.id === "duplicate-delivery")!.message).toContain("--state-url unchanged by the duplicate");
+    expect(report.results.find((r) => r.id === "forged-signature")!.message).toBe("refused (401, 401 for --end-user-id)");
+  });
+
+  it("--events narrows genuine-events; --checks runs only those", async () => {
+    const target = await handler();
+    const report = await run(target, { events: ["account.added", "income.added"], checks: ["genuine-events"] });
+    expect(report.results.map((r) => r.id)).toEqual(["genuine-events"]);
+    expect(report.results[0]!.exchanges.map((e) => e.event)).toEqual(["account.added", "income.added"]);
+    expect(report.results[0]!.answered).toBe("200 ×2");
+  });
+
+  it("sends what each check says: signed genuine events, forgeries that do not verify, a reformatted body", async () => {
+    const recorder = await startRecordingServer();
+    try {
+      const report = await runConformance({ url: recorder.url, secret: SECRET, checks: ["genuine-events", "forged-signature", "tampered-body", "wrong-secret", "missing-timestamp", "stale-timestamp", "timestamp-in-milliseconds", "content-type"] });
+      const verify = (i: number) => verifyWebhook({ secret: SECRET, headers: recorder.requests[i]!.headers, rawBody: recorder.requests[i]!.body });
+      const genuine = report.results[0]!.exchanges;
+      expect(genuine.map((e) => e.event)).toEqual([...EVENT_NAMES]);
+      EVENT_NAMES.forEach((_, i) => expect(verify(i)).toMatchObject({ ok: true }));
+      const after = EVENT_NAMES.length;
+      expect(verify(after)).toMatchObject({ ok: false, reason: "malformed_signature" });
+      expect(verify(after + 1)).toMatchObject({ ok: false, reason: "bad_signature" });
+      // The reformatted body: same JSON, other bytes.
+      expect(JSON.parse(recorder.requests[after + 2]!.body.toString())).toEqual(JSON.parse(report.results[2]!.exchanges[1]!.sent.body));
+      expect(verify(after + 2)).toMatchObject({ ok: false, reason: "bad_signature" });
+      expect(verify(after + 3)).toMatchObject({ ok: false, reason: "bad_signature" });
+      expect(verify(after + 4)).toMatchObject({ ok: false, reason: "missing_timestamp" });
+      expect(verify(after + 5)).toMatchObject({ ok: false, reason: "stale_timestamp" });
+      expect(verify(after + 6)).toMatchObject({ ok: false, reason: "stale_timestamp", message: expect.stringContaining("milliseconds") });
+      expect(recorder.requests[after + 7]!.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(verify(after + 7)).toMatchObject({ ok: true });
+      // A recorder answers 200 to everything: it accepts every forgery.
+      expect(verdicts(report)).toMatchObject({ "forged-signature": "fail", "wrong-secret": "fail", "stale-timestamp": "fail" });
+      expect(new Set(recorder.requests.map((r) => r.headers["x-pinwheel-webhook-id"])).size).toBe(1);
+    } finally {
+      await recorder.close();
+    }
+  });
+});
+
+describe("each broken handler fails exactly its check", () => {
+  it("accepts forged: a made-up signature of the wrong length gets through", async () => {
+    const report = await run(await handler(acceptsForged));
+    expectOnlyFailure(report, "forged-signature", /^answered 200 to a made-up signature \(v2= and 16 hex characters, not an HMAC\)/);
+  });
+
+  it("parses before verifying: other bytes with the same JSON verify", async () => {
+    const report = await run(await handler(parsesBeforeVerifying));
+    expectOnlyFailure(report, "tampered-body", /^answered 200 to a body whose bytes differ from the signed ones though its JSON is the same: it verifies re-serialized JSON \(parsed before verifying\)/);
+  });
+
+  it("400 on an unknown event: the event would be lost", async () => {
+    const report = await run(await handler(rejectsUnknownEvent));
+    expectOnlyFailure(report, "unknown-event", /^answered 400 to "pinwheel_cli_conformance\.probed", correctly signed \(Pinwheel never retries a 4XX: the event would be lost\)$/);
+  });
+
+  it("verifies millisecond timestamps wrongly: converts them and accepts", async () => {
+    const report = await run(await handler(millisecondTimestamps));
+    expectOnlyFailure(report, "timestamp-in-milliseconds", /^answered 200 to a genuine signature over an x-timestamp in milliseconds/);
+  });
+
+  it("slow: one answer later than the timeout (a small --timeout keeps this test short)", async () => {
+    const report = await run(await handler(slow("shifts.fully_synced", 1500)), { timeoutMs: 1000 });
+    expectOnlyFailure(report, "response-time", /^1 of \d+ answers came later than 1\.00 s \(shifts\.fully_synced: \d\.\d\d s\): Pinwheel would count them failed and retry/);
+    expect(report.results.find((r) => r.id === "genuine-events")!.verdict).toBe("pass");
+  });
+
+  it("non-idempotent with a state URL: the duplicate is processed twice (the retry only warns: same cause)", async () => {
+    const target = await handler(nonIdempotent);
+    const report = await run(target, { stateUrl: target.stateUrl });
+    expectOnlyFailure(report, "duplicate-delivery", /^answered 200, then 200, but --state-url went from processed (\d+) to processed \d+ on the duplicate: it processed the same event_id twice$/, ["retried-delivery"]);
+    expect(report.results.find((r) => r.id === "retried-delivery")!.message).toMatch(/the same missing dedupe as duplicate-delivery$/);
+  });
+
+  it("without a state URL, a non-idempotent handler cannot be told apart (2xx is all it shows)", async () => {
+    const report = await run(await handler(nonIdempotent), { checks: ["duplicate-delivery", "retried-delivery"] });
+    expect(verdicts(report)).toEqual({ "duplicate-delivery": "pass", "retried-delivery": "pass" });
+  });
+
+  it("verifies only after a lookup: said so when --end-user-id is refused and a stranger is not", async () => {
+    const known = "user_known_7";
+    const report = await run(await handler(verifiesAfterLookup(known)), { endUserId: known });
+    const refusals: CheckId[] = ["forged-signature", "tampered-body", "wrong-secret", "missing-signature", "missing-timestamp", "stale-timestamp", "timestamp-in-milliseconds"];
+    expect(verdicts(report), describeReport(report)).toEqual(Object.fromEntries(CHECK_IDS.map((id) => [id, refusals.includes(id) ? "fail" : "pass"])));
+    for (const id of refusals) {
+      const result = report.results.find((r) => r.id === id)!;
+      expect(result.message).toMatch(/^answered 200 to .* for an unknown end user but 401 for --end-user-id user_known_7: it verifies only after a lookup$/);
+      expect(result.fix).toMatch(/^verify the signature and timestamp first, before looking anything up/);
+    }
+    // Without --end-user-id the forgery is still caught, and the message says how to tell.
+    const bare = await run(await handler(verifiesAfterLookup(known)), { checks: ["forged-signature"] });
+    expect(bare.results[0]!.message).toMatch(/pass --end-user-id to tell\)$/);
+  });
+});
+
+describe("what stops a run before any verdict", () => {
+  it("nothing listening at the URL", async () => {
+    const target = await handler();
+    await target.close();
+    const error = await run(target).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConformanceError);
+    expect(error).toMatchObject({ code: "unreachable", url: target.url });
+  });
+
+  it("a --state-url that does not answer a count or list", async () => {
+    const target = await handler();
+    const error = await run(target, { stateUrl: target.url.replace("/webhooks", "/nope") }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "state_url" });
+    expect((error as Error).message).toMatch(/answered 401|not JSON|count or list/);
+  });
+});
