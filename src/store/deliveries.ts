@@ -1,6 +1,6 @@
 import type { Db } from "./database.js";
 
-export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout";
+export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout" | "sandbox";
 
 export interface NewDeliveryAttempt {
   deliveryId: string;
