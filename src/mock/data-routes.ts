@@ -44,7 +44,8 @@ function decodeCursor(text: string): ListCursor | undefined {
 }
 
 function isCalendarDate(value: string): boolean {
-  return DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+  const parsed = Date.parse(`${value}T00:00:00Z`);
+  return DATE.test(value) && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value;
 }
 
 function pageParams(query: URLSearchParams, dateNames: [string, string] | undefined) {
