@@ -99,15 +99,17 @@ function payPeriods(random: Random, frequency: PayFrequency, today: number): Per
     }
     return periods;
   }
-  // Semi-monthly pays on the 15th and the month's last day, monthly on the last day, each for the period ending then.
+  // Semi-monthly pays on the 15th (for the second half of the month before) and on the month's last
+  // day (for its first half); monthly pays on the last day for the month before. Never before the period ends.
   for (let month = firstDayOfMonth(first); month <= today; month = lastDayOfMonth(month) + 1) {
     const last = lastDayOfMonth(month);
+    const previous = firstDayOfMonth(month - 1);
     const candidates: Period[] =
       frequency === "monthly"
-        ? [{ payDay: businessDay(last), start: month, end: last }]
+        ? [{ payDay: businessDay(last), start: previous, end: month - 1 }]
         : [
-            { payDay: businessDay(month + 14), start: month, end: month + 14 },
-            { payDay: businessDay(last), start: month + 15, end: last },
+            { payDay: businessDay(month + 14), start: previous + 15, end: month - 1 },
+            { payDay: businessDay(last), start: month, end: month + 14 },
           ];
     for (const period of candidates) if (period.payDay >= first && period.payDay <= today) periods.push(period);
   }
