@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { lazy } from "./cli/lazy.js";
 import { VERSION } from "./version.js";
 import { registerRegistryCommands } from "./cli/registry.js";
+import { registerSandboxCommands } from "./cli/sandbox.js";
 import { registerToolingCommands } from "./cli/tooling.js";
 import { collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
 
@@ -204,6 +205,7 @@ export function buildProgram(): Command {
     .action(lazy(() => import("./commands/deliveries-list.js")));
 
   registerRegistryCommands(program);
+  registerSandboxCommands(program);
   registerToolingCommands(program);
 
   const scenarios = program
