@@ -36,11 +36,15 @@ export function firstDayOfMonth(day: number): number {
   return dayOf(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
 }
 
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A local wall-clock time on a day, written with that zone's offset and no fraction: 2025-06-24T09:00:00-04:00. */
 export function localTimestamp(day: number, minutes: number, timeZone: string): string {
   const wall = Date.UTC(1970, 0, 1) + day * DAY_MS + minutes * 60_000;
   // The zone's offset at about that instant; the sandbox's shifts never start near a DST switch hour.
-  const name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+  let format = offsetFormats.get(timeZone);
+  if (!format) offsetFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })));
+  const name = format
     .formatToParts(new Date(wall))
     .find((part) => part.type === "timeZoneName")?.value;
   const offset = name === undefined || name === "GMT" ? "+00:00" : name.replace("GMT", "");
