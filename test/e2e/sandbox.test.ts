@@ -17,8 +17,8 @@ let mock: CliServer;
 
 beforeAll(async () => {
   home = tempHome();
-  mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET], home.env);
-});
+  mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET], home.env, 30_000);
+}, 40_000);
 afterAll(async () => {
   await mock?.stop();
   home.cleanup();
@@ -31,7 +31,7 @@ async function api(path: string): Promise<{ status: number; json: any }> {
 
 const cli = (args: string[]) => runCli([...args, "--secret", SECRET], { env: home.env, timeoutMs: 60_000 });
 
-describe("sandbox connect against a running mock", () => {
+describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
   let example: RunningExample;
   afterAll(async () => {
     await example?.stop();
@@ -55,7 +55,7 @@ describe("sandbox connect against a running mock", () => {
     const fetches = await readUntil(
       async () => (await fetch(new URL("/fetches", example.url))).json() as Promise<any[]>,
       (list) => list.length >= 2,
-      15_000,
+      30_000,
     );
     expect(fetches, example.output()).toHaveLength(2);
     expect(fetches.every((entry) => entry.ok)).toBe(true);
@@ -103,7 +103,7 @@ describe("sandbox connect against a running mock", () => {
 
   it("keeps its accounts across a restart of the mock, lists them, and resets", async () => {
     await mock.stop();
-    mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET], home.env);
+    mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET], home.env, 30_000);
     const listed = await cli(["sandbox", "accounts", "--base-url", mock.ready.url, "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
     const accounts = JSON.parse(listed.stdout) as any[];
