@@ -117,6 +117,29 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     expect(empty.stderr).toMatch(/No sandbox accounts/);
   });
 
+  it("--env local connects through the database the mock serves, and records each delivery", async () => {
+    const sink = await startWebhookSink(SECRET);
+    try {
+      const created = await cli(["webhooks", "create", "--env", "local", "--url", sink.url, "--events", "account.added,employment.added", "--json"]);
+      expect(created.code, created.stderr).toBe(0);
+      const connected = await cli(["sandbox", "connect", "--env", "local", "--platform", "Deputy", "--json"]);
+      expect(connected.code, connected.stderr).toBe(0);
+      const result = JSON.parse(connected.stdout);
+      expect(result.jobs).toEqual(["shifts", "employment", "identity"]);
+      expect(sink.received.map((event) => event.event)).toEqual(["account.added", "employment.added"]);
+      expect(sink.received.every((event) => event.verified && event.payload.account_id === result.account_id)).toBe(true);
+      // The running mock serves what the CLI wrote to the same file.
+      expect((await api(`/v1/accounts/${result.account_id}/employment`)).json.data.account_id).toBe(result.account_id);
+      expect((await api(`/v1/accounts/${result.account_id}/paystubs`)).json.error.code).toBe("data_not_available");
+      const deliveries = await runCli(["deliveries", "list", "--event-id", sink.received[0]!.event_id, "--json"], { env: home.env });
+      // The callback example's webhook (first test) is still registered and got its own delivery.
+      const attempts = JSON.parse(deliveries.stdout) as { url: string; source: string }[];
+      expect(attempts.filter((attempt) => attempt.url === sink.url)).toMatchObject([{ event: "account.added", status_code: 200, source: "sandbox" }]);
+    } finally {
+      await sink.close();
+    }
+  });
+
   it("refuses what it cannot do with a usage error naming the flag", async () => {
     const platform = await cli(["sandbox", "connect", "--base-url", mock.ready.url, "--platform", "Deputy", "--jobs", "paystubs"]);
     expect(platform.code).toBe(2);
