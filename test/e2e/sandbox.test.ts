@@ -68,7 +68,7 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     const paystubIds: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await api(`/v1/accounts/${result.account_id}/paystubs${cursor ? `?cursor=${cursor}` : ""}`)).json;
+      const page: any = (await api(`/v1/accounts/${result.account_id}/paystubs${cursor ? `?cursor=${cursor}` : ""}`)).json;
       paystubIds.push(...page.data.map((paystub: any) => paystub.id));
       cursor = page.meta.next_cursor;
     } while (cursor);
