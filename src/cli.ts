@@ -4,6 +4,7 @@ import { VERSION } from "./version.js";
 import { ENVIRONMENTS } from "./api/environments.js";
 import { TUNNEL_PROGRAMS } from "./tunnel/public-url.js";
 import { registerRegistryCommands } from "./cli/registry.js";
+import { registerSandboxCommands } from "./cli/sandbox.js";
 import { registerToolingCommands } from "./cli/tooling.js";
 import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
 
@@ -91,6 +92,7 @@ export function buildProgram(): Command {
     .option("--scenario <name|file>", "play a sequence of events (see: scenarios list) or your own scenario file")
     .option("--speed <factor>", "scale scenario delays: 2 plays twice as fast, 100 almost at once (default: 1)", positiveNumber)
     .option("--pause-after <duration>", "fan-out: pause a local webhook after failing this long, like Pinwheel's 30 days (e.g. 10s)", duration)
+    .option("--sandbox <mock-url>", "send the ids of a new account in this running mock, so a handler that calls back finds it", httpUrl)
     .option("--db <path>", "where delivery attempts are recorded")
     .option("--json", "print one JSON object per attempt")
     .addHelpText(
@@ -229,6 +231,7 @@ export function buildProgram(): Command {
     .action(lazy(() => import("./commands/deliveries-list.js")));
 
   registerRegistryCommands(program);
+  registerSandboxCommands(program);
   registerToolingCommands(program);
 
   const scenarios = program

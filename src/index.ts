@@ -50,3 +50,24 @@ export {
   type WebhookDiagnosis,
 } from "./verify/diagnose.js";
 export type { LabelledSecret } from "./verify/secret-variants.js";
+// Core Data API responses (accounts, platforms, paystubs, shifts, employment, income, identity), for a handler's follow-up calls.
+export {
+  dataResponseSchemas,
+  accountSchema,
+  platformSchema,
+  searchItemSchema,
+  paystubSchema,
+  shiftSchema,
+  employmentSchema,
+  incomeSchema,
+  identitySchema,
+  linkTokenSchema,
+  type DataResponseName,
+  type PinwheelAccount,
+  type PinwheelPlatform,
+  type PinwheelPaystub,
+  type PinwheelShift,
+  type PinwheelEmployment,
+  type PinwheelIncome,
+  type PinwheelIdentity,
+} from "./api/data-schemas.js";

@@ -34,8 +34,15 @@ function unexpected(url: string, statusCode: number, text: string, why: string):
   return new ApiTransportError("unexpected_answer", url, `HTTP ${statusCode}, ${why}: ${excerpt.replace(/\s+/g, " ") || "(empty body)"}`, statusCode);
 }
 
-/** Pinwheel's /v1/webhooks over HTTP, with x-api-secret and Pinwheel-Version on every request. */
-export function createHttpWebhooksApi(options: HttpClientOptions): HttpWebhooksApi {
+export interface JsonCaller {
+  readonly base: string;
+  /** One request with x-api-secret and Pinwheel-Version; Pinwheel's error shape becomes a PinwheelApiError. */
+  call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The HTTP plumbing every client of the Pinwheel API (or of a running mock) shares. */
+export function createJsonCaller(options: HttpClientOptions): JsonCaller {
   const base = options.baseUrl.replace(/\/+$/, "");
   const dispatcher: Dispatcher =
     options.dispatcher ??
@@ -80,6 +87,19 @@ export function createHttpWebhooksApi(options: HttpClientOptions): HttpWebhooksA
     return json;
   }
 
+  return {
+    base,
+    call,
+    async close() {
+      await ownAgent?.close();
+    },
+  };
+}
+
+/** Pinwheel's /v1/webhooks over HTTP, with x-api-secret and Pinwheel-Version on every request. */
+export function createHttpWebhooksApi(options: HttpClientOptions): HttpWebhooksApi {
+  const { base, call, close } = createJsonCaller(options);
+
   function dataOf(url: string, json: unknown): Webhook {
     const data = (json as { data?: unknown } | undefined)?.data;
     if (!data || typeof data !== "object" || Array.isArray(data)) {
@@ -117,8 +137,6 @@ export function createHttpWebhooksApi(options: HttpClientOptions): HttpWebhooksA
     async delete(id: string) {
       await call("DELETE", item(id));
     },
-    async close() {
-      await ownAgent?.close();
-    },
+    close,
   };
 }

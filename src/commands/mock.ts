@@ -5,6 +5,7 @@ import { formatDuration } from "../output/delivery.js";
 import { apiKeyFingerprint } from "../registry/api-key.js";
 import { createLocalRegistry } from "../registry/local.js";
 import { startMockServer, type MockServer } from "../mock/server.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
 import { openDatabase } from "../store/database.js";
 import { secretFor } from "./shared.js";
 
@@ -42,6 +43,10 @@ export async function run(options: MockOptions): Promise<void> {
   const dbPath = resolveDbPath(options.db);
   const db = openDatabase(dbPath);
   const registry = createLocalRegistry({ db, apiKey: apiKeyFingerprint(secret.secret) });
+  // The data API's module graph (generator, delivery) loads on its first request, not at start-up.
+  let sandbox: Promise<Sandbox> | undefined;
+  const openSandbox = () =>
+    (sandbox ??= import("../sandbox/sandbox.js").then(({ createSandbox }) => createSandbox({ db, apiKey: apiKeyFingerprint(secret.secret), secret: secret.secret, registry })));
   let server: MockServer;
   try {
     server = await startMockServer({
@@ -49,6 +54,7 @@ export async function run(options: MockOptions): Promise<void> {
       port: options.port,
       secret: secret.secret,
       registry,
+      sandbox: openSandbox,
       onAnswer: (entry) => {
         if (out.json) {
           out.ndjson({ type: "request", method: entry.method, path: entry.path, status: entry.status, code: entry.code ?? null, duration_ms: Math.round(entry.durationMs * 100) / 100 });
@@ -66,12 +72,13 @@ export async function run(options: MockOptions): Promise<void> {
   if (out.json) {
     out.ndjson({ type: "ready", url: server.url, port: server.port, db: dbPath });
   } else {
-    out.notice(`Pinwheel API stand-in at ${out.c.bold(server.url)} (/v1/webhooks)`);
+    out.notice(`Pinwheel API stand-in at ${out.c.bold(server.url)} (/v1/webhooks and the Core Data API: accounts, platforms, paystubs...)`);
     // The built-in secret is a public constant, and a client cannot be pointed here without it.
     const expected = secret.source === "default" ? `${DEFAULT_DEV_SECRET} (${SECRET_SOURCE_LABELS.default})` : `the secret from ${SECRET_SOURCE_LABELS[secret.source]}`;
     out.notice(`Clients must send x-api-secret: ${expected}`);
     out.notice(`Webhooks are stored in ${dbPath}, the registry "--env local" uses`);
     out.notice(`Try: pinwheel-cli webhooks list --base-url ${server.url}`);
+    out.notice(`     pinwheel-cli sandbox connect --base-url ${server.url}`);
     out.notice("Press Ctrl+C to stop.");
   }
 

@@ -19,6 +19,8 @@ import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun, printScenarioReport } from "./play-scenario.js";
 import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, readBodyFile, secretFor } from "./shared.js";
+import { hasPath } from "../events/paths.js";
+import { sandboxAccountIds, type SandboxIds } from "./sandbox-ids.js";
 
 export interface SimulateOptions {
   to?: string;
@@ -47,6 +49,8 @@ export interface SimulateOptions {
   json?: boolean;
   /** Fan-out: how long a local webhook may fail before the pause rule pauses it (ms). */
   pauseAfter?: number;
+  /** A running mock: the events carry the ids of an account created there. */
+  sandbox?: string;
 }
 
 interface Planned {
@@ -81,7 +85,12 @@ function renewed(envelope: WebhookEnvelope): WebhookEnvelope {
  * Builds the events once (fixture, overrides) and returns, per simulated event, the deliveries
  * in the order they must arrive: --count then only renews the ids, which keeps bursts cheap.
  */
-function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, data: Buffer | undefined): (index: number) => Planned[] {
+function sequenceBuilder(
+  name: EventName | undefined,
+  options: SimulateOptions,
+  data: Buffer | undefined,
+  sandbox?: SandboxIds,
+): (index: number) => Planned[] {
   const duplicates = options.duplicate === undefined ? 0 : options.duplicate === true ? 1 : options.duplicate;
   const withDuplicates = (first: Planned, followUp?: Planned) => [
     first,
@@ -95,10 +104,11 @@ function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, 
   // run() refuses a call with neither an event name nor --data before it gets here.
   if (name === undefined) throw new Error("simulate has neither an event name nor a --data body");
   const overrides = {
-    accountId: options.accountId,
-    endUserId: options.endUserId,
+    accountId: options.accountId ?? sandbox?.accountId,
+    endUserId: options.endUserId ?? sandbox?.endUserId,
+    linkTokenId: sandbox?.linkTokenId,
     apiVersion: options.apiVersion,
-    set: parseAssignments("--set", options.set),
+    set: [...(name && sandbox ? platformAssignments(name, sandbox) : []), ...parseAssignments("--set", options.set)],
     add: parseAssignments("--add", options.add),
     unset: options.unset,
   };
@@ -118,6 +128,16 @@ function sequenceBuilder(name: EventName | undefined, options: SimulateOptions, 
     const followUp = settled && { ...renewed(settled), payload: { ...settled.payload, id: first.payload.id, timestamp: pinwheelTimestamp(Date.now()) } };
     return withDuplicates(planned(first), followUp && planned(followUp));
   };
+}
+
+/** account.added names the platform: the sandbox account's, so GET /v1/platforms/{id} resolves it. */
+function platformAssignments(name: EventName, sandbox: SandboxIds) {
+  const fixture = buildEvent(name);
+  if (!hasPath(fixture.payload, "platform_id")) return [];
+  return [
+    { path: "payload.platform_id", value: sandbox.platform.id },
+    ...(hasPath(fixture.payload, "platform_name") ? [{ path: "payload.platform_name", value: sandbox.platform.name }] : []),
+  ];
 }
 
 function runOptions(options: SimulateOptions, url: string, secret: string, planned: number, source: DeliverySource = "simulate"): RunOptions {
@@ -141,16 +161,25 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   }
   const scenario = loadScenario(options.scenario);
   const { secret } = secretFor(out, options.secret);
+  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout);
   const url = options.to ?? resolveDefaultTarget();
   if (options.to === undefined) out.notice(`Playing to the default URL ${url}: a scenario goes to one URL, not to local webhooks (pass --to to choose)`);
   const run = DeliveryRun.open(out, runOptions(options, url, secret, plannedDeliveries(scenario) * options.count));
   if (!out.json) out.notice(`Playing scenario ${scenario.name}: ${scenario.description}`);
-  const endUser = endUserFor(options.endUserId);
+  if (sandbox && !out.json) out.notice(`Sandbox account ${sandbox.accountId} (end user ${sandbox.endUserId}) in ${options.sandbox}`);
+  // A sandbox account's end user is one the app can look up, as a chosen one is.
+  const configured = endUserFor(options.endUserId);
+  const endUser = { ...configured, id: configured.source === "flag" ? configured.id : (sandbox?.endUserId ?? configured.id) };
   let answered2xx = 0;
   const summary = await run.finish(
     (async () => {
       for (let i = 0; i < options.count; i++) {
-        const ids = { accountId: options.accountId, endUserId: endUser.id };
+        const ids = {
+          accountId: options.accountId ?? sandbox?.accountId,
+          endUserId: endUser.id,
+          linkTokenId: sandbox?.linkTokenId,
+          platform: sandbox?.platform,
+        };
         const results = await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, apiVersion: options.apiVersion });
         answered2xx += results.filter((result) => result.report.ok).length;
         printScenarioReport(out, scenario, results);
@@ -198,12 +227,18 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   if (options.pending && options.outcome === "pending") {
     throw usageError("--pending sends the pending event itself; use --outcome success or error for the result that follows");
   }
+  if (options.sandbox !== undefined && options.data !== undefined) {
+    throw usageError("--sandbox puts a sandbox account's ids into the events it builds; a --data body is sent byte for byte (drop one)");
+  }
   const data = options.data === undefined ? undefined : readBodyFile("--data", options.data);
   // Built up front so a bad override fails before anything is sent.
-  const sequenceFor = sequenceBuilder(name, options, data);
+  sequenceBuilder(name, options, data);
+  const { secret } = secretFor(out, options.secret);
+  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout);
+  if (sandbox && !out.json) out.notice(`Sandbox account ${sandbox.accountId} (end user ${sandbox.endUserId}) in ${options.sandbox}`);
+  const sequenceFor = sequenceBuilder(name, options, data, sandbox);
   const firstSequence = sequenceFor(0);
 
-  const { secret } = secretFor(out, options.secret);
   // Without --to (or a fixed --webhook-id) the event goes where Pinwheel would send it: to every
   // active local webhook subscribed to it.
   if (options.to === undefined && options.webhookId === undefined) {

@@ -30,6 +30,8 @@ export interface ThreadedIds {
   accountId: string;
   endUserId: string;
   linkTokenId: string;
+  /** Set when the ids are a sandbox account's: account.added then names its platform. */
+  platform?: { id: string; name: string };
 }
 
 export interface PlayOptions {
@@ -68,6 +70,8 @@ function thread(envelope: WebhookEnvelope, ids: ThreadedIds): void {
   if ("account_id" in payload) payload.account_id = ids.accountId;
   if ("end_user_id" in payload) payload.end_user_id = ids.endUserId;
   if ("link_token_id" in payload) payload.link_token_id = ids.linkTokenId;
+  if (ids.platform && "platform_id" in payload) payload.platform_id = ids.platform.id;
+  if (ids.platform && "platform_name" in payload) payload.platform_name = ids.platform.name;
 }
 
 function buildStep(scenario: Scenario, index: number, step: EventStep, nowMs: number): WebhookEnvelope {
@@ -99,6 +103,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
     accountId: options.ids?.accountId ?? randomUUID(),
     endUserId: options.ids?.endUserId ?? `user_${randomUUID().slice(0, 8)}`,
     linkTokenId: options.ids?.linkTokenId ?? randomUUID(),
+    platform: options.ids?.platform,
   };
 
   // Everything is built before anything is sent, so a bad step fails the run before any delivery.

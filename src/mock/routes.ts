@@ -4,6 +4,7 @@ import { isPinwheelApiError } from "../api/errors.js";
 import type { ApiErrorBody, WebhooksApi } from "../api/types.js";
 import { invalidParameters, methodNotAllowed, routeNotFound, unauthorized, unknownError } from "../registry/errors.js";
 import { validateListParams } from "../registry/validate.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
 
 export interface ApiRequest {
   method: string;
@@ -23,6 +24,11 @@ export interface RouteOptions {
   /** The one API secret accepted in x-api-secret; anything else is refused with 401, as Pinwheel does. */
   secret: string;
   registry: WebhooksApi;
+  /**
+   * The Core Data API's state. A function, called on the first data request, so a mock that only
+   * serves /v1/webhooks never loads the sandbox.
+   */
+  sandbox?: () => Promise<Sandbox>;
 }
 
 const COLLECTION = "/v1/webhooks";
@@ -55,6 +61,24 @@ function checkHeaders(request: ApiRequest, secret: string): ApiErrorBody | undef
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: ApiErrorBody };
 
+/** A POST of the data API may come without a body: that is an empty request, not bad JSON. */
+function parseOptionalJsonBody(request: ApiRequest): Parsed {
+  return request.body === undefined || request.body.length === 0 ? { ok: true, value: undefined } : parseJsonBody(request);
+}
+
+async function answerData(request: ApiRequest, url: URL, path: string, method: string, options: RouteOptions): Promise<ApiAnswer> {
+  const refused = checkHeaders(request, options.secret);
+  if (refused) return fail(refused);
+  try {
+    const [{ answerDataRequest }, sandbox] = await Promise.all([import("./data-routes.js"), options.sandbox!()]);
+    const answer = await answerDataRequest({ method, path, query: url.searchParams, json: () => parseOptionalJsonBody(request) }, sandbox);
+    return answer ?? fail(routeNotFound(method, path));
+  } catch (error) {
+    if (error instanceof URIError) return fail(routeNotFound(method, path));
+    return fail(unknownError(error instanceof Error ? error.message : String(error)));
+  }
+}
+
 function parseJsonBody(request: ApiRequest): Parsed {
   const type = header(request.headers, "content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
@@ -75,6 +99,7 @@ export async function answerApiRequest(request: ApiRequest, options: RouteOption
   const url = new URL(request.target, "http://stand-in");
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
   const method = request.method.toUpperCase();
+  if (options.sandbox && path !== COLLECTION && !path.startsWith(`${COLLECTION}/`)) return answerData(request, url, path, method, options);
   let idMatch: string | undefined;
   try {
     idMatch = path.startsWith(`${COLLECTION}/`) ? decodeURIComponent(path.slice(COLLECTION.length + 1)) : undefined;

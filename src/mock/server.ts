@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WebhooksApi } from "../api/types.js";
 import { isLoopbackHostHeader, isLoopbackHostname } from "../inspector/guard.js";
 import { invalidParameters, wrongHost } from "../registry/errors.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
 import { answerApiRequest, type ApiAnswer } from "./routes.js";
 
 /** Webhook bodies are small; a larger request is refused before it is read whole. */
@@ -13,6 +15,8 @@ export interface MockServerOptions {
   port: number;
   secret: string;
   registry: WebhooksApi;
+  /** Serves the Core Data API from this sandbox, made on the first data request; without it only /v1/webhooks. */
+  sandbox?: () => Promise<Sandbox>;
   /** Called after each answer, for the command's request log. */
   onAnswer?(entry: { method: string; path: string; status: number; durationMs: number; code: string | undefined }): void;
 }
@@ -54,10 +58,14 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
           ? { status: 400, body: { error: invalidParameters([{ name: "body", message: `is larger than ${MAX_BODY_BYTES} bytes` }], "body_too_large") } }
           : await answerApiRequest(
               { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: body.length ? body : undefined },
-              { secret: options.secret, registry: options.registry },
+              { secret: options.secret, registry: options.registry, sandbox: options.sandbox },
             );
       const text = JSON.stringify(answer.body);
-      response.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      // Pinwheel echoes the version asked for and names each request (API-DATA.md §1).
+      const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-pinwheel-request-id": randomUUID() };
+      const version = request.headers["pinwheel-version"];
+      if (typeof version === "string" && answer.status < 400) headers["pinwheel-version"] = version;
+      response.writeHead(answer.status, headers);
       response.end(text);
       const code = (answer.body as { error?: { code?: string } }).error?.code;
       options.onAnswer?.({

@@ -36,7 +36,7 @@ export function unauthorized(missing: boolean): ApiErrorBody {
 }
 
 export function routeNotFound(method: string, path: string): ApiErrorBody {
-  return { type: "RECORD_NOT_FOUND", code: "route_not_found", message: `No route ${method} ${path}; the stand-in serves /v1/webhooks.`, status_code: 404 };
+  return { type: "RECORD_NOT_FOUND", code: "route_not_found", message: `No route ${method} ${path}; the stand-in serves /v1/webhooks and the Core Data API (see docs/sandbox.md).`, status_code: 404 };
 }
 
 export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): ApiErrorBody {

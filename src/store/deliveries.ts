@@ -1,7 +1,7 @@
 import { defined } from "../invariant.js";
 import type { Db } from "./database.js";
 
-export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout";
+export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout" | "sandbox";
 
 export interface NewDeliveryAttempt {
   deliveryId: string;

@@ -1,0 +1,101 @@
+/** The generator alone: every account adds up, for many seeds, platforms and frequencies. */
+import { describe, expect, it } from "vitest";
+import { dataResponseSchemas } from "../../src/api/data-schemas.js";
+import { generateAccount, PAYSTUB_DAYS } from "../../src/sandbox/generate.js";
+import { dataJobsOf, PLATFORMS } from "../../src/sandbox/platforms.js";
+import { batches } from "../../src/sandbox/sequence.js";
+import { dayFromIso, dayOf } from "../../src/sandbox/dates.js";
+
+const NOW = Date.parse("2026-03-18T15:00:00Z");
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+function accountFor(seed: number) {
+  const platform = PLATFORMS[seed % PLATFORMS.length]!;
+  return generateAccount({ seed, now: NOW, platform, jobs: dataJobsOf(platform) });
+}
+
+describe("generateAccount", () => {
+  it("is reproducible: the same seed and day give the same account", () => {
+    expect(accountFor(77)).toEqual(accountFor(77));
+    expect(accountFor(77).account.id).not.toBe(accountFor(78).account.id);
+  });
+
+  it("makes paystubs whose amounts add up, with year-to-date totals that restart each January", () => {
+    const frequencies = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const data = accountFor(seed);
+      if (data.income) frequencies.add(data.income.pay_frequency);
+      const oldestFirst = [...data.paystubs].reverse();
+      let year = "";
+      let grossYtd = 0;
+      for (const paystub of oldestFirst) {
+        expect(paystub.gross_pay_amount).toBe(sum(paystub.earnings.map((line) => line.amount)));
+        expect(paystub.total_taxes).toBe(sum(paystub.taxes.map((line) => line.amount)));
+        expect(paystub.total_deductions).toBe(sum(paystub.deductions.map((line) => line.amount)));
+        expect(paystub.net_pay_amount).toBe(paystub.gross_pay_amount - paystub.total_taxes - paystub.total_deductions);
+        expect(paystub.check_amount).toBe(paystub.net_pay_amount + paystub.total_reimbursements);
+        expect(paystub.net_pay_amount).toBeGreaterThan(0);
+        expect(paystub.pay_period_start <= paystub.pay_period_end && paystub.pay_period_end <= paystub.pay_date).toBe(true);
+        if (paystub.pay_date.slice(0, 4) !== year) [year, grossYtd] = [paystub.pay_date.slice(0, 4), 0];
+        grossYtd += paystub.gross_pay_amount;
+        expect(paystub.gross_pay_ytd).toBe(grossYtd);
+        expect(paystub.account_id).toBe(data.account.id);
+        for (const line of paystub.earnings) expect(Number.isInteger(line.amount)).toBe(true);
+      }
+      // Time-and-attendance platforms have no paystubs job.
+      if (data.paystubs.length === 0) continue;
+      const days = data.paystubs.map((paystub) => dayOf(NOW) - dayFromIso(paystub.pay_date));
+      expect(Math.min(...days)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...days)).toBeLessThan(PAYSTUB_DAYS);
+      expect(Math.max(...days)).toBeGreaterThan(PAYSTUB_DAYS - 40);
+    }
+    expect(frequencies.size).toBeGreaterThanOrEqual(3);
+  });
+
+  it("pays an hourly worker for exactly the hours of the shifts in each pay period", () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const data = generateAccount({ seed, now: NOW, platform: PLATFORMS[0]!, jobs: ["paystubs", "shifts"] });
+      const oldestShift = data.shifts.at(-1)!.start_date;
+      for (const paystub of data.paystubs.filter((p) => p.pay_period_start >= oldestShift)) {
+        const worked = sum(data.shifts.filter((s) => s.start_date >= paystub.pay_period_start && s.start_date <= paystub.pay_period_end).map((s) => s.earnings[0]!.hours! * 100));
+        const paid = sum(paystub.earnings.filter((line) => line.category === "hourly" || line.category === "overtime").map((line) => line.hours! * 100));
+        expect(Math.round(paid)).toBe(Math.round(worked));
+        checked++;
+      }
+      for (const shift of data.shifts) {
+        const line = shift.earnings[0]!;
+        expect(line.amount).toBe(Math.round(line.rate! * line.hours!));
+        const [from, to] = [Date.parse(shift.timestamps[0]!.from), Date.parse(shift.timestamps[0]!.to)];
+        expect((to - from) / 3_600_000).toBeCloseTo(line.hours!, 1);
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it("passes the library's response schemas", () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const data = accountFor(seed);
+      const meta = { count: 0, next_cursor: null, refreshed_at: data.account.created_at };
+      expect(dataResponseSchemas.account.parse({ data: data.account })).toBeTruthy();
+      expect(dataResponseSchemas.paystubs.safeParse({ data: data.paystubs, meta }).error?.issues).toBeUndefined();
+      expect(dataResponseSchemas.shifts.safeParse({ data: data.shifts, meta }).error?.issues).toBeUndefined();
+      for (const job of ["employment", "income", "identity"] as const) {
+        if (data[job]) expect(dataResponseSchemas[job].safeParse({ data: data[job], meta: { refreshed_at: data.account.created_at } }).error?.issues).toBeUndefined();
+      }
+      expect(dataResponseSchemas.linkToken.safeParse({ data: data.linkToken }).success).toBe(true);
+    }
+  });
+
+  it("splits items into 7, 30, 90-day and older batches, skipping empty windows", () => {
+    const today = dayFromIso("2026-03-18");
+    const items = ["2026-03-18", "2026-03-12", "2026-03-11", "2026-02-17", "2025-12-19", "2024-01-01"].map((date, index) => ({ id: String(index), date }));
+    expect(batches(items, today)).toEqual([
+      { ids: ["0", "1"], from: "2026-03-12", to: "2026-03-18", synced: "seven_days_synced" },
+      { ids: ["2", "3"], from: "2026-02-17", to: "2026-03-11", synced: "thirty_days_synced" },
+      { ids: ["4"], from: "2025-12-19", to: "2025-12-19", synced: "ninety_days_synced" },
+      { ids: ["5"], from: "2024-01-01", to: "2024-01-01", synced: undefined },
+    ]);
+    expect(batches(items.slice(2, 3), today).map((batch) => batch.synced)).toEqual(["thirty_days_synced"]);
+  });
+});
