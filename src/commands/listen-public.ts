@@ -214,7 +214,9 @@ function printClaim(out: Output, plan: PublicPlan, claim: Claim): void {
   if (webhook.status === "paused") {
     out.warn(`webhook ${webhook.id} is paused: Pinwheel sends it nothing until "pinwheel-cli webhooks update ${webhook.id} --status active"`);
   }
-  if (verifiesFor) out.notice(`Verifying deliveries with your Pinwheel ${verifiesFor} API secret (from ${SECRET_SOURCE_LABELS[target.secret.source]})`);
+  const from = SECRET_SOURCE_LABELS[target.secret.source];
+  if (verifiesFor === "local") out.notice(`Verifying deliveries for the local registry: signed with the secret from ${from}`);
+  else if (verifiesFor) out.notice(`Verifying deliveries for Pinwheel ${verifiesFor}: signed with your ${verifiesFor} API secret (from ${from})`);
 }
 
 /** Starts the tunnel, then registers the webhook; a failure is kept in `failure` for listen to throw after closing. */
