@@ -215,7 +215,8 @@ function printClaim(out: Output, plan: PublicPlan, claim: Claim): void {
     out.warn(`webhook ${webhook.id} is paused: Pinwheel sends it nothing until "pinwheel-cli webhooks update ${webhook.id} --status active"`);
   }
   const from = SECRET_SOURCE_LABELS[target.secret.source];
-  if (verifiesFor === "local") out.notice(`Verifying deliveries for the local registry: signed with the secret from ${from}`);
+  const localSecret = target.secret.source === "default" ? SECRET_SOURCE_LABELS.default : `the secret from ${from}`;
+  if (verifiesFor === "local") out.notice(`Verifying deliveries for the local registry: signed with ${localSecret}`);
   else if (verifiesFor) out.notice(`Verifying deliveries for Pinwheel ${verifiesFor}: signed with your ${verifiesFor} API secret (from ${from})`);
 }
 
