@@ -12,7 +12,7 @@ import { ENABLEABLE_EVENTS, isLoopbackHost } from "../registry/validate.js";
 import type { Db } from "../store/database.js";
 import { findOnPath, startTunnel, TunnelAbortedError, TunnelNotFoundError, TunnelStartError, type Tunnel } from "../tunnel/launch.js";
 import type { TunnelProgram } from "../tunnel/public-url.js";
-import { describeApiFailure, openApi, type OpenedApi, type Target } from "./webhooks-target.js";
+import { describeApiFailure, openApi, redact, type OpenedApi, type Target } from "./webhooks-target.js";
 
 /**
  * listen's public side: --tunnel starts cloudflared or ngrok for its port, --register points a
@@ -175,7 +175,7 @@ function describeFailure(out: Output, error: unknown, plan: PublicPlan): unknown
   if (isPinwheelApiError(error) && (error.statusCode === 401 || error.body.type === "UNAUTHORIZED_REQUEST")) {
     const secret = target.secret;
     return new CliError(
-      `${target.label} refused the API secret from ${SECRET_SOURCE_LABELS[secret.source]} (${error.statusCode} ${error.body.code}: ${error.body.message}); ` +
+      `${target.label} refused the API secret from ${SECRET_SOURCE_LABELS[secret.source]} (${error.statusCode} ${error.body.code}: ${redact(error.body.message, secret.secret)}); ` +
         `--register ${plan.register} needs your Pinwheel ${plan.register} API secret, which also verifies the deliveries: ` +
         'pass --secret, set PINWHEEL_API_SECRET or run "pinwheel-cli config set api-secret"',
     );
