@@ -47,7 +47,7 @@ export function buildProgram(): Command {
     .option("--forward-timeout <ms>", "per-attempt timeout for forwards", integer(1), 15_000)
     .option("--forward-queue <n>", "forwards waiting on the app at most; past it a forward is recorded as abandoned (with --forward-status: answered 503)", integer(1, 1_000_000), 1000)
     .option("--forward-queue-mb <n>", "MiB of bodies those forwards may hold at most", integer(1, 65_536), 64)
-    .option("--events <a,b,...>", "only show and forward these events (all are still stored)", commaList)
+    .option("--events <a,b,...>", "only show and forward these events (all are still stored); with --register, the ones subscribed to", commaList)
     .option("--no-ui", "do not serve the inspector page at /_/")
     .addOption(new Option("--register <env>", "register a webhook for this listener with Pinwheel (deleted on exit); --secret is that environment's").choices(ENVIRONMENTS))
     .option("--public-url <url>", "the https address Pinwheel sends to (your tunnel's); --register local defaults to listen's own", httpUrl)
@@ -61,8 +61,7 @@ export function buildProgram(): Command {
       examples([
         "pinwheel-cli listen",
         "pinwheel-cli listen --port 0 --json | jq 'select(.type == \"request\") | .event'",
-        "pinwheel-cli listen --forward-to http://localhost:8080/webhooks/pinwheel --forward-status",
-        "pinwheel-cli listen --tunnel cloudflared --register sandbox --forward-to http://localhost:8080/webhooks/pinwheel",
+        "pinwheel-cli listen --tunnel cloudflared --register sandbox --forward-to http://localhost:8080/webhooks/pinwheel --forward-status",
       ]),
     )
     .action(lazy(() => import("./commands/listen.js")));

@@ -12,7 +12,7 @@ import { ENABLEABLE_EVENTS, isLoopbackHost } from "../registry/validate.js";
 import type { Db } from "../store/database.js";
 import { findOnPath, startTunnel, TunnelAbortedError, TunnelNotFoundError, TunnelStartError, type Tunnel } from "../tunnel/launch.js";
 import type { TunnelProgram } from "../tunnel/public-url.js";
-import { describeApiFailure, openApi, type OpenedApi, type Target } from "./webhooks-target.js";
+import { describeApiFailure, openApi, redact, type OpenedApi, type Target } from "./webhooks-target.js";
 
 /**
  * listen's public side: --tunnel starts cloudflared or ngrok for its port, --register points a
@@ -175,7 +175,7 @@ function describeFailure(out: Output, error: unknown, plan: PublicPlan): unknown
   if (isPinwheelApiError(error) && (error.statusCode === 401 || error.body.type === "UNAUTHORIZED_REQUEST")) {
     const secret = target.secret;
     return new CliError(
-      `${target.label} refused the API secret from ${SECRET_SOURCE_LABELS[secret.source]} (${error.statusCode} ${error.body.code}: ${error.body.message}); ` +
+      `${target.label} refused the API secret from ${SECRET_SOURCE_LABELS[secret.source]} (${error.statusCode} ${error.body.code}: ${redact(error.body.message, secret.secret)}); ` +
         `--register ${plan.register} needs your Pinwheel ${plan.register} API secret, which also verifies the deliveries: ` +
         'pass --secret, set PINWHEEL_API_SECRET or run "pinwheel-cli config set api-secret"',
     );
@@ -214,7 +214,10 @@ function printClaim(out: Output, plan: PublicPlan, claim: Claim): void {
   if (webhook.status === "paused") {
     out.warn(`webhook ${webhook.id} is paused: Pinwheel sends it nothing until "pinwheel-cli webhooks update ${webhook.id} --status active"`);
   }
-  if (verifiesFor) out.notice(`Verifying deliveries with your Pinwheel ${verifiesFor} API secret (from ${SECRET_SOURCE_LABELS[target.secret.source]})`);
+  const from = SECRET_SOURCE_LABELS[target.secret.source];
+  const localSecret = target.secret.source === "default" ? SECRET_SOURCE_LABELS.default : `the secret from ${from}`;
+  if (verifiesFor === "local") out.notice(`Verifying deliveries for the local registry: signed with ${localSecret}`);
+  else if (verifiesFor) out.notice(`Verifying deliveries for Pinwheel ${verifiesFor}: signed with your ${verifiesFor} API secret (from ${from})`);
 }
 
 /** Starts the tunnel, then registers the webhook; a failure is kept in `failure` for listen to throw after closing. */

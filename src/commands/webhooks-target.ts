@@ -144,7 +144,7 @@ export async function withApi<T>(out: Output, target: Target, timeoutMs: number,
   }
 }
 
-function redact(text: string, secret: string): string {
+export function redact(text: string, secret: string): string {
   return secret.length >= 4 ? text.split(secret).join("[secret]") : text;
 }
 

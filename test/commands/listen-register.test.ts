@@ -27,7 +27,7 @@ const listeners: Listener[] = [];
 
 beforeEach(async () => {
   home = tempHome();
-  mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET, "--db", join(home.home, "pinwheel.db")], home.env);
+  mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET, "--db", join(home.home, "pinwheel.db")], home.env, 30_000);
   api = createHttpWebhooksApi({ baseUrl: mock.ready.url, secret: SECRET, apiVersion: "2025-07-08", timeoutMs: 5_000 });
 });
 
@@ -56,7 +56,8 @@ function registerArgs(url: string, ...more: string[]): string[] {
 }
 
 async function listen(args: string[], env = home.env): Promise<Listener> {
-  const listener = await startListen(args, env);
+  // A generous ready timeout: these tests start listen many times on a machine shared with other suites.
+  const listener = await startListen(args, env, 30_000);
   listeners.push(listener);
   return listener;
 }

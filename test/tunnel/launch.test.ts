@@ -18,6 +18,8 @@ describe("publicUrlFrom", () => {
     // Releases before the https:// prefix printed the bare host name in the box.
     expect(publicUrlFrom("cloudflared", "2021-03-01T10:00:01Z INF |  Seasonal-Deck.trycloudflare.com  |")).toBe("https://seasonal-deck.trycloudflare.com");
     expect(publicUrlFrom("cloudflared", "\u001b[32mINF\u001b[0m |  https://a-b.trycloudflare.com  |")).toBe("https://a-b.trycloudflare.com");
+    // cloudflared --output json logs the same box rows as messages.
+    expect(publicUrlFrom("cloudflared", '{"level":"info","time":"2025-01-15T10:00:01Z","message":"|  https://a-b.trycloudflare.com  |"}')).toBe("https://a-b.trycloudflare.com");
     for (const line of [
       "2025-01-15T10:00:00Z INF Requesting new quick Tunnel on trycloudflare.com...",
       "2025-01-15T10:00:01Z INF |  Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):  |",
