@@ -13,7 +13,7 @@ import type { WebhooksApi } from "../api/types.js";
 import { CliError, usageError } from "../errors.js";
 import type { Output } from "../output/index.js";
 import type { LocalRegistry } from "../registry/local.js";
-import { isLoopbackHost } from "../registry/validate.js";
+import { isLoopbackHost } from "../loopback.js";
 
 /** The options every `webhooks` subcommand takes to choose where the webhooks live. */
 export interface TargetOptions {

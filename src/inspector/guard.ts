@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "./http.js";
+import { isLoopbackHost } from "../loopback.js";
 
 /** The header that carries the per-run token on every API call the page makes. */
 export const TOKEN_HEADER = "x-pinwheel-inspector-token";
@@ -25,10 +26,6 @@ function hostname(hostHeader: string): string {
   return hostHeader.replace(/:\d+$/, "").toLowerCase();
 }
 
-export function isLoopbackHostname(name: string): boolean {
-  return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
-}
-
 export interface GuardOptions {
   token: string;
   /**
@@ -50,7 +47,7 @@ export function createGuard(options: GuardOptions) {
     checkHost(request: IncomingMessage): void {
       if (!options.loopbackOnly) return;
       const host = request.headers.host;
-      if (!host || !isLoopbackHostname(hostname(host))) {
+      if (!host || !isLoopbackHost(hostname(host))) {
         throw new HttpError(421, "wrong_host", "the inspector answers only to localhost or 127.0.0.1 addresses");
       }
     },
