@@ -15,6 +15,7 @@ import { openDatabase } from "../store/database.js";
 import { requestStore, type StoredRequest } from "../store/requests.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./listen-public.js";
+import { isLoopbackHost } from "../loopback.js";
 
 export interface ListenOptions extends PublicOptions {
   port: number;
@@ -38,17 +39,13 @@ export interface ListenOptions extends PublicOptions {
   json?: boolean;
 }
 
-/** Anything but a loopback address makes the receiver (and its stored requests) reachable from the network. */
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 /** A forward target on this machine at listen's own port: each forward would arrive again and be forwarded again. */
 function forwardsToItself(forwardTo: string, host: string, port: number): boolean {
   if (port === 0) return false;
   const target = new URL(forwardTo);
   const targetPort = Number(target.port || (target.protocol === "https:" ? 443 : 80));
-  const local = isLoopback(target.hostname) || target.hostname === host || ((host === "0.0.0.0" || host === "::") && target.hostname === "0.0.0.0");
+  const local = isLoopbackHost(target.hostname) || target.hostname === host || ((host === "0.0.0.0" || host === "::") && target.hostname === "0.0.0.0");
   return targetPort === port && local;
 }
 
@@ -170,7 +167,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
           secret: secret || resolveSecret(options.secret).secret,
           forward: forwarder ? { url: forwarder.url, secret: options.forwardSecret ?? secret } : undefined,
           replayTimeoutMs: options.forwardTimeout,
-          loopbackOnly: isLoopback(options.host),
+          loopbackOnly: isLoopbackHost(options.host),
         });
   const forwardsInFlight = new Set<Promise<unknown>>();
   const announce = (request: StoredRequest, forwarding: boolean) => {
@@ -238,7 +235,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   }
 
   const checkpointer = startCheckpointer(db, dbPath);
-  if (!isLoopback(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     out.warn(`listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine`);
   }
   const pageUrl = inspector ? inspectorUrl(receiver.url) : null;

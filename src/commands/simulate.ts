@@ -1,3 +1,4 @@
+import type { Command } from "commander";
 import { randomUUID } from "node:crypto";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
@@ -192,10 +193,14 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   if (failure) throw new CliError(failure);
 }
 
-export async function run(eventArg: string | undefined, options: SimulateOptions): Promise<void> {
+export async function run(eventArg: string | undefined, options: SimulateOptions, command?: Command): Promise<void> {
   const out = createOutput({ json: options.json });
   if (options.scenario !== undefined) {
     if (eventArg !== undefined) throw usageError("pass either an event name or --scenario <name>, not both");
+    // --concurrency has a default, so only commander knows whether it was typed.
+    if (command?.getOptionValueSource("concurrency") === "cli") {
+      throw usageError("--concurrency applies to --count's events; a scenario plays its steps in order (mark steps \"concurrent\" in the scenario file instead)");
+    }
     return simulateScenario(out, { ...options, scenario: options.scenario });
   }
   if (options.speed !== undefined) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");

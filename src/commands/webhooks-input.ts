@@ -2,7 +2,8 @@ import type { ApiFieldError } from "../api/types.js";
 import { CATALOG, FAMILY_LABELS } from "../events/catalog.js";
 import { usageError } from "../errors.js";
 import type { EventChoiceGroup } from "../output/prompts.js";
-import { isLoopbackHost, isUuid, validateUpdateBody, type Validated } from "../registry/validate.js";
+import { isLoopbackHost } from "../loopback.js";
+import { isUuid, validateUpdateBody, type Validated } from "../registry/validate.js";
 import type { Target } from "./webhooks-target.js";
 
 /** Checks on webhook flags before any request, with the API's own validation and the flags' names. */

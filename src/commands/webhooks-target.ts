@@ -13,7 +13,7 @@ import type { WebhooksApi } from "../api/types.js";
 import { CliError, usageError } from "../errors.js";
 import type { Output } from "../output/index.js";
 import type { LocalRegistry } from "../registry/local.js";
-import { isLoopbackHost } from "../registry/validate.js";
+import { isLoopbackHost } from "../loopback.js";
 
 /** The options every `webhooks` subcommand takes to choose where the webhooks live. */
 export interface TargetOptions {
@@ -51,6 +51,13 @@ function where(setting: ResolvedSetting, flag: string, variable: string, key: st
   return SETTING_LABELS[setting.source](flag, variable, key);
 }
 
+/** --db is the embedded registry's file: beside an HTTP API, which keeps its own webhooks, it would be ignored. */
+function refuseDbFlag(options: TargetOptions, api: string): void {
+  if (options.db !== undefined) {
+    throw usageError(`--db is where the local registry (--env local) keeps webhooks, but these go to ${api}; drop --db`);
+  }
+}
+
 /** Flags > environment variables > config file > defaults, for env, base-url, api-version and the secret. */
 export function resolveTarget(options: TargetOptions): Target {
   if (options.env !== undefined && options.baseUrl !== undefined) {
@@ -64,6 +71,7 @@ export function resolveTarget(options: TargetOptions): Target {
   if (base && !/^https?:\/\/[^/]/.test(base.value)) {
     throw usageError(`${where(base, "--base-url", "PINWHEEL_BASE_URL", "base-url")}: "${base.value}" is not an http(s) URL`);
   }
+
   const version = resolveSetting("api-version", options.apiVersion);
   if (version && !isPinwheelVersion(version.value)) {
     throw usageError(
@@ -76,6 +84,7 @@ export function resolveTarget(options: TargetOptions): Target {
   // A base URL wins over an environment set at the same level or below it: --base-url beats a
   // configured env, but --env beats a configured base-url.
   if (base && (!env || SOURCE_RANK[base.source] <= SOURCE_RANK[env.source])) {
+    refuseDbFlag(options, where(base, "--base-url", "PINWHEEL_BASE_URL", "base-url"));
     const url = new URL(base.value);
     return {
       kind: "http",
@@ -94,6 +103,7 @@ export function resolveTarget(options: TargetOptions): Target {
     const dbPath = resolveDbPath(options.db);
     return { kind: "local", label: `the local registry (${dbPath})`, baseUrl: undefined, environment, allowLoopbackHttp: true, apiVersion, secret, dbPath };
   }
+  refuseDbFlag(options, `Pinwheel ${environment}`);
   if (secret.source === "default") {
     throw usageError(
       `no API secret for Pinwheel ${environment}: pass --secret, set PINWHEEL_API_SECRET, or run "pinwheel-cli config set api-secret"`,

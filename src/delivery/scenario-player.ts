@@ -154,13 +154,21 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
     else await run();
   };
 
+  // A deferred step is out of order when it goes before a step written above it, or after one
+  // written below it: deliver_after may point up the file as well as down.
+  const begun = new Set<number>();
+  const outOfPlace = (index: number) =>
+    scenario.steps.some((_, other) => (other < index && !begun.has(other)) || (other > index && begun.has(other)));
+
   // A step delivered (deferred or not) releases the steps deferred after it, which may release others.
-  const deliverWithDeferred = async (index: number, outOfOrder: boolean): Promise<void> => {
+  const deliverWithDeferred = async (index: number, deferred: boolean): Promise<void> => {
+    const outOfOrder = deferred && outOfPlace(index);
+    begun.add(index);
     await deliverStep(index, outOfOrder);
     const label = scenario.steps[index]?.label;
     if (label === undefined) return;
-    for (const [later, deferred] of scenario.steps.entries()) {
-      if (!isResendStep(deferred) && deferred.deliver_after === label) await deliverWithDeferred(later, later < index);
+    for (const [later, step] of scenario.steps.entries()) {
+      if (!isResendStep(step) && step.deliver_after === label) await deliverWithDeferred(later, true);
     }
   };
   for (const [index, step] of scenario.steps.entries()) {

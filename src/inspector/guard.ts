@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "./http.js";
+import { isLoopbackHostHeader } from "../loopback.js";
 
 /** The header that carries the per-run token on every API call the page makes. */
 export const TOKEN_HEADER = "x-pinwheel-inspector-token";
@@ -23,18 +24,6 @@ function hostname(hostHeader: string): string {
   const host = bracketed?.[1];
   if (host) return host.toLowerCase();
   return hostHeader.replace(/:\d+$/, "").toLowerCase();
-}
-
-export function isLoopbackHostname(name: string): boolean {
-  return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
-}
-
-/**
- * The DNS-rebinding rule for a server bound to loopback: a Host header naming anything but a
- * loopback name can only come from a page that pointed its own DNS name at 127.0.0.1.
- */
-export function isLoopbackHostHeader(host: string | undefined): boolean {
-  return host !== undefined && isLoopbackHostname(hostname(host));
 }
 
 export interface GuardOptions {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DeliveryReport } from "../delivery/deliver.js";
-import { EVENT_NAMES } from "../events/catalog.js";
+import { EVENT_NAMES, isEventName } from "../events/catalog.js";
+import { didYouMean } from "../suggest.js";
 import type { Db } from "../store/database.js";
 import { deliveryStore, type DeliveryAttempt } from "../store/deliveries.js";
 import { requestStore, VERDICT_FILTERS, type StoredRequest } from "../store/requests.js";
@@ -111,8 +112,14 @@ export function createInspector(options: InspectorOptions): Inspector {
     if (verdict !== undefined && !VERDICT_FILTERS.includes(verdict)) {
       throw new HttpError(400, "invalid_query", `verdict must be one of ${VERDICT_FILTERS.join(", ")}`);
     }
+    const event = optionalText(url, "event");
+    // As the CLI's --event: a catalog name, or one some stored request carries; anything else is a typo.
+    if (event !== undefined && !isEventName(event) && requests.count({ event }) === 0) {
+      const hint = didYouMean(event, EVENT_NAMES);
+      throw new HttpError(400, "invalid_query", `unknown event "${event}"; ${hint || "no stored request carries it, and it is not a Pinwheel event"}`);
+    }
     const page = listPage(requests, {
-      event: optionalText(url, "event"),
+      event,
       verdict,
       text: optionalText(url, "q"),
       beforeId,

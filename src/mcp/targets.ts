@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { isLoopbackHost } from "../registry/validate.js";
+import { isLoopbackHost } from "../loopback.js";
 import type { McpContext } from "./tool.js";
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WebhooksApi } from "../api/types.js";
-import { isLoopbackHostHeader, isLoopbackHostname } from "../inspector/guard.js";
+import { isLoopbackHost, isLoopbackHostHeader } from "../loopback.js";
 import { invalidParameters, wrongHost } from "../registry/errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { answerApiRequest, type ApiAnswer } from "./routes.js";
@@ -46,7 +46,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   // Bound to loopback, the stand-in answers loopback names only, as the inspector does: otherwise
   // a page that rebinds its DNS name to 127.0.0.1 could register its own URL with the public
   // default secret, and simulate's fan-out would deliver signed events there.
-  const loopbackOnly = isLoopbackHostname(options.host) || options.host === "::1";
+  const loopbackOnly = isLoopbackHost(options.host);
   const server = createServer((request, response) => {
     const started = performance.now();
     void (async () => {

@@ -3,6 +3,7 @@ import type { ApiErrorBody, ApiFieldError, CreateWebhookBody, ListParams, Update
 import { EVENT_NAMES } from "../events/catalog.js";
 import { didYouMean } from "../suggest.js";
 import { invalidParameters } from "./errors.js";
+import { isLoopbackHost } from "../loopback.js";
 
 /**
  * The one validation of webhook bodies: the local registry, the mock server and the CLI's own
@@ -22,10 +23,6 @@ const ENABLEABLE = new Set(ENABLEABLE_EVENTS);
 
 const CREATE_FIELDS = ["url", "status", "enabled_events", "version"] as const;
 const UPDATE_FIELDS = ["url", "status", "enabled_events"] as const;
-
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 function checkUrl(value: unknown, options: ValidateOptions, fields: ApiFieldError[]): string | undefined {
   if (typeof value !== "string") return void fields.push({ name: "url", message: "must be a string" });

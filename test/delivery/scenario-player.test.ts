@@ -271,6 +271,27 @@ describe("playScenario ordering", () => {
     ]);
   });
 
+  it("marks a deliver_after pointing up the file out of order when it overtakes the steps between, not when it does not", async () => {
+    const rec = recorder();
+    await playScenario(
+      scenario([
+        { label: "anchor", event: "account.added" },
+        { event: "identity.added" },
+        { event: "employment.added", deliver_after: "anchor" },
+        { label: "next", event: "income.added" },
+        { event: "shifts.added", deliver_after: "next" },
+      ]),
+      { send: rec.send, sleep: rec.sleep },
+    );
+    expect(rec.deliveries.map((d) => [d.step, d.event, d.outOfOrder])).toEqual([
+      [1, "account.added", false],
+      [3, "employment.added", true],
+      [2, "identity.added", false],
+      [4, "income.added", false],
+      [5, "shifts.added", false],
+    ]);
+  });
+
   it("delivers every step of a deliver_after chain (a deferred step that others wait for)", async () => {
     const rec = recorder();
     await playScenario(

@@ -125,6 +125,12 @@ describe("the JSON API", () => {
     const bogus = await call(`${inspected.page}api/requests?verdict=bogus`, { headers: withToken(inspected) });
     expect(bogus.status).toBe(400);
     expect(bogus.text).toMatch(/verdict must be one of verified, failed/);
+    // An event filter no request could match is a typo, answered as the CLI answers it, not an empty list.
+    const typo = await call(`${inspected.page}api/requests?event=paystubs.ad`, { headers: withToken(inspected) });
+    expect(typo.status).toBe(400);
+    expect(typo.text).toMatch(/unknown event \\?"paystubs\.ad\\?"; did you mean \\?"paystubs\.added\\?"\?/);
+    const known = await call(`${inspected.page}api/requests?event=shifts.added`, { headers: withToken(inspected) });
+    expect(known.status).toBe(200);
   });
 });
 

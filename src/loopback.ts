@@ -1,0 +1,17 @@
+/**
+ * The one test of "this host is this machine", for listen's bind address, the local registry's
+ * http:// webhook URLs and the inspector's Host check: localhost and its subdomains (RFC 6761),
+ * 127.0.0.0/8, and ::1 with or without the brackets a URL puts around it.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase();
+  return name === "localhost" || name.endsWith(".localhost") || name === "::1" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/**
+ * The DNS-rebinding rule for a server bound to loopback: a Host header naming anything but a
+ * loopback name can only come from a page that pointed its own DNS name at 127.0.0.1.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  return host !== undefined && isLoopbackHost(host.replace(/:\d+$/, ""));
+}

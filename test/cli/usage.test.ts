@@ -1,0 +1,54 @@
+/**
+ * Usage errors and did-you-mean hints, in-process against the program bin/ runs (src/cli/run.ts):
+ * each is exit 2 and one line on stderr, before any work, without starting a Node process.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempHome, type TempHome } from "../helpers/cli.js";
+import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
+import { runInProcess } from "../helpers/in-process.js";
+
+let home: TempHome;
+beforeEach(() => {
+  home = tempHome();
+});
+afterEach(() => home.cleanup());
+
+const UNREACHABLE = "http://127.0.0.1:9/";
+
+async function usageError(args: string[]): Promise<string> {
+  const result = await runInProcess(args, { env: home.env });
+  expectExit(result, 2);
+  expect(result.stdout, args.join(" ")).toBe("");
+  return expectOneLineError(result.stderr);
+}
+
+describe("usage errors, in-process", () => {
+  it("suggests the command meant", async () => {
+    const result = await runInProcess(["simulat"], { env: home.env });
+    expectExit(result, 2);
+    expect(result.stderr).toBe("error: unknown command 'simulat'\n(Did you mean simulate?)\n");
+  });
+
+  it("suggests the event meant", async () => {
+    expect(await usageError(["simulate", "paystubs.fully_synce", "--to", UNREACHABLE])).toMatch(/did you mean "paystubs\.fully_synced"\?/);
+  });
+
+  it("refuses --concurrency beside --scenario, which plays its steps in order", async () => {
+    expect(await usageError(["simulate", "--scenario", "at-least-once", "--concurrency", "4", "--to", UNREACHABLE])).toBe(
+      'error: --concurrency applies to --count\'s events; a scenario plays its steps in order (mark steps "concurrent" in the scenario file instead)',
+    );
+  });
+
+  it("refuses --db beside an HTTP API, which keeps its own webhooks", async () => {
+    expect(await usageError(["webhooks", "list", "--base-url", UNREACHABLE, "--db", "x.db"])).toBe(
+      "error: --db is where the local registry (--env local) keeps webhooks, but these go to --base-url; drop --db",
+    );
+    expect(await usageError(["webhooks", "list", "--env", "sandbox", "--db", "x.db", "--secret", "s"])).toBe(
+      "error: --db is where the local registry (--env local) keeps webhooks, but these go to Pinwheel sandbox; drop --db",
+    );
+  });
+
+  it("refuses a number that is not one, naming the option", async () => {
+    expect(await usageError(["simulate", "income.added", "--count", "many", "--to", UNREACHABLE])).toMatch(/--count/);
+  });
+});
