@@ -51,11 +51,13 @@ export function registerToolingCommands(program: Command): void {
     .option("--allow-remote", "let tools send to hosts other than this machine (default: loopback only)")
     .addHelpText(
       "after",
-      examples([
-        "pinwheel-cli mcp",
-        "claude mcp add pinwheel -- npx pinwheel-cli mcp",
-        'pinwheel-cli mcp --db ./webhooks.db --secret "$PINWHEEL_API_SECRET"',
-      ]) + "\nStdout carries the protocol; the log goes to stderr. See docs/mcp.md for the tools and client set-up.\n",
+      "\nA coding agent's client starts it: configure the command `npx pinwheel-cli mcp` (docs/mcp.md shows\n" +
+        "Claude Code, Cursor and VS Code). Stdout carries the protocol; the log goes to stderr.\n" +
+        examples([
+          "pinwheel-cli mcp",
+          'pinwheel-cli mcp --db ./webhooks.db --secret "$PINWHEEL_API_SECRET"',
+          "pinwheel-cli mcp --allow-remote --env sandbox",
+        ]),
     )
     .action(lazy(() => import("../commands/mcp.js")));
 }

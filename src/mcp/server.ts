@@ -41,8 +41,7 @@ function errorText(error: unknown): string {
 }
 
 /** A server with every tool and resource; connect it to a transport. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each tool keeps its own input shape
-export function createMcpServer(context: McpContext, tools: readonly ToolDefinition<any>[] = TOOLS): McpServer {
+export function createMcpServer(context: McpContext, tools: readonly ToolDefinition[] = TOOLS): McpServer {
   const server = new McpServer({ name: "pinwheel-cli", version: VERSION }, { instructions: INSTRUCTIONS });
   const redact = redactor(context.secret.secret);
   const log = (line: string) => context.log(redact(line));

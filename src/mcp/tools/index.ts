@@ -11,8 +11,7 @@ import { verifyRequest } from "./verify-request.js";
  * Every tool the server offers, in the order clients list them. A new tool (run_conformance,
  * sandbox_connect) is one file exporting a defineTool(...) and one line here.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each tool keeps its own input shape
-export const TOOLS: readonly ToolDefinition<any>[] = [
+export const TOOLS: readonly ToolDefinition[] = [
   listEventTypes,
   simulateEvent,
   listRequests,
