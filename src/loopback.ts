@@ -13,5 +13,11 @@ export function isLoopbackHost(host: string): boolean {
  * loopback name can only come from a page that pointed its own DNS name at 127.0.0.1.
  */
 export function isLoopbackHostHeader(host: string | undefined): boolean {
-  return host !== undefined && isLoopbackHost(host.replace(/:\d+$/, ""));
+  return host !== undefined && isLoopbackHost(hostname(host));
+}
+
+function hostname(hostHeader: string): string {
+  // "[::1]:3000" -> "[::1]", "localhost:3000" -> "localhost"
+  const bracketed = /^(\[[^\]]*\])(?::\d+)?$/.exec(hostHeader);
+  return bracketed?.[1] ?? hostHeader.replace(/:\d+$/, "");
 }

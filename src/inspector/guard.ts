@@ -18,14 +18,6 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function hostname(hostHeader: string): string {
-  // "[::1]:3000" -> "[::1]", "localhost:3000" -> "localhost"
-  const bracketed = /^(\[[^\]]*\])(?::\d+)?$/.exec(hostHeader);
-  const host = bracketed?.[1];
-  if (host) return host.toLowerCase();
-  return hostHeader.replace(/:\d+$/, "").toLowerCase();
-}
-
 export interface GuardOptions {
   token: string;
   /**
