@@ -336,7 +336,8 @@ describe("smoke --reporter junit", () => {
   });
 });
 
-describe("smoke and scenarios: the end_user_id a handler can recognise", () => {
+// Each test spawns the CLI three or four times; on two busy cores that takes a while.
+describe("smoke and scenarios: the end_user_id a handler can recognise", { timeout: 60_000 }, () => {
   const endUsers = (target: { requests: RecordedRequest[] }) =>
     new Set(target.requests.map((r) => (JSON.parse(r.body.toString("utf8")) as { payload: { end_user_id?: string } }).payload.end_user_id));
 
