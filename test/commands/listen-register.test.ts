@@ -62,6 +62,25 @@ async function listen(args: string[], env = home.env): Promise<Listener> {
   return listener;
 }
 
+/**
+ * Stops listen with the signal and waits for it to exit: deleting the webhook is an HTTP call, and
+ * on a loaded machine that can outlast the shared helper's 5 s before SIGKILL.
+ */
+async function stop(listener: Listener, signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; stderr: string }> {
+  const child = listener.process;
+  if (child.exitCode === null && child.signalCode === null) {
+    const closed = new Promise((resolve) => child.once("close", resolve));
+    child.kill(signal);
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 45_000))]);
+  }
+  return listener.stop(signal);
+}
+
+/** runCli with room for a slow start on a loaded machine. */
+function run(args: string[], env = home.env) {
+  return runCli(args, { env, timeoutMs: 60_000 });
+}
+
 interface WebhookLine {
   type: "webhook";
   action: "created" | "reused";
@@ -95,7 +114,7 @@ describe("listen --register sandbox (against the mock)", () => {
       expect(registered).toMatchObject({ action: "created", url: "https://one.example/pinwheel", enabled_events: EVENTS, owned: true, deleted: [], environment: "sandbox", verifies_for: "sandbox" });
       expect((await remaining()).map((webhook) => webhook.id)).toEqual([registered.id]);
 
-      const { code, stderr } = await listener.stop(signal);
+      const { code, stderr } = await stop(listener, signal);
       expect(code, stderr).toBe(0);
       expect(listener.lines()).toContainEqual({ type: "webhook_deleted", id: registered.id });
       expect(await remaining()).toEqual([]);
@@ -108,13 +127,13 @@ describe("listen --register sandbox (against the mock)", () => {
     const registered = await webhookLine(listener);
     expect(registered.enabled_events).toContain("paystubs.fully_synced");
     expect(registered.enabled_events).toContain("company_connect.status.updated");
-    await listener.stop("SIGTERM");
+    await stop(listener, "SIGTERM");
   });
 
   it("with --keep leaves it; the next run reuses it without creating one, and deletes it at its own exit", async () => {
     const first = await listen(registerArgs("https://one.example/", "--keep"));
     const created = await webhookLine(first);
-    expect((await first.stop("SIGTERM")).code).toBe(0);
+    expect((await stop(first, "SIGTERM")).code).toBe(0);
     expect(first.lines()).toContainEqual({ type: "webhook_kept", id: created.id });
     expect((await remaining()).map((webhook) => webhook.id)).toEqual([created.id]);
 
@@ -123,7 +142,7 @@ describe("listen --register sandbox (against the mock)", () => {
     expect(reused).toMatchObject({ action: "reused", id: created.id, owned: true });
     // One webhook was ever created, by the first run.
     expect(wire().filter((line) => line.startsWith("POST"))).toEqual(["POST /v1/webhooks 200"]);
-    expect((await second.stop("SIGTERM")).code).toBe(0);
+    expect((await stop(second, "SIGTERM")).code).toBe(0);
     expect(await remaining()).toEqual([]);
   });
 
@@ -133,24 +152,24 @@ describe("listen --register sandbox (against the mock)", () => {
     const first = await listen(registerArgs("https://old.example/", "--keep", "--events", EVENTS.join(",")));
     // Someone else's webhook with the very same URL and events is reused, not duplicated, and not listen's.
     expect(await webhookLine(first)).toMatchObject({ action: "reused", id: theirs.id, owned: false });
-    await first.stop("SIGTERM");
+    await stop(first, "SIGTERM");
 
     const keptOwn = await listen(registerArgs("https://older.example/", "--keep"));
     const own = await webhookLine(keptOwn);
-    await keptOwn.stop("SIGTERM");
+    await stop(keptOwn, "SIGTERM");
 
     const second = await listen(registerArgs("https://new.example/"));
     const registered = await webhookLine(second);
     expect(registered).toMatchObject({ action: "created", deleted: [{ id: own.id, url: "https://older.example/" }] });
     expect(wire().filter((line) => line.startsWith("DELETE"))).toEqual([`DELETE /v1/webhooks/${own.id} 200`]);
-    await second.stop("SIGTERM");
+    await stop(second, "SIGTERM");
     expect((await remaining()).map((webhook) => webhook.id).sort()).toEqual([theirs.id, theirsSameUrl.id].sort());
   });
 
   it("with ten webhooks already, none its own, exits 1 listing them and how to delete one, creating nothing", async () => {
     const taken: Webhook[] = [];
     for (let i = 0; i < 10; i++) taken.push(await foreign(`https://taken-${i}.example/`));
-    const result = await runCli(["listen", "--port", "0", ...registerArgs("https://one.example/")], { env: home.env });
+    const result = await run(["listen", "--port", "0", ...registerArgs("https://one.example/")], home.env);
     expectExit(result, 1);
     for (const webhook of taken) expect(result.stderr).toContain(`${webhook.id}  active  ${webhook.url}`);
     const origin = new URL(mock.ready.url).origin;
@@ -166,9 +185,7 @@ describe("listen --register sandbox (against the mock)", () => {
 
   it("with a wrong secret exits 1 saying which environment's secret it needs, and never prints the secret", async () => {
     const wrong = "wrong-secret-0123456789";
-    const result = await runCli(["listen", "--port", "0", "--json", "--secret", wrong, "--register", "sandbox", "--base-url", mock.ready.url, "--public-url", "https://one.example/"], {
-      env: home.env,
-    });
+    const result = await run(["listen", "--port", "0", "--json", "--secret", wrong, "--register", "sandbox", "--base-url", mock.ready.url, "--public-url", "https://one.example/"], home.env);
     expectExit(result, 1);
     expect(expectOneLineError(result.stderr)).toMatch(
       /^error: Pinwheel sandbox \(http:\/\/127\.0\.0\.1:\d+\) refused the API secret from --secret \(401 invalid_api_secret: .*\); --register sandbox needs your Pinwheel sandbox API secret, which also verifies the deliveries/,
@@ -179,16 +196,14 @@ describe("listen --register sandbox (against the mock)", () => {
   });
 
   it("with no secret at all exits 2 before binding or sending, naming the environment", async () => {
-    const result = await runCli(["listen", "--port", "0", "--register", "development", "--base-url", mock.ready.url, "--public-url", "https://one.example/"], { env: home.env });
+    const result = await run(["listen", "--port", "0", "--register", "development", "--base-url", mock.ready.url, "--public-url", "https://one.example/"], home.env);
     expectExit(result, 2);
     expect(expectOneLineError(result.stderr)).toMatch(/^error: --register development needs your Pinwheel development API secret/);
     expect(wire()).toEqual([]);
   });
 
   it("refuses --register production without --yes: exit 2, nothing sent; with --yes it registers", async () => {
-    const refused = await runCli(["listen", "--port", "0", "--secret", SECRET, "--register", "production", "--base-url", mock.ready.url, "--public-url", "https://one.example/"], {
-      env: home.env,
-    });
+    const refused = await run(["listen", "--port", "0", "--secret", SECRET, "--register", "production", "--base-url", mock.ready.url, "--public-url", "https://one.example/"], home.env);
     expectExit(refused, 2);
     expect(expectOneLineError(refused.stderr)).toBe(
       "error: --register production adds a webhook to your live Pinwheel workspace; confirm with --yes (or use --register sandbox)",
@@ -198,7 +213,7 @@ describe("listen --register sandbox (against the mock)", () => {
 
     const confirmed = await listen(["--secret", SECRET, "--register", "production", "--yes", "--base-url", mock.ready.url, "--public-url", "https://one.example/"]);
     expect(await webhookLine(confirmed)).toMatchObject({ action: "created", environment: "production" });
-    await confirmed.stop("SIGTERM");
+    await stop(confirmed, "SIGTERM");
     expect(await remaining()).toEqual([]);
   });
 
@@ -211,7 +226,7 @@ describe("listen --register sandbox (against the mock)", () => {
       [["--tunnel", "ngrok", ...registerArgs("https://one.example/")], /pass either --public-url or --tunnel/],
     ];
     for (const [args, message] of cases) {
-      const result = await runCli(["listen", "--port", "0", ...args], { env: home.env });
+      const result = await run(["listen", "--port", "0", ...args], home.env);
       expectExit(result, 2);
       expect(expectOneLineError(result.stderr)).toMatch(message);
     }
@@ -224,12 +239,12 @@ describe("listen --register local", () => {
     const listener = await listen(["--register", "local", "--events", "income.added"]);
     const registered = await webhookLine(listener);
     expect(registered).toMatchObject({ action: "created", url: listener.url, environment: "local", enabled_events: ["income.added"] });
-    const sent = await runCli(["simulate", "income.added", "--json"], { env: home.env });
+    const sent = await run(["simulate", "income.added", "--json"], home.env);
     expectExit(sent, 0);
     const received = (await listener.waitFor((line) => (line as { type?: string }).type === "request")) as { event: string; verification: string };
     expect(received).toMatchObject({ event: "income.added", verification: "verified" });
-    await listener.stop("SIGTERM");
-    const left = await runCli(["webhooks", "list", "--env", "local", "--json"], { env: home.env });
+    await stop(listener, "SIGTERM");
+    const left = await run(["webhooks", "list", "--env", "local", "--json"], home.env);
     expect(JSON.parse(left.stdout)).toEqual([]);
   });
 });
@@ -250,7 +265,7 @@ describe("listen --tunnel (stand-in programs on PATH)", () => {
       expect(registered.url).toBe(`${publicUrl}/`);
       expect(fakes.log(program)[0]).toContain(`http://127.0.0.1:${listener.port}`);
 
-      expect((await listener.stop("SIGTERM")).code).toBe(0);
+      expect((await stop(listener, "SIGTERM")).code).toBe(0);
       expect(fakes.log(program)).toContain("signal SIGTERM");
       expect(await remaining()).toEqual([]);
     });
@@ -263,7 +278,7 @@ describe("listen --tunnel (stand-in programs on PATH)", () => {
       ["cloudflared", /^error: cloudflared is not on PATH; install it \(macOS: brew install cloudflared;/],
       ["ngrok", /^error: ngrok is not on PATH; install it \(macOS: brew install ngrok;/],
     ] as const) {
-      const result = await runCli(["listen", "--port", "0", "--json", "--tunnel", program, ...registerArgs("https://x.example/").slice(0, 6)], { env: withPath(empty) });
+      const result = await run(["listen", "--port", "0", "--json", "--tunnel", program, ...registerArgs("https://x.example/").slice(0, 6)], withPath(empty));
       expectExit(result, 1);
       expect(expectOneLineError(result.stderr)).toMatch(hint);
       expect(ndjson(result.stdout)).toEqual([]);
@@ -273,7 +288,7 @@ describe("listen --tunnel (stand-in programs on PATH)", () => {
 
   it("when the program exits before printing a URL, stops listen with its last words and registers nothing", async () => {
     fakes = standIns("exits-early");
-    const result = await runCli(["listen", "--port", "0", "--json", "--tunnel", "ngrok", ...registerArgs("https://x.example/").slice(0, 6)], { env: withPath(fakes.dir) });
+    const result = await run(["listen", "--port", "0", "--json", "--tunnel", "ngrok", ...registerArgs("https://x.example/").slice(0, 6)], withPath(fakes.dir));
     expectExit(result, 1);
     expect(expectOneLineError(result.stderr)).toMatch(/^error: ngrok exited \(code 1\) before printing its public URL; it said: .*ERR_NGROK_4018.*; run "ngrok config add-authtoken <token>"/);
     expect(wire()).toEqual([]);
