@@ -16,6 +16,7 @@ import { requestStore, type StoredRequest } from "../store/requests.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./listen-public.js";
 import { isLoopbackHost } from "../loopback.js";
+import { forwardJson } from "../delivery/attempt-json.js";
 
 export interface ListenOptions extends PublicOptions {
   port: number;
@@ -96,17 +97,7 @@ function forwardedStatus(report: ForwardReport): number {
 function showForward(out: Output, request: StoredRequest, report: DeliveryReport): void {
   const { final } = report;
   if (out.json) {
-    out.ndjson({
-      type: "forward",
-      request_id: request.id,
-      event_id: request.eventId,
-      url: final.url,
-      ok: report.ok,
-      status_code: final.statusCode ?? null,
-      duration_ms: Math.round(final.durationMs * 100) / 100,
-      attempts: report.attempts.length,
-      error: final.error ?? null,
-    });
+    out.ndjson({ type: "forward", request_id: request.id, event_id: request.eventId, ...forwardJson(report), attempts: report.attempts.length });
     return;
   }
   const { c } = out;

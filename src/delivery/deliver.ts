@@ -1,6 +1,7 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { signedHeaders } from "../signing.js";
 import { defined } from "../invariant.js";
+import { isSuccess } from "./attempt-json.js";
 import { isRetryable, nextDelay, type RetryPolicy } from "./retry-policy.js";
 import type { AttemptResult, HttpSender } from "./sender.js";
 
@@ -39,9 +40,7 @@ export interface DeliverOptions {
 
 const defaultSleep = (ms: number, signal?: AbortSignal) => wait(ms, undefined, { signal });
 
-export function isSuccess(statusCode: number | undefined): boolean {
-  return statusCode !== undefined && statusCode >= 200 && statusCode < 300;
-}
+export { isSuccess };
 
 /**
  * One delivery as Pinwheel makes it: the same body and event_id on every attempt, a fresh

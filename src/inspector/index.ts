@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { EVENT_NAMES, isEventName } from "../events/catalog.js";
 import { didYouMean } from "../suggest.js";
+import { attemptJson, forwardJson } from "../delivery/attempt-json.js";
 import type { Db } from "../store/database.js";
 import { deliveryStore, type DeliveryAttempt } from "../store/deliveries.js";
 import { requestStore, VERDICT_FILTERS, type StoredRequest } from "../store/requests.js";
@@ -148,16 +149,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       ok: result.ok,
       url: result.url,
       mode: result.mode,
-      attempts: result.attempts.map((attempt) => ({
-        attempt: attempt.attempt,
-        url: attempt.url,
-        started_at: attempt.startedAt,
-        duration_ms: Math.round(attempt.durationMs * 100) / 100,
-        status_code: attempt.statusCode ?? null,
-        ok: attempt.ok,
-        error: attempt.error ?? null,
-        response_body: attempt.responseBody ?? null,
-      })),
+      attempts: result.attempts.map(attemptJson),
     };
   }
 
@@ -257,15 +249,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       stream.publish("request", requestSummary(request, pending), request.id);
     },
     publishForward(request, report) {
-      const { final } = report;
-      const forward: ForwardView = {
-        pending: false,
-        status_code: final.statusCode ?? null,
-        ok: report.ok,
-        error: final.error ?? null,
-        duration_ms: Math.round(final.durationMs * 100) / 100,
-        url: final.url,
-      };
+      const forward: ForwardView = { pending: false, ...forwardJson(report) };
       stream.publish("forward", { request_id: request.id, forward, attempts: report.attempts.length });
     },
     async close() {

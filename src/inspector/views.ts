@@ -1,25 +1,11 @@
+import { storedAttemptJson } from "../delivery/attempt-json.js";
 import type { DeliveryAttempt } from "../store/deliveries.js";
 import type { StoredRequest } from "../store/requests.js";
 import type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary } from "./ui/types.js";
 
 export type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary };
 
-export function attemptView(attempt: DeliveryAttempt): AttemptView {
-  return {
-    id: attempt.id,
-    delivery_id: attempt.deliveryId,
-    source: attempt.source,
-    request_id: attempt.requestId,
-    attempt: attempt.attempt,
-    url: attempt.url,
-    started_at: attempt.startedAt,
-    duration_ms: attempt.durationMs,
-    status_code: attempt.statusCode,
-    ok: attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300,
-    error: attempt.error,
-    response_body: attempt.responseBody,
-  };
-}
+export const attemptView = storedAttemptJson;
 
 /** The newest forward attempt of a request, as the list's forward column shows it. */
 export function forwardView(attempts: readonly DeliveryAttempt[]): ForwardView | null {

@@ -1,5 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { NumberedAttempt } from "../delivery/deliver.js";
+import { attemptJson } from "../delivery/attempt-json.js";
+import type { ReplayAttemptView } from "../inspector/ui/types.js";
 import { printable } from "./printable.js";
 
 export interface DeliveryLine {
@@ -25,16 +27,8 @@ export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt }
 }
 
 export function deliveryJson({ event, eventId, attempt }: DeliveryLine): Record<string, unknown> {
-  return {
-    type: "attempt",
-    event,
-    event_id: eventId,
-    url: attempt.url,
-    attempt: attempt.attempt,
-    ok: attempt.ok,
-    status_code: attempt.statusCode ?? null,
-    duration_ms: Math.round(attempt.durationMs * 100) / 100,
-    error: attempt.error ?? null,
-    started_at: attempt.startedAt,
-  };
+  // One line per attempt: the answer's body stays in the store (deliveries list --json).
+  const view: Partial<ReplayAttemptView> = attemptJson(attempt);
+  delete view.response_body;
+  return { type: "attempt", event, event_id: eventId, ...view };
 }

@@ -19,20 +19,4 @@ export function formatDeliveryAttempt(c: ChalkInstance, attempt: DeliveryAttempt
   return `${attempt.startedAt}  ${attempt.source}  attempt ${attempt.attempt}  ${status}  ${formatDuration(attempt.durationMs)}  → ${printable(attempt.url)}`;
 }
 
-export function deliveryAttemptJson(attempt: DeliveryAttempt): Record<string, unknown> {
-  return {
-    id: attempt.id,
-    delivery_id: attempt.deliveryId,
-    source: attempt.source,
-    event: attempt.event,
-    event_id: attempt.eventId,
-    request_id: attempt.requestId,
-    url: attempt.url,
-    attempt: attempt.attempt,
-    started_at: attempt.startedAt,
-    duration_ms: attempt.durationMs,
-    status_code: attempt.statusCode,
-    error: attempt.error,
-    response_body: attempt.responseBody,
-  };
-}
+export { storedAttemptJson as deliveryAttemptJson } from "../delivery/attempt-json.js";

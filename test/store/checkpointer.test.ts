@@ -14,15 +14,24 @@ afterEach(() => {
 
 const walBytes = (path: string) => statSync(`${path}-wal`).size;
 
-/** Steady writes for a while, yielding between transactions; returns the WAL's size after each and the bytes written. */
-/** Writes for `ms`, and on past it (10 s at most) until `minBytes` are written: a loaded machine writes less per second. */
-async function steadyWrites(database: Db, path: string, ms: number, pauseMs = 5, minBytes = 0): Promise<{ largest: number; sizes: number[]; written: number }> {
+/**
+ * Steady writes for at least `ms` and at least `minBytes`, yielding between transactions; returns
+ * the WAL's size after each and the bytes written. A byte count, not a rate: a loaded machine
+ * writes more slowly, and then simply for longer.
+ */
+async function steadyWrites(
+  database: Db,
+  path: string,
+  ms: number,
+  pauseMs = 5,
+  minBytes = 0,
+): Promise<{ largest: number; sizes: number[]; written: number }> {
   const insert = database.prepare("INSERT INTO deliveries (delivery_id, source, url, attempt, started_at, duration_ms, response_body) VALUES (?, 'simulate', 'http://x', 1, 'now', 1, ?)");
   const filler = "x".repeat(2000);
   const deadline = Date.now() + ms;
   const sizes: number[] = [];
   let written = 0;
-  while ((Date.now() < deadline || written < minBytes) && Date.now() < deadline + 10_000) {
+  while (Date.now() < deadline || written < minBytes) {
     database.transaction(() => {
       for (let i = 0; i < 50; i++) insert.run(`d${i}`, filler);
     })();
@@ -57,11 +66,10 @@ describe("the WAL checkpointer", () => {
     // A limit never reached: only the restarts keep the file small.
     const checkpointer = startCheckpointer(db, path, 50, 1024 * 1024 * 1024);
     // Back-to-back transactions, as under load: a passive checkpoint never catches up with them.
-    const { largest, written } = await steadyWrites(db, path, 3000, 0, 24 * 1024 * 1024);
+    const { largest, written } = await steadyWrites(db, path, 3000, 0, 20 * 1024 * 1024);
     await checkpointer.stop();
-    expect(written).toBeGreaterThan(20 * 1024 * 1024);
     // Without the restarts (PASSIVE alone) the WAL reaches about 2.5x what was written; with them it stays
     // well under 1x, though on a loaded machine fewer restarts get their turn (0.77x seen in a full test run).
     expect(largest).toBeLessThan(written * 1.25);
-  }, 20_000);
+  }, 60_000);
 });

@@ -9,6 +9,8 @@ export interface AttemptView {
   id: number;
   delivery_id: string;
   source: string;
+  event: string | null;
+  event_id: string | null;
   /** The stored request it sent (forwards, replays); null for the sender's own attempts (simulate). */
   request_id: number | null;
   attempt: number;
@@ -22,7 +24,7 @@ export interface AttemptView {
 }
 
 /** An attempt as a replay from the page answers it, before it is read back from the store. */
-export type ReplayAttemptView = Omit<AttemptView, "id" | "delivery_id" | "source" | "request_id">;
+export type ReplayAttemptView = Omit<AttemptView, "id" | "delivery_id" | "source" | "event" | "event_id" | "request_id">;
 
 export interface ForwardView {
   /** True while the forward is on its way and nothing is recorded yet. */
