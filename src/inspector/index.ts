@@ -134,12 +134,16 @@ export function createInspector(options: InspectorOptions): Inspector {
     const mode: ReplayMode | undefined = body.mode === "recorded" ? "recorded" : body.mode === "resigned" || body.mode === undefined ? "resigned" : undefined;
     if (!mode) throw new HttpError(400, "invalid_body", 'mode must be "resigned" or "recorded"');
     const target: ReplayTarget = { kind, url: typeof body.url === "string" ? body.url : undefined };
-    const result = await replayer.replay(stored, target, mode);
+    if (body.include_unverified !== undefined && typeof body.include_unverified !== "boolean") {
+      throw new HttpError(400, "invalid_body", "include_unverified must be true or false");
+    }
+    const result = await replayer.replay(stored, target, { mode, includeUnverified: body.include_unverified === true });
     stream.publish("attempts", { request_id: stored.id });
     return {
       ok: result.ok,
       url: result.url,
       mode: result.mode,
+      unverified: result.unverified,
       attempts: result.attempts.map((attempt) => ({
         attempt: attempt.attempt,
         url: attempt.url,
