@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isCliError } from "./errors.js";
 import { VERSION } from "./version.js";
+import { redactUrlsIn } from "./redact-url.js";
 
 /** The build's snapshot of the top-level --help (scripts/write-help-snapshot.js); absent when run from source. */
 function helpSnapshot(): string | undefined {
@@ -36,11 +37,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isCliError(error)) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${redactUrlsIn(error.message)}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: unexpected failure: ${message}\n`);
+    process.stderr.write(`error: unexpected failure: ${redactUrlsIn(message)}\n`);
     const { terminalSettings } = await import("./config.js");
     if (terminalSettings().debug && error instanceof Error && error.stack) {
       process.stderr.write(`${error.stack}\n`);

@@ -9,6 +9,7 @@ import { failedVerification, requestStore, type RequestFilter, type RequestStore
 import { DeliveryRun, summarize, type RunItem } from "./delivery-run.js";
 import { openStoreForReading } from "./read-store.js";
 import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "./shared.js";
+import { isRedactedUrl } from "../redact-url.js";
 
 export interface ReplayOptions {
   to?: string;
@@ -130,6 +131,9 @@ export async function run(references: string[], options: ReplayOptions): Promise
     const recorded = deliveryStore(db).lastForwardUrl();
     if (!options.to && !recorded) {
       throw usageError("--to <url> is required (no listen --forward-to has recorded a target yet), e.g. --to http://localhost:8080/webhooks/pinwheel");
+    }
+    if (!options.to && isRedactedUrl(recorded!)) {
+      throw usageError(`listen --forward-to last forwarded to ${recorded}, whose credentials are not stored; pass --to with the URL`);
     }
     const url = options.to ?? recorded!;
     if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);

@@ -12,6 +12,7 @@ import { renderJUnit, type JUnitCase } from "../output/junit.js";
 import { DeliveryRun } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
+import { redactUrl } from "../redact-url.js";
 
 export interface SmokeOptions {
   to?: string;
@@ -117,10 +118,10 @@ export async function run(options: SmokeOptions): Promise<void> {
         ? undefined
         : {
             message: `expected ${expectation}, got ${observed(check.report)}`,
-            details: `POST ${url}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
+            details: `POST ${redactUrl(url)}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
           },
     }));
-    const xml = renderJUnit(`pinwheel-cli smoke ${url}`, cases, new Date().toISOString().slice(0, 19));
+    const xml = renderJUnit(`pinwheel-cli smoke ${redactUrl(url)}`, cases, new Date().toISOString().slice(0, 19));
     if (options.output) {
       try {
         writeFileSync(options.output, xml);

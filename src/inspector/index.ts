@@ -12,6 +12,7 @@ import { createReplayer, type ReplayMode, type ReplayTarget } from "./replay.js"
 import { EventStream, type StreamOptions } from "./stream.js";
 import type { InfoAnswer, ListAnswer, ReplayAnswer, RequestDetail, StreamEvents } from "./ui/types.js";
 import { forwardView, requestDetail, requestSummary, type ForwardView } from "./views.js";
+import { redactUrl } from "../redact-url.js";
 
 export { TOKEN_HEADER } from "./guard.js";
 export type { RequestDetail, RequestSummary, AttemptView, ForwardView } from "./views.js";
@@ -184,7 +185,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     if (method !== "GET" && method !== "HEAD") throw new HttpError(405, "method_not_allowed", `${method} is not allowed here`, { allow: "GET, HEAD" });
     guard.checkRead(request, url);
     if (path === "info") {
-      const info: InfoAnswer = { forward_to: options.forward?.url ?? null, events: EVENT_NAMES, total: requests.count() };
+      const info: InfoAnswer = { forward_to: options.forward ? redactUrl(options.forward.url) : null, events: EVENT_NAMES, total: requests.count() };
       return sendJson(response, 200, info);
     }
     if (path === "requests") return sendJson(response, 200, list(url));
@@ -248,7 +249,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       // Called for every request listen stores: with no page open there is nothing to build.
       if (stream.size === 0) return;
       const pending: ForwardView | null = publishOptions.forwarding
-        ? { pending: true, status_code: null, ok: false, error: null, duration_ms: null, url: options.forward?.url ?? null }
+        ? { pending: true, status_code: null, ok: false, error: null, duration_ms: null, url: options.forward ? redactUrl(options.forward.url) : null }
         : null;
       stream.publish("request", requestSummary(request, pending), request.id);
     },

@@ -8,6 +8,7 @@ import type { Db } from "../store/database.js";
 import { failedVerification, type StoredRequest } from "../store/requests.js";
 import type { NumberedAttempt } from "../delivery/deliver.js";
 import { HttpError } from "./http.js";
+import { redactUrl } from "../redact-url.js";
 
 export type ReplayMode = "resigned" | "recorded";
 
@@ -101,7 +102,7 @@ export function createReplayer(options: ReplayerOptions) {
     );
     // The page reads the detail again right after: the attempt must be committed by then.
     await recorder.flush();
-    return { url, mode, ok: report.ok, attempts: report.attempts, unverified };
+    return { url: redactUrl(url), mode, ok: report.ok, attempts: report.attempts, unverified };
   }
 
   return {

@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import { terminalSettings, type TerminalSettings } from "../config.js";
 import { renderTable } from "./table.js";
+import { redactUrlsIn } from "../redact-url.js";
 
 /**
  * The one place that writes to the terminal. Data (tables, results, JSON) goes to stdout;
@@ -78,20 +79,21 @@ export function createOutput(
     clearProgress();
     streams.stdout.write(text);
   };
+  // Whatever is printed, a URL's credentials (--to http://user:secret@host/) are not.
   const writeOut = options.batched
     ? (text: string) => {
         if (held === "") setImmediate(flush);
-        held += text + "\n";
+        held += redactUrlsIn(text) + "\n";
       }
     : (text: string) => {
         clearProgress();
-        streams.stdout.write(text + "\n");
+        streams.stdout.write(redactUrlsIn(text) + "\n");
       };
   const writeErr = (text: string) => {
     // A notice after data lines must not overtake them on a terminal showing both.
     flush();
     clearProgress();
-    streams.stderr.write(text + "\n");
+    streams.stderr.write(redactUrlsIn(text) + "\n");
   };
 
   return {

@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { redactUrl } from "../redact-url.js";
 
 export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout";
 
@@ -87,7 +88,7 @@ export function deliveryParams(attempt: NewDeliveryAttempt): unknown[] {
     attempt.eventId,
     attempt.webhookId,
     attempt.requestId,
-    attempt.url,
+    redactUrl(attempt.url),
     attempt.attempt,
     attempt.startedAt,
     attempt.durationMs,
