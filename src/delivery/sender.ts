@@ -1,6 +1,6 @@
-import { Agent } from "undici";
 import { describeTransportError } from "../transport-error.js";
 import { basicAuthorization, redactUrl } from "../redact-url.js";
+import { createHttpAgent } from "./http-agent.js";
 
 export interface AttemptResult {
   url: string;
@@ -73,7 +73,7 @@ export interface SenderOptions {
  */
 export function createSender(options: SenderOptions): HttpSender {
   const clock = options.clock ?? Date.now;
-  const agent = new Agent({
+  const agent = createHttpAgent({
     connections: options.connections ?? 64,
     keepAliveTimeout: 10_000,
     headersTimeout: options.timeoutMs,
