@@ -14,12 +14,15 @@ const quote = (arg) => `'${arg.replaceAll("'", "'\\''")}'`;
 /** CPU milliseconds (user + sys) of one run of `node <args>`, measured by the shell that waited for it. */
 export function cpuOnce(args, env, nodePath = process.execPath) {
   const script = `${quote(nodePath)} ${args.map(quote).join(" ")} >/dev/null 2>&1; echo "rc=$?"; times`;
-  const result = spawnSync("bash", ["-c", script], { cwd: REPO, env, encoding: "utf8", timeout: 60_000 });
+  // Generous: on a machine shared with other benchmarks a 0.3 s command has taken 15 s of wall time.
+  const result = spawnSync("bash", ["-c", script], { cwd: REPO, env, encoding: "utf8", timeout: 300_000 });
   const rc = /rc=(\d+)/.exec(result.stdout)?.[1];
   // `times` prints the shell's own user/sys, then its children's: "0m0.071s 0m0.018s".
   const lines = result.stdout.trim().split("\n");
   const children = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s/.exec(lines[lines.length - 1] ?? "");
-  if (!children) throw new Error(`could not read CPU times of node ${args.join(" ")}: ${result.stdout} ${result.stderr}`);
+  if (!children) {
+    throw new Error(`could not read CPU times of node ${args.join(" ")} (${result.error?.message ?? `exit ${result.status ?? result.signal}`}): ${result.stdout} ${result.stderr}`);
+  }
   const seconds = Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4]);
   return { ms: seconds * 1000, rc: Number(rc) };
 }
