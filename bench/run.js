@@ -2,7 +2,7 @@
 // measured in the same run, printed as one table. Everything listens on 127.0.0.1 and is bounded
 // in time. Options:
 //   --quick                 shorter runs and 100k stored rows (a smoke run, not a record)
-//   --only a,b              startup, receiver, sender, store (default: all)
+//   --only a,b              startup, cpu, receiver, sender, store (default: all)
 //   --rows N                rows for the store benchmark (default 1,000,000)
 //   --count N               events per sender run (default 10,000)
 //   --record                write the table and the machine to bench/RESULTS.md (keeps its notes)
@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { backgroundBusy, describeMachine, machine } from "./lib/machine.js";
 import { markdownTable, textTable } from "./lib/table.js";
 
-const SECTIONS = ["startup", "receiver", "sender", "store"];
+const SECTIONS = ["startup", "cpu", "receiver", "sender", "store"];
 const NOTES_MARKER = "<!-- notes below are kept by `node bench/run.js --record` -->";
 
 const { values } = parseArgs({
@@ -44,6 +44,7 @@ const positive = (text, name) => {
 const quick = values.quick;
 const settings = {
   startup: { runs: quick ? 10 : 15 },
+  cpu: { runs: quick ? 7 : 15 },
   receiver: { rounds: quick ? 1 : 3, seconds: quick ? 2 : 3, warmupSeconds: quick ? 1 : 2, soakEvents: quick ? 20_000 : 100_000 },
   sender: { count: values.count ? positive(values.count, "count") : quick ? 5_000 : 10_000, rounds: quick ? 1 : 2 },
   store: { rows: values.rows ? positive(values.rows, "rows") : quick ? 100_000 : 1_000_000 },
@@ -74,6 +75,7 @@ try {
     log(`${section}: starting ${JSON.stringify(settings[section])}`);
     let result;
     if (section === "startup") result = await (await import("./startup.js")).startupBench({ ...settings.startup, log });
+    if (section === "cpu") result = await (await import("./oneshot.js")).oneShotBench({ ...settings.cpu, dir, secret, log });
     if (section === "receiver") result = await (await import("./receiver.js")).receiverBench({ ...settings.receiver, dir, secret, log });
     if (section === "sender") result = await (await import("./sender.js")).senderBench({ ...settings.sender, dir, secret, log });
     if (section === "store") result = await (await import("./store.js")).storeBench({ ...settings.store, dir, log });

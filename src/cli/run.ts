@@ -1,6 +1,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "../cli.js";
 import { isCliError } from "../errors.js";
+import { redactUrlsIn } from "../redact-url.js";
 
 /**
  * Parses argv and runs the command it names; every failure becomes one line on stderr and an
@@ -17,11 +18,11 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isCliError(error)) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${redactUrlsIn(error.message)}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: unexpected failure: ${message}\n`);
+    process.stderr.write(`error: unexpected failure: ${redactUrlsIn(message)}\n`);
     const { terminalSettings } = await import("../config.js");
     if (terminalSettings().debug && error instanceof Error && error.stack) {
       process.stderr.write(`${error.stack}\n`);

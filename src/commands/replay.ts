@@ -5,10 +5,11 @@ import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import { deliveryStore } from "../store/deliveries.js";
-import { requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
+import { failedVerification, requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
 import { DeliveryRun, summarize, type RunItem } from "./delivery-run.js";
 import { openStoreForReading } from "./read-store.js";
 import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "./shared.js";
+import { isRedactedUrl } from "../redact-url.js";
 
 export interface ReplayOptions {
   to?: string;
@@ -18,6 +19,8 @@ export interface ReplayOptions {
   verdict?: string;
   all?: boolean;
   asRecorded?: boolean;
+  /** Re-sign requests that failed verification too: a forged body would reach the app with a valid signature. */
+  includeUnverified?: boolean;
   secret?: string;
   concurrency: number;
   timeout: number;
@@ -58,6 +61,10 @@ export interface Selection {
   planned: number;
   /** Requests a filter selected but left out: their body was over 1 MiB and is not stored whole. */
   truncated?: number;
+  /** Requests a filter selected but left out: they failed verification (see --include-unverified). */
+  unverifiedLeftOut?: number;
+  /** Planned requests that failed verification when they arrived (sent because --include-unverified says so). */
+  unverifiedIncluded: number;
   next(): StoredRequest | undefined;
 }
 
@@ -65,19 +72,25 @@ export interface Selection {
  * The filter's rows, oldest first, a page at a time. Only rows stored before the replay began:
  * replaying into a listen that stores into the same file must not replay its own replays.
  */
-function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
+function pagedSelection(store: RequestStore, filter: RequestFilter, verifiedOnly: boolean): Selection {
   const newest = store.list({ ...filter, limit: 1 })[0];
-  if (!newest) return { planned: 0, truncated: 0, next: () => undefined };
+  if (!newest) return { planned: 0, truncated: 0, unverifiedIncluded: 0, next: () => undefined };
   const bounded: RequestFilter = { ...filter, beforeId: newest.id + 1 };
-  const whole: RequestFilter = { ...bounded, storedWhole: true };
+  const stored: RequestFilter = { ...bounded, storedWhole: true };
+  const whole: RequestFilter = { ...stored, verifiedOnly };
   const planned = store.count(whole);
+  // With a verdict filter every selected row shares it; without one, count the failed ones.
+  const unverified =
+    filter.verdict === undefined ? store.count({ ...stored, verdict: "failed" }) : failedVerification({ verification: filter.verdict }) ? store.count(stored) : 0;
   let page: StoredRequest[] = [];
   let index = 0;
   let afterId: number | undefined;
   let exhausted = false;
   return {
     planned,
-    truncated: store.count(bounded) - planned,
+    truncated: store.count(bounded) - store.count(stored),
+    unverifiedLeftOut: verifiedOnly ? unverified : 0,
+    unverifiedIncluded: verifiedOnly ? 0 : unverified,
     next() {
       if (index === page.length) {
         if (exhausted) return undefined;
@@ -93,17 +106,22 @@ function pagedSelection(store: RequestStore, filter: RequestFilter): Selection {
   };
 }
 
-export function namedRequests(store: RequestStore, references: string[]): Selection {
+export function namedRequests(store: RequestStore, references: string[], verifiedOnly: boolean): Selection {
   const requests = references.map((reference) => {
     const request = store.find(reference);
     if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
     if (request.bodyTruncated) {
       throw new CliError(`request ${request.id} cannot be replayed: its body was over 1 MiB and only the first MiB is stored`);
     }
+    if (verifiedOnly && failedVerification(request)) {
+      throw usageError(
+        `request ${request.id} failed verification when it arrived (${request.verification}); re-signing would give it a valid signature. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`,
+      );
+    }
     return request;
   });
   let index = 0;
-  return { planned: requests.length, next: () => requests[index++] };
+  return { planned: requests.length, unverifiedIncluded: requests.filter(failedVerification).length, next: () => requests[index++] };
 }
 
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
@@ -115,11 +133,22 @@ export async function run(references: string[], options: ReplayOptions): Promise
     if (!url) {
       throw usageError("--to <url> is required (no listen --forward-to has recorded a target yet), e.g. --to http://localhost:8080/webhooks/pinwheel");
     }
+    if (!options.to && isRedactedUrl(url)) {
+      throw usageError(`listen --forward-to last forwarded to ${url}, whose credentials are not stored; pass --to with the URL`);
+    }
     if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
     const store = requestStore(db);
     if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
-    const selected = filter ? pagedSelection(store, filter) : namedRequests(store, references);
+    // Sent as recorded, a request carries its own (failing) signature; only re-signing can launder one.
+    const verifiedOnly = !options.asRecorded && !options.includeUnverified;
+    const selected = filter ? pagedSelection(store, filter, verifiedOnly) : namedRequests(store, references, verifiedOnly);
     if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
+    if (selected.unverifiedLeftOut) {
+      out.warn(`skipping ${selected.unverifiedLeftOut} request(s) that failed verification when they arrived (--include-unverified re-signs them too)`);
+    }
+    if (selected.unverifiedIncluded && !options.asRecorded) {
+      out.warn(`${selected.unverifiedIncluded} of these request(s) failed verification when they arrived; they are re-signed and reach the app with a valid signature`);
+    }
     if (selected.planned === 0) {
       if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0 });
       out.notice("No stored requests match; nothing to replay.");

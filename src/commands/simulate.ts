@@ -8,16 +8,13 @@ import type { WebhookEnvelope } from "../events/fixtures.js";
 import { envelopeTemplate } from "../events/template.js";
 import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
-import { loadScenario } from "../events/scenario.js";
 import { versionedBody } from "../events/versions.js";
 import { createOutput, type Output } from "../output/index.js";
 import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
-import { apiKeyFingerprint } from "../registry/api-key.js";
-import { createLocalRegistry, type LocalRegistry } from "../registry/local.js";
+import type { LocalRegistry } from "../registry/local.js";
 import { openDatabase } from "../store/database.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
-import { plannedDeliveries, playThroughRun, printScenarioReport } from "./play-scenario.js";
 import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, readBodyFile, secretFor } from "./shared.js";
 import { hasPath } from "../events/paths.js";
@@ -160,6 +157,11 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   if (conflicting.length) {
     throw usageError(`--scenario sets every step itself; drop --${conflicting[0]} (put overrides in the scenario file)`);
   }
+  // A single event needs no scenario parser (and its zod schema): loaded only here.
+  const [{ loadScenario }, { plannedDeliveries, playThroughRun, printScenarioReport }] = await Promise.all([
+    import("../events/scenario.js"),
+    import("./play-scenario.js"),
+  ]);
   const scenario = loadScenario(options.scenario);
   const { secret } = secretFor(out, options.secret);
   const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout);
@@ -289,6 +291,8 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
   const dbPath = resolveDbPath(options.db);
   const db = openDatabase(dbPath);
   try {
+    // --to needs no registry: loaded only for the fan-out.
+    const [{ createLocalRegistry }, { apiKeyFingerprint }] = await Promise.all([import("../registry/local.js"), import("../registry/api-key.js")]);
     const registry = createLocalRegistry({ db, apiKey: apiKeyFingerprint(plan.secret) });
     const { active, paused } = plan.event ? registry.recipients(plan.event) : { active: [], paused: [] };
     for (const { webhook } of paused) {

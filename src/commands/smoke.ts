@@ -12,6 +12,7 @@ import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
 import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
 import { checkOutputDirectory, emitJUnit, smokeReporter, type SmokeReporter } from "./smoke-report.js";
+import { redactUrl } from "../redact-url.js";
 
 export interface SmokeOptions {
   to?: string;
@@ -169,10 +170,10 @@ export async function run(options: SmokeOptions): Promise<void> {
         ? undefined
         : {
             message: `expected ${expectation}, got ${observed(check.report)}`,
-            details: `POST ${url}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
+            details: `POST ${redactUrl(url)}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
           },
     }));
-    emitJUnit(out, renderJUnit(`pinwheel-cli smoke ${url}`, cases, new Date().toISOString().slice(0, 19)), options.output);
+    emitJUnit(out, renderJUnit(`pinwheel-cli smoke ${redactUrl(url)}`, cases, new Date().toISOString().slice(0, 19)), options.output);
   }
   if (reporter === "json") {
     out.data(smokeReportJson(url, options.expect, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined }));

@@ -1,5 +1,6 @@
-import { Agent } from "undici";
 import { describeTransportError } from "../transport-error.js";
+import { basicAuthorization, redactUrl } from "../redact-url.js";
+import { createHttpAgent } from "./http-agent.js";
 
 export interface AttemptResult {
   url: string;
@@ -72,7 +73,7 @@ export interface SenderOptions {
  */
 export function createSender(options: SenderOptions): HttpSender {
   const clock = options.clock ?? Date.now;
-  const agent = new Agent({
+  const agent = createHttpAgent({
     connections: options.connections ?? 64,
     keepAliveTimeout: 10_000,
     headersTimeout: options.timeoutMs,
@@ -82,29 +83,31 @@ export function createSender(options: SenderOptions): HttpSender {
 
   const preciseTimeout = options.timeoutMs < 2000;
   // A run sends to a handful of URLs thousands of times: parse each once.
-  const targets = new Map<string, { origin: string; path: string }>();
+  const targets = new Map<string, { origin: string; path: string; shown: string; authorization?: string }>();
   const targetOf = (url: string) => {
     let target = targets.get(url);
     if (!target) {
       const parsed = new URL(url);
-      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      // Credentials in the URL are sent as HTTP Basic (as curl does) and never reported back.
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}`, shown: redactUrl(url), authorization: basicAuthorization(parsed) };
       targets.set(url, target);
     }
     return target;
   };
 
   return {
-    async send(url, body, headers, stop) {
+    async send(sentTo, body, headers, stop) {
       const started = clock();
       const startedHr = performance.now();
       const startedAt = new Date(started).toISOString();
-      const target = targetOf(url);
+      const target = targetOf(sentTo);
+      const url = target.shown;
       try {
         const response = await agent.request({
           origin: target.origin,
           path: target.path,
           method: "POST",
-          headers,
+          headers: target.authorization && headers.authorization === undefined ? { ...headers, authorization: target.authorization } : headers,
           body,
           signal: attemptSignal(preciseTimeout ? AbortSignal.timeout(options.timeoutMs) : undefined, stop),
         });

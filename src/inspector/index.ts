@@ -15,6 +15,7 @@ import { EventStream, type StreamOptions } from "./stream.js";
 import type { InfoAnswer, ListAnswer, ReplayAnswer, RequestDetail, StreamEvents } from "./ui/types.js";
 import { forwardView, requestDetail, requestSummary, type ForwardView } from "./views.js";
 import { defined } from "../invariant.js";
+import { redactUrl } from "../redact-url.js";
 
 export { TOKEN_HEADER } from "./guard.js";
 export type { RequestDetail, RequestSummary, AttemptView, ForwardView } from "./views.js";
@@ -143,12 +144,16 @@ export function createInspector(options: InspectorOptions): Inspector {
     const mode: ReplayMode | undefined = body.mode === "recorded" ? "recorded" : body.mode === "resigned" || body.mode === undefined ? "resigned" : undefined;
     if (!mode) throw new HttpError(400, "invalid_body", 'mode must be "resigned" or "recorded"');
     const target: ReplayTarget = { kind, url: typeof body.url === "string" ? body.url : undefined };
-    const result = await replayer.replay(stored, target, mode);
+    if (body.include_unverified !== undefined && typeof body.include_unverified !== "boolean") {
+      throw new HttpError(400, "invalid_body", "include_unverified must be true or false");
+    }
+    const result = await replayer.replay(stored, target, { mode, includeUnverified: body.include_unverified === true });
     stream.publish("attempts", { request_id: stored.id });
     return {
       ok: result.ok,
       url: result.url,
       mode: result.mode,
+      unverified: result.unverified,
       attempts: result.attempts.map(attemptJson),
     };
   }
@@ -180,7 +185,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     if (method !== "GET" && method !== "HEAD") throw new HttpError(405, "method_not_allowed", `${method} is not allowed here`, { allow: "GET, HEAD" });
     guard.checkRead(request, url);
     if (path === "info") {
-      const info: InfoAnswer = { forward_to: options.forward?.url ?? null, events: EVENT_NAMES, total: requests.count() };
+      const info: InfoAnswer = { forward_to: options.forward ? redactUrl(options.forward.url) : null, events: EVENT_NAMES, total: requests.count() };
       return sendJson(response, 200, info);
     }
     if (path === "requests") return sendJson(response, 200, list(url));
@@ -244,7 +249,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       // Called for every request listen stores: with no page open there is nothing to build.
       if (stream.size === 0) return;
       const pending: ForwardView | null = publishOptions.forwarding
-        ? { pending: true, status_code: null, ok: false, error: null, duration_ms: null, url: options.forward?.url ?? null }
+        ? { pending: true, status_code: null, ok: false, error: null, duration_ms: null, url: options.forward ? redactUrl(options.forward.url) : null }
         : null;
       stream.publish("request", requestSummary(request, pending), request.id);
     },

@@ -5,9 +5,10 @@ import { attemptRecorder } from "../delivery/recorder.js";
 import { createSender } from "../delivery/sender.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import type { Db } from "../store/database.js";
-import type { StoredRequest } from "../store/requests.js";
+import { failedVerification, type StoredRequest } from "../store/requests.js";
 import type { NumberedAttempt } from "../delivery/deliver.js";
 import { HttpError } from "./http.js";
+import { redactUrl } from "../redact-url.js";
 
 export type ReplayMode = "resigned" | "recorded";
 
@@ -31,6 +32,14 @@ export interface ReplayResult {
   mode: ReplayMode;
   ok: boolean;
   attempts: NumberedAttempt[];
+  /** The original failed verification (sent only because the page confirmed it). */
+  unverified: boolean;
+}
+
+export interface ReplayChoice {
+  mode: ReplayMode;
+  /** The user confirmed re-signing a request that failed verification. */
+  includeUnverified?: boolean;
 }
 
 /** Replays at once from every open page; more are refused rather than queued. */
@@ -64,9 +73,18 @@ export function createReplayer(options: ReplayerOptions) {
   const recorder = attemptRecorder(options.db);
   const inFlight = new Set<Promise<unknown>>();
 
-  async function send(request: StoredRequest, target: ReplayTarget, mode: ReplayMode): Promise<ReplayResult> {
+  async function send(request: StoredRequest, target: ReplayTarget, { mode, includeUnverified }: ReplayChoice): Promise<ReplayResult> {
     if (request.bodyTruncated) {
       throw new HttpError(409, "body_truncated", "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
+    }
+    const unverified = failedVerification(request);
+    // As recorded, it carries its own (failing) signature; re-signed, it would reach the app as genuine.
+    if (unverified && mode === "resigned" && !includeUnverified) {
+      throw new HttpError(
+        409,
+        "unverified",
+        `this request failed verification when it arrived (${request.verification}); re-signing it would give it a valid signature. Confirm to replay it anyway, or send it as recorded`,
+      );
     }
     const { url, secret } = destination(target, options);
     const webhookId = storedHeader(request, WEBHOOK_ID_HEADER);
@@ -84,15 +102,15 @@ export function createReplayer(options: ReplayerOptions) {
     );
     // The page reads the detail again right after: the attempt must be committed by then.
     await recorder.flush();
-    return { url, mode, ok: report.ok, attempts: report.attempts };
+    return { url: redactUrl(url), mode, ok: report.ok, attempts: report.attempts, unverified };
   }
 
   return {
-    replay(request: StoredRequest, target: ReplayTarget, mode: ReplayMode): Promise<ReplayResult> {
+    replay(request: StoredRequest, target: ReplayTarget, choice: ReplayChoice): Promise<ReplayResult> {
       if (inFlight.size >= MAX_IN_FLIGHT) {
         return Promise.reject(new HttpError(429, "busy", `${MAX_IN_FLIGHT} replays are already on their way; try again when one is done`));
       }
-      const sending = send(request, target, mode);
+      const sending = send(request, target, choice);
       inFlight.add(sending);
       void sending.catch(() => {}).finally(() => inFlight.delete(sending));
       return sending;

@@ -1,6 +1,7 @@
-import { Chalk, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
 import { terminalSettings, type TerminalSettings } from "../config.js";
 import { renderTable } from "./table.js";
+import { redactUrlsIn } from "../redact-url.js";
 
 /**
  * The one place that writes to the terminal. Data (tables, results, JSON) goes to stdout;
@@ -44,6 +45,20 @@ export interface Output {
   flush(): void;
 }
 
+// chalk is loaded only when this process colours its output (a terminal, or FORCE_COLOR): on a
+// pipe, under NO_COLOR and in CI, where one-shot commands run dozens of times, it is not needed.
+const chalk = terminalSettings().color ? await import("chalk") : undefined;
+
+/** Styles without colour: every style, chained or not, gives its text back unchanged. */
+const plainColors: ChalkInstance = (() => {
+  const apply = (...texts: unknown[]) => texts.join(" ");
+  const styles: ChalkInstance = new Proxy(apply, {
+    // Not a thenable, nor anything but styles: "then" and symbols are absent.
+    get: (_target, key) => (key === "level" ? 0 : key === "then" || typeof key === "symbol" ? undefined : styles),
+  }) as unknown as ChalkInstance;
+  return styles;
+})();
+
 const silentSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
 
 export interface OutputOptions {
@@ -61,7 +76,8 @@ export function createOutput(
   settings: TerminalSettings = terminalSettings(),
 ): Output {
   const json = Boolean(options.json);
-  const c = new Chalk({ level: settings.color ? 1 : 0 });
+  // Settings that ask for colour where the process started without it (tests) get none: chalk was not loaded.
+  const c = settings.color && chalk ? new chalk.Chalk({ level: 1 }) : plainColors;
   const interactive = settings.stderrIsTty && !settings.ci;
   let held = "";
   // A progress line stays on the terminal without a newline: anything printed must wipe it first, or run into it.
@@ -78,20 +94,21 @@ export function createOutput(
     clearProgress();
     streams.stdout.write(text);
   };
+  // Whatever is printed, a URL's credentials (--to http://user:secret@host/) are not.
   const writeOut = options.batched
     ? (text: string) => {
         if (held === "") setImmediate(flush);
-        held += text + "\n";
+        held += redactUrlsIn(text) + "\n";
       }
     : (text: string) => {
         clearProgress();
-        streams.stdout.write(text + "\n");
+        streams.stdout.write(redactUrlsIn(text) + "\n");
       };
   const writeErr = (text: string) => {
     // A notice after data lines must not overtake them on a terminal showing both.
     flush();
     clearProgress();
-    streams.stderr.write(text + "\n");
+    streams.stderr.write(redactUrlsIn(text) + "\n");
   };
 
   return {

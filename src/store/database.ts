@@ -1,10 +1,24 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { CliError } from "../errors.js";
 import { migrate } from "./migrations.js";
 
 export type Db = Database.Database;
+
+/**
+ * The addon's own file, so better-sqlite3 need not search for it: its default lookup (the
+ * `bindings` package) stats a dozen candidate paths and costs a one-shot command a few percent
+ * of its CPU. Undefined (the default lookup) if the package is laid out differently.
+ */
+const NATIVE_BINDING: string | undefined = (() => {
+  try {
+    return createRequire(import.meta.url).resolve("better-sqlite3/build/Release/better_sqlite3.node");
+  } catch {
+    return undefined;
+  }
+})();
 
 export interface OpenOptions {
   /** How long to wait for another process's write lock. */
@@ -43,7 +57,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       closeSync(openSync(path, "a", 0o600));
     }
-    db = new Database(path);
+    db = new Database(path, NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {});
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");

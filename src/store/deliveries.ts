@@ -1,5 +1,6 @@
 import { defined } from "../invariant.js";
 import type { Db } from "./database.js";
+import { redactUrl } from "../redact-url.js";
 
 export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout" | "sandbox";
 
@@ -88,7 +89,7 @@ export function deliveryParams(attempt: NewDeliveryAttempt): unknown[] {
     attempt.eventId,
     attempt.webhookId,
     attempt.requestId,
-    attempt.url,
+    redactUrl(attempt.url),
     attempt.attempt,
     attempt.startedAt,
     attempt.durationMs,

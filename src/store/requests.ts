@@ -40,6 +40,15 @@ export interface StoredRequest extends NewRequest {
   duplicate: boolean;
 }
 
+/**
+ * A request that did not pass verification (a bad signature, a stale timestamp, or never checked
+ * because it was refused first): re-signing it for a replay would hand the app a forged body
+ * with a valid signature.
+ */
+export function failedVerification(request: Pick<StoredRequest, "verification">): boolean {
+  return request.verification !== "verified" && request.verification !== "skipped";
+}
+
 export interface RequestFilter {
   event?: string;
   accountId?: string;
@@ -54,6 +63,8 @@ export interface RequestFilter {
   afterId?: number;
   /** Only requests whose body is stored whole (not cut at 1 MiB): what can be sent again. */
   storedWhole?: boolean;
+  /** Only requests that passed verification or arrived under --skip-verify (what a re-signed replay may send). */
+  verifiedOnly?: boolean;
   /** Rows with a smaller id only (newest-first paging). */
   beforeId?: number;
   /**
@@ -160,6 +171,7 @@ function whereClause(filter: RequestFilter): { sql: string; params: unknown[] } 
     params.push(filter.since, filter.since);
   }
   if (filter.storedWhole) clauses.push("body_truncated = 0");
+  if (filter.verifiedOnly) clauses.push("verification IN ('verified', 'skipped')");
   if (filter.afterId !== undefined) {
     clauses.push("id > ?");
     params.push(filter.afterId);

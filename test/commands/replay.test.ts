@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signWebhook, verifyWebhook } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
-import { deliveriesList, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
+import { deliveriesList, errorLines, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
 import { useRecordingServers, type RecordedRequest } from "../helpers/servers.js";
 
 const SECRET = "replay-test-secret";
@@ -181,15 +181,15 @@ describe("replay selects stored requests with filters", () => {
   it("--event, --account-id, --verdict, --since and --all, oldest first", async () => {
     const [byEvent, byAccount, failed, verified, since, all] = await Promise.all([
       selected(["--event", "income.added"]),
-      selected(["--account-id", ACCOUNT_B]),
-      selected(["--verdict", "failed"]),
+      selected(["--account-id", ACCOUNT_B, "--include-unverified"]),
+      selected(["--verdict", "failed", "--include-unverified"]),
       selected(["--verdict", "verified"]),
-      selected(["--since", r3.receivedAt]),
-      selected(["--all"]),
+      selected(["--since", r3.receivedAt, "--include-unverified"]),
+      selected(["--all", "--include-unverified"]),
     ]);
     expect(byEvent).toEqual([r1.eventId, r2.eventId]);
     expect(byAccount).toEqual([r3.eventId, r4.eventId]);
-    // The forged request, re-signed with the right secret, now verifies (checked in selected()).
+    // The forged request, re-signed with the right secret, now verifies (checked in selected()): hence --include-unverified.
     expect(failed).toEqual([r4.eventId]);
     expect(verified).toEqual([r1.eventId, r2.eventId, r3.eventId]);
     expect(since).toEqual([r3.eventId, r4.eventId]);
@@ -197,7 +197,7 @@ describe("replay selects stored requests with filters", () => {
   }, 45_000); // six CLI runs at once on two shared cores
 
   it("filters combine", async () => {
-    expect(await selected(["--event", "identity.added", "--verdict", "bad_signature"])).toEqual([r4.eventId]);
+    expect(await selected(["--event", "identity.added", "--verdict", "bad_signature", "--include-unverified"])).toEqual([r4.eventId]);
   });
 
   it("says so and exits 0 when nothing matches", async () => {
@@ -209,10 +209,32 @@ describe("replay selects stored requests with filters", () => {
   });
 });
 
+describe("replay of requests that failed verification", () => {
+  it("refuses to re-sign a named one without --include-unverified, and sends nothing", async () => {
+    const target = await server();
+    const result = await replay([String(r4.id), "--to", target.url, "--secret", SECRET]);
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toMatch(new RegExp(`request ${r4.id} failed verification when it arrived \\(bad_signature\\).*--include-unverified`));
+    expect(target.requests).toHaveLength(0);
+  });
+
+  it("leaves them out of a selection and says how many; with --include-unverified sends them and says the originals failed", async () => {
+    const target = await server();
+    const skipped = await replay(["--all", "--to", target.url, "--secret", SECRET, "--concurrency", "1"]);
+    expectExit(skipped, 0);
+    expect(target.requests.map(eventIdOf)).toEqual([r1.eventId, r2.eventId, r3.eventId]);
+    expect(skipped.stderr).toMatch(/skipping 1 request\(s\) that failed verification when they arrived \(--include-unverified re-signs them too\)/);
+    const named = await replay([String(r4.id), "--include-unverified", "--to", target.url, "--secret", SECRET]);
+    expectExit(named, 0);
+    expect(named.stderr).toMatch(/1 of these request\(s\) failed verification when they arrived; they are re-signed/);
+    expect(target.requests.map(eventIdOf)).toEqual([r1.eventId, r2.eventId, r3.eventId, r4.eventId]);
+  });
+});
+
 describe("replay's report and exit code", () => {
   it("--json prints one object per attempt, then a summary; any failure exits 1", async () => {
     const target = await server((index) => ({ status: index === 1 ? 500 : 200 }));
-    const result = await replay(["--all", "--to", target.url, "--secret", SECRET, "--concurrency", "1", "--json"]);
+    const result = await replay(["--all", "--include-unverified", "--to", target.url, "--secret", SECRET, "--concurrency", "1", "--json"]);
     expectExit(result, 1);
     const lines = ndjson(result.stdout);
     expect(lines).toHaveLength(5);
@@ -223,19 +245,21 @@ describe("replay's report and exit code", () => {
       ["attempt", r4.id, r4.eventId, 200, true],
     ]);
     expect(lines[4]).toEqual({ type: "summary", sent: 4, ok: 3, failed: 1 });
-    expect(expectOneLineError(result.stderr)).toBe("error: 1 of 4 deliveries failed");
+    const [warning, ...rest] = errorLines(result.stderr);
+    expect(warning).toBe("warning: 1 of these request(s) failed verification when they arrived; they are re-signed and reach the app with a valid signature");
+    expect(expectOneLineError(rest.join("\n"))).toBe("error: 1 of 4 deliveries failed");
   });
 
   it("prints a summary line without --json", async () => {
     const target = await server();
-    const result = await replay(["--all", "--to", target.url, "--secret", SECRET]);
+    const result = await replay(["--all", "--include-unverified", "--to", target.url, "--secret", SECRET]);
     expectExit(result, 0);
     expect(result.stdout).toMatch(/4 deliveries to .* 4 2xx, 0 failed/);
   });
 
   it("--concurrency bounds the requests in flight", async () => {
     const parallelTarget = await server(() => ({ status: 200, delayMs: 500 }));
-    const parallel = await replay(["--all", "--to", parallelTarget.url, "--secret", SECRET, "--concurrency", "4"]);
+    const parallel = await replay(["--all", "--include-unverified", "--to", parallelTarget.url, "--secret", SECRET, "--concurrency", "4"]);
     expectExit(parallel, 0);
     const times = parallelTarget.requests.map((r) => r.receivedAt);
     expect(times).toHaveLength(4);

@@ -224,6 +224,27 @@ describe("replay", () => {
     expect((await replay({ target: "somewhere" })).status).toBe(400);
   });
 
+  it("re-signs a request that failed verification only when asked to include it, and says the original failed", async () => {
+    recorder = await startRecordingServer();
+    inspected = await startInspected({ forward: { url: recorder.url, secret: SECRET } });
+    const forged = await sendWebhook(inspected.base, body(), { secret: "not-the-secret" });
+    expect(forged.status).toBe(401);
+    const id = forged.json<{ id: number }>().id;
+    const replay = (fields: Record<string, unknown>) =>
+      call(`${inspected!.page}api/requests/${id}/replay`, { method: "POST", headers: withToken(inspected!, { "content-type": "application/json" }), body: JSON.stringify({ target: "forward", ...fields }) });
+
+    const refused = await replay({});
+    expect(refused.status).toBe(409);
+    expect(refused.json()).toMatchObject({ error: "unverified", message: expect.stringMatching(/failed verification when it arrived \(bad_signature\)/) });
+    expect(recorder.requests).toHaveLength(0);
+    // As recorded it carries its own failing signature: nothing is forged.
+    expect((await replay({ mode: "recorded" })).json()).toMatchObject({ unverified: true, mode: "recorded" });
+    const confirmed = await replay({ include_unverified: true });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(confirmed.json()).toMatchObject({ ok: true, unverified: true, mode: "resigned" });
+    expect(verifyWebhook({ secret: SECRET, headers: recorder.requests[1]!.headers, rawBody: recorder.requests[1]!.body }).ok).toBe(true);
+  });
+
   it("says so when there is no forward target, and the page offers a typed URL instead", async () => {
     inspected = await startInspected();
     const id = await storeOne(inspected);

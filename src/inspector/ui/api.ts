@@ -37,11 +37,16 @@ export function listRequests(filters: ListFilters, before?: number, limit = 50):
 export const info = (): Promise<InfoAnswer> => call("/_/api/info");
 export const requestDetail = (id: number): Promise<RequestDetail> => call(`/_/api/requests/${id}`);
 
-export function replay(id: number, target: { kind: "forward" | "url"; url?: string }, mode: "resigned" | "recorded"): Promise<ReplayAnswer> {
+export function replay(
+  id: number,
+  target: { kind: "forward" | "url"; url?: string },
+  mode: "resigned" | "recorded",
+  includeUnverified = false,
+): Promise<ReplayAnswer> {
   return call(`/_/api/requests/${id}/replay`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ target: target.kind, url: target.url, mode }),
+    body: JSON.stringify({ target: target.kind, url: target.url, mode, include_unverified: includeUnverified }),
   });
 }
 

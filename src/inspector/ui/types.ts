@@ -92,6 +92,8 @@ export interface ReplayAnswer {
   ok: boolean;
   url: string;
   mode: "resigned" | "recorded";
+  /** The original failed verification; it was re-signed because the user confirmed it. */
+  unverified: boolean;
   attempts: ReplayAttemptView[];
 }
 

@@ -16,12 +16,17 @@ export const replayRequest = defineTool({
     "--allow-remote). By default each is re-signed with the server's API secret and a fresh x-timestamp, body byte for byte " +
     "and the same x-pinwheel-webhook-id, as Pinwheel's retry would be: use it after fixing a handler to check it now " +
     "accepts what it refused. With as_recorded the stored headers and body are sent untouched, old signature and " +
-    "timestamp included: a handler that checks timestamps must refuse that (a replay attack). Returns each attempt and " +
+    "timestamp included: a handler that checks timestamps must refuse that (a replay attack). A request that failed " +
+    "verification when it arrived is refused unless include_unverified is set. Returns each attempt and " +
     "records it like `replay`.",
   input: {
     id: z.union([reference, z.array(reference).min(1).max(100)]).describe("row id or event_id from list_requests, or a list of them"),
     to: z.string().describe("where to send them (only this machine unless the server runs with --allow-remote)"),
     as_recorded: z.boolean().optional().describe("send the stored headers untouched instead of re-signing"),
+    include_unverified: z
+      .boolean()
+      .optional()
+      .describe("also re-sign requests that failed verification when they arrived (a forgery would reach the handler with a valid signature)"),
     retry: z.boolean().optional().describe("retry after a 5XX, network error or timeout, like Pinwheel (compressed schedule)"),
     timeout_ms: z.number().int().min(1).max(60_000).optional().describe("per-attempt timeout (default 15000)"),
   },
@@ -30,7 +35,8 @@ export const replayRequest = defineTool({
     const url = sendTarget(context, args.to);
     const references = (Array.isArray(args.id) ? args.id : [args.id]).map(String);
     const requests: StoredRequest[] = withStore(context, (db) => {
-      const selected = namedRequests(requestStore(db), references);
+      // Re-signing a request that failed verification would launder a forgery: only when asked, or as recorded.
+      const selected = namedRequests(requestStore(db), references, !args.as_recorded && !args.include_unverified);
       return Array.from({ length: selected.planned }, () => selected.next()!);
     });
     const asRecorded = Boolean(args.as_recorded);
