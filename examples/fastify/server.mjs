@@ -10,8 +10,6 @@ if (!secret) throw new Error("set PINWHEEL_API_SECRET to your workspace's API se
 // Pinwheel delivers at least once: the same event_id can arrive again. Use your database in production.
 const seen = new Set();
 let duplicates = 0;
-// Verified deliveries the library could not parse: acknowledged, never refused.
-const UNHANDLED = new Set(["unknown_event", "invalid_payload"]);
 
 const app = Fastify();
 app.get("/stats", async () => ({ handled: seen.size, duplicates }));
@@ -28,9 +26,6 @@ app.register(async (webhooks) => {
       event = parseWebhookEvent({ secret, headers: req.headers, rawBody: req.body });
     } catch (error) {
       if (!(error instanceof PinwheelWebhookError)) throw error;
-      // Signed, so it came from Pinwheel, but an event (or a payload) this library does not know yet:
-      // acknowledge it, since Pinwheel never retries a 4XX.
-      if (UNHANDLED.has(error.reason)) return { received: true, unhandled: error.reason };
       return reply.code(error.status).send({ error: error.reason });
     }
 
@@ -45,8 +40,12 @@ app.register(async (webhooks) => {
   });
 });
 
+// Only a bad signature or a body that is not an event is refused: a genuine event this library does
+// not know, or whose payload differs from the docs, arrives with known/issues (Pinwheel never retries a 4XX).
 function handle(event) {
-  if (event.event === "paystubs.fully_synced") console.log(`all ${event.payload.params.count} paystubs synced`);
+  if (event.issues.length > 0) console.warn(`${event.event}: ${event.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+  if (!event.known) return console.log(`${event.event} ${event.event_id} (an event this handler does not know yet)`);
+  if (event.event === "paystubs.fully_synced") console.log(`${event.payload.params?.count ?? "?"} paystubs in the last batch; all synced`);
   else console.log(`${event.event} ${event.event_id}`);
 }
 

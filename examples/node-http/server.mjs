@@ -10,8 +10,6 @@ if (!secret) throw new Error("set PINWHEEL_API_SECRET to your workspace's API se
 // Pinwheel delivers at least once: the same event_id can arrive again. Use your database in production.
 const seen = new Set();
 let duplicates = 0;
-// Verified deliveries the library could not parse: acknowledged, never refused.
-const UNHANDLED = new Set(["unknown_event", "invalid_payload"]);
 
 function reply(res, status, body) {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -29,9 +27,6 @@ const server = createServer(async (req, res) => {
     event = parseWebhookEvent({ secret, headers: req.headers, rawBody: Buffer.concat(chunks) });
   } catch (error) {
     if (!(error instanceof PinwheelWebhookError)) return reply(res, 500, { error: "internal" });
-    // Signed, so it came from Pinwheel, but an event (or a payload) this library does not know yet:
-    // acknowledge it, since Pinwheel never retries a 4XX.
-    if (UNHANDLED.has(error.reason)) return reply(res, 200, { received: true, unhandled: error.reason });
     return reply(res, error.status, { error: error.reason });
   }
 
@@ -45,8 +40,12 @@ const server = createServer(async (req, res) => {
   setImmediate(() => handle(event));
 });
 
+// Only a bad signature or a body that is not an event is refused: a genuine event this library does
+// not know, or whose payload differs from the docs, arrives with known/issues (Pinwheel never retries a 4XX).
 function handle(event) {
-  if (event.event === "paystubs.fully_synced") console.log(`all ${event.payload.params.count} paystubs synced`);
+  if (event.issues.length > 0) console.warn(`${event.event}: ${event.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+  if (!event.known) return console.log(`${event.event} ${event.event_id} (an event this handler does not know yet)`);
+  if (event.event === "paystubs.fully_synced") console.log(`${event.payload.params?.count ?? "?"} paystubs in the last batch; all synced`);
   else console.log(`${event.event} ${event.event_id}`);
 }
 
