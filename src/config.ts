@@ -103,6 +103,15 @@ export interface TerminalSettings {
   stdinIsTty: boolean;
   ci: boolean;
   debug: boolean;
+  /** --quiet: no notices (errors, warnings and data still print). */
+  quiet: boolean;
+}
+
+let quietRequested = false;
+
+/** main() calls this when the command line carries --quiet or -q, wherever it stands. */
+export function requestQuiet(): void {
+  quietRequested = true;
 }
 
 export function terminalSettings(env: Env = process.env): TerminalSettings {
@@ -118,6 +127,7 @@ export function terminalSettings(env: Env = process.env): TerminalSettings {
     // CI=false (or 0) is how some setups say "not CI": only a value that says yes counts.
     ci: env.CI !== undefined && !/^(|0|false|no)$/i.test(env.CI.trim()),
     debug: Boolean(env.PINWHEEL_DEBUG),
+    quiet: quietRequested,
   };
 }
 

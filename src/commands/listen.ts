@@ -1,5 +1,5 @@
 import { resolveDbPath, resolveSecret } from "../config.js";
-import { CliError, usageError } from "../errors.js";
+import { CliError, interrupted, usageError } from "../errors.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { createForwarder } from "../delivery/forwarder.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
@@ -235,7 +235,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
     out.notice("Press Ctrl+C to stop.");
   }
 
-  await waitForSignal();
+  const signal = await waitForSignal();
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
   // Open pages hold their event streams open: they end first, or the server would never close.
   await inspector?.close();
@@ -249,5 +249,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   const stored = requestStore(db).count();
   db.close();
   if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
-  else out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
+  const stoppedLine = `stopped; ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`;
+  if (signal === "SIGINT") throw interrupted(stoppedLine);
+  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
 }
