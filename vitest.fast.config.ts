@@ -2,7 +2,7 @@
 // starts no process. A file that imports the process helpers, child_process or Chromium is slow.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defineConfig, mergeConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 import base from "./vitest.config.js";
 
 const SPAWNS = /child_process|helpers\/(cli|cli-server|delivery-cli)\.js|chromium|start-example/;
@@ -12,4 +12,5 @@ const fast = readdirSync("test", { recursive: true, encoding: "utf8" })
   .map((file) => join("test", file))
   .filter((file) => !SPAWNS.test(readFileSync(file, "utf8")));
 
-export default mergeConfig(base, defineConfig({ test: { include: fast } }));
+// Not mergeConfig: it would append this list to the base's include (every test file).
+export default defineConfig({ test: { ...base.test, include: fast } });

@@ -1,3 +1,4 @@
+import { resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { runPool } from "../delivery/pool.js";
 import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
@@ -111,11 +112,10 @@ export async function run(references: string[], options: ReplayOptions): Promise
   const { db, path: dbPath } = openStoreForReading(options.db);
   try {
     const recorded = deliveryStore(db).lastForwardUrl();
-    if (!options.to && !recorded) {
-      throw usageError("--to <url> is required (no listen --forward-to has recorded a target yet), e.g. --to http://localhost:8080/webhooks/pinwheel");
-    }
-    const url = options.to ?? recorded!;
-    if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
+    // Like simulate: --to, else where listen --forward-to last forwarded, else the default URL.
+    const url = options.to ?? recorded ?? resolveDefaultTarget();
+    if (!options.to && recorded) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
+    if (!options.to && !recorded) out.notice(`Replaying to the default URL ${url} (pass --to to choose, or "pinwheel-cli config set default-url")`);
     const store = requestStore(db);
     if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
     const selected = filter ? pagedSelection(store, filter) : namedRequests(store, references);
