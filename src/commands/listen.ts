@@ -110,7 +110,7 @@ function showForward(out: Output, request: StoredRequest, report: DeliveryReport
     final.statusCode !== undefined
       ? `${report.ok ? c.green(String(final.statusCode)) : c.red(String(final.statusCode))} from ${final.url} in ${formatDuration(final.durationMs)}`
       : `${c.red(printable(final.error ?? "error"))} (${final.url})`;
-  out.line(`           ↳ ${outcome}${tries}  ${c.dim(`#${request.id}`)}`);
+  out.line(`            ↳ ${outcome}${tries}  ${c.dim(`#${request.id}`)}`);
 }
 
 export async function run(options: ListenOptions): Promise<void> {
