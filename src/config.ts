@@ -104,7 +104,7 @@ export interface TerminalSettings {
   ci: boolean;
   debug: boolean;
   /** --quiet: no notices (errors, warnings and data still print). */
-  quiet: boolean;
+  quiet?: boolean;
 }
 
 let quietRequested = false;
