@@ -121,10 +121,9 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
       expect(sent.code, sent.stderr).toBe(0);
     }
     await listener.waitFor((line) => (line as { event?: string }).event === "paystubs.fully_synced", 30_000);
+    // Strings, not functions: this file is type-checked without the DOM's types.
     const cutNames = (page: Page) =>
-      page.evaluate(() =>
-        [...document.querySelectorAll("#rows td.event .name")].filter((name) => name.scrollWidth > name.clientWidth + 1).map((name) => name.textContent),
-      );
+      page.evaluate(`[...document.querySelectorAll("#rows td.event .name")].filter((name) => name.scrollWidth > name.clientWidth + 1).map((name) => name.textContent)`) as Promise<string[]>;
     for (const [viewport, names] of [
       [{ width: 1360, height: 860 }, [longest, "paystubs.fully_synced"]],
       [{ width: 420, height: 800 }, ["paystubs.fully_synced"]],
@@ -136,8 +135,9 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
       const cut = await cutNames(page);
       for (const name of names) expect(cut, `${viewport.width} px`).not.toContain(name);
       // Nothing sideways at 420 px: no horizontal scroll of the page or the list.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
-      expect(await page.evaluate(() => { const list = document.querySelector(".table-scroll")!; return list.scrollWidth - list.clientWidth; })).toBeLessThanOrEqual(0);
+      expect((await page.evaluate("document.documentElement.scrollWidth")) as number, `${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
+      const listOverflow = (await page.evaluate(`(() => { const list = document.querySelector(".table-scroll"); return list.scrollWidth - list.clientWidth; })()`)) as number;
+      expect(listOverflow, `${viewport.width} px`).toBeLessThanOrEqual(0);
       await context.close();
       context = undefined;
     }
