@@ -291,7 +291,8 @@ describe("replay usage errors", () => {
       const noTo = await replay([String(r1.id), "--secret", SECRET]);
       expectExit(noTo, 1);
       expect(noTo.stderr).toContain(`Replaying to the default URL ${closed}`);
-      expect(expectOneLineError(noTo.stderr)).toMatch(/nothing is listening at http:\/\/127\.0\.0\.1:9\//);
+      // The notice above, then the one error line.
+      expect(noTo.stderr.trim().split("\n").at(-1)).toMatch(/^error: .*nothing is listening at http:\/\/127\.0\.0\.1:9\//);
     } finally {
       await runCli(["config", "unset", "default-url"], { env: home.env });
     }
