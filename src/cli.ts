@@ -14,6 +14,8 @@ export function buildProgram(): Command {
   program
     .description("Receive, verify, simulate and replay Pinwheel webhooks, on a laptop and in CI.")
     .version(VERSION, "-v, --version")
+    // Taken out of argv by main() wherever it stands; declared here so that --help lists it.
+    .option("-q, --quiet", "no notices on stderr (errors, warnings and data still print); after any command")
     .exitOverride()
     // `webhooks create --version <date>` must reach the subcommand, not print the CLI's version.
     .enablePositionalOptions()
@@ -68,6 +70,7 @@ export function buildProgram(): Command {
 
   program
     .command("simulate")
+    .alias("trigger")
     .description("sign and send a realistic Pinwheel event, built from its fixture")
     .argument("[event]", "event name, e.g. paystubs.fully_synced (see: fixtures list)")
     .option("--to <url>", "where to send it (default: every active local webhook subscribed to the event, else http://127.0.0.1:3000/)", httpUrl)
@@ -160,6 +163,7 @@ export function buildProgram(): Command {
 
   program
     .command("replay")
+    .alias("resend")
     .description("send stored requests again: re-signed with a fresh timestamp, or exactly as recorded")
     .argument("[ids...]", "row ids or event_ids from events list")
     .option("--to <url>", "where to send them (default: where listen --forward-to last forwarded)", httpUrl)
@@ -193,7 +197,7 @@ export function buildProgram(): Command {
     .option("--to <url>", "your app's webhook endpoint (required)", httpUrl)
     .option("--events <a,b,...>", "only these events (default: every catalog event)", commaList)
     .option("--scenario <name|file>", "play a scenario instead of one of each event")
-    .option("--expect <statuses>", "accepted answers: 2xx, or codes such as 200,204", expectedStatuses, ["2xx"])
+    .addOption(new Option("--expect <statuses>", "accepted answers: 2xx, or codes such as 200,204").argParser(expectedStatuses).default(["2xx"], "2xx"))
     .addOption(new Option("--reporter <format>", "report format").choices(["table", "junit", "json"]).default("table"))
     .option("--output <file>", "write the report (JUnit XML) to this file; the table still prints")
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))

@@ -160,6 +160,15 @@ export interface TerminalSettings {
   stdinIsTty: boolean;
   ci: boolean;
   debug: boolean;
+  /** --quiet: no notices (errors, warnings and data still print). */
+  quiet?: boolean;
+}
+
+let quietRequested = false;
+
+/** runProgram() says whether the command line carries --quiet or -q, wherever it stands. */
+export function requestQuiet(quiet = true): void {
+  quietRequested = quiet;
 }
 
 export function terminalSettings(env: Env = process.env): TerminalSettings {
@@ -175,6 +184,7 @@ export function terminalSettings(env: Env = process.env): TerminalSettings {
     // CI=false (or 0) is how some setups say "not CI": only a value that says yes counts.
     ci: env.CI !== undefined && !/^(|0|false|no)$/i.test(env.CI.trim()),
     debug: Boolean(env.PINWHEEL_DEBUG),
+    quiet: quietRequested,
   };
 }
 

@@ -1,5 +1,5 @@
-/** Exit codes the CLI promises: 1 for work that failed, 2 for a usage mistake. */
-export type ExitCode = 1 | 2;
+/** Exit codes the CLI promises: 1 for work that failed, 2 for a usage mistake, 130 for Ctrl+C (128 + SIGINT, as shells report it). */
+export type ExitCode = 1 | 2 | 130;
 
 /**
  * The one error type commands throw. Its message is shown to the user as-is (one line),
@@ -13,6 +13,13 @@ export class CliError extends Error {
     this.name = "CliError";
     this.exitCode = exitCode;
   }
+}
+
+export const INTERRUPTED_PREFIX = "interrupted (Ctrl+C)";
+
+/** Ctrl+C, wherever it lands (a prompt, a run of deliveries, a server): one line and exit 130. */
+export function interrupted(detail?: string): CliError {
+  return new CliError(detail ? `${INTERRUPTED_PREFIX}; ${detail}` : INTERRUPTED_PREFIX, 130);
 }
 
 export function usageError(message: string): CliError {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { INTERRUPTED_PREFIX } from "./errors.js";
 import { VERSION } from "./version.js";
 
 /** The build's snapshot of the top-level --help (scripts/write-help-snapshot.js); absent when run from source. */
@@ -32,6 +33,15 @@ async function main(argv: readonly string[]): Promise<number> {
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
   throw error;
+});
+
+// Ctrl+C during a command that does not stop gracefully itself (simulate --retry waiting out a
+// backoff, smoke, replay): one line and 130. listen and mock add their own handler, finish what is in
+// flight and then throw interrupted(), which ends in the same line and code.
+process.on("SIGINT", () => {
+  if (process.listenerCount("SIGINT") > 1) return;
+  process.stderr.write(`${INTERRUPTED_PREFIX}\n`);
+  process.exit(130);
 });
 
 process.exitCode = await main(process.argv);

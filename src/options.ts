@@ -8,7 +8,7 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const parsed = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `expected a whole number, ${min} or more.` : `expected a whole number from ${min} to ${max}.`);
     }
     return parsed;
   };

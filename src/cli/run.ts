@@ -2,6 +2,15 @@ import { CommanderError } from "commander";
 import { buildProgram } from "../cli.js";
 import { isCliError } from "../errors.js";
 import { redactUrlsIn } from "../redact-url.js";
+import { requestQuiet } from "../config.js";
+
+/** argv without --quiet/-q (before a "--"), and whether it was there. */
+function withoutQuiet(argv: readonly string[]): { argv: string[]; quiet: boolean } {
+  const end = argv.indexOf("--");
+  const head = end === -1 ? [...argv] : argv.slice(0, end);
+  const kept = head.filter((arg, index) => index < 2 || (arg !== "--quiet" && arg !== "-q"));
+  return { argv: end === -1 ? kept : [...kept, ...argv.slice(end)], quiet: kept.length !== head.length };
+}
 
 /**
  * Parses argv and runs the command it names; every failure becomes one line on stderr and an
@@ -9,8 +18,11 @@ import { redactUrlsIn } from "../redact-url.js";
  */
 export async function runProgram(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // --quiet may follow any command (`simulate x --quiet`), so it is taken out before commander sees it.
+  const quietAt = withoutQuiet(argv);
+  requestQuiet(quietAt.quiet);
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(quietAt.argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -18,7 +30,9 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isCliError(error)) {
-      process.stderr.write(`error: ${redactUrlsIn(error.message)}\n`);
+      // Ctrl+C is the user's choice, not a failure: the same line as main's SIGINT handler, without "error:".
+      const message = redactUrlsIn(error.message);
+      process.stderr.write(error.exitCode === 130 ? `${message}\n` : `error: ${message}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);

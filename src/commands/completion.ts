@@ -4,6 +4,7 @@ import { EVENT_NAMES } from "../events/catalog.js";
 import { builtInScenarioNames } from "../events/scenario.js";
 import { usageError } from "../errors.js";
 import { createOutput } from "../output/index.js";
+import { VERDICT_FILTERS } from "../store/requests.js";
 
 /**
  * Shell completion generated from the commander program itself, so that a command or option
@@ -41,6 +42,8 @@ function optionValue(option: Option): ValueKind | undefined {
   if (!option.required) return undefined;
   if (option.argChoices) return `words:${option.argChoices.join(" ")}`;
   if (option.long === "--event") return "events";
+  // Checked by the command (with did-you-mean), so not commander choices, but the values are fixed.
+  if (option.long === "--verdict") return `words:${VERDICT_FILTERS.join(" ")}`;
   if (option.long === "--events") return "event-list";
   if (option.long === "--scenario") return "scenarios";
   if (option.long && FILE_OPTIONS.has(option.long)) return "files";

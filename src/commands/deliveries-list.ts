@@ -36,7 +36,7 @@ export async function run(options: DeliveriesListOptions): Promise<void> {
       ["ID", "SENT", "SOURCE", "EVENT", "TRY", "STATUS", "TIME", "URL"],
       attempts.map((a) => [
         String(a.id),
-        a.startedAt.replace("T", " ").slice(0, 19),
+        `${a.startedAt.replace("T", " ").slice(0, 19)}Z`,
         a.source,
         printable(a.event ?? ""),
         String(a.attempt),

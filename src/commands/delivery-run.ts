@@ -134,6 +134,9 @@ export class DeliveryRun {
   }
 }
 
+/** Why a 401 happens, for simulate's and smoke's failure line: the receiver verifies with another secret. */
+export const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)";
+
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
 export function summarize(out: Output, summary: RunSummary, url: string, verbose: boolean): string | undefined {
   const { sent, failed, seconds } = summary;
@@ -148,7 +151,7 @@ export function summarize(out: Output, summary: RunSummary, url: string, verbose
   const hint = /ECONNREFUSED/.test(first.error ?? "")
     ? `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`
     : first.statusCode === 401
-      ? "; the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)"
+      ? `; ${REFUSED_SIGNATURE_HINT}`
       : "";
   return `${failed.length} of ${sent} deliveries failed${hint}`;
 }

@@ -22,7 +22,8 @@ export async function run(options: EventsListOptions): Promise<void> {
   try {
     const store = requestStore(db);
     const event = eventFilterOrUsageError(options.event, store);
-    const rows = store.list({ event, accountId: options.accountId, verdict, since: options.since, limit: options.limit });
+    const filter = { event, accountId: options.accountId, verdict, since: options.since };
+    const rows = store.list({ ...filter, limit: options.limit });
     if (options.json) {
       out.data(rows.map(requestJson));
       return;
@@ -41,7 +42,7 @@ export async function run(options: EventsListOptions): Promise<void> {
       ["ID", "RECEIVED", "STATUS", "EVENT", "ACCOUNT", "VERDICT", "EVENT ID"],
       rows.map((row) => [
         String(row.id),
-        row.receivedAt.replace("T", " ").slice(0, 19),
+        `${row.receivedAt.replace("T", " ").slice(0, 19)}Z`,
         row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
         row.event !== null ? requestLabel(row) : c.dim(requestLabel(row)),
         row.accountId ? printable(row.accountId.slice(0, 8)) : "",
@@ -51,6 +52,10 @@ export async function run(options: EventsListOptions): Promise<void> {
         printable(row.eventId ?? ""),
       ]),
     );
+    if (options.limit !== undefined && rows.length === options.limit) {
+      const matching = store.count(filter);
+      if (matching > rows.length) out.notice(`${rows.length} of ${matching} shown; --limit ${matching} shows them all`);
+    }
   } finally {
     db.close();
   }

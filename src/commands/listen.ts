@@ -1,5 +1,5 @@
 import { resolveDbPath, resolveSecret } from "../config.js";
-import { CliError, usageError } from "../errors.js";
+import { CliError, interrupted, usageError } from "../errors.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { createForwarder, DEFAULT_FORWARD_QUEUE, type ForwardReport } from "../delivery/forwarder.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
@@ -106,7 +106,7 @@ function showForward(out: Output, request: StoredRequest, report: DeliveryReport
     final.statusCode !== undefined
       ? `${report.ok ? c.green(String(final.statusCode)) : c.red(String(final.statusCode))} from ${final.url} in ${formatDuration(final.durationMs)}`
       : `${c.red(printable(final.error ?? "error"))} (${final.url})`;
-  out.line(`           ↳ ${outcome}${tries}  ${c.dim(`#${request.id}`)}`);
+  out.line(`            ↳ ${outcome}${tries}  ${c.dim(`#${request.id}`)}`);
 }
 
 export async function run(options: ListenOptions): Promise<void> {
@@ -246,7 +246,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
 
   const stopping = waitForSignal();
   const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
-  if (!publicEndpoint?.failure) await stopping;
+  const signal = publicEndpoint?.failure ? undefined : await stopping;
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
   let stored: number;
   try {
@@ -270,6 +270,8 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
     db.close();
   }
   if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
-  else out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
   if (publicEndpoint?.failure) throw publicEndpoint.failure;
+  const stoppedLine = `stopped; ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`;
+  if (signal === "SIGINT") throw interrupted(stoppedLine);
+  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_DEV_SECRET, resolveDbPath, SECRET_SOURCE_LABELS } from "../config.js";
-import { CliError } from "../errors.js";
+import { CliError, interrupted } from "../errors.js";
 import { createOutput } from "../output/index.js";
 import { formatDuration } from "../output/delivery.js";
 import { apiKeyFingerprint } from "../registry/api-key.js";
@@ -25,12 +25,12 @@ function describeListenError(error: unknown, host: string, port: number): CliErr
   return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
 }
 
-function waitForSignal(): Promise<void> {
+function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const onSignal = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      resolve();
+      resolve(signal);
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -82,7 +82,8 @@ export async function run(options: MockOptions): Promise<void> {
     out.notice("Press Ctrl+C to stop.");
   }
 
-  await waitForSignal();
+  const signal = await waitForSignal();
   await server.close();
   db.close();
+  if (signal === "SIGINT") throw interrupted("the mock stopped");
 }

@@ -1,3 +1,4 @@
+import { resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { runPool } from "../delivery/pool.js";
 import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
@@ -129,14 +130,14 @@ export async function run(references: string[], options: ReplayOptions): Promise
   const filter = selection(references, options);
   const { db, path: dbPath } = openStoreForReading(options.db);
   try {
-    const url = options.to ?? deliveryStore(db).lastForwardUrl();
-    if (!url) {
-      throw usageError("--to <url> is required (no listen --forward-to has recorded a target yet), e.g. --to http://localhost:8080/webhooks/pinwheel");
+    const recorded = options.to === undefined ? deliveryStore(db).lastForwardUrl() : undefined;
+    if (recorded !== undefined && isRedactedUrl(recorded)) {
+      throw usageError(`listen --forward-to last forwarded to ${recorded}, whose credentials are not stored; pass --to with the URL`);
     }
-    if (!options.to && isRedactedUrl(url)) {
-      throw usageError(`listen --forward-to last forwarded to ${url}, whose credentials are not stored; pass --to with the URL`);
-    }
-    if (!options.to) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
+    // Like simulate: --to, else where listen --forward-to last forwarded, else the default URL.
+    const url = options.to ?? recorded ?? resolveDefaultTarget();
+    if (!options.to && recorded) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
+    if (!options.to && !recorded) out.notice(`Replaying to the default URL ${url} (pass --to to choose, or "pinwheel-cli config set default-url")`);
     const store = requestStore(db);
     if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
     // Sent as recorded, a request carries its own (failing) signature; only re-signing can launder one.

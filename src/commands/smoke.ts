@@ -7,7 +7,7 @@ import type { DeliveryReport } from "../delivery/deliver.js";
 import { createOutput } from "../output/index.js";
 import { formatDuration } from "../output/delivery.js";
 import { renderJUnit, type JUnitCase } from "../output/junit.js";
-import { DeliveryRun } from "./delivery-run.js";
+import { DeliveryRun, REFUSED_SIGNATURE_HINT } from "./delivery-run.js";
 import { plannedDeliveries, playThroughRun } from "./play-scenario.js";
 import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
 import { eventNameOrUsageError, secretFor } from "./shared.js";
@@ -193,5 +193,8 @@ export async function run(options: SmokeOptions): Promise<void> {
     else out.line(`\n${failed.length ? c.red(line) : c.green(line)}`);
   }
   if (endUserNotice) out.warn(endUserNotice);
-  if (failed.length) throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${expectation}`);
+  if (failed.length) {
+    const refused = failed.some((check) => check.report.final.statusCode === 401);
+    throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${expectation}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`);
+  }
 }

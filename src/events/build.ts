@@ -66,6 +66,45 @@ function refreshTimestamps(value: unknown, stamp: string): unknown {
   return value;
 }
 
+const DAY_MS = 86_400_000;
+const PAY_DATE_KEY = /_pay_date$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+function payDates(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((item) => payDates(item, found));
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if (PAY_DATE_KEY.test(key) && typeof child === "string" && DATE_ONLY.test(child)) found.push(child);
+      else payDates(child, found);
+    }
+  }
+  return found;
+}
+
+function shiftPayDates(value: unknown, days: number): unknown {
+  if (Array.isArray(value)) return value.map((item) => shiftPayDates(item, days));
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) =>
+      PAY_DATE_KEY.test(key) && typeof child === "string" && DATE_ONLY.test(child)
+        ? [key, new Date(Date.parse(`${child}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)]
+        : [key, shiftPayDates(child, days)],
+    ),
+  );
+}
+
+/**
+ * The docs' samples are paid in 2020. Like a scenario's {{today}}, the pay dates move together so
+ * that the latest is two days before now: a handler that ignores old pay periods still sees them.
+ */
+function recentPayDates(payload: unknown, nowMs: number): unknown {
+  const dates = payDates(payload);
+  if (dates.length === 0) return payload;
+  const latest = Math.max(...dates.map((date) => Date.parse(`${date}T00:00:00Z`)));
+  const target = Date.parse(`${new Date(nowMs - 2 * DAY_MS).toISOString().slice(0, 10)}T00:00:00Z`);
+  return shiftPayDates(payload, Math.round((target - latest) / DAY_MS));
+}
+
 // Pinwheel does not document its error codes; these read like its documented error classes.
 const ERROR_FIELDS = { error_code: "platform_unavailable", error_type: "platform_error" };
 
@@ -130,11 +169,12 @@ export function applyOverrides(envelope: WebhookEnvelope, overrides: EventOverri
 /** The event simulate sends: its fixture with a fresh event_id and fresh timestamps, then the overrides. */
 export function buildEvent(name: EventName, options: BuildOptions = {}): WebhookEnvelope {
   const fixture = loadFixture(name);
-  const stamp = pinwheelTimestamp(options.now ?? Date.now());
+  const nowMs = options.now ?? Date.now();
+  const stamp = pinwheelTimestamp(nowMs);
   const envelope: WebhookEnvelope = {
     event: fixture.event,
     event_id: options.eventId ?? randomUUID(),
-    payload: refreshTimestamps(fixture.payload, stamp) as Record<string, unknown>,
+    payload: recentPayDates(refreshTimestamps(fixture.payload, stamp), nowMs) as Record<string, unknown>,
   };
   const { job } = catalogEntry(name);
   if (options.outcome !== undefined && !job) {

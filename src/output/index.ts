@@ -128,6 +128,7 @@ export function createOutput(
       writeOut(renderTable(headers.map((h) => c.bold(h)), rows));
     },
     notice(text) {
+      if (settings.quiet) return;
       writeErr(c.dim(text));
     },
     warn(text) {

@@ -1,5 +1,5 @@
 import { terminalSettings, type TerminalSettings } from "../config.js";
-import { CliError, usageError } from "../errors.js";
+import { CliError, interrupted, usageError } from "../errors.js";
 
 /**
  * Questions for what a command still needs, asked only where a person can answer: stdin and
@@ -25,7 +25,7 @@ async function ask<T>(missing: string, question: (prompts: Prompts, context: { o
   try {
     return await question(prompts, { output: process.stderr });
   } catch (error) {
-    if ((error as Error).name === "ExitPromptError") throw new CliError("cancelled; nothing was changed");
+    if ((error as Error).name === "ExitPromptError") throw interrupted("nothing was changed");
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { StoredRequest } from "../store/requests.js";
+import { EVENT_NAMES } from "../events/catalog.js";
 import { printable } from "./printable.js";
 
 export function isVerified(request: StoredRequest): boolean {
@@ -28,8 +29,9 @@ export function requestJson(request: StoredRequest): Record<string, unknown> {
   };
 }
 
+/** The time of day in UTC, marked Z like every other time the CLI prints. */
 function time(iso: string): string {
-  return iso.slice(11, 19);
+  return `${iso.slice(11, 19)}Z`;
 }
 
 function verdictText(c: ChalkInstance, request: StoredRequest): string {
@@ -40,8 +42,8 @@ function verdictText(c: ChalkInstance, request: StoredRequest): string {
 }
 
 /** One readable line per request, plus indented lines for schema problems. */
-/** Lines stay in columns for the usual event names; a longer one just pushes its own line on. */
-const EVENT_COLUMN = 34;
+/** Every catalog name fits, so lines stay in columns; a longer unknown name just pushes its own line on. */
+const EVENT_COLUMN = Math.max(...EVENT_NAMES.map((name) => name.length));
 const ACCOUNT_COLUMN = 13;
 
 /** The event's name, or for a request that carried none, what it was: its method and path when they were read. */
@@ -63,7 +65,7 @@ export function formatRequestLine(c: ChalkInstance, request: StoredRequest): str
     `${c.dim(time(request.receivedAt))}  ${status}  ${event}  ${account}  ${verdictText(c, request)}${duplicate}${rejection}  ${c.dim(`#${request.id}`)}`,
   ];
   for (const issue of request.schemaErrors ?? []) {
-    lines.push(c.yellow(`           schema: ${printable(issue.path)}: ${printable(issue.message)}`));
+    lines.push(c.yellow(`            schema: ${printable(issue.path)}: ${printable(issue.message)}`));
   }
   return lines.join("\n");
 }

@@ -97,6 +97,9 @@ describe("bash", () => {
     expect(bashComplete("fixtures", "show", "inc")).toEqual(["income.added"]);
     expect(bashComplete("config", "set", "api")).toEqual(["api-secret", "api-version"]);
     expect(bashComplete("config", "unset", "d")).toEqual(["db", "default-url"]);
+    // --verdict is checked by the command (did-you-mean), yet its values are fixed words to offer.
+    expect(bashComplete("events", "list", "--verdict", "")).toEqual(expect.arrayContaining(["verified", "failed", "bad_signature", "stale_timestamp"]));
+    expect(bashComplete("replay", "--verdict", "st")).toEqual(["stale_timestamp"]);
     expect(bashComplete("events", "list", "--event", "shifts.fu")).toEqual(["shifts.fully_synced"]);
     expect(bashComplete("smoke", "--events", "account.added,paystubs.fu")).toEqual(["account.added,paystubs.fully_synced"]);
     expect(bashComplete("simulate", "--scenario", "at-")).toEqual(["at-least-once"]);

@@ -297,18 +297,29 @@ describe("replay's report and exit code", () => {
 });
 
 describe("replay usage errors", () => {
-  it("ids and filters together, neither, or no --to: exit 2 with one line", async () => {
-    const [both, neither, noTo] = await Promise.all([
+  it("ids and filters together, or neither: exit 2 with one line", async () => {
+    const [both, neither] = await Promise.all([
       replay([String(r1.id), "--all", "--to", "http://127.0.0.1:9/"]),
       replay(["--to", "http://127.0.0.1:9/"]),
-      replay([String(r1.id)]),
     ]);
     expectExit(both, 2);
     expect(expectOneLineError(both.stderr)).toMatch(/not both/);
     expectExit(neither, 2);
     expect(expectOneLineError(neither.stderr)).toMatch(/--event.*--all/);
-    expectExit(noTo, 2);
-    expect(expectOneLineError(noTo.stderr)).toMatch(/--to <url> is required/);
+  });
+
+  it("without --to and with no forward recorded, it goes to the default URL like simulate (not a usage error)", async () => {
+    const closed = "http://127.0.0.1:9/";
+    expectExit(await runCli(["config", "set", "default-url", closed], { env: home.env }), 0);
+    try {
+      const noTo = await replay([String(r1.id), "--secret", SECRET]);
+      expectExit(noTo, 1);
+      expect(noTo.stderr).toContain(`Replaying to the default URL ${closed}`);
+      // The notice above, then the one error line.
+      expect(noTo.stderr.trim().split("\n").at(-1)).toMatch(/^error: .*nothing is listening at http:\/\/127\.0\.0\.1:9\//);
+    } finally {
+      await runCli(["config", "unset", "default-url"], { env: home.env });
+    }
   });
 
   it("an id that is not stored exits 1 naming it, and sends nothing", async () => {

@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 /** A fresh browser context per test, failing the test on page errors, dialogs and CSP reports. */
-async function openPage(url: string, problems: string[]): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({ viewport: { width: 1360, height: 860 } });
+async function openPage(url: string, problems: string[], viewport = { width: 1360, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser!.newContext({ viewport });
   const page = await context.newPage();
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("dialog", (dialog) => {
@@ -76,9 +76,10 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
   beforeAll(async () => {
     home = tempHome();
     app = await startRecordingServer();
-    listener = await startListen(["--secret", SECRET, "--forward-to", app.url], home.env);
+    // A loaded machine (several engineers' suites on two cores) can take over 10 s to start listen.
+    listener = await startListen(["--secret", SECRET, "--forward-to", app.url], home.env, 40_000);
     inspectorUrl = listener.ready.inspector_url as string;
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await listener?.stop();
     await app?.close();
@@ -111,6 +112,36 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
     await expect.poll(() => row.locator("td.forward").textContent(), { timeout: 10_000 }).toBe("200");
     expect(await page.evaluate("window.__sameDocument")).toBe(true);
   });
+
+  it("keeps event names whole while the list has room, on a wide screen and at 420 px", async () => {
+    problems = [];
+    const longest = "account.additional_connections_recommended";
+    for (const event of [longest, "paystubs.fully_synced"]) {
+      const sent = await runCli(["simulate", event, "--to", listener.url, "--secret", SECRET, "--quiet"], { env: home.env, timeoutMs: 60_000 });
+      expect(sent.code, sent.stderr).toBe(0);
+    }
+    await listener.waitFor((line) => (line as { event?: string }).event === "paystubs.fully_synced", 30_000);
+    // Strings, not functions: this file is type-checked without the DOM's types.
+    const cutNames = (page: Page) =>
+      page.evaluate(`[...document.querySelectorAll("#rows td.event .name")].filter((name) => name.scrollWidth > name.clientWidth + 1).map((name) => name.textContent)`) as Promise<string[]>;
+    for (const [viewport, names] of [
+      [{ width: 1360, height: 860 }, [longest, "paystubs.fully_synced"]],
+      [{ width: 420, height: 800 }, ["paystubs.fully_synced"]],
+    ] as const) {
+      const opened = await openPage(inspectorUrl, problems, viewport);
+      context = opened.context;
+      const { page } = opened;
+      for (const name of names) await page.locator("#rows td.event .name", { hasText: name }).first().waitFor({ timeout: 10_000 });
+      const cut = await cutNames(page);
+      for (const name of names) expect(cut, `${viewport.width} px`).not.toContain(name);
+      // Nothing sideways at 420 px: no horizontal scroll of the page or the list.
+      expect((await page.evaluate("document.documentElement.scrollWidth")) as number, `${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
+      const listOverflow = (await page.evaluate(`(() => { const list = document.querySelector(".table-scroll"); return list.scrollWidth - list.clientWidth; })()`)) as number;
+      expect(listOverflow, `${viewport.width} px`).toBeLessThanOrEqual(0);
+      await context.close();
+      context = undefined;
+    }
+  }, 180_000);
 
   it("shows a forged request's verdict, and a stale one's age, in words", async () => {
     problems = [];
