@@ -40,7 +40,9 @@ try {
   let entries = [];
   try {
     entries = readdirSync(cacheRoot, { recursive: true });
-  } catch {}
+  } catch {
+    // No cache directory: nothing was written, reported just below as "NOT used".
+  }
   if (entries.length === 0) {
     console.log(`compile cache: NOT used on Node ${process.version}: nothing written under ${cacheRoot}`);
     process.exitCode = 1;

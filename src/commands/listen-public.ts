@@ -139,7 +139,7 @@ export interface PublicContext {
 }
 
 function deleteCommand(target: Target, id: string): string {
-  const where = target.kind === "local" ? "--env local" : target.baseUrl === ENVIRONMENT_BASE_URLS[target.environment!] ? `--env ${target.environment}` : `--base-url ${target.baseUrl}`;
+  const where = target.kind === "local" ? "--env local" : target.environment !== undefined && target.baseUrl === ENVIRONMENT_BASE_URLS[target.environment] ? `--env ${target.environment}` : `--base-url ${target.baseUrl}`;
   return `pinwheel-cli webhooks delete ${id} ${where}`;
 }
 
@@ -184,8 +184,7 @@ function describeFailure(out: Output, error: unknown, plan: PublicPlan): unknown
   return describeApiFailure(error, target, API_TIMEOUT_MS);
 }
 
-function printClaim(out: Output, plan: PublicPlan, claim: Claim): void {
-  const target = plan.target!;
+function printClaim(out: Output, plan: PublicPlan, target: Target, claim: Claim): void {
   const { webhook } = claim;
   const deleted = claim.deleted.map((old: Webhook) => ({ id: old.id, url: old.url }));
   const verifiesFor = plan.skipVerify ? null : plan.register;
@@ -231,10 +230,10 @@ export async function openPublicEndpoint(out: Output, plan: PublicPlan, context:
   const abort = new AbortController();
   void context.stopping.then(() => abort.abort());
   const events = context.events && context.events.length > 0 ? context.events : ENABLEABLE_EVENTS;
-  const owned = () =>
+  const owned = (target: Target) =>
     ownedWebhooks(context.db, {
-      api: plan.target!.kind === "local" ? "local" : new URL(plan.target!.baseUrl!).origin,
-      apiKey: apiKeyFingerprint(plan.target!.secret.secret),
+      api: target.kind === "local" ? "local" : new URL(target.baseUrl).origin,
+      apiKey: apiKeyFingerprint(target.secret.secret),
     });
 
   try {
@@ -251,11 +250,12 @@ export async function openPublicEndpoint(out: Output, plan: PublicPlan, context:
       if (out.json) out.ndjson({ type: "tunnel", program, public_url: url, local_url: localUrl });
       else out.notice(`Public URL: ${out.c.bold(url)} (${program}, forwarding to ${localUrl})`);
     }
-    if (plan.target && !abort.signal.aborted) {
-      opened = await openApi(plan.target, API_TIMEOUT_MS);
+    const target = plan.target;
+    if (target && !abort.signal.aborted) {
+      opened = await openApi(target, API_TIMEOUT_MS);
       const request = { url: url ?? context.receiverUrl, events, version: NEWEST_VERSION };
-      claim = await claimWebhook({ api: opened.api, owned: owned() }, request);
-      printClaim(out, plan, claim);
+      claim = await claimWebhook({ api: opened.api, owned: owned(target) }, request);
+      printClaim(out, plan, target, claim);
     }
   } catch (error) {
     if (!(error instanceof TunnelAbortedError)) failure = describeFailure(out, error, plan);
@@ -267,21 +267,23 @@ export async function openPublicEndpoint(out: Output, plan: PublicPlan, context:
     },
     async close() {
       closing = true;
-      if (claim && opened) {
+      // A claim is only made with a target, so `target` is there whenever `claim` is.
+      const target = plan.target;
+      if (claim && opened && target) {
         const { webhook } = claim;
         if (plan.keep && claim.owned) {
           if (out.json) out.ndjson({ type: "webhook_kept", id: webhook.id });
           else out.notice(`Kept webhook ${webhook.id} (--keep); the next listen --register ${plan.register} reuses it for the same URL, or deletes it`);
         } else {
           try {
-            if ((await releaseWebhook({ api: opened.api, owned: owned() }, claim)) === "deleted") {
+            if ((await releaseWebhook({ api: opened.api, owned: owned(target) }, claim)) === "deleted") {
               if (out.json) out.ndjson({ type: "webhook_deleted", id: webhook.id });
-              else out.notice(`Deleted webhook ${webhook.id} from ${plan.target!.label}`);
+              else out.notice(`Deleted webhook ${webhook.id} from ${target.label}`);
             }
           } catch (error) {
             const why = describeFailure(out, error, plan);
             failure ??= new CliError(
-              `could not delete webhook ${webhook.id} (${(why as Error).message}); delete it with "${deleteCommand(plan.target!, webhook.id)}", or the next listen --register ${plan.register} will`,
+              `could not delete webhook ${webhook.id} (${(why as Error).message}); delete it with "${deleteCommand(target, webhook.id)}", or the next listen --register ${plan.register} will`,
             );
           }
         }

@@ -27,8 +27,8 @@ export async function run(options: SandboxConnectOptions): Promise<void> {
   );
   printConnectResult(out, result);
   const failed = result.deliveries.filter((delivery) => !delivery.ok);
-  if (failed.length) {
-    const first = failed[0]!;
+  const [first] = failed;
+  if (first) {
     throw new CliError(`${failed.length} of ${result.deliveries.length} deliveries failed (first: ${first.event} to ${first.target}: ${first.status ?? first.error}); the account was created all the same`);
   }
 

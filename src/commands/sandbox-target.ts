@@ -32,7 +32,7 @@ export function resolveSandboxTarget(options: SandboxTargetOptions): Target {
 async function openSandboxApi(target: Target, timeoutMs: number): Promise<SandboxApi> {
   if (target.kind === "http") {
     const { createHttpSandboxApi } = await import("../api/sandbox-client.js");
-    return createHttpSandboxApi({ baseUrl: target.baseUrl!, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs });
+    return createHttpSandboxApi({ baseUrl: target.baseUrl, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs });
   }
   const [{ openDatabase }, { createLocalRegistry }, { apiKeyFingerprint }, { createSandbox }] = await Promise.all([
     import("../store/database.js"),
@@ -40,7 +40,7 @@ async function openSandboxApi(target: Target, timeoutMs: number): Promise<Sandbo
     import("../registry/api-key.js"),
     import("../sandbox/sandbox.js"),
   ]);
-  const db = openDatabase(target.dbPath!);
+  const db = openDatabase(target.dbPath);
   const apiKey = apiKeyFingerprint(target.secret.secret);
   const registry = createLocalRegistry({ db, apiKey });
   const sandbox = createSandbox({ db, apiKey, secret: target.secret.secret, registry });

@@ -18,14 +18,18 @@ export async function mustAccept(ctx: ProbeContext, requests: readonly ProbeRequ
 
 function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "warn" = "fail"): ProbeOutcome {
   const refused = exchanges.filter((exchange) => !accepted(exchange));
-  if (refused.length === 0) return pass(`accepted (${exchanges.length === 1 ? answerText(exchanges[0]!) : `${exchanges.length} × 2xx`})`);
+  const [firstRefused] = refused;
+  if (!firstRefused) {
+    const [only] = exchanges;
+    return pass(`accepted (${only && exchanges.length === 1 ? answerText(only) : `${exchanges.length} × 2xx`})`);
+  }
   const listed = refused
     .slice(0, 5)
     .map((exchange) => `${exchange.label} → ${answerText(exchange)}`)
     .join("; ");
   const what =
     exchanges.length === 1
-      ? `answered ${answerText(refused[0]!)} to ${refused[0]!.label}`
+      ? `answered ${answerText(firstRefused)} to ${firstRefused.label}`
       : `${refused.length} of ${exchanges.length} not answered 2xx: ${listed}${refused.length > 5 ? "; ..." : ""}`;
   const lost = refused.some((exchange) => exchange.answer.statusCode !== undefined && exchange.answer.statusCode < 500);
   if (!lost && serverErrors === "warn") return warn(`${what} (Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone)`, refused);

@@ -3,6 +3,8 @@
  * what each sends, why it matters and the one-line fix. The probing itself is in probes.ts.
  */
 
+import { defined } from "../invariant.js";
+
 export const CHECK_IDS = [
   "genuine-events",
   "forged-signature",
@@ -157,7 +159,10 @@ export const CHECKS: readonly CheckDefinition[] = [
 ];
 
 export function checkDefinition(id: CheckId): CheckDefinition {
-  return CHECKS.find((check) => check.id === id)!;
+  return defined(
+    CHECKS.find((check) => check.id === id),
+    `the definition of check ${id} (CHECKS must define every CHECK_IDS entry)`,
+  );
 }
 
 export function isCheckId(value: string): value is CheckId {

@@ -26,9 +26,10 @@ export function answerText(exchange: Exchange): string {
 
 /** "200 ×20", "200, 409", "401": the answers of a check, shortest first. */
 export function summarizeAnswers(exchanges: readonly Exchange[]): string {
-  if (exchanges.length === 0) return "-";
   const texts = exchanges.map(answerText);
-  if (texts.every((text) => text === texts[0])) return texts.length === 1 ? texts[0]! : `${texts[0]} ×${texts.length}`;
+  const [first] = texts;
+  if (first === undefined) return "-";
+  if (texts.every((text) => text === first)) return texts.length === 1 ? first : `${first} ×${texts.length}`;
   if (texts.length <= 4) return texts.join(", ");
   const counts = new Map<string, number>();
   for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);

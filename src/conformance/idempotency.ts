@@ -3,12 +3,13 @@ import { fail, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
 import type { ProbeRequest } from "./requests.js";
 import type { StateReading } from "./state.js";
 
+/** Either a verdict already (a copy was refused), or both copies accepted and what the state did. */
+export type IdempotencyResult =
+  | { outcome: ProbeOutcome; answers: string; second?: Exchange; changed?: undefined; unobserved?: undefined }
+  | { outcome?: undefined; answers: string; second: Exchange; changed?: { from: StateReading; to: StateReading }; unobserved?: boolean };
+
 /** Sends the first copy and the second, reading --state-url around the second. */
-export async function idempotency(
-  ctx: ProbeContext,
-  first: ProbeRequest,
-  second: ProbeRequest,
-): Promise<{ outcome?: ProbeOutcome; changed?: { from: StateReading; to: StateReading }; unobserved?: boolean; answers: string; second?: Exchange }> {
+export async function idempotency(ctx: ProbeContext, first: ProbeRequest, second: ProbeRequest): Promise<IdempotencyResult> {
   const before = ctx.state && (await ctx.state.read());
   const one = await ctx.send(first);
   if (!accepted(one)) return { outcome: fail(`answered ${answerText(one)} to the first delivery: ${first.label}`, [one]), answers: "" };

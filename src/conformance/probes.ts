@@ -3,7 +3,7 @@ import type { WebhookEnvelope } from "../events/fixtures.js";
 import { loadScenario } from "../events/scenario.js";
 import { mustAccept, playAndJudge, withoutDuplicates } from "./acceptance.js";
 import { RESPONSE_TIME_WARN_MS, type CheckId } from "./checks.js";
-import { accepted, answered, answerText } from "./exchange.js";
+import { answered, answerText } from "./exchange.js";
 import { idempotency, UNOBSERVED } from "./idempotency.js";
 import { build, fail, pass, warn, type Probe } from "./probe-context.js";
 import { mustRefuse } from "./refusal.js";
@@ -75,7 +75,7 @@ export const PROBES: Record<CheckId, Probe> = {
     if (result.outcome) return result.outcome;
     ctx.memory.duplicateProcessedTwice = result.changed !== undefined;
     if (result.changed) {
-      return fail(`answered ${result.answers}, but --state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the duplicate: it processed the same event_id twice`, [result.second!]);
+      return fail(`answered ${result.answers}, but --state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the duplicate: it processed the same event_id twice`, [result.second]);
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
     return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the duplicate" : ""}`);
@@ -116,10 +116,10 @@ export const PROBES: Record<CheckId, Probe> = {
     }
     if (result.changed) {
       const moved = `--state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the retry`;
-      if (ctx.memory.duplicateProcessedTwice) return warn(`answered ${result.answers}, but ${moved}: the same missing dedupe as duplicate-delivery`, [result.second!]);
+      if (ctx.memory.duplicateProcessedTwice) return warn(`answered ${result.answers}, but ${moved}: the same missing dedupe as duplicate-delivery`, [result.second]);
       return fail(
         `answered ${result.answers}, but ${moved}${ctx.memory.duplicateProcessedTwice === false ? ", though it ignored an identical copy" : ""}: the dedupe key changes on a retry (the signature or the timestamp?)`,
-        [result.second!],
+        [result.second],
       );
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
@@ -134,11 +134,12 @@ export const PROBES: Record<CheckId, Probe> = {
 
   async "response-time"(ctx) {
     const timed = ctx.exchanges.filter((exchange) => answered(exchange) || exchange.answer.errorKind === "timeout");
-    if (timed.length === 0) return warn("no answers to time", []);
+    const [slowest] = [...timed].sort((a, b) => b.answer.durationMs - a.answer.durationMs);
+    if (!slowest) return warn("no answers to time", []);
     const late = timed.filter((exchange) => !answered(exchange) || exchange.answer.durationMs > ctx.timeoutMs);
     const durations = timed.filter(answered).map((exchange) => exchange.answer.durationMs).sort((a, b) => a - b);
-    const p95 = durations.length ? durations[Math.ceil(durations.length * 0.95) - 1]! : Infinity;
-    const slowest = [...timed].sort((a, b) => b.answer.durationMs - a.answer.durationMs)[0]!;
+    // No answered durations (all timed out): the index is -1 and p95 is Infinity.
+    const p95 = durations[Math.ceil(durations.length * 0.95) - 1] ?? Infinity;
     const stats = `p95 ${seconds(p95)} over ${timed.length} requests, slowest ${seconds(slowest.answer.durationMs)} (${slowest.label})`;
     const answeredText = `p95 ${seconds(p95)}`;
     if (late.length) {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { SIGNATURE_HEADER, signedHeaders, signWebhook, TIMESTAMP_HEADER } from "../signing.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
+import { defined } from "../invariant.js";
 
 /** A request for the handler: the body's bytes and the exact headers, nothing added on the way. */
 export interface ProbeRequest {
@@ -49,7 +50,7 @@ export const forgeries = {
 
   wrongSecret(signer: Signer, request: ProbeRequest, label: string): ProbeRequest {
     const otherSecret = `${signer.secret}-not-this-one-${randomBytes(4).toString("hex")}`;
-    return withHeaders(request, label, (headers) => (headers[SIGNATURE_HEADER] = signWebhook(otherSecret, headers[TIMESTAMP_HEADER]!, request.body)));
+    return withHeaders(request, label, (headers) => (headers[SIGNATURE_HEADER] = signWebhook(otherSecret, defined(headers[TIMESTAMP_HEADER], "the timestamp header of a genuine request"), request.body)));
   },
 
   withoutSignature(request: ProbeRequest, label: string): ProbeRequest {

@@ -20,8 +20,9 @@ function measure(body: unknown): StateReading | undefined {
   if (Array.isArray(body)) return { value: JSON.stringify(body), text: `a list of ${body.length}` };
   if (typeof body === "object" && body !== null) {
     const fields = Object.entries(body);
-    if (fields.length === 1) {
-      const [key, inner] = fields[0]!;
+    const [only] = fields;
+    if (only && fields.length === 1) {
+      const [key, inner] = only;
       const reading = typeof inner === "object" && !Array.isArray(inner) ? undefined : measure(inner);
       if (reading) return { value: reading.value, text: `${key} ${reading.text}` };
     }

@@ -29,7 +29,7 @@ export const PAYLOAD_CHANGES: readonly PayloadChange[] = [
     toOlder(envelope) {
       const params = envelope.payload.params as Record<string, unknown>;
       const allocation = isRecord(params.allocation) ? params.allocation : undefined;
-      const { action: _action, allocation: _allocation, ...rest } = params;
+      const rest = Object.fromEntries(Object.entries(params).filter(([key]) => key !== "action" && key !== "allocation"));
       // The legacy form had only an amount: a percentage or remainder switch carried none.
       envelope.payload.params = allocation?.type === "amount" && typeof allocation.value === "number" ? { ...rest, amount: allocation.value } : rest;
     },

@@ -1,6 +1,7 @@
 import { MAX_PAGE_SIZE } from "../api/environments.js";
 import type { ApiErrorBody, ApiFieldError } from "../api/types.js";
 import { invalidParameters, methodNotAllowed } from "../registry/errors.js";
+import { defined } from "../invariant.js";
 import { isSandboxInputError } from "../sandbox/errors.js";
 import { DATA_JOBS, EMPLOYERS, PLATFORM_TYPES, platformById, PLATFORMS, type DataJob, type Platform } from "../sandbox/platforms.js";
 import type { ConnectOptions, Sandbox } from "../sandbox/sandbox.js";
@@ -85,7 +86,7 @@ function search(query: URLSearchParams): ApiAnswer {
   const text = (query.get("q") ?? "").trim().toLowerCase();
   const jobs = query.getAll("supported_jobs").flatMap((value) => value.split(",")).filter(Boolean);
   const candidates = [
-    ...EMPLOYERS.map((employer) => searchItem(platformById(employer.platform_id)!, { id: employer.id, name: employer.name, response_type: "employer" })),
+    ...EMPLOYERS.map((employer) => searchItem(defined(platformById(employer.platform_id), `the platform of employer ${employer.name}`), { id: employer.id, name: employer.name, response_type: "employer" })),
     ...PLATFORMS.map((platform) => searchItem(platform, { id: platform.id, name: platform.name, response_type: "platform" })),
   ];
   const data = candidates
@@ -111,8 +112,6 @@ function listItems(sandbox: Sandbox, stored: StoredAccount, kind: ItemKind, quer
   return ok({ data: page.items, meta: { count: page.items.length, next_cursor: next, refreshed_at: stored.account.data_refreshed_at[kind] } });
 }
 
-const SINGLE_RECORDS = ["employment", "income", "identity"] as const;
-
 function accountData(sandbox: Sandbox, accountId: string, resource: string | undefined, request: DataRequest): ApiAnswer | undefined {
   const stored = sandbox.store.account(accountId);
   if (resource === "disable_monitoring") {
@@ -130,13 +129,14 @@ function accountData(sandbox: Sandbox, accountId: string, resource: string | und
   const job = resource as DataJob;
   if (!stored.jobs.includes(job) || stored.failedJobs.includes(job)) return fail(dataNotAvailable(job, accountId, stored.failedJobs.includes(job)));
   if (job === "paystubs" || job === "shifts") return listItems(sandbox, stored, job, request.query);
-  const record = stored[job as (typeof SINGLE_RECORDS)[number]];
+  const record = stored[job];
   if (!record) return fail(dataNotAvailable(job, accountId, false));
   return ok({ data: record, meta: { refreshed_at: stored.account.data_refreshed_at[job] } });
 }
 
 function endUserAccounts(sandbox: Sandbox, endUserId: string, query: URLSearchParams): ApiAnswer {
-  const params = pageParams(new URLSearchParams(query.has("limit") ? { limit: query.get("limit")! } : {}), undefined);
+  const limit = query.get("limit");
+  const params = pageParams(new URLSearchParams(limit !== null ? { limit } : {}), undefined);
   if (!params.ok) return fail(params.error);
   const rawCursor = query.get("cursor");
   const after = rawCursor === null ? 0 : Number(decodeCursor(rawCursor)?.id);

@@ -66,11 +66,11 @@ function parseOptionalJsonBody(request: ApiRequest): Parsed {
   return request.body === undefined || request.body.length === 0 ? { ok: true, value: undefined } : parseJsonBody(request);
 }
 
-async function answerData(request: ApiRequest, url: URL, path: string, method: string, options: RouteOptions): Promise<ApiAnswer> {
-  const refused = checkHeaders(request, options.secret);
+async function answerData(request: ApiRequest, url: URL, path: string, method: string, secret: string, openSandbox: () => Promise<Sandbox>): Promise<ApiAnswer> {
+  const refused = checkHeaders(request, secret);
   if (refused) return fail(refused);
   try {
-    const [{ answerDataRequest }, sandbox] = await Promise.all([import("./data-routes.js"), options.sandbox!()]);
+    const [{ answerDataRequest }, sandbox] = await Promise.all([import("./data-routes.js"), openSandbox()]);
     const answer = await answerDataRequest({ method, path, query: url.searchParams, json: () => parseOptionalJsonBody(request) }, sandbox);
     return answer ?? fail(routeNotFound(method, path));
   } catch (error) {
@@ -99,7 +99,7 @@ export async function answerApiRequest(request: ApiRequest, options: RouteOption
   const url = new URL(request.target, "http://stand-in");
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
   const method = request.method.toUpperCase();
-  if (options.sandbox && path !== COLLECTION && !path.startsWith(`${COLLECTION}/`)) return answerData(request, url, path, method, options);
+  if (options.sandbox && path !== COLLECTION && !path.startsWith(`${COLLECTION}/`)) return answerData(request, url, path, method, options.secret, options.sandbox);
   let idMatch: string | undefined;
   try {
     idMatch = path.startsWith(`${COLLECTION}/`) ? decodeURIComponent(path.slice(COLLECTION.length + 1)) : undefined;

@@ -28,7 +28,10 @@ function answerLine(exchange: Exchange): string {
 
 /** What was sent and what came back, for one request that shows the problem. */
 function exchangeLines(exchange: Exchange): string[] {
-  const headers = SHOWN_HEADERS.map((name) => `${name}: ${exchange.sent.headers[name] === undefined ? "(none)" : printable(exchange.sent.headers[name]!)}`);
+  const headers = SHOWN_HEADERS.map((name) => {
+    const value = exchange.sent.headers[name];
+    return `${name}: ${value === undefined ? "(none)" : printable(value)}`;
+  });
   return [
     `  sent:   ${printable(exchange.label)}`,
     `          POST ${printable(exchange.sent.url)}  ${headers.join("  ")}`,

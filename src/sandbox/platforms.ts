@@ -58,28 +58,28 @@ function platform(id: string, name: string, type: PlatformType, supported_jobs: 
   };
 }
 
-export const PLATFORMS: readonly Platform[] = [
-  platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a01", "Workday", "payroll", PAYROLL_WITH_SHIFTS),
-  platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a02", "ADP", "payroll", PAYROLL_JOBS),
-  platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a03", "Gusto", "payroll", PAYROLL_JOBS),
-  platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a04", "Paychex", "payroll", PAYROLL_JOBS),
-  platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a05", "UKG", "payroll", PAYROLL_WITH_SHIFTS),
-  platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a06", "Deputy", "time_and_attendance", TIME_AND_ATTENDANCE_JOBS),
-  platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a07", "When I Work", "time_and_attendance", TIME_AND_ATTENDANCE_JOBS),
-];
+const WORKDAY = platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a01", "Workday", "payroll", PAYROLL_WITH_SHIFTS);
+const ADP = platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a02", "ADP", "payroll", PAYROLL_JOBS);
+const GUSTO = platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a03", "Gusto", "payroll", PAYROLL_JOBS);
+const PAYCHEX = platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a04", "Paychex", "payroll", PAYROLL_JOBS);
+const UKG = platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a05", "UKG", "payroll", PAYROLL_WITH_SHIFTS);
+const DEPUTY = platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a06", "Deputy", "time_and_attendance", TIME_AND_ATTENDANCE_JOBS);
+const WHEN_I_WORK = platform("5b3f0c52-6d1e-4a0b-9c41-2f7a8e1d0a07", "When I Work", "time_and_attendance", TIME_AND_ATTENDANCE_JOBS);
+
+export const PLATFORMS: readonly Platform[] = [WORKDAY, ADP, GUSTO, PAYCHEX, UKG, DEPUTY, WHEN_I_WORK];
 
 /** The platform `sandbox connect` uses when none is named: payroll with every data job. */
-export const DEFAULT_PLATFORM = PLATFORMS[0]!;
+export const DEFAULT_PLATFORM = WORKDAY;
 
 export const EMPLOYERS: readonly Employer[] = [
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f01", name: "Harbor Freight Logistics", platform_id: PLATFORMS[0]!.id },
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f02", name: "Maple Street Grocers", platform_id: PLATFORMS[1]!.id },
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f03", name: "Northwind Health Partners", platform_id: PLATFORMS[0]!.id },
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f04", name: "Bluebird Coffee Co.", platform_id: PLATFORMS[2]!.id },
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f05", name: "Summit Warehouse Services", platform_id: PLATFORMS[4]!.id },
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f06", name: "Lakeside Community Clinic", platform_id: PLATFORMS[3]!.id },
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f07", name: "Riverbend Hardware", platform_id: PLATFORMS[5]!.id },
-  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f08", name: "Copperline Diner", platform_id: PLATFORMS[6]!.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f01", name: "Harbor Freight Logistics", platform_id: WORKDAY.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f02", name: "Maple Street Grocers", platform_id: ADP.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f03", name: "Northwind Health Partners", platform_id: WORKDAY.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f04", name: "Bluebird Coffee Co.", platform_id: GUSTO.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f05", name: "Summit Warehouse Services", platform_id: UKG.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f06", name: "Lakeside Community Clinic", platform_id: PAYCHEX.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f07", name: "Riverbend Hardware", platform_id: DEPUTY.id },
+  { id: "9e1d7a30-2c4b-4f6e-8a15-6b0c3d2e1f08", name: "Copperline Diner", platform_id: WHEN_I_WORK.id },
 ];
 
 export function platformById(id: string): Platform | undefined {

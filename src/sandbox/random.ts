@@ -1,3 +1,5 @@
+import { defined } from "../invariant.js";
+
 /**
  * A small seeded PRNG (mulberry32): the same seed gives the same account, so a test can name a
  * seed and get the same employer, pay dates and amounts on every run.
@@ -28,7 +30,7 @@ export function seededRandom(seed: number): Random {
   return {
     next,
     int,
-    pick: (items) => items[int(0, items.length - 1)]!,
+    pick: (items) => defined(items[int(0, items.length - 1)], "an item to pick (the list is empty)"),
     chance: (probability) => next() < probability,
     uuid: () => `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[int(0, 3)]}${hex(3)}-${hex(12)}`,
     digits: (length) => Array.from({ length }, () => String(int(0, 9))).join(""),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { pinwheelTimestamp } from "../events/build.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
+import { defined } from "../invariant.js";
 import { dayFromIso, dayOf } from "./dates.js";
 import { JOB_COMPLETED_MS } from "./generate.js";
 import type { DataJob, Platform } from "./platforms.js";
@@ -57,7 +58,7 @@ export function batches(items: readonly { id: string; date: string }[], today: n
     newer = window.days;
     if (inWindow.length === 0) continue;
     const dates = inWindow.map((item) => item.date).sort();
-    result.push({ ids: inWindow.map((item) => item.id), from: dates[0]!, to: dates[dates.length - 1]!, synced: window.synced });
+    result.push({ ids: inWindow.map((item) => item.id), from: defined(dates[0], "a date in a non-empty window"), to: defined(dates[dates.length - 1], "a date in a non-empty window"), synced: window.synced });
   }
   return result;
 }

@@ -133,7 +133,7 @@ export function startTunnel(options: TunnelOptions): Promise<Tunnel> {
       stream?.setEncoding("utf8");
       stream?.on("data", (chunk: string) => {
         const lines = (partial + chunk).split(/\r?\n/);
-        partial = lines.pop()!.slice(-MAX_LINE_CHARS);
+        partial = (lines.pop() ?? "").slice(-MAX_LINE_CHARS);
         lines.forEach(onLine);
       });
     }

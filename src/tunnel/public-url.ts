@@ -12,17 +12,18 @@
  *   t=2025-01-01T00:00:00+0000 lvl=info msg="started tunnel" obj=tunnels name=command_line addr=http://127.0.0.1:3000 url=https://x.ngrok-free.app
  */
 
+import { stripVTControlCharacters } from "node:util";
+import { defined } from "../invariant.js";
+
 export const TUNNEL_PROGRAMS = ["cloudflared", "ngrok"] as const;
 export type TunnelProgram = (typeof TUNNEL_PROGRAMS)[number];
 
-// Colour codes, in case a version colours its log even on a pipe.
-const ANSI = /\u001b\[[0-9;]*m/g;
 const QUICK_TUNNEL = /\b(?:https:\/\/)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.trycloudflare\.com)\b/i;
 
 function fromCloudflared(line: string): string | undefined {
   const found = QUICK_TUNNEL.exec(line);
   if (!found) return undefined;
-  const host = found[1]!.toLowerCase();
+  const host = defined(found[1], "the quick tunnel pattern's host group").toLowerCase();
   // Not the service it asks for a tunnel (named in its errors), nor "Requesting new quick Tunnel on trycloudflare.com...".
   if (host === "api.trycloudflare.com") return undefined;
   const inBox = line.includes("|");
@@ -45,7 +46,8 @@ function fromNgrok(line: string): string | undefined {
 
 /** The public https URL a line of the program's output announces, if it is that line. */
 export function publicUrlFrom(program: TunnelProgram, rawLine: string): string | undefined {
-  const line = rawLine.replace(ANSI, "");
+  // Colour codes, in case a version colours its log even on a pipe.
+  const line = stripVTControlCharacters(rawLine);
   return program === "cloudflared" ? fromCloudflared(line) : fromNgrok(line);
 }
 

@@ -24,9 +24,23 @@ afterAll(async () => {
   home.cleanup();
 });
 
-async function api(path: string): Promise<{ status: number; json: any }> {
+async function api<T = unknown>(path: string): Promise<{ status: number; json: T }> {
   const response = await request(`${mock.ready.url}${path}`, { headers: { "x-api-secret": SECRET, "pinwheel-version": "2023-11-22" } });
-  return { status: response.statusCode, json: await response.body.json() };
+  return { status: response.statusCode, json: (await response.body.json()) as T };
+}
+
+interface PaystubPage {
+  data: { id: string }[];
+  meta: { next_cursor: string | null };
+}
+
+/** What the callback example records of each follow-up fetch it made (see examples/callback). */
+interface ExampleFetch {
+  ok: boolean;
+  event: string;
+  supported_jobs: string[];
+  ids: string[];
+  [field: string]: unknown;
 }
 
 const cli = (args: string[]) => runCli([...args, "--secret", SECRET], { env: home.env, timeoutMs: 60_000 });
@@ -53,7 +67,7 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     expect(result.deliveries.at(-1).event).toBe("paystubs.fully_synced");
 
     const fetches = await readUntil(
-      async () => (await fetch(new URL("/fetches", example.url))).json() as Promise<any[]>,
+      async () => (await fetch(new URL("/fetches", example.url))).json() as Promise<ExampleFetch[]>,
       (list) => list.length >= 2,
       30_000,
     );
@@ -61,19 +75,19 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     expect(fetches.every((entry) => entry.ok)).toBe(true);
     const [onAdded, onSynced] = [fetches.find((entry) => entry.event === "account.added"), fetches.find((entry) => entry.event === "paystubs.fully_synced")];
     expect(onAdded).toMatchObject({ account_id: result.account_id, platform_id: result.platform_id, platform_name: "Gusto", account_platform_id: result.platform_id });
-    expect(onAdded.supported_jobs).toContain("paystubs");
+    expect(onAdded!.supported_jobs).toContain("paystubs");
     expect(onSynced).toMatchObject({ account_id: result.account_id, paystubs: result.paystubs, own: result.paystubs });
 
     // The ids the handler fetched are exactly the ids the paystubs.added batches announced.
     const paystubIds: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = (await api(`/v1/accounts/${result.account_id}/paystubs${cursor ? `?cursor=${cursor}` : ""}`)).json;
-      paystubIds.push(...page.data.map((paystub: any) => paystub.id));
+      const page: PaystubPage = (await api<PaystubPage>(`/v1/accounts/${result.account_id}/paystubs${cursor ? `?cursor=${cursor}` : ""}`)).json;
+      paystubIds.push(...page.data.map((paystub) => paystub.id));
       cursor = page.meta.next_cursor;
     } while (cursor);
     expect(paystubIds.length).toBe(result.paystubs);
-    expect([...onSynced.ids].sort()).toEqual(paystubIds.sort());
+    expect([...onSynced!.ids].sort()).toEqual(paystubIds.sort());
   });
 
   it("simulate --sandbox sends ids that exist in the mock, for single events and scenarios", async () => {
@@ -85,9 +99,9 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
       expect(scenario.code, scenario.stderr).toBe(0);
       expect(sink.received.length).toBeGreaterThan(2);
       const added = sink.received[0]!.payload;
-      expect((await api(`/v1/platforms/${added.platform_id}`)).json.data.name).toBe(added.platform_name);
+      expect((await api<{ data: { name: string } }>(`/v1/platforms/${added.platform_id}`)).json.data.name).toBe(added.platform_name);
       for (const event of sink.received) {
-        const account = await api(`/v1/accounts/${event.payload.account_id}`);
+        const account = await api<{ data: { end_user_id: string; link_token_id?: string } }>(`/v1/accounts/${event.payload.account_id}`);
         expect(account.status, event.event).toBe(200);
         expect(account.json.data.end_user_id).toBe(event.payload.end_user_id);
         if ("link_token_id" in event.payload) expect(account.json.data.link_token_id).toBe(event.payload.link_token_id);
@@ -106,13 +120,13 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET], home.env, 30_000);
     const listed = await cli(["sandbox", "accounts", "--base-url", mock.ready.url, "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
-    const accounts = JSON.parse(listed.stdout) as any[];
+    const accounts = JSON.parse(listed.stdout) as { id: string; end_user_id: string }[];
     expect(accounts.map((account) => account.end_user_id)).toContain("e2e-user");
-    expect((await api(`/v1/accounts/${accounts[0].id}/identity`)).status).toBe(200);
+    expect((await api(`/v1/accounts/${accounts[0]!.id}/identity`)).status).toBe(200);
 
     const reset = await cli(["sandbox", "reset", "--base-url", mock.ready.url, "--json"]);
     expect(JSON.parse(reset.stdout)).toEqual({ deleted_accounts: accounts.length, deleted_link_tokens: 0 });
-    expect((await api(`/v1/accounts/${accounts[0].id}`)).status).toBe(404);
+    expect((await api(`/v1/accounts/${accounts[0]!.id}`)).status).toBe(404);
     const empty = await cli(["sandbox", "accounts", "--base-url", mock.ready.url]);
     expect(empty.stderr).toMatch(/No sandbox accounts/);
   });
@@ -129,8 +143,8 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
       expect(sink.received.map((event) => event.event)).toEqual(["account.added", "employment.added"]);
       expect(sink.received.every((event) => event.verified && event.payload.account_id === result.account_id)).toBe(true);
       // The running mock serves what the CLI wrote to the same file.
-      expect((await api(`/v1/accounts/${result.account_id}/employment`)).json.data.account_id).toBe(result.account_id);
-      expect((await api(`/v1/accounts/${result.account_id}/paystubs`)).json.error.code).toBe("data_not_available");
+      expect((await api<{ data: { account_id: string } }>(`/v1/accounts/${result.account_id}/employment`)).json.data.account_id).toBe(result.account_id);
+      expect((await api<{ error: { code: string } }>(`/v1/accounts/${result.account_id}/paystubs`)).json.error.code).toBe("data_not_available");
       const deliveries = await runCli(["deliveries", "list", "--event-id", sink.received[0]!.event_id, "--json"], { env: home.env });
       // The callback example's webhook (first test) is still registered and got its own delivery.
       const attempts = JSON.parse(deliveries.stdout) as { url: string; source: string }[];

@@ -7,12 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
+import type { z } from "zod";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dataResponseSchemas, type DataResponseName } from "../../src/api/data-schemas.js";
+import type { ApiErrorBody } from "../../src/api/types.js";
 import { startMockServer, type MockServer } from "../../src/mock/server.js";
 import { apiKeyFingerprint } from "../../src/registry/api-key.js";
 import { createLocalRegistry, type LocalRegistry } from "../../src/registry/local.js";
-import { createSandbox } from "../../src/sandbox/sandbox.js";
+import { createSandbox, type ConnectResult } from "../../src/sandbox/sandbox.js";
 import { PLATFORMS } from "../../src/sandbox/platforms.js";
 import { validateWebhookEvent } from "../../src/events/schemas.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
@@ -47,13 +49,19 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Answer<T = any> {
+type DataResponse<N extends DataResponseName> = z.infer<(typeof dataResponseSchemas)[N]>;
+
+interface Answer<T = unknown> {
   status: number;
   json: T;
   headers: Record<string, string | string[] | undefined>;
 }
 
-async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH): Promise<Answer<T>> {
+interface ErrorAnswer {
+  error: ApiErrorBody;
+}
+
+async function call<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH): Promise<Answer<T>> {
   const response = await request(`${mock.url}${path}`, {
     method: method as "GET",
     headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
@@ -63,8 +71,8 @@ async function call<T = any>(method: string, path: string, body?: unknown, heade
 }
 
 /** GET that must answer 200 with a body the library's schema for that endpoint accepts. */
-async function get<T = any>(path: string, schema: DataResponseName): Promise<T> {
-  const answer = await call<T>("GET", path);
+async function get<N extends DataResponseName>(path: string, schema: N): Promise<DataResponse<N>> {
+  const answer = await call<DataResponse<N>>("GET", path);
   expect(answer.status, `${path}: ${JSON.stringify(answer.json)}`).toBe(200);
   const parsed = dataResponseSchemas[schema].safeParse(answer.json);
   expect(parsed.success, `${path}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
@@ -72,13 +80,13 @@ async function get<T = any>(path: string, schema: DataResponseName): Promise<T> 
 }
 
 /** Every item of a paged list, following next_cursor, with the size of each page. */
-async function allPages(path: string, schema: "paystubs" | "shifts"): Promise<{ items: any[]; pages: number[] }> {
-  const items: any[] = [];
+async function allPages<N extends "paystubs" | "shifts">(path: string, schema: N): Promise<{ items: DataResponse<N>["data"][number][]; pages: number[] }> {
+  const items: DataResponse<N>["data"][number][] = [];
   const pages: number[] = [];
   let cursor: string | null = null;
   do {
     const separator = path.includes("?") ? "&" : "?";
-    const page: any = await get(cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path, schema);
+    const page: DataResponse<N> = await get(cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path, schema);
     expect(page.meta.count).toBe(page.data.length);
     items.push(...page.data);
     pages.push(page.data.length);
@@ -88,7 +96,7 @@ async function allPages(path: string, schema: "paystubs" | "shifts"): Promise<{ 
 }
 
 async function connect(body: Record<string, unknown> = {}) {
-  const answer = await call("POST", "/sandbox/accounts", body);
+  const answer = await call<{ data: ConnectResult }>("POST", "/sandbox/accounts", body);
   expect(answer.status, JSON.stringify(answer.json)).toBe(200);
   return answer.json.data;
 }
@@ -134,7 +142,7 @@ describe("checks shared with /v1/webhooks", () => {
     for (const path of paths) {
       const missing = await call("GET", path, undefined, {});
       expect(missing, path).toMatchObject({ status: 401, json: { error: { type: "UNAUTHORIZED_REQUEST", code: "missing_api_secret", status_code: 401 } } });
-      const wrong = await call("GET", path, undefined, { "x-api-secret": "not-it" });
+      const wrong = await call<ErrorAnswer>("GET", path, undefined, { "x-api-secret": "not-it" });
       expect(wrong.json.error.code, path).toBe("invalid_api_secret");
     }
     for (const path of ["/v1/link_tokens", `/v1/accounts/${account_id}/disable_monitoring`]) {
@@ -158,7 +166,7 @@ describe("checks shared with /v1/webhooks", () => {
         json: { error: { type: "RECORD_NOT_FOUND", code: "account_not_found", status_code: 404, message: expect.stringContaining(unknown) } },
       });
     }
-    expect((await call("POST", `/v1/accounts/${unknown}/disable_monitoring`)).json.error.code).toBe("account_not_found");
+    expect((await call<ErrorAnswer>("POST", `/v1/accounts/${unknown}/disable_monitoring`)).json.error.code).toBe("account_not_found");
     expect(await call("GET", `/v1/platforms/${unknown}`)).toMatchObject({ status: 404, json: { error: { code: "platform_not_found" } } });
     const { account_id } = await connect({ seed: 2, jobs: ["paystubs"], deliver: false });
     expect(await call("GET", `/v1/accounts/${account_id}/shifts`)).toMatchObject({ status: 404, json: { error: { code: "data_not_available" } } });
@@ -178,9 +186,9 @@ describe("checks shared with /v1/webhooks", () => {
     await bad(`/v1/accounts/${account_id}/shifts?limit=0`, "limit");
     await bad(`/v1/accounts/${account_id}/shifts?cursor=nope`, "cursor");
     await bad(`/v1/platforms?type=gig`, "type");
-    expect((await call("POST", "/sandbox/accounts", { platform: "Nowhere" })).json.error.fields[0]).toMatchObject({ name: "platform" });
-    expect((await call("POST", "/sandbox/accounts", { platform: "Deputy", jobs: ["paystubs"] })).json.error.fields[0].message).toMatch(/Deputy does not support/);
-    expect((await call("POST", "/v1/link_tokens", {})).json.error.fields[0]).toMatchObject({ name: "end_user_id" });
+    expect((await call<ErrorAnswer>("POST", "/sandbox/accounts", { platform: "Nowhere" })).json.error.fields?.[0]).toMatchObject({ name: "platform" });
+    expect((await call<ErrorAnswer>("POST", "/sandbox/accounts", { platform: "Deputy", jobs: ["paystubs"] })).json.error.fields?.[0]?.message).toMatch(/Deputy does not support/);
+    expect((await call<ErrorAnswer>("POST", "/v1/link_tokens", {})).json.error.fields?.[0]).toMatchObject({ name: "end_user_id" });
   });
 });
 
@@ -192,16 +200,16 @@ describe("a connected account", () => {
       const second = await registry.create({ url: other.url, status: "active", enabled_events: ["account.added"], version: "2023-11-22" });
       const result = await connect({ seed: 42, end_user_id: "user-42", platform: "Workday" });
       expect(result).toMatchObject({ end_user_id: "user-42", platform_name: "Workday", seed: 42 });
-      expect(result.deliveries.every((delivery: any) => delivery.ok && delivery.status === 200)).toBe(true);
+      expect(result.deliveries.every((delivery) => delivery.ok && delivery.status === 200)).toBe(true);
       expect(other.received.map((event) => [event.event, event.webhookId])).toEqual([["account.added", second.id]]);
 
       const events = sink.received;
       expect(events.length).toBe(result.events.length);
-      expect(events.map((event) => event.event_id)).toEqual(result.events.map((event: any) => event.event_id));
+      expect(events.map((event) => event.event_id)).toEqual(result.events.map((event) => event.event_id));
       for (const event of events) {
         expect(event.verified, event.event).toBe(true);
         expect(event.webhookId).toBe(webhook.id);
-        const { webhookId: _id, verified: _verified, ...body } = event;
+        const body = Object.fromEntries(Object.entries(event).filter(([key]) => key !== "webhookId" && key !== "verified"));
         expect(validateWebhookEvent(body), event.event).toMatchObject({ ok: true });
         expect(event.payload).toMatchObject({ account_id: result.account_id, end_user_id: "user-42" });
         if ("link_token_id" in event.payload) expect(event.payload.link_token_id).toBe(result.link_token_id);
@@ -262,11 +270,11 @@ describe("a connected account", () => {
 
       // The single records, each fresh as the account says (§4.8).
       for (const job of ["employment", "income", "identity"] as const) {
-        const body: any = await get(`/v1/accounts/${result.account_id}/${job}`, job);
+        const body = await get(`/v1/accounts/${result.account_id}/${job}`, job);
         expect(body.data.account_id).toBe(result.account_id);
         expect(body.meta.refreshed_at).toBe(account.data_refreshed_at[job]);
       }
-      expect(everyPaystub.items[0].employer_name).toBe((await get(`/v1/accounts/${result.account_id}/employment`, "employment")).data.employer_name);
+      expect(everyPaystub.items[0]!.employer_name).toBe((await get(`/v1/accounts/${result.account_id}/employment`, "employment")).data.employer_name);
     } finally {
       await other.close();
     }
@@ -282,41 +290,41 @@ describe("a connected account", () => {
     expect(paged.pages).toEqual([3, 3, 2]);
     expect(paged.items.map((paystub) => paystub.pay_date)).toEqual(dates.slice(2, 10));
     // The cursor alone carries the window on.
-    const first: any = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=${from}&to_pay_date=${to}&limit=3`, "paystubs");
-    const next: any = await get(`/v1/accounts/${account_id}/paystubs?limit=3&cursor=${first.meta.next_cursor}`, "paystubs");
-    expect(next.data.map((paystub: any) => paystub.pay_date)).toEqual(dates.slice(5, 8));
-    const empty: any = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=1990-01-01&to_pay_date=1990-12-31`, "paystubs");
+    const first = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=${from}&to_pay_date=${to}&limit=3`, "paystubs");
+    const next = await get(`/v1/accounts/${account_id}/paystubs?limit=3&cursor=${first.meta.next_cursor}`, "paystubs");
+    expect(next.data.map((paystub) => paystub.pay_date)).toEqual(dates.slice(5, 8));
+    const empty = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=1990-01-01&to_pay_date=1990-12-31`, "paystubs");
     expect(empty).toMatchObject({ data: [], meta: { count: 0, next_cursor: null } });
   });
 
   it("lists an end user's accounts, platforms by type, search results, and makes Link tokens an account can come from", async () => {
-    const token = await call("POST", "/v1/link_tokens", { end_user_id: "tok-user", platform_id: PLATFORMS[5]!.id, org_name: "Acme" });
+    const token = await call<DataResponse<"linkToken">>("POST", "/v1/link_tokens", { end_user_id: "tok-user", platform_id: PLATFORMS[5]!.id, org_name: "Acme" });
     expect(dataResponseSchemas.linkToken.safeParse(token.json).success).toBe(true);
     const fromToken = await connect({ link_token_id: token.json.data.id, deliver: false });
     expect(fromToken).toMatchObject({ end_user_id: "tok-user", link_token_id: token.json.data.id, platform_id: PLATFORMS[5]!.id, jobs: ["shifts", "employment", "identity"] });
     await connect({ seed: 11, end_user_id: "tok-user", deliver: false });
     await connect({ seed: 12, end_user_id: "someone-else", deliver: false });
 
-    const listed: any = await get(`/v1/end_users/tok-user/accounts`, "endUserAccounts");
-    expect(listed.data.map((account: any) => account.end_user_id)).toEqual(["tok-user", "tok-user"]);
-    const pageOne: any = await get(`/v1/end_users/tok-user/accounts?limit=1`, "endUserAccounts");
-    const pageTwo: any = await get(`/v1/end_users/tok-user/accounts?limit=1&cursor=${pageOne.meta.next_cursor}`, "endUserAccounts");
-    expect([pageOne.data[0].id, pageTwo.data[0].id]).toEqual(listed.data.map((account: any) => account.id));
+    const listed = await get(`/v1/end_users/tok-user/accounts`, "endUserAccounts");
+    expect(listed.data.map((account) => account.end_user_id)).toEqual(["tok-user", "tok-user"]);
+    const pageOne = await get(`/v1/end_users/tok-user/accounts?limit=1`, "endUserAccounts");
+    const pageTwo = await get(`/v1/end_users/tok-user/accounts?limit=1&cursor=${pageOne.meta.next_cursor}`, "endUserAccounts");
+    expect([pageOne.data[0]!.id, pageTwo.data[0]!.id]).toEqual(listed.data.map((account) => account.id));
     expect(pageTwo.meta.next_cursor).toBeNull();
     expect((await get(`/v1/end_users/nobody/accounts`, "endUserAccounts")).data).toEqual([]);
 
-    const ta: any = await get(`/v1/platforms?type=time_and_attendance`, "platforms");
+    const ta = await get(`/v1/platforms?type=time_and_attendance`, "platforms");
     expect(ta.data.length).toBeGreaterThan(0);
-    expect(ta.data.every((platform: any) => platform.type === "time_and_attendance")).toBe(true);
+    expect(ta.data.every((platform) => platform.type === "time_and_attendance")).toBe(true);
     expect((await get(`/v1/platforms`, "platforms")).data.length).toBe(PLATFORMS.length);
 
-    const found: any = await get(`/v1/search?q=work&supported_jobs=paystubs`, "search");
-    expect(found.data.map((item: any) => item.name)).toContain("Workday");
-    expect(found.data.every((item: any) => item.supported_jobs.includes("paystubs"))).toBe(true);
-    const employers: any = await get(`/v1/search?q=harbor`, "search");
-    const employer = employers.data.find((item: any) => item.response_type === "employer");
+    const found = await get(`/v1/search?q=work&supported_jobs=paystubs`, "search");
+    expect(found.data.map((item) => item.name)).toContain("Workday");
+    expect(found.data.every((item) => item.supported_jobs.includes("paystubs"))).toBe(true);
+    const employers = await get(`/v1/search?q=harbor`, "search");
+    const employer = employers.data.find((item) => item.response_type === "employer");
     expect(employer).toMatchObject({ name: "Harbor Freight Logistics", platform_type: "payroll" });
-    const viaEmployer = await call("POST", "/v1/link_tokens", { end_user_id: "emp-user", employer_id: employer.id });
+    const viaEmployer = await call("POST", "/v1/link_tokens", { end_user_id: "emp-user", employer_id: employer!.id });
     expect(viaEmployer.status).toBe(200);
   });
 
@@ -351,15 +359,15 @@ describe("a connected account", () => {
 
   it("survives a restart of the mock, gives the same account for the same seed, and resets", async () => {
     const first = await connect({ seed: 1234, deliver: false });
-    const paystubs: any = await get(`/v1/accounts/${first.account_id}/paystubs?limit=5`, "paystubs");
+    const paystubs = await get(`/v1/accounts/${first.account_id}/paystubs?limit=5`, "paystubs");
     await mock.close();
     db.close();
     mock = await startMock();
     expect((await get(`/v1/accounts/${first.account_id}/paystubs?limit=5`, "paystubs")).data).toEqual(paystubs.data);
     const again = await connect({ seed: 1234, deliver: false });
     expect(again.account_id).toBe(first.account_id);
-    expect((await call("GET", "/sandbox/accounts")).json.data).toHaveLength(1);
-    expect((await call("DELETE", "/sandbox/accounts")).json.data).toEqual({ accounts: 1, linkTokens: 0 });
+    expect((await call<{ data: unknown[] }>("GET", "/sandbox/accounts")).json.data).toHaveLength(1);
+    expect((await call<{ data: unknown }>("DELETE", "/sandbox/accounts")).json.data).toEqual({ accounts: 1, linkTokens: 0 });
     expect((await call("GET", `/v1/accounts/${first.account_id}`)).status).toBe(404);
   });
 });
