@@ -12,7 +12,8 @@ const INSTRUCTIONS =
   "pinwheel-cli fakes, receives and diagnoses Pinwheel payroll webhooks on this machine. Typical loop: run " +
   "`pinwheel-cli listen` (or the developer's handler), simulate_event to send a signed event, list_requests / get_request " +
   "to see what arrived, verify_request to learn why a signature was rejected, replay_request after a fix, run_smoke to " +
-  "check every event type. Fixtures and scenarios are resources under pinwheel://.";
+  "check every event type, run_conformance to check the handler refuses forgeries and handles duplicates and retries, " +
+  "sandbox_connect to create an account whose data the mock serves. Fixtures and scenarios are resources under pinwheel://.";
 
 /** Shorter secrets would match everywhere (the same bound as the webhooks commands' redaction). */
 const MIN_REDACTED_LENGTH = 4;
@@ -31,7 +32,7 @@ export function redactor(secret: string): <T>(value: T) => T {
 
 /** The builder's errors name the CLI's flags; an agent passed fields of the tool's input. */
 function inToolTerms(message: string): string {
-  return message.replace(/--(set|add|unset|outcome|account-id|end-user-id)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
+  return message.replace(/--(set|add|unset|outcome|account-id|end-user-id|checks|state-url|platform|jobs|seed|fail|pending)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
 }
 
 function errorText(error: unknown): string {
