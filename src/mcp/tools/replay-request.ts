@@ -31,7 +31,9 @@ export const replayRequest = defineTool({
     const references = (Array.isArray(args.id) ? args.id : [args.id]).map(String);
     const requests: StoredRequest[] = withStore(context, (db) => {
       const selected = namedRequests(requestStore(db), references);
-      return Array.from({ length: selected.planned }, () => selected.next()!);
+      const found: StoredRequest[] = [];
+      for (let request = selected.next(); request; request = selected.next()) found.push(request);
+      return found;
     });
     const asRecorded = Boolean(args.as_recorded);
     const result = await sendThrough(
