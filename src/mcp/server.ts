@@ -55,9 +55,18 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
         inputSchema: tool.input,
         annotations: { readOnlyHint: !tool.sends, destructiveHint: false, openWorldHint: tool.sends },
       },
-      async (args: unknown): Promise<CallToolResult> => {
+      async (args: unknown, extra): Promise<CallToolResult> => {
+        const token = extra._meta?.progressToken;
+        const progress =
+          token === undefined
+            ? undefined
+            : (done: number, total: number, message: string) =>
+                // A client gone mid-run costs the notification, not the run.
+                void extra
+                  .sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message: redact(message) } })
+                  .catch(() => {});
         try {
-          const outcome = await tool.run(args as never, context);
+          const outcome = await tool.run(args as never, { ...context, progress });
           log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
           return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
         } catch (error) {

@@ -20,7 +20,8 @@ export const runConformanceTool = defineTool({
     `Checks: ${CHECK_IDS.join(", ")}. Give \`end_user_id\` of a user the app knows so positive checks are not ignored as ` +
     "strangers, and `state_url` (a GET returning a count or list of what the app processed) so duplicate handling is judged " +
     "by effect rather than by status code. Sends only to this machine unless the server runs with --allow-remote; nothing " +
-    "is recorded in the store. A full run takes a few seconds against a prompt handler.",
+    "is recorded in the store. A full run takes a few seconds against a prompt handler; it reports progress after each " +
+    "check to a client that asks for it.",
   input: {
     to: z.string().describe("the handler's webhook URL (only this machine unless the server runs with --allow-remote)"),
     checks: z.array(z.string()).min(1).optional().describe(`only these checks (default: all): ${CHECK_IDS.join(", ")}`),
@@ -37,6 +38,8 @@ export const runConformanceTool = defineTool({
     // Named before anything is sent, so a mistyped check or event is an input error and nothing goes out.
     const checks = args.checks?.map(checkIdOrUsageError);
     const events = args.events?.map(eventNameOrUsageError);
+    const total = checks?.length ?? CHECK_IDS.length;
+    let done = 0;
     const report = await runOrWord(() =>
       runConformance({
         url,
@@ -47,6 +50,7 @@ export const runConformanceTool = defineTool({
         timeoutMs: args.timeout_ms,
         endUserId: endUserFor(args.end_user_id).id,
         stateUrl,
+        onResult: (result) => context.progress?.(++done, total, `${result.id}: ${result.verdict}`),
       }),
     );
     const lines = report.results.map((result) => `${result.verdict === "fail" ? "FAIL" : result.verdict}  ${result.id}: ${result.message}${result.verdict === "pass" ? "" : `\n      fix: ${result.fix}`}`);
