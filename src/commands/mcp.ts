@@ -14,7 +14,10 @@ export interface McpOptions {
 export async function run(options: McpOptions): Promise<void> {
   const out = createOutput();
   // Resolved once, as the webhooks commands resolve them: a bad --env or an empty secret is a usage error before serving.
-  const registry = resolveTarget({ env: options.env, baseUrl: options.baseUrl, secret: options.secret, db: options.db, timeout: 10_000 });
+  const where = { env: options.env, baseUrl: options.baseUrl, secret: options.secret, timeout: 10_000 };
+  // --db is the event store whatever the registry (so it goes with --base-url); only the local registry also keeps its webhooks there.
+  const resolved = resolveTarget(where);
+  const registry = resolved.kind === "local" && options.db !== undefined ? resolveTarget({ ...where, db: options.db }) : resolved;
   // The SDK is loaded here only: no other command pays for it.
   const { serveStdio } = await import("../mcp/server.js");
   const { TOOLS } = await import("../mcp/tools/index.js");

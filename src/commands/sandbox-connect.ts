@@ -12,7 +12,8 @@ export interface SandboxConnectOptions extends SandboxTargetOptions {
   pending?: string[];
 }
 
-function outcomes(options: SandboxConnectOptions): Record<string, "error" | "pending"> | undefined {
+/** --fail and --pending as the sandbox's job outcomes. */
+export function outcomes(options: Pick<SandboxConnectOptions, "fail" | "pending">): Record<string, "error" | "pending"> | undefined {
   const both = (options.fail ?? []).filter((job) => options.pending?.includes(job));
   if (both.length) throw usageError(`--fail and --pending both name ${both[0]}; a job is pending then settles, or it fails`);
   const entries = [...(options.fail ?? []).map((job) => [job, "error"] as const), ...(options.pending ?? []).map((job) => [job, "pending"] as const)];

@@ -18,15 +18,21 @@ const FLAG_OF: Record<string, string> = {
   outcomes: "--fail/--pending",
 };
 
+function refuseEnvironment(environment: string) {
+  return usageError(`the sandbox is pinwheel-cli's own stand-in, not Pinwheel ${environment}; use --base-url <a running "pinwheel-cli mock"> or --env local`);
+}
+
+/** A target resolved for other work (the MCP server's), if it is one the sandbox can live in. */
+export function sandboxTargetOrUsageError(target: Target): Target {
+  if (target.environment !== undefined && target.environment !== "local") throw refuseEnvironment(target.environment);
+  return target;
+}
+
 /** The sandbox lives in a running mock (--base-url) or in the local database (--env local); Pinwheel's own environments have their own. */
 export function resolveSandboxTarget(options: SandboxTargetOptions): Target {
-  const refuse = (environment: string) =>
-    usageError(`the sandbox is pinwheel-cli's own stand-in, not Pinwheel ${environment}; use --base-url <a running "pinwheel-cli mock"> or --env local`);
   // Before resolving: Pinwheel's environments would first ask for a real secret the sandbox never needs.
-  if (options.env !== undefined && options.env !== "local") throw refuse(options.env);
-  const target = resolveTarget(options);
-  if (target.environment !== undefined && target.environment !== "local") throw refuse(target.environment);
-  return target;
+  if (options.env !== undefined && options.env !== "local") throw refuseEnvironment(options.env);
+  return sandboxTargetOrUsageError(resolveTarget(options));
 }
 
 async function openSandboxApi(target: Target, timeoutMs: number): Promise<SandboxApi> {

@@ -20,12 +20,13 @@ function refuseSmokeOnly(options: SmokeOptions): void {
   if (only) throw usageError(`${only} goes with the smoke suite, not --suite conformance`);
 }
 
-function checkIdOrUsageError(id: string): CheckId {
+export function checkIdOrUsageError(id: string): CheckId {
   if (isCheckId(id)) return id;
   throw usageError(`--checks: unknown check "${id}"; ${didYouMean(id, CHECK_IDS) || `checks: ${CHECK_IDS.join(", ")}`}`);
 }
 
-async function runOrWord(run: () => Promise<ConformanceReport>): Promise<ConformanceReport> {
+/** Words what keeps the suite from starting (nothing answering, an unreadable --state-url) as the CLI's errors. */
+export async function runOrWord(run: () => Promise<ConformanceReport>): Promise<ConformanceReport> {
   try {
     return await run();
   } catch (error) {

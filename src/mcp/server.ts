@@ -12,7 +12,8 @@ const INSTRUCTIONS =
   "pinwheel-cli fakes, receives and diagnoses Pinwheel payroll webhooks on this machine. Typical loop: run " +
   "`pinwheel-cli listen` (or the developer's handler), simulate_event to send a signed event, list_requests / get_request " +
   "to see what arrived, verify_request to learn why a signature was rejected, replay_request after a fix, run_smoke to " +
-  "check every event type. Fixtures and scenarios are resources under pinwheel://.";
+  "check every event type, run_conformance to check the handler refuses forgeries and handles duplicates and retries, " +
+  "sandbox_connect to create an account whose data the mock serves. Fixtures and scenarios are resources under pinwheel://.";
 
 /** Shorter secrets would match everywhere (the same bound as the webhooks commands' redaction). */
 const MIN_REDACTED_LENGTH = 4;
@@ -31,7 +32,7 @@ export function redactor(secret: string): <T>(value: T) => T {
 
 /** The builder's errors name the CLI's flags; an agent passed fields of the tool's input. */
 function inToolTerms(message: string): string {
-  return message.replace(/--(set|add|unset|outcome|account-id|end-user-id)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
+  return message.replace(/--(set|add|unset|outcome|account-id|end-user-id|checks|state-url|platform|jobs|seed|fail|pending)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
 }
 
 function errorText(error: unknown): string {
@@ -54,9 +55,18 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
         inputSchema: tool.input,
         annotations: { readOnlyHint: !tool.sends, destructiveHint: false, openWorldHint: tool.sends },
       },
-      async (args: unknown): Promise<CallToolResult> => {
+      async (args: unknown, extra): Promise<CallToolResult> => {
+        const token = extra._meta?.progressToken;
+        const progress =
+          token === undefined
+            ? undefined
+            : (done: number, total: number, message: string) =>
+                // A client gone mid-run costs the notification, not the run.
+                void extra
+                  .sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message: redact(message) } })
+                  .catch(() => {});
         try {
-          const outcome = await tool.run(args as never, context);
+          const outcome = await tool.run(args as never, { ...context, progress });
           log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
           return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
         } catch (error) {

@@ -14,6 +14,11 @@ export interface McpContext {
   registry: Target;
   /** One line to the server's log (stderr): never stdout, which carries the protocol. */
   log(line: string): void;
+  /**
+   * How far a long tool call has got, for a client that asked (its progressToken): clients that
+   * reset their request timeout on progress then wait for a run longer than their default 60 s.
+   */
+  progress?(done: number, total: number, message: string): void;
 }
 
 /** A tool's answer: the structured result, and a few lines a model (or a person) can read at a glance. */

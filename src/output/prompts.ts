@@ -1,5 +1,5 @@
 import { terminalSettings, type TerminalSettings } from "../config.js";
-import { CliError, interrupted, usageError } from "../errors.js";
+import { interrupted, usageError } from "../errors.js";
 
 /**
  * Questions for what a command still needs, asked only where a person can answer: stdin and

@@ -6,7 +6,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { CLI_PATH, REPO_ROOT } from "./cli.js";
 
 export interface McpSession {
@@ -14,8 +14,8 @@ export interface McpSession {
   /** Every message sent and received so far. */
   messages: JSONRPCMessage[];
   stderr(): string;
-  /** callTool, typed loosely: structuredContent as a record, the first text content as text. */
-  call(name: string, args: Record<string, unknown>): Promise<{ isError: boolean; text: string; data: Record<string, unknown> }>;
+  /** callTool, typed loosely: structuredContent as a record, the first text content as text, and the progress notifications it got. */
+  call(name: string, args: Record<string, unknown>): Promise<{ isError: boolean; text: string; data: Record<string, unknown>; progress: Progress[] }>;
   close(): Promise<void>;
 }
 
@@ -69,12 +69,14 @@ export async function startMcp(args: string[], env: NodeJS.ProcessEnv): Promise<
     messages,
     stderr: () => stderrText,
     async call(name, callArgs) {
-      const result = await client.callTool({ name, arguments: callArgs });
+      const progress: Progress[] = [];
+      const result = await client.callTool({ name, arguments: callArgs }, undefined, { onprogress: (update) => progress.push(update) });
       const content = result.content as { type: string; text?: string }[];
       return {
         isError: Boolean(result.isError),
         text: content.find((item) => item.type === "text")?.text ?? "",
         data: (result.structuredContent ?? {}) as Record<string, unknown>,
+        progress,
       };
     },
     close: () => client.close(),

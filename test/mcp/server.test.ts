@@ -12,9 +12,29 @@ import { verifyWebhook } from "../../src/signing.js";
 import { startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { startMcp, type McpSession } from "../helpers/mcp.js";
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+import { startWebhookSink, type WebhookSink } from "../helpers/webhook-sink.js";
+import { startHandler } from "../fixtures/handlers/base.js";
+import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
+import { CHECK_IDS } from "../../src/conformance/index.js";
+import { startMockServer, type MockServer } from "../../src/mock/server.js";
+import { apiKeyFingerprint } from "../../src/registry/api-key.js";
+import { createLocalRegistry } from "../../src/registry/local.js";
+import { createSandbox } from "../../src/sandbox/sandbox.js";
+import { openDatabase, type Db } from "../../src/store/database.js";
 
 const SECRET = "mcp-test-secret-5f1c0ab9d2";
-const TOOLS = ["list_event_types", "simulate_event", "list_requests", "get_request", "verify_request", "replay_request", "run_smoke"];
+const TOOLS = [
+  "list_event_types",
+  "simulate_event",
+  "list_requests",
+  "get_request",
+  "verify_request",
+  "replay_request",
+  "run_smoke",
+  "run_conformance",
+  "sandbox_connect",
+  "sandbox_accounts",
+];
 
 let home: TempHome;
 let db: string;
@@ -184,6 +204,52 @@ describe("pinwheel-cli mcp over stdio", () => {
     expect((scenario.data.checks as unknown[]).length).toBeGreaterThan(1);
   });
 
+  it("run_conformance: a correct handler passes every check; one that accepts forged signatures fails that check, as smoke --suite conformance --json", async () => {
+    const events = ["account.added", "paystubs.fully_synced"];
+    const correct = await startHandler(SECRET);
+    const broken = await startHandler(SECRET, acceptsForged);
+    try {
+      const passing = await mcp.call("run_conformance", { to: correct.url, events, state_url: correct.stateUrl });
+      expect(passing.isError, passing.text).toBe(false);
+      expect(passing.data, passing.text).toMatchObject({ suite: "conformance", url: correct.url, state_url: correct.stateUrl, failed: 0, warned: 0, passed: CHECK_IDS.length });
+      const checks = passing.data.checks as { id: string; verdict: string; exchanges: unknown[] }[];
+      expect(checks.map((check) => check.id)).toEqual([...CHECK_IDS]);
+      expect(checks.filter((check) => check.verdict !== "pass")).toEqual([]);
+      // Every request and its answer come back; genuine-events sent just the events named.
+      expect(checks[0]!.exchanges).toEqual(events.map((event) => expect.objectContaining({ event, answer: expect.objectContaining({ status_code: 200 }) })));
+
+      const failing = await mcp.call("run_conformance", { to: broken.url, checks: ["forged-signature", "genuine-events"], events });
+      expect(failing.isError).toBe(false);
+      expect(failing.progress).toEqual([
+        { progress: 1, total: 2, message: "genuine-events: pass" },
+        { progress: 2, total: 2, message: "forged-signature: fail" },
+      ]);
+      expect(failing.data).toMatchObject({ passed: 1, failed: 1 });
+      const forged = (failing.data.checks as Record<string, unknown>[]).find((check) => check.id === "forged-signature");
+      expect(forged).toMatchObject({ verdict: "fail", message: expect.stringMatching(/^answered 200 to a made-up signature/), fix: expect.any(String) });
+      expect((forged!.exchanges as { evidence: boolean; answer: { status_code: number } }[])[0]).toMatchObject({ evidence: true, answer: { status_code: 200 } });
+      expect(failing.text).toMatch(/FAIL {2}forged-signature/);
+      expect(failing.text).toContain("fix:");
+    } finally {
+      await correct.close();
+      await broken.close();
+    }
+  });
+
+  it("run_conformance: a mistyped check is a tool error with a suggestion, and nothing answering is one line", async () => {
+    const sentBefore = receiver.requests.length;
+    const typo = await mcp.call("run_conformance", { to: receiver.url, checks: ["forged-signatures"] });
+    expect(typo).toMatchObject({ isError: true, text: expect.stringContaining('did you mean "forged-signature"') });
+    expect(typo.text).toMatch(/^"checks": unknown check/);
+    expect(receiver.requests).toHaveLength(sentBefore);
+
+    const gone = await startRecordingServer();
+    const url = gone.url;
+    await gone.close();
+    const unreachable = await mcp.call("run_conformance", { to: url, checks: ["genuine-events"], events: ["account.added"] });
+    expect(unreachable).toMatchObject({ isError: true, text: expect.stringMatching(/^nothing answered at .*is your app running there\?$/) });
+  });
+
   it("input errors are tool errors, not crashes: the server keeps answering", async () => {
     const unknown = await mcp.call("simulate_event", { event: "paystub.added", to: listen.url });
     expect(unknown).toMatchObject({ isError: true });
@@ -210,10 +276,13 @@ describe("pinwheel-cli mcp over stdio", () => {
 
   it("refuses a target that is not this machine, before sending anything", async () => {
     const before = await mcp.call("list_requests", { limit: 1000 });
+    const sentBefore = receiver.requests.length;
     for (const [tool, args] of [
       ["simulate_event", { event: "account.added", to: "http://192.0.2.10:3000/" }],
       ["replay_request", { id: 1, to: "https://example.com/webhooks" }],
       ["run_smoke", { to: "http://10.0.0.1/" }],
+      ["run_conformance", { to: "http://203.0.113.7/webhooks" }],
+      ["run_conformance", { to: receiver.url, state_url: "https://example.com/state" }],
     ] as const) {
       const refused = await mcp.call(tool, args);
       expect(refused.isError, tool).toBe(true);
@@ -221,6 +290,7 @@ describe("pinwheel-cli mcp over stdio", () => {
     }
     const after = await mcp.call("list_requests", { limit: 1000 });
     expect(after.data.stored).toBe(before.data.stored);
+    expect(receiver.requests).toHaveLength(sentBefore);
   });
 
   it("the secret appears in no message and no log line, even when a stored request carries it", async () => {
@@ -235,5 +305,67 @@ describe("pinwheel-cli mcp over stdio", () => {
     const everything = JSON.stringify(mcp.messages) + mcp.stderr();
     expect(everything).not.toContain(SECRET);
     expect(mcp.stderr()).toContain("secret from --secret");
+  });
+});
+
+describe("pinwheel-cli mcp --base-url <a running mock>: the sandbox", () => {
+  const MOCK_SECRET = "mcp-sandbox-secret-81d2e7";
+  let sandboxHome: TempHome;
+  let mockDb: Db;
+  let mock: MockServer;
+  let sink: WebhookSink;
+  let webhookId: string;
+  let sandboxMcp: McpSession;
+
+  beforeAll(async () => {
+    sandboxHome = tempHome();
+    mockDb = openDatabase(join(sandboxHome.home, "mock.db"));
+    const apiKey = apiKeyFingerprint(MOCK_SECRET);
+    const registry = createLocalRegistry({ db: mockDb, apiKey });
+    const sandbox = createSandbox({ db: mockDb, apiKey, secret: MOCK_SECRET, registry, timeoutMs: 5_000 });
+    mock = await startMockServer({ host: "127.0.0.1", port: 0, secret: MOCK_SECRET, registry, sandbox: async () => sandbox });
+    sink = await startWebhookSink(MOCK_SECRET);
+    const webhook = await registry.create({ url: sink.url, status: "active", enabled_events: ["account.added", "paystubs.added", "paystubs.fully_synced"], version: "2023-11-22" });
+    webhookId = webhook.id;
+    // --db (the server's event store) goes with --base-url (the sandbox's home).
+    sandboxMcp = await startMcp(["--secret", MOCK_SECRET, "--base-url", mock.url, "--db", join(sandboxHome.home, "events.db")], sandboxHome.env);
+  });
+
+  afterAll(async () => {
+    await sandboxMcp?.close();
+    await sink?.close();
+    await mock?.close();
+    mockDb?.close();
+    sandboxHome?.cleanup();
+  });
+
+  it("sandbox_connect creates an account in the mock and delivers its events, signed, to the registered webhook", async () => {
+    const { isError, text, data } = await sandboxMcp.call("sandbox_connect", { platform: "Gusto", end_user_id: "mcp-user-1", seed: 7, jobs: ["paystubs"] });
+    expect(isError, text).toBe(false);
+    expect(data).toMatchObject({ end_user_id: "mcp-user-1", platform_name: "Gusto", seed: 7, jobs: ["paystubs"], failed_deliveries: 0 });
+    expect(data.account_id).toEqual(expect.any(String));
+    const deliveries = data.deliveries as { event: string; event_id: string; ok: boolean; status: number; target: string; webhook_id: string }[];
+    expect(deliveries.length).toBeGreaterThanOrEqual(3);
+    for (const delivery of deliveries) expect(delivery).toMatchObject({ ok: true, status: 200, target: sink.url, webhook_id: webhookId });
+    expect(deliveries[0]!.event).toBe("account.added");
+    expect(deliveries.at(-1)!.event).toBe("paystubs.fully_synced");
+
+    // What the sink received is what the tool reports, each verified with the secret, for the account it names.
+    expect(sink.received.map((event) => event.event_id)).toEqual(deliveries.map((delivery) => delivery.event_id));
+    for (const event of sink.received) expect(event).toMatchObject({ verified: true, webhookId, payload: expect.objectContaining({ account_id: data.account_id }) });
+    expect(text).toContain(`account ${data.account_id as string}`);
+
+    const listed = await sandboxMcp.call("sandbox_accounts", {});
+    expect(listed.isError, listed.text).toBe(false);
+    expect(listed.data.accounts).toEqual([expect.objectContaining({ id: data.account_id, end_user_id: "mcp-user-1", paystubs: data.paystubs })]);
+  });
+
+  it("sandbox_connect: a sandbox refusal names the tool's field, and the server keeps answering", async () => {
+    const unknownJob = await sandboxMcp.call("sandbox_connect", { jobs: ["paystub"] });
+    expect(unknownJob.isError).toBe(true);
+    expect(unknownJob.text).toMatch(/^"jobs": /);
+    const both = await sandboxMcp.call("sandbox_connect", { fail: ["income"], pending: ["income"] });
+    expect(both).toMatchObject({ isError: true, text: expect.stringContaining('"fail" and "pending" both name income') });
+    expect(JSON.stringify(sandboxMcp.messages) + sandboxMcp.stderr()).not.toContain(MOCK_SECRET);
   });
 });

@@ -19,8 +19,9 @@ export const getRequest = defineTool({
   async run(args, context) {
     return withStore(context, (db) => {
       const request = findStoredRequest(db, args.id);
-      const { body: _text, body_base64: _base64, ...detail } = requestDetailJson(request, deliveriesOf(db, request));
-      const data = { ...detail, ...encodedBody(request.body) };
+      // The CLI's body fields are replaced by one body with its encoding.
+      const detail = Object.entries(requestDetailJson(request, deliveriesOf(db, request))).filter(([key]) => key !== "body" && key !== "body_base64");
+      const data = { ...Object.fromEntries(detail), ...encodedBody(request.body) };
       const text = [
         `#${request.id} ${request.event ?? "(no event)"} answered ${request.statusCode}, ${request.verification}${request.duplicate ? ", duplicate" : ""}`,
         `event_id ${request.eventId ?? "-"}, received ${request.receivedAt}, ${request.method} ${request.path}`,

@@ -37,7 +37,9 @@ export const replayRequest = defineTool({
     const requests: StoredRequest[] = withStore(context, (db) => {
       // Re-signing a request that failed verification would launder a forgery: only when asked, or as recorded.
       const selected = namedRequests(requestStore(db), references, !args.as_recorded && !args.include_unverified);
-      return Array.from({ length: selected.planned }, () => selected.next()!);
+      const found: StoredRequest[] = [];
+      for (let request = selected.next(); request; request = selected.next()) found.push(request);
+      return found;
     });
     const asRecorded = Boolean(args.as_recorded);
     const result = await sendThrough(

@@ -25,20 +25,18 @@ export const verifyRequest = defineTool({
   sends: false,
   async run(args, context) {
     const tolerance = args.tolerance_seconds ?? DEFAULT_TOLERANCE_SECONDS;
-    const raw = args.body !== undefined || args.headers !== undefined;
-    if (args.id !== undefined && raw) throw usageError("give either id (a stored request) or body and headers, not both");
-    if (args.id === undefined && !raw) throw usageError("give id (a stored request, see list_requests) or the raw body with its headers");
-    if (raw && (args.body === undefined || args.headers === undefined)) throw usageError("a raw request needs both body and headers");
-    const subject =
-      args.id !== undefined
-        ? await fromStore(String(args.id), { db: context.db, now: args.now, tolerance })
-        : rawSubject(
-            Buffer.from(args.body!, args.body_encoding === "base64" ? "base64" : "utf8"),
-            readHeader(args.headers!, SIGNATURE_HEADER),
-            readHeader(args.headers!, TIMESTAMP_HEADER),
-            args.now,
-            "the given now",
-          );
+    const { id, body, headers } = args;
+    const raw = body !== undefined || headers !== undefined;
+    if (id !== undefined && raw) throw usageError("give either id (a stored request) or body and headers, not both");
+    let subject;
+    if (id !== undefined) {
+      subject = await fromStore(String(id), { db: context.db, now: args.now, tolerance });
+    } else {
+      if (!raw) throw usageError("give id (a stored request, see list_requests) or the raw body with its headers");
+      if (body === undefined || headers === undefined) throw usageError("a raw request needs both body and headers");
+      const bytes = Buffer.from(body, args.body_encoding === "base64" ? "base64" : "utf8");
+      subject = rawSubject(bytes, readHeader(headers, SIGNATURE_HEADER), readHeader(headers, TIMESTAMP_HEADER), args.now, "the given now");
+    }
     const report = diagnoseSubject(subject, context.secret, tolerance);
     const data = verificationJson(report, subject, context.secret, tolerance);
     const matched = report.diagnoses.filter((d) => d.matched).map((d) => `✗ ${d.message}`);
