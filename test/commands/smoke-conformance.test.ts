@@ -111,7 +111,7 @@ describe("smoke --suite conformance", () => {
     expect(cases.every((c) => c.attributes.classname === "pinwheel-cli.conformance")).toBe(true);
     const failures = findAll(root, "failure");
     expect(failures).toHaveLength(1);
-    expect(failures[0]!.attributes.message).toMatch(/^1 of 21 answers came later than 1\.50 s \(shifts\.fully_synced: \d\.\d\d s\)/);
+    expect(failures[0]!.attributes.message).toMatch(/^1 of \d+ answers came later than 1\.50 s \(shifts\.fully_synced: \d\.\d\d s\)/);
     expect(failures[0]!.text).toContain("fix:    answer 2xx as soon as the event is stored");
     expect(result.stdout).toMatch(/^FAIL\s+response-time\s+p95 /m);
     expect(result.stderr).toContain(`JUnit report written to ${file}`);

@@ -414,7 +414,7 @@ describe("the secret passed with --secret is never revealed", () => {
     expect(buffer.includes(CANARY.slice(0, 20)), `part of the secret appears in ${where}`).toBe(false);
   }
 
-  it("not in stdout, stderr or the database files", async () => {
+  it("not in stdout, stderr or the database files", { timeout: 60_000 }, async () => {
     listener = await startListen(["--secret", CANARY], home.env);
     const target = listener;
     const outputs: [string, string][] = [];
