@@ -57,16 +57,19 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
       },
       async (args: unknown, extra): Promise<CallToolResult> => {
         const token = extra._meta?.progressToken;
+        // The result waits for the progress already sent: a client must not see the answer before the last step.
+        const notifying: Promise<void>[] = [];
         const progress =
           token === undefined
             ? undefined
-            : (done: number, total: number, message: string) =>
+            : (done: number, total: number, message: string) => {
+                const sent = extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message: redact(message) } });
                 // A client gone mid-run costs the notification, not the run.
-                void extra
-                  .sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message: redact(message) } })
-                  .catch(() => {});
+                notifying.push(sent.catch(() => {}));
+              };
         try {
           const outcome = await tool.run(args as never, { ...context, progress });
+          await Promise.all(notifying);
           log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
           return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
         } catch (error) {

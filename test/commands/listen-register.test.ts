@@ -115,7 +115,8 @@ describe("listen --register sandbox (against the mock)", () => {
       expect((await remaining()).map((webhook) => webhook.id)).toEqual([registered.id]);
 
       const { code, stderr } = await stop(listener, signal);
-      expect(code, stderr).toBe(0);
+      // Ctrl+C ends every command with 130 (README's exit codes); SIGTERM is a normal stop.
+      expect(code, stderr).toBe(signal === "SIGINT" ? 130 : 0);
       expect(listener.lines()).toContainEqual({ type: "webhook_deleted", id: registered.id });
       expect(await remaining()).toEqual([]);
       expect(wire()).toContain(`DELETE /v1/webhooks/${registered.id} 200`);
