@@ -57,7 +57,7 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
       },
       async (args: unknown, extra): Promise<CallToolResult> => {
         const token = extra._meta?.progressToken;
-        // The result waits for the progress already sent: a client must not see the answer before the last step.
+        // Progress already reported is written before the result, never after it.
         const notifying: Promise<void>[] = [];
         const progress =
           token === undefined
