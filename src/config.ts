@@ -4,6 +4,10 @@ import { delimiter, join } from "node:path";
 import { z } from "zod";
 import { CliError, usageError } from "./errors.js";
 import { didYouMean } from "./suggest.js";
+import { CONFIG_KEYS, type ConfigKey } from "./config-keys.js";
+import { quietRequested } from "./quiet.js";
+
+export { CONFIG_KEYS, type ConfigKey };
 
 /**
  * The only module that reads process.env. Everything else receives what it needs from here,
@@ -41,8 +45,6 @@ export function resolvePaths(env: Env = process.env): Paths {
 }
 
 export type ConfigFile = Partial<Record<ConfigKey, string>>;
-export const CONFIG_KEYS = ["api-secret", "env", "base-url", "api-version", "default-url", "db", "end-user-id"] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 const configValue = z.string().optional();
 /** Every key a string; a key this version does not know is refused (a typo would be silently ignored). */
@@ -164,12 +166,6 @@ export interface TerminalSettings {
   quiet?: boolean;
 }
 
-let quietRequested = false;
-
-/** runProgram() says whether the command line carries --quiet or -q, wherever it stands. */
-export function requestQuiet(quiet = true): void {
-  quietRequested = quiet;
-}
 
 export function terminalSettings(env: Env = process.env): TerminalSettings {
   const stderrIsTty = Boolean(process.stderr.isTTY);
@@ -184,7 +180,7 @@ export function terminalSettings(env: Env = process.env): TerminalSettings {
     // CI=false (or 0) is how some setups say "not CI": only a value that says yes counts.
     ci: env.CI !== undefined && !/^(|0|false|no)$/i.test(env.CI.trim()),
     debug: Boolean(env.PINWHEEL_DEBUG),
-    quiet: quietRequested,
+    quiet: quietRequested(),
   };
 }
 

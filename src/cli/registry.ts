@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } from "../api/environments.js";
-import { CONFIG_KEYS } from "../config.js";
+import { CONFIG_KEYS } from "../config-keys.js";
 import { lazy } from "./lazy.js";
 import { commaList, examples, httpUrl, integer, secretValue } from "../options.js";
 

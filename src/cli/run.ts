@@ -2,7 +2,7 @@ import { CommanderError } from "commander";
 import { buildProgram } from "../cli.js";
 import { isCliError } from "../errors.js";
 import { redactUrlsIn } from "../redact-url.js";
-import { requestQuiet } from "../config.js";
+import { requestQuiet } from "../quiet.js";
 
 /** argv without --quiet/-q (before a "--"), and whether it was there. */
 function withoutQuiet(argv: readonly string[]): { argv: string[]; quiet: boolean } {
