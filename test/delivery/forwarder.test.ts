@@ -12,6 +12,7 @@ import { createForwarder, type Forwarder } from "../../src/delivery/forwarder.js
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { deliveryStore } from "../../src/store/deliveries.js";
 import { requestStore, type StoredRequest } from "../../src/store/requests.js";
+import { storedRow } from "../helpers/stored-requests.js";
 import { useRecordingServers } from "../helpers/servers.js";
 
 let dir: string;
@@ -34,27 +35,10 @@ afterEach(async () => {
 
 function stored(bodyBytes = 60): StoredRequest {
   const eventId = crypto.randomUUID();
+  // The byte caps are what these tests measure: a body padded to the size asked for.
   const text = JSON.stringify({ event: "income.added", event_id: eventId, payload: { account_id: "a" } });
   const body = Buffer.from(text.padEnd(bodyBytes, " "));
-  return requestStore(db).insert({
-    receivedAt: new Date().toISOString(),
-    method: "POST",
-    path: "/",
-    headers: [],
-    body,
-    bodySize: body.length,
-    bodyTruncated: false,
-    event: "income.added",
-    eventId,
-    accountId: "a",
-    webhookId: null,
-    verification: "verified",
-    verificationDetail: null,
-    schemaErrors: null,
-    rejection: null,
-    statusCode: 200,
-    remoteAddress: "127.0.0.1",
-  });
+  return requestStore(db).insert(storedRow(eventId, { body, bodySize: body.length, headers: [], accountId: "a" }));
 }
 
 function forwarder(url: string, options: Partial<Parameters<typeof createForwarder>[0]> = {}): Forwarder {
