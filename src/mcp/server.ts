@@ -3,6 +3,9 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { isCliError } from "../errors.js";
+import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
+import { isScenarioError } from "../events/scenario-error.js";
+import { isStoreError, type StoreError } from "../store/store-error.js";
 import { VERSION } from "../version.js";
 import { registerResources } from "./resources.js";
 import type { McpContext, ToolDefinition } from "./tool.js";
@@ -32,10 +35,31 @@ export function redactor(secret: string): <T>(value: T) => T {
 
 /** The builder's errors name the CLI's flags; an agent passed fields of the tool's input. */
 function inToolTerms(message: string): string {
-  return message.replace(/--(set|add|unset|outcome|account-id|end-user-id|checks|state-url|platform|jobs|seed|fail|pending)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
+  return message.replace(/--(checks|state-url|platform|jobs|seed|fail|pending)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
+}
+
+/** The argument of simulate_event each event override comes from. */
+const ARGUMENT_OF: Record<OverrideOp, string> = {
+  set: '"set"',
+  add: '"add"',
+  unset: '"unset"',
+  outcome: '"outcome"',
+  accountId: '"account_id"',
+  endUserId: '"end_user_id"',
+};
+
+/** The server's database is the one it was started with: another file means another --db for the server. */
+function storeAdvice(error: StoreError): string {
+  if (error.kind === "not_a_database") return "; move it aside, or start the server with --db <path>";
+  if (error.kind === "locked") return "; try again";
+  if (error.kind === "unwritable") return "; start the server with --db <path>";
+  return "";
 }
 
 function errorText(error: unknown): string {
+  if (isOverrideError(error)) return describeOverride(error, (op) => ARGUMENT_OF[op]);
+  if (isScenarioError(error)) return error.message;
+  if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
   if (isCliError(error)) return inToolTerms(error.message);
   if (error instanceof InvalidArgumentError) return error.message;
   return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
