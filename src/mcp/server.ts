@@ -2,6 +2,7 @@ import { InvalidArgumentError } from "commander";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ConformanceError } from "../conformance/errors.js";
 import { isCliError } from "../errors.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
@@ -33,11 +34,6 @@ export function redactor(secret: string): <T>(value: T) => T {
   return <T>(value: T) => scrub(value) as T;
 }
 
-/** The builder's errors name the CLI's flags; an agent passed fields of the tool's input. */
-function inToolTerms(message: string): string {
-  return message.replace(/--(checks|state-url|platform|jobs|seed|fail|pending)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
-}
-
 /** The argument of simulate_event each event override comes from. */
 const ARGUMENT_OF: Record<OverrideOp, string> = {
   set: '"set"',
@@ -60,7 +56,11 @@ function errorText(error: unknown): string {
   if (isOverrideError(error)) return describeOverride(error, (op) => ARGUMENT_OF[op]);
   if (isScenarioError(error)) return error.message;
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
-  if (isCliError(error)) return inToolTerms(error.message);
+  // What keeps the conformance suite from starting: the state URL the agent gave, or nothing answering.
+  if (error instanceof ConformanceError) {
+    return error.code === "state_url" ? `"state_url" ${error.url}: ${error.message}` : `nothing answered at ${error.url} (${error.message}); is your app running there?`;
+  }
+  if (isCliError(error)) return error.message;
   if (error instanceof InvalidArgumentError) return error.message;
   return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
 }
