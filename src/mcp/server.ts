@@ -52,7 +52,8 @@ function storeAdvice(error: StoreError): string {
   return "";
 }
 
-function errorText(error: unknown): string {
+/** A tool's failure as the agent reads it: the core's errors in the tool's argument names. */
+export function toolErrorText(error: unknown): string {
   if (isOverrideError(error)) return describeOverride(error, (op) => ARGUMENT_OF[op]);
   if (isScenarioError(error)) return error.message;
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
@@ -97,7 +98,7 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
           log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
           return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
         } catch (error) {
-          const text = errorText(error);
+          const text = toolErrorText(error);
           log(`${tool.name}: ${text}`);
           return redact({ content: [{ type: "text", text }], isError: true });
         }
