@@ -2,8 +2,10 @@
 export type ExitCode = 1 | 2 | 130;
 
 /**
- * The one error type commands throw. Its message is shown to the user as-is (one line),
- * so it must say what is wrong and what to do; only src/main.ts turns it into an exit code.
+ * The error type adapters (commands, the MCP server, config) throw. Its message is shown to the user
+ * as-is (one line), so it must say what is wrong and what to do. The core never throws it: it throws
+ * its own typed errors (OverrideError, ScenarioError, StoreError, ...), which cli/word-error.ts words
+ * in the CLI's flags; only src/main.ts (through cli/run.ts) turns either into an exit code.
  */
 export class CliError extends Error {
   readonly exitCode: ExitCode;

@@ -33,7 +33,12 @@ export function suggest(input: string, candidates: readonly string[], limit = 3)
 
 /** `did you mean "x"?` / `did you mean "x" or "y"?`, or an empty string. */
 export function didYouMean(input: string, candidates: readonly string[]): string {
-  const quoted = suggest(input, candidates).map((o) => `"${o}"`);
+  return didYouMeanOneOf(suggest(input, candidates));
+}
+
+/** The same question about suggestions already found (an error that carries them as data). */
+export function didYouMeanOneOf(suggestions: readonly string[]): string {
+  const quoted = suggestions.map((o) => `"${o}"`);
   const last = quoted.pop();
   if (last === undefined) return "";
   return `did you mean ${quoted.length ? `${quoted.join(", ")} or ${last}` : last}?`;

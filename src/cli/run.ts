@@ -1,8 +1,8 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "../cli.js";
-import { isCliError } from "../errors.js";
 import { redactUrlsIn } from "../redact-url.js";
 import { requestQuiet } from "../quiet.js";
+import { wordError } from "./word-error.js";
 
 /** argv without --quiet/-q (before a "--"), and whether it was there. */
 function withoutQuiet(argv: readonly string[]): { argv: string[]; quiet: boolean } {
@@ -29,11 +29,12 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
       // Commander has already printed its own message; help and --version are not failures.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (isCliError(error)) {
+    const worded = wordError(error);
+    if (worded) {
       // Ctrl+C is the user's choice, not a failure: the same line as main's SIGINT handler, without "error:".
-      const message = redactUrlsIn(error.message);
-      process.stderr.write(error.exitCode === 130 ? `${message}\n` : `error: ${message}\n`);
-      return error.exitCode;
+      const message = redactUrlsIn(worded.message);
+      process.stderr.write(worded.exitCode === 130 ? `${message}\n` : `error: ${message}\n`);
+      return worded.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: unexpected failure: ${redactUrlsIn(message)}\n`);

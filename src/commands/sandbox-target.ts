@@ -58,24 +58,29 @@ async function openSandboxApi(target: Target, timeoutMs: number): Promise<Sandbo
   };
 }
 
-function describeSandboxFailure(error: unknown, target: Target, timeoutMs: number): unknown {
+/** How the caller names a field of a connect request: the CLI by its flag, the MCP server by its tool argument. */
+export type FieldTerms = (field: string) => string;
+
+const flagOf: FieldTerms = (field) => FLAG_OF[field] ?? field;
+
+function describeSandboxFailure(error: unknown, target: Target, timeoutMs: number, term: FieldTerms): unknown {
   // A request the sandbox refused names a field; say which flag to change, as a usage error.
-  if (isSandboxInputError(error)) return usageError(`${FLAG_OF[error.field] ?? error.field}: ${error.reason}`);
+  if (isSandboxInputError(error)) return usageError(`${term(error.field)}: ${error.reason}`);
   if (isPinwheelApiError(error) && error.statusCode === 400) {
     const field = error.body.fields?.[0];
-    if (field && FLAG_OF[field.name]) return usageError(`${FLAG_OF[field.name]}: ${field.message}`);
+    if (field && FLAG_OF[field.name]) return usageError(`${term(field.name)}: ${field.message}`);
   }
   return describeApiFailure(error, target, timeoutMs);
 }
 
 /** Runs the work against the sandbox, turning refusals and transport failures into one-line errors. */
-export async function withSandbox<T>(out: Output, target: Target, timeoutMs: number, work: (api: SandboxApi) => Promise<T>): Promise<T> {
+export async function withSandbox<T>(out: Output, target: Target, timeoutMs: number, work: (api: SandboxApi) => Promise<T>, term: FieldTerms = flagOf): Promise<T> {
   const api = await openSandboxApi(target, timeoutMs);
   const spinner = await out.spinner(target.kind === "http" ? `Calling ${target.label}…` : "Working…");
   try {
     return await work(api);
   } catch (error) {
-    throw describeSandboxFailure(error, target, timeoutMs);
+    throw describeSandboxFailure(error, target, timeoutMs, term);
   } finally {
     spinner.stop();
     await api.close();

@@ -106,8 +106,8 @@ function sequenceBuilder(
     endUserId: options.endUserId ?? sandbox?.endUserId,
     linkTokenId: sandbox?.linkTokenId,
     apiVersion: options.apiVersion,
-    set: [...(name && sandbox ? platformAssignments(name, sandbox) : []), ...parseAssignments("--set", options.set)],
-    add: parseAssignments("--add", options.add),
+    set: [...(name && sandbox ? platformAssignments(name, sandbox) : []), ...parseAssignments("set", options.set)],
+    add: parseAssignments("add", options.add),
     unset: options.unset,
   };
   const initial = buildEvent(name, { ...overrides, outcome: options.pending ? "pending" : options.outcome });

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { usageError, isCliError } from "../errors.js";
 import { defined } from "../invariant.js";
-import { buildEvent, inOverrideTerms, type Assignment } from "../events/build.js";
+import { buildEvent, type Assignment } from "../events/build.js";
 import type { EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
-import { DATE_PLACEHOLDER, isResendStep, type EventStep, type Scenario } from "../events/scenario.js";
+import { isOverrideError, overrideReason, type OverrideError, type OverrideOp } from "../events/override-error.js";
+import { DATE_PLACEHOLDER, isResendStep, stepRef, type EventStep, type Scenario } from "../events/scenario.js";
+import { ScenarioError } from "../events/scenario-error.js";
 import { applyApiVersion } from "../events/versions.js";
 import type { DeliveryReport } from "./deliver.js";
 
@@ -74,6 +75,13 @@ function thread(envelope: WebhookEnvelope, ids: ThreadedIds): void {
   if (ids.platform && "platform_name" in payload) payload.platform_name = ids.platform.name;
 }
 
+/** A step's override names a field of the step: "set.payload.params.count", "outcome". */
+function overrideField(error: OverrideError): string {
+  return error.op === "set" || error.op === "add" || error.op === "unset" ? `${error.op}.${error.path}` : error.op;
+}
+
+const stepTerms = (op: OverrideOp) => `"${op}"`;
+
 function buildStep(scenario: Scenario, index: number, step: EventStep, nowMs: number): WebhookEnvelope {
   try {
     return buildEvent(step.event as EventName, {
@@ -84,10 +92,11 @@ function buildStep(scenario: Scenario, index: number, step: EventStep, nowMs: nu
       unset: step.unset,
     });
   } catch (error) {
-    if (isCliError(error)) {
-      throw usageError(`scenario ${scenario.name}: step ${index + 1} (${step.event}): field ${inOverrideTerms(error.message)}`);
-    }
-    throw error;
+    if (!isOverrideError(error)) throw error;
+    throw new ScenarioError(
+      { kind: "invalid", scenario: scenario.name, step: stepRef(scenario, index), field: overrideField(error), reason: overrideReason(error, stepTerms) },
+      { cause: error },
+    );
   }
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { usageError } from "../errors.js";
-import { didYouMean } from "../suggest.js";
+import { suggest } from "../suggest.js";
 import { catalogEntry, type EventName } from "./catalog.js";
 import { loadFixture, type WebhookEnvelope } from "./fixtures.js";
+import { OverrideError, type OverrideOp } from "./override-error.js";
 import { getPath, hasPath, listPaths, parseAssignment, setPath, unsetPath } from "./paths.js";
 import { applyApiVersion } from "./versions.js";
 
@@ -25,19 +25,11 @@ export interface EventOverrides {
   unset?: readonly string[];
 }
 
-/** Parses --set/--add "path=value" options (JSON values where they parse). */
-/**
- * The builder's errors name the CLI's flags (--set, --add, --unset, --outcome); a scenario file or a
- * library caller wrote fields or option names, so their errors quote those instead.
- */
-export function inOverrideTerms(message: string): string {
-  return message.replace(/--(set|add|unset|outcome)\b/g, '"$1"');
-}
-
-export function parseAssignments(option: "--set" | "--add", assignments: readonly string[] = []): Assignment[] {
+/** Parses "path=value" overrides as the CLI takes them (JSON values where they parse). */
+export function parseAssignments(op: "set" | "add", assignments: readonly string[] = []): Assignment[] {
   return assignments.map((assignment) => {
     const parsed = parseAssignment(assignment);
-    if (!parsed) throw usageError(`${option} ${assignment}: expected path=value, e.g. payload.params.count=7`);
+    if (!parsed) throw new OverrideError({ op, reason: "malformed", path: assignment });
     return parsed;
   });
 }
@@ -108,59 +100,57 @@ function recentPayDates(payload: unknown, nowMs: number): unknown {
 // Pinwheel does not document its error codes; these read like its documented error classes.
 const ERROR_FIELDS = { error_code: "platform_unavailable", error_type: "platform_error" };
 
-function nearestPath(envelope: WebhookEnvelope, path: string): string {
+/** A path the event lacks, with the paths the caller may have meant (or its fields, when none is near). */
+function noSuchField(envelope: WebhookEnvelope, op: OverrideOp, path: string): OverrideError {
   const candidates = listPaths(envelope);
-  if (!path.startsWith("payload.") && hasPath(envelope, `payload.${path}`)) return `did you mean "payload.${path}"?`;
-  return didYouMean(path, candidates) || `existing fields: ${candidates.filter((p) => p.split(".").length <= 3).join(", ")}`;
+  const nearest = !path.startsWith("payload.") && hasPath(envelope, `payload.${path}`) ? [`payload.${path}`] : suggest(path, candidates);
+  const existing = nearest.length ? undefined : candidates.filter((p) => p.split(".").length <= 3);
+  return new OverrideError({ op, reason: "no_such_field", event: envelope.event, path, nearest, existing });
 }
 
-function requireField(envelope: WebhookEnvelope, field: string, option: string): void {
+function requireField(envelope: WebhookEnvelope, field: string, op: OverrideOp): void {
   if (!hasPath(envelope.payload, field)) {
-    throw usageError(`${option}: ${envelope.event} has no payload.${field}`);
+    throw new OverrideError({ op, reason: "no_such_field", event: envelope.event, path: `payload.${field}` });
   }
 }
 
-/** Applies overrides to an envelope in place. Every override must land: a path that is not there is refused. */
+/** Applies overrides to an envelope in place. Every override must land: a path that is not there is refused (an OverrideError). */
 export function applyOverrides(envelope: WebhookEnvelope, overrides: EventOverrides): WebhookEnvelope {
   const root = envelope as unknown as Record<string, unknown>;
   if (overrides.accountId !== undefined) {
-    requireField(envelope, "account_id", "--account-id");
+    requireField(envelope, "account_id", "accountId");
     envelope.payload.account_id = overrides.accountId;
   }
   if (overrides.endUserId !== undefined) {
-    requireField(envelope, "end_user_id", "--end-user-id");
+    requireField(envelope, "end_user_id", "endUserId");
     envelope.payload.end_user_id = overrides.endUserId;
   }
   if (overrides.linkTokenId !== undefined && hasPath(envelope.payload, "link_token_id")) {
     envelope.payload.link_token_id = overrides.linkTokenId;
   }
   if (overrides.outcome !== undefined) {
-    requireField(envelope, "outcome", "--outcome");
+    requireField(envelope, "outcome", "outcome");
     envelope.payload.outcome = overrides.outcome;
     if (overrides.outcome === "error") Object.assign(envelope.payload, ERROR_FIELDS);
     else for (const key of Object.keys(ERROR_FIELDS)) delete envelope.payload[key];
   }
   for (const parsed of overrides.set ?? []) {
-    if (!hasPath(envelope, parsed.path)) {
-      throw usageError(`--set ${parsed.path}: ${envelope.event} has no such field; ${nearestPath(envelope, parsed.path)} (use --add for a new field)`);
-    }
+    if (!hasPath(envelope, parsed.path)) throw noSuchField(envelope, "set", parsed.path);
     setPath(root, parsed.path, parsed.value);
   }
   for (const parsed of overrides.add ?? []) {
     if (hasPath(envelope, parsed.path)) {
-      throw usageError(`--add ${parsed.path}: the field already exists; use --set to change it`);
+      throw new OverrideError({ op: "add", reason: "already_exists", event: envelope.event, path: parsed.path });
     }
     const parent = parsed.path.split(".").slice(0, -1).join(".");
     const parentValue = parent ? getPath(envelope, parent) : envelope;
     if (parentValue !== undefined && (typeof parentValue !== "object" || parentValue === null)) {
-      throw usageError(`--add ${parsed.path}: ${parent} is not an object`);
+      throw new OverrideError({ op: "add", reason: "parent_not_object", event: envelope.event, path: parsed.path, parent });
     }
     setPath(root, parsed.path, parsed.value);
   }
   for (const path of overrides.unset ?? []) {
-    if (!hasPath(envelope, path)) {
-      throw usageError(`--unset ${path}: ${envelope.event} has no such field; ${nearestPath(envelope, path)}`);
-    }
+    if (!hasPath(envelope, path)) throw noSuchField(envelope, "unset", path);
     unsetPath(root, path);
   }
   return envelope;
@@ -178,7 +168,7 @@ export function buildEvent(name: EventName, options: BuildOptions = {}): Webhook
   };
   const { job } = catalogEntry(name);
   if (options.outcome !== undefined && !job) {
-    throw usageError(`--outcome: ${name} is not a job event and carries no outcome`);
+    throw new OverrideError({ op: "outcome", reason: "not_a_job_event", event: name, path: "payload.outcome" });
   }
   // Every job is a new job: the docs' samples all share one job id.
   if (job && typeof envelope.payload.id === "string") envelope.payload.id = randomUUID();

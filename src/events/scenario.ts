@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { CliError, usageError } from "../errors.js";
 import { defined } from "../invariant.js";
-import { didYouMean } from "../suggest.js";
+import { didYouMeanOneOf, suggest } from "../suggest.js";
 import { EVENT_NAMES, isEventName } from "./catalog.js";
+import { ScenarioError, type ScenarioErrorData, type ScenarioStepRef } from "./scenario-error.js";
 
 /** Built-in scenarios are data files beside the event fixtures; users write their own in the same format. */
 export const SCENARIOS_DIR: string = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
@@ -89,25 +89,31 @@ export function builtInScenarioNames(): string[] {
     .sort();
 }
 
-function stepName(scenario: { steps?: unknown[] }, index: number): string {
+/** The step as its author finds it in the file: its number and what it sends. */
+export function stepRef(scenario: { steps?: unknown[] }, index: number): ScenarioStepRef {
   const step = scenario.steps?.[index] as { event?: unknown; resend?: unknown } | undefined;
-  const what = typeof step?.event === "string" ? step.event : typeof step?.resend === "string" ? `resend ${step.resend}` : "";
-  return `step ${index + 1}${what ? ` (${what})` : ""}`;
+  const sends = typeof step?.event === "string" ? step.event : typeof step?.resend === "string" ? `resend ${step.resend}` : undefined;
+  return sends === undefined ? { number: index + 1 } : { number: index + 1, sends };
 }
 
-function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+type Where = Omit<ScenarioErrorData, "kind" | "scenario">;
+
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): Where {
   const [first, index, ...rest] = issue.path;
   if (first === "steps" && typeof index === "number") {
-    const where = stepName(raw as { steps?: unknown[] }, index);
-    const field = rest.length ? `field "${rest.join(".")}"` : "the step";
-    if (issue.code === "unrecognized_keys") return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-    if (issue.code === "invalid_union") return `${where}: a step needs "event" (a Pinwheel event) or "resend" (a label)`;
-    return `${where}: ${field}: ${issue.message}`;
+    const step = stepRef(raw as { steps?: unknown[] }, index);
+    if (issue.code === "unrecognized_keys") return { step, reason: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}` };
+    if (issue.code === "invalid_union") return { step, reason: `a step needs "event" (a Pinwheel event) or "resend" (a label)` };
+    return rest.length ? { step, field: rest.join("."), reason: issue.message } : { step, reason: `the step: ${issue.message}` };
   }
-  return `${issue.path.length ? `field "${issue.path.join(".")}"` : "the file"}: ${issue.message}`;
+  return issue.path.length ? { field: issue.path.join("."), reason: issue.message } : { reason: `the file: ${issue.message}` };
 }
 
-/** Validates a parsed scenario, naming the step and field of the first problem. */
+function invalid(scenario: string, where: Where): ScenarioError {
+  return new ScenarioError({ kind: "invalid", scenario, ...where });
+}
+
+/** Validates a parsed scenario; the first problem is a ScenarioError naming its step and field. */
 export function parseScenario(raw: unknown, origin: string): Scenario {
   const steps = (raw as { steps?: unknown })?.steps;
   if (Array.isArray(steps)) {
@@ -115,39 +121,41 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
       const result = schemaForStep(step).safeParse(step);
       if (!result.success) {
         const issue = defined(result.error.issues[0], "the schema's first issue");
-        throw usageError(`scenario ${origin}: ${describeIssue(raw, { ...issue, path: ["steps", index, ...issue.path] })}`);
+        throw invalid(origin, describeIssue(raw, { ...issue, path: ["steps", index, ...issue.path] }));
       }
     });
   }
   const result = scenarioSchema.safeParse(raw);
-  if (!result.success) throw usageError(`scenario ${origin}: ${describeIssue(raw, defined(result.error.issues[0], "the schema's first issue"))}`);
+  if (!result.success) throw invalid(origin, describeIssue(raw, defined(result.error.issues[0], "the schema's first issue")));
   const scenario = result.data;
   const labels = new Map<string, number>();
   scenario.steps.forEach((step, index) => {
-    const where = `scenario ${origin}: ${stepName(scenario, index)}`;
+    const at = stepRef(scenario, index);
     if (!isResendStep(step) && !isEventName(step.event)) {
-      throw usageError(`${where}: unknown event "${step.event}"; ${didYouMean(step.event, EVENT_NAMES) || "see pinwheel-cli fixtures list"}`);
+      const nearest = suggest(step.event, EVENT_NAMES);
+      const hint = didYouMeanOneOf(nearest) || "see pinwheel-cli fixtures list";
+      throw invalid(origin, { step: at, reason: `unknown event "${step.event}"; ${hint}`, nearest });
     }
     if (!isResendStep(step)) {
       for (const field of ["set", "add"] as const) {
         for (const [path, value] of Object.entries(step[field] ?? {})) {
           const [unknown] = unknownPlaceholders(value);
-          if (unknown) throw usageError(`${where}: field "${field}.${path}": unknown placeholder "${unknown}"; use {{today}} or {{today-30d}}`);
+          if (unknown) throw invalid(origin, { step: at, field: `${field}.${path}`, reason: `unknown placeholder "${unknown}"; use {{today}} or {{today-30d}}` });
         }
       }
     }
     const reference = isResendStep(step) ? step.resend : step.same_job_as;
     if (reference !== undefined && !labels.has(reference)) {
-      throw usageError(`${where}: no earlier step is labelled "${reference}"`);
+      throw invalid(origin, { step: at, reason: `no earlier step is labelled "${reference}"` });
     }
     if (step.label !== undefined) {
-      if (labels.has(step.label)) throw usageError(`${where}: label "${step.label}" is used twice`);
+      if (labels.has(step.label)) throw invalid(origin, { step: at, reason: `label "${step.label}" is used twice` });
       labels.set(step.label, index);
     }
   });
   scenario.steps.forEach((step, index) => {
     if (!isResendStep(step) && step.deliver_after !== undefined && !labels.has(step.deliver_after)) {
-      throw usageError(`scenario ${origin}: ${stepName(scenario, index)}: field "deliver_after": no step is labelled "${step.deliver_after}"`);
+      throw invalid(origin, { step: stepRef(scenario, index), field: "deliver_after", reason: `no step is labelled "${step.deliver_after}"` });
     }
   });
   // A step waiting (through deliver_after) on itself would never be sent: refuse it rather than drop it.
@@ -157,7 +165,11 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
     while (!isResendStep(current) && current.deliver_after !== undefined) {
       const next = defined(labels.get(current.deliver_after), `step label ${current.deliver_after}`);
       if (seen.has(next)) {
-        throw usageError(`scenario ${origin}: ${stepName(scenario, index)}: field "deliver_after": it waits, through "${current.deliver_after}", on this step itself, so it would never be sent`);
+        throw invalid(origin, {
+          step: stepRef(scenario, index),
+          field: "deliver_after",
+          reason: `it waits, through "${current.deliver_after}", on this step itself, so it would never be sent`,
+        });
       }
       seen.add(next);
       current = defined(scenario.steps[next], `scenario step ${next + 1}`);
@@ -171,8 +183,9 @@ export function loadScenario(nameOrFile: string): Scenario {
   const builtIn = join(SCENARIOS_DIR, `${nameOrFile}.json`);
   const isFile = /[\\/]|\.json$/.test(nameOrFile);
   if (!isFile && !existsSync(builtIn)) {
-    const hint = didYouMean(nameOrFile, builtInScenarioNames());
-    throw usageError(`no scenario "${nameOrFile}"; ${hint || `built-in scenarios: ${builtInScenarioNames().join(", ")}`}`);
+    const nearest = suggest(nameOrFile, builtInScenarioNames());
+    const reason = didYouMeanOneOf(nearest) || `built-in scenarios: ${builtInScenarioNames().join(", ")}`;
+    throw new ScenarioError({ kind: "not_found", scenario: nameOrFile, reason, nearest });
   }
   const path = isFile ? nameOrFile : builtIn;
   let text: string;
@@ -181,13 +194,14 @@ export function loadScenario(nameOrFile: string): Scenario {
   } catch (error) {
     // A file that cannot be opened is failed work (exit 1); one that is not a scenario is a usage mistake.
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`scenario file ${nameOrFile}: ${code === "ENOENT" ? "no such file" : `cannot read it (${(error as Error).message})`}`);
+    const reason = code === "ENOENT" ? "no such file" : `cannot read it (${(error as Error).message})`;
+    throw new ScenarioError({ kind: "unreadable", scenario: nameOrFile, reason }, { cause: error });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw usageError(`scenario ${nameOrFile}: not valid JSON (${(error as Error).message})`);
+    throw new ScenarioError({ kind: "not_json", scenario: nameOrFile, reason: `not valid JSON (${(error as Error).message})` });
   }
   return parseScenario(raw, path === builtIn ? nameOrFile : path);
 }

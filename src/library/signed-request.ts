@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { applyOverrides, buildEvent, inOverrideTerms, type Assignment, type Outcome } from "../events/build.js";
+import { applyOverrides, buildEvent, type Assignment, type Outcome } from "../events/build.js";
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
-import { isCliError } from "../errors.js";
+import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { signedHeaders } from "../signing.js";
 import { didYouMean } from "../suggest.js";
 
@@ -39,13 +39,23 @@ export interface SignedRequest {
 
 const OUTCOMES: readonly Outcome[] = ["success", "error", "pending"];
 
+/** Each override as the caller wrote it: the option of SignedRequestOptions. */
+const OPTION_OF: Record<OverrideOp, keyof SignedRequestOptions> = {
+  set: "set",
+  add: "add",
+  unset: "unset",
+  outcome: "outcome",
+  accountId: "accountId",
+  endUserId: "endUserId",
+};
+
 /** A library caller gets a TypeError that names its own options, not the CLI's flags. */
 function inLibraryTerms<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    if (!isCliError(error)) throw error;
-    throw new TypeError(`createSignedRequest: ${inOverrideTerms(error.message)}`);
+    if (!isOverrideError(error)) throw error;
+    throw new TypeError(`createSignedRequest: ${describeOverride(error, (op) => `"${OPTION_OF[op]}"`)}`, { cause: error });
   }
 }
 

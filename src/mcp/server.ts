@@ -2,7 +2,11 @@ import { InvalidArgumentError } from "commander";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ConformanceError } from "../conformance/errors.js";
 import { isCliError } from "../errors.js";
+import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
+import { isScenarioError } from "../events/scenario-error.js";
+import { isStoreError, type StoreError } from "../store/store-error.js";
 import { VERSION } from "../version.js";
 import { registerResources } from "./resources.js";
 import type { McpContext, ToolDefinition } from "./tool.js";
@@ -30,13 +34,34 @@ export function redactor(secret: string): <T>(value: T) => T {
   return <T>(value: T) => scrub(value) as T;
 }
 
-/** The builder's errors name the CLI's flags; an agent passed fields of the tool's input. */
-function inToolTerms(message: string): string {
-  return message.replace(/--(set|add|unset|outcome|account-id|end-user-id|checks|state-url|platform|jobs|seed|fail|pending)\b/g, (_, flag: string) => `"${flag.replace(/-/g, "_")}"`);
+/** The argument of simulate_event each event override comes from. */
+const ARGUMENT_OF: Record<OverrideOp, string> = {
+  set: '"set"',
+  add: '"add"',
+  unset: '"unset"',
+  outcome: '"outcome"',
+  accountId: '"account_id"',
+  endUserId: '"end_user_id"',
+};
+
+/** The server's database is the one it was started with: another file means another --db for the server. */
+function storeAdvice(error: StoreError): string {
+  if (error.kind === "not_a_database") return "; move it aside, or start the server with --db <path>";
+  if (error.kind === "locked") return "; try again";
+  if (error.kind === "unwritable") return "; start the server with --db <path>";
+  return "";
 }
 
-function errorText(error: unknown): string {
-  if (isCliError(error)) return inToolTerms(error.message);
+/** A tool's failure as the agent reads it: the core's errors in the tool's argument names. */
+export function toolErrorText(error: unknown): string {
+  if (isOverrideError(error)) return describeOverride(error, (op) => ARGUMENT_OF[op]);
+  if (isScenarioError(error)) return error.message;
+  if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
+  // What keeps the conformance suite from starting: the state URL the agent gave, or nothing answering.
+  if (error instanceof ConformanceError) {
+    return error.code === "state_url" ? `"state_url" ${error.url}: ${error.message}` : `nothing answered at ${error.url} (${error.message}); is your app running there?`;
+  }
+  if (isCliError(error)) return error.message;
   if (error instanceof InvalidArgumentError) return error.message;
   return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -73,7 +98,7 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
           log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
           return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
         } catch (error) {
-          const text = errorText(error);
+          const text = toolErrorText(error);
           log(`${tool.name}: ${text}`);
           return redact({ content: [{ type: "text", text }], isError: true });
         }

@@ -2,8 +2,8 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { CliError } from "../errors.js";
 import { migrate } from "./migrations.js";
+import { StoreError } from "./store-error.js";
 
 export type Db = Database.Database;
 
@@ -27,30 +27,26 @@ export interface OpenOptions {
   mustExist?: boolean;
 }
 
-function describeOpenFailure(path: string, error: unknown): CliError {
+function describeOpenFailure(file: string, error: unknown): StoreError {
   const code = (error as { code?: string }).code ?? "";
-  const reason = error instanceof Error ? error.message : String(error);
-  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
-    return new CliError(`${path} is not a usable pinwheel-cli database (${reason}); move it aside or pass --db <path>`);
-  }
-  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
-    return new CliError(`${path} is locked by another process; try again, or pass --db <path>`);
-  }
+  const detail = error instanceof Error ? error.message : String(error);
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") return new StoreError({ kind: "not_a_database", file, detail });
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return new StoreError({ kind: "locked", file, detail });
   if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY") {
-    return new CliError(`cannot write the event database at ${path} (${reason}); pass --db <path> or set PINWHEEL_CLI_DB`);
+    return new StoreError({ kind: "unwritable", file, detail });
   }
-  return new CliError(`cannot open the event database at ${path}: ${reason}`);
+  return new StoreError({ kind: "cannot_open", file, detail });
 }
 
 /**
  * Opens (creating and migrating) the event store. The file is created 0600 because it holds
  * request bodies; WAL lets `listen` write while `events list` reads from another process, and
- * synchronous=FULL makes a committed row survive a crash.
+ * synchronous=FULL makes a committed row survive a crash. A file it cannot use is a StoreError.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   let db: Db | undefined;
   if (options.mustExist && path !== ":memory:" && !existsSync(path)) {
-    throw new CliError(`no event database at ${path}; check the path (listen creates one when it starts)`);
+    throw new StoreError({ kind: "missing", file: path });
   }
   try {
     if (path !== ":memory:") {
@@ -65,10 +61,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     return db;
   } catch (error) {
     db?.close();
-    if (error instanceof CliError) throw error;
-    if (error instanceof Error && /newer than this pinwheel-cli/.test(error.message)) {
-      throw new CliError(`${path}: ${error.message}`);
-    }
+    if (error instanceof StoreError) throw error;
     throw describeOpenFailure(path, error);
   }
 }

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { defined } from "../invariant.js";
+import { StoreError } from "./store-error.js";
 
 /**
  * Versioned schema: migration N brings a database from user_version N-1 to N.
@@ -106,9 +107,7 @@ export function migrate(db: Database): { from: number; to: number } {
   const apply = db.transaction(() => {
     const from = currentVersion(db);
     if (from > SCHEMA_VERSION) {
-      throw new Error(
-        `the database is at schema version ${from}, newer than this pinwheel-cli understands (${SCHEMA_VERSION}); upgrade pinwheel-cli`,
-      );
+      throw new StoreError({ kind: "newer_schema", file: db.name, version: { found: from, supported: SCHEMA_VERSION } });
     }
     for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
       db.exec(defined(MIGRATIONS[version - 1], `migration ${version}`));

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import type { DeliveryReport, NumberedAttempt } from "../../src/delivery/deliver.js";
 import { playScenario, resolveTemplates, type ScenarioDelivery } from "../../src/delivery/scenario-player.js";
-import { isCliError } from "../../src/errors.js";
+import { wordError } from "../../src/cli/word-error.js";
+import { ScenarioError } from "../../src/events/scenario-error.js";
 import { loadScenario, parseScenario, type Scenario } from "../../src/events/scenario.js";
 import {
   BUILT_IN_SCENARIOS,
@@ -313,7 +314,8 @@ describe("playScenario ordering", () => {
     try {
       plan = scenario(steps);
     } catch (error) {
-      expect(isCliError(error) && error.exitCode === 2, String(error)).toBe(true);
+      expect(error, String(error)).toBeInstanceOf(ScenarioError);
+      expect(wordError(error)?.exitCode).toBe(2);
       return;
     }
     await playScenario(plan, { send: rec.send, sleep: rec.sleep });
@@ -337,10 +339,13 @@ describe("playScenario ordering", () => {
     const rec = recorder();
     const plan = scenario([{ event: "account.added" }, { event: "paystubs.added", set: { "payload.params.cnt": 3 } }]);
     const error = await playScenario(plan, { send: rec.send, sleep: rec.sleep }).catch((e: unknown) => e);
-    expect(isCliError(error)).toBe(true);
-    expect((error as { exitCode: number }).exitCode).toBe(2);
-    expect((error as Error).message).toMatch(/step 2 \(paystubs\.added\)/);
-    expect((error as Error).message).toMatch(/field "set" payload\.params\.cnt/);
+    // The step's own field, dotted as the placeholder errors name it, with the override's data kept as the cause.
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect(error).toMatchObject({ kind: "invalid", step: { number: 2, sends: "paystubs.added" }, field: "set.payload.params.cnt" });
+    expect((error as ScenarioError).cause).toMatchObject({ op: "set", reason: "no_such_field", path: "payload.params.cnt", nearest: ["payload.params.count"] });
+    expect(wordError(error)?.exitCode).toBe(2);
+    expect((error as Error).message).toMatch(/step 2 \(paystubs\.added\): field "set\.payload\.params\.cnt": paystubs\.added has no such field/);
+    expect((error as Error).message).toContain('(use "add" for a new field)');
     expect((error as Error).message).toContain("payload.params.count");
     expect((error as Error).message).not.toContain("--");
     const outcome = await playScenario(scenario([{ event: "account.added", outcome: "error" }]), { send: rec.send, sleep: rec.sleep }).catch((e: unknown) => e);

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isCliError } from "../../src/errors.js";
+import { wordError } from "../../src/cli/word-error.js";
+import { ScenarioError } from "../../src/events/scenario-error.js";
 import { builtInScenarioNames, isResendStep, loadScenario, parseScenario, SCENARIOS_DIR } from "../../src/events/scenario.js";
 import { BUILT_IN_SCENARIOS } from "../helpers/scenario-expectations.js";
 
@@ -10,13 +11,14 @@ function valid(steps: unknown[], extra: Record<string, unknown> = {}): unknown {
   return { name: "mine", description: "my scenario", ...extra, steps };
 }
 
-/** The usage error parseScenario throws (exit 2), as its one-line message. */
+/** The ScenarioError parseScenario throws (a usage mistake to the CLI: exit 2), as its one-line message. */
 function usageMessage(raw: unknown, origin = "mine.json"): string {
   try {
     parseScenario(raw, origin);
   } catch (error) {
-    expect(isCliError(error), String(error)).toBe(true);
-    expect((error as { exitCode: number }).exitCode).toBe(2);
+    expect(error, String(error)).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).kind).toBe("invalid");
+    expect(wordError(error)?.exitCode).toBe(2);
     const message = (error as Error).message;
     expect(message).not.toContain("\n");
     return message;
@@ -162,7 +164,8 @@ describe("loadScenario", () => {
     try {
       loadScenario(nameOrFile);
     } catch (error) {
-      expect(isCliError(error) && error.exitCode === 2, String(error)).toBe(true);
+      expect(error, String(error)).toBeInstanceOf(ScenarioError);
+      expect(wordError(error)?.exitCode).toBe(2);
       return (error as Error).message;
     }
     throw new Error(`loadScenario accepted ${nameOrFile}`);
@@ -191,7 +194,8 @@ describe("loadScenario", () => {
       loadScenario(path);
       expect.unreachable("loadScenario accepted a missing file");
     } catch (error) {
-      expect(isCliError(error) && error.exitCode).toBe(1);
+      expect(error instanceof ScenarioError && error.kind).toBe("unreadable");
+      expect(wordError(error)?.exitCode).toBe(1);
       expect((error as Error).message).toBe(`scenario file ${path}: no such file`);
     }
     // A directory where a file was expected cannot be read either: still exit 1, not "not valid JSON".
@@ -201,7 +205,8 @@ describe("loadScenario", () => {
       loadScenario(directory);
       expect.unreachable("loadScenario accepted a directory");
     } catch (error) {
-      expect(isCliError(error) && error.exitCode).toBe(1);
+      expect(error instanceof ScenarioError && error.kind).toBe("unreadable");
+      expect(wordError(error)?.exitCode).toBe(1);
       expect((error as Error).message).toMatch(/^scenario file .*adir\.json: cannot read it \(EISDIR/);
     }
   });

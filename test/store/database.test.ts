@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CliError } from "../../src/errors.js";
+import { wordError } from "../../src/cli/word-error.js";
 import { openDatabase } from "../../src/store/database.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/migrations.js";
 import { requestStore } from "../../src/store/requests.js";
+import { StoreError, type StoreProblem } from "../../src/store/store-error.js";
 
 let dir: string;
 beforeEach(() => {
@@ -14,16 +15,20 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function expectCliError(run: () => unknown, pattern: RegExp): void {
+/** The StoreError a call throws: its kind and file as data, a one-line message that names no flag. */
+function expectStoreError(run: () => unknown, kind: StoreProblem, file: string, pattern: RegExp): StoreError {
   let caught: unknown;
   try {
     run();
   } catch (error) {
     caught = error;
   }
-  expect(caught).toBeInstanceOf(CliError);
-  expect((caught as CliError).message).toMatch(pattern);
-  expect((caught as CliError).message).not.toMatch(/\n/);
+  expect(caught).toBeInstanceOf(StoreError);
+  const error = caught as StoreError;
+  expect({ kind: error.kind, file: error.file }).toEqual({ kind, file });
+  expect(error.message).toMatch(pattern);
+  expect(error.message).not.toMatch(/\n|--db/);
+  return error;
 }
 
 describe("openDatabase", () => {
@@ -59,13 +64,16 @@ describe("openDatabase", () => {
     const newer = new Database(path);
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
-    expectCliError(() => openDatabase(path), /newer than this pinwheel-cli.*upgrade/);
+    const error = expectStoreError(() => openDatabase(path), "newer_schema", path, /newer than this pinwheel-cli.*upgrade/);
+    expect(error.version).toEqual({ found: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION });
   });
 
   it("names a corrupt file and what to do", () => {
     const path = join(dir, "corrupt.db");
     writeFileSync(path, Buffer.alloc(8192, 0x5a));
-    expectCliError(() => openDatabase(path), /not a usable pinwheel-cli database.*--db/);
+    const error = expectStoreError(() => openDatabase(path), "not_a_database", path, /not a usable pinwheel-cli database/);
+    // The CLI says what to do in its own flag, and that is failed work (exit 1), not a usage mistake.
+    expect(wordError(error)).toEqual({ message: `${error.message}; move it aside or pass --db <path>`, exitCode: 1 });
   });
 
   it("names a database locked by another process instead of hanging", () => {
@@ -73,16 +81,22 @@ describe("openDatabase", () => {
     const holder = new Database(path);
     holder.exec("BEGIN EXCLUSIVE; CREATE TABLE t (x);");
     try {
-      expectCliError(() => openDatabase(path, { busyTimeoutMs: 50 }), /locked by another process/);
+      expectStoreError(() => openDatabase(path, { busyTimeoutMs: 50 }), "locked", path, /locked by another process/);
     } finally {
       holder.exec("ROLLBACK");
       holder.close();
     }
   });
 
+  it("says a path given to read from has no database, without creating one", () => {
+    const path = join(dir, "absent.db");
+    expectStoreError(() => openDatabase(path, { mustExist: true }), "missing", path, /^no event database at .*absent\.db; check the path/);
+  });
+
   it("names a path it cannot write", () => {
     const blocker = join(dir, "file");
     writeFileSync(blocker, "");
-    expectCliError(() => openDatabase(join(blocker, "events.db")), /events\.db/);
+    const path = join(blocker, "events.db");
+    expectStoreError(() => openDatabase(path), "cannot_open", path, /events\.db/);
   });
 });

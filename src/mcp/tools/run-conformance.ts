@@ -1,11 +1,17 @@
 import { z } from "zod";
 import { endUserFor } from "../../commands/end-user.js";
 import { eventNameOrUsageError } from "../../commands/shared.js";
-import { checkIdOrUsageError, runOrWord } from "../../commands/smoke-conformance.js";
-import { CHECK_IDS, PINWHEEL_TIMEOUT_MS, runConformance } from "../../conformance/index.js";
+import { CHECK_IDS, isCheckId, PINWHEEL_TIMEOUT_MS, runConformance, type CheckId } from "../../conformance/index.js";
+import { usageError } from "../../errors.js";
 import { conformanceJson, conformanceSummary } from "../../output/conformance.js";
+import { didYouMean } from "../../suggest.js";
 import { sendTarget } from "../targets.js";
 import { defineTool } from "../tool.js";
+
+function checkIdOrToolError(id: string): CheckId {
+  if (isCheckId(id)) return id;
+  throw usageError(`"checks": unknown check "${id}"; ${didYouMean(id, CHECK_IDS) || `checks: ${CHECK_IDS.join(", ")}`}`);
+}
 
 export const runConformanceTool = defineTool({
   name: "run_conformance",
@@ -36,23 +42,21 @@ export const runConformanceTool = defineTool({
     const url = sendTarget(context, args.to);
     const stateUrl = args.state_url === undefined ? undefined : sendTarget(context, args.state_url, "state_url");
     // Named before anything is sent, so a mistyped check or event is an input error and nothing goes out.
-    const checks = args.checks?.map(checkIdOrUsageError);
+    const checks = args.checks?.map(checkIdOrToolError);
     const events = args.events?.map(eventNameOrUsageError);
     const total = checks?.length ?? CHECK_IDS.length;
     let done = 0;
-    const report = await runOrWord(() =>
-      runConformance({
-        url,
-        secret: context.secret.secret,
-        checks,
-        events,
-        toleranceSeconds: args.tolerance_seconds,
-        timeoutMs: args.timeout_ms,
-        endUserId: endUserFor(args.end_user_id).id,
-        stateUrl,
-        onResult: (result) => context.progress?.(++done, total, `${result.id}: ${result.verdict}`),
-      }),
-    );
+    const report = await runConformance({
+      url,
+      secret: context.secret.secret,
+      checks,
+      events,
+      toleranceSeconds: args.tolerance_seconds,
+      timeoutMs: args.timeout_ms,
+      endUserId: endUserFor(args.end_user_id).id,
+      stateUrl,
+      onResult: (result) => context.progress?.(++done, total, `${result.id}: ${result.verdict}`),
+    });
     const lines = report.results.map((result) => `${result.verdict === "fail" ? "FAIL" : result.verdict}  ${result.id}: ${result.message}${result.verdict === "pass" ? "" : `\n      fix: ${result.fix}`}`);
     return { data: conformanceJson(report), text: [...lines, conformanceSummary(report)].join("\n") };
   },

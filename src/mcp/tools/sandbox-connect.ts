@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { outcomes } from "../../commands/sandbox-connect.js";
 import { sandboxTargetOrUsageError, withSandbox } from "../../commands/sandbox-target.js";
+import { usageError } from "../../errors.js";
 import { collectingOutput } from "../../output/collect.js";
 import { connectJson } from "../../output/sandbox.js";
 import { defineTool } from "../tool.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** A connect request's field as the tool's argument: outcomes come from fail and pending. */
+const argumentOf = (field: string) => (field === "outcomes" ? '"fail"/"pending"' : `"${field}"`);
 
 export const sandboxConnect = defineTool({
   name: "sandbox_connect",
@@ -32,9 +36,15 @@ export const sandboxConnect = defineTool({
   sends: true,
   async run(args, context) {
     const target = sandboxTargetOrUsageError(context.registry);
+    const both = (args.fail ?? []).find((job) => args.pending?.includes(job));
+    if (both !== undefined) throw usageError(`"fail" and "pending" both name ${both}; a job is pending then settles, or it fails`);
     const jobOutcomes = outcomes(args);
-    const result = await withSandbox(collectingOutput(), target, args.timeout_ms ?? DEFAULT_TIMEOUT_MS, (api) =>
-      api.connect({ platform: args.platform, endUserId: args.end_user_id, jobs: args.jobs, seed: args.seed, outcomes: jobOutcomes }),
+    const result = await withSandbox(
+      collectingOutput(),
+      target,
+      args.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+      (api) => api.connect({ platform: args.platform, endUserId: args.end_user_id, jobs: args.jobs, seed: args.seed, outcomes: jobOutcomes }),
+      argumentOf,
     );
     const data = connectJson(result);
     const failed = result.deliveries.filter((delivery) => !delivery.ok);

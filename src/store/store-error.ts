@@ -1,0 +1,65 @@
+/**
+ * The event database cannot be used. It carries the file and what is wrong as data, and says it
+ * without naming any flag; the CLI adds its --db advice, other adapters their own.
+ */
+export type StoreProblem =
+  /** A path given to read from has no file (the store is not created there). */
+  | "missing"
+  /** The file is not a SQLite database, or a damaged one. */
+  | "not_a_database"
+  /** Another process holds the write lock past the busy timeout. */
+  | "locked"
+  /** The file or its directory cannot be written (permissions, a read-only disk). */
+  | "unwritable"
+  /** A newer pinwheel-cli migrated it past the schema this one knows. */
+  | "newer_schema"
+  /** Anything else SQLite or the file system refused. */
+  | "cannot_open";
+
+export interface StoreErrorData {
+  kind: StoreProblem;
+  /** The database file. */
+  file: string;
+  /** What SQLite or the file system said, when it said something. */
+  detail?: string;
+  /** newer_schema: the file's schema version and the newest this build knows. */
+  version?: { found: number; supported: number };
+}
+
+function describe(data: StoreErrorData): string {
+  const detail = data.detail ?? "";
+  switch (data.kind) {
+    case "missing":
+      return `no event database at ${data.file}; check the path (listen creates one when it starts)`;
+    case "not_a_database":
+      return `${data.file} is not a usable pinwheel-cli database (${detail})`;
+    case "locked":
+      return `${data.file} is locked by another process`;
+    case "unwritable":
+      return `cannot write the event database at ${data.file} (${detail})`;
+    case "newer_schema":
+      return `${data.file}: the database is at schema version ${data.version?.found ?? "?"}, newer than this pinwheel-cli understands (${data.version?.supported ?? "?"}); upgrade pinwheel-cli`;
+    case "cannot_open":
+      return `cannot open the event database at ${data.file}: ${detail}`;
+  }
+}
+
+export class StoreError extends Error implements StoreErrorData {
+  readonly kind: StoreProblem;
+  readonly file: string;
+  readonly detail?: string;
+  readonly version?: { found: number; supported: number };
+
+  constructor(data: StoreErrorData) {
+    super(describe(data));
+    this.name = "StoreError";
+    this.kind = data.kind;
+    this.file = data.file;
+    if (data.detail !== undefined) this.detail = data.detail;
+    if (data.version) this.version = data.version;
+  }
+}
+
+export function isStoreError(error: unknown): error is StoreError {
+  return error instanceof StoreError;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { wordError } from "../../src/cli/word-error.js";
+import { CliError, usageError } from "../../src/errors.js";
+import { buildEvent } from "../../src/events/build.js";
+import { OverrideError } from "../../src/events/override-error.js";
+import { parseScenario } from "../../src/events/scenario.js";
+import { ScenarioError } from "../../src/events/scenario-error.js";
+import { createSignedRequest } from "../../src/library/signed-request.js";
+import { StoreError } from "../../src/store/store-error.js";
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("nothing was thrown");
+}
+
+const SECRET = "test-secret";
+
+describe("the CLI words the core's errors in its flags, the library in its options", () => {
+  it("one bad set: --set on the command line, \"set\" from createSignedRequest", () => {
+    const core = thrown(() => buildEvent("paystubs.added", { set: [{ path: "payload.nope", value: 1 }] }));
+    expect(wordError(core)).toEqual({
+      message: '--set payload.nope: paystubs.added has no such field; did you mean "payload.name"? (use --add for a new field)',
+      exitCode: 2,
+    });
+    const library = thrown(() => createSignedRequest("paystubs.added", { secret: SECRET, set: { "payload.nope": 1 } }));
+    expect(library).toBeInstanceOf(TypeError);
+    expect((library as Error).message).toBe(
+      'createSignedRequest: "set" payload.nope: paystubs.added has no such field; did you mean "payload.name"? (use "add" for a new field)',
+    );
+    expect((library as Error).cause).toBeInstanceOf(OverrideError);
+  });
+
+  it("the ids: --account-id and --end-user-id on the command line, accountId and endUserId in the library", () => {
+    const envelope = { event: "custom.thing", event_id: "evt_1", payload: {} };
+    const library = thrown(() => createSignedRequest(structuredClone(envelope), { secret: SECRET, endUserId: "u1" }));
+    expect((library as Error).message).toBe('createSignedRequest: "endUserId": custom.thing has no payload.end_user_id');
+    const core = thrown(() => buildEvent("account.added", { outcome: "error" }));
+    expect(wordError(core)?.message).toBe("--outcome: account.added is not a job event and carries no outcome");
+  });
+
+  it("words from the error's data, not by rewriting its text: a path that looks like a flag is left alone", () => {
+    const library = thrown(() => createSignedRequest("account.added", { secret: SECRET, unset: ["payload.--set"] }));
+    expect((library as Error).message).toMatch(/^createSignedRequest: "unset" payload\.--set: account\.added has no such field/);
+    const core = thrown(() => buildEvent("account.added", { unset: ["payload.--set"] }));
+    expect(wordError(core)?.message).toMatch(/^--unset payload\.--set: account\.added has no such field/);
+  });
+
+  it("a scenario's step names its own fields, and is a usage mistake on the command line", () => {
+    const error = thrown(() => parseScenario({ name: "x", steps: [{ event: "income.added", deliver_after: "ghost" }] }, "mine.json"));
+    expect(error).toMatchObject({ kind: "invalid", scenario: "mine.json", step: { number: 1, sends: "income.added" }, field: "deliver_after" });
+    expect(wordError(error)).toEqual({ message: 'scenario mine.json: step 1 (income.added): field "deliver_after": no step is labelled "ghost"', exitCode: 2 });
+    expect(wordError(new ScenarioError({ kind: "unreadable", scenario: "a.json", reason: "no such file" }))).toEqual({ message: "scenario file a.json: no such file", exitCode: 1 });
+  });
+
+  it("the store names no flag; the CLI adds --db where another file is the way out, as failed work", () => {
+    const locked = new StoreError({ kind: "locked", file: "/tmp/x.db", detail: "database is locked" });
+    expect(locked.message).toBe("/tmp/x.db is locked by another process");
+    expect(wordError(locked)).toEqual({ message: "/tmp/x.db is locked by another process; try again, or pass --db <path>", exitCode: 1 });
+    const unwritable = new StoreError({ kind: "unwritable", file: "/ro/x.db", detail: "EROFS" });
+    expect(wordError(unwritable)?.message).toBe("cannot write the event database at /ro/x.db (EROFS); pass --db <path> or set PINWHEEL_CLI_DB");
+  });
+
+  it("the CLI's own errors keep their code; anything else is not its to word", () => {
+    expect(wordError(usageError("x"))).toEqual({ message: "x", exitCode: 2 });
+    expect(wordError(new CliError("y"))).toEqual({ message: "y", exitCode: 1 });
+    expect(wordError(new Error("boom"))).toBeUndefined();
+  });
+});

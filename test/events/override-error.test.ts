@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { applyOverrides, buildEvent, parseAssignments } from "../../src/events/build.js";
+import { describeOverride, OverrideError, type OverrideOp } from "../../src/events/override-error.js";
+
+/** The OverrideError a call throws. */
+function overrideError(run: () => unknown): OverrideError {
+  try {
+    run();
+  } catch (error) {
+    expect(error, String(error)).toBeInstanceOf(OverrideError);
+    return error as OverrideError;
+  }
+  throw new Error("the override landed");
+}
+
+describe("the event builder's errors carry data and name no flag", () => {
+  it("a set of a field the event lacks: op, path, event and the nearest paths", () => {
+    const error = overrideError(() => buildEvent("paystubs.added", { set: [{ path: "payload.params.cnt", value: 3 }] }));
+    expect(error).toMatchObject({ op: "set", reason: "no_such_field", event: "paystubs.added", path: "payload.params.cnt", nearest: ["payload.params.count"] });
+    expect(error.message).toBe('set payload.params.cnt: paystubs.added has no such field; did you mean "payload.params.count"? (use add for a new field)');
+  });
+
+  it("a path without payload. is offered with it", () => {
+    const error = overrideError(() => buildEvent("income.added", { unset: ["account_id"] }));
+    expect(error).toMatchObject({ op: "unset", reason: "no_such_field", path: "account_id", nearest: ["payload.account_id"] });
+  });
+
+  it("with nothing near, the event's fields instead", () => {
+    const error = overrideError(() => buildEvent("account.added", { unset: ["zzzzzzzzzzzzzzzz"] }));
+    expect(error.nearest).toEqual([]);
+    expect(error.existing).toContain("payload.account_id");
+    expect(error.message).toMatch(/^unset zzzzzzzzzzzzzzzz: account\.added has no such field; existing fields: .*payload\.account_id/);
+  });
+
+  it("add of a field that exists, add under a value, outcome of a non-job event, ids the event lacks", () => {
+    expect(overrideError(() => buildEvent("account.added", { add: [{ path: "payload.account_id", value: 1 }] }))).toMatchObject({ op: "add", reason: "already_exists" });
+    expect(overrideError(() => buildEvent("account.added", { add: [{ path: "payload.account_id.x", value: 1 }] }))).toMatchObject({
+      op: "add",
+      reason: "parent_not_object",
+      parent: "payload.account_id",
+    });
+    expect(overrideError(() => buildEvent("account.added", { outcome: "error" }))).toMatchObject({ op: "outcome", reason: "not_a_job_event", event: "account.added" });
+    const envelope = { event: "custom.thing", event_id: "e", payload: {} };
+    expect(overrideError(() => applyOverrides(envelope, { accountId: "a" }))).toMatchObject({ op: "accountId", reason: "no_such_field", path: "payload.account_id" });
+  });
+
+  it("a path=value string that is not one", () => {
+    expect(overrideError(() => parseAssignments("add", ["payload.x"]))).toMatchObject({ op: "add", reason: "malformed", path: "payload.x" });
+  });
+});
+
+describe("describeOverride", () => {
+  const terms = (prefix: string) => (op: OverrideOp) => `${prefix}${op}`;
+
+  it("names every override, including the one a hint points to, in the caller's terms", () => {
+    const error = overrideError(() => buildEvent("paystubs.added", { set: [{ path: "payload.nope", value: 1 }] }));
+    const worded = describeOverride(error, terms("~"));
+    expect(worded).toMatch(/^~set payload\.nope: paystubs\.added has no such field; .* \(use ~add for a new field\)$/);
+    expect(describeOverride(overrideError(() => buildEvent("account.added", { add: [{ path: "payload.account_id", value: 1 }] })), terms("~"))).toBe(
+      "~add payload.account_id: the field already exists; use ~set to change it",
+    );
+  });
+
+  it("leaves the path as given, whatever it contains", () => {
+    const error = overrideError(() => buildEvent("account.added", { unset: ["payload.--set"] }));
+    expect(describeOverride(error, terms("~"))).toMatch(/^~unset payload\.--set: account\.added has no such field/);
+  });
+});

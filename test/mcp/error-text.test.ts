@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { wordError } from "../../src/cli/word-error.js";
+import { ConformanceError } from "../../src/conformance/index.js";
+import { applyOverrides, buildEvent } from "../../src/events/build.js";
+import { toolErrorText } from "../../src/mcp/server.js";
+import { StoreError } from "../../src/store/store-error.js";
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("nothing was thrown");
+}
+
+describe("the MCP server words the core's errors in its tool arguments", () => {
+  it("an override: the argument of simulate_event, where the CLI says its flag", () => {
+    const bad = thrown(() => buildEvent("paystubs.added", { set: [{ path: "payload.nope", value: 1 }] }));
+    expect(toolErrorText(bad)).toMatch(/^"set" payload\.nope: paystubs\.added has no such field; .* \(use "add" for a new field\)$/);
+    const noUser = thrown(() => applyOverrides({ event: "custom.thing", event_id: "e", payload: {} }, { endUserId: "u" }));
+    expect(toolErrorText(noUser)).toBe('"end_user_id": custom.thing has no payload.end_user_id');
+    expect(wordError(noUser)?.message).toBe("--end-user-id: custom.thing has no payload.end_user_id");
+  });
+
+  it("the store: another file is another --db for the server, never the CLI's PINWHEEL_CLI_DB advice", () => {
+    const unwritable = new StoreError({ kind: "unwritable", file: "/ro/x.db", detail: "EROFS" });
+    expect(toolErrorText(unwritable)).toBe("cannot write the event database at /ro/x.db (EROFS); start the server with --db <path>");
+  });
+
+  it("the conformance suite's refusal to start: state_url as the argument is called", () => {
+    expect(toolErrorText(new ConformanceError("state_url", "http://127.0.0.1:1/state", "answered 404"))).toBe('"state_url" http://127.0.0.1:1/state: answered 404');
+    expect(toolErrorText(new ConformanceError("unreachable", "http://127.0.0.1:1/", "ECONNREFUSED"))).toBe("nothing answered at http://127.0.0.1:1/ (ECONNREFUSED); is your app running there?");
+  });
+});
