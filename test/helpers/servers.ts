@@ -15,10 +15,16 @@ export interface RecordedRequest {
   body: Buffer;
   /** Date.now() when the body had been read completely. */
   receivedAt: number;
+  /** Requests read and not yet answered when this one had been read, this one included. */
+  inFlight: number;
 }
 
-/** How to answer request number `requestIndex` (0 for the first): a status, optionally after delayMs. */
-export type ResponseScript = (requestIndex: number) => { status: number; delayMs?: number };
+/**
+ * How to answer request number `requestIndex` (0 for the first): a status, optionally after delayMs,
+ * or once `holdUntil` requests have arrived (delayMs then caps the wait), which lets a test see
+ * concurrency without timing it.
+ */
+export type ResponseScript = (requestIndex: number) => { status: number; delayMs?: number; holdUntil?: number };
 
 export interface RecordingServer {
   /** e.g. http://127.0.0.1:41234/ */
@@ -33,22 +39,38 @@ export interface RecordingServer {
 export async function startRecordingServer(script: ResponseScript = () => ({ status: 200 })): Promise<RecordingServer> {
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const held: { arrivals: number; release: () => void }[] = [];
   let count = 0;
+  let unanswered = 0;
+
+  const releaseHeld = () => {
+    const ready = held.filter((entry) => requests.length >= entry.arrivals);
+    for (const entry of ready) {
+      held.splice(held.indexOf(entry), 1);
+      entry.release();
+    }
+  };
 
   const server = createServer((request, response) => {
     const index = count++;
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
+      unanswered++;
       requests.push({
         method: request.method ?? "",
         url: request.url ?? "",
         headers: request.headers,
         body: Buffer.concat(chunks),
         receivedAt: Date.now(),
+        inFlight: unanswered,
       });
-      const { status, delayMs = 0 } = script(index);
+      const { status, delayMs = 0, holdUntil } = script(index);
+      let replied = false;
       const reply = () => {
+        if (replied) return;
+        replied = true;
+        unanswered--;
         if (response.destroyed) return;
         // 204 and 304 carry no body by definition.
         if (status === 204 || status === 304) {
@@ -60,7 +82,14 @@ export async function startRecordingServer(script: ResponseScript = () => ({ sta
         response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
         response.end(text);
       };
-      if (delayMs <= 0) return reply();
+      releaseHeld();
+      if (holdUntil !== undefined) {
+        if (requests.length >= holdUntil) return reply();
+        held.push({ arrivals: holdUntil, release: reply });
+      } else if (delayMs <= 0) {
+        return reply();
+      }
+      if (delayMs <= 0) return;
       const timer = setTimeout(() => {
         timers.delete(timer);
         reply();
