@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WebhooksApi } from "../api/types.js";
 import { readBody } from "../http/body.js";
@@ -31,6 +31,19 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
+/** The answer to one request: the Host and the body's size checked here, the rest by the routes. */
+async function answerMockRequest(request: IncomingMessage, options: MockServerOptions, loopbackOnly: boolean): Promise<ApiAnswer> {
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (!answersHost(request, loopbackOnly)) return { status: 421, body: { error: wrongHost() } };
+  if (body.tooLarge) {
+    return { status: 400, body: { error: invalidParameters([{ name: "body", message: `is larger than ${MAX_BODY_BYTES} bytes` }], "body_too_large") } };
+  }
+  return answerApiRequest(
+    { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: body.bytes.length ? body.bytes : undefined },
+    { secret: options.secret, registry: options.registry, sandbox: options.sandbox },
+  );
+}
+
 /** Serves a webhooks registry as Pinwheel's /v1/webhooks API (node:http, JSON in and out). */
 export async function startMockServer(options: MockServerOptions): Promise<MockServer> {
   // Bound to loopback, the stand-in answers loopback names only, as the inspector does: otherwise
@@ -40,28 +53,14 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const server = createServer((request, response) => {
     const started = performance.now();
     void (async () => {
-      const body = await readBody(request, MAX_BODY_BYTES);
-      const answer: ApiAnswer = !answersHost(request, loopbackOnly)
-        ? { status: 421, body: { error: wrongHost() } }
-        : body.tooLarge
-          ? { status: 400, body: { error: invalidParameters([{ name: "body", message: `is larger than ${MAX_BODY_BYTES} bytes` }], "body_too_large") } }
-          : await answerApiRequest(
-              { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: body.bytes.length ? body.bytes : undefined },
-              { secret: options.secret, registry: options.registry, sandbox: options.sandbox },
-            );
+      const answer = await answerMockRequest(request, options, loopbackOnly);
       // Pinwheel echoes the version asked for and names each request (API-DATA.md §1).
       const headers: Record<string, string> = { "content-type": "application/json", "x-pinwheel-request-id": randomUUID() };
       const version = request.headers["pinwheel-version"];
       if (typeof version === "string" && answer.status < 400) headers["pinwheel-version"] = version;
       sendJson(response, answer.status, answer.body, headers);
       const code = (answer.body as { error?: { code?: string } }).error?.code;
-      options.onAnswer?.({
-        method: request.method ?? "GET",
-        path: request.url ?? "/",
-        status: answer.status,
-        durationMs: performance.now() - started,
-        code,
-      });
+      options.onAnswer?.({ method: request.method ?? "GET", path: request.url ?? "/", status: answer.status, durationMs: performance.now() - started, code });
     })().catch(() => {
       if (!response.headersSent) response.writeHead(500);
       response.end();
