@@ -58,3 +58,5 @@ export function createAssets(dir: string, token: string) {
     },
   };
 }
+
+export type Assets = ReturnType<typeof createAssets>;

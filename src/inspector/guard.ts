@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./http.js";
-import { isLoopbackHostHeader } from "../loopback.js";
+import { HttpError } from "../http/http-error.js";
+import { answersHost } from "../http/host-guard.js";
 
 /** The header that carries the per-run token on every API call the page makes. */
 export const TOKEN_HEADER = "x-pinwheel-inspector-token";
@@ -37,8 +37,7 @@ export function createGuard(options: GuardOptions) {
   return {
     token: options.token,
     checkHost(request: IncomingMessage): void {
-      if (!options.loopbackOnly) return;
-      if (!isLoopbackHostHeader(request.headers.host)) {
+      if (!answersHost(request, options.loopbackOnly)) {
         throw new HttpError(421, "wrong_host", "the inspector answers only to localhost or 127.0.0.1 addresses");
       }
     },

@@ -7,7 +7,7 @@ import { WEBHOOK_ID_HEADER } from "../signing.js";
 import type { Db } from "../store/database.js";
 import { failedVerification, type StoredRequest } from "../store/requests.js";
 import type { NumberedAttempt } from "../delivery/deliver.js";
-import { HttpError } from "./http.js";
+import { HttpError } from "../http/http-error.js";
 import { redactUrl } from "../redact-url.js";
 
 export type ReplayMode = "resigned" | "recorded";

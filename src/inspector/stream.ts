@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SECURITY_HEADERS } from "./http.js";
+import { SECURITY_HEADERS } from "../http/security-headers.js";
 
 /** Sends one event, typed by the stream's map of event names to the JSON they carry. */
 export type Publish<Events> = <K extends keyof Events & string>(event: K, data: Events[K], id?: number) => void;

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { DEFAULT_PAGE_SIZE, isPinwheelVersion, PINWHEEL_VERSIONS } from "../api/environments.js";
 import { isPinwheelApiError } from "../api/errors.js";
 import type { ApiErrorBody, WebhooksApi } from "../api/types.js";
+import { isJsonContentType, parseJson } from "../http/json-body.js";
 import { invalidParameters, methodNotAllowed, routeNotFound, unauthorized, unknownError } from "../registry/errors.js";
 import { validateListParams } from "../registry/validate.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
@@ -80,15 +81,12 @@ async function answerData(request: ApiRequest, url: URL, path: string, method: s
 }
 
 function parseJsonBody(request: ApiRequest): Parsed {
-  const type = header(request.headers, "content-type") ?? "";
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    return { ok: false, error: invalidParameters([{ name: "content-type", message: `must be application/json, got "${type}"` }], "unsupported_content_type") };
+  const type = header(request.headers, "content-type");
+  if (!isJsonContentType(type)) {
+    return { ok: false, error: invalidParameters([{ name: "content-type", message: `must be application/json, got "${type ?? ""}"` }], "unsupported_content_type") };
   }
-  try {
-    return { ok: true, value: JSON.parse((request.body ?? Buffer.alloc(0)).toString("utf8")) };
-  } catch {
-    return { ok: false, error: invalidParameters([{ name: "body", message: "is not valid JSON" }], "invalid_json") };
-  }
+  const parsed = parseJson(request.body ?? Buffer.alloc(0));
+  return parsed.ok ? parsed : { ok: false, error: invalidParameters([{ name: "body", message: "is not valid JSON" }], "invalid_json") };
 }
 
 /**

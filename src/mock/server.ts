@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WebhooksApi } from "../api/types.js";
-import { isLoopbackHost, isLoopbackHostHeader } from "../loopback.js";
+import { readBody } from "../http/body.js";
+import { answersHost } from "../http/host-guard.js";
+import { sendJson } from "../http/json-answer.js";
+import { isLoopbackHost } from "../loopback.js";
 import { invalidParameters, wrongHost } from "../registry/errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { answerApiRequest, type ApiAnswer } from "./routes.js";
@@ -28,17 +31,17 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer | "too_large"> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on("end", () => resolve(size > MAX_BODY_BYTES ? "too_large" : Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
+/** The answer to one request: the Host and the body's size checked here, the rest by the routes. */
+async function answerMockRequest(request: IncomingMessage, options: MockServerOptions, loopbackOnly: boolean): Promise<ApiAnswer> {
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (!answersHost(request, loopbackOnly)) return { status: 421, body: { error: wrongHost() } };
+  if (body.tooLarge) {
+    return { status: 400, body: { error: invalidParameters([{ name: "body", message: `is larger than ${MAX_BODY_BYTES} bytes` }], "body_too_large") } };
+  }
+  return answerApiRequest(
+    { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: body.bytes.length ? body.bytes : undefined },
+    { secret: options.secret, registry: options.registry, sandbox: options.sandbox },
+  );
 }
 
 /** Serves a webhooks registry as Pinwheel's /v1/webhooks API (node:http, JSON in and out). */
@@ -50,31 +53,14 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const server = createServer((request, response) => {
     const started = performance.now();
     void (async () => {
-      const body = await readBody(request);
-      const answer: ApiAnswer =
-        loopbackOnly && !isLoopbackHostHeader(request.headers.host)
-          ? { status: 421, body: { error: wrongHost() } }
-          : body === "too_large"
-          ? { status: 400, body: { error: invalidParameters([{ name: "body", message: `is larger than ${MAX_BODY_BYTES} bytes` }], "body_too_large") } }
-          : await answerApiRequest(
-              { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: body.length ? body : undefined },
-              { secret: options.secret, registry: options.registry, sandbox: options.sandbox },
-            );
-      const text = JSON.stringify(answer.body);
+      const answer = await answerMockRequest(request, options, loopbackOnly);
       // Pinwheel echoes the version asked for and names each request (API-DATA.md §1).
-      const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-pinwheel-request-id": randomUUID() };
+      const headers: Record<string, string> = { "content-type": "application/json", "x-pinwheel-request-id": randomUUID() };
       const version = request.headers["pinwheel-version"];
       if (typeof version === "string" && answer.status < 400) headers["pinwheel-version"] = version;
-      response.writeHead(answer.status, headers);
-      response.end(text);
+      sendJson(response, answer.status, answer.body, headers);
       const code = (answer.body as { error?: { code?: string } }).error?.code;
-      options.onAnswer?.({
-        method: request.method ?? "GET",
-        path: request.url ?? "/",
-        status: answer.status,
-        durationMs: performance.now() - started,
-        code,
-      });
+      options.onAnswer?.({ method: request.method ?? "GET", path: request.url ?? "/", status: answer.status, durationMs: performance.now() - started, code });
     })().catch(() => {
       if (!response.headersSent) response.writeHead(500);
       response.end();

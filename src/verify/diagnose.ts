@@ -160,6 +160,19 @@ function timestampVariants(timestamp: string): TimestampVariant[] {
   return value >= MILLISECONDS_THRESHOLD ? [{ text: String(Math.floor(value / 1000)), fromMilliseconds: true }] : [];
 }
 
+/** The request as diagnoseWebhook checks it, with the options' defaults filled in. */
+interface Checked {
+  input: DiagnoseInput;
+  body: Exclude<RawBody, string>;
+  tolerance: number;
+  usedLabel: string;
+  verdict: VerificationResult;
+  /** The verdict in words, "" when valid: every failing summary starts with it. */
+  failed: string;
+}
+
+const NOT_CHECKED = "Not checked: there is no well-formed signature and timestamp to check against.";
+
 /**
  * Verifies a request and, when it fails, says why in words: it retries the signature under the
  * usual handler mistakes (re-serialized body, secret with whitespace or quotes, another secret,
@@ -169,39 +182,56 @@ function timestampVariants(timestamp: string): TimestampVariant[] {
  */
 export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const usedLabel = input.secretLabel ?? "the secret you used";
   const body = typeof input.rawBody === "string" ? Buffer.from(input.rawBody, "utf8") : input.rawBody;
   const headers = { [SIGNATURE_HEADER]: input.signature, [TIMESTAMP_HEADER]: input.timestamp };
   const verdict = verifyWebhook({ secret: input.secret, headers, rawBody: body, toleranceSeconds: tolerance, now: input.now });
-  const failed = verdict.ok ? "" : `invalid (${verdict.reason}): ${verdict.message}.`;
+  const checked: Checked = {
+    input,
+    body,
+    tolerance,
+    usedLabel: input.secretLabel ?? "the secret you used",
+    verdict,
+    failed: verdict.ok ? "" : `invalid (${verdict.reason}): ${verdict.message}.`,
+  };
+  // The signature matches the request as given: only the timestamp can be wrong.
+  if (verdict.ok || verdict.reason === "stale_timestamp") return diagnoseTimestampOnly(checked);
   const found: Messages = {};
+  const signature = checkSignatureFormat(checked, found);
+  if (signature === undefined) return report(verdict, checked.failed, found, NOT_CHECKED);
+  const timestampText = input.timestamp?.trim();
+  if (!timestampText || !/^\d{1,15}$/.test(timestampText)) return report(verdict, malformedTimestampSummary(checked, timestampText), found, NOT_CHECKED);
+  return diagnoseMismatch(checked, found, signature, timestampText);
+}
 
-  if (verdict.ok || verdict.reason === "stale_timestamp") {
-    // The signature matches the request as given: only the timestamp can be wrong.
-    const timestamp = Number(defined(input.timestamp, "x-timestamp (the verdict read it)").trim());
-    const inMilliseconds = timestamp >= MILLISECONDS_THRESHOLD;
-    found.timestamp_milliseconds = inMilliseconds
-      ? {
-          matched: true,
-          message:
-            `x-timestamp ${timestamp} is in milliseconds, and the request was signed with it: whoever sent it used Date.now() ` +
-            "where Pinwheel sends Unix seconds (Math.floor(Date.now() / 1000)).",
-        }
-      : { matched: false, message: secondsTimestampNote(timestamp, input.now) };
-    found.clock_skew = clockCheck(inMilliseconds ? timestamp / 1000 : timestamp, input, tolerance);
-    const summary = verdict.ok ? `valid: the signature matches, and ${lowerFirst(found.clock_skew.message)}` : failed;
-    return report(verdict, summary, found, "Ruled out: the signature matches the body, timestamp and secret exactly as given.");
-  }
+/** A request whose signature matches: what its timestamp says, and whether the clock allows it. */
+function diagnoseTimestampOnly(checked: Checked): WebhookDiagnosis {
+  const { input, verdict } = checked;
+  const found: Messages = {};
+  const timestamp = Number(defined(input.timestamp, "x-timestamp (the verdict read it)").trim());
+  const inMilliseconds = timestamp >= MILLISECONDS_THRESHOLD;
+  found.timestamp_milliseconds = inMilliseconds
+    ? {
+        matched: true,
+        message:
+          `x-timestamp ${timestamp} is in milliseconds, and the request was signed with it: whoever sent it used Date.now() ` +
+          "where Pinwheel sends Unix seconds (Math.floor(Date.now() / 1000)).",
+      }
+    : { matched: false, message: secondsTimestampNote(timestamp, input.now) };
+  found.clock_skew = clockCheck(inMilliseconds ? timestamp / 1000 : timestamp, input, checked.tolerance);
+  const summary = verdict.ok ? `valid: the signature matches, and ${lowerFirst(found.clock_skew.message)}` : checked.failed;
+  return report(verdict, summary, found, "Ruled out: the signature matches the body, timestamp and secret exactly as given.");
+}
 
-  const notChecked = "Not checked: there is no well-formed signature and timestamp to check against.";
-  if (verdict.reason === "missing_signature") {
+/** Records what is wrong with the signature's form; returns its 64 hex digits, or undefined when there are none to check. */
+function checkSignatureFormat(checked: Checked, found: Messages): string | undefined {
+  if (!checked.verdict.ok && checked.verdict.reason === "missing_signature") {
     found.signature_format = {
       matched: true,
       message: `There is no ${SIGNATURE_HEADER}: the request was not signed, so it did not come from Pinwheel (or a proxy dropped the header).`,
     };
-    return report(verdict, failed, found, notChecked);
+    return undefined;
   }
-  const signature = defined(input.signature, "the signature (the verdict found it)");
+  const signature = defined(checked.input.signature, "the signature (the verdict found it)");
   const normalized = normalizeSignature(signature);
   if (!normalized) {
     const shown = signature.trim();
@@ -211,41 +241,52 @@ export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
         `The signature is not "v2=" followed by 64 hex characters (got ${shown.length} characters starting ${JSON.stringify(shown.slice(0, 12))}): ` +
         `copy the whole ${SIGNATURE_HEADER} header value.`,
     };
-    return report(verdict, failed, found, notChecked);
+    return undefined;
   }
-  if (normalized.fixes.length > 0) {
-    found.signature_format = {
-      matched: true,
-      message:
-        `The signature ${normalized.fixes.join(" and ")}; it was checked as "v2=" and its 64 hex characters. ` +
-        `Pinwheel's ${SIGNATURE_HEADER} is "v2=" followed by the hex digest: compare the whole header value with "v2=" + your digest.`,
-    };
-  } else {
-    found.signature_format = { matched: false, message: 'The signature is well formed: "v2=" and 64 hex characters, as Pinwheel sends it.' };
-  }
-  const timestampText = input.timestamp?.trim();
-  if (!timestampText || !/^\d{1,15}$/.test(timestampText)) {
-    const why = `Pinwheel sends ${TIMESTAMP_HEADER} as Unix seconds in digits, and the signed message includes it, so nothing can be verified without it.`;
-    // verifyWebhook reports a malformed signature first; with it recovered, the timestamp is what is wrong.
-    const also = verdict.reason === "malformed_signature" ? ` Also, ${timestampText ? `${TIMESTAMP_HEADER} is ${JSON.stringify(timestampText.slice(0, 40))}` : `there is no ${TIMESTAMP_HEADER}`}.` : "";
-    return report(verdict, `${failed}${also} ${why}`, found, notChecked);
-  }
+  found.signature_format =
+    normalized.fixes.length > 0
+      ? {
+          matched: true,
+          message:
+            `The signature ${normalized.fixes.join(" and ")}; it was checked as "v2=" and its 64 hex characters. ` +
+            `Pinwheel's ${SIGNATURE_HEADER} is "v2=" followed by the hex digest: compare the whole header value with "v2=" + your digest.`,
+        }
+      : { matched: false, message: 'The signature is well formed: "v2=" and 64 hex characters, as Pinwheel sends it.' };
+  return normalized.signature;
+}
 
+function malformedTimestampSummary(checked: Checked, timestampText: string | undefined): string {
+  const why = `Pinwheel sends ${TIMESTAMP_HEADER} as Unix seconds in digits, and the signed message includes it, so nothing can be verified without it.`;
+  // verifyWebhook reports a malformed signature first; with it recovered, the timestamp is what is wrong.
+  const malformedSignature = !checked.verdict.ok && checked.verdict.reason === "malformed_signature";
+  const also = malformedSignature ? ` Also, ${timestampText ? `${TIMESTAMP_HEADER} is ${JSON.stringify(timestampText.slice(0, 40))}` : `there is no ${TIMESTAMP_HEADER}`}.` : "";
+  return `${checked.failed}${also} ${why}`;
+}
+
+/** A well-formed signature that does not match: the usual mistakes tried one by one, and what each says. */
+function diagnoseMismatch(checked: Checked, found: Messages, signature: string, timestampText: string): WebhookDiagnosis {
+  const { input, body } = checked;
   const bodies = bodyVariants(body);
   const cleaned = cleanedSecrets(input.secret);
   const others = otherSecrets(input.secret, input.otherSecrets ?? []);
-  const timestamps = timestampVariants(timestampText);
   const explanation = findExplanation({
-    signature: normalized.signature,
+    signature,
     timestamp: timestampText,
     secret: input.secret,
     body,
-    timestamps,
+    timestamps: timestampVariants(timestampText),
     secrets: [...cleaned, ...others, ...dirtiedSecrets(input.secret)],
     bodies: bodies.variants,
   });
+  bodyFindings(found, explanation, bodies, body.length);
+  secretFindings(found, explanation, cleaned, others, checked.usedLabel);
+  timestampFindings(found, explanation, timestampText, checked);
+  return report(checked.verdict, mismatchSummary(checked.failed, found, explanation), found, NOT_CHECKED, explanation !== undefined);
+}
 
-  // Body
+type Explanation = ReturnType<typeof findExplanation>;
+
+function bodyFindings(found: Messages, explanation: Explanation, bodies: ReturnType<typeof bodyVariants>, bodyLength: number): void {
   if (explanation?.body) {
     found[explanation.body.change] = { matched: true, message: describeBody(explanation.body) };
   }
@@ -258,12 +299,13 @@ export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
     message: bodies.json
       ? `Not re-serialized JSON: none of ${bodies.reserializations} re-serializations of the body matches ` +
         "(compact, 2- and 4-space and tab indentation, Python's separators, sorted keys, with and without a trailing newline)."
-      : body.length > MAX_RESERIALIZED_BYTES
+      : bodyLength > MAX_RESERIALIZED_BYTES
         ? "The body is too large to try re-serializations of it."
         : "The body is not JSON, so re-serializations of it were not tried.",
   };
+}
 
-  // Secret
+function secretFindings(found: Messages, explanation: Explanation, cleaned: SecretVariant[], others: SecretVariant[], usedLabel: string): void {
   if (explanation?.secret) {
     found[explanation.secret.change] = { matched: true, message: describeSecret(explanation.secret, usedLabel) };
   }
@@ -286,8 +328,9 @@ export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
       ? `No other secret matches either (tried ${others.map((other) => other.label).join(", ")}).`
       : "There was no other secret to try.",
   };
+}
 
-  // Timestamp
+function timestampFindings(found: Messages, explanation: Explanation, timestampText: string, checked: Checked): void {
   const timestamp = Number(explanation?.timestamp?.text ?? timestampText);
   if (explanation?.timestamp) {
     found.timestamp_milliseconds = {
@@ -302,17 +345,18 @@ export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
       message: `x-timestamp ${timestampText} looks like milliseconds; Pinwheel sends Unix seconds (Math.floor(Date.now() / 1000)).`,
     };
   } else {
-    found.timestamp_milliseconds = { matched: false, message: secondsTimestampNote(timestamp, input.now) };
+    found.timestamp_milliseconds = { matched: false, message: secondsTimestampNote(timestamp, checked.input.now) };
   }
-  found.clock_skew = clockCheck(timestamp >= MILLISECONDS_THRESHOLD ? timestamp / 1000 : timestamp, input, tolerance);
+  found.clock_skew = clockCheck(timestamp >= MILLISECONDS_THRESHOLD ? timestamp / 1000 : timestamp, checked.input, checked.tolerance);
+}
 
+function mismatchSummary(failed: string, found: Messages, explanation: Explanation): string {
+  if (explanation !== undefined) return failed;
   const anyMatched = Object.values(found).some((entry) => entry?.matched);
-  let summary = failed;
-  if (explanation === undefined) {
-    summary +=
-      (anyMatched ? " Besides what is found below, the signature itself matches none of the usual mistakes." : " None of the usual mistakes explains it.") +
-      " The likeliest causes: a secret that is not the one that signed it (each Pinwheel environment has its own API secret), " +
-      "or a body changed on the way (a proxy or middleware that decompressed, re-encoded or truncated it, or a body copied from a log that is not byte for byte).";
-  }
-  return report(verdict, summary, found, notChecked, explanation !== undefined);
+  return (
+    failed +
+    (anyMatched ? " Besides what is found below, the signature itself matches none of the usual mistakes." : " None of the usual mistakes explains it.") +
+    " The likeliest causes: a secret that is not the one that signed it (each Pinwheel environment has its own API secret), " +
+    "or a body changed on the way (a proxy or middleware that decompressed, re-encoded or truncated it, or a body copied from a log that is not byte for byte)."
+  );
 }

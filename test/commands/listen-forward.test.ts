@@ -3,12 +3,12 @@
  * the sender is answered, what is stored, and that an app that is down never stops the listener.
  */
 import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders, verifyWebhook } from "../../src/signing.js";
-import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
+import { useListenRuns } from "../helpers/listen-runs.js";
 import { closedPort, deliveriesList, expectExit, ndjson } from "../helpers/delivery-cli.js";
-import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
 import { readUntil } from "../helpers/wait.js";
 
 const SECRET = "listen-forward-secret";
@@ -25,18 +25,7 @@ interface Line {
   error?: string | null;
 }
 
-let home: TempHome | undefined;
-let app: RecordingServer | undefined;
-let listener: Listener | undefined;
-
-afterEach(async () => {
-  await listener?.stop();
-  listener = undefined;
-  await app?.close();
-  app = undefined;
-  home?.cleanup();
-  home = undefined;
-});
+const run = useListenRuns();
 
 async function send(url: string, body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await request(url, { method: "POST", headers: signedHeaders(SECRET, body, { timestamp, webhookId: WEBHOOK_ID }), body });
@@ -47,9 +36,9 @@ const forwardOf = (id: number) => (line: unknown) => (line as Line).type === "fo
 
 describe("listen --forward-to", () => {
   it("forwards the raw body byte for byte, re-signed, with Pinwheel's four headers, and stores and shows the app's answer", async () => {
-    home = tempHome();
-    app = await startRecordingServer();
-    listener = await startListen(["--secret", SECRET, "--forward-to", `${app.url}webhooks/pinwheel?source=pinwheel-cli`], home.env);
+    const home = run.tempHome();
+    const app = await run.startApp();
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", `${app.url}webhooks/pinwheel?source=pinwheel-cli`], home.env);
     // Odd spacing, a trailing newline and non-ASCII text: any re-serialisation would change the bytes.
     const envelope = buildEvent("paystubs.added");
     const body = Buffer.from(`${JSON.stringify(envelope, null, 3).replace('"payload": {', '"payload"  :{ "note": "Zoë ✓ \\u00e9",')}\n`, "utf8");
@@ -69,15 +58,15 @@ describe("listen --forward-to", () => {
     expect(Number(received.headers["x-timestamp"])).toBeGreaterThan(signedAt);
     expect(verifyWebhook({ secret: SECRET, headers: received.headers, rawBody: received.body }).ok).toBe(true);
 
-    const attempts = await readUntil(() => deliveriesList(home!.env), (rows) => rows.length > 0);
+    const attempts = await readUntil(() => deliveriesList(home.env), (rows) => rows.length > 0);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ source: "forward", request_id: id, status_code: 200, error: null, response_body: '{"recorded":0}' });
   });
 
   it("signs the forwarded copy with --forward-secret when the app has its own", async () => {
-    home = tempHome();
-    app = await startRecordingServer();
-    listener = await startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-secret", "the-apps-secret"], home.env);
+    const home = run.tempHome();
+    const app = await run.startApp();
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-secret", "the-apps-secret"], home.env);
     const { body } = await send(listener.url, JSON.stringify(buildEvent("income.added")));
     await listener.waitFor(forwardOf(body.id as number));
     const received = app.requests[0]!;
@@ -86,9 +75,9 @@ describe("listen --forward-to", () => {
   });
 
   it("--forward-status answers with the app's status, so a retrying sender retries through to the app", async () => {
-    home = tempHome();
-    app = await startRecordingServer((index) => ({ status: index < 2 ? 500 : 200 }));
-    listener = await startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-status"], home.env);
+    const home = run.tempHome();
+    const app = await run.startApp((index) => ({ status: index < 2 ? 500 : 200 }));
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-status"], home.env);
     const sender = await runCli(["simulate", "paystubs.added", "--to", listener.url, "--secret", SECRET, "--retry-base", "20", "--json"], { env: home.env });
     expectExit(sender, 0);
     const attempts = ndjson(sender.stdout).filter((line) => line.type === "attempt");
@@ -114,9 +103,9 @@ describe("listen --forward-to", () => {
   });
 
   it("an app that is down is a stored, shown failure, and listen keeps receiving", async () => {
-    home = tempHome();
+    const home = run.tempHome();
     const port = await closedPort();
-    listener = await startListen(["--secret", SECRET, "--forward-to", `http://127.0.0.1:${port}/hook`], home.env);
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", `http://127.0.0.1:${port}/hook`], home.env);
     const envelope = buildEvent("employment.added");
     const first = await send(listener.url, JSON.stringify(envelope));
     expect(first.status).toBe(200);
@@ -125,7 +114,7 @@ describe("listen --forward-to", () => {
     expect(shown.status_code).toBeNull();
     expect(shown.error).toMatch(/ECONNREFUSED/);
 
-    const attempts = await readUntil(() => deliveriesList(home!.env), (rows) => rows.length > 0);
+    const attempts = await readUntil(() => deliveriesList(home.env), (rows) => rows.length > 0);
     expect(attempts[0]).toMatchObject({ source: "forward", status_code: null, url: `http://127.0.0.1:${port}/hook` });
     expect(attempts[0]!.error).toMatch(/ECONNREFUSED/);
     const show = await runCli(["events", "show", envelope.event_id, "--json"], { env: home.env });
@@ -140,9 +129,9 @@ describe("listen --forward-to", () => {
   });
 
   it("with --forward-status, an app that is down makes the listener answer 502", async () => {
-    home = tempHome();
+    const home = run.tempHome();
     const port = await closedPort();
-    listener = await startListen(["--secret", SECRET, "--forward-to", `http://127.0.0.1:${port}/`, "--forward-status"], home.env);
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", `http://127.0.0.1:${port}/`, "--forward-status"], home.env);
     const answer = await send(listener.url, JSON.stringify(buildEvent("account.added")));
     expect(answer.status).toBe(502);
     expect(answer.body).toMatchObject({ forwarded: true, status_code: null, error: expect.stringMatching(/ECONNREFUSED/) });
@@ -150,35 +139,37 @@ describe("listen --forward-to", () => {
   });
 
   it("past --forward-queue, with --forward-status, a forward is recorded as abandoned and the sender answered 503", async () => {
-    home = tempHome();
-    app = await startRecordingServer(() => ({ status: 200, delayMs: 30_000 }));
-    listener = await startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-status", "--forward-queue", "1", "--json"], home.env);
+    const home = run.tempHome();
+    const app = await run.startApp(() => ({ status: 200, delayMs: 30_000 }));
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-status", "--forward-queue", "1", "--json"], home.env);
     const waiting = send(listener.url, JSON.stringify(buildEvent("account.added")));
-    await readUntil(async () => app!.requests.length, (n) => n === 1);
+    await readUntil(async () => app.requests.length, (n) => n === 1);
     const shed = await send(listener.url, JSON.stringify(buildEvent("account.added")));
     expect(shed.status).toBe(503);
     expect(shed.body).toMatchObject({ forwarded: false, status_code: null, error: expect.stringMatching(/^abandoned: not forwarded, 1 forwards are already waiting/) });
     const shown = (await listener.waitFor(forwardOf(shed.body.id as number))) as Line;
     expect(shown).toMatchObject({ ok: false, error: shed.body.error });
-    const attempts = await readUntil(() => deliveriesList(home!.env), (rows) => rows.length > 0);
+    const attempts = await readUntil(() => deliveriesList(home.env), (rows) => rows.length > 0);
     expect(attempts[0]).toMatchObject({ source: "forward", request_id: shed.body.id, error: shed.body.error });
     void waiting.catch(() => {});
   });
 
   it("--events limits what is forwarded and shown; every request is still stored", async () => {
-    home = tempHome();
-    app = await startRecordingServer();
-    listener = await startListen(["--secret", SECRET, "--forward-to", app.url, "--events", "paystubs.added"], home.env);
+    const home = run.tempHome();
+    const app = await run.startApp();
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", app.url, "--events", "paystubs.added"], home.env);
     const skipped = await send(listener.url, JSON.stringify(buildEvent("income.added")));
     const kept = await send(listener.url, JSON.stringify(buildEvent("paystubs.added")));
     expect([skipped.status, kept.status]).toEqual([200, 200]);
     await listener.waitFor(forwardOf(kept.body.id as number));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Stopped, listen has settled every forward it started (sent, or recorded as abandoned) and printed its line.
+    expect((await listener.stop()).code).toBe(0);
 
     expect(app.requests.map((r) => JSON.parse(r.body.toString("utf8")).event)).toEqual(["paystubs.added"]);
     const lines = listener.lines() as Line[];
     expect(lines.filter((line) => line.type === "request").map((line) => line.event)).toEqual(["paystubs.added"]);
     expect(lines.filter((line) => line.type === "forward").map((line) => line.request_id)).toEqual([kept.body.id]);
+    expect((await deliveriesList(home.env)).map((attempt) => attempt.request_id)).toEqual([kept.body.id]);
     const stored = JSON.parse((await runCli(["events", "list", "--json"], { env: home.env })).stdout) as { event: string }[];
     expect(stored.map((row) => row.event)).toEqual(["paystubs.added", "income.added"]);
   });

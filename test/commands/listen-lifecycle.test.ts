@@ -3,13 +3,13 @@
  * promptly and cleanly whatever a client or the forward target is doing, and keeps what it stored;
  * options that could never work stop it before it starts.
  */
-import { connect } from "node:net";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { closedPort, deliveriesList, expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
+import { acceptsConnections, openSocket, textUntilClosed } from "../helpers/raw-client.js";
 import { useRecordingServers } from "../helpers/servers.js";
 import { waitUntil } from "../helpers/wait.js";
 
@@ -43,9 +43,7 @@ describe("listen stops promptly", () => {
   it("while a client is half way through sending its body", async () => {
     home = tempHome();
     listener = await startListen(["--secret", SECRET], home.env);
-    const stalled = connect(listener.port, "127.0.0.1");
-    stalled.on("error", () => {});
-    await new Promise((resolve) => stalled.once("connect", resolve));
+    const stalled = await openSocket(listener.port);
     stalled.write("POST /slow HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"ev");
     expect(await sendEvent(listener.url)).toBe(200);
 
@@ -99,21 +97,19 @@ describe("a request that completes while listen is stopping", () => {
     listener = await startListen(["--secret", SECRET, "--forward-to", app.url, "--forward-status"], home.env);
     const body = Buffer.from(JSON.stringify(buildEvent("income.added")));
     const headers = signedHeaders(SECRET, body);
-    const late = connect(listener.port, "127.0.0.1");
-    late.on("error", () => {});
-    await new Promise((resolve) => late.once("connect", resolve));
+    const late = await openSocket(listener.port);
     const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
     late.write(`POST / HTTP/1.1\r\nhost: 127.0.0.1\r\n${head}content-length: ${body.length}\r\n\r\n`);
     late.write(body.subarray(0, 10));
-    let answer = "";
-    late.on("data", (chunk: Buffer) => (answer += chunk.toString("utf8")));
+    const answered = textUntilClosed(late);
 
     const stopping = listener.stop("SIGTERM");
-    // Well inside the 2 s grace: the rest of the body arrives after forwards were abandoned.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // listen abandons its forwards, then stops listening: once new connections are refused, the rest
+    // of the body arrives after the abandon and well inside the receiver's 2 s grace.
+    await waitUntil(async () => !(await acceptsConnections(listener!.port)));
     late.write(body.subarray(10));
     const { code } = await stopping;
-    late.destroy();
+    const answer = await answered;
     expect(code).toBe(0);
     expect(answer).toMatch(/^HTTP\/1\.1 503 /);
     expect(answer).toContain('"error":"stopping"');

@@ -5,29 +5,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders } from "../../src/signing.js";
-import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
+import { useListenRuns } from "../helpers/listen-runs.js";
 import { deliveriesList, expectExit } from "../helpers/delivery-cli.js";
-import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
 import { readUntil } from "../helpers/wait.js";
 
 const SECRET = "url-credentials-secret";
 const PASSWORD = "hunter2-in-the-url";
 
-let home: TempHome | undefined;
-let app: RecordingServer | undefined;
-let listener: Listener | undefined;
-
-afterEach(async () => {
-  await listener?.stop();
-  listener = undefined;
-  await app?.close();
-  app = undefined;
-  home?.cleanup();
-  home = undefined;
-});
+const run = useListenRuns();
 
 function withCredentials(url: string): string {
   return url.replace("http://", `http://deploy:${PASSWORD}@`);
@@ -46,8 +35,8 @@ function databaseBytes(dir: string): string {
 
 describe("a URL with credentials", () => {
   it("simulate sends them as HTTP Basic, and neither prints nor records them", async () => {
-    home = tempHome();
-    app = await startRecordingServer();
+    const home = run.tempHome();
+    const app = await run.startApp();
     for (const json of [[], ["--json"]]) {
       const result = await runCli(["simulate", "income.added", "--to", withCredentials(app.url), "--secret", SECRET, ...json], { env: home.env });
       expectExit(result, 0);
@@ -62,15 +51,15 @@ describe("a URL with credentials", () => {
   });
 
   it("listen --forward-to neither prints, records nor serves them to the page, and replay asks for --to", async () => {
-    home = tempHome();
-    app = await startRecordingServer();
-    listener = await startListen(["--secret", SECRET, "--forward-to", withCredentials(app.url)], home.env);
+    const home = run.tempHome();
+    const app = await run.startApp();
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", withCredentials(app.url)], home.env);
     const body = JSON.stringify(buildEvent("income.added"));
     const response = await request(listener.url, { method: "POST", headers: signedHeaders(SECRET, body, { timestamp: Math.floor(Date.now() / 1000) }), body });
     expect(response.statusCode).toBe(200);
     await response.body.dump();
-    await readUntil(async () => app!.requests.length, (n) => n === 1);
-    await readUntil(() => deliveriesList(home!.env), (rows) => rows.length > 0);
+    await readUntil(async () => app.requests.length, (n) => n === 1);
+    await readUntil(() => deliveriesList(home.env), (rows) => rows.length > 0);
     const page = await request(String(listener.ready.inspector_url));
     const html = await page.body.text();
     const token = /name="pinwheel-inspector-token" content="([^"]+)"/.exec(html)![1]!;

@@ -5,6 +5,7 @@
 import { createServer } from "node:net";
 import { expect } from "vitest";
 import { runCli, type CliResult } from "./cli.js";
+import type { AttemptView } from "../../src/inspector/ui/types.js";
 
 export function describeRun(result: CliResult): string {
   return `exit ${result.code}${result.timedOut ? " (timed out)" : ""}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
@@ -36,22 +37,8 @@ export function ndjson(stdout: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** A delivery attempt as `deliveries list --json` prints it (src/output/stored.ts). */
-export interface AttemptRow {
-  id: number;
-  delivery_id: string;
-  source: string;
-  event: string | null;
-  event_id: string | null;
-  request_id: number | null;
-  url: string;
-  attempt: number;
-  started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  error: string | null;
-  response_body: string | null;
-}
+/** A delivery attempt as `deliveries list --json` prints it: the one attempt view (src/delivery/attempt-json.ts). */
+export type AttemptRow = AttemptView;
 
 /** Recorded attempts, oldest first (the command lists newest first). */
 export async function deliveriesList(env: NodeJS.ProcessEnv, args: string[] = []): Promise<AttemptRow[]> {

@@ -12,6 +12,7 @@ import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders, verifyWebhook } from "../../src/signing.js";
 import { REPO_ROOT, runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+import { readUntil } from "../helpers/wait.js";
 import { launchChromium, skipBrowserTests } from "./chromium.js";
 
 const SECRET = "inspector-browser-secret";
@@ -229,7 +230,9 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
     expect(await page.locator(".facts").textContent()).toContain(eventId);
     await page.getByRole("button", { name: "Raw" }).click();
     expect(await page.locator("#body-view").textContent()).toBe(body);
-    await page.waitForTimeout(300);
+    // A payload shown as markup would have requested its image "x" from this server, and run its onerror on the
+    // answer: an image requested after it has come back once the probe has.
+    await page.evaluate(`new Promise((resolve) => { const probe = new Image(); probe.onload = probe.onerror = resolve; probe.src = "favicon.svg?probe"; })`);
 
     expect(await page.evaluate("window.__xss")).toBeUndefined();
     expect(await page.locator("#rows img, #rows svg, #detail img, #detail svg, #detail iframe").count()).toBe(0);
@@ -276,11 +279,19 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
     } finally {
       await otherSite.close();
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(app.requests.length).toBe(before);
-    const detail = await runCli(["events", "show", String(id), "--json"], { env: home.env });
-    const attempts = (JSON.parse(detail.stdout) as { deliveries: { source: string }[] }).deliveries;
-    expect(attempts.filter((attempt) => attempt.source === "replay")).toEqual([]);
+    // Every refused call above was answered before its fetch settled, and a replay answers only once it is
+    // sent and recorded in order: the page's own replay, with the token, comes after anything they started.
+    const own = await page.evaluate(
+      `fetch(${JSON.stringify(replayUrl)}, { method: "POST", headers: { "content-type": "application/json", ` +
+        `"x-pinwheel-inspector-token": document.querySelector('meta[name="pinwheel-inspector-token"]').content }, body: '{"target":"forward"}' }).then((r) => r.status)`,
+    );
+    expect(own).toBe(200);
+    expect(app.requests.length).toBe(before + 1);
+    const replays = async () => {
+      const detail = await runCli(["events", "show", String(id), "--json"], { env: home.env });
+      return (JSON.parse(detail.stdout) as { deliveries: { source: string }[] }).deliveries.filter((attempt) => attempt.source === "replay");
+    };
+    expect(await readUntil(replays, (found) => found.length > 0)).toHaveLength(1);
   });
 });
 

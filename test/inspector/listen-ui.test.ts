@@ -2,23 +2,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI_PATH, REPO_ROOT, runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
+import { CLI_PATH, REPO_ROOT, runCli } from "../helpers/cli.js";
+import { useListenRuns } from "../helpers/listen-runs.js";
 
-let home: TempHome | undefined;
-let listener: Listener | undefined;
+const run = useListenRuns();
 let plain: ChildProcess | undefined;
 
+// Registered after useListenRuns, so it runs first (vitest runs after-each hooks last-registered first): the plain
+// listen is gone before its home is removed.
 afterEach(async () => {
-  await listener?.stop();
-  listener = undefined;
   if (plain && plain.exitCode === null) {
     const exited = new Promise((resolve) => plain!.once("exit", resolve));
     plain.kill("SIGKILL");
     await exited;
   }
   plain = undefined;
-  home?.cleanup();
-  home = undefined;
 });
 
 /** Starts `listen --port 0` with human output and resolves with its stderr once it says it is ready. */
@@ -41,7 +39,7 @@ function startPlainListen(env: NodeJS.ProcessEnv): Promise<string> {
 
 describe("listen and its inspector page", () => {
   it("prints the page's address at start-up, in words and in the JSON ready line", async () => {
-    home = tempHome();
+    const home = run.tempHome();
     const stderr = await startPlainListen(home.env);
     const receiver = /receiving Pinwheel webhooks at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)?.[1];
     expect(receiver, stderr).toBeDefined();
@@ -50,13 +48,13 @@ describe("listen and its inspector page", () => {
     expect(page.statusCode).toBe(200);
     expect(await page.body.text()).toContain('name="pinwheel-inspector-token"');
 
-    listener = await startListen([], home.env);
+    const listener = await run.startListen([], home.env);
     expect(listener.ready.inspector_url).toBe(`${listener.url}_/`);
   });
 
   it("--no-ui serves no page: /_/ is then a webhook path like any other", async () => {
-    home = tempHome();
-    listener = await startListen(["--no-ui"], home.env);
+    const home = run.tempHome();
+    const listener = await run.startListen(["--no-ui"], home.env);
     expect(listener.ready.inspector_url).toBeNull();
     const answer = await request(`${listener.url}_/`);
     await answer.body.text();

@@ -3,7 +3,6 @@
  * stored with what arrived and answered, or (a connection that sent nothing) neither.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +12,7 @@ import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
 import { waitUntil } from "../helpers/wait.js";
-import { httpRequest, rawRequest } from "./raw-client.js";
+import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
 
 const SECRET = "every-request-secret";
 let dir: string;
@@ -79,27 +78,15 @@ describe("requests node's server handles itself", () => {
 
   it("closes a connection that never sends a byte without a row", async () => {
     const before = count();
-    const socket = connect(receiver.port, "127.0.0.1");
-    const closed = new Promise<string>((resolve) => {
-      let text = "";
-      socket.on("data", (chunk) => (text += chunk.toString()));
-      socket.on("close", () => resolve(text));
-      socket.on("error", () => resolve(text));
-    });
-    expect(await closed).toBe("");
+    const socket = await openSocket(receiver.port);
+    expect(await textUntilClosed(socket)).toBe("");
     expect(count()).toBe(before);
   });
 
   it("keeps the method, path, headers and bytes of a body that came too slowly (408)", async () => {
     const before = count();
-    const socket = connect(receiver.port, "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    const answered = new Promise<string>((resolve) => {
-      let text = "";
-      socket.on("data", (chunk) => (text += chunk.toString()));
-      socket.on("close", () => resolve(text));
-      socket.on("error", () => resolve(text));
-    });
+    const socket = await openSocket(receiver.port);
+    const answered = textUntilClosed(socket);
     socket.write("POST /slow-body HTTP/1.1\r\nhost: x\r\nx-timestamp: 1\r\ncontent-length: 100\r\n\r\n{\"event\":");
     expect(await answered).toMatch(/^HTTP\/1\.1 408/);
     await waitUntil(() => count() === before + 1);

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -10,7 +10,8 @@ import { startReceiver, type Receiver } from "../../src/receiver/server.js";
 import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
-import { httpRequest, rawRequest } from "./raw-client.js";
+import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const SECRET = "hardening-secret";
 const ANSWERS_AS_SPECIFIED = new Set([200, 400, 401, 405, 408, 413, 431]);
@@ -125,14 +126,8 @@ describe("the receiver under hostile input", () => {
 
   it("times out a slowloris client with 408 while serving others", async () => {
     const before = rows();
-    const slow = connect(receiver.port, "127.0.0.1");
-    await new Promise((resolve) => slow.once("connect", resolve));
-    const answered = new Promise<string>((resolve) => {
-      let text = "";
-      slow.on("data", (chunk) => (text += chunk.toString()));
-      slow.on("close", () => resolve(text));
-      slow.on("error", () => resolve(text));
-    });
+    const slow = await openSocket(receiver.port);
+    const answered = textUntilClosed(slow);
     slow.write("POST / HTTP/1.1\r\nhost: x\r\n");
     const drip = setInterval(() => slow.writable && slow.write("x-drip: 1\r\n"), 100);
     await stillResponsive();
@@ -146,9 +141,7 @@ describe("the receiver under hostile input", () => {
     const idle: Socket[] = [];
     try {
       for (let i = 0; i < 16; i++) {
-        const socket = connect(receiver.port, "127.0.0.1");
-        await new Promise((resolve) => socket.once("connect", resolve));
-        idle.push(socket);
+        idle.push(await openSocket(receiver.port));
       }
       // A genuine event past the cap: refused, and stored as refused, never as received.
       const before = rows();
@@ -164,7 +157,8 @@ describe("the receiver under hostile input", () => {
     } finally {
       for (const socket of idle) socket.destroy();
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Room for one more connection once the receiver has seen the idle ones close.
+    await waitUntil(() => new Promise<boolean>((resolve) => receiver.server.getConnections((error, open) => resolve(!error && open < 16))));
     await stillResponsive();
   });
 });

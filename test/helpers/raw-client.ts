@@ -1,3 +1,7 @@
+/**
+ * Raw HTTP/1.1 over a socket, for requests a client library would refuse to send or would finish
+ * for us: malformed heads, bodies that stop half way, connections that send nothing.
+ */
 import { connect, type Socket } from "node:net";
 
 export interface RawAnswer {
@@ -39,4 +43,34 @@ export function httpRequest(method: string, path: string, headers: [string, stri
   for (const [name, value] of headers) lines.push(Buffer.concat([Buffer.from(`${name}: `, "latin1"), Buffer.from(value), Buffer.from("\r\n")]));
   lines.push(Buffer.from(`content-length: ${body.length}\r\n\r\n`, "latin1"), body);
   return Buffer.concat(lines);
+}
+
+/** A connected socket to 127.0.0.1:port; socket errors are left to what the test reads. */
+export async function openSocket(port: number): Promise<Socket> {
+  const socket = connect(port, "127.0.0.1");
+  socket.on("error", () => {});
+  await new Promise((resolve) => socket.once("connect", resolve));
+  return socket;
+}
+
+/** Everything the server sends on the socket, once it closes the connection (or the connection fails). */
+export function textUntilClosed(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    socket.on("close", () => resolve(text));
+    socket.on("error", () => resolve(text));
+  });
+}
+
+/** Whether anything listens on 127.0.0.1:port now: a server that stopped listening refuses the connection. */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
