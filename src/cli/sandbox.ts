@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
-import { commaList, examples, httpUrl, integer, secretValue } from "../options.js";
+import { commaList, examples, httpUrl, integer, secretValue } from "./options.js";
 import { lazy } from "./lazy.js";
 
 const WHERE_HELP =
@@ -54,13 +54,13 @@ export function registerSandboxCommands(program: Command): void {
         "pinwheel-cli sandbox connect --seed 42 --fail income --pending identity",
       ]),
     )
-    .action(lazy(() => import("../commands/sandbox-connect.js")));
+    .action(lazy(() => import("../commands/sandbox/connect.js")));
 
   sandboxTarget(sandbox.command("accounts").description("the sandbox's accounts, oldest first"), 10_000)
     .addHelpText("after", examples(["pinwheel-cli sandbox accounts --base-url http://127.0.0.1:4010", "pinwheel-cli sandbox accounts --json | jq -r '.[].id'"]))
-    .action(lazy(() => import("../commands/sandbox-accounts.js")));
+    .action(lazy(() => import("../commands/sandbox/accounts.js")));
 
   sandboxTarget(sandbox.command("reset").description("delete every sandbox account and Link token (webhooks stay)"), 10_000)
     .addHelpText("after", examples(["pinwheel-cli sandbox reset --base-url http://127.0.0.1:4010", "pinwheel-cli sandbox reset --env local --db ./ci.db"]))
-    .action(lazy(() => import("../commands/sandbox-reset.js")));
+    .action(lazy(() => import("../commands/sandbox/reset.js")));
 }

@@ -1,7 +1,7 @@
 import { Argument, Option, type Command } from "commander";
 import { ENVIRONMENTS } from "../api/environments.js";
 import { lazy } from "./lazy.js";
-import { examples, httpUrl, integer, secretValue } from "../options.js";
+import { examples, httpUrl, integer, secretValue } from "./options.js";
 
 /** `verify`, `completion` and `mcp`: helping users (and their coding agents) fix their own handler. */
 export function registerToolingCommands(program: Command): void {

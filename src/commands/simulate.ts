@@ -14,11 +14,11 @@ import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
 import type { LocalRegistry } from "../registry/local.js";
 import { openDatabase } from "../store/database.js";
 import type { DeliverySource } from "../store/deliveries.js";
-import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
-import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
-import { eventNameOrUsageError, readBodyFile, secretFor } from "./shared.js";
+import { DeliveryRun, summarize, type RunOptions } from "../cli/delivery-run.js";
+import { endUserFor, unrecognisedEndUserNotice } from "../cli/end-user.js";
+import { eventNameOrUsageError, readBodyFile, secretFor } from "../cli/inputs.js";
 import { hasPath } from "../events/paths.js";
-import { sandboxAccountIds, type SandboxIds } from "./sandbox-ids.js";
+import { sandboxAccountIds, type SandboxIds } from "../cli/sandbox-ids.js";
 
 export interface SimulateOptions {
   to?: string;
@@ -160,7 +160,7 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   // A single event needs no scenario parser (and its zod schema): loaded only here.
   const [{ loadScenario }, { plannedDeliveries, playThroughRun, printScenarioReport }] = await Promise.all([
     import("../events/scenario.js"),
-    import("./play-scenario.js"),
+    import("../cli/play-scenario.js"),
   ]);
   const scenario = loadScenario(options.scenario);
   const { secret } = secretFor(out, options.secret);

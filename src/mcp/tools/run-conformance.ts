@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { endUserFor } from "../../commands/end-user.js";
-import { eventNameOrUsageError } from "../../commands/shared.js";
-import { checkIdOrUsageError, runOrWord } from "../../commands/smoke-conformance.js";
+import { endUserFor } from "../../cli/end-user.js";
+import { eventNameOrUsageError } from "../../cli/inputs.js";
+import { checkIdOrUsageError, runOrWord } from "../../commands/smoke/conformance.js";
 import { CHECK_IDS, PINWHEEL_TIMEOUT_MS, runConformance } from "../../conformance/index.js";
 import { conformanceJson, conformanceSummary } from "../../output/conformance.js";
 import { sendTarget } from "../targets.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { outcomes } from "../../commands/sandbox-connect.js";
-import { sandboxTargetOrUsageError, withSandbox } from "../../commands/sandbox-target.js";
+import { outcomes } from "../../commands/sandbox/connect.js";
+import { sandboxTargetOrUsageError, withSandbox } from "../../cli/sandbox-target.js";
 import { collectingOutput } from "../../output/collect.js";
 import { connectJson } from "../../output/sandbox.js";
 import { defineTool } from "../tool.js";
