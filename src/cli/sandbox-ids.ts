@@ -1,13 +1,7 @@
 import { NEWEST_VERSION } from "../api/environments.js";
 import { ApiTransportError, isPinwheelApiError } from "../api/errors.js";
 import { CliError } from "../errors.js";
-
-export interface SandboxIds {
-  accountId: string;
-  endUserId: string;
-  linkTokenId: string;
-  platform: { id: string; name: string };
-}
+import type { SandboxIds } from "../delivery/event-sequence.js";
 
 /**
  * simulate --sandbox: a new account in the running mock, stored without events of its own, whose

@@ -3,7 +3,8 @@ import type { SandboxApi } from "../api/sandbox-client.js";
 import { usageError } from "../errors.js";
 import type { Output } from "../output/index.js";
 import { isSandboxInputError } from "../sandbox/errors.js";
-import { describeApiFailure, resolveTarget, type Target, type TargetOptions } from "../registry/target.js";
+import { resolveTarget, type Target, type TargetOptions } from "../registry/target.js";
+import { describeApiFailure } from "./webhooks-api.js";
 
 export interface SandboxTargetOptions extends Omit<TargetOptions, "apiVersion"> {
   apiVersion?: string;

@@ -7,7 +7,8 @@ import { PinwheelApiError } from "../../src/api/errors.js";
 import { CliError } from "../../src/errors.js";
 import { validateCreateBody } from "../../src/registry/validate.js";
 import { usableOrUsageError } from "../../src/cli/webhook-input.js";
-import { describeApiFailure, resolveTarget } from "../../src/registry/target.js";
+import { describeApiFailure } from "../../src/cli/webhooks-api.js";
+import { resolveTarget } from "../../src/registry/target.js";
 
 const saved = { ...process.env };
 let home: string;

@@ -13,7 +13,8 @@ import { isLoopbackHost } from "../../loopback.js";
 import type { Db } from "../../store/database.js";
 import { findOnPath, startTunnel, TunnelAbortedError, TunnelNotFoundError, TunnelStartError, type Tunnel } from "../../tunnel/launch.js";
 import type { TunnelProgram } from "../../tunnel/public-url.js";
-import { describeApiFailure, openApi, redact, type OpenedApi, type Target } from "../../registry/target.js";
+import { openApi, type OpenedApi, type Target } from "../../registry/target.js";
+import { describeApiFailure, redact } from "../../cli/webhooks-api.js";
 
 /**
  * listen's public side: --tunnel starts cloudflared or ngrok for its port, --register points a

@@ -4,7 +4,8 @@ import { promptEvents, promptText } from "../../output/prompts.js";
 import { validateCreateBody } from "../../registry/validate.js";
 import { printWebhook, webhookJson } from "../../output/webhooks.js";
 import { eventGroups, urlProblem, usableOrUsageError } from "../../cli/webhook-input.js";
-import { resolveTarget, withApi, type TargetOptions } from "../../registry/target.js";
+import { resolveTarget, type TargetOptions } from "../../registry/target.js";
+import { withApi } from "../../cli/webhooks-api.js";
 
 export interface WebhooksCreateOptions extends TargetOptions {
   url?: string;

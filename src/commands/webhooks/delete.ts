@@ -1,6 +1,7 @@
 import { createOutput } from "../../output/index.js";
 import { webhookIdOrUsageError } from "../../cli/webhook-input.js";
-import { resolveTarget, withApi, type TargetOptions } from "../../registry/target.js";
+import { resolveTarget, type TargetOptions } from "../../registry/target.js";
+import { withApi } from "../../cli/webhooks-api.js";
 
 export async function run(idArg: string, options: TargetOptions): Promise<void> {
   const out = createOutput({ json: options.json });

@@ -2,7 +2,8 @@ import { listAll } from "../../api/list-all.js";
 import { createOutput } from "../../output/index.js";
 import type { WebhookHealth } from "../../registry/health.js";
 import { printWebhookTable, webhookJson } from "../../output/webhooks.js";
-import { resolveTarget, withApi, type TargetOptions } from "../../registry/target.js";
+import { resolveTarget, type TargetOptions } from "../../registry/target.js";
+import { withApi } from "../../cli/webhooks-api.js";
 
 export interface WebhooksListOptions extends TargetOptions {
   limit?: number;

@@ -3,7 +3,8 @@ import { createOutput } from "../../output/index.js";
 import { validateUpdateBody } from "../../registry/validate.js";
 import { printWebhook, webhookJson } from "../../output/webhooks.js";
 import { usableOrUsageError, webhookIdOrUsageError } from "../../cli/webhook-input.js";
-import { resolveTarget, withApi, type TargetOptions } from "../../registry/target.js";
+import { resolveTarget, type TargetOptions } from "../../registry/target.js";
+import { withApi } from "../../cli/webhooks-api.js";
 
 export interface WebhooksUpdateOptions extends TargetOptions {
   url?: string;
