@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Command, Option } from "@commander-js/extra-typings";
 import { lazy } from "./cli/lazy.js";
 import { VERSION } from "./version.js";
 import { ENVIRONMENTS } from "./api/environments.js";

@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import { Option, type Command, type OptionValues } from "@commander-js/extra-typings";
 import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } from "../api/environments.js";
 import { CONFIG_KEYS } from "../config-keys.js";
 import { lazy } from "./lazy.js";
@@ -10,7 +10,7 @@ const PRECEDENCE_HELP =
   "its environment variable (PINWHEEL_ENV, PINWHEEL_BASE_URL, PINWHEEL_API_SECRET, PINWHEEL_API_VERSION,\n" +
   "PINWHEEL_CLI_DB), else the config file (pinwheel-cli config set), else the default.\n";
 
-function targetOptions(command: Command): Command {
+function targetOptions<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>){
   return command
     .addOption(new Option("--env <env>", "where the webhooks live (default: local; or PINWHEEL_ENV, config env)").choices(ENVIRONMENTS))
     .option("--base-url <url>", "API base URL instead of --env, e.g. http://127.0.0.1:4010 (or PINWHEEL_BASE_URL)", httpUrl)

@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import { Option, type Command, type OptionValues } from "@commander-js/extra-typings";
 import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
 import { commaList, examples, httpUrl, integer, secretValue } from "./options.js";
 import { lazy } from "./lazy.js";
@@ -8,7 +8,7 @@ const WHERE_HELP =
   "the same SQLite database the mock serves (--db). Events go to the webhooks registered there, signed with the\n" +
   "API secret (--secret, PINWHEEL_API_SECRET, config). See docs/sandbox.md.\n";
 
-function sandboxTarget(command: Command, timeoutMs: number): Command {
+function sandboxTarget<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>, timeoutMs: number){
   return command
     .addOption(new Option("--env <env>", "local: the database directly (default: local; or PINWHEEL_ENV, config env)").choices(ENVIRONMENTS))
     .option("--base-url <url>", "a running mock, e.g. http://127.0.0.1:4010 (or PINWHEEL_BASE_URL)", httpUrl)

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 import { randomUUID } from "node:crypto";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";

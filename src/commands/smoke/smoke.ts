@@ -18,7 +18,7 @@ export interface SmokeOptions {
   to?: string;
   events?: string[];
   scenario?: string;
-  expect: string[];
+  expect: readonly string[];
   reporter?: SmokeReporter;
   output?: string;
   secret?: string;
