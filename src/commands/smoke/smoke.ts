@@ -3,16 +3,22 @@ import { CliError, usageError } from "../../errors.js";
 import { buildEvent } from "../../events/build.js";
 import { EVENT_NAMES, type EventName } from "../../events/catalog.js";
 import { loadScenario, type Scenario } from "../../events/scenario.js";
-import type { DeliveryReport } from "../../delivery/deliver.js";
-import { createOutput } from "../../output/index.js";
-import { formatDuration } from "../../output/delivery.js";
-import { renderJUnit, type JUnitCase } from "../../output/junit.js";
+import { createOutput, type Output } from "../../output/index.js";
 import { DeliveryRun, REFUSED_SIGNATURE_HINT } from "../../cli/delivery-run.js";
 import { plannedDeliveries, playThroughRun } from "../../cli/play-scenario.js";
 import { endUserFor, unrecognisedEndUserNotice } from "../../cli/end-user.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
-import { checkOutputDirectory, emitJUnit, smokeReporter, type SmokeReporter } from "../../output/smoke-report.js";
-import { redactUrl } from "../../redact-url.js";
+import {
+  checkOutputDirectory,
+  emitJUnit,
+  printSmokeTable,
+  smokeJUnit,
+  smokeReporter,
+  smokeReportJson,
+  type SmokeCheck as Check,
+  type SmokeEndUser,
+  type SmokeReporter,
+} from "../../output/smoke-report.js";
 
 export interface SmokeOptions {
   to?: string;
@@ -42,22 +48,12 @@ const CONFORMANCE_FLAGS = [
   ["--checks", "checks"],
 ] as const;
 
-export interface Check {
-  name: string;
-  event: string;
-  eventId: string;
-  report: DeliveryReport;
-  passed: boolean;
-}
+export type { SmokeCheck as Check } from "../../output/smoke-report.js";
 
 export function matchesExpectation(statusCode: number | undefined, expected: readonly string[]): boolean {
   if (statusCode === undefined) return false;
   const code = String(statusCode);
   return expected.some((entry) => (entry.endsWith("xx") ? code[0] === entry[0] : code === entry));
-}
-
-function observed(report: DeliveryReport): string {
-  return report.final.statusCode !== undefined ? String(report.final.statusCode) : (report.final.error ?? "no answer");
 }
 
 export interface SmokePlan {
@@ -96,40 +92,37 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
   return checks;
 }
 
-/** smoke --json's report. */
-export function smokeReportJson(
-  url: string,
-  expect: readonly string[],
-  checks: readonly Check[],
-  endUser: { endUserId?: string; unrecognisedAcknowledged: boolean } = { unrecognisedAcknowledged: false },
-): Record<string, unknown> {
-  const failed = checks.filter((check) => !check.passed).length;
-  return {
-    url,
-    expect,
-    passed: checks.length - failed,
-    failed,
-    end_user_id: endUser.endUserId ?? null,
-    // The handler acknowledged events for an end user it cannot know: verification went untested.
-    unrecognised_end_user_acknowledged: endUser.unrecognisedAcknowledged,
-    checks: checks.map((check) => ({
-      name: check.name,
-      event: check.event,
-      event_id: check.eventId,
-      passed: check.passed,
-      status_code: check.report.final.statusCode ?? null,
-      error: check.report.final.error ?? null,
-      duration_ms: Math.round(check.report.final.durationMs * 100) / 100,
-    })),
-  };
-}
-
 export async function run(options: SmokeOptions): Promise<void> {
   if (options.suite === "conformance") return (await import("./conformance.js")).runConformanceSuite(options);
+  const plan = smokePlan(options);
+  const out = createOutput({ json: plan.reporter === "json" });
+  const { secret } = secretFor(out, options.secret);
+  const endUser = endUserFor(options.endUserId);
+  const checks = await sendChecks(out, options, plan, secret, endUser.id);
+  const failed = checks.filter((check) => !check.passed);
+  const answered2xx = checks.filter((check) => matchesExpectation(check.report.final.statusCode, ["2xx"])).length;
+  // Only a run that passes can have passed without testing verification.
+  const endUserNotice = failed.length === 0 ? unrecognisedEndUserNotice(endUser, checks.length, answered2xx) : undefined;
+  reportSmoke(out, options, plan, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined });
+  if (endUserNotice) out.warn(endUserNotice);
+  if (failed.length) {
+    const refused = failed.some((check) => check.report.final.statusCode === 401);
+    throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`);
+  }
+}
+
+interface SmokeRunPlan {
+  reporter: SmokeReporter;
+  url: string;
+  names: EventName[];
+  scenario: Scenario | undefined;
+}
+
+/** The smoke suite's flags, checked before anything is sent. */
+function smokePlan(options: SmokeOptions): SmokeRunPlan {
   const given = CONFORMANCE_FLAGS.find(([, key]) => options[key] !== undefined);
   if (given) throw usageError(`${given[0]} goes with --suite conformance`);
   const reporter = smokeReporter(options);
-  const out = createOutput({ json: reporter === "json" });
   if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
   if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");
   if (options.speed !== undefined && !options.scenario) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
@@ -137,64 +130,36 @@ export async function run(options: SmokeOptions): Promise<void> {
   if (options.output) checkOutputDirectory(options.output);
   const names = (options.events ?? (options.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
   const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
-  const { secret } = secretFor(out, options.secret);
-  const url = options.to;
-  const endUser = endUserFor(options.endUserId);
+  return { reporter, url: options.to, names, scenario };
+}
 
+/** Sends the checks through one delivery run, recorded like any other, and judges each answer. */
+async function sendChecks(out: Output, options: SmokeOptions, plan: SmokeRunPlan, secret: string, endUserId: string | undefined): Promise<Check[]> {
   const smokeRun = DeliveryRun.open(out, {
     source: "smoke",
     dbPath: resolveDbPath(options.db),
-    url,
+    url: plan.url,
     secret,
     timeoutMs: options.timeout,
     // Checks go one at a time, but a scenario's concurrent step needs a second connection.
     concurrency: 4,
-    planned: scenario ? plannedDeliveries(scenario) : names.length,
+    planned: plan.scenario ? plannedDeliveries(plan.scenario) : plan.names.length,
     // Per-attempt lines would bury the table; the table is the report.
     attemptLines: "none",
   });
   let checks: Check[] = [];
-  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId: endUser.id }).then((done) => (checks = done)));
+  const { names, scenario } = plan;
+  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId }).then((done) => (checks = done)));
+  return checks;
+}
 
-  const failed = checks.filter((check) => !check.passed);
-  const expectation = options.expect.join(",");
-  const answered2xx = checks.filter((check) => matchesExpectation(check.report.final.statusCode, ["2xx"])).length;
-  // Only a run that passes can have passed without testing verification.
-  const endUserNotice = failed.length === 0 ? unrecognisedEndUserNotice(endUser, checks.length, answered2xx) : undefined;
+/** The report the reporter asks for: JUnit XML (to --output or stdout), JSON, or the table. */
+function reportSmoke(out: Output, options: SmokeOptions, plan: SmokeRunPlan, checks: readonly Check[], endUser: SmokeEndUser): void {
+  const { url, reporter, scenario } = plan;
   if (reporter === "junit") {
-    const cases: JUnitCase[] = checks.map((check) => ({
-      name: check.name,
-      classname: `pinwheel-cli.smoke.${scenario ? scenario.name : "events"}`,
-      seconds: check.report.attempts.reduce((sum, a) => sum + a.durationMs, 0) / 1000,
-      failure: check.passed
-        ? undefined
-        : {
-            message: `expected ${expectation}, got ${observed(check.report)}`,
-            details: `POST ${redactUrl(url)}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
-          },
-    }));
-    emitJUnit(out, renderJUnit(`pinwheel-cli smoke ${redactUrl(url)}`, cases, new Date().toISOString().slice(0, 19)), options.output);
+    emitJUnit(out, smokeJUnit(url, options.expect, checks, scenario ? scenario.name : "events"), options.output);
   }
-  if (reporter === "json") {
-    out.data(smokeReportJson(url, options.expect, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined }));
-  } else {
-    const { c } = out;
-    const table = checks.map((check) => [
-      check.passed ? c.green("pass") : c.red("FAIL"),
-      check.name,
-      check.passed ? observed(check.report) : c.red(observed(check.report)),
-      formatDuration(check.report.final.durationMs),
-    ]);
-    // With JUnit on stdout the table goes to stderr, so the XML stays clean.
-    if (reporter === "junit" && !options.output) out.notice(table.map((row) => row.join("  ")).join("\n"));
-    else out.table(["RESULT", "CHECK", "STATUS", "TIME"], table);
-    const line = `${checks.length - failed.length} passed, ${failed.length} failed (expected ${expectation} from ${url})`;
-    if (reporter === "junit" && !options.output) out.notice(line);
-    else out.line(`\n${failed.length ? c.red(line) : c.green(line)}`);
-  }
-  if (endUserNotice) out.warn(endUserNotice);
-  if (failed.length) {
-    const refused = failed.some((check) => check.report.final.statusCode === 401);
-    throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${expectation}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`);
-  }
+  if (reporter === "json") out.data(smokeReportJson(url, options.expect, checks, endUser));
+  // With JUnit on stdout the table goes to stderr, so the XML stays clean.
+  else printSmokeTable(out, url, options.expect, checks, { toStderr: reporter === "junit" && !options.output });
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { eventNameOrUsageError } from "../../cli/inputs.js";
 import { plannedDeliveries } from "../../cli/play-scenario.js";
-import { smokeChecks, smokeReportJson } from "../../commands/smoke/smoke.js";
+import { smokeChecks } from "../../commands/smoke/smoke.js";
+import { smokeReportJson } from "../../output/smoke-report.js";
 import { EVENT_NAMES } from "../../events/catalog.js";
 import { loadScenario } from "../../events/scenario.js";
 import { usageError } from "../../errors.js";
