@@ -1,7 +1,7 @@
 import { resolveDbPath, resolveSecret } from "../../config.js";
 import { CliError, interrupted, usageError } from "../../errors.js";
 import type { DeliveryReport } from "../../delivery/deliver.js";
-import { createForwarder, DEFAULT_FORWARD_QUEUE, type ForwardReport } from "../../delivery/forwarder.js";
+import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
 import { retryPolicy } from "../../delivery/retry-policy.js";
 import { formatDuration } from "../../output/delivery.js";
 import { validateWebhookEvent } from "../../events/schemas.js";
@@ -9,11 +9,12 @@ import { createInspector, INSPECTOR_PATH, type Inspector } from "../../inspector
 import { createOutput, type Output } from "../../output/index.js";
 import { formatRequestLine, requestJson } from "../../output/requests.js";
 import { printable } from "../../output/printable.js";
-import { startReceiver } from "../../receiver/server.js";
+import { startReceiver, type Receiver, type ReceiverOptions } from "../../receiver/server.js";
 import { startCheckpointer } from "../../store/checkpointer.js";
-import { openDatabase } from "../../store/database.js";
+import { openDatabase, type Db } from "../../store/database.js";
 import { requestStore, type StoredRequest } from "../../store/requests.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
+import type { EventName } from "../../events/catalog.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./public-endpoint.js";
 import { isLoopbackHost } from "../../loopback.js";
 import { forwardJson } from "../../delivery/attempt-json.js";
@@ -119,6 +120,46 @@ export async function run(options: ListenOptions): Promise<void> {
 }
 
 async function listen(out: Output, options: ListenOptions): Promise<void> {
+  const events = checkListenFlags(options);
+  // --register, --tunnel and their flags are checked before anything is bound or sent.
+  const publicPlan = planPublicEndpoint(options);
+  const { secret } = options.skipVerify && !options.forwardTo ? { secret: "" } : secretFor(out, options.secret);
+  const dbPath = resolveDbPath(options.db);
+  const db = openDatabase(dbPath);
+  const forwarder = openForwarder(out, options, db, secret, events);
+  const inspector = openInspector(options, db, secret, forwarder);
+  const relay = createRelay(out, new Set<string>(events), inspector);
+  const receiver = await startListening(out, options, { db, dbPath, secret, forwarder, inspector, relay });
+  const checkpointer = startCheckpointer(db, dbPath);
+  announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder });
+
+  const stopping = waitForSignal();
+  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
+  const signal = publicEndpoint?.failure ? undefined : await stopping;
+  if (!options.json) out.notice("Stopping: finishing in-flight requests…");
+  try {
+    // Pinwheel stops sending before the receiver stops answering.
+    await publicEndpoint?.close();
+    await stopServing(out, { receiver, inspector, forwarder, relay });
+  } finally {
+    // Whatever failed above, the checkpointer's thread must not keep the process alive.
+    await checkpointer.stop();
+  }
+  let stored: number;
+  try {
+    stored = requestStore(db).count();
+  } finally {
+    db.close();
+  }
+  if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
+  if (publicEndpoint?.failure) throw publicEndpoint.failure;
+  const stoppedLine = `stopped; ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`;
+  if (signal === "SIGINT") throw interrupted(stoppedLine);
+  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
+}
+
+/** Flags that only make sense together, checked before anything is bound; the --events to show and forward. */
+function checkListenFlags(options: ListenOptions): EventName[] {
   if (options.forwardStatus && !options.forwardTo) throw usageError("--forward-status needs --forward-to <url>");
   if (options.forwardRetry && !options.forwardTo) throw usageError("--forward-retry needs --forward-to <url>");
   if (options.forwardSecret !== undefined && !options.forwardTo) throw usageError("--forward-secret needs --forward-to <url>");
@@ -126,64 +167,84 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
     throw usageError(`--forward-to ${options.forwardTo} is this listener itself (port ${options.port}), so every event would be forwarded forever; point it at your app`);
   }
   if (options.events?.length === 0) throw usageError("--events is empty; name the events to show and forward, e.g. --events paystubs.added,income.added");
-  const events = (options.events ?? []).map(eventNameOrUsageError);
-  const shown = new Set<string>(events);
-  // --register, --tunnel and their flags are checked before anything is bound or sent.
-  const publicPlan = planPublicEndpoint(options);
-  const { secret } = options.skipVerify && !options.forwardTo ? { secret: "" } : secretFor(out, options.secret);
-  const dbPath = resolveDbPath(options.db);
-  const db = openDatabase(dbPath);
-  const forwarder = options.forwardTo
-    ? createForwarder({
-        db,
-        url: options.forwardTo,
-        secret: options.forwardSecret ?? secret,
-        timeoutMs: options.forwardTimeout,
-        retry: options.forwardRetry ? retryPolicy() : undefined,
-        events,
-        queue: {
-          forwards: options.forwardQueue ?? DEFAULT_FORWARD_QUEUE.forwards,
-          bytes: options.forwardQueueMb !== undefined ? options.forwardQueueMb * 1024 * 1024 : DEFAULT_FORWARD_QUEUE.bytes,
-        },
-        onRecordError: (error) =>
-          out.warn(`a forward attempt could not be recorded (${(error as Error).message}); forwarding goes on, and attempts that cannot be recorded are not reported again`),
-      })
-    : undefined;
-  const inspector: Inspector | undefined =
-    options.ui === false
-      ? undefined
-      : createInspector({
-          db,
-          // Replays to a typed URL are re-signed as a sender to this listener would sign them.
-          secret: secret || resolveSecret(options.secret).secret,
-          forward: forwarder ? { url: forwarder.url, secret: options.forwardSecret ?? secret } : undefined,
-          replayTimeoutMs: options.forwardTimeout,
-          loopbackOnly: isLoopbackHost(options.host),
-        });
+  return (options.events ?? []).map(eventNameOrUsageError);
+}
+
+function openForwarder(out: Output, options: ListenOptions, db: Db, secret: string, events: readonly string[]): Forwarder | undefined {
+  if (!options.forwardTo) return undefined;
+  return createForwarder({
+    db,
+    url: options.forwardTo,
+    secret: options.forwardSecret ?? secret,
+    timeoutMs: options.forwardTimeout,
+    retry: options.forwardRetry ? retryPolicy() : undefined,
+    events: [...events],
+    queue: {
+      forwards: options.forwardQueue ?? DEFAULT_FORWARD_QUEUE.forwards,
+      bytes: options.forwardQueueMb !== undefined ? options.forwardQueueMb * 1024 * 1024 : DEFAULT_FORWARD_QUEUE.bytes,
+    },
+    onRecordError: (error) =>
+      out.warn(`a forward attempt could not be recorded (${(error as Error).message}); forwarding goes on, and attempts that cannot be recorded are not reported again`),
+  });
+}
+
+function openInspector(options: ListenOptions, db: Db, secret: string, forwarder: Forwarder | undefined): Inspector | undefined {
+  if (options.ui === false) return undefined;
+  return createInspector({
+    db,
+    // Replays to a typed URL are re-signed as a sender to this listener would sign them.
+    secret: secret || resolveSecret(options.secret).secret,
+    forward: forwarder ? { url: forwarder.url, secret: options.forwardSecret ?? secret } : undefined,
+    replayTimeoutMs: options.forwardTimeout,
+    loopbackOnly: isLoopbackHost(options.host),
+  });
+}
+
+/** Shows each stored request and forward (terminal, --json, the page) and keeps track of forwards in flight. */
+interface Relay {
+  announce(request: StoredRequest, forwarding: boolean): void;
+  /** With --forward-status the request is announced only here, once the app's answer has decided ours. */
+  forward(to: Forwarder, request: StoredRequest, answeredWith?: (report: DeliveryReport) => StoredRequest): Promise<ForwardReport>;
+  /** Settles once every forward begun so far has. */
+  settled(): Promise<unknown>;
+}
+
+function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspector | undefined): Relay {
   const forwardsInFlight = new Set<Promise<unknown>>();
   const announce = (request: StoredRequest, forwarding: boolean) => {
     show(out, request, shown);
     inspector?.publishRequest(request, { forwarding });
   };
-  /** With --forward-status the request is announced only here, once the app's answer has decided ours. */
-  const forward = (
-    to: NonNullable<typeof forwarder>,
-    request: StoredRequest,
-    answeredWith?: (report: DeliveryReport) => StoredRequest,
-  ) => {
-    const sending = to.forward(request).then((report) => {
-      if (answeredWith) announce(answeredWith(report), true);
-      showForward(out, request, report);
-      inspector?.publishForward(request, report);
-      return report;
-    });
-    forwardsInFlight.add(sending);
-    void sending.finally(() => forwardsInFlight.delete(sending));
-    return sending;
+  return {
+    announce,
+    forward(to, request, answeredWith) {
+      const sending = to.forward(request).then((report) => {
+        if (answeredWith) announce(answeredWith(report), true);
+        showForward(out, request, report);
+        inspector?.publishForward(request, report);
+        return report;
+      });
+      forwardsInFlight.add(sending);
+      void sending.finally(() => forwardsInFlight.delete(sending));
+      return sending;
+    },
+    settled: () => Promise.allSettled(forwardsInFlight),
   };
-  let receiver;
+}
+
+interface Listening {
+  db: Db;
+  dbPath: string;
+  secret: string;
+  forwarder: Forwarder | undefined;
+  inspector: Inspector | undefined;
+  relay: Relay;
+}
+
+/** Binds the receiver; a failure to bind closes what was opened and says what to change. */
+async function startListening(out: Output, options: ListenOptions, { db, dbPath, secret, forwarder, inspector, relay }: Listening): Promise<Receiver> {
   try {
-    receiver = await startReceiver({
+    return await startReceiver({
       db,
       dbPath,
       host: options.host,
@@ -200,22 +261,10 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
         if (forwarding && options.forwardStatus) return;
         // A request that completes during the shutdown grace is stored, but no longer forwarded.
         const forwardingNow = forwarding && forwarder !== undefined && !forwarder.stopped;
-        announce(request, forwardingNow);
-        if (forwardingNow) void forward(forwarder, request);
+        relay.announce(request, forwardingNow);
+        if (forwardingNow) void relay.forward(forwarder, request);
       },
-      respond:
-        options.forwardStatus && forwarder
-        ? async (request) => {
-            if (!forwarder.accepts(request)) return undefined;
-            if (forwarder.stopped) {
-              // Its answer was to be the app's; with no forward any more, the sender is told to come back.
-              announce({ ...request, statusCode: 503 }, false);
-              return { statusCode: 503, body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id } };
-            }
-            const report = await forward(forwarder, request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
-            return { statusCode: forwardedStatus(report), body: { forwarded: !report.shed, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
-          }
-        : undefined,
+      respond: options.forwardStatus && forwarder ? answerWithTheApp(forwarder, relay) : undefined,
       onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),
     });
   } catch (error) {
@@ -224,54 +273,56 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
     db.close();
     throw describeListenError(error, options.host, options.port);
   }
+}
 
-  const checkpointer = startCheckpointer(db, dbPath);
+/** listen --forward-status: the sender's answer is the app's. */
+function answerWithTheApp(forwarder: Forwarder, relay: Relay): NonNullable<ReceiverOptions["respond"]> {
+  return async (request) => {
+    if (!forwarder.accepts(request)) return undefined;
+    if (forwarder.stopped) {
+      // Its answer was to be the app's; with no forward any more, the sender is told to come back.
+      relay.announce({ ...request, statusCode: 503 }, false);
+      return { statusCode: 503, body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id } };
+    }
+    const report = await relay.forward(forwarder, request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
+    return { statusCode: forwardedStatus(report), body: { forwarded: !report.shed, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
+  };
+}
+
+function announceReady(
+  out: Output,
+  options: ListenOptions,
+  { url, port, dbPath, inspector, forwarder }: { url: string; port: number; dbPath: string; inspector: Inspector | undefined; forwarder: Forwarder | undefined },
+): void {
   if (!isLoopbackHost(options.host)) {
     out.warn(`listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine`);
   }
-  const pageUrl = inspector ? inspectorUrl(receiver.url) : null;
+  const pageUrl = inspector ? inspectorUrl(url) : null;
   if (options.json) {
-    out.ndjson({ type: "ready", url: receiver.url, port: receiver.port, db: dbPath, forward_to: options.forwardTo ?? null, inspector_url: pageUrl });
-  } else {
-    out.notice(`Ready: receiving Pinwheel webhooks at ${out.c.bold(receiver.url)} (any path${inspector ? ` but ${INSPECTOR_PATH}` : ""})`);
-    if (pageUrl) out.notice(`Inspector: ${out.c.bold(pageUrl)} (watch, open and replay requests in a browser)`);
-    out.notice(`Storing every request in ${dbPath}`);
-    if (forwarder) {
-      const mode = options.forwardStatus ? "answering with the app's status" : "answering 200 once stored";
-      out.notice(`Forwarding verified events to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
-    }
-    if (options.skipVerify) out.warn("--skip-verify: signatures are not checked");
-    out.notice("Press Ctrl+C to stop.");
+    out.ndjson({ type: "ready", url, port, db: dbPath, forward_to: options.forwardTo ?? null, inspector_url: pageUrl });
+    return;
   }
+  out.notice(`Ready: receiving Pinwheel webhooks at ${out.c.bold(url)} (any path${inspector ? ` but ${INSPECTOR_PATH}` : ""})`);
+  if (pageUrl) out.notice(`Inspector: ${out.c.bold(pageUrl)} (watch, open and replay requests in a browser)`);
+  out.notice(`Storing every request in ${dbPath}`);
+  if (forwarder) {
+    const mode = options.forwardStatus ? "answering with the app's status" : "answering 200 once stored";
+    out.notice(`Forwarding verified events to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
+  }
+  if (options.skipVerify) out.warn("--skip-verify: signatures are not checked");
+  out.notice("Press Ctrl+C to stop.");
+}
 
-  const stopping = waitForSignal();
-  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
-  const signal = publicEndpoint?.failure ? undefined : await stopping;
-  if (!options.json) out.notice("Stopping: finishing in-flight requests…");
-  let stored: number;
-  try {
-    // Pinwheel stops sending before the receiver stops answering.
-    await publicEndpoint?.close();
-    // Open pages hold their event streams open: they end first, or the server would never close.
-    await inspector?.close();
-    // Ctrl+C means now: forwards (and with --forward-status, the answers waiting on them) do not wait out the app or its retries.
-    const abandoned = forwarder?.abandon() ?? 0;
-    if (abandoned > 0) out.warn(`abandoned ${abandoned} forward(s) in flight; their attempts so far are recorded (see "pinwheel-cli deliveries list")`);
-    await receiver.close();
-    await Promise.allSettled(forwardsInFlight);
-    await forwarder?.close();
-  } finally {
-    // Whatever failed above, the checkpointer's thread must not keep the process alive.
-    await checkpointer.stop();
-  }
-  try {
-    stored = requestStore(db).count();
-  } finally {
-    db.close();
-  }
-  if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
-  if (publicEndpoint?.failure) throw publicEndpoint.failure;
-  const stoppedLine = `stopped; ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`;
-  if (signal === "SIGINT") throw interrupted(stoppedLine);
-  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
+async function stopServing(
+  out: Output,
+  { receiver, inspector, forwarder, relay }: { receiver: Receiver; inspector: Inspector | undefined; forwarder: Forwarder | undefined; relay: Relay },
+): Promise<void> {
+  // Open pages hold their event streams open: they end first, or the server would never close.
+  await inspector?.close();
+  // Ctrl+C means now: forwards (and with --forward-status, the answers waiting on them) do not wait out the app or its retries.
+  const abandoned = forwarder?.abandon() ?? 0;
+  if (abandoned > 0) out.warn(`abandoned ${abandoned} forward(s) in flight; their attempts so far are recorded (see "pinwheel-cli deliveries list")`);
+  await receiver.close();
+  await relay.settled();
+  await forwarder?.close();
 }
