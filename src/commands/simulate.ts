@@ -68,6 +68,7 @@ function runOptions(options: SimulateOptions, url: string, secret: string, plann
 
 type ScenarioModule = typeof import("../events/scenario.js");
 type PlayModule = typeof import("../cli/play-scenario.js");
+type PrintModule = typeof import("../output/scenario.js");
 
 async function simulateScenario(out: Output, options: SimulateOptions & { scenario: string }): Promise<void> {
   const conflicting = (["data", "set", "add", "unset", "outcome", "pending", "duplicate"] as const).filter((k) => options[k] !== undefined);
@@ -75,14 +76,18 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
     throw usageError(`--scenario sets every step itself; drop --${conflicting[0]} (put overrides in the scenario file)`);
   }
   // A single event needs no scenario parser (and its zod schema): loaded only here.
-  const [scenarios, play] = await Promise.all([import("../events/scenario.js"), import("../cli/play-scenario.js")]);
+  const [scenarios, play, { printScenarioReport }] = await Promise.all([
+    import("../events/scenario.js"),
+    import("../cli/play-scenario.js"),
+    import("../output/scenario.js"),
+  ]);
   const scenario = scenarios.loadScenario(options.scenario);
   const { secret } = secretFor(out, options.secret);
   const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout);
   // Without --to (or a fixed --webhook-id) each event goes where Pinwheel would send it, as a single event does.
   const local = options.to === undefined && options.webhookId === undefined ? await scenarioFanOut(out, options, scenario, secret, scenarios) : undefined;
   try {
-    await playScenarioRuns(out, options, { scenario, secret, sandbox, local, play });
+    await playScenarioRuns(out, options, { scenario, secret, sandbox, local, play, printScenarioReport });
   } finally {
     local?.close();
   }
@@ -147,10 +152,11 @@ interface ScenarioPlan {
   sandbox: SandboxIds | undefined;
   local: ScenarioFanOut | undefined;
   play: PlayModule;
+  printScenarioReport: PrintModule["printScenarioReport"];
 }
 
 /** Plays the scenario --count times through one delivery run, then reports and summarizes. */
-async function playScenarioRuns(out: Output, options: SimulateOptions, { scenario, secret, sandbox, local, play }: ScenarioPlan): Promise<void> {
+async function playScenarioRuns(out: Output, options: SimulateOptions, { scenario, secret, sandbox, local, play, printScenarioReport }: ScenarioPlan): Promise<void> {
   const url = local ? resolveDefaultTarget() : (options.to ?? resolveDefaultTarget());
   if (!local && options.to === undefined && options.webhookId !== undefined) {
     out.notice(`Playing to the default URL ${url}: --webhook-id only sets the x-pinwheel-webhook-id header (pass --to to choose where)`);
@@ -170,7 +176,7 @@ async function playScenarioRuns(out: Output, options: SimulateOptions, { scenari
       for (let i = 0; i < options.count; i++) {
         const results = await play.playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, apiVersion: options.apiVersion, send });
         if (!send) answered2xx += results.filter((result) => result.report.ok).length;
-        play.printScenarioReport(out, scenario, results);
+        printScenarioReport(out, scenario, results);
       }
     })(),
   );

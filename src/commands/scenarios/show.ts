@@ -1,6 +1,6 @@
 import { loadScenario } from "../../events/scenario.js";
 import { createOutput } from "../../output/index.js";
-import { describeScenario } from "../../cli/play-scenario.js";
+import { describeScenario } from "../../output/scenario.js";
 
 export async function run(nameOrFile: string, options: { json?: boolean }): Promise<void> {
   const out = createOutput({ json: options.json });
