@@ -41,4 +41,15 @@ export default tseslint.config(
     files: ["src/output/**/*.ts"],
     rules: { "no-console": "off" },
   },
+  {
+    // The core speaks in data: the adapters (commands, cli, mcp) and the output layer depend on it, never the reverse.
+    files: ["src/{api,conformance,delivery,events,inspector,library,mock,receiver,registry,sandbox,store,tunnel,verify}/**/*.ts", "src/signing.ts"],
+    ignores: ["src/inspector/ui/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "(^|/)(commands|cli|output|mcp)(/|\\.js$)", message: "the core must not import an adapter or the output layer" }] },
+      ],
+    },
+  },
 );

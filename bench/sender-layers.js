@@ -49,7 +49,7 @@ async function runLayer(layer, url) {
   const { createSender } = await import("../dist/delivery/sender.js");
   const { deliver } = await import("../dist/delivery/deliver.js");
   const { workerAttemptRecorder } = await import("../dist/delivery/recorder.js");
-  const { DeliveryRun } = await import("../dist/commands/delivery-run.js");
+  const { DeliveryRun } = await import("../dist/cli/delivery-run.js");
   const { createOutput } = await import("../dist/output/index.js");
   const { openDatabase } = await import("../dist/store/database.js");
 

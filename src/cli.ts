@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Command, Option } from "@commander-js/extra-typings";
 import { lazy } from "./cli/lazy.js";
 import { VERSION } from "./version.js";
 import { ENVIRONMENTS } from "./api/environments.js";
@@ -6,7 +6,7 @@ import { TUNNEL_PROGRAMS } from "./tunnel/public-url.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerSandboxCommands } from "./cli/sandbox.js";
 import { registerToolingCommands } from "./cli/tooling.js";
-import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
+import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./cli/options.js";
 
 
 export function buildProgram(): Command {
@@ -66,7 +66,7 @@ export function buildProgram(): Command {
         "pinwheel-cli listen --tunnel cloudflared --register sandbox --forward-to http://localhost:8080/webhooks/pinwheel --forward-status",
       ]),
     )
-    .action(lazy(() => import("./commands/listen.js")));
+    .action(lazy(() => import("./commands/listen/listen.js")));
 
   program
     .command("simulate")
@@ -125,7 +125,7 @@ export function buildProgram(): Command {
       "after",
       examples(["pinwheel-cli events list", "pinwheel-cli events list --verdict failed --since 1h", "pinwheel-cli events list --json | jq '.[0]'"]),
     )
-    .action(lazy(() => import("./commands/events-list.js")));
+    .action(lazy(() => import("./commands/events/list.js")));
   events
     .command("show")
     .description("one stored request: headers, body, verdicts")
@@ -133,7 +133,7 @@ export function buildProgram(): Command {
     .option("--db <path>", "SQLite event store")
     .option("--json", "print JSON")
     .addHelpText("after", examples(["pinwheel-cli events show 1", "pinwheel-cli events show 5a141122-4235-4fa1-bd76-0628573880b0 --json"]))
-    .action(lazy(() => import("./commands/events-show.js")));
+    .action(lazy(() => import("./commands/events/show.js")));
 
   const fixtures = program
     .command("fixtures")
@@ -144,7 +144,7 @@ export function buildProgram(): Command {
     .description("every catalog event with its family and description")
     .option("--json", "print a JSON array")
     .addHelpText("after", examples(["pinwheel-cli fixtures list", "pinwheel-cli fixtures list --json | jq -r '.[].name'"]))
-    .action(lazy(() => import("./commands/fixtures-list.js")));
+    .action(lazy(() => import("./commands/fixtures/list.js")));
   fixtures
     .command("show")
     .description("the exact body simulate would send (fresh event_id and timestamps)")
@@ -159,7 +159,7 @@ export function buildProgram(): Command {
         "pinwheel-cli fixtures show direct_deposit_switch.added --api-version 2022-07-01",
       ]),
     )
-    .action(lazy(() => import("./commands/fixtures-show.js")));
+    .action(lazy(() => import("./commands/fixtures/show.js")));
 
   program
     .command("replay")
@@ -218,7 +218,7 @@ export function buildProgram(): Command {
         "pinwheel-cli smoke --suite conformance --to http://localhost:8080/webhooks/pinwheel --state-url http://localhost:8080/events/count",
       ]),
     )
-    .action(lazy(() => import("./commands/smoke.js")));
+    .action(lazy(() => import("./commands/smoke/smoke.js")));
 
   const deliveries = program
     .command("deliveries")
@@ -232,7 +232,7 @@ export function buildProgram(): Command {
     .option("--db <path>", "SQLite event store")
     .option("--json", "print a JSON array")
     .addHelpText("after", examples(["pinwheel-cli deliveries list", "pinwheel-cli deliveries list --json | jq '.[] | select(.status_code != 200)'"]))
-    .action(lazy(() => import("./commands/deliveries-list.js")));
+    .action(lazy(() => import("./commands/deliveries/list.js")));
 
   registerRegistryCommands(program);
   registerSandboxCommands(program);
@@ -247,14 +247,14 @@ export function buildProgram(): Command {
     .description("the built-in scenarios")
     .option("--json", "print a JSON array")
     .addHelpText("after", examples(["pinwheel-cli scenarios list", "pinwheel-cli simulate --scenario paystubs-sync"]))
-    .action(lazy(() => import("./commands/scenarios-list.js")));
+    .action(lazy(() => import("./commands/scenarios/list.js")));
   scenarios
     .command("show")
     .description("the steps of a scenario, built in or from a file")
     .argument("<name|file>", "scenario name or path to a JSON file")
     .option("--json", "print the scenario as JSON (a starting point for your own)")
     .addHelpText("after", examples(["pinwheel-cli scenarios show paystubs-sync", "pinwheel-cli scenarios show at-least-once --json > my-scenario.json"]))
-    .action(lazy(() => import("./commands/scenarios-show.js")));
+    .action(lazy(() => import("./commands/scenarios/show.js")));
 
   return program;
 }

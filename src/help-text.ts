@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 
 /** The program's full --help text (after-texts included) at a fixed width, as commander prints it. */
 export function renderHelp(program: Command, width = 80): string {

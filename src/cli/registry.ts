@@ -1,8 +1,8 @@
-import { Option, type Command } from "commander";
+import { Option, type Command, type OptionValues } from "@commander-js/extra-typings";
 import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } from "../api/environments.js";
 import { CONFIG_KEYS } from "../config-keys.js";
 import { lazy } from "./lazy.js";
-import { commaList, examples, httpUrl, integer, secretValue } from "../options.js";
+import { commaList, examples, httpUrl, integer, secretValue } from "./options.js";
 
 const PRECEDENCE_HELP =
   "\nWhere the webhooks live: --env (sandbox, development, production, or local: the embedded registry,\n" +
@@ -10,7 +10,7 @@ const PRECEDENCE_HELP =
   "its environment variable (PINWHEEL_ENV, PINWHEEL_BASE_URL, PINWHEEL_API_SECRET, PINWHEEL_API_VERSION,\n" +
   "PINWHEEL_CLI_DB), else the config file (pinwheel-cli config set), else the default.\n";
 
-function targetOptions(command: Command): Command {
+function targetOptions<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>){
   return command
     .addOption(new Option("--env <env>", "where the webhooks live (default: local; or PINWHEEL_ENV, config env)").choices(ENVIRONMENTS))
     .option("--base-url <url>", "API base URL instead of --env, e.g. http://127.0.0.1:4010 (or PINWHEEL_BASE_URL)", httpUrl)
@@ -52,7 +52,7 @@ function registerWebhooks(program: Command): void {
         "pinwheel-cli webhooks create   # asks on a terminal",
       ]),
     )
-    .action(lazy(() => import("../commands/webhooks-create.js")));
+    .action(lazy(() => import("../commands/webhooks/create.js")));
 
   targetOptions(
     webhooks
@@ -65,11 +65,11 @@ function registerWebhooks(program: Command): void {
       "after",
       examples(["pinwheel-cli webhooks list", "pinwheel-cli webhooks list --env sandbox --json | jq -r '.[].url'"]),
     )
-    .action(lazy(() => import("../commands/webhooks-list.js")));
+    .action(lazy(() => import("../commands/webhooks/list.js")));
 
   targetOptions(webhooks.command("get").description("one webhook by id").argument("<id>", "webhook id (UUID)"))
     .addHelpText("after", examples(["pinwheel-cli webhooks get 61788409-8314-4e89-9300-ae7b9d3ccff5", "pinwheel-cli webhooks get <id> --env sandbox --json"]))
-    .action(lazy(() => import("../commands/webhooks-get.js")));
+    .action(lazy(() => import("../commands/webhooks/get.js")));
 
   targetOptions(
     webhooks
@@ -84,11 +84,11 @@ function registerWebhooks(program: Command): void {
       "after",
       examples(["pinwheel-cli webhooks update <id> --status paused", "pinwheel-cli webhooks update <id> --events income.added,employment.added --json"]),
     )
-    .action(lazy(() => import("../commands/webhooks-update.js")));
+    .action(lazy(() => import("../commands/webhooks/update.js")));
 
   targetOptions(webhooks.command("delete").description("delete a webhook").argument("<id>", "webhook id (UUID)"))
     .addHelpText("after", examples(["pinwheel-cli webhooks delete <id>", "pinwheel-cli webhooks delete <id> --env sandbox"]))
-    .action(lazy(() => import("../commands/webhooks-delete.js")));
+    .action(lazy(() => import("../commands/webhooks/delete.js")));
 }
 
 function registerMock(program: Command): void {

@@ -1,6 +1,6 @@
-import { Option, type Command } from "commander";
+import { Option, type Command, type OptionValues } from "@commander-js/extra-typings";
 import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
-import { commaList, examples, httpUrl, integer, secretValue } from "../options.js";
+import { commaList, examples, httpUrl, integer, secretValue } from "./options.js";
 import { lazy } from "./lazy.js";
 
 const WHERE_HELP =
@@ -8,7 +8,7 @@ const WHERE_HELP =
   "the same SQLite database the mock serves (--db). Events go to the webhooks registered there, signed with the\n" +
   "API secret (--secret, PINWHEEL_API_SECRET, config). See docs/sandbox.md.\n";
 
-function sandboxTarget(command: Command, timeoutMs: number): Command {
+function sandboxTarget<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>, timeoutMs: number){
   return command
     .addOption(new Option("--env <env>", "local: the database directly (default: local; or PINWHEEL_ENV, config env)").choices(ENVIRONMENTS))
     .option("--base-url <url>", "a running mock, e.g. http://127.0.0.1:4010 (or PINWHEEL_BASE_URL)", httpUrl)
@@ -54,13 +54,13 @@ export function registerSandboxCommands(program: Command): void {
         "pinwheel-cli sandbox connect --seed 42 --fail income --pending identity",
       ]),
     )
-    .action(lazy(() => import("../commands/sandbox-connect.js")));
+    .action(lazy(() => import("../commands/sandbox/connect.js")));
 
   sandboxTarget(sandbox.command("accounts").description("the sandbox's accounts, oldest first"), 10_000)
     .addHelpText("after", examples(["pinwheel-cli sandbox accounts --base-url http://127.0.0.1:4010", "pinwheel-cli sandbox accounts --json | jq -r '.[].id'"]))
-    .action(lazy(() => import("../commands/sandbox-accounts.js")));
+    .action(lazy(() => import("../commands/sandbox/accounts.js")));
 
   sandboxTarget(sandbox.command("reset").description("delete every sandbox account and Link token (webhooks stay)"), 10_000)
     .addHelpText("after", examples(["pinwheel-cli sandbox reset --base-url http://127.0.0.1:4010", "pinwheel-cli sandbox reset --env local --db ./ci.db"]))
-    .action(lazy(() => import("../commands/sandbox-reset.js")));
+    .action(lazy(() => import("../commands/sandbox/reset.js")));
 }

@@ -1,7 +1,7 @@
-import { Argument, Option, type Command } from "commander";
+import { Argument, Option, type Command } from "@commander-js/extra-typings";
 import { ENVIRONMENTS } from "../api/environments.js";
 import { lazy } from "./lazy.js";
-import { examples, httpUrl, integer, secretValue } from "../options.js";
+import { examples, httpUrl, integer, secretValue } from "./options.js";
 
 /** `verify`, `completion` and `mcp`: helping users (and their coding agents) fix their own handler. */
 export function registerToolingCommands(program: Command): void {
@@ -10,7 +10,7 @@ export function registerToolingCommands(program: Command): void {
     .description("check a signature, and when it fails say why: re-serialized body, wrong secret, milliseconds, clock")
     .argument("[id]", "a request stored by listen (row id or event_id), instead of --body, --signature and --timestamp")
     .option("--body <file>", "the exact request body, as received ('-' reads stdin)")
-    .option("--signature <v2=...>", "the x-pinwheel-signature header")
+    .option("--signature <header>", "the x-pinwheel-signature header (v2=...)")
     .option("--timestamp <t>", "the x-timestamp header (Unix seconds, as sent)")
     .option("--secret <secret>", "API secret to verify with (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)

@@ -1,4 +1,4 @@
-import type { Command, Option } from "commander";
+import type { CommandUnknownOpts as Command, Option } from "@commander-js/extra-typings";
 import { CONFIG_KEYS } from "../config.js";
 import { EVENT_NAMES } from "../events/catalog.js";
 import { builtInScenarioNames } from "../events/scenario.js";

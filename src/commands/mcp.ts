@@ -1,6 +1,6 @@
 import { resolveDbPath, SECRET_SOURCE_LABELS } from "../config.js";
 import { createOutput } from "../output/index.js";
-import { resolveTarget } from "./webhooks-target.js";
+import { resolveTarget } from "../registry/target.js";
 
 export interface McpOptions {
   db?: string;

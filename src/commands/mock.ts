@@ -7,7 +7,7 @@ import { createLocalRegistry } from "../registry/local.js";
 import { startMockServer, type MockServer } from "../mock/server.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { openDatabase } from "../store/database.js";
-import { secretFor } from "./shared.js";
+import { secretFor } from "../cli/inputs.js";
 
 export interface MockOptions {
   port: number;

@@ -7,9 +7,9 @@ import { createOutput } from "../output/index.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import { deliveryStore } from "../store/deliveries.js";
 import { failedVerification, requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
-import { DeliveryRun, summarize, type RunItem } from "./delivery-run.js";
-import { openStoreForReading } from "./read-store.js";
-import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "./shared.js";
+import { DeliveryRun, summarize, type RunItem } from "../cli/delivery-run.js";
+import { openStoreForReading } from "../cli/read-store.js";
+import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
 import { isRedactedUrl } from "../redact-url.js";
 
 export interface ReplayOptions {

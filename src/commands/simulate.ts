@@ -1,24 +1,25 @@
-import type { Command } from "commander";
+import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 import { randomUUID } from "node:crypto";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
-import { buildEvent, parseAssignments, pinwheelTimestamp, type Outcome } from "../events/build.js";
-import { catalogEntry, type EventName } from "../events/catalog.js";
-import type { WebhookEnvelope } from "../events/fixtures.js";
-import { envelopeTemplate } from "../events/template.js";
+import type { Outcome } from "../events/build.js";
+import { catalogEntry } from "../events/catalog.js";
 import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
-import { versionedBody } from "../events/versions.js";
+import { sequenceBuilder, type PlannedDelivery, type SandboxIds } from "../delivery/event-sequence.js";
+import { FanOut, fannedOutReport, recipientsByEvent } from "../delivery/fan-out.js";
+import type { DeliveryReport } from "../delivery/deliver.js";
+import type { ScenarioDelivery } from "../delivery/scenario-player.js";
+import type { Scenario } from "../events/scenario.js";
 import { createOutput, type Output } from "../output/index.js";
 import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
 import type { LocalRegistry } from "../registry/local.js";
 import { openDatabase } from "../store/database.js";
 import type { DeliverySource } from "../store/deliveries.js";
-import { DeliveryRun, summarize, type RunOptions } from "./delivery-run.js";
-import { endUserFor, unrecognisedEndUserNotice } from "./end-user.js";
-import { eventNameOrUsageError, readBodyFile, secretFor } from "./shared.js";
-import { hasPath } from "../events/paths.js";
-import { sandboxAccountIds, type SandboxIds } from "./sandbox-ids.js";
+import { DeliveryRun, summarize, type RunOptions } from "../cli/delivery-run.js";
+import { endUserFor, unrecognisedEndUserNotice } from "../cli/end-user.js";
+import { eventNameOrUsageError, readBodyFile, secretFor } from "../cli/inputs.js";
+import { sandboxAccountIds } from "../cli/sandbox-ids.js";
 
 export interface SimulateOptions {
   to?: string;
@@ -51,93 +52,6 @@ export interface SimulateOptions {
   sandbox?: string;
 }
 
-interface Planned {
-  event: string | null;
-  eventId: string | null;
-  body: Buffer;
-}
-
-function identify(body: Buffer): { event: string | null; eventId: string | null } {
-  try {
-    const json = JSON.parse(body.toString("utf8")) as { event?: unknown; event_id?: unknown };
-    return {
-      event: typeof json.event === "string" ? json.event : null,
-      eventId: typeof json.event_id === "string" ? json.event_id : null,
-    };
-  } catch {
-    return { event: null, eventId: null };
-  }
-}
-
-function planned(envelope: WebhookEnvelope): Planned {
-  return { event: envelope.event, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) };
-}
-
-/** Another event like this one: a fresh event_id, and a fresh job id where it is a job. */
-function renewed(envelope: WebhookEnvelope): WebhookEnvelope {
-  const payload = "id" in envelope.payload ? { ...envelope.payload, id: randomUUID() } : envelope.payload;
-  return { ...envelope, event_id: randomUUID(), payload };
-}
-
-/**
- * Builds the events once (fixture, overrides) and returns, per simulated event, the deliveries
- * in the order they must arrive: --count then only renews the ids, which keeps bursts cheap.
- */
-function sequenceBuilder(
-  name: EventName | undefined,
-  options: SimulateOptions,
-  data: Buffer | undefined,
-  sandbox?: SandboxIds,
-): (index: number) => Planned[] {
-  const duplicates = options.duplicate === undefined ? 0 : options.duplicate === true ? 1 : options.duplicate;
-  const withDuplicates = (first: Planned, followUp?: Planned) => [
-    first,
-    ...Array.from({ length: duplicates }, () => first),
-    ...(followUp ? [followUp] : []),
-  ];
-  if (data) {
-    const first = { ...identify(data), body: data };
-    return () => withDuplicates(first);
-  }
-  // run() refuses a call with neither an event name nor --data before it gets here.
-  if (name === undefined) throw new Error("simulate has neither an event name nor a --data body");
-  const overrides = {
-    accountId: options.accountId ?? sandbox?.accountId,
-    endUserId: options.endUserId ?? sandbox?.endUserId,
-    linkTokenId: sandbox?.linkTokenId,
-    apiVersion: options.apiVersion,
-    set: [...(name && sandbox ? platformAssignments(name, sandbox) : []), ...parseAssignments("set", options.set)],
-    add: parseAssignments("add", options.add),
-    unset: options.unset,
-  };
-  const initial = buildEvent(name, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
-  // The same job (same payload.id) settles later under a new event_id, as Pinwheel documents.
-  const settled = options.pending ? buildEvent(name, { ...overrides, outcome: options.outcome === "error" ? "error" : "success" }) : undefined;
-  if (!settled) {
-    const render = envelopeTemplate(initial);
-    return (index) => {
-      if (index === 0) return withDuplicates(planned(initial));
-      const eventId = randomUUID();
-      return withDuplicates({ event: initial.event, eventId, body: Buffer.from(render(eventId, randomUUID())) });
-    };
-  }
-  return (index) => {
-    const first = index === 0 ? initial : renewed(initial);
-    const followUp = settled && { ...renewed(settled), payload: { ...settled.payload, id: first.payload.id, timestamp: pinwheelTimestamp(Date.now()) } };
-    return withDuplicates(planned(first), followUp && planned(followUp));
-  };
-}
-
-/** account.added names the platform: the sandbox account's, so GET /v1/platforms/{id} resolves it. */
-function platformAssignments(name: EventName, sandbox: SandboxIds) {
-  const fixture = buildEvent(name);
-  if (!hasPath(fixture.payload, "platform_id")) return [];
-  return [
-    { path: "payload.platform_id", value: sandbox.platform.id },
-    ...(hasPath(fixture.payload, "platform_name") ? [{ path: "payload.platform_name", value: sandbox.platform.name }] : []),
-  ];
-}
-
 function runOptions(options: SimulateOptions, url: string, secret: string, planned: number, source: DeliverySource = "simulate"): RunOptions {
   return {
     source,
@@ -152,51 +66,132 @@ function runOptions(options: SimulateOptions, url: string, secret: string, plann
   };
 }
 
+type ScenarioModule = typeof import("../events/scenario.js");
+type PlayModule = typeof import("../cli/play-scenario.js");
+type PrintModule = typeof import("../output/scenario.js");
+
 async function simulateScenario(out: Output, options: SimulateOptions & { scenario: string }): Promise<void> {
   const conflicting = (["data", "set", "add", "unset", "outcome", "pending", "duplicate"] as const).filter((k) => options[k] !== undefined);
   if (conflicting.length) {
     throw usageError(`--scenario sets every step itself; drop --${conflicting[0]} (put overrides in the scenario file)`);
   }
   // A single event needs no scenario parser (and its zod schema): loaded only here.
-  const [{ loadScenario }, { plannedDeliveries, playThroughRun, printScenarioReport }] = await Promise.all([
+  const [scenarios, play, { printScenarioReport }] = await Promise.all([
     import("../events/scenario.js"),
-    import("./play-scenario.js"),
+    import("../cli/play-scenario.js"),
+    import("../output/scenario.js"),
   ]);
-  const scenario = loadScenario(options.scenario);
+  const scenario = scenarios.loadScenario(options.scenario);
   const { secret } = secretFor(out, options.secret);
   const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout);
-  const url = options.to ?? resolveDefaultTarget();
-  if (options.to === undefined) out.notice(`Playing to the default URL ${url}: a scenario goes to one URL, not to local webhooks (pass --to to choose)`);
-  const run = DeliveryRun.open(out, runOptions(options, url, secret, plannedDeliveries(scenario) * options.count));
+  // Without --to (or a fixed --webhook-id) each event goes where Pinwheel would send it, as a single event does.
+  const local = options.to === undefined && options.webhookId === undefined ? await scenarioFanOut(out, options, scenario, secret, scenarios) : undefined;
+  try {
+    await playScenarioRuns(out, options, { scenario, secret, sandbox, local, play, printScenarioReport });
+  } finally {
+    local?.close();
+  }
+}
+
+interface ScenarioFanOut {
+  webhooks: number;
+  planned: number;
+  /** The run's scenario deliveries go to the webhooks subscribed to each one's event. */
+  sender(run: DeliveryRun, answered: (reports: readonly DeliveryReport[]) => void): (delivery: ScenarioDelivery) => Promise<DeliveryReport>;
+  close(): void;
+}
+
+/** The scenario's events in order of its steps (a resend repeats its labelled step's event). */
+function stepEvents(scenario: Scenario, { isResendStep }: ScenarioModule): string[] {
+  const byLabel = new Map<string, string>();
+  return scenario.steps.map((step) => {
+    const event = isResendStep(step) ? (byLabel.get(step.resend) ?? "") : step.event;
+    if (step.label !== undefined) byLabel.set(step.label, event);
+    return event;
+  });
+}
+
+/** The local webhooks of this API secret subscribed to the scenario's events; undefined when none is active. */
+async function scenarioFanOut(out: Output, options: SimulateOptions, scenario: Scenario, secret: string, scenarios: ScenarioModule): Promise<ScenarioFanOut | undefined> {
+  const db = openDatabase(resolveDbPath(options.db));
+  const [{ createLocalRegistry }, { apiKeyFingerprint }] = await Promise.all([import("../registry/local.js"), import("../registry/api-key.js")]);
+  const registry = createLocalRegistry({ db, apiKey: apiKeyFingerprint(secret) });
+  const events = stepEvents(scenario, scenarios);
+  const { active, webhooks, paused } = recipientsByEvent(registry, events);
+  for (const webhook of paused) {
+    out.notice(`Skipping paused webhook ${webhook.id} (${webhook.url}); resume it with "pinwheel-cli webhooks update ${webhook.id} --status active"`);
+  }
+  if (webhooks.length === 0) {
+    db.close();
+    out.notice(
+      `No active local webhook subscribed to the events of scenario ${scenario.name}; playing to the default URL ${resolveDefaultTarget()} ` +
+        '(register one with "pinwheel-cli webhooks create", or pass --to)',
+    );
+    return undefined;
+  }
+  out.notice(`Fan-out: scenario ${scenario.name} to ${webhooks.length} active local webhook${webhooks.length === 1 ? "" : "s"} subscribed to its events`);
+  const perRun = scenario.steps.reduce((sum, step, index) => sum + (1 + (step.duplicate ?? 0)) * (active.get(events[index] ?? "")?.length ?? 0), 0);
+  return {
+    webhooks: webhooks.length,
+    planned: perRun * options.count,
+    sender: (run, answered) => {
+      const fanOut = fanOutThrough(out, run, registry, options);
+      return async (delivery) => {
+        const reports = await fanOut.toEach(active.get(delivery.event) ?? [], [delivery]);
+        answered(reports);
+        return fannedOutReport(reports, delivery.event);
+      };
+    },
+    close: () => db.close(),
+  };
+}
+
+interface ScenarioPlan {
+  scenario: Scenario;
+  secret: string;
+  sandbox: SandboxIds | undefined;
+  local: ScenarioFanOut | undefined;
+  play: PlayModule;
+  printScenarioReport: PrintModule["printScenarioReport"];
+}
+
+/** Plays the scenario --count times through one delivery run, then reports and summarizes. */
+async function playScenarioRuns(out: Output, options: SimulateOptions, { scenario, secret, sandbox, local, play, printScenarioReport }: ScenarioPlan): Promise<void> {
+  const url = local ? resolveDefaultTarget() : (options.to ?? resolveDefaultTarget());
+  if (!local && options.to === undefined && options.webhookId !== undefined) {
+    out.notice(`Playing to the default URL ${url}: --webhook-id only sets the x-pinwheel-webhook-id header (pass --to to choose where)`);
+  }
+  const planned = local ? local.planned : play.plannedDeliveries(scenario) * options.count;
+  const run = DeliveryRun.open(out, runOptions(options, url, secret, planned, local ? "fanout" : "simulate"));
   if (!out.json) out.notice(`Playing scenario ${scenario.name}: ${scenario.description}`);
   if (sandbox && !out.json) out.notice(`Sandbox account ${sandbox.accountId} (end user ${sandbox.endUserId}) in ${options.sandbox}`);
   // A sandbox account's end user is one the app can look up, as a chosen one is.
   const configured = endUserFor(options.endUserId);
   const endUser = { ...configured, id: configured.source === "flag" ? configured.id : (sandbox?.endUserId ?? configured.id) };
   let answered2xx = 0;
+  const send = local?.sender(run, (reports) => (answered2xx += reports.filter((report) => report.ok).length));
+  const ids = { accountId: options.accountId ?? sandbox?.accountId, endUserId: endUser.id, linkTokenId: sandbox?.linkTokenId, platform: sandbox?.platform };
   const summary = await run.finish(
     (async () => {
       for (let i = 0; i < options.count; i++) {
-        const ids = {
-          accountId: options.accountId ?? sandbox?.accountId,
-          endUserId: endUser.id,
-          linkTokenId: sandbox?.linkTokenId,
-          platform: sandbox?.platform,
-        };
-        const results = await playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, apiVersion: options.apiVersion });
-        answered2xx += results.filter((result) => result.report.ok).length;
+        const results = await play.playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, apiVersion: options.apiVersion, send });
+        if (!send) answered2xx += results.filter((result) => result.report.ok).length;
         printScenarioReport(out, scenario, results);
       }
     })(),
   );
   const endUserNotice = unrecognisedEndUserNotice(endUser, summary.sent, answered2xx);
   if (endUserNotice) out.warn(endUserNotice);
-  const failure = summarize(out, summary, url, true);
+  const where = local ? `${local.webhooks} local webhook${local.webhooks === 1 ? "" : "s"}` : url;
+  const failure = summarize(out, summary, where, true);
   if (failure) throw new CliError(failure);
 }
 
 export async function run(eventArg: string | undefined, options: SimulateOptions, command?: Command): Promise<void> {
   const out = createOutput({ json: options.json });
+  if (options.pauseAfter !== undefined && (options.to !== undefined || options.webhookId !== undefined)) {
+    throw usageError("--pause-after applies to the fan-out to local webhooks; drop --to and --webhook-id, or drop --pause-after");
+  }
   if (options.scenario !== undefined) {
     if (eventArg !== undefined) throw usageError("pass either an event name or --scenario <name>, not both");
     // --concurrency has a default, so only commander knows whether it was typed.
@@ -206,9 +201,6 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
     return simulateScenario(out, { ...options, scenario: options.scenario });
   }
   if (options.speed !== undefined) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
-  if (options.pauseAfter !== undefined && (options.to !== undefined || options.webhookId !== undefined)) {
-    throw usageError("--pause-after applies to the fan-out to local webhooks; drop --to and --webhook-id, or drop --pause-after");
-  }
   if (eventArg !== undefined && options.data !== undefined) {
     throw usageError("pass either an event name or --data <file>, not both");
   }
@@ -279,7 +271,7 @@ interface FanOutPlan {
   event: string | null;
   secret: string;
   perEvent: number;
-  sequence(index: number): Planned[];
+  sequence(index: number): PlannedDelivery[];
 }
 
 /**
@@ -310,23 +302,9 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
     out.notice(`Fan-out: ${plan.event} to ${active.length} active local webhook${plural} subscribed to it`);
     const planned = options.count * plan.perEvent * active.length;
     const run = DeliveryRun.open(out, runOptions(options, resolveDefaultTarget(), plan.secret, planned, "fanout"));
-    const pauseAfterMs = options.pauseAfter ?? PINWHEEL_PAUSE_AFTER_MS;
-    const stopped = new Set<string>();
-    const summary = await run.finish(
-      runPool(options.count, options.concurrency, async (index) => {
-        const sequence = plan.sequence(index);
-        // Each webhook gets the payload format of its own version, unless --api-version chose one
-        // for all; a --data body is sent byte for byte.
-        const versioned = options.apiVersion === undefined && options.data === undefined;
-        const keep = { keepEndUserId: options.endUserId !== undefined };
-        await Promise.all(
-          active.map(({ webhook }) => {
-            const forWebhook = versioned ? sequence.map((item) => ({ ...item, body: versionedBody(item.body, webhook.version, keep) })) : sequence;
-            return deliverInOrder(out, run, registry, webhook, forWebhook, pauseAfterMs, stopped);
-          }),
-        );
-      }),
-    );
+    const fanOut = fanOutThrough(out, run, registry, options);
+    const webhooks = active.map(({ webhook }) => webhook);
+    const summary = await run.finish(runPool(options.count, options.concurrency, async (index) => void (await fanOut.toEach(webhooks, plan.sequence(index)))));
     const failure = summarize(out, summary, `${active.length} local webhook${plural}`, run.verbose);
     if (failure) throw new CliError(failure);
     return true;
@@ -335,28 +313,20 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
   }
 }
 
-async function deliverInOrder(
-  out: Output,
-  run: DeliveryRun,
-  registry: LocalRegistry,
-  webhook: { id: string; url: string },
-  sequence: readonly Planned[],
-  pauseAfterMs: number,
-  stopped: Set<string>,
-): Promise<void> {
-  for (const item of sequence) {
-    // A webhook the pause rule paused (or that was deleted) during the run receives nothing more.
-    if (stopped.has(webhook.id)) return;
-    const report = await run.send({ ...item, webhookId: webhook.id }, webhook.url);
-    const outcome = registry.recordDelivery(webhook.id, report.ok, pauseAfterMs);
-    if (!outcome) {
-      stopped.add(webhook.id);
-    } else if (outcome.pausedNow) {
-      stopped.add(webhook.id);
+/** The fan-out's deliveries go through the run (recorded and shown); a webhook paused by the rule is announced. */
+function fanOutThrough(out: Output, run: DeliveryRun, registry: LocalRegistry, options: SimulateOptions): FanOut {
+  const pauseAfterMs = options.pauseAfter ?? PINWHEEL_PAUSE_AFTER_MS;
+  return new FanOut({
+    registry,
+    pauseAfterMs,
+    // Each webhook gets the payload format of its own version, unless --api-version chose one for
+    // all; a --data body is sent byte for byte.
+    versioned: options.apiVersion === undefined && options.data === undefined ? { keepEndUserId: options.endUserId !== undefined } : undefined,
+    send: (item, url) => run.send(item, url),
+    onPaused: (webhook, { state }) =>
       out.warn(
-        `webhook ${webhook.id} (${webhook.url}) is now paused: no 2xx since ${outcome.state.first_failure_at} ` +
-          `(${outcome.state.consecutive_failures} ${outcome.state.consecutive_failures === 1 ? "failure" : "failures"}, pause after ${describeSpan(pauseAfterMs)})`,
-      );
-    }
-  }
+        `webhook ${webhook.id} (${webhook.url}) is now paused: no 2xx since ${state.first_failure_at} ` +
+          `(${state.consecutive_failures} ${state.consecutive_failures === 1 ? "failure" : "failures"}, pause after ${describeSpan(pauseAfterMs)})`,
+      ),
+  });
 }

@@ -4,7 +4,7 @@ import { createOutput, type Output } from "../output/index.js";
 import { readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
 import { diagnoseWebhook, type WebhookDiagnosis } from "../verify/diagnose.js";
 import type { LabelledSecret } from "../verify/secret-variants.js";
-import { readBodyFile, secretFor } from "./shared.js";
+import { readBodyFile, secretFor } from "../cli/inputs.js";
 
 export interface VerifyOptions {
   body?: string;
@@ -73,7 +73,7 @@ export async function fromStore(reference: string, options: VerifyOptions): Prom
     throw usageError(`pass either a stored request id or --body/--signature/--timestamp, not both (drop --${given[0]})`);
   }
   // SQLite is loaded only for a stored request: checking pasted headers needs no database.
-  const [{ openStoreForReading }, { requestStore }] = await Promise.all([import("./read-store.js"), import("../store/requests.js")]);
+  const [{ openStoreForReading }, { requestStore }] = await Promise.all([import("../cli/read-store.js"), import("../store/requests.js")]);
   const { db } = openStoreForReading(options.db);
   try {
     const request = requestStore(db).find(reference);

@@ -1,5 +1,5 @@
 import { resolveDbPath } from "../config.js";
-import { DeliveryRun, summarize } from "../commands/delivery-run.js";
+import { DeliveryRun, summarize } from "../cli/delivery-run.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { collectingOutput } from "../output/collect.js";
 import type { DeliverySource } from "../store/deliveries.js";

@@ -1,4 +1,4 @@
-import { openStoreForReading } from "../commands/read-store.js";
+import { openStoreForReading } from "../cli/read-store.js";
 import { CliError } from "../errors.js";
 import type { Db } from "../store/database.js";
 import { requestStore, type StoredRequest } from "../store/requests.js";

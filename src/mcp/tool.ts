@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { ResolvedSecret } from "../config.js";
-import type { Target } from "../commands/webhooks-target.js";
+import type { Target } from "../registry/target.js";
 
 /** What every tool may use: the settings `pinwheel-cli mcp` was started with, resolved once. */
 export interface McpContext {

@@ -9,7 +9,7 @@ import { Chalk } from "chalk";
 import { buildEvent } from "../../src/events/build.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
 import { formatRequestLine } from "../../src/output/requests.js";
-import { integer } from "../../src/options.js";
+import { integer } from "../../src/cli/options.js";
 import type { StoredRequest } from "../../src/store/requests.js";
 import { CLI_PATH, REPO_ROOT, runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { expectExit } from "../helpers/delivery-cli.js";

@@ -4,7 +4,7 @@
  * misspelt option, a missing argument or a bad value fails here. Walks buildProgram(), so commands
  * added later are held to the same rule.
  */
-import type { Command } from "commander";
+import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 

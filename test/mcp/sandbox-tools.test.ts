@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveTarget } from "../../src/commands/webhooks-target.js";
+import { resolveTarget } from "../../src/registry/target.js";
 import type { McpContext } from "../../src/mcp/tool.js";
 import { sandboxAccounts } from "../../src/mcp/tools/sandbox-accounts.js";
 import { sandboxConnect } from "../../src/mcp/tools/sandbox-connect.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { deliveriesOf, requestDetailJson } from "../../commands/events-show.js";
+import { deliveriesOf, requestDetailJson } from "../../commands/events/show.js";
 import { encodedBody, findStoredRequest, withStore } from "../store.js";
 import { defineTool } from "../tool.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { eventFilterOrUsageError, verdictOrUsageError } from "../../commands/shared.js";
-import { since } from "../../options.js";
+import { eventFilterOrUsageError, verdictOrUsageError } from "../../cli/inputs.js";
+import { since } from "../../cli/options.js";
 import { requestJson } from "../../output/requests.js";
 import { requestStore } from "../../store/requests.js";
 import { withStore } from "../store.js";

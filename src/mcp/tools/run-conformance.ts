@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { endUserFor } from "../../commands/end-user.js";
-import { eventNameOrUsageError } from "../../commands/shared.js";
+import { endUserFor } from "../../cli/end-user.js";
+import { eventNameOrUsageError } from "../../cli/inputs.js";
 import { CHECK_IDS, isCheckId, PINWHEEL_TIMEOUT_MS, runConformance, type CheckId } from "../../conformance/index.js";
 import { usageError } from "../../errors.js";
 import { conformanceJson, conformanceSummary } from "../../output/conformance.js";

@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { eventNameOrUsageError } from "../../commands/shared.js";
-import { plannedDeliveries } from "../../commands/play-scenario.js";
-import { smokeChecks, smokeReportJson } from "../../commands/smoke.js";
+import { eventNameOrUsageError } from "../../cli/inputs.js";
+import { plannedDeliveries } from "../../cli/play-scenario.js";
+import { smokeChecks } from "../../commands/smoke/smoke.js";
+import { smokeReportJson } from "../../output/smoke-report.js";
 import { EVENT_NAMES } from "../../events/catalog.js";
 import { loadScenario } from "../../events/scenario.js";
 import { usageError } from "../../errors.js";
-import { expectedStatuses } from "../../options.js";
+import { expectedStatuses } from "../../cli/options.js";
 import { sendThrough } from "../send.js";
 import { sendTarget } from "../targets.js";
 import { defineTool } from "../tool.js";

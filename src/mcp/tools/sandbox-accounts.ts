@@ -1,4 +1,4 @@
-import { sandboxTargetOrUsageError, withSandbox } from "../../commands/sandbox-target.js";
+import { sandboxTargetOrUsageError, withSandbox } from "../../cli/sandbox-target.js";
 import { collectingOutput } from "../../output/collect.js";
 import { accountsJson } from "../../output/sandbox.js";
 import { defineTool } from "../tool.js";

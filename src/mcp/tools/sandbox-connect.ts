@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { outcomes } from "../../commands/sandbox-connect.js";
-import { sandboxTargetOrUsageError, withSandbox } from "../../commands/sandbox-target.js";
+import { outcomes } from "../../commands/sandbox/connect.js";
+import { sandboxTargetOrUsageError, withSandbox } from "../../cli/sandbox-target.js";
 import { usageError } from "../../errors.js";
 import { collectingOutput } from "../../output/collect.js";
 import { connectJson } from "../../output/sandbox.js";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { resolveDefaultTarget } from "../../config.js";
 import { buildEvent, type Assignment } from "../../events/build.js";
-import { eventNameOrUsageError } from "../../commands/shared.js";
+import { eventNameOrUsageError } from "../../cli/inputs.js";
 import { attemptLines, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
 import { sendTarget } from "../targets.js";
 import { defineTool } from "../tool.js";

@@ -1,0 +1,53 @@
+import { SECRET_SOURCE_LABELS } from "../config.js";
+import { ApiTransportError, isPinwheelApiError } from "../api/errors.js";
+import { CliError } from "../errors.js";
+import type { Output } from "../output/index.js";
+import { openApi, type OpenedApi, type Target } from "../registry/target.js";
+
+/** Runs the work against the target, turning API and transport failures into one-line errors. */
+export async function withApi<T>(out: Output, target: Target, timeoutMs: number, work: (opened: OpenedApi) => Promise<T>): Promise<T> {
+  if (target.kind === "http" && target.secret.source === "default") {
+    out.notice(`Sending ${SECRET_SOURCE_LABELS.default} as x-api-secret; pass --secret or set PINWHEEL_API_SECRET for another.`);
+  }
+  const opened = await openApi(target, timeoutMs);
+  // A remote API can take seconds; the embedded registry answers at once and needs no spinner.
+  const spinner = target.kind === "http" ? await out.spinner(`Calling ${target.label}…`) : undefined;
+  try {
+    return await work(opened);
+  } catch (error) {
+    throw describeApiFailure(error, target, timeoutMs);
+  } finally {
+    spinner?.stop();
+    await opened.close();
+  }
+}
+
+export function redact(text: string, secret: string): string {
+  return secret.length >= 4 ? text.split(secret).join("[secret]") : text;
+}
+
+export function describeApiFailure(error: unknown, target: Target, timeoutMs: number): unknown {
+  if (isPinwheelApiError(error)) {
+    const { type, code, message, status_code: status, fields = [] } = error.body;
+    const said = redact(message, target.secret.secret);
+    if (status === 401 || type === "UNAUTHORIZED_REQUEST") {
+      return new CliError(
+        `${target.label} refused the API secret (${status} ${type}, ${code}: ${said}); the secret was read from ${SECRET_SOURCE_LABELS[target.secret.source]}; ` +
+          'give the right one with --secret, PINWHEEL_API_SECRET or "pinwheel-cli config set api-secret"',
+      );
+    }
+    const details = fields
+      .filter((field) => !message.includes(`${field.name} ${field.message}`))
+      .map((field) => `${field.name}: ${redact(field.message, target.secret.secret)}`);
+    return new CliError(`${target.label} answered ${status} ${type} (${code}): ${said}${details.length ? `; ${details.join("; ")}` : ""}`);
+  }
+  if (error instanceof ApiTransportError) {
+    if (error.kind === "timeout") return new CliError(`timeout: no answer from ${error.url} within ${timeoutMs} ms; try again, or raise --timeout`);
+    if (error.kind === "network") {
+      const local = target.allowLoopbackHttp ? '; is "pinwheel-cli mock" running there?' : "";
+      return new CliError(`connection error: cannot reach ${error.url} (${error.message})${local}`);
+    }
+    return new CliError(`unexpected answer from ${error.url}: ${redact(error.message, target.secret.secret)}`);
+  }
+  return error;
+}

@@ -1,0 +1,55 @@
+import { createOutput } from "../../output/index.js";
+import { formatDuration } from "../../output/delivery.js";
+import { printable } from "../../output/printable.js";
+import { deliveryAttemptJson } from "../../output/stored.js";
+import { deliveryStore } from "../../store/deliveries.js";
+import { openStoreForReading } from "../../cli/read-store.js";
+
+export interface DeliveriesListOptions {
+  eventId?: string;
+  limit: number;
+  db?: string;
+  json?: boolean;
+}
+
+export async function run(options: DeliveriesListOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const { db } = openStoreForReading(options.db);
+  try {
+    const store = deliveryStore(db);
+    const attempts = store.list({ eventId: options.eventId, limit: options.limit });
+    if (options.json) {
+      out.data(attempts.map(deliveryAttemptJson));
+      return;
+    }
+    if (attempts.length === 0) {
+      const anyRecorded = options.eventId !== undefined && store.list({ limit: 1 }).length > 0;
+      out.notice(
+        anyRecorded
+          ? `No delivery attempt carries event_id ${options.eventId}.`
+          : 'No deliveries recorded yet; "simulate", "replay" and "smoke" record every attempt.',
+      );
+      return;
+    }
+    const { c } = out;
+    out.table(
+      ["ID", "SENT", "SOURCE", "EVENT", "TRY", "STATUS", "TIME", "URL"],
+      attempts.map((a) => [
+        String(a.id),
+        `${a.startedAt.replace("T", " ").slice(0, 19)}Z`,
+        a.source,
+        printable(a.event ?? ""),
+        String(a.attempt),
+        a.statusCode === null
+          ? c.red(printable(a.error ?? "error"))
+          : a.statusCode < 300
+            ? c.green(String(a.statusCode))
+            : c.red(String(a.statusCode)),
+        formatDuration(a.durationMs),
+        printable(a.url),
+      ]),
+    );
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,62 @@
+import { createOutput } from "../../output/index.js";
+import { printable } from "../../output/printable.js";
+import { requestJson, requestLabel } from "../../output/requests.js";
+import { requestStore } from "../../store/requests.js";
+import { openStoreForReading } from "../../cli/read-store.js";
+import { eventFilterOrUsageError, verdictOrUsageError } from "../../cli/inputs.js";
+
+export interface EventsListOptions {
+  event?: string;
+  accountId?: string;
+  verdict?: string;
+  since?: string;
+  limit: number;
+  db?: string;
+  json?: boolean;
+}
+
+export async function run(options: EventsListOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const verdict = verdictOrUsageError(options.verdict);
+  const { db } = openStoreForReading(options.db);
+  try {
+    const store = requestStore(db);
+    const event = eventFilterOrUsageError(options.event, store);
+    const filter = { event, accountId: options.accountId, verdict, since: options.since };
+    const rows = store.list({ ...filter, limit: options.limit });
+    if (options.json) {
+      out.data(rows.map(requestJson));
+      return;
+    }
+    if (rows.length === 0) {
+      const stored = store.count();
+      out.notice(
+        stored === 0
+          ? 'No requests stored yet. Start a receiver with "pinwheel-cli listen" and send one with "pinwheel-cli simulate <event>".'
+          : `No stored request matches these filters (${stored} stored in all).`,
+      );
+      return;
+    }
+    const { c } = out;
+    out.table(
+      ["ID", "RECEIVED", "STATUS", "EVENT", "ACCOUNT", "VERDICT", "EVENT ID"],
+      rows.map((row) => [
+        String(row.id),
+        `${row.receivedAt.replace("T", " ").slice(0, 19)}Z`,
+        row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
+        row.event !== null ? requestLabel(row) : c.dim(requestLabel(row)),
+        row.accountId ? printable(row.accountId.slice(0, 8)) : "",
+        (row.verification === "verified" ? c.green(row.verification) : c.red(row.verification)) +
+          (row.duplicate ? c.yellow(" (duplicate)") : "") +
+          (row.schemaErrors ? c.yellow(" (schema)") : ""),
+        printable(row.eventId ?? ""),
+      ]),
+    );
+    if (options.limit !== undefined && rows.length === options.limit) {
+      const matching = store.count(filter);
+      if (matching > rows.length) out.notice(`${rows.length} of ${matching} shown; --limit ${matching} shows them all`);
+    }
+  } finally {
+    db.close();
+  }
+}

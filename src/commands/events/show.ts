@@ -1,0 +1,80 @@
+import { CliError } from "../../errors.js";
+import { createOutput } from "../../output/index.js";
+import { printable } from "../../output/printable.js";
+import { deliveryAttemptJson, formatBody, formatDeliveryAttempt } from "../../output/stored.js";
+import { requestJson } from "../../output/requests.js";
+import type { Db } from "../../store/database.js";
+import { deliveryStore, type DeliveryAttempt } from "../../store/deliveries.js";
+import { requestStore, type StoredRequest } from "../../store/requests.js";
+import { openStoreForReading } from "../../cli/read-store.js";
+
+export interface EventsShowOptions {
+  db?: string;
+  json?: boolean;
+}
+
+/** The delivery attempts recorded for a stored request's event_id (what simulate, replay and smoke sent). */
+export function deliveriesOf(db: Db, request: StoredRequest): DeliveryAttempt[] {
+  return request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
+}
+
+/** events show --json: the stored request with its headers, body and deliveries. */
+export function requestDetailJson(request: StoredRequest, deliveries: readonly DeliveryAttempt[]): Record<string, unknown> {
+  return {
+    ...requestJson(request),
+    headers: request.headers,
+    body: request.body.toString("utf8"),
+    body_base64: request.body.toString("base64"),
+    body_truncated: request.bodyTruncated,
+    deliveries: deliveries.map(deliveryAttemptJson),
+  };
+}
+
+export async function run(reference: string, options: EventsShowOptions): Promise<void> {
+  const out = createOutput({ json: options.json });
+  const { db } = openStoreForReading(options.db);
+  try {
+    const request = requestStore(db).find(reference);
+    if (!request) {
+      throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
+    }
+    const deliveries = deliveriesOf(db, request);
+    if (options.json) {
+      out.data(requestDetailJson(request, deliveries));
+      return;
+    }
+    const { c } = out;
+    const verdict =
+      request.verification === "verified"
+        ? c.green("verified")
+        : c.red(`${request.verification}${request.verificationDetail ? ` (${printable(request.verificationDetail)})` : ""}`);
+    out.line(`${c.bold(`#${request.id}`)}  ${c.bold(printable(request.event ?? "(no event)"))}  answered ${request.statusCode}`);
+    out.line(`  event_id    ${printable(request.eventId ?? "-")}${request.duplicate ? c.yellow("  (duplicate: seen before)") : ""}`);
+    out.line(`  received    ${request.receivedAt}  from ${request.remoteAddress ?? "?"}`);
+    out.line(`  request     ${printable(`${request.method} ${request.path}`)}`);
+    out.line(`  signature   ${verdict}`);
+    if (request.rejection) out.line(`  rejected    ${c.red(printable(request.rejection))}`);
+    if (request.schemaErrors) {
+      // The same list parseWebhookEvent returns as event.issues: a genuine event is still accepted.
+      const count = request.schemaErrors.length;
+      const accepted = request.statusCode < 300 ? " (accepted all the same: Pinwheel does not retry a 4XX; the library lists these as event.issues)" : "";
+      out.line(`  schema      ${c.yellow(`${count} issue${count === 1 ? "" : "s"}`)}${accepted}`);
+      for (const issue of request.schemaErrors) out.line(`              ${printable(issue.path)}: ${printable(issue.message)}`);
+    } else if (request.event) {
+      out.line(`  schema      ${c.green("valid")}`);
+    }
+    out.line("");
+    out.line(c.bold("Headers"));
+    for (const [name, value] of request.headers) out.line(`  ${printable(name)}: ${printable(value)}`);
+    out.line("");
+    out.line(c.bold(`Body (${request.bodySize} bytes${request.bodyTruncated ? ", truncated to the first MiB" : ""})`));
+    out.line(formatBody(request.body));
+    if (deliveries.length > 0) {
+      out.line("");
+      out.line(c.bold("Deliveries of this event_id"));
+      for (const attempt of deliveries) out.line(`  ${formatDeliveryAttempt(c, attempt)}`);
+    }
+  } finally {
+    db.close();
+  }
+}

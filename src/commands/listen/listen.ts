@@ -1,0 +1,328 @@
+import { resolveDbPath, resolveSecret } from "../../config.js";
+import { CliError, interrupted, usageError } from "../../errors.js";
+import type { DeliveryReport } from "../../delivery/deliver.js";
+import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
+import { retryPolicy } from "../../delivery/retry-policy.js";
+import { formatDuration } from "../../output/delivery.js";
+import { validateWebhookEvent } from "../../events/schemas.js";
+import { createInspector, INSPECTOR_PATH, type Inspector } from "../../inspector/index.js";
+import { createOutput, type Output } from "../../output/index.js";
+import { formatRequestLine, requestJson } from "../../output/requests.js";
+import { printable } from "../../output/printable.js";
+import { startReceiver, type Receiver, type ReceiverOptions } from "../../receiver/server.js";
+import { startCheckpointer } from "../../store/checkpointer.js";
+import { openDatabase, type Db } from "../../store/database.js";
+import { requestStore, type StoredRequest } from "../../store/requests.js";
+import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
+import type { EventName } from "../../events/catalog.js";
+import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./public-endpoint.js";
+import { isLoopbackHost } from "../../loopback.js";
+import { forwardJson } from "../../delivery/attempt-json.js";
+
+export interface ListenOptions extends PublicOptions {
+  port: number;
+  host: string;
+  db?: string;
+  secret?: string;
+  tolerance: number;
+  skipVerify?: boolean;
+  maxConnections: number;
+  forwardTo?: string;
+  forwardSecret?: string;
+  forwardStatus?: boolean;
+  forwardRetry?: boolean;
+  forwardTimeout: number;
+  /** Forwards waiting on the app at most (in flight or waiting for a retry), and the MiB of their bodies. */
+  forwardQueue?: number;
+  forwardQueueMb?: number;
+  events?: string[];
+  /** false with --no-ui: no inspector page under /_/. */
+  ui?: boolean;
+  json?: boolean;
+}
+
+
+/** A forward target on this machine at listen's own port: each forward would arrive again and be forwarded again. */
+function forwardsToItself(forwardTo: string, host: string, port: number): boolean {
+  if (port === 0) return false;
+  const target = new URL(forwardTo);
+  const targetPort = Number(target.port || (target.protocol === "https:" ? 443 : 80));
+  const local = isLoopbackHost(target.hostname) || target.hostname === host || ((host === "0.0.0.0" || host === "::") && target.hostname === "0.0.0.0");
+  return targetPort === port && local;
+}
+
+/** The page's address; a wildcard bind (0.0.0.0, ::) is opened in a browser through loopback. */
+function inspectorUrl(receiverUrl: string): string {
+  const url = new URL(INSPECTOR_PATH, receiverUrl);
+  if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
+  if (url.hostname === "[::]") url.hostname = "[::1]";
+  return url.toString();
+}
+
+function describeListenError(error: unknown, host: string, port: number): CliError {
+  const code = (error as { code?: string }).code;
+  if (code === "EADDRINUSE") return new CliError(`port ${port} on ${host} is already in use; pick another with --port (0 picks a free one)`);
+  if (code === "EACCES") return new CliError(`not allowed to listen on port ${port}; use a port above 1023`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new CliError(`cannot bind to ${host}; use --host 127.0.0.1 or an address of this machine`);
+  return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+function show(out: Output, request: StoredRequest, shown: ReadonlySet<string>): void {
+  // --events narrows what is shown and forwarded; everything is still stored.
+  if (shown.size > 0 && (request.event === null || !shown.has(request.event))) return;
+  if (out.json) out.ndjson({ type: "request", ...requestJson(request) });
+  else out.line(formatRequestLine(out.c, request));
+}
+
+/**
+ * listen --forward-status answers the sender with the app's status, or 502 when the app gave none,
+ * or 503 (retry later) when the forward queue was full and it was not sent.
+ */
+function forwardedStatus(report: ForwardReport): number {
+  if (report.shed) return 503;
+  return report.final.statusCode ?? 502;
+}
+
+function showForward(out: Output, request: StoredRequest, report: DeliveryReport): void {
+  const { final } = report;
+  if (out.json) {
+    out.ndjson({ type: "forward", request_id: request.id, event_id: request.eventId, ...forwardJson(report), attempts: report.attempts.length });
+    return;
+  }
+  const { c } = out;
+  const tries = report.attempts.length > 1 ? ` after ${report.attempts.length} attempts` : "";
+  const outcome =
+    final.statusCode !== undefined
+      ? `${report.ok ? c.green(String(final.statusCode)) : c.red(String(final.statusCode))} from ${final.url} in ${formatDuration(final.durationMs)}`
+      : `${c.red(printable(final.error ?? "error"))} (${final.url})`;
+  out.line(`            ↳ ${outcome}${tries}  ${c.dim(`#${request.id}`)}`);
+}
+
+export async function run(options: ListenOptions): Promise<void> {
+  const out = createOutput({ json: options.json, batched: true });
+  try {
+    await listen(out, options);
+  } finally {
+    out.flush();
+  }
+}
+
+async function listen(out: Output, options: ListenOptions): Promise<void> {
+  const events = checkListenFlags(options);
+  // --register, --tunnel and their flags are checked before anything is bound or sent.
+  const publicPlan = planPublicEndpoint(options);
+  const { secret } = options.skipVerify && !options.forwardTo ? { secret: "" } : secretFor(out, options.secret);
+  const dbPath = resolveDbPath(options.db);
+  const db = openDatabase(dbPath);
+  const forwarder = openForwarder(out, options, db, secret, events);
+  const inspector = openInspector(options, db, secret, forwarder);
+  const relay = createRelay(out, new Set<string>(events), inspector);
+  const receiver = await startListening(out, options, { db, dbPath, secret, forwarder, inspector, relay });
+  const checkpointer = startCheckpointer(db, dbPath);
+  announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder });
+
+  const stopping = waitForSignal();
+  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
+  const signal = publicEndpoint?.failure ? undefined : await stopping;
+  if (!options.json) out.notice("Stopping: finishing in-flight requests…");
+  try {
+    // Pinwheel stops sending before the receiver stops answering.
+    await publicEndpoint?.close();
+    await stopServing(out, { receiver, inspector, forwarder, relay });
+  } finally {
+    // Whatever failed above, the checkpointer's thread must not keep the process alive.
+    await checkpointer.stop();
+  }
+  let stored: number;
+  try {
+    stored = requestStore(db).count();
+  } finally {
+    db.close();
+  }
+  if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
+  if (publicEndpoint?.failure) throw publicEndpoint.failure;
+  const stoppedLine = `stopped; ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`;
+  if (signal === "SIGINT") throw interrupted(stoppedLine);
+  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
+}
+
+/** Flags that only make sense together, checked before anything is bound; the --events to show and forward. */
+function checkListenFlags(options: ListenOptions): EventName[] {
+  if (options.forwardStatus && !options.forwardTo) throw usageError("--forward-status needs --forward-to <url>");
+  if (options.forwardRetry && !options.forwardTo) throw usageError("--forward-retry needs --forward-to <url>");
+  if (options.forwardSecret !== undefined && !options.forwardTo) throw usageError("--forward-secret needs --forward-to <url>");
+  if (options.forwardTo && forwardsToItself(options.forwardTo, options.host, options.port)) {
+    throw usageError(`--forward-to ${options.forwardTo} is this listener itself (port ${options.port}), so every event would be forwarded forever; point it at your app`);
+  }
+  if (options.events?.length === 0) throw usageError("--events is empty; name the events to show and forward, e.g. --events paystubs.added,income.added");
+  return (options.events ?? []).map(eventNameOrUsageError);
+}
+
+function openForwarder(out: Output, options: ListenOptions, db: Db, secret: string, events: readonly string[]): Forwarder | undefined {
+  if (!options.forwardTo) return undefined;
+  return createForwarder({
+    db,
+    url: options.forwardTo,
+    secret: options.forwardSecret ?? secret,
+    timeoutMs: options.forwardTimeout,
+    retry: options.forwardRetry ? retryPolicy() : undefined,
+    events: [...events],
+    queue: {
+      forwards: options.forwardQueue ?? DEFAULT_FORWARD_QUEUE.forwards,
+      bytes: options.forwardQueueMb !== undefined ? options.forwardQueueMb * 1024 * 1024 : DEFAULT_FORWARD_QUEUE.bytes,
+    },
+    onRecordError: (error) =>
+      out.warn(`a forward attempt could not be recorded (${(error as Error).message}); forwarding goes on, and attempts that cannot be recorded are not reported again`),
+  });
+}
+
+function openInspector(options: ListenOptions, db: Db, secret: string, forwarder: Forwarder | undefined): Inspector | undefined {
+  if (options.ui === false) return undefined;
+  return createInspector({
+    db,
+    // Replays to a typed URL are re-signed as a sender to this listener would sign them.
+    secret: secret || resolveSecret(options.secret).secret,
+    forward: forwarder ? { url: forwarder.url, secret: options.forwardSecret ?? secret } : undefined,
+    replayTimeoutMs: options.forwardTimeout,
+    loopbackOnly: isLoopbackHost(options.host),
+  });
+}
+
+/** Shows each stored request and forward (terminal, --json, the page) and keeps track of forwards in flight. */
+interface Relay {
+  announce(request: StoredRequest, forwarding: boolean): void;
+  /** With --forward-status the request is announced only here, once the app's answer has decided ours. */
+  forward(to: Forwarder, request: StoredRequest, answeredWith?: (report: DeliveryReport) => StoredRequest): Promise<ForwardReport>;
+  /** Settles once every forward begun so far has. */
+  settled(): Promise<unknown>;
+}
+
+function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspector | undefined): Relay {
+  const forwardsInFlight = new Set<Promise<unknown>>();
+  const announce = (request: StoredRequest, forwarding: boolean) => {
+    show(out, request, shown);
+    inspector?.publishRequest(request, { forwarding });
+  };
+  return {
+    announce,
+    forward(to, request, answeredWith) {
+      const sending = to.forward(request).then((report) => {
+        if (answeredWith) announce(answeredWith(report), true);
+        showForward(out, request, report);
+        inspector?.publishForward(request, report);
+        return report;
+      });
+      forwardsInFlight.add(sending);
+      void sending.finally(() => forwardsInFlight.delete(sending));
+      return sending;
+    },
+    settled: () => Promise.allSettled(forwardsInFlight),
+  };
+}
+
+interface Listening {
+  db: Db;
+  dbPath: string;
+  secret: string;
+  forwarder: Forwarder | undefined;
+  inspector: Inspector | undefined;
+  relay: Relay;
+}
+
+/** Binds the receiver; a failure to bind closes what was opened and says what to change. */
+async function startListening(out: Output, options: ListenOptions, { db, dbPath, secret, forwarder, inspector, relay }: Listening): Promise<Receiver> {
+  try {
+    return await startReceiver({
+      db,
+      dbPath,
+      host: options.host,
+      port: options.port,
+      secret,
+      toleranceSeconds: options.tolerance,
+      skipVerify: Boolean(options.skipVerify),
+      validate: validateWebhookEvent,
+      limits: { maxConnections: options.maxConnections },
+      routes: inspector?.routes,
+      onStored(request) {
+        const forwarding = forwarder?.accepts(request) ?? false;
+        // The sender's answer does not wait for the app unless --forward-status says so.
+        if (forwarding && options.forwardStatus) return;
+        // A request that completes during the shutdown grace is stored, but no longer forwarded.
+        const forwardingNow = forwarding && forwarder !== undefined && !forwarder.stopped;
+        relay.announce(request, forwardingNow);
+        if (forwardingNow) void relay.forward(forwarder, request);
+      },
+      respond: options.forwardStatus && forwarder ? answerWithTheApp(forwarder, relay) : undefined,
+      onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),
+    });
+  } catch (error) {
+    await inspector?.close();
+    await forwarder?.close();
+    db.close();
+    throw describeListenError(error, options.host, options.port);
+  }
+}
+
+/** listen --forward-status: the sender's answer is the app's. */
+function answerWithTheApp(forwarder: Forwarder, relay: Relay): NonNullable<ReceiverOptions["respond"]> {
+  return async (request) => {
+    if (!forwarder.accepts(request)) return undefined;
+    if (forwarder.stopped) {
+      // Its answer was to be the app's; with no forward any more, the sender is told to come back.
+      relay.announce({ ...request, statusCode: 503 }, false);
+      return { statusCode: 503, body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id } };
+    }
+    const report = await relay.forward(forwarder, request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
+    return { statusCode: forwardedStatus(report), body: { forwarded: !report.shed, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
+  };
+}
+
+function announceReady(
+  out: Output,
+  options: ListenOptions,
+  { url, port, dbPath, inspector, forwarder }: { url: string; port: number; dbPath: string; inspector: Inspector | undefined; forwarder: Forwarder | undefined },
+): void {
+  if (!isLoopbackHost(options.host)) {
+    out.warn(`listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine`);
+  }
+  const pageUrl = inspector ? inspectorUrl(url) : null;
+  if (options.json) {
+    out.ndjson({ type: "ready", url, port, db: dbPath, forward_to: options.forwardTo ?? null, inspector_url: pageUrl });
+    return;
+  }
+  out.notice(`Ready: receiving Pinwheel webhooks at ${out.c.bold(url)} (any path${inspector ? ` but ${INSPECTOR_PATH}` : ""})`);
+  if (pageUrl) out.notice(`Inspector: ${out.c.bold(pageUrl)} (watch, open and replay requests in a browser)`);
+  out.notice(`Storing every request in ${dbPath}`);
+  if (forwarder) {
+    const mode = options.forwardStatus ? "answering with the app's status" : "answering 200 once stored";
+    out.notice(`Forwarding verified events to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
+  }
+  if (options.skipVerify) out.warn("--skip-verify: signatures are not checked");
+  out.notice("Press Ctrl+C to stop.");
+}
+
+async function stopServing(
+  out: Output,
+  { receiver, inspector, forwarder, relay }: { receiver: Receiver; inspector: Inspector | undefined; forwarder: Forwarder | undefined; relay: Relay },
+): Promise<void> {
+  // Open pages hold their event streams open: they end first, or the server would never close.
+  await inspector?.close();
+  // Ctrl+C means now: forwards (and with --forward-status, the answers waiting on them) do not wait out the app or its retries.
+  const abandoned = forwarder?.abandon() ?? 0;
+  if (abandoned > 0) out.warn(`abandoned ${abandoned} forward(s) in flight; their attempts so far are recorded (see "pinwheel-cli deliveries list")`);
+  await receiver.close();
+  await relay.settled();
+  await forwarder?.close();
+}

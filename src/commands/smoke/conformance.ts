@@ -1,0 +1,95 @@
+import { CHECK_IDS, ConformanceError, isCheckId, runConformance, type CheckId, type ConformanceReport } from "../../conformance/index.js";
+import { CliError, usageError } from "../../errors.js";
+import { createOutput } from "../../output/index.js";
+import { conformanceJson, conformanceJUnitCases, conformanceSummary, renderConformanceCard } from "../../output/conformance.js";
+import { renderJUnit } from "../../output/junit.js";
+import { didYouMean } from "../../suggest.js";
+import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
+import { endUserFor } from "../../cli/end-user.js";
+import type { SmokeOptions } from "./smoke.js";
+import { checkOutputDirectory, emitJUnit, smokeReporter } from "../../output/smoke-report.js";
+
+/** Flags of the smoke suite that mean nothing here: refused rather than quietly ignored. */
+function refuseSmokeOnly(options: SmokeOptions): void {
+  const only = [
+    options.scenario !== undefined && "--scenario (out-of-order and pending-then-result play the scenarios)",
+    options.speed !== undefined && "--speed",
+    options.expect.join(",") !== "2xx" && "--expect (each check knows what it expects)",
+    options.db !== undefined && "--db (the conformance suite records nothing)",
+  ].find(Boolean);
+  if (only) throw usageError(`${only} goes with the smoke suite, not --suite conformance`);
+}
+
+export function checkIdOrUsageError(id: string): CheckId {
+  if (isCheckId(id)) return id;
+  throw usageError(`--checks: unknown check "${id}"; ${didYouMean(id, CHECK_IDS) || `checks: ${CHECK_IDS.join(", ")}`}`);
+}
+
+/** Words what keeps the suite from starting (nothing answering, an unreadable --state-url) as the CLI's errors. */
+export async function runOrWord(run: () => Promise<ConformanceReport>): Promise<ConformanceReport> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof ConformanceError)) throw error;
+    if (error.code === "state_url") throw usageError(`--state-url ${error.url}: ${error.message}`);
+    throw new CliError(`nothing answered at ${error.url} (${error.message}); is your app running there?`);
+  }
+}
+
+/** smoke --suite conformance: the checks of src/conformance/ against the user's handler, as a report card. */
+export async function runConformanceSuite(options: SmokeOptions): Promise<void> {
+  const reporter = smokeReporter(options);
+  const out = createOutput({ json: reporter === "json" });
+  if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
+  refuseSmokeOnly(options);
+  if (options.events?.length === 0) throw usageError("--events is empty; name the events genuine-events sends, or leave it out to send every catalog event");
+  if (options.checks?.length === 0) throw usageError("--checks is empty; name the checks to run, or leave it out to run them all");
+  if (options.output) checkOutputDirectory(options.output);
+  const events = options.events?.map(eventNameOrUsageError);
+  const checks = options.checks?.map(checkIdOrUsageError);
+  const { secret } = secretFor(out, options.secret);
+  const url = options.to;
+
+  const total = checks?.length ?? CHECK_IDS.length;
+  const spinner = await out.spinner(`conformance: 0/${total} checks`);
+  let done = 0;
+  let report: ConformanceReport;
+  try {
+    report = await runOrWord(() =>
+      runConformance({
+        url,
+        secret,
+        checks,
+        events,
+        toleranceSeconds: options.tolerance,
+        timeoutMs: options.timeout,
+        endUserId: endUserFor(options.endUserId).id,
+        stateUrl: options.stateUrl,
+        onResult: (result) => spinner.update(`conformance: ${++done}/${total} checks (${result.id} ${result.verdict})`),
+      }),
+    );
+  } finally {
+    spinner.stop();
+  }
+
+  if (reporter === "json") out.data(conformanceJson(report));
+  if (reporter === "junit") {
+    const xml = renderJUnit(`pinwheel-cli smoke --suite conformance ${url}`, conformanceJUnitCases(report), new Date().toISOString().slice(0, 19));
+    emitJUnit(out, xml, options.output);
+  }
+  if (reporter !== "json") {
+    const card = renderConformanceCard(out.c, report);
+    const summary = conformanceSummary(report);
+    // With JUnit on stdout the card goes to stderr, so the XML stays clean.
+    if (reporter === "junit" && !options.output) {
+      out.notice(`${card}\n\n${summary}`);
+    } else {
+      out.line(card);
+      out.line(`\n${report.failed ? out.c.red(summary) : report.warned ? out.c.yellow(summary) : out.c.green(summary)}`);
+    }
+  }
+  if (report.failed) {
+    const failed = report.results.filter((result) => result.verdict === "fail").map((result) => result.id);
+    throw new CliError(`conformance failed: ${failed.length} of ${report.results.length} checks (${failed.join(", ")})`);
+  }
+}

@@ -1,0 +1,165 @@
+import { resolveDbPath } from "../../config.js";
+import { CliError, usageError } from "../../errors.js";
+import { buildEvent } from "../../events/build.js";
+import { EVENT_NAMES, type EventName } from "../../events/catalog.js";
+import { loadScenario, type Scenario } from "../../events/scenario.js";
+import { createOutput, type Output } from "../../output/index.js";
+import { DeliveryRun, REFUSED_SIGNATURE_HINT } from "../../cli/delivery-run.js";
+import { plannedDeliveries, playThroughRun } from "../../cli/play-scenario.js";
+import { endUserFor, unrecognisedEndUserNotice } from "../../cli/end-user.js";
+import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
+import {
+  checkOutputDirectory,
+  emitJUnit,
+  printSmokeTable,
+  smokeJUnit,
+  smokeReporter,
+  smokeReportJson,
+  type SmokeCheck as Check,
+  type SmokeEndUser,
+  type SmokeReporter,
+} from "../../output/smoke-report.js";
+
+export interface SmokeOptions {
+  to?: string;
+  events?: string[];
+  scenario?: string;
+  expect: readonly string[];
+  reporter?: SmokeReporter;
+  output?: string;
+  secret?: string;
+  timeout: number;
+  /** Scenario delays are divided by this (100 when not given: a smoke test does not wait out a scenario's pauses). */
+  speed?: number;
+  db?: string;
+  json?: boolean;
+  /** "conformance" runs the conformance suite (conformance.ts) instead of one delivery per event. */
+  suite?: "smoke" | "conformance";
+  tolerance?: number;
+  stateUrl?: string;
+  endUserId?: string;
+  checks?: string[];
+}
+
+/** Flags only the conformance suite reads: given to the smoke suite they would be ignored. */
+const CONFORMANCE_FLAGS = [
+  ["--tolerance", "tolerance"],
+  ["--state-url", "stateUrl"],
+  ["--checks", "checks"],
+] as const;
+
+export type { SmokeCheck as Check } from "../../output/smoke-report.js";
+
+export function matchesExpectation(statusCode: number | undefined, expected: readonly string[]): boolean {
+  if (statusCode === undefined) return false;
+  const code = String(statusCode);
+  return expected.some((entry) => (entry.endsWith("xx") ? code[0] === entry[0] : code === entry));
+}
+
+export interface SmokePlan {
+  /** One check per event, when there is no scenario. */
+  names: readonly EventName[];
+  scenario?: Scenario;
+  expect: readonly string[];
+  /** Scenario delays are divided by this (default 100). */
+  speed?: number;
+  /** The end_user_id every event carries (--end-user-id or config); the fixtures' made-up one otherwise. */
+  endUserId?: string;
+}
+
+/** Sends each check through the run, in order, and judges each answer against the expectation. */
+export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<Check[]> {
+  const checks: Check[] = [];
+  if (plan.scenario) {
+    const results = await playThroughRun(smokeRun, plan.scenario, { speed: plan.speed ?? 100, ids: { endUserId: plan.endUserId } });
+    results.forEach((r, i) =>
+      checks.push({
+        name: `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`,
+        event: r.event,
+        eventId: r.eventId,
+        report: r.report,
+        passed: matchesExpectation(r.report.final.statusCode, plan.expect),
+      }),
+    );
+    return checks;
+  }
+  for (const name of plan.names) {
+    const envelope = buildEvent(name);
+    if (plan.endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = plan.endUserId;
+    const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
+    checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final.statusCode, plan.expect) });
+  }
+  return checks;
+}
+
+export async function run(options: SmokeOptions): Promise<void> {
+  if (options.suite === "conformance") return (await import("./conformance.js")).runConformanceSuite(options);
+  const plan = smokePlan(options);
+  const out = createOutput({ json: plan.reporter === "json" });
+  const { secret } = secretFor(out, options.secret);
+  const endUser = endUserFor(options.endUserId);
+  const checks = await sendChecks(out, options, plan, secret, endUser.id);
+  const failed = checks.filter((check) => !check.passed);
+  const answered2xx = checks.filter((check) => matchesExpectation(check.report.final.statusCode, ["2xx"])).length;
+  // Only a run that passes can have passed without testing verification.
+  const endUserNotice = failed.length === 0 ? unrecognisedEndUserNotice(endUser, checks.length, answered2xx) : undefined;
+  reportSmoke(out, options, plan, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined });
+  if (endUserNotice) out.warn(endUserNotice);
+  if (failed.length) {
+    const refused = failed.some((check) => check.report.final.statusCode === 401);
+    throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`);
+  }
+}
+
+interface SmokeRunPlan {
+  reporter: SmokeReporter;
+  url: string;
+  names: EventName[];
+  scenario: Scenario | undefined;
+}
+
+/** The smoke suite's flags, checked before anything is sent. */
+function smokePlan(options: SmokeOptions): SmokeRunPlan {
+  const given = CONFORMANCE_FLAGS.find(([, key]) => options[key] !== undefined);
+  if (given) throw usageError(`${given[0]} goes with --suite conformance`);
+  const reporter = smokeReporter(options);
+  if (!options.to) throw usageError("--to <url> is required: your app's webhook endpoint, e.g. --to http://localhost:8080/webhooks/pinwheel");
+  if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");
+  if (options.speed !== undefined && !options.scenario) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
+  if (options.events?.length === 0) throw usageError("--events is empty; name the events to check, or leave it out to check every catalog event");
+  if (options.output) checkOutputDirectory(options.output);
+  const names = (options.events ?? (options.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
+  const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
+  return { reporter, url: options.to, names, scenario };
+}
+
+/** Sends the checks through one delivery run, recorded like any other, and judges each answer. */
+async function sendChecks(out: Output, options: SmokeOptions, plan: SmokeRunPlan, secret: string, endUserId: string | undefined): Promise<Check[]> {
+  const smokeRun = DeliveryRun.open(out, {
+    source: "smoke",
+    dbPath: resolveDbPath(options.db),
+    url: plan.url,
+    secret,
+    timeoutMs: options.timeout,
+    // Checks go one at a time, but a scenario's concurrent step needs a second connection.
+    concurrency: 4,
+    planned: plan.scenario ? plannedDeliveries(plan.scenario) : plan.names.length,
+    // Per-attempt lines would bury the table; the table is the report.
+    attemptLines: "none",
+  });
+  let checks: Check[] = [];
+  const { names, scenario } = plan;
+  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId }).then((done) => (checks = done)));
+  return checks;
+}
+
+/** The report the reporter asks for: JUnit XML (to --output or stdout), JSON, or the table. */
+function reportSmoke(out: Output, options: SmokeOptions, plan: SmokeRunPlan, checks: readonly Check[], endUser: SmokeEndUser): void {
+  const { url, reporter, scenario } = plan;
+  if (reporter === "junit") {
+    emitJUnit(out, smokeJUnit(url, options.expect, checks, scenario ? scenario.name : "events"), options.output);
+  }
+  if (reporter === "json") out.data(smokeReportJson(url, options.expect, checks, endUser));
+  // With JUnit on stdout the table goes to stderr, so the XML stays clean.
+  else printSmokeTable(out, url, options.expect, checks, { toStderr: reporter === "junit" && !options.output });
+}

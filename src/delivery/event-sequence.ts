@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import { buildEvent, parseAssignments, pinwheelTimestamp, type Outcome } from "../events/build.js";
+import type { EventName } from "../events/catalog.js";
+import type { WebhookEnvelope } from "../events/fixtures.js";
+import { hasPath } from "../events/paths.js";
+import { envelopeTemplate } from "../events/template.js";
+
+/** One delivery of a simulated event: what is sent, and what it is for the attempt log. */
+export interface PlannedDelivery {
+  event: string | null;
+  eventId: string | null;
+  body: Buffer;
+}
+
+/** A sandbox account whose ids the simulated events carry (simulate --sandbox). */
+export interface SandboxIds {
+  accountId: string;
+  endUserId: string;
+  linkTokenId: string;
+  platform: { id: string; name: string };
+}
+
+/** What shapes a simulated event and the deliveries that follow it. */
+export interface SequenceOptions {
+  accountId?: string;
+  endUserId?: string;
+  apiVersion?: string;
+  outcome?: Outcome;
+  set?: string[];
+  add?: string[];
+  unset?: string[];
+  duplicate?: number | true;
+  pending?: boolean;
+}
+
+function identify(body: Buffer): { event: string | null; eventId: string | null } {
+  try {
+    const json = JSON.parse(body.toString("utf8")) as { event?: unknown; event_id?: unknown };
+    return {
+      event: typeof json.event === "string" ? json.event : null,
+      eventId: typeof json.event_id === "string" ? json.event_id : null,
+    };
+  } catch {
+    return { event: null, eventId: null };
+  }
+}
+
+function planned(envelope: WebhookEnvelope): PlannedDelivery {
+  return { event: envelope.event, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) };
+}
+
+/** Another event like this one: a fresh event_id, and a fresh job id where it is a job. */
+function renewed(envelope: WebhookEnvelope): WebhookEnvelope {
+  const payload = "id" in envelope.payload ? { ...envelope.payload, id: randomUUID() } : envelope.payload;
+  return { ...envelope, event_id: randomUUID(), payload };
+}
+
+/**
+ * Builds the events once (fixture, overrides) and returns, per simulated event, the deliveries
+ * in the order they must arrive: --count then only renews the ids, which keeps bursts cheap.
+ */
+export function sequenceBuilder(
+  name: EventName | undefined,
+  options: SequenceOptions,
+  data: Buffer | undefined,
+  sandbox?: SandboxIds,
+): (index: number) => PlannedDelivery[] {
+  const duplicates = options.duplicate === undefined ? 0 : options.duplicate === true ? 1 : options.duplicate;
+  const withDuplicates = (first: PlannedDelivery, followUp?: PlannedDelivery) => [
+    first,
+    ...Array.from({ length: duplicates }, () => first),
+    ...(followUp ? [followUp] : []),
+  ];
+  if (data) {
+    const first = { ...identify(data), body: data };
+    return () => withDuplicates(first);
+  }
+  // simulate refuses a call with neither an event name nor --data before it gets here.
+  if (name === undefined) throw new Error("simulate has neither an event name nor a --data body");
+  const overrides = {
+    accountId: options.accountId ?? sandbox?.accountId,
+    endUserId: options.endUserId ?? sandbox?.endUserId,
+    linkTokenId: sandbox?.linkTokenId,
+    apiVersion: options.apiVersion,
+    set: [...(name && sandbox ? platformAssignments(name, sandbox) : []), ...parseAssignments("set", options.set)],
+    add: parseAssignments("add", options.add),
+    unset: options.unset,
+  };
+  const initial = buildEvent(name, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
+  // The same job (same payload.id) settles later under a new event_id, as Pinwheel documents.
+  const settled = options.pending ? buildEvent(name, { ...overrides, outcome: options.outcome === "error" ? "error" : "success" }) : undefined;
+  if (!settled) {
+    const render = envelopeTemplate(initial);
+    return (index) => {
+      if (index === 0) return withDuplicates(planned(initial));
+      const eventId = randomUUID();
+      return withDuplicates({ event: initial.event, eventId, body: Buffer.from(render(eventId, randomUUID())) });
+    };
+  }
+  return (index) => {
+    const first = index === 0 ? initial : renewed(initial);
+    const followUp = settled && { ...renewed(settled), payload: { ...settled.payload, id: first.payload.id, timestamp: pinwheelTimestamp(Date.now()) } };
+    return withDuplicates(planned(first), followUp && planned(followUp));
+  };
+}
+
+/** account.added names the platform: the sandbox account's, so GET /v1/platforms/{id} resolves it. */
+function platformAssignments(name: EventName, sandbox: SandboxIds) {
+  const fixture = buildEvent(name);
+  if (!hasPath(fixture.payload, "platform_id")) return [];
+  return [
+    { path: "payload.platform_id", value: sandbox.platform.id },
+    ...(hasPath(fixture.payload, "platform_name") ? [{ path: "payload.platform_name", value: sandbox.platform.name }] : []),
+  ];
+}

@@ -1,0 +1,120 @@
+import { statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CliError, usageError } from "../errors.js";
+import type { DeliveryReport } from "../delivery/deliver.js";
+import { redactUrl } from "../redact-url.js";
+import { formatDuration } from "./delivery.js";
+import type { Output } from "./index.js";
+import { renderJUnit, type JUnitCase } from "./junit.js";
+
+export type SmokeReporter = "table" | "junit" | "json";
+
+/** --json, --reporter and --output as both smoke suites read them: --output is the JUnit file, so it implies that reporter. */
+export function smokeReporter(options: { json?: boolean; reporter?: SmokeReporter; output?: string }): SmokeReporter {
+  if (options.output && (options.json || options.reporter === "json")) {
+    throw usageError("--output writes the JUnit XML report; for JSON, redirect stdout to a file instead");
+  }
+  return options.json ? "json" : options.output ? "junit" : (options.reporter ?? "table");
+}
+
+/** Checked before anything is sent: a report that cannot be written would lose every result. */
+export function checkOutputDirectory(output: string): void {
+  const directory = dirname(resolve(output));
+  const isDirectory = statSync(directory, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  if (!isDirectory) throw usageError(`--output: the directory ${directory} does not exist; create it first (e.g. mkdir -p ${directory})`);
+}
+
+/** The JUnit XML to --output, or to stdout without it. */
+export function emitJUnit(out: Output, xml: string, output: string | undefined): void {
+  if (!output) {
+    out.line(xml.trimEnd());
+    return;
+  }
+  try {
+    writeFileSync(output, xml);
+  } catch (error) {
+    throw new CliError(`cannot write the JUnit report to ${output}: ${(error as Error).message}`);
+  }
+  out.notice(`JUnit report written to ${output}`);
+}
+
+/** One smoke check: a delivery and whether its answer was the expected one. */
+export interface SmokeCheck {
+  name: string;
+  event: string;
+  eventId: string;
+  report: DeliveryReport;
+  passed: boolean;
+}
+
+/** The end user the run's events named, and whether the handler acknowledged one it cannot know. */
+export interface SmokeEndUser {
+  endUserId?: string;
+  unrecognisedAcknowledged: boolean;
+}
+
+function observed(report: DeliveryReport): string {
+  return report.final.statusCode !== undefined ? String(report.final.statusCode) : (report.final.error ?? "no answer");
+}
+
+/** smoke --json's report. */
+export function smokeReportJson(
+  url: string,
+  expect: readonly string[],
+  checks: readonly SmokeCheck[],
+  endUser: SmokeEndUser = { unrecognisedAcknowledged: false },
+): Record<string, unknown> {
+  const failed = checks.filter((check) => !check.passed).length;
+  return {
+    url,
+    expect,
+    passed: checks.length - failed,
+    failed,
+    end_user_id: endUser.endUserId ?? null,
+    // The handler acknowledged events for an end user it cannot know: verification went untested.
+    unrecognised_end_user_acknowledged: endUser.unrecognisedAcknowledged,
+    checks: checks.map((check) => ({
+      name: check.name,
+      event: check.event,
+      event_id: check.eventId,
+      passed: check.passed,
+      status_code: check.report.final.statusCode ?? null,
+      error: check.report.final.error ?? null,
+      duration_ms: Math.round(check.report.final.durationMs * 100) / 100,
+    })),
+  };
+}
+
+
+/** The JUnit XML of a smoke run: one test case per check. */
+export function smokeJUnit(url: string, expect: readonly string[], checks: readonly SmokeCheck[], suite: string): string {
+  const cases: JUnitCase[] = checks.map((check) => ({
+    name: check.name,
+    classname: `pinwheel-cli.smoke.${suite}`,
+    seconds: check.report.attempts.reduce((sum, a) => sum + a.durationMs, 0) / 1000,
+    failure: check.passed
+      ? undefined
+      : {
+          message: `expected ${expect.join(",")}, got ${observed(check.report)}`,
+          details: `POST ${redactUrl(url)}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
+        },
+  }));
+  return renderJUnit(`pinwheel-cli smoke ${redactUrl(url)}`, cases, new Date().toISOString().slice(0, 19));
+}
+
+/** The table of checks and the passed/failed line; on stderr when stdout carries the JUnit XML. */
+export function printSmokeTable(out: Output, url: string, expect: readonly string[], checks: readonly SmokeCheck[], where: { toStderr: boolean }): void {
+  const { c } = out;
+  const failed = checks.filter((check) => !check.passed).length;
+  const table = checks.map((check) => [
+    check.passed ? c.green("pass") : c.red("FAIL"),
+    check.name,
+    check.passed ? observed(check.report) : c.red(observed(check.report)),
+    formatDuration(check.report.final.durationMs),
+  ]);
+  if (where.toStderr) out.notice(table.map((row) => row.join("  ")).join("\n"));
+  else out.table(["RESULT", "CHECK", "STATUS", "TIME"], table);
+  const line = `${checks.length - failed} passed, ${failed} failed (expected ${expect.join(",")} from ${url})`;
+  if (where.toStderr) out.notice(line);
+  else out.line(`\n${failed ? c.red(line) : c.green(line)}`);
+}

@@ -1,0 +1,38 @@
+import { InvalidArgumentError } from "commander";
+import { describe, expect, it } from "vitest";
+import { since } from "../../src/cli/options.js";
+
+describe("since", () => {
+  it("reads a duration as that long ago", () => {
+    const before = Date.now();
+    const parsed = Date.parse(since("15m"));
+    expect(parsed).toBeGreaterThanOrEqual(before - 15 * 60_000 - 5);
+    expect(parsed).toBeLessThanOrEqual(Date.now() - 15 * 60_000);
+  });
+
+  it("reads ISO dates and date-times, with or without a zone", () => {
+    expect(since("2026-11-23")).toBe("2026-11-23T00:00:00.000Z");
+    expect(since("2024-02-29")).toBe("2024-02-29T00:00:00.000Z");
+    expect(since("2026-11-23T10:00:00Z")).toBe("2026-11-23T10:00:00.000Z");
+    expect(since("2026-11-23T10:00:00+02:00")).toBe("2026-11-23T08:00:00.000Z");
+    expect(since("2026-11-23T10:00:00.123Z")).toBe("2026-11-23T10:00:00.123Z");
+  });
+
+  it("refuses a bare number, which Date would read as a year, and suggests the units", () => {
+    expect(() => since("5")).toThrow(InvalidArgumentError);
+    expect(() => since("5")).toThrow(/"5" has no unit; use a duration such as 5m, 5h or 5d/);
+    expect(() => since("1795452503")).toThrow(/has no unit/);
+  });
+
+  it("refuses dates that do not exist instead of rolling them over", () => {
+    for (const value of ["2026-02-30", "2025-02-29", "2026-13-01", "2026-04-31", "2026-00-10"]) {
+      expect(() => since(value), value).toThrow(/is neither a duration .* nor an ISO date/);
+    }
+  });
+
+  it("refuses what Date's lenient parser would guess at", () => {
+    for (const value of ["yesterday", "Nov 23", "23/11/2026", "2026-11-23 junk", ""]) {
+      expect(() => since(value), value).toThrow(InvalidArgumentError);
+    }
+  });
+});

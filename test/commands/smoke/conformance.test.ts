@@ -1,0 +1,145 @@
+/**
+ * smoke --suite conformance through the BUILT binary against broken handlers on 127.0.0.1 (in
+ * this process): the report card, --json, JUnit, exit codes and the usage errors. What each check
+ * judges is tested in-process in test/conformance/runner.test.ts.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CHECK_IDS } from "../../../src/conformance/index.js";
+import { runCli, tempHome, type TempHome } from "../../helpers/cli.js";
+import { expectExit, expectOneLineError } from "../../helpers/delivery-cli.js";
+import { findAll, parseWellFormedXml } from "../../helpers/xml-well-formed.js";
+import { startHandler, type HandlerSteps, type RunningHandler } from "../../fixtures/handlers/base.js";
+import { acceptsForged } from "../../fixtures/handlers/accepts-forged.js";
+import { nonIdempotent } from "../../fixtures/handlers/non-idempotent.js";
+import { slow } from "../../fixtures/handlers/slow.js";
+
+const SECRET = "sk_conformance_cli_81f0";
+let home: TempHome;
+const handlers: RunningHandler[] = [];
+beforeAll(() => {
+  home = tempHome();
+});
+afterEach(async () => {
+  await Promise.all(handlers.splice(0).map((handler) => handler.close()));
+});
+afterAll(() => home.cleanup());
+
+async function handler(steps: Partial<HandlerSteps> = {}): Promise<RunningHandler> {
+  const running = await startHandler(SECRET, steps);
+  handlers.push(running);
+  return running;
+}
+
+function conformance(args: string[]) {
+  return runCli(["smoke", "--suite", "conformance", ...args, "--secret", SECRET], { env: home.env });
+}
+
+interface ReportJson {
+  suite: string;
+  url: string;
+  passed: number;
+  failed: number;
+  warned: number;
+  checks: {
+    id: string;
+    verdict: string;
+    message: string;
+    fix: string;
+    answered: string;
+    exchanges: { label: string; evidence: boolean; sent: { headers: Record<string, string>; body: string }; answer: { status_code: number | null } }[];
+  }[];
+}
+
+describe("smoke --suite conformance", () => {
+  it("prints the report card: every check, then what was sent, what came back and the fix for the failing one; exit 1", async () => {
+    const target = await handler(acceptsForged);
+    const result = await conformance(["--to", target.url]);
+    expectExit(result, 1);
+    const rows = result.stdout.split("\n").filter((line) => /^(pass|FAIL|warn) {2,}/.test(line));
+    expect(rows.map((row) => row.split(/\s+/)[1])).toEqual([...CHECK_IDS]);
+    expect(rows.filter((row) => row.startsWith("FAIL"))).toEqual([expect.stringMatching(/^FAIL\s+forged-signature\s+200\s+an event with a made-up x-pinwheel-signature/)]);
+    const details = result.stdout.slice(result.stdout.indexOf("\nFAIL forged-signature: "));
+    expect(details).toMatch(/^\nFAIL forged-signature: answered 200 to a made-up signature \(v2= and 16 hex characters, not an HMAC\)/);
+    expect(details).toMatch(/\n {2}sent: {3}a made-up signature .*, unknown end user\n {10}POST http:\/\/127\.0\.0\.1:\d+\/webhooks {2}content-type: application\/json {2}x-pinwheel-signature: v2=[0-9a-f]{16} {2}x-timestamp: \d{10}\n {10}\{"event":"income\.added"/);
+    expect(details).toMatch(/\n {2}answer: 200 in \d+ ms: \{"received":true\}\n {2}fix: {4}refuse unless the header is "v2=" and 64 hex characters/);
+    expect(result.stdout).toContain(`15 passed, 1 failed, 0 warnings (conformance of ${target.url})`);
+    expect(expectOneLineError(result.stderr)).toBe("error: conformance failed: 1 of 16 checks (forged-signature)");
+  });
+
+  it("--json: one document with each check's verdict, message, fix and exchanges; a warning does not fail the run", async () => {
+    const target = await handler(nonIdempotent);
+    const result = await conformance(["--to", target.url, "--state-url", target.stateUrl, "--checks", "duplicate-delivery,retried-delivery,genuine-events", "--json"]);
+    expectExit(result, 1);
+    const report = JSON.parse(result.stdout) as ReportJson;
+    expect(report).toMatchObject({ suite: "conformance", url: target.url, passed: 1, failed: 1, warned: 1 });
+    expect(report.checks.map((check) => [check.id, check.verdict])).toEqual([
+      ["genuine-events", "pass"],
+      ["duplicate-delivery", "fail"],
+      ["retried-delivery", "warn"],
+    ]);
+    const duplicate = report.checks[1]!;
+    expect(duplicate.message).toMatch(/--state-url went from processed \d+ to processed \d+ on the duplicate: it processed the same event_id twice$/);
+    expect(duplicate.fix).toMatch(/^store event_id with a unique constraint/);
+    expect(duplicate.exchanges.map((exchange) => [exchange.evidence, exchange.answer.status_code])).toEqual([
+      [false, 200],
+      [true, 200],
+    ]);
+    // The duplicate is the same request: same bytes, same headers.
+    expect(duplicate.exchanges[1]!.sent).toEqual(duplicate.exchanges[0]!.sent);
+    expect(expectOneLineError(result.stderr)).toBe("error: conformance failed: 1 of 3 checks (duplicate-delivery)");
+
+    // A state URL that does not move (another app's) cannot show a duplicate: a warning, and exit 0.
+    const elsewhere = await handler();
+    const warnedOnly = await conformance(["--to", target.url, "--state-url", elsewhere.stateUrl, "--checks", "duplicate-delivery", "--json"]);
+    expectExit(warnedOnly, 0);
+    const warned = JSON.parse(warnedOnly.stdout) as ReportJson;
+    expect(warned).toMatchObject({ passed: 0, failed: 0, warned: 1 });
+    expect(warned.checks[0]!.message).toMatch(/--state-url did not change after the first delivery either/);
+  });
+
+  it("--output writes JUnit XML: one testcase per check, a failure for the failing one, the card still prints", async () => {
+    const target = await handler(slow("shifts.fully_synced", 2000));
+    const file = join(home.home, "conformance.xml");
+    // A small --timeout keeps the slow handler's run short; users get Pinwheel's 15 s.
+    const result = await conformance(["--to", target.url, "--checks", "genuine-events,content-type,response-time", "--timeout", "1500", "--output", file]);
+    expectExit(result, 1);
+    const root = parseWellFormedXml(readFileSync(file, "utf8"));
+    const cases = findAll(root, "testcase");
+    expect(cases.map((c) => c.attributes.name)).toEqual(["genuine-events", "content-type", "response-time"]);
+    expect(cases.every((c) => c.attributes.classname === "pinwheel-cli.conformance")).toBe(true);
+    const failures = findAll(root, "failure");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.attributes.message).toMatch(/^1 of \d+ answers came later than 1\.50 s \(shifts\.fully_synced: \d\.\d\d s\)/);
+    expect(failures[0]!.text).toContain("fix:    answer 2xx as soon as the event is stored");
+    expect(result.stdout).toMatch(/^FAIL\s+response-time\s+p95 /m);
+    expect(result.stderr).toContain(`JUnit report written to ${file}`);
+  });
+
+  it("nothing listening at --to is failed work (exit 1), named in one line", async () => {
+    const target = await handler();
+    await target.close();
+    const result = await conformance(["--to", target.url]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toMatch(new RegExp(`^error: nothing answered at ${target.url.replace(/[./]/g, "\\$&")} \\(.*ECONNREFUSED.*\\); is your app running there\\?$`));
+  });
+});
+
+describe("usage errors (exit 2, one line, nothing sent)", () => {
+  it("suite flags on the wrong suite, an unknown check, a --state-url that is not a count", async () => {
+    const target = await handler();
+    const [tolerance, scenario, check, state] = await Promise.all([
+      runCli(["smoke", "--to", target.url, "--tolerance", "60", "--secret", SECRET], { env: home.env }),
+      conformance(["--to", target.url, "--scenario", "at-least-once"]),
+      conformance(["--to", target.url, "--checks", "genuine-events,forged-signatur"]),
+      conformance(["--to", target.url, "--state-url", target.url]),
+    ]);
+    for (const result of [tolerance, scenario, check, state]) expectExit(result, 2);
+    expect(expectOneLineError(tolerance.stderr)).toBe("error: --tolerance goes with --suite conformance");
+    expect(expectOneLineError(scenario.stderr)).toMatch(/^error: --scenario \(out-of-order and pending-then-result play the scenarios\) goes with the smoke suite/);
+    expect(expectOneLineError(check.stderr)).toMatch(/^error: --checks: unknown check "forged-signatur"; did you mean "forged-signature"\?/);
+    expect(expectOneLineError(state.stderr)).toMatch(/^error: --state-url http:\/\/127\.0\.0\.1:\d+\/webhooks: a GET answered 401$/);
+    expect(target.processed()).toBe(0);
+  });
+});
