@@ -75,6 +75,17 @@ class OtherSideClosed extends Error {
   }
 }
 
+/**
+ * node:http writes the request before the TLS handshake is done, so a handshake that fails (an
+ * https:// URL to a plain HTTP server) surfaces as "write EPROTO <OpenSSL text>". undici waits
+ * for the handshake and reports OpenSSL's own code (ERR_SSL_WRONG_VERSION_NUMBER): the same here.
+ */
+function tlsFailure(error: NodeJS.ErrnoException): Error {
+  const reason = error.code === "EPROTO" ? /SSL routines:[^:]*:([^:]+):/.exec(error.message)?.[1] : undefined;
+  if (reason === undefined) return error;
+  return Object.assign(new Error(error.message.replace(/^write EPROTO /, "")), { code: `ERR_SSL_${reason.toUpperCase().replace(/ /g, "_")}` });
+}
+
 function exchange(
   target: URL,
   headers: Record<string, string>,
@@ -114,7 +125,7 @@ function exchange(
     );
     request.on("timeout", () => request.destroy(new TimeoutError("timed out")));
     request.on("error", (error: NodeJS.ErrnoException) => {
-      reject(error.code === "ECONNRESET" && error.message === "socket hang up" ? new OtherSideClosed() : error);
+      reject(error.code === "ECONNRESET" && error.message === "socket hang up" ? new OtherSideClosed() : tlsFailure(error));
     });
     request.end(body);
   });

@@ -87,7 +87,7 @@ describe("createNodeSender", () => {
     expect(result.responseBody).toBe("a".repeat(2047));
   });
 
-  it("words a refused connection, a connection closed before the answer and a timeout as undici does", async () => {
+  it("words a refused connection, a connection closed before the answer, https:// to plain HTTP and a timeout as undici does", async () => {
     const closedPort = await raw(() => {});
     const refused = closedPort;
     await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
@@ -95,6 +95,12 @@ describe("createNodeSender", () => {
 
     const hangsUp = await raw((socket) => socket.once("data", () => socket.end()));
     expect(await sameFromBoth(hangsUp)).toMatchObject({ errorKind: "network", error: "UND_ERR_SOCKET: other side closed" });
+
+    const plain = await http((_request, response) => response.end("ok"));
+    expect(await sameFromBoth(plain.replace("http://", "https://"))).toMatchObject({
+      errorKind: "network",
+      error: "ERR_SSL_WRONG_VERSION_NUMBER: the server did not answer TLS; it probably speaks plain HTTP (use http://)",
+    });
 
     const silent = await raw((socket) => socket.resume());
     expect(await sameFromBoth(silent, 150)).toMatchObject({ errorKind: "timeout", error: "no answer within 150 ms" });
