@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { z } from "zod";
 import { CliError, usageError } from "./errors.js";
 import { didYouMean } from "./suggest.js";
 import { CONFIG_KEYS, type ConfigKey } from "./config-keys.js";
@@ -46,18 +45,6 @@ export function resolvePaths(env: Env = process.env): Paths {
 
 export type ConfigFile = Partial<Record<ConfigKey, string>>;
 
-const configValue = z.string().optional();
-/** Every key a string; a key this version does not know is refused (a typo would be silently ignored). */
-const configSchema = z.strictObject({
-  "api-secret": configValue,
-  env: configValue,
-  "base-url": configValue,
-  "api-version": configValue,
-  "default-url": configValue,
-  db: configValue,
-  "end-user-id": configValue,
-} satisfies Record<ConfigKey, typeof configValue>);
-
 /** The config file exists but cannot be used: reading on would run on defaults the user did not choose, and writing would lose what is there. */
 export class ConfigFileError extends CliError {
   constructor(message: string) {
@@ -100,20 +87,34 @@ function readConfigObject(file: string): Record<string, unknown> {
  */
 export function readConfigFile(paths: Paths = resolvePaths()): ConfigFile {
   const file = paths.configFile;
-  const parsed = readConfigObject(file);
-  const result = configSchema.safeParse(parsed);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue?.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    const hint = didYouMean(key, CONFIG_KEYS);
-    throw new ConfigFileError(`${file}: unknown key "${key}"; ${hint || `the keys are ${CONFIG_KEYS.join(", ")}`} (fix the file or delete the key)`);
+  return checkedConfig(readConfigObject(file), file);
+}
+
+/**
+ * Every known key a string; a key this version does not know is refused (a typo would be silently
+ * ignored). A hand-written check of seven keys, not a schema library: every command reads the
+ * config, and loading zod cost a one-shot command more CPU than the rest of its work.
+ * The first bad value (in CONFIG_KEYS order) is reported before the first unknown key.
+ */
+function checkedConfig(parsed: Record<string, unknown>, file: string): ConfigFile {
+  const config: ConfigFile = {};
+  for (const key of CONFIG_KEYS) {
+    if (!Object.hasOwn(parsed, key)) continue;
+    const value = parsed[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string") {
+      throw new ConfigFileError(
+        `${file}: "${key}" must be a string, not ${kindOf(value)}; fix the file, or run "pinwheel-cli config set ${key} <value>"`,
+      );
+    }
+    config[key] = value;
   }
-  const key = String(issue?.path[0] ?? "");
-  const value = parsed[key];
-  throw new ConfigFileError(
-    `${file}: "${key}" must be a string, not ${kindOf(value)}; fix the file, or run "pinwheel-cli config set ${key} <value>"`,
-  );
+  const unknown = Object.keys(parsed).find((key) => !isConfigKey(key));
+  if (unknown !== undefined) {
+    const hint = didYouMean(unknown, CONFIG_KEYS);
+    throw new ConfigFileError(`${file}: unknown key "${unknown}"; ${hint || `the keys are ${CONFIG_KEYS.join(", ")}`} (fix the file or delete the key)`);
+  }
+  return config;
 }
 
 export type SecretSource = "flag" | "env" | "config" | "default";

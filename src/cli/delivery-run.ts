@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { deliver, type DeliveryReport } from "../delivery/deliver.js";
 import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
-import { createSender, type HttpSender } from "../delivery/sender.js";
+import { createSenderFor } from "../delivery/node-sender.js";
+import type { HttpSender } from "../delivery/sender.js";
 import type { Output, Progress } from "../output/index.js";
 import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
 import { openDatabase, type Db } from "../store/database.js";
@@ -72,7 +73,7 @@ export class DeliveryRun {
 
   static open(out: Output, options: RunOptions): DeliveryRun {
     const db = openDatabase(options.dbPath);
-    const sender = createSender({ timeoutMs: options.timeoutMs, connections: options.concurrency });
+    const sender = createSenderFor(options.planned, { timeoutMs: options.timeoutMs, connections: options.concurrency });
     // A worker thread costs a few tens of milliseconds to start: worth it only for a long run.
     const recorder = options.planned >= WORKER_RECORDER_FROM ? workerAttemptRecorder(options.dbPath) : attemptRecorder(db);
     return new DeliveryRun(out, options, db, recorder, sender);

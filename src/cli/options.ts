@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError } from "./argument-error.js";
 import { usageError } from "../errors.js";
 import { isApiVersionDate } from "../events/versions.js";
 

@@ -1,5 +1,4 @@
-import { CommanderError } from "commander";
-import { buildProgram } from "../cli.js";
+import { fastAction } from "./fast.js";
 import { redactUrlsIn } from "../redact-url.js";
 import { requestQuiet } from "../quiet.js";
 import { wordError } from "./word-error.js";
@@ -17,15 +16,18 @@ function withoutQuiet(argv: readonly string[]): { argv: string[]; quiet: boolean
  * exit code. src/main.ts calls it for the real process; tests call it in-process.
  */
 export async function runProgram(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   // --quiet may follow any command (`simulate x --quiet`), so it is taken out before commander sees it.
   const quietAt = withoutQuiet(argv);
   requestQuiet(quietAt.quiet);
+  // The one-shot commands' usual command lines skip loading commander and building the program.
+  const fast = fastAction(quietAt.argv);
+  const commander = fast ? undefined : await import("commander");
+  const program = fast ? undefined : (await import("../cli.js")).buildProgram();
   try {
-    await program.parseAsync(quietAt.argv);
+    await (fast ? fast() : program?.parseAsync(quietAt.argv));
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (commander && error instanceof commander.CommanderError) {
       // Commander has already printed its own message; help and --version are not failures.
       return error.exitCode === 0 ? 0 : 2;
     }

@@ -26,13 +26,14 @@ const RESPONSE_EXCERPT_BYTES = 2048;
  */
 const RESPONSE_DRAIN_BYTES = 64 * 1024;
 
-function describeError(error: unknown, timeoutMs: number): Pick<AttemptResult, "errorKind" | "error"> {
+/** A failed attempt's kind and words. */
+export function attemptFailure(error: unknown, timeoutMs: number): Pick<AttemptResult, "errorKind" | "error"> {
   const failure = describeTransportError(error, timeoutMs);
   return { errorKind: failure.kind, error: failure.message };
 }
 
 /** The answer's first 2 KiB; the rest is never held (an app answering 200 MiB costs 2 KiB). */
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+export async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let read = 0;
@@ -117,10 +118,10 @@ export function createSender(options: SenderOptions): HttpSender {
           return { url, startedAt, durationMs: performance.now() - startedHr, statusCode, responseBody };
         } catch (error) {
           // The answer's status arrived; only its body failed: keep what the handler said.
-          return { url, startedAt, durationMs: performance.now() - startedHr, statusCode, ...describeError(error, options.timeoutMs) };
+          return { url, startedAt, durationMs: performance.now() - startedHr, statusCode, ...attemptFailure(error, options.timeoutMs) };
         }
       } catch (error) {
-        return { url, startedAt, durationMs: performance.now() - startedHr, ...describeError(error, options.timeoutMs) };
+        return { url, startedAt, durationMs: performance.now() - startedHr, ...attemptFailure(error, options.timeoutMs) };
       }
     },
     close() {
@@ -128,3 +129,4 @@ export function createSender(options: SenderOptions): HttpSender {
     },
   };
 }
+

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError } from "../../src/cli/argument-error.js";
 import { describe, expect, it } from "vitest";
 import { since } from "../../src/cli/options.js";
 

@@ -1,0 +1,124 @@
+/**
+ * The node:http sender (a few deliveries) against undici's (a long run), to the same real servers
+ * on 127.0.0.1: the bytes on the wire and every attempt's result must be the same, so which one
+ * ran never shows in what a receiver stores or in what the user reads.
+ */
+import { createServer as createHttpServer, type RequestListener } from "node:http";
+import { createServer as createNetServer, type Server, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createNodeSender, createSenderFor } from "../../src/delivery/node-sender.js";
+import { createSender, type AttemptResult, type HttpSender } from "../../src/delivery/sender.js";
+
+const servers: Server[] = [];
+const senders: HttpSender[] = [];
+
+afterEach(async () => {
+  await Promise.all(senders.splice(0).map((sender) => sender.close()));
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    }),
+  );
+});
+
+async function listening(server: Server): Promise<string> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const http = (handler: RequestListener) => listening(createHttpServer(handler));
+
+/** A TCP server that hands each connection to `onSocket`, for answers HTTP servers do not give. */
+const raw = (onSocket: (socket: Socket) => void) => listening(createNetServer(onSocket));
+
+function both(timeoutMs = 2_000): { name: string; sender: HttpSender }[] {
+  const made = [
+    { name: "undici", sender: createSender({ timeoutMs, connections: 4 }) },
+    { name: "node:http", sender: createNodeSender({ timeoutMs, connections: 4 }) },
+  ];
+  senders.push(...made.map((m) => m.sender));
+  return made;
+}
+
+/** An attempt without its timing, which differs from run to run. */
+function comparable(result: AttemptResult): Omit<AttemptResult, "startedAt" | "durationMs"> {
+  const { startedAt, durationMs, ...rest } = result;
+  expect(Number.isNaN(Date.parse(startedAt))).toBe(false);
+  expect(durationMs).toBeGreaterThanOrEqual(0);
+  return rest;
+}
+
+const HEADERS = { "content-type": "application/json", "x-timestamp": "1700000000", "x-pinwheel-signature": "v2=abc" };
+
+async function sameFromBoth(url: string, timeoutMs = 2_000, body = '{"event":"x"}') {
+  const results = [];
+  for (const { sender } of both(timeoutMs)) results.push(comparable(await sender.send(url, body, HEADERS)));
+  expect(results[1]).toEqual(results[0]);
+  return results[0]!;
+}
+
+describe("createNodeSender", () => {
+  it("puts the same bytes on the wire as undici, credentials in the URL sent as Basic", async () => {
+    const seen: string[] = [];
+    const base = await raw((socket) =>
+      socket.once("data", (chunk) => {
+        seen.push(chunk.toString("latin1").replace(/^host: 127\.0\.0\.1:\d+/m, "host: <port>"));
+        socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      }),
+    );
+    const url = base.replace("http://", "http://user:p%40ss@") + "/hooks/pinwheel?x=1";
+    const result = await sameFromBoth(url);
+    expect(result).toEqual({ url: url.replace("user:p%40ss@", "***@"), statusCode: 200, responseBody: "ok" });
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[0]).toContain(`authorization: Basic ${Buffer.from("user:p@ss").toString("base64")}\r\n`);
+  });
+
+  it("keeps the first 2 KiB of an answer, without a character cut in half", async () => {
+    const url = await http((_request, response) => {
+      response.writeHead(500, { "content-type": "text/plain" });
+      response.end(`${"a".repeat(2047)}é${"b".repeat(100_000)}`);
+    });
+    const result = await sameFromBoth(url);
+    expect(result.statusCode).toBe(500);
+    expect(result.responseBody).toBe("a".repeat(2047));
+  });
+
+  it("words a refused connection, a connection closed before the answer, https:// to plain HTTP and a timeout as undici does", async () => {
+    const closedPort = await raw(() => {});
+    const refused = closedPort;
+    await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    expect(await sameFromBoth(refused)).toMatchObject({ errorKind: "network", error: expect.stringMatching(/ECONNREFUSED/) });
+
+    const hangsUp = await raw((socket) => socket.once("data", () => socket.end()));
+    expect(await sameFromBoth(hangsUp)).toMatchObject({ errorKind: "network", error: "UND_ERR_SOCKET: other side closed" });
+
+    const plain = await http((_request, response) => response.end("ok"));
+    expect(await sameFromBoth(plain.replace("http://", "https://"))).toMatchObject({
+      errorKind: "network",
+      error: "ERR_SSL_WRONG_VERSION_NUMBER: the server did not answer TLS; it probably speaks plain HTTP (use http://)",
+    });
+
+    const silent = await raw((socket) => socket.resume());
+    expect(await sameFromBoth(silent, 150)).toMatchObject({ errorKind: "timeout", error: "no answer within 150 ms" });
+  });
+
+  it("keeps the status when the answer's body stops coming", async () => {
+    const url = await raw((socket) =>
+      socket.once("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial")),
+    );
+    expect(await sameFromBoth(url, 200)).toMatchObject({ statusCode: 200, errorKind: "timeout", error: "no answer within 200 ms" });
+  });
+
+  it("createSenderFor gives a working sender for a few deliveries and for a long run", async () => {
+    const url = await http((_request, response) => response.end("ok"));
+    for (const planned of [1, 20, 21]) {
+      const sender = createSenderFor(planned, { timeoutMs: 2_000, connections: 2 });
+      senders.push(sender);
+      expect((await sender.send(url, "{}", HEADERS)).statusCode).toBe(200);
+    }
+  });
+});
