@@ -1,6 +1,7 @@
 import { isCliError, type ExitCode } from "../errors.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
+import { isTargetError, type SettingOrigin, type TargetError, type TargetSetting } from "../registry/target-error.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 
 /** An error as the command line says it: one line, and the exit code it promises. */
@@ -33,6 +34,37 @@ function storeAdvice(error: StoreError): string {
   }
 }
 
+const SETTING_NAMES: Record<TargetSetting, { flag: string; variable: string }> = {
+  env: { flag: "--env", variable: "PINWHEEL_ENV" },
+  "base-url": { flag: "--base-url", variable: "PINWHEEL_BASE_URL" },
+  "api-version": { flag: "--api-version", variable: "PINWHEEL_API_VERSION" },
+  db: { flag: "--db", variable: "PINWHEEL_CLI_DB" },
+};
+
+/** "--env", "PINWHEEL_ENV" or "env in the config file": where the user set it. */
+function settingName(origin: SettingOrigin): string {
+  const names = SETTING_NAMES[origin.setting];
+  if (origin.source === "flag") return names.flag;
+  if (origin.source === "env") return names.variable;
+  return `${origin.setting} in the config file`;
+}
+
+function describeTarget({ data }: TargetError): string {
+  switch (data.kind) {
+    case "env_and_base_url":
+      return "pass either --env or --base-url, not both";
+    case "not_an_environment":
+    case "not_a_version":
+      return `${settingName(data.origin)}: "${data.origin.value}" is not ${data.kind === "not_an_environment" ? "an environment" : "a Pinwheel-Version"}; use ${data.allowed.join(", ")}`;
+    case "not_an_http_url":
+      return `${settingName(data.origin)}: "${data.origin.value}" is not an http(s) URL`;
+    case "db_beside_api":
+      return `--db is where the local registry (--env local) keeps webhooks, but these go to ${data.because ? settingName(data.because) : data.api}; drop --db`;
+    case "no_secret":
+      return `no API secret for Pinwheel ${data.environment}: pass --secret, set PINWHEEL_API_SECRET, or run "pinwheel-cli config set api-secret"`;
+  }
+}
+
 /**
  * The one place the CLI words the core's errors in its own flags. A mistake in what the user typed
  * (an override, a scenario) exits 2; work that failed (a database, an unreadable file) exits 1.
@@ -42,6 +74,7 @@ export function wordError(error: unknown): WordedError | undefined {
   if (isCliError(error)) return { message: error.message, exitCode: error.exitCode };
   if (isOverrideError(error)) return { message: describeOverride(error, (op) => FLAG_OF[op]), exitCode: 2 };
   if (isScenarioError(error)) return { message: error.message, exitCode: error.kind === "unreadable" ? 1 : 2 };
+  if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
   return undefined;
 }

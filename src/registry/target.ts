@@ -1,7 +1,7 @@
 import { resolveDbPath, resolveSecret, resolveSetting, type ResolvedSecret, type ResolvedSetting, type SettingSource } from "../config.js";
 import { ENVIRONMENT_BASE_URLS, DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NEWEST_VERSION, PINWHEEL_VERSIONS, type Environment } from "../api/environments.js";
 import type { WebhooksApi } from "../api/types.js";
-import { usageError } from "../errors.js";
+import { TargetError, type SettingOrigin, type TargetSetting } from "./target-error.js";
 import type { LocalRegistry } from "./local.js";
 import { isLoopbackHost } from "../loopback.js";
 
@@ -31,42 +31,33 @@ export type Target = TargetCommon &
   ({ kind: "http"; baseUrl: string; dbPath: undefined } | { kind: "local"; baseUrl: undefined; dbPath: string });
 
 const SOURCE_RANK: Record<SettingSource, number> = { flag: 0, env: 1, config: 2 };
-const SETTING_LABELS: Record<SettingSource, (flag: string, variable: string, key: string) => string> = {
-  flag: (flag) => flag,
-  env: (_flag, variable) => variable,
-  config: (_flag, _variable, key) => `${key} in the config file`,
-};
 
-function where(setting: ResolvedSetting, flag: string, variable: string, key: string): string {
-  return SETTING_LABELS[setting.source](flag, variable, key);
+function origin(setting: TargetSetting, resolved: ResolvedSetting): SettingOrigin {
+  return { setting, source: resolved.source, value: resolved.value };
 }
 
-/** --db is the embedded registry's file: beside an HTTP API, which keeps its own webhooks, it would be ignored. */
-function refuseDbFlag(options: TargetOptions, api: string): void {
-  if (options.db !== undefined) {
-    throw usageError(`--db is where the local registry (--env local) keeps webhooks, but these go to ${api}; drop --db`);
-  }
+/** A database file beside an HTTP API, which keeps its own webhooks, would be ignored. */
+function refuseDbFlag(options: TargetOptions, api: string, because?: SettingOrigin): void {
+  if (options.db !== undefined) throw new TargetError({ kind: "db_beside_api", api, because });
 }
 
 /** Flags > environment variables > config file > defaults, for env, base-url, api-version and the secret. */
 export function resolveTarget(options: TargetOptions): Target {
   if (options.env !== undefined && options.baseUrl !== undefined) {
-    throw usageError("pass either --env or --base-url, not both");
+    throw new TargetError({ kind: "env_and_base_url" });
   }
   const env = resolveSetting("env", options.env);
   if (env && !isEnvironment(env.value)) {
-    throw usageError(`${where(env, "--env", "PINWHEEL_ENV", "env")}: "${env.value}" is not an environment; use ${ENVIRONMENTS.join(", ")}`);
+    throw new TargetError({ kind: "not_an_environment", origin: origin("env", env), allowed: ENVIRONMENTS });
   }
   const base = resolveSetting("base-url", options.baseUrl);
   if (base && !/^https?:\/\/[^/]/.test(base.value)) {
-    throw usageError(`${where(base, "--base-url", "PINWHEEL_BASE_URL", "base-url")}: "${base.value}" is not an http(s) URL`);
+    throw new TargetError({ kind: "not_an_http_url", origin: origin("base-url", base) });
   }
 
   const version = resolveSetting("api-version", options.apiVersion);
   if (version && !isPinwheelVersion(version.value)) {
-    throw usageError(
-      `${where(version, "--api-version", "PINWHEEL_API_VERSION", "api-version")}: "${version.value}" is not a Pinwheel-Version; use ${PINWHEEL_VERSIONS.join(", ")}`,
-    );
+    throw new TargetError({ kind: "not_a_version", origin: origin("api-version", version), allowed: PINWHEEL_VERSIONS });
   }
   const apiVersion = version?.value ?? NEWEST_VERSION;
   const secret = resolveSecret(options.secret);
@@ -74,7 +65,7 @@ export function resolveTarget(options: TargetOptions): Target {
   // A base URL wins over an environment set at the same level or below it: --base-url beats a
   // configured env, but --env beats a configured base-url.
   if (base && (!env || SOURCE_RANK[base.source] <= SOURCE_RANK[env.source])) {
-    refuseDbFlag(options, where(base, "--base-url", "PINWHEEL_BASE_URL", "base-url"));
+    refuseDbFlag(options, base.value, origin("base-url", base));
     const url = new URL(base.value);
     return {
       kind: "http",
@@ -95,9 +86,7 @@ export function resolveTarget(options: TargetOptions): Target {
   }
   refuseDbFlag(options, `Pinwheel ${environment}`);
   if (secret.source === "default") {
-    throw usageError(
-      `no API secret for Pinwheel ${environment}: pass --secret, set PINWHEEL_API_SECRET, or run "pinwheel-cli config set api-secret"`,
-    );
+    throw new TargetError({ kind: "no_secret", environment });
   }
   return { kind: "http", label: `Pinwheel ${environment} (${envUrl})`, baseUrl: envUrl, environment, allowLoopbackHttp: false, apiVersion, secret, dbPath: undefined };
 }

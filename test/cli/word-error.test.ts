@@ -6,6 +6,8 @@ import { OverrideError } from "../../src/events/override-error.js";
 import { parseScenario } from "../../src/events/scenario.js";
 import { ScenarioError } from "../../src/events/scenario-error.js";
 import { createSignedRequest } from "../../src/library/signed-request.js";
+import { resolveTarget } from "../../src/registry/target.js";
+import { TargetError } from "../../src/registry/target-error.js";
 import { StoreError } from "../../src/store/store-error.js";
 
 function thrown(run: () => unknown): unknown {
@@ -68,5 +70,26 @@ describe("the CLI words the core's errors in its flags, the library in its optio
     expect(wordError(usageError("x"))).toEqual({ message: "x", exitCode: 2 });
     expect(wordError(new CliError("y"))).toEqual({ message: "y", exitCode: 1 });
     expect(wordError(new Error("boom"))).toBeUndefined();
+  });
+});
+
+describe("where webhooks live: the registry says which setting, the CLI names its flag or variable", () => {
+  it("a flag's bad value carries the setting and its source; the CLI names the flag", () => {
+    const core = thrown(() => resolveTarget({ env: "staging", timeout: 1000 }));
+    expect(core).toBeInstanceOf(TargetError);
+    expect((core as TargetError).data).toMatchObject({ kind: "not_an_environment", origin: { setting: "env", source: "flag", value: "staging" } });
+    expect((core as Error).message).not.toMatch(/--env/);
+    expect(wordError(core)).toEqual({ message: expect.stringMatching(/^--env: "staging" is not an environment; use sandbox/), exitCode: 2 });
+  });
+
+  it("--db beside a base URL names what chose the API", () => {
+    const core = thrown(() => resolveTarget({ baseUrl: "http://127.0.0.1:4010", db: "/tmp/x.db", timeout: 1000 }));
+    expect((core as TargetError).data).toMatchObject({ kind: "db_beside_api", because: { setting: "base-url", source: "flag" } });
+    expect(wordError(core)?.message).toBe("--db is where the local registry (--env local) keeps webhooks, but these go to --base-url; drop --db");
+  });
+
+  it("the same data from an environment variable is worded with the variable", () => {
+    const error = new TargetError({ kind: "not_a_version", origin: { setting: "api-version", source: "env", value: "2020" }, allowed: ["2025-07-08"] });
+    expect(wordError(error)?.message).toBe('PINWHEEL_API_VERSION: "2020" is not a Pinwheel-Version; use 2025-07-08');
   });
 });
