@@ -58,7 +58,7 @@ export class DeliveryRun {
   private readonly progress: Progress;
   private readonly webhookId: string;
   /** Ctrl+C: attempts in flight are abandoned and every attempt made is written before the process exits. */
-  private readonly stopping = stoppableRun(() => this.recorder);
+  private readonly stopping = stoppableRun(() => this.recorder, () => this.sender);
   readonly verbose: boolean;
 
   private constructor(
@@ -90,7 +90,7 @@ export class DeliveryRun {
       { url, body: item.body, secret: options.secret, webhookId, recordedHeaders: item.recordedHeaders },
       {
         retry: options.retry,
-        signal: this.stopping.signal,
+        signal: options.retry ? this.stopping.signal : undefined,
         onAttempt: (attempt) => {
           this.recorder.record(
             { deliveryId, source: options.source, event: item.event, eventId: item.eventId, webhookId, requestId: item.requestId },

@@ -17,6 +17,11 @@ export interface HttpSender {
   /** `signal` abandons the attempt (a shutting-down listen); it is reported as a network error. */
   send(url: string, body: Uint8Array | string, headers: Record<string, string>, signal?: AbortSignal): Promise<AttemptResult>;
   close(): Promise<void>;
+  /**
+   * Ends every attempt in flight at once, each reported as a network error (Ctrl+C during a run):
+   * one call, where a signal per attempt would cost every send a listener.
+   */
+  abandon?(): Promise<void>;
 }
 
 const RESPONSE_EXCERPT_BYTES = 2048;
@@ -125,6 +130,9 @@ export function createSender(options: SenderOptions): HttpSender {
     },
     close() {
       return agent.close();
+    },
+    abandon() {
+      return agent.destroy();
     },
   };
 }

@@ -1,10 +1,14 @@
 import { setMaxListeners } from "node:events";
 import { saveOnInterrupt } from "../interrupt.js";
 import type { AttemptRecorder } from "./recorder.js";
+import type { HttpSender } from "./sender.js";
 
 /** The part of a run of deliveries that keeps its attempt log whole and bounded. */
 export interface StoppableRun {
-  /** Aborted by Ctrl+C: given to every delivery, it abandons the attempt in flight and any retry still to come. */
+  /**
+   * Aborted by Ctrl+C: given to deliveries that may wait for a retry, it ends the wait (attempts
+   * in flight are ended through the sender, with no listener per attempt).
+   */
   readonly signal: AbortSignal;
   /**
    * Starts a delivery once the attempt log has room (a run waits for its writer rather than
@@ -18,7 +22,7 @@ export interface StoppableRun {
 
 const never = <T>() => new Promise<T>(() => {});
 
-export function stoppableRun(recorder: () => AttemptRecorder): StoppableRun {
+export function stoppableRun(recorder: () => AttemptRecorder, sender: () => HttpSender): StoppableRun {
   const controller = new AbortController();
   // One signal for every delivery in flight (64 by default): not a leak.
   setMaxListeners(0, controller.signal);
@@ -26,6 +30,7 @@ export function stoppableRun(recorder: () => AttemptRecorder): StoppableRun {
   const release = saveOnInterrupt(async () => {
     controller.abort();
     // Each abandoned attempt is recorded (as a network error) when its delivery returns.
+    await sender().abandon?.();
     await Promise.allSettled(inFlight);
     await recorder().flush();
   });
