@@ -141,16 +141,12 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
           baseline: b.p99,
           baselineLabel: "bare",
           ratio: l.p99 / b.p99,
-          target: connections === 64 ? "< 15 ms" : "reference",
-          pass: connections === 64 ? l.p99 < 15 : null,
+          // Issue 18: a ratio to the baseline in the same run, not an absolute figure this VM cannot reach.
+          target: "<= 1.50x",
+          pass: l.p99 / b.p99 <= 1.5,
           note: "autocannon latency p99",
         }),
       );
-      if (connections === 64) {
-        rows.push(
-          row({ group: "receiver", figure: "listen, 64 conn, absolute", value: l.perSecond, unit: "req/s", target: ">= 12,000 req/s", pass: l.perSecond >= 12_000 }),
-        );
-      }
     }
     rows.push(
       row({

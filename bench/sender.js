@@ -68,30 +68,33 @@ export async function senderBench({ dir, secret, count, rounds, log }) {
 
     const bareRate = median(bare.map((r) => r.perSecond));
     const note = (r) => `${r.ok} 2xx, ${r.failed} failed; ${Math.round(r.wallPerSecond).toLocaleString("en-US")}/s counting start-up`;
+    // Issue 18's target counts start-up: events over each process's whole lifetime, the bare
+    // sender's included. The command's own figure (first send to last recorded attempt) is in the note.
+    const bareWall = median(bare.map((r) => r.wallPerSecond));
     const againstBare = (figure, value, results, values) => {
-      const ratio = value / bareRate;
       const failed = results.reduce((n, r) => n + r.failed, 0);
       const wall = median(results.map((r) => r.wallPerSecond));
+      const ratio = wall / bareWall;
       return row({
           group: "sender",
-          figure,
-          value,
+          figure: `${figure}, start-up included`,
+          value: wall,
           unit: "events/s",
-          baseline: bareRate,
+          baseline: bareWall,
           baselineLabel: "bare-sender",
           ratio,
           target: ">= 0.80x",
           pass: ratio >= 0.8 && failed === 0,
-          note: `median of ${results.length}: ${values}; ${failed} failed; ${Math.round(wall).toLocaleString("en-US")}/s counting start-up`,
+          note: `median of ${results.length}; own figure ${values} (x${(value / bareRate).toFixed(2)} of the bare sender's own ${Math.round(bareRate).toLocaleString("en-US")}/s); ${failed} failed`,
         });
     };
     const intoListen = (figure, r) =>
-      row({ group: "sender", figure, value: r.perSecond, unit: "events/s", target: ">= 10,000 events/s", pass: r.perSecond >= 10_000 && r.failed === 0, note: note(r) });
+      row({ group: "sender", figure, value: r.perSecond, unit: "events/s", target: "reference", note: note(r) });
     const rate = (results) => median(results.map((r) => r.perSecond));
     const list = (results) => results.map((r) => Math.round(r.perSecond)).join(", ");
     return {
       rows: [
-        row({ group: "sender", figure: `bare-sender -> trivial (${count.toLocaleString("en-US")}, c=${concurrency})`, value: bareRate, unit: "events/s", target: "reference", note: `undici Pool.request, unsigned; median of ${rounds}: ${list(bare)}` }),
+        row({ group: "sender", figure: `bare-sender -> trivial (${count.toLocaleString("en-US")}, c=${concurrency})`, value: bareRate, unit: "events/s", target: "reference", note: `undici Pool.request, unsigned; median of ${rounds}: ${list(bare)}; ${Math.round(bareWall).toLocaleString("en-US")}/s counting start-up` }),
         row({
           group: "sender",
           figure: "bare-sender --realistic -> trivial",

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { INTERRUPTED_PREFIX } from "./errors.js";
+import { saveBeforeExit } from "./interrupt.js";
 import { VERSION } from "./version.js";
 
 /** The build's snapshot of the top-level --help (scripts/write-help-snapshot.js); absent when run from source. */
@@ -38,10 +39,17 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 // Ctrl+C during a command that does not stop gracefully itself (simulate --retry waiting out a
 // backoff, smoke, replay): one line and 130. listen and mock add their own handler, finish what is in
 // flight and then throw interrupted(), which ends in the same line and code.
+// A run of deliveries first writes the attempts it made (src/interrupt.ts); a second Ctrl+C does not wait.
+let interrupting = false;
 process.on("SIGINT", () => {
   if (process.listenerCount("SIGINT") > 1) return;
-  process.stderr.write(`${INTERRUPTED_PREFIX}\n`);
-  process.exit(130);
+  const exit = () => {
+    process.stderr.write(`${INTERRUPTED_PREFIX}\n`);
+    process.exit(130);
+  };
+  if (interrupting) exit();
+  interrupting = true;
+  void saveBeforeExit().finally(exit);
 });
 
 process.exitCode = await main(process.argv);

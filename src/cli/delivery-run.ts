@@ -7,6 +7,7 @@ import type { HttpSender } from "../delivery/sender.js";
 import type { Output, Progress } from "../output/index.js";
 import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
 import { openDatabase, type Db } from "../store/database.js";
+import { stoppableRun } from "../delivery/stoppable-run.js";
 import type { DeliverySource } from "../store/deliveries.js";
 
 export interface RunItem {
@@ -57,6 +58,8 @@ export class DeliveryRun {
   private readonly started = performance.now();
   private readonly progress: Progress;
   private readonly webhookId: string;
+  /** Ctrl+C: attempts in flight are abandoned and every attempt made is written before the process exits. */
+  private readonly stopping = stoppableRun(() => this.recorder, () => this.sender);
   readonly verbose: boolean;
 
   private constructor(
@@ -83,11 +86,12 @@ export class DeliveryRun {
     const { out, options } = this;
     const deliveryId = randomUUID();
     const webhookId = item.webhookId ?? this.webhookId;
-    const report = await deliver(
+    const report = await this.stopping.run(() => deliver(
       this.sender,
       { url, body: item.body, secret: options.secret, webhookId, recordedHeaders: item.recordedHeaders },
       {
         retry: options.retry,
+        signal: options.retry ? this.stopping.signal : undefined,
         onAttempt: (attempt) => {
           this.recorder.record(
             { deliveryId, source: options.source, event: item.event, eventId: item.eventId, webhookId, requestId: item.requestId },
@@ -102,7 +106,7 @@ export class DeliveryRun {
           if (!out.json) out.notice(`  retrying in ${formatDuration(delayMs)} (attempt ${next} of ${(options.retry?.maxRetries ?? 0) + 1})`);
         },
       },
-    );
+    ));
     this.sent++;
     if (!report.ok) this.failed.push(report);
     this.progress.tick(() => `${this.sent}/${options.planned} sent, ${this.failed.length} failed`);
@@ -120,6 +124,7 @@ export class DeliveryRun {
 
   /** Closes the pool and waits until every attempt is recorded. */
   async close(): Promise<RunSummary> {
+    this.stopping.release();
     this.progress.done();
     try {
       await this.sender.close();

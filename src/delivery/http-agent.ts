@@ -5,6 +5,8 @@ import type { Agent, Dispatcher } from "undici";
 export interface HttpAgent {
   request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
   close(): Promise<void>;
+  /** Ends every request in flight (each fails as a network error) and closes. */
+  destroy(): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -40,5 +42,6 @@ export function createHttpAgent(options: Agent.Options): HttpAgent {
   return {
     request: (requestOptions) => request.call(agent, requestOptions),
     close: () => agent.close(),
+    destroy: () => agent.destroy(),
   };
 }

@@ -55,6 +55,11 @@ export function createNodeSender(options: SenderOptions): HttpSender {
       agents.http?.destroy();
       agents.https?.destroy();
     },
+    // Destroying the agents ends the requests in flight too; each is then recorded as a network error.
+    async abandon() {
+      agents.http?.destroy();
+      agents.https?.destroy();
+    },
   };
 }
 

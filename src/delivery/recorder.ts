@@ -13,7 +13,14 @@ export interface DeliveryContext {
 }
 
 export interface AttemptRecorder {
+  /** Queues the attempt's row; past the queue's bound it is shed, counted and reported (see bufferedRecorder). */
   record(context: DeliveryContext, attempt: NumberedAttempt): void;
+  /** More rows wait to be written than a run should add to: wait for room() before the next delivery. */
+  readonly full: boolean;
+  /** Writes what is waiting now and resolves once the queue is below half its bound again. */
+  room(): Promise<void>;
+  /** Attempts shed so far because the queue was at its bound (nothing is shed by a run that waits for room()). */
+  readonly shed: number;
   /**
    * Resolves once every recorded attempt is committed. Rejects (once) if one could not be since
    * the last flush, unless the recorder reports failures to its own onError instead.
@@ -24,6 +31,25 @@ export interface AttemptRecorder {
 }
 
 const FLUSH_EVERY_MS = 200;
+/** Rows waiting to be written (buffered or in a write) at most; a run waits for room at half of it. */
+export const ATTEMPT_QUEUE_BOUND = 20_000;
+
+/** Attempts were made but not recorded: the attempt log's queue was at its bound (a writer far behind). */
+export class AttemptsShedError extends Error {
+  constructor(
+    /** Shed so far; with `ongoing`, the first of a stretch that may go on. */
+    readonly shed: number,
+    readonly bound: number,
+    ongoing = false,
+  ) {
+    super(
+      ongoing
+        ? `delivery attempts are being shed, not recorded: ${bound} were already waiting to be written to the attempt log`
+        : `${shed} delivery attempt(s) were not recorded: ${bound} were already waiting to be written to the attempt log`,
+    );
+    this.name = "AttemptsShedError";
+  }
+}
 
 function attemptRow(context: DeliveryContext, attempt: NumberedAttempt): NewDeliveryAttempt {
   return {
@@ -51,16 +77,29 @@ export type RecordErrorHandler = (error: unknown) => void;
  * transaction, with no promise per row: a commit per burst of sends would stall on fsync and
  * contend with a `listen` writing the same file.
  *
+ * The queue (rows buffered plus rows being written) has a bound. A run of deliveries waits for
+ * room() at half of it, so it never sheds; a caller that cannot wait (listen's forwarder) has
+ * the rows past the bound shed: counted in `shed` and reported like a failed write.
+ *
  * A failed write (a full disk) is not sticky: once space comes back the next batch is written.
  * With `onError` it is reported there, once per recorder, and flush and close never reject;
  * without it the next flush rejects with it once.
  */
-function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, release: () => Promise<void>, onError?: RecordErrorHandler): AttemptRecorder {
+function bufferedRecorder(
+  write: (rows: NewDeliveryAttempt[]) => Promise<void>,
+  release: () => Promise<void>,
+  onError?: RecordErrorHandler,
+  bound = ATTEMPT_QUEUE_BOUND,
+): AttemptRecorder {
   let buffered: NewDeliveryAttempt[] = [];
   let timer: NodeJS.Timeout | undefined;
   let failure: { error: unknown } | undefined;
   let reported = false;
+  let writingRows = 0;
+  let shed = 0;
+  let shedSinceFlush = 0;
   const writing = new Set<Promise<void>>();
+  const waiting = () => buffered.length + writingRows;
   const failed = (error: unknown) => {
     if (!onError) {
       failure ??= { error };
@@ -71,18 +110,28 @@ function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, 
     onError(error);
   };
   const writeBuffered = () => {
+    if (timer) clearTimeout(timer);
     timer = undefined;
     const rows = buffered;
     buffered = [];
     if (rows.length === 0) return;
+    writingRows += rows.length;
     const done = write(rows).catch(failed);
     writing.add(done);
-    void done.finally(() => writing.delete(done));
+    void done.finally(() => {
+      writing.delete(done);
+      writingRows -= rows.length;
+    });
   };
   const flush = async () => {
-    if (timer) clearTimeout(timer);
     writeBuffered();
     await Promise.all(writing);
+    if (shedSinceFlush > 0) {
+      // Reported with the count of this stretch, not only at the first shed row.
+      const error = new AttemptsShedError(shedSinceFlush, bound);
+      shedSinceFlush = 0;
+      if (!onError) failure ??= { error };
+    }
     if (failure) {
       const { error } = failure;
       failure = undefined;
@@ -91,8 +140,27 @@ function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, 
   };
   return {
     record(context, attempt) {
+      if (waiting() >= bound) {
+        shed++;
+        shedSinceFlush++;
+        if (onError && shedSinceFlush === 1) failed(new AttemptsShedError(1, bound, true));
+        return;
+      }
       buffered.push(attemptRow(context, attempt));
       timer ??= setTimeout(writeBuffered, FLUSH_EVERY_MS);
+    },
+    get full() {
+      return waiting() >= bound / 2;
+    },
+    async room() {
+      while (waiting() >= bound / 2) {
+        writeBuffered();
+        if (writing.size === 0) return;
+        await Promise.race(writing);
+      }
+    },
+    get shed() {
+      return shed;
     },
     flush,
     async close() {
@@ -106,7 +174,7 @@ function bufferedRecorder(write: (rows: NewDeliveryAttempt[]) => Promise<void>, 
 }
 
 /** Records attempts through the caller's connection, on its thread: for occasional deliveries. */
-export function attemptRecorder(db: Db, onError?: RecordErrorHandler): AttemptRecorder {
+export function attemptRecorder(db: Db, onError?: RecordErrorHandler, bound?: number): AttemptRecorder {
   const store = deliveryStore(db);
   const writeAll = db.transaction((rows: NewDeliveryAttempt[]) => {
     for (const row of rows) store.insert(row);
@@ -115,6 +183,7 @@ export function attemptRecorder(db: Db, onError?: RecordErrorHandler): AttemptRe
     async (rows) => void writeAll.immediate(rows),
     async () => {},
     onError,
+    bound,
   );
 }
 
@@ -122,10 +191,12 @@ export function attemptRecorder(db: Db, onError?: RecordErrorHandler): AttemptRe
  * Records attempts from a worker thread with its own connection: for runs of thousands of
  * deliveries, where inserting and fsyncing on the sending thread would cost sends.
  */
-export function workerAttemptRecorder(dbPath: string): AttemptRecorder {
+export function workerAttemptRecorder(dbPath: string, bound?: number): AttemptRecorder {
   const committer = new WorkerCommitter<NewDeliveryAttempt, unknown>(dbPath, INSERT_DELIVERY_SQL, deliveryParams, () => undefined);
   return bufferedRecorder(
     async (rows) => void (await Promise.all(rows.map((row) => committer.submit(row)))),
     () => committer.close(),
+    undefined,
+    bound,
   );
 }

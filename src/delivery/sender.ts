@@ -17,6 +17,11 @@ export interface HttpSender {
   /** `signal` abandons the attempt (a shutting-down listen); it is reported as a network error. */
   send(url: string, body: Uint8Array | string, headers: Record<string, string>, signal?: AbortSignal): Promise<AttemptResult>;
   close(): Promise<void>;
+  /**
+   * Ends every attempt in flight at once, each reported as a network error (Ctrl+C during a run):
+   * one call, where a signal per attempt would cost every send a listener.
+   */
+  abandon?(): Promise<void>;
 }
 
 const RESPONSE_EXCERPT_BYTES = 2048;
@@ -54,9 +59,25 @@ export async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unk
   return Buffer.concat(kept, keptBytes).toString("utf8").replace(/\uFFFD$/, "");
 }
 
-function attemptSignal(timeout: AbortSignal | undefined, stop: AbortSignal | undefined): AbortSignal | undefined {
-  if (timeout && stop) return AbortSignal.any([timeout, stop]);
-  return timeout ?? stop;
+/**
+ * One signal for an attempt: a short timeout's own timer and the caller's stop. Not
+ * AbortSignal.any: on Node 20 a combined signal can lose a timeout signal nothing else holds,
+ * and the attempt then waits for undici's one-second tick (a 200 ms timeout took 1,014 ms).
+ */
+function attemptSignal(timeoutMs: number | undefined, stop: AbortSignal | undefined): { signal?: AbortSignal; done(): void } {
+  if (timeoutMs === undefined || !stop) return { signal: timeoutMs === undefined ? stop : AbortSignal.timeout(timeoutMs), done: () => {} };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
+  const onStop = () => controller.abort(stop.reason);
+  if (stop.aborted) onStop();
+  else stop.addEventListener("abort", onStop, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", onStop);
+    },
+  };
 }
 
 export interface SenderOptions {
@@ -103,6 +124,7 @@ export function createSender(options: SenderOptions): HttpSender {
       const startedAt = new Date(started).toISOString();
       const target = targetOf(sentTo);
       const url = target.shown;
+      const abort = attemptSignal(preciseTimeout ? options.timeoutMs : undefined, stop);
       try {
         const response = await agent.request({
           origin: target.origin,
@@ -110,7 +132,7 @@ export function createSender(options: SenderOptions): HttpSender {
           method: "POST",
           headers: target.authorization && headers.authorization === undefined ? { ...headers, authorization: target.authorization } : headers,
           body,
-          signal: attemptSignal(preciseTimeout ? AbortSignal.timeout(options.timeoutMs) : undefined, stop),
+          signal: abort.signal,
         });
         const statusCode = response.statusCode;
         try {
@@ -122,10 +144,15 @@ export function createSender(options: SenderOptions): HttpSender {
         }
       } catch (error) {
         return { url, startedAt, durationMs: performance.now() - startedHr, ...attemptFailure(error, options.timeoutMs) };
+      } finally {
+        abort.done();
       }
     },
     close() {
       return agent.close();
+    },
+    abandon() {
+      return agent.destroy();
     },
   };
 }

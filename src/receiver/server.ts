@@ -8,6 +8,7 @@ import {
   requestStore,
   storedFrom,
   type HeaderPairs,
+  type RequestStore,
   type InsertedRow,
   type NewRequest,
   type StoredRequest,
@@ -134,74 +135,88 @@ function answerAccepted(response: ServerResponse, stored: StoredRequest): void {
   response.end(text);
 }
 
-export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
-  const clock = options.clock ?? Date.now;
-  const store = requestStore(options.db);
-  const committer = new WorkerCommitter<NewRequest, StoredRequest>(
-    options.dbPath,
-    INSERT_REQUEST_SQL,
-    insertParams,
-    (item, row) => storedFrom(item, row as InsertedRow),
-    // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
-    { checkpointedElsewhere: true },
+/** What every step of the receiver shares: its options, its clock and the commit worker rows go through. */
+interface ReceiverContext {
+  options: ReceiverOptions;
+  clock: () => number;
+  committer: WorkerCommitter<NewRequest, StoredRequest>;
+  store: RequestStore;
+  /** Connections accepted past the cap: their one request is stored and refused with 503. */
+  overCapacity: WeakSet<Socket>;
+}
+
+function classifyOptions(context: ReceiverContext, now: number): ClassifyOptions & { now: number } {
+  const { options } = context;
+  return { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate: options.validate };
+}
+
+/** The row for a request read whole, with its verdict. Spelled out rather than spread: this runs for every request. */
+function newRequestRow(request: IncomingMessage, read: { body: Buffer; size: number; tooLarge: boolean }, verdict: Verdict, now: number): NewRequest {
+  return {
+    receivedAt: new Date(now).toISOString(),
+    method: request.method ?? "",
+    path: request.url ?? "/",
+    headers: headerPairs(request.rawHeaders),
+    body: read.body,
+    bodySize: read.size,
+    bodyTruncated: read.tooLarge,
+    event: verdict.event,
+    eventId: verdict.eventId,
+    accountId: verdict.accountId,
+    webhookId: verdict.webhookId,
+    verification: verdict.verification,
+    verificationDetail: verdict.verificationDetail,
+    schemaErrors: verdict.schemaErrors,
+    rejection: verdict.rejection,
+    statusCode: verdict.statusCode,
+    remoteAddress: request.socket.remoteAddress ?? null,
+  };
+}
+
+/** Reads, classifies and stores one request, then answers it: only once its row is committed. */
+async function handleWebhook(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const read = await readBody(request);
+  const now = context.clock();
+  const overCapacity = context.overCapacity.has(request.socket);
+  const verdict = classifyRequest(
+    { method: request.method ?? "GET", headers: request.headers, body: read.body, tooLarge: read.tooLarge, overCapacity },
+    classifyOptions(context, now),
   );
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const { body, size, tooLarge } = await readBody(request);
-    const now = clock();
-    const overCapacity = overCapacitySockets.has(request.socket);
-    const verdict = classifyRequest(
-      { method: request.method ?? "GET", headers: request.headers, body, tooLarge, overCapacity },
-      { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate: options.validate },
-    );
-    const { errorCode } = verdict;
-    let stored: StoredRequest;
-    try {
-      // Spelled out rather than spread from the verdict: this runs for every request.
-      stored = await committer.submit({
-        receivedAt: new Date(now).toISOString(),
-        method: request.method ?? "",
-        path: request.url ?? "/",
-        headers: headerPairs(request.rawHeaders),
-        body,
-        bodySize: size,
-        bodyTruncated: tooLarge,
-        event: verdict.event,
-        eventId: verdict.eventId,
-        accountId: verdict.accountId,
-        webhookId: verdict.webhookId,
-        verification: verdict.verification,
-        verificationDetail: verdict.verificationDetail,
-        schemaErrors: verdict.schemaErrors,
-        rejection: verdict.rejection,
-        statusCode: verdict.statusCode,
-        remoteAddress: request.socket.remoteAddress ?? null,
-      });
-    } catch (error) {
-      options.onStoreError?.(error);
-      answer(response, 503, { error: "not_stored", message: "the receiver could not store this request; retry" });
-      return;
-    }
-    options.onStored?.(stored);
-    const custom = options.respond ? await options.respond(stored) : undefined;
-    if (custom) {
-      // The row says what was really answered, committed before the answer like every other.
-      if (custom.statusCode !== stored.statusCode) store.setStatusCode(stored.id, custom.statusCode);
-      answer(response, custom.statusCode, custom.body);
-    } else if (stored.statusCode === 200) {
-      answerAccepted(response, stored);
-    } else {
-      const message = stored.statusCode === 401 ? stored.verificationDetail : stored.rejection;
-      const extra: Record<string, string> =
-        stored.statusCode === 405 ? { allow: "POST" } : overCapacity ? { connection: "close", "retry-after": "1" } : {};
-      answer(response, stored.statusCode, { error: errorCode, message, id: stored.id }, extra);
-    }
+  let stored: StoredRequest;
+  try {
+    stored = await context.committer.submit(newRequestRow(request, read, verdict, now));
+  } catch (error) {
+    context.options.onStoreError?.(error);
+    answer(response, 503, { error: "not_stored", message: "the receiver could not store this request; retry" });
+    return;
   }
+  context.options.onStored?.(stored);
+  await answerStored(context, response, stored, verdict.errorCode, overCapacity);
+}
 
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+/** The answer to a committed request: the caller's own (listen --forward-status), the usual 200, or the refusal. */
+async function answerStored(context: ReceiverContext, response: ServerResponse, stored: StoredRequest, errorCode: string | null, overCapacity: boolean): Promise<void> {
+  const custom = context.options.respond ? await context.options.respond(stored) : undefined;
+  if (custom) {
+    // The row says what was really answered, committed before the answer like every other.
+    if (custom.statusCode !== stored.statusCode) context.store.setStatusCode(stored.id, custom.statusCode);
+    answer(response, custom.statusCode, custom.body);
+  } else if (stored.statusCode === 200) {
+    answerAccepted(response, stored);
+  } else {
+    const message = stored.statusCode === 401 ? stored.verificationDetail : stored.rejection;
+    const extra: Record<string, string> =
+      stored.statusCode === 405 ? { allow: "POST" } : overCapacity ? { connection: "close", "retry-after": "1" } : {};
+    answer(response, stored.statusCode, { error: errorCode, message, id: stored.id }, extra);
+  }
+}
+
+/** The server's request listener: the inspector's routes first, then the webhook path. */
+function requestListener(context: ReceiverContext): (request: IncomingMessage, response: ServerResponse) => void {
+  const { options } = context;
+  return (request, response) => {
     if (options.routes?.(request, response)) return;
-    handle(request, response).catch((error: unknown) => {
+    handleWebhook(context, request, response).catch((error: unknown) => {
       // A client that went away (or was cut off at shutdown) before sending its whole body left no request to store or answer.
       if (!request.complete) {
         response.destroy();
@@ -212,6 +227,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       else response.destroy();
     });
   };
+}
+
+function createReceiverServer(context: ReceiverContext, limits: ReceiverLimits): Server {
+  const onRequest = requestListener(context);
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -224,12 +243,98 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   // Node answers an Expect other than 100-continue with 417 and never shows the request: it is a
   // request like any other here (stored, verified, answered). 100-continue keeps node's handling.
   server.on("checkExpectation", onRequest);
+  return server;
+}
 
-  /** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
-  function storeAndRefuse(socket: Socket, arrived: Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySize">, refusal: Refusal, verdict?: Verdict): void {
-    committer
+/**
+ * Past the cap a connection gets one request, stored and answered 503 like any other refusal
+ * (answering before node's parser has read the request would leave it to be handled anyway),
+ * and a short time to send it.
+ */
+function capConnections(server: Server, maxConnections: number, overCapacity: WeakSet<Socket>): void {
+  let connections = 0;
+  server.on("connection", (socket: Socket) => {
+    if (connections >= maxConnections) {
+      overCapacity.add(socket);
+      const drop = setTimeout(() => socket.destroy(), OVER_CAPACITY_GRACE_MS);
+      socket.once("close", () => clearTimeout(drop));
+      return;
+    }
+    connections++;
+    socket.once("close", () => connections--);
+  });
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish and be committed, cuts off a client still
+ * sending after `graceMs`, then lets the commit worker go.
+ */
+function closeReceiver(server: Server, committer: WorkerCommitter<NewRequest, StoredRequest>, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // A request half sent holds its connection (and so the close) until requestTimeout, or forever once closing.
+    const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(cutOff);
+      void committer.close().then(resolve, resolve);
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
+  const committer = new WorkerCommitter<NewRequest, StoredRequest>(
+    options.dbPath,
+    INSERT_REQUEST_SQL,
+    insertParams,
+    (item, row) => storedFrom(item, row as InsertedRow),
+    // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
+    { checkpointedElsewhere: true },
+  );
+  const context: ReceiverContext = { options, clock: options.clock ?? Date.now, committer, store: requestStore(options.db), overCapacity: new WeakSet() };
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const server = createReceiverServer(context, limits);
+  const refuse = refusingStore(context);
+  refuseConnect(server, context, refuse);
+  capConnections(server, limits.maxConnections, context.overCapacity);
+  storeClientErrors(server, refuse);
+  try {
+    await listenOn(server, options.port, options.host);
+  } catch (error) {
+    // A port in use must not leave the commit worker keeping the process alive.
+    await committer.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${hostForUrl}:${address.port}/`,
+    port: address.port,
+    server,
+    close: (graceMs = 2000) => closeReceiver(server, committer, graceMs),
+  };
+}
+
+/** What arrived of a request node's server refused: stored with its refusal. */
+type Arrived = Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySize">;
+type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict) => void;
+
+/** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
+function refusingStore(context: ReceiverContext): StoreAndRefuse {
+  const { options } = context;
+  return (socket, arrived, refusal, verdict) => {
+    context.committer
       .submit({
-        receivedAt: new Date(clock()).toISOString(),
+        receivedAt: new Date(context.clock()).toISOString(),
         ...arrived,
         bodyTruncated: arrived.bodySize > arrived.body.length,
         event: null,
@@ -251,51 +356,37 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
           `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}connection: close\r\n\r\n${text}`,
         );
       });
-  }
+  };
+}
 
-  // CONNECT never reaches the request handler: node hands over the socket, and closes it unanswered
-  // when nobody listens. It is stored and refused like any other method.
+/**
+ * CONNECT never reaches the request handler: node hands over the socket, and closes it unanswered
+ * when nobody listens. It is stored and refused like any other method.
+ */
+function refuseConnect(server: Server, context: ReceiverContext, refuse: StoreAndRefuse): void {
   server.on("connect", (request: IncomingMessage, socket: Socket) => {
-    const verdict = classifyRequest(
-      { method: request.method ?? "CONNECT", headers: request.headers, body: Buffer.alloc(0), tooLarge: false },
-      { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now: clock(), validate: options.validate },
-    );
-    storeAndRefuse(
+    const method = request.method ?? "CONNECT";
+    const verdict = classifyRequest({ method, headers: request.headers, body: Buffer.alloc(0), tooLarge: false }, classifyOptions(context, context.clock()));
+    refuse(
       socket,
-      { method: request.method ?? "CONNECT", path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: Buffer.alloc(0), bodySize: 0 },
+      { method, path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: Buffer.alloc(0), bodySize: 0 },
       { status: verdict.statusCode, reason: "Method Not Allowed", code: verdict.errorCode ?? "method_not_allowed", message: verdict.rejection ?? "" },
       verdict,
     );
   });
+}
 
-  // Past the cap a connection gets one request, stored and answered 503 like any other refusal
-  // (answering before node's parser has read the request would leave it to be handled anyway),
-  // and a short time to send it.
-  let connections = 0;
-  const overCapacitySockets = new WeakSet<Socket>();
-  server.on("connection", (socket: Socket) => {
-    if (connections >= limits.maxConnections) {
-      overCapacitySockets.add(socket);
-      const drop = setTimeout(() => socket.destroy(), OVER_CAPACITY_GRACE_MS);
-      socket.once("close", () => clearTimeout(drop));
-      return;
-    }
-    connections++;
-    socket.once("close", () => connections--);
-  });
-
-  // Requests node's parser refuses (huge or malformed headers, too slow) never reach the handler;
-  // they are stored too, then answered, so nothing sent goes unrecorded.
+/**
+ * Requests node's parser refuses (huge or malformed headers, too slow) never reach the handler;
+ * they are stored too, then answered, so nothing sent goes unrecorded.
+ */
+function storeClientErrors(server: Server, refuse: StoreAndRefuse): void {
   const refusedSockets = new WeakSet<Socket>();
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     // The parser may complain again about bytes still arriving; the first complaint is the answer.
     if (refusedSockets.has(socket)) return;
-    if (error.code === "ECONNRESET" || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    // A connection that never sent a byte made no request: nothing to store or answer, only to close.
-    if (socket.bytesRead === 0) {
+    // A reset, or a connection that never sent a byte, made no request: nothing to store or answer, only to close.
+    if (error.code === "ECONNRESET" || !socket.writable || socket.bytesRead === 0) {
       socket.destroy();
       return;
     }
@@ -305,50 +396,21 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     const pending = arriving.get(socket);
     if (pending && !pending.request.complete) {
       arriving.delete(socket);
-      const { request } = pending;
-      storeAndRefuse(
-        socket,
-        { method: request.method ?? "", path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: joined(pending.chunks, pending.size), bodySize: pending.size },
-        { ...refusal, message: `${refusal.message} (${pending.size} byte(s) of the body arrived${request.headers["content-length"] ? ` of ${request.headers["content-length"]}` : ""})` },
-      );
+      refuse(socket, arrivedSoFar(pending), { ...refusal, message: `${refusal.message} (${describeArrivedBody(pending)})` });
       return;
     }
     const firstLine = /^([A-Z]{3,10}) (\S{1,2048})/.exec((error as { rawPacket?: Buffer }).rawPacket?.toString("latin1") ?? "");
-    storeAndRefuse(socket, { method: firstLine?.[1] ?? "", path: firstLine?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 }, refusal);
+    refuse(socket, { method: firstLine?.[1] ?? "", path: firstLine?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 }, refusal);
   });
+}
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port, options.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    // A port in use must not leave the commit worker keeping the process alive.
-    await committer.close();
-    throw error;
-  }
-  const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
+function arrivedSoFar({ request, chunks, size }: Arriving): Arrived {
+  return { method: request.method ?? "", path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: joined(chunks, size), bodySize: size };
+}
 
-  return {
-    url: `http://${hostForUrl}:${address.port}/`,
-    port: address.port,
-    server,
-    close(graceMs = 2000) {
-      return new Promise<void>((resolve) => {
-        // A request half sent holds its connection (and so the close) until requestTimeout, or forever once closing.
-        const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
-        server.close(() => {
-          clearTimeout(cutOff);
-          void committer.close().then(resolve, resolve);
-        });
-        server.closeIdleConnections();
-      });
-    },
-  };
+function describeArrivedBody({ request, size }: Arriving): string {
+  const expected = request.headers["content-length"];
+  return `${size} byte(s) of the body arrived${expected ? ` of ${expected}` : ""}`;
 }
 
 interface Refusal {

@@ -258,6 +258,22 @@ describe("deliver", () => {
     expect(report.final.durationMs).toBeGreaterThanOrEqual(190);
   });
 
+  it("with a stop signal too (a run that can be interrupted), a short timeout still ends the attempt, and the stop ends it sooner", async () => {
+    // AbortSignal.any([timeout, stop]) lost the timeout on Node 20 when the garbage collector took
+    // it: the first attempt of `simulate --timeout 200 --retry` took 1,014 ms (undici's own tick).
+    const target = await server(() => ({ status: 200, delayMs: 5_000 }));
+    const stop = new AbortController();
+    const timedOut = await deliver(sender(200), { url: target.url, body: body().text, secret: SECRET }, { signal: stop.signal });
+    expect(timedOut.final).toMatchObject({ errorKind: "timeout", error: "no answer within 200 ms" });
+    expect(timedOut.final.durationMs).toBeGreaterThanOrEqual(190);
+
+    const stopped = deliver(sender(2_000), { url: target.url, body: body().text, secret: SECRET }, { signal: stop.signal });
+    setTimeout(() => stop.abort(), 100);
+    const report = await stopped;
+    expect(report.final.errorKind).toBe("network");
+    expect(report.final.durationMs).toBeLessThan(1_500);
+  });
+
   it("counts a refused connection as a network error, and retries it", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NumberedAttempt } from "../../src/delivery/deliver.js";
-import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder } from "../../src/delivery/recorder.js";
+import { attemptRecorder, AttemptsShedError, workerAttemptRecorder, type AttemptRecorder } from "../../src/delivery/recorder.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { deliveryStore } from "../../src/store/deliveries.js";
 
@@ -32,15 +32,15 @@ function attempt(number: number, fields: Partial<NumberedAttempt> = {}): Numbere
   };
 }
 
-const recorders: [string, () => AttemptRecorder][] = [
-  ["attemptRecorder (the caller's connection)", () => attemptRecorder(db)],
-  ["workerAttemptRecorder (a worker thread's connection)", () => workerAttemptRecorder(join(dir, "events.db"))],
+const recorders: [string, (bound?: number) => AttemptRecorder][] = [
+  ["attemptRecorder (the caller's connection)", (bound) => attemptRecorder(db, undefined, bound)],
+  ["workerAttemptRecorder (a worker thread's connection)", (bound) => workerAttemptRecorder(join(dir, "events.db"), bound)],
 ];
 
 describe.each(recorders)("%s", (_name, open) => {
   const opened: AttemptRecorder[] = [];
-  const newRecorder = () => {
-    const recorder = open();
+  const newRecorder = (bound?: number) => {
+    const recorder = open(bound);
     opened.push(recorder);
     return recorder;
   };
@@ -89,6 +89,53 @@ describe.each(recorders)("%s", (_name, open) => {
     db.exec("DROP TABLE deliveries");
     recorder.record({ deliveryId: "d-3", source: "smoke", event: "a", eventId: "b" }, attempt(1));
     await expect(recorder.flush()).rejects.toThrow(/deliveries/);
+  });
+
+  it("holds at most its bound of rows waiting: the rest are shed, counted, and flush says how many", async () => {
+    const recorder = newRecorder(4);
+    const context = { deliveryId: "d-4", source: "simulate" as const, event: "income.added", eventId: "e-4" };
+    // One tick: nothing is written yet, so rows 5 to 7 find the queue at its bound.
+    for (let n = 1; n <= 7; n++) recorder.record(context, attempt(n));
+    expect(recorder.shed).toBe(3);
+    const error = await recorder.flush().then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(AttemptsShedError);
+    expect((error as AttemptsShedError).message).toBe("3 delivery attempt(s) were not recorded: 4 were already waiting to be written to the attempt log");
+    expect(deliveryStore(db).list({ eventId: "e-4" }).map((row) => row.attempt)).toEqual([4, 3, 2, 1]);
+    // Written, the queue has room again: nothing more is shed, and the next flush has nothing to report.
+    recorder.record(context, attempt(8));
+    await recorder.flush();
+    expect(recorder.shed).toBe(3);
+    expect(deliveryStore(db).list({ eventId: "e-4" })).toHaveLength(5);
+  });
+
+  it("is full at half its bound, and room() writes what waits so a run can go on without shedding", async () => {
+    const recorder = newRecorder(4);
+    const context = { deliveryId: "d-5", source: "replay" as const, event: null, eventId: "e-5" };
+    recorder.record(context, attempt(1));
+    expect(recorder.full).toBe(false);
+    recorder.record(context, attempt(2));
+    expect(recorder.full).toBe(true);
+    await recorder.room();
+    expect(recorder.full).toBe(false);
+    expect(recorder.shed).toBe(0);
+    expect(deliveryStore(db).list({ eventId: "e-5" })).toHaveLength(2);
+  });
+});
+
+describe("attemptRecorder with onError (listen's forwarder)", () => {
+  it("reports shedding once, as it starts, and never rejects a flush for it", async () => {
+    const reported: unknown[] = [];
+    const recorder = attemptRecorder(db, (error) => reported.push(error), 2);
+    const context = { deliveryId: "d-6", source: "forward" as const, event: "income.added", eventId: "e-6" };
+    for (let n = 1; n <= 5; n++) recorder.record(context, attempt(n));
+    await recorder.close();
+    expect(recorder.shed).toBe(3);
+    expect(reported).toHaveLength(1);
+    expect((reported[0] as Error).message).toBe("delivery attempts are being shed, not recorded: 2 were already waiting to be written to the attempt log");
+    expect(deliveryStore(db).list({ eventId: "e-6" })).toHaveLength(2);
   });
 });
 
