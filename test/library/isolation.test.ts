@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../helpers/cli.js";
 
 const HOOK = new URL("./fixtures/record-resolutions.mjs", import.meta.url);
-const FORBIDDEN = /\/node_modules\/(commander|better-sqlite3|chalk|ora|@inquirer\/[^/]+|undici)\//;
+const FORBIDDEN = /\/node_modules\/(commander|@commander-js\/extra-typings|better-sqlite3|chalk|ora|@inquirer\/[^/]+|undici)\//;
 const CLI_MODULES = /\/dist\/(cli|main|options|commands\/|store\/|output\/|delivery\/|receiver\/|cli\/)/;
 
 const dir = mkdtempSync(join(tmpdir(), "pinwheel-cli-isolation-"));
