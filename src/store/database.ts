@@ -27,9 +27,16 @@ export interface OpenOptions {
   mustExist?: boolean;
 }
 
-function describeOpenFailure(file: string, error: unknown): StoreError {
+/** The addon is absent (npm skipped better-sqlite3's install script) or was built for another Node. */
+function isDriverFailure(code: string, message: string): boolean {
+  if (code === "ERR_DLOPEN_FAILED") return true;
+  return /better_sqlite3\.node|Could not locate the bindings file|NODE_MODULE_VERSION/.test(message);
+}
+
+export function describeOpenFailure(file: string, error: unknown): StoreError {
   const code = (error as { code?: string }).code ?? "";
   const detail = error instanceof Error ? error.message : String(error);
+  if (isDriverFailure(code, detail)) return new StoreError({ kind: "driver_unavailable", file, detail: detail.split("\n")[0] ?? detail });
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") return new StoreError({ kind: "not_a_database", file, detail });
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return new StoreError({ kind: "locked", file, detail });
   if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY") {

@@ -13,6 +13,8 @@ export type StoreProblem =
   | "unwritable"
   /** A newer pinwheel-cli migrated it past the schema this one knows. */
   | "newer_schema"
+  /** better-sqlite3's native addon is missing or built for another Node (its install script did not run). */
+  | "driver_unavailable"
   /** Anything else SQLite or the file system refused. */
   | "cannot_open";
 
@@ -39,6 +41,8 @@ function describe(data: StoreErrorData): string {
       return `cannot write the event database at ${data.file} (${detail})`;
     case "newer_schema":
       return `${data.file}: the database is at schema version ${data.version?.found ?? "?"}, newer than this pinwheel-cli understands (${data.version?.supported ?? "?"}); upgrade pinwheel-cli`;
+    case "driver_unavailable":
+      return `cannot open the event database at ${data.file}: the SQLite driver better-sqlite3 has no usable native addon (${detail})`;
     case "cannot_open":
       return `cannot open the event database at ${data.file}: ${detail}`;
   }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { wordError } from "../../src/cli/word-error.js";
-import { openDatabase } from "../../src/store/database.js";
+import { describeOpenFailure, openDatabase } from "../../src/store/database.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/migrations.js";
 import { requestStore } from "../../src/store/requests.js";
 import { StoreError, type StoreProblem } from "../../src/store/store-error.js";
@@ -98,5 +98,35 @@ describe("openDatabase", () => {
     writeFileSync(blocker, "");
     const path = join(blocker, "events.db");
     expectStoreError(() => openDatabase(path), "cannot_open", path, /events\.db/);
+  });
+});
+
+describe("a SQLite driver that cannot load", () => {
+  function driverError(nativeBinding: string): unknown {
+    try {
+      new Database(":memory:", { nativeBinding }).close();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("the driver loaded");
+  }
+
+  it("an addon npm never built, or one built for another Node, says how to rebuild it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pinwheel-driver-"));
+    try {
+      const notAnAddon = join(dir, "better_sqlite3.node");
+      writeFileSync(notAnAddon, "not a shared object");
+      for (const failure of [driverError(join(dir, "missing", "better_sqlite3.node")), driverError(notAnAddon)]) {
+        const error = describeOpenFailure("/tmp/events.db", failure);
+        expect(error.kind).toBe("driver_unavailable");
+        expect(error.message).not.toMatch(/--|npm/);
+        const worded = wordError(error);
+        expect(worded?.exitCode).toBe(1);
+        expect(worded?.message).toMatch(/better-sqlite3 has no usable native addon .*; run "npm rebuild better-sqlite3"/);
+        expect(worded?.message).not.toMatch(/\n/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
