@@ -10,8 +10,12 @@ export interface ClassifyOptions {
   toleranceSeconds: number;
   skipVerify: boolean;
   now: number;
-  /** Payload validation (zod); injected so this module stays free of the schemas' weight. */
-  validate(body: unknown): { ok: true } | { ok: false; issues: SchemaIssueRow[] };
+  /**
+   * Payload validation (zod); injected so this module stays free of the schemas' weight. Without
+   * it the payload is left for the caller to validate (the receiver's commit worker does), and the
+   * verdict says so with `validateLater`.
+   */
+  validate?(body: unknown): { ok: true } | { ok: false; issues: SchemaIssueRow[] };
 }
 
 export interface IncomingRequest {
@@ -36,6 +40,8 @@ export interface Verdict {
   accountId: string | null;
   webhookId: string | null;
   schemaErrors: SchemaIssueRow[] | null;
+  /** The payload is one to validate, but no `validate` was given: `schemaErrors` is still to be found. */
+  validateLater: boolean;
 }
 
 function asString(value: unknown): string | null {
@@ -83,7 +89,7 @@ function browserOrigin(headers: IncomingHttpHeaders): string | null {
  */
 export function classifyRequest(request: IncomingRequest, options: ClassifyOptions): Verdict {
   const webhookId = readHeader(request.headers, WEBHOOK_ID_HEADER) ?? null;
-  const base = { webhookId, event: null, eventId: null, accountId: null, schemaErrors: null };
+  const base = { webhookId, event: null, eventId: null, accountId: null, schemaErrors: null, validateLater: false };
 
   if (request.overCapacity) {
     const rejection = "the receiver is at its connection limit; retry";
@@ -114,8 +120,9 @@ export function classifyRequest(request: IncomingRequest, options: ClassifyOptio
     eventId: asString(envelope.event_id),
     accountId: asString(payload.account_id),
   };
-  const validation = envelopeError === null ? options.validate(json) : null;
+  const validation = envelopeError === null && options.validate ? options.validate(json) : null;
   const schemaErrors = validation && !validation.ok ? validation.issues : null;
+  const validateLater = envelopeError === null && !options.validate;
 
   let verification = "skipped";
   let verificationDetail: string | null = null;
@@ -130,12 +137,12 @@ export function classifyRequest(request: IncomingRequest, options: ClassifyOptio
     verification = result.ok ? "verified" : result.reason;
     verificationDetail = result.ok ? null : result.message;
     if (!result.ok) {
-      return { ...identity, statusCode: 401, verification, verificationDetail, errorCode: result.reason, rejection: null, schemaErrors };
+      return { ...identity, statusCode: 401, verification, verificationDetail, errorCode: result.reason, rejection: null, schemaErrors, validateLater };
     }
   }
   if (envelopeError !== null) {
     const { code, message } = envelopeError;
-    return { ...identity, statusCode: 400, verification, verificationDetail, errorCode: code, rejection: message, schemaErrors };
+    return { ...identity, statusCode: 400, verification, verificationDetail, errorCode: code, rejection: message, schemaErrors, validateLater };
   }
-  return { ...identity, statusCode: 200, verification, verificationDetail, errorCode: null, rejection: null, schemaErrors };
+  return { ...identity, statusCode: 200, verification, verificationDetail, errorCode: null, rejection: null, schemaErrors, validateLater };
 }
