@@ -29,6 +29,23 @@ export function requestJson(request: StoredRequest): Record<string, unknown> {
   };
 }
 
+const jsonText = (value: string | null): string => (value === null ? "null" : JSON.stringify(value));
+
+/**
+ * listen --json's line for a request: exactly JSON.stringify({ type: "request", ...requestJson(request) }),
+ * written straight from the row, with no object built per request to serialize.
+ */
+export function requestJsonLine(request: StoredRequest): string {
+  return (
+    `{"type":"request","id":${request.id},"event_id":${jsonText(request.eventId)},"event":${jsonText(request.event)}` +
+    `,"account_id":${jsonText(request.accountId)},"received_at":${jsonText(request.receivedAt)},"method":${jsonText(request.method)}` +
+    `,"path":${jsonText(request.path)},"verified":${isVerified(request)},"verification":${jsonText(request.verification)}` +
+    `,"verification_detail":${jsonText(request.verificationDetail)},"duplicate":${request.duplicate},"status_code":${request.statusCode}` +
+    `,"rejection":${jsonText(request.rejection)},"schema_errors":${JSON.stringify(request.schemaErrors)}` +
+    `,"webhook_id":${jsonText(request.webhookId)},"body_size":${request.bodySize}}`
+  );
+}
+
 /** The time of day in UTC, marked Z like every other time the CLI prints. */
 function time(iso: string): string {
   return `${iso.slice(11, 19)}Z`;

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Db } from "../store/database.js";
@@ -6,11 +7,13 @@ import {
   INSERT_REQUEST_SQL,
   insertParams,
   requestStore,
-  storedFrom,
+  SCHEMA_ERRORS_FROM_BODY,
+  SCHEMA_ERRORS_PARAM,
   type HeaderPairs,
   type RequestStore,
   type InsertedRow,
   type NewRequest,
+  type SchemaIssueRow,
   type StoredRequest,
 } from "../store/requests.js";
 import { classifyRequest, MAX_BODY_BYTES, type ClassifyOptions, type Verdict } from "./classify.js";
@@ -27,7 +30,15 @@ export interface ReceiverOptions {
   secret: string;
   toleranceSeconds: number;
   skipVerify: boolean;
-  validate: ClassifyOptions["validate"];
+  /** Payload validation on the main thread, used when the commit worker has no validator to import (see `validateInWorker`). */
+  validate: NonNullable<ClassifyOptions["validate"]>;
+  /**
+   * A file URL of a module the commit worker imports to validate payloads itself, in the same
+   * INSERT, off the main thread (src/receiver/validate-in-worker.ts, exporting `completeParams`).
+   * By default the built one beside this module; src/ run by tests has none (a worker cannot load
+   * TypeScript), and then `validate` runs on the main thread. null: always on the main thread.
+   */
+  validateInWorker?: string | null;
   /** Epoch milliseconds; injectable so tests can make a request stale without waiting. */
   clock?: () => number;
   /** Called once a request's row is committed, before it is answered. */
@@ -135,11 +146,25 @@ function answerAccepted(response: ServerResponse, stored: StoredRequest): void {
   response.end(text);
 }
 
+/**
+ * A row on its way to the commit worker. The row is built once, as the StoredRequest it becomes:
+ * its id, duplicate flag and (validated in the worker) schema errors are filled in once committed.
+ */
+interface Submission {
+  row: StoredRequest;
+  /** The worker validates the body and fills in `schemaErrors`. */
+  validateInWorker: boolean;
+}
+
+type RequestCommitter = WorkerCommitter<Submission, StoredRequest>;
+
 /** What every step of the receiver shares: its options, its clock and the commit worker rows go through. */
 interface ReceiverContext {
   options: ReceiverOptions;
   clock: () => number;
-  committer: WorkerCommitter<NewRequest, StoredRequest>;
+  committer: RequestCommitter;
+  /** Payloads are validated by the commit worker, not by classifyRequest on this thread. */
+  validatesInWorker: boolean;
   store: RequestStore;
   /** Connections accepted past the cap: their one request is stored and refused with 503. */
   overCapacity: WeakSet<Socket>;
@@ -147,12 +172,17 @@ interface ReceiverContext {
 
 function classifyOptions(context: ReceiverContext, now: number): ClassifyOptions & { now: number } {
   const { options } = context;
-  return { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate: options.validate };
+  const validate = context.validatesInWorker ? undefined : options.validate;
+  return { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate };
 }
 
-/** The row for a request read whole, with its verdict. Spelled out rather than spread: this runs for every request. */
-function newRequestRow(request: IncomingMessage, read: { body: Buffer; size: number; tooLarge: boolean }, verdict: Verdict, now: number): NewRequest {
+/**
+ * The row for a request read whole, with its verdict, in the shape it is stored and shown in (id
+ * and duplicate are set once committed). Spelled out rather than spread: this runs for every request.
+ */
+function requestRow(request: IncomingMessage, read: { body: Buffer; size: number; tooLarge: boolean }, verdict: Verdict, now: number): StoredRequest {
   return {
+    id: 0,
     receivedAt: new Date(now).toISOString(),
     method: request.method ?? "",
     path: request.url ?? "/",
@@ -168,9 +198,25 @@ function newRequestRow(request: IncomingMessage, read: { body: Buffer; size: num
     verificationDetail: verdict.verificationDetail,
     schemaErrors: verdict.schemaErrors,
     rejection: verdict.rejection,
+    duplicate: false,
     statusCode: verdict.statusCode,
     remoteAddress: request.socket.remoteAddress ?? null,
   };
+}
+
+/** The INSERT's parameters; a body the worker validates carries a mark in place of its schema errors. */
+function submissionParams({ row, validateInWorker }: Submission): unknown[] {
+  const params = insertParams(row);
+  if (validateInWorker) params[SCHEMA_ERRORS_PARAM] = SCHEMA_ERRORS_FROM_BODY;
+  return params;
+}
+
+/** The committed row: the same object, with what the database (and the worker's validation) decided. */
+function committedRow({ row }: Submission, inserted: unknown, schemaErrors: unknown): StoredRequest {
+  row.id = (inserted as InsertedRow).id;
+  row.duplicate = (inserted as InsertedRow).duplicate === 1;
+  if (schemaErrors !== undefined) row.schemaErrors = schemaErrors as SchemaIssueRow[] | null;
+  return row;
 }
 
 /** Reads, classifies and stores one request, then answers it: only once its row is committed. */
@@ -184,7 +230,7 @@ async function handleWebhook(context: ReceiverContext, request: IncomingMessage,
   );
   let stored: StoredRequest;
   try {
-    stored = await context.committer.submit(newRequestRow(request, read, verdict, now));
+    stored = await context.committer.submit({ row: requestRow(request, read, verdict, now), validateInWorker: verdict.validateLater });
   } catch (error) {
     context.options.onStoreError?.(error);
     answer(response, 503, { error: "not_stored", message: "the receiver could not store this request; retry" });
@@ -279,7 +325,7 @@ function listenOn(server: Server, port: number, host: string): Promise<void> {
  * Stops accepting, lets in-flight requests finish and be committed, cuts off a client still
  * sending after `graceMs`, then lets the commit worker go.
  */
-function closeReceiver(server: Server, committer: WorkerCommitter<NewRequest, StoredRequest>, graceMs: number): Promise<void> {
+function closeReceiver(server: Server, committer: RequestCommitter, graceMs: number): Promise<void> {
   return new Promise<void>((resolve) => {
     // A request half sent holds its connection (and so the close) until requestTimeout, or forever once closing.
     const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -291,16 +337,30 @@ function closeReceiver(server: Server, committer: WorkerCommitter<NewRequest, St
   });
 }
 
+/** The built validator beside this module (dist/receiver/), when there is one: src/ has only TypeScript. */
+function builtWorkerValidator(): string | null {
+  const url = new URL("./validate-in-worker.js", import.meta.url);
+  return existsSync(url) ? url.href : null;
+}
+
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
-  const committer = new WorkerCommitter<NewRequest, StoredRequest>(
+  const completer = options.validateInWorker === undefined ? builtWorkerValidator() : options.validateInWorker;
+  const committer: RequestCommitter = new WorkerCommitter(
     options.dbPath,
     INSERT_REQUEST_SQL,
-    insertParams,
-    (item, row) => storedFrom(item, row as InsertedRow),
+    submissionParams,
+    committedRow,
     // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
-    { checkpointedElsewhere: true },
+    { checkpointedElsewhere: true, completer: completer ?? undefined },
   );
-  const context: ReceiverContext = { options, clock: options.clock ?? Date.now, committer, store: requestStore(options.db), overCapacity: new WeakSet() };
+  const context: ReceiverContext = {
+    options,
+    clock: options.clock ?? Date.now,
+    committer,
+    validatesInWorker: completer !== null,
+    store: requestStore(options.db),
+    overCapacity: new WeakSet(),
+  };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const server = createReceiverServer(context, limits);
   const refuse = refusingStore(context);
@@ -332,22 +392,25 @@ type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdi
 function refusingStore(context: ReceiverContext): StoreAndRefuse {
   const { options } = context;
   return (socket, arrived, refusal, verdict) => {
+    const row: StoredRequest = {
+      id: 0,
+      receivedAt: new Date(context.clock()).toISOString(),
+      ...arrived,
+      bodyTruncated: arrived.bodySize > arrived.body.length,
+      event: null,
+      eventId: null,
+      accountId: null,
+      webhookId: verdict?.webhookId ?? null,
+      verification: "not_checked",
+      verificationDetail: null,
+      schemaErrors: null,
+      rejection: refusal.message,
+      duplicate: false,
+      statusCode: refusal.status,
+      remoteAddress: socket.remoteAddress ?? null,
+    };
     context.committer
-      .submit({
-        receivedAt: new Date(context.clock()).toISOString(),
-        ...arrived,
-        bodyTruncated: arrived.bodySize > arrived.body.length,
-        event: null,
-        eventId: null,
-        accountId: null,
-        webhookId: verdict?.webhookId ?? null,
-        verification: "not_checked",
-        verificationDetail: null,
-        schemaErrors: null,
-        rejection: refusal.message,
-        statusCode: refusal.status,
-        remoteAddress: socket.remoteAddress ?? null,
-      })
+      .submit({ row, validateInWorker: false })
       .then((stored) => options.onStored?.(stored), (storeError: unknown) => options.onStoreError?.(storeError))
       .finally(() => {
         const text = JSON.stringify({ error: refusal.code, message: refusal.message });

@@ -5,6 +5,9 @@ import { Worker } from "node:worker_threads";
 // Messages are batches of parameter lists. Every batch that arrived while a transaction ran is
 // written by the next one, so the worker never waits for the main thread to read its replies:
 // one reply per batch, in order, once the transaction holding it has committed.
+// With a completer module, the worker imports it before its first commit and runs its
+// completeParams(params) on each parameter list just before the statement: it may fill parameters
+// in (in the same INSERT), and what it returns comes back beside the row.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const Database = require(workerData.driver);
@@ -29,13 +32,35 @@ const bindable = (params) => {
   }
   return params;
 };
+let completeParams;
+// Until the completer is imported, commits wait for it; one that cannot be imported fails each batch.
+let loading = workerData.completer
+  ? import(workerData.completer).then(
+      (module) => { completeParams = module.completeParams; loading = undefined; },
+      (error) => { prepareError = error; loading = undefined; },
+    )
+  : undefined;
 const writeBatches = db.transaction((batches) => {
   if (prepareError) throw prepareError;
-  return batches.map((batch) => batch.map((params) => statement.get(bindable(params))));
+  if (!completeParams) return batches.map((batch) => ({ rows: batch.map((params) => statement.get(bindable(params))) }));
+  return batches.map((batch) => {
+    const completed = [];
+    const rows = batch.map((params) => {
+      completed.push(completeParams(bindable(params)));
+      return statement.get(params);
+    });
+    return { rows, completed };
+  });
 });
 let waiting = [];
 let scheduled = false;
 let closing = false;
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  if (loading) loading.then(() => setImmediate(commit));
+  else setImmediate(commit);
+}
 function commit() {
   scheduled = false;
   const batches = waiting;
@@ -49,7 +74,7 @@ function commit() {
       for (let i = 0; i < batches.length; i++) parentPort.postMessage(failure);
     }
     // Outside the try: once committed, each batch gets its rows and nothing else.
-    if (committed) for (const rows of committed) parentPort.postMessage({ rows });
+    if (committed) for (const reply of committed) parentPort.postMessage(reply);
   }
   if (closing) {
     db.close();
@@ -60,10 +85,7 @@ parentPort.on("message", (message) => {
   if (message === "close") closing = true;
   else waiting.push(message);
   // Runs after every message already queued has been taken: they all share one transaction.
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(commit);
-  }
+  schedule();
 });
 `;
 
@@ -73,6 +95,13 @@ export interface CommitterOptions {
    * own checkpoint. Without one, the default auto-checkpoint keeps the WAL from growing all run.
    */
   checkpointedElsewhere?: boolean;
+  /**
+   * A file URL of an ES module exporting `completeParams(params: unknown[]): unknown`, run in the
+   * worker on each item's parameters (BLOBs as Buffers) just before its statement, inside the
+   * transaction: it may fill parameters in, and what it returns is handed to `fromRow` as `completed`.
+   * It is imported in the worker thread, so it must be plain JavaScript (a built module, not src/'s TypeScript).
+   */
+  completer?: string;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
@@ -83,7 +112,7 @@ interface Pending<T, R> {
   reject(error: unknown): void;
 }
 
-type Reply = { rows: unknown[] } | { error: { message: string; code?: string } };
+type Reply = { rows: unknown[]; completed?: unknown[] } | { error: { message: string; code?: string } };
 
 /**
  * Group commit in a worker thread: the main thread keeps reading and verifying requests while
@@ -104,12 +133,13 @@ export class WorkerCommitter<T, R> {
     path: string,
     sql: string,
     private readonly toParams: (item: T) => unknown[],
-    private readonly fromRow: (item: T, row: unknown) => R,
+    private readonly fromRow: (item: T, row: unknown, completed: unknown) => R,
     options: CommitterOptions = {},
   ) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
     const walAutocheckpoint = options.checkpointedElsewhere ? 0 : SQLITE_DEFAULT_AUTOCHECKPOINT;
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, sql, walAutocheckpoint } });
+    const workerData = { driver, path, sql, walAutocheckpoint, completer: options.completer };
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     this.worker.on("message", (reply: Reply) => this.settle(reply));
     this.worker.on("error", (error) => {
       this.failure = error;
@@ -144,7 +174,8 @@ export class WorkerCommitter<T, R> {
   private settle(reply: Reply): void {
     const batch = this.posted.shift() ?? [];
     if ("rows" in reply) {
-      batch.forEach((pending, index) => pending.resolve(this.fromRow(pending.item, reply.rows[index])));
+      const { rows, completed } = reply;
+      batch.forEach((pending, index) => pending.resolve(this.fromRow(pending.item, rows[index], completed?.[index])));
     } else {
       const error = Object.assign(new Error(reply.error.message), { code: reply.error.code });
       for (const pending of batch) pending.reject(error);

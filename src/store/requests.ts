@@ -232,6 +232,16 @@ export interface InsertedRow {
   duplicate: number;
 }
 
+/** Where INSERT_REQUEST_SQL takes the body and the schema errors (JSON) among its parameters. */
+export const BODY_PARAM = 4;
+export const SCHEMA_ERRORS_PARAM = 13;
+
+/**
+ * Stands for schema_errors in a parameter list whose body the receiver's commit worker validates
+ * (src/receiver/validate-in-worker.ts): it replaces it with the issues' JSON, or null, before the INSERT.
+ */
+export const SCHEMA_ERRORS_FROM_BODY = "(validated in the commit worker)";
+
 /** The parameters of INSERT_REQUEST_SQL, in order. */
 export function insertParams(request: NewRequest): unknown[] {
   return [

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatRequestLine, requestLabel } from "../../src/output/requests.js";
+import { formatRequestLine, requestJson, requestJsonLine, requestLabel } from "../../src/output/requests.js";
 import type { StoredRequest } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
 
@@ -41,5 +42,36 @@ describe("formatRequestLine", () => {
     const rejection = "the request is not valid HTTP (HPE_INVALID_METHOD)";
     const line = formatRequestLine(new Chalk({ level: 0 }), { ...storedRequest(), event: null, method: "", path: "", statusCode: 400, verification: "not_checked", rejection });
     expect(line.split(rejection)).toHaveLength(2);
+  });
+});
+
+describe("requestJsonLine", () => {
+  const text = fc.string({ unit: "binary" });
+  const row = fc.record({
+    id: fc.nat(),
+    eventId: fc.option(text),
+    event: fc.option(text),
+    accountId: fc.option(text),
+    receivedAt: text,
+    method: text,
+    path: text,
+    verification: fc.oneof(fc.constantFrom("verified", "skipped", "not_checked", "bad_signature"), text),
+    verificationDetail: fc.option(text),
+    duplicate: fc.boolean(),
+    statusCode: fc.integer({ min: 100, max: 599 }),
+    rejection: fc.option(text),
+    schemaErrors: fc.option(fc.array(fc.record({ path: text, message: text }))),
+    webhookId: fc.option(text),
+    bodySize: fc.nat(),
+  });
+
+  it("is the request's --json object, byte for byte, for any row (lone surrogates, quotes and control characters included)", () => {
+    fc.assert(
+      fc.property(row, (fields) => {
+        const request: StoredRequest = { ...storedRequest(), ...fields };
+        expect(requestJsonLine(request)).toBe(JSON.stringify({ type: "request", ...requestJson(request) }));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerCommitter } from "../../src/store/commit-worker.js";
@@ -83,6 +84,43 @@ describe("WorkerCommitter", () => {
     committers.splice(0);
     await expect(last).resolves.toBe(1);
     await expect(committer.submit("after-close")).rejects.toThrow(/closed/);
+  });
+
+  it("runs a completer module on each item's parameters in the worker, inside the INSERT, and hands back what it returned", async () => {
+    const { path } = setup();
+    // Plain JavaScript, as the worker needs: it fills the URL in from the id and says which thread it ran on.
+    const module = join(dir, "completer.mjs");
+    writeFileSync(
+      module,
+      `import { isMainThread } from "node:worker_threads";
+       export function completeParams(params) {
+         params.push("https://example.test/" + params[0]);
+         return { onMainThread: isMainThread, id: params[0] };
+       }`,
+    );
+    const completing = new WorkerCommitter<string, { id: number; completed: unknown }>(
+      path,
+      "INSERT INTO deliveries (delivery_id, source, url, attempt, started_at, duration_ms) VALUES (?, 'simulate', ?, 1, 'now', 1) RETURNING id",
+      (id) => [id],
+      (_, row, completed) => ({ id: (row as { id: number }).id, completed }),
+      { completer: pathToFileURL(module).href },
+    );
+    const results = await Promise.all(["a", "b"].map((id) => completing.submit(id)));
+    await completing.close();
+    expect(results).toEqual([
+      { id: 1, completed: { onMainThread: false, id: "a" } },
+      { id: 2, completed: { onMainThread: false, id: "b" } },
+    ]);
+    const reader = new Database(path, { readonly: true });
+    expect(reader.prepare("SELECT url FROM deliveries ORDER BY id").pluck().all()).toEqual(["https://example.test/a", "https://example.test/b"]);
+    reader.close();
+  });
+
+  it("fails each batch, in words, when its completer module cannot be imported", async () => {
+    const { path } = setup();
+    const broken = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], () => 0, { completer: pathToFileURL(join(dir, "missing.mjs")).href });
+    await expect(broken.submit("x")).rejects.toThrow(/missing\.mjs/);
+    await broken.close();
   });
 
   it("commits what is still pending when closed", async () => {

@@ -7,7 +7,7 @@ import { formatDuration } from "../../output/delivery.js";
 import { validateWebhookEvent } from "../../events/schemas.js";
 import { createInspector, INSPECTOR_PATH, type Inspector } from "../../inspector/index.js";
 import { createOutput, type Output } from "../../output/index.js";
-import { formatRequestLine, requestJson } from "../../output/requests.js";
+import { formatRequestLine, requestJsonLine } from "../../output/requests.js";
 import { printable } from "../../output/printable.js";
 import { startReceiver, type Receiver, type ReceiverOptions } from "../../receiver/server.js";
 import { startCheckpointer } from "../../store/checkpointer.js";
@@ -82,7 +82,7 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 function show(out: Output, request: StoredRequest, shown: ReadonlySet<string>): void {
   // --events narrows what is shown and forwarded; everything is still stored.
   if (shown.size > 0 && (request.event === null || !shown.has(request.event))) return;
-  if (out.json) out.ndjson({ type: "request", ...requestJson(request) });
+  if (out.json) out.line(requestJsonLine(request));
   else out.line(formatRequestLine(out.c, request));
 }
 
