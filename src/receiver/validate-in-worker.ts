@@ -12,8 +12,14 @@ import { BODY_PARAM, SCHEMA_ERRORS_FROM_BODY, SCHEMA_ERRORS_PARAM, type SchemaIs
 export function completeParams(params: unknown[]): SchemaIssueRow[] | null | undefined {
   if (params[SCHEMA_ERRORS_PARAM] !== SCHEMA_ERRORS_FROM_BODY) return undefined;
   const body = params[BODY_PARAM] as Buffer;
-  const validation = validateWebhookEvent(JSON.parse(body.toString("utf8")));
-  const issues = validation.ok ? null : validation.issues;
+  let issues: SchemaIssueRow[] | null;
+  try {
+    const validation = validateWebhookEvent(JSON.parse(body.toString("utf8")));
+    issues = validation.ok ? null : validation.issues;
+  } catch (error) {
+    // A throw here would fail the whole batch, other requests' rows with it: record it on this row instead.
+    issues = [{ path: "", message: `could not be validated: ${error instanceof Error ? error.message : String(error)}` }];
+  }
   params[SCHEMA_ERRORS_PARAM] = issues === null ? null : JSON.stringify(issues);
   return issues;
 }

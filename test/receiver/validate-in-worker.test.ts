@@ -144,4 +144,12 @@ describe("payload validation in the commit worker", () => {
     expect(completeParams(unmarked)).toBeUndefined();
     expect(unmarked).toEqual(before);
   });
+
+  it("a body it cannot validate is recorded on its own row, never thrown into the batch", () => {
+    const marked = insertParams(storedRow("evt_broken", { body: Buffer.from("{not json") }));
+    marked[SCHEMA_ERRORS_PARAM] = SCHEMA_ERRORS_FROM_BODY;
+    const issues = completeParams(marked);
+    expect(issues).toEqual([{ path: "", message: expect.stringMatching(/^could not be validated: /) }]);
+    expect(marked[SCHEMA_ERRORS_PARAM]).toBe(JSON.stringify(issues));
+  });
 });
