@@ -1,5 +1,5 @@
 import { DEFAULT_DEV_SECRET, resolveDbPath, SECRET_SOURCE_LABELS } from "../config.js";
-import { CliError, interrupted } from "../errors.js";
+import { interrupted } from "../errors.js";
 import { createOutput } from "../output/index.js";
 import { formatDuration } from "../output/delivery.js";
 import { apiKeyFingerprint } from "../registry/api-key.js";
@@ -8,6 +8,7 @@ import { startMockServer, type MockServer } from "../mock/server.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { openDatabase } from "../store/database.js";
 import { secretFor } from "../cli/inputs.js";
+import { describeBindError, waitForStopSignal } from "../cli/serving.js";
 
 export interface MockOptions {
   port: number;
@@ -15,26 +16,6 @@ export interface MockOptions {
   secret?: string;
   db?: string;
   json?: boolean;
-}
-
-function describeListenError(error: unknown, host: string, port: number): CliError {
-  const code = (error as { code?: string }).code;
-  if (code === "EADDRINUSE") return new CliError(`port ${port} on ${host} is already in use (another mock?); pick another with --port (0 picks a free one)`);
-  if (code === "EACCES") return new CliError(`not allowed to listen on port ${port}; use a port above 1023`);
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new CliError(`cannot bind to ${host}; use --host 127.0.0.1 or an address of this machine`);
-  return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
 }
 
 export async function run(options: MockOptions): Promise<void> {
@@ -66,7 +47,7 @@ export async function run(options: MockOptions): Promise<void> {
     });
   } catch (error) {
     db.close();
-    throw describeListenError(error, options.host, options.port);
+    throw describeBindError(error, options.host, options.port, "(another mock?)");
   }
 
   if (out.json) {
@@ -82,7 +63,7 @@ export async function run(options: MockOptions): Promise<void> {
     out.notice("Press Ctrl+C to stop.");
   }
 
-  const signal = await waitForSignal();
+  const signal = await waitForStopSignal();
   await server.close();
   db.close();
   if (signal === "SIGINT") throw interrupted("the mock stopped");

@@ -2,11 +2,10 @@ import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings"
 import { randomUUID } from "node:crypto";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
-import type { Outcome } from "../events/build.js";
 import { catalogEntry } from "../events/catalog.js";
 import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
-import { sequenceBuilder, type PlannedDelivery, type SandboxIds } from "../delivery/event-sequence.js";
+import { sequenceBuilder, type PlannedDelivery, type SandboxIds, type SequenceOptions } from "../delivery/event-sequence.js";
 import { FanOut, fannedOutReport, recipientsByEvent } from "../delivery/fan-out.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import type { ScenarioDelivery } from "../delivery/scenario-player.js";
@@ -21,26 +20,17 @@ import { endUserFor, unrecognisedEndUserNotice } from "../cli/end-user.js";
 import { eventNameOrUsageError, readBodyFile, secretFor } from "../cli/inputs.js";
 import { sandboxAccountIds } from "../cli/sandbox-ids.js";
 
-export interface SimulateOptions {
+/** The event's shape (SequenceOptions: overrides, --duplicate, --pending) and where and how it is sent. */
+export interface SimulateOptions extends SequenceOptions {
   to?: string;
   secret?: string;
   webhookId?: string;
-  accountId?: string;
-  endUserId?: string;
-  /** Payload format of this API version (YYYY-MM-DD); in the fan-out, each webhook's own version otherwise. */
-  apiVersion?: string;
-  outcome?: Outcome;
-  set?: string[];
-  add?: string[];
-  unset?: string[];
   data?: string;
   count: number;
   concurrency: number;
   timeout: number;
   retry?: boolean;
   retryBase?: number;
-  duplicate?: number | true;
-  pending?: boolean;
   scenario?: string;
   /** Scenario delays are divided by this (1 when not given). */
   speed?: number;

@@ -24,6 +24,7 @@ export interface SandboxIds {
 export interface SequenceOptions {
   accountId?: string;
   endUserId?: string;
+  /** Payload format of this API version (YYYY-MM-DD); in the fan-out, each webhook's own version otherwise. */
   apiVersion?: string;
   outcome?: Outcome;
   set?: string[];

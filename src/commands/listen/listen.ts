@@ -1,5 +1,5 @@
 import { resolveDbPath, resolveSecret } from "../../config.js";
-import { CliError, interrupted, usageError } from "../../errors.js";
+import { interrupted, usageError } from "../../errors.js";
 import type { DeliveryReport } from "../../delivery/deliver.js";
 import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
 import { retryPolicy } from "../../delivery/retry-policy.js";
@@ -18,6 +18,7 @@ import type { EventName } from "../../events/catalog.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./public-endpoint.js";
 import { isLoopbackHost } from "../../loopback.js";
 import { forwardJson } from "../../delivery/attempt-json.js";
+import { describeBindError, waitForStopSignal } from "../../cli/serving.js";
 
 export interface ListenOptions extends PublicOptions {
   port: number;
@@ -57,26 +58,6 @@ function inspectorUrl(receiverUrl: string): string {
   if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
   if (url.hostname === "[::]") url.hostname = "[::1]";
   return url.toString();
-}
-
-function describeListenError(error: unknown, host: string, port: number): CliError {
-  const code = (error as { code?: string }).code;
-  if (code === "EADDRINUSE") return new CliError(`port ${port} on ${host} is already in use; pick another with --port (0 picks a free one)`);
-  if (code === "EACCES") return new CliError(`not allowed to listen on port ${port}; use a port above 1023`);
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new CliError(`cannot bind to ${host}; use --host 127.0.0.1 or an address of this machine`);
-  return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
 }
 
 function show(out: Output, request: StoredRequest, shown: ReadonlySet<string>): void {
@@ -133,7 +114,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   const checkpointer = startCheckpointer(db, dbPath);
   announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder });
 
-  const stopping = waitForSignal();
+  const stopping = waitForStopSignal();
   const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
   const signal = publicEndpoint?.failure ? undefined : await stopping;
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
@@ -271,7 +252,7 @@ async function startListening(out: Output, options: ListenOptions, { db, dbPath,
     await inspector?.close();
     await forwarder?.close();
     db.close();
-    throw describeListenError(error, options.host, options.port);
+    throw describeBindError(error, options.host, options.port);
   }
 }
 
