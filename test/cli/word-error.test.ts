@@ -9,15 +9,8 @@ import { createSignedRequest } from "../../src/library/signed-request.js";
 import { resolveTarget } from "../../src/registry/target.js";
 import { TargetError } from "../../src/registry/target-error.js";
 import { StoreError } from "../../src/store/store-error.js";
+import { thrown } from "../helpers/thrown.js";
 
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("nothing was thrown");
-}
 
 const SECRET = "test-secret";
 

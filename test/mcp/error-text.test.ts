@@ -4,15 +4,8 @@ import { ConformanceError } from "../../src/conformance/index.js";
 import { applyOverrides, buildEvent } from "../../src/events/build.js";
 import { toolErrorText } from "../../src/mcp/server.js";
 import { StoreError } from "../../src/store/store-error.js";
+import { thrown } from "../helpers/thrown.js";
 
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("nothing was thrown");
-}
 
 describe("the MCP server words the core's errors in its tool arguments", () => {
   it("an override: the argument of simulate_event, where the CLI says its flag", () => {
