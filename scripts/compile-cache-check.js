@@ -1,4 +1,4 @@
-// On Node 22+, bin/pinwheel-cli.js calls module.enableCompileCache(), so the second start of a
+// On Node 22+, bin/pinwheel-cli.cjs calls module.enableCompileCache(), so the second start of a
 // command reads V8's code cache instead of compiling dist/ again. This checks that the cache is
 // really written (and fails if not), and measures start-up with it against NODE_DISABLE_COMPILE_CACHE.
 //   node scripts/compile-cache-check.js      (with the Node to check first on PATH, or as `node`)
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const bin = fileURLToPath(new URL("../bin/pinwheel-cli.js", import.meta.url));
+const bin = fileURLToPath(new URL("../bin/pinwheel-cli.cjs", import.meta.url));
 const major = Number(process.versions.node.split(".")[0]);
 const args = ["scenarios", "list"];
 const RUNS = 7;

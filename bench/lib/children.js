@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export const REPO = new URL("../../", import.meta.url).pathname;
-export const CLI = `${REPO}bin/pinwheel-cli.js`;
+export const CLI = `${REPO}bin/pinwheel-cli.cjs`;
 
 function firstLine(path) {
   const fd = openSync(path, "r");

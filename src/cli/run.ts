@@ -2,9 +2,10 @@ import { fastAction } from "./fast.js";
 import { redactUrlsIn } from "../redact-url.js";
 import { requestQuiet } from "../quiet.js";
 import { wordError } from "./word-error.js";
+import { prepareColors } from "../output/colors.js";
 
 /** argv without --quiet/-q (before a "--"), and whether it was there. */
-function withoutQuiet(argv: readonly string[]): { argv: string[]; quiet: boolean } {
+export function withoutQuiet(argv: readonly string[]): { argv: string[]; quiet: boolean } {
   const end = argv.indexOf("--");
   const head = end === -1 ? [...argv] : argv.slice(0, end);
   const kept = head.filter((arg, index) => index < 2 || (arg !== "--quiet" && arg !== "-q"));
@@ -21,16 +22,26 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
   requestQuiet(quietAt.quiet);
   // The one-shot commands' usual command lines skip loading commander and building the program.
   const fast = fastAction(quietAt.argv);
-  const commander = fast ? undefined : await import("commander");
-  const program = fast ? undefined : (await import("../cli.js")).buildProgram();
+  if (fast) return exitCodeOf(fast);
+  const commander = await import("commander");
+  const program = (await import("../cli.js")).buildProgram();
+  // Commander has already printed its own message; help and --version are not failures.
+  const commanderExit = (error: unknown) => (error instanceof commander.CommanderError ? (error.exitCode === 0 ? 0 : 2) : undefined);
+  return exitCodeOf(() => program.parseAsync(quietAt.argv).then(() => undefined), commanderExit);
+}
+
+/**
+ * Runs a parsed command and gives its exit code: every failure becomes one line on stderr.
+ * `exitCodeFor` answers for failures its parser has already reported (commander's).
+ */
+export async function exitCodeOf(work: () => Promise<void>, exitCodeFor?: (error: unknown) => number | undefined): Promise<number> {
   try {
-    await (fast ? fast() : program?.parseAsync(quietAt.argv));
+    await prepareColors();
+    await work();
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
-    if (commander && error instanceof commander.CommanderError) {
-      // Commander has already printed its own message; help and --version are not failures.
-      return error.exitCode === 0 ? 0 : 2;
-    }
+    const reported = exitCodeFor?.(error);
+    if (reported !== undefined) return reported;
     const worded = wordError(error);
     if (worded) {
       // Ctrl+C is the user's choice, not a failure: the same line as main's SIGINT handler, without "error:".

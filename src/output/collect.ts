@@ -1,6 +1,6 @@
-import { Chalk } from "chalk";
 import type { TerminalSettings } from "../config.js";
 import type { Output } from "./index.js";
+import { plainColors } from "./colors.js";
 
 /** An Output that keeps what a command would print, for callers that are not a terminal (the MCP server). */
 export interface CollectingOutput extends Output {
@@ -20,7 +20,7 @@ export function collectingOutput(): CollectingOutput {
   return {
     json: true,
     settings: NO_TERMINAL,
-    c: new Chalk({ level: 0 }),
+    c: plainColors,
     records,
     notices,
     data: (value) => void records.push(value),

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import { terminalSettings, type TerminalSettings } from "../config.js";
 import { renderTable } from "./table.js";
+import { colorsFor } from "./colors.js";
 import { redactUrlsIn } from "../redact-url.js";
 
 /**
@@ -45,20 +46,6 @@ export interface Output {
   flush(): void;
 }
 
-// chalk is loaded only when this process colours its output (a terminal, or FORCE_COLOR): on a
-// pipe, under NO_COLOR and in CI, where one-shot commands run dozens of times, it is not needed.
-const chalk = terminalSettings().color ? await import("chalk") : undefined;
-
-/** Styles without colour: every style, chained or not, gives its text back unchanged. */
-const plainColors: ChalkInstance = (() => {
-  const apply = (...texts: unknown[]) => texts.join(" ");
-  const styles: ChalkInstance = new Proxy(apply, {
-    // Not a thenable, nor anything but styles: "then" and symbols are absent.
-    get: (_target, key) => (key === "level" ? 0 : key === "then" || typeof key === "symbol" ? undefined : styles),
-  }) as unknown as ChalkInstance;
-  return styles;
-})();
-
 const silentSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
 
 export interface OutputOptions {
@@ -76,8 +63,8 @@ export function createOutput(
   settings: TerminalSettings = terminalSettings(),
 ): Output {
   const json = Boolean(options.json);
-  // Settings that ask for colour where the process started without it (tests) get none: chalk was not loaded.
-  const c = settings.color && chalk ? new chalk.Chalk({ level: 1 }) : plainColors;
+  // Settings that ask for colour where the CLI did not prepare it (tests) get none: chalk was not loaded.
+  const c = colorsFor(settings.color);
   const interactive = settings.stderrIsTty && !settings.ci;
   let held = "";
   // A progress line stays on the terminal without a newline: anything printed must wipe it first, or run into it.

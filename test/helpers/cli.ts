@@ -1,5 +1,5 @@
 /**
- * Helpers for end-to-end tests that run the BUILT CLI (`node bin/pinwheel-cli.js`, so run
+ * Helpers for end-to-end tests that run the BUILT CLI (`node bin/pinwheel-cli.cjs`, so run
  * `npm run build` first) as a real child process.
  *
  *   tempHome()                 a throwaway PINWHEEL_HOME and a clean environment for it
@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 /** The repository root, resolved from this file (test/helpers/cli.ts). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The built CLI's entry point. */
-export const CLI_PATH = join(REPO_ROOT, "bin", "pinwheel-cli.js");
+export const CLI_PATH = join(REPO_ROOT, "bin", "pinwheel-cli.cjs");
 
 const live = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -72,7 +72,7 @@ export interface RunCliOptions {
   timeoutMs?: number;
 }
 
-/** Runs `node bin/pinwheel-cli.js ...args` from the repository root and collects its output. */
+/** Runs `node bin/pinwheel-cli.cjs ...args` from the repository root and collects its output. */
 export function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {

@@ -1,0 +1,66 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI_PATH, REPO_ROOT, tempHome } from "../helpers/cli.js";
+import { VERSION } from "../../src/version.js";
+
+/**
+ * bin/pinwheel-cli.cjs runs the fast commands from the CommonJS bundle in dist/fast/
+ * (scripts/bundle-fast.js) and everything else from the ES module program. A preloaded probe
+ * lists the CommonJS files each process loaded: the bundle's entry and what it needs to decide
+ * (the same set for --version and for a command it hands on), plus the chunks of a command it runs.
+ */
+const work = mkdtempSync(join(tmpdir(), "pinwheel-cli-bundle-"));
+const home = tempHome();
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  home.cleanup();
+});
+
+const probe = join(work, "probe.cjs");
+writeFileSync(probe, `process.on("exit", () => require("node:fs").writeFileSync(process.env.PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n`);
+
+let runs = 0;
+/** The command's exit code and stdout, and the files it loaded as CommonJS (better-sqlite3 and bin/ aside). */
+function loadedBy(args: string[]): { code: number | null; stdout: string; files: string[] } {
+  const out = join(work, `loaded-${++runs}.json`);
+  const result = spawnSync(process.execPath, ["-r", probe, CLI_PATH, ...args], { cwd: REPO_ROOT, env: { ...home.env, PROBE_OUT: out }, encoding: "utf8", timeout: 15_000 });
+  const files = (JSON.parse(readFileSync(out, "utf8")) as string[])
+    .map((file) => relative(REPO_ROOT, file))
+    .filter((file) => !file.startsWith("node_modules/better-sqlite3/") && file !== "bin/pinwheel-cli.cjs" && file !== relative(REPO_ROOT, probe));
+  return { code: result.status, stdout: result.stdout, files };
+}
+
+describe("the fast commands' bundle", () => {
+  const entry = loadedBy(["--version"]);
+
+  it("answers --version from its entry, which loads nothing outside dist/fast/", () => {
+    expect(entry.code).toBe(0);
+    expect(entry.stdout).toBe(`${VERSION}\n`);
+    expect(entry.files).toContain("dist/fast/start.cjs");
+    expect(entry.files.every((file) => file.startsWith("dist/fast/") && file.endsWith(".cjs"))).toBe(true);
+  });
+
+  it("runs `events list` and `fixtures show` from its own chunks, with nothing outside dist/fast/ (the fixtures found from there)", () => {
+    const list = loadedBy(["events", "list", "--json"]);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    const fixture = loadedBy(["fixtures", "show", "paystubs.added", "--json"]);
+    expect(fixture.code).toBe(0);
+    expect(JSON.parse(fixture.stdout)).toMatchObject({ event: "paystubs.added" });
+    for (const { files } of [list, fixture]) {
+      expect(files.every((file) => file.startsWith("dist/fast/") && file.endsWith(".cjs"))).toBe(true);
+      expect(files.length).toBeGreaterThan(entry.files.length);
+      expect(files).toEqual(expect.arrayContaining(entry.files));
+    }
+  });
+
+  it("hands every other command line to the ES module program having loaded only its entry", () => {
+    const { code, stdout, files } = loadedBy(["scenarios", "list", "--json"]);
+    expect(code).toBe(0);
+    expect(Array.isArray(JSON.parse(stdout))).toBe(true);
+    expect(files.filter((file) => file.startsWith("dist/")).sort()).toEqual([...entry.files].sort());
+  });
+});
