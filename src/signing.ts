@@ -1,4 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { withThousands } from "./thousands.js";
+import type { VerificationReason } from "./verification-reasons.js";
+
+export { VERIFICATION_REASONS, type VerificationReason } from "./verification-reasons.js";
 
 export const SIGNATURE_HEADER = "x-pinwheel-signature";
 export const TIMESTAMP_HEADER = "x-timestamp";
@@ -9,17 +13,6 @@ const SIGNATURE_PATTERN = /^v2=([0-9a-f]{64})$/;
 const TIMESTAMP_PATTERN = /^\d{1,15}$/;
 
 export type RawBody = string | Uint8Array;
-
-export const VERIFICATION_REASONS = [
-  "missing_signature",
-  "malformed_signature",
-  "bad_signature",
-  "missing_timestamp",
-  "malformed_timestamp",
-  "stale_timestamp",
-] as const;
-
-export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
 
 export type VerificationResult =
   | { ok: true; timestamp: number }
@@ -95,7 +88,7 @@ export function hasSecret(secret: unknown): secret is string {
 }
 
 function formatSeconds(seconds: number): string {
-  return `${Math.round(seconds).toLocaleString("en-US")} s`;
+  return `${withThousands(Math.round(seconds))} s`;
 }
 
 /**

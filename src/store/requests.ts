@@ -1,4 +1,4 @@
-import { VERIFICATION_REASONS } from "../signing.js";
+import { VERIFICATION_REASONS } from "../verification-reasons.js";
 import type { Db } from "./database.js";
 import { defined } from "../invariant.js";
 

@@ -12,6 +12,7 @@ import { findExplanation, type TimestampVariant } from "./search.js";
 import { cleanedSecrets, dirtiedSecrets, otherSecrets, type LabelledSecret, type SecretVariant } from "./secret-variants.js";
 import { normalizeSignature } from "./signature-format.js";
 import { RAW_BODY_FIX, seconds, years } from "./wording.js";
+import { withThousands } from "../thousands.js";
 
 /** Every check, in the order they are reported. */
 export const DIAGNOSIS_CODES = [
@@ -80,7 +81,7 @@ function report(verdict: VerificationResult, summary: string, found: Messages, f
 function clockCheck(timestampSeconds: number, input: DiagnoseInput, tolerance: number): { matched: boolean; message: string } {
   const clock = input.clockLabel ?? "this machine's clock";
   const behind = input.now / 1000 - timestampSeconds;
-  const within = `tolerance ${tolerance.toLocaleString("en-US")} s`;
+  const within = `tolerance ${withThousands(tolerance)} s`;
   if (Math.abs(behind) <= tolerance) {
     const direction = behind >= 0 ? "behind" : "ahead of";
     return { matched: false, message: `x-timestamp is ${seconds(behind)} ${direction} ${clock}, within the ${within}.` };

@@ -1,3 +1,5 @@
+import { withThousands } from "../thousands.js";
+
 /** Shared phrases for diagnoses: durations in words, and the raw-body fix per framework. */
 
 export const RAW_BODY_FIX =
@@ -16,7 +18,7 @@ const UNITS: readonly (readonly [number, string])[] = [
 /** "412 s (about 7 minutes)": exact seconds for the reader who compares clocks, words for the rest. */
 export function seconds(value: number): string {
   const whole = Math.round(Math.abs(value));
-  const exact = `${whole.toLocaleString("en-US")} s`;
+  const exact = `${withThousands(whole)} s`;
   if (whole < 120) return exact;
   const [size, unit] = UNITS.find(([size]) => whole >= 2 * size) ?? MINUTE;
   const count = Math.round(whole / size);
