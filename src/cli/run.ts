@@ -1,7 +1,6 @@
 import { fastAction } from "./fast.js";
 import { redactUrlsIn } from "../redact-url.js";
 import { requestQuiet } from "../quiet.js";
-import { wordError } from "./word-error.js";
 import { prepareColors } from "../output/colors.js";
 
 /** argv without --quiet/-q (before a "--"), and whether it was there. */
@@ -42,6 +41,8 @@ export async function exitCodeOf(work: () => Promise<void>, exitCodeFor?: (error
   } catch (error) {
     const reported = exitCodeFor?.(error);
     if (reported !== undefined) return reported;
+    // The wording (and every domain error class it knows) is loaded only when something failed.
+    const { wordError } = await import("./word-error.js");
     const worded = wordError(error);
     if (worded) {
       // Ctrl+C is the user's choice, not a failure: the same line as main's SIGINT handler, without "error:".
