@@ -25,7 +25,7 @@ export interface FastOption {
 
 export interface FastCommand {
   path: readonly string[];
-  /** Positional arguments, as declared to commander: "<id>" or "[event]". */
+  /** Positional arguments, as declared to commander: "<id>", "[event]" or, last, "[ids...]". */
   args: readonly string[];
   options: readonly FastOption[];
   /** The options with which the command needs commander (e.g. to ask whether a default was typed). */
@@ -121,6 +121,28 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
     load: () => import("../commands/verify.js"),
   },
   {
+    path: ["replay"],
+    args: ["[ids...]"],
+    options: [
+      { flags: "--to <url>", parse: httpUrl },
+      { flags: "--event <name>" },
+      { flags: "--account-id <id>" },
+      { flags: "--since <when>", parse: since },
+      { flags: "--verdict <verdict>" },
+      { flags: "--all" },
+      { flags: "--as-recorded" },
+      { flags: "--include-unverified" },
+      { flags: "--secret <secret>", parse: secret("--secret") },
+      { flags: "--concurrency <n>", parse: int(1, 1024), default: 8 },
+      { flags: "--timeout <ms>", parse: int(1), default: 15_000 },
+      { flags: "--retry" },
+      { flags: "--retry-base <ms>", parse: int(1) },
+      { flags: "--db <path>" },
+      { flags: "--json" },
+    ],
+    load: () => import("../commands/replay.js"),
+  },
+  {
     path: ["webhooks", "list"],
     args: [],
     options: [{ flags: "--limit <n>", parse: int(1) }, { flags: "--page-size <n>", parse: int(1, 100), default: 25 }, ...TARGET_OPTIONS],
@@ -137,7 +159,7 @@ export function optionName(flags: string): { long: string; key: string; takesVal
 
 export interface FastParse {
   command: FastCommand;
-  args: (string | undefined)[];
+  args: (string | string[] | undefined)[];
   options: Record<string, unknown>;
 }
 
@@ -184,9 +206,13 @@ export function parseFast(argv: readonly string[]): FastParse | undefined {
     // The value does not parse: commander says so in its own words.
     return undefined;
   }
-  if (positional.length > command.args.length) return undefined;
-  const args = command.args.map((declared, index) => positional[index]);
-  if (command.args.some((declared, index) => declared.startsWith("<") && args[index] === undefined)) return undefined;
+  // A last argument declared "[ids...]" takes the rest, as an array (empty when none are given).
+  const variadic = command.args.at(-1)?.endsWith("...]") === true;
+  const fixed = variadic ? command.args.slice(0, -1) : command.args;
+  if (!variadic && positional.length > fixed.length) return undefined;
+  const args: (string | string[] | undefined)[] = fixed.map((declared, index) => positional[index]);
+  if (fixed.some((declared, index) => declared.startsWith("<") && args[index] === undefined)) return undefined;
+  if (variadic) args.push(positional.slice(fixed.length));
   return { command, args, options };
 }
 

@@ -47,7 +47,8 @@ describe("the fast path's commands", () => {
   for (const fast of FAST_COMMANDS) {
     it(`${fast.path.join(" ")}: the same arguments and options as the program, defaults and choices included`, () => {
       const command = commanderCommand(program, fast.path);
-      expect(fast.args).toEqual(command.registeredArguments.map((arg) => (arg.required ? `<${arg.name()}>` : `[${arg.name()}]`)));
+      const declared = (arg: { name(): string; variadic: boolean }) => `${arg.name()}${arg.variadic ? "..." : ""}`;
+      expect(fast.args).toEqual(command.registeredArguments.map((arg) => (arg.required ? `<${declared(arg)}>` : `[${declared(arg)}]`)));
       const declined = new Set(fast.declineWith ?? []);
       const options = command.options.filter((option: Option) => !declined.has(option.long ?? ""));
       expect(fast.options.map((option) => optionName(option.flags).long).sort()).toEqual(options.map((option) => option.long).sort());
@@ -88,6 +89,11 @@ const TAKEN: string[][] = [
   ["verify"],
   ["fixtures", "show", "paystubs.added"],
   ["fixtures", "show", "paystubs.added", "--json", "--api-version", "2022-07-01"],
+  ["replay", "--all", "--to", URL_],
+  ["replay", "1", "e-2", "3", "--to", URL_, "--concurrency", "64", "--json"],
+  ["replay", "--event", "paystubs.added", "--since", "2026-11-23T10:00:00Z", "--verdict", "failed", "--include-unverified", "--as-recorded", "--secret", "s"],
+  ["replay", "--account-id", "a", "--retry", "--retry-base", "10", "--timeout", "50", "--db", "/tmp/r.db"],
+  ["replay"],
   ["webhooks", "list"],
   ["webhooks", "list", "--env", "local", "--json", "--limit", "3", "--page-size", "100", "--timeout", "20", "--db", "/tmp/w.db"],
   ["webhooks", "list", "--base-url", "http://127.0.0.1:4010", "--secret", "s", "--api-version", "2025-07-08"],
@@ -122,6 +128,8 @@ const DECLINED: string[][] = [
   ["webhooks", "list", "--api-version", "1999-01-01"],
   ["webhooks", "create"],
   ["listen"],
+  ["replay", "--all", "-c", "4"],
+  ["replay", "1", "--concurrency", "0"],
   ["verify", "1", "-h"],
 ];
 
