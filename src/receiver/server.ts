@@ -25,7 +25,7 @@ export interface ReceiverOptions {
   db: Db;
   /**
    * The same database's file. With many connections open, rows are committed by a worker thread,
-   * so fsync does not stall the event loop; with few, through `db` on this thread (`commitHereUpTo`).
+   * so fsync does not stall the event loop; with few, on this thread (`commitHereUpTo`).
    */
   dbPath: string;
   host: string;
@@ -388,7 +388,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
       checkpointedElsewhere: true,
       completer: completer ?? undefined,
-      here: { db: options.db, commitHere: commitHerePolicy(open, options.commitHereUpTo ?? DEFAULT_COMMIT_HERE_UP_TO), complete },
+      here: { commitHere: commitHerePolicy(open, options.commitHereUpTo ?? DEFAULT_COMMIT_HERE_UP_TO), complete },
     },
   );
   const context: ReceiverContext = {

@@ -123,9 +123,8 @@ describe("WorkerCommitter", () => {
     await broken.close();
   });
 
-  it("commits on the calling thread while commitHere() says so, through its connection, and hands the worker what comes after", async () => {
+  it("commits on the calling thread while commitHere() says so, and hands the worker what comes after", async () => {
     const { path } = setup();
-    const db = openDatabase(path);
     let here = true;
     const thread: string[] = [];
     const switching = new WorkerCommitter<string, { id: number; completed: unknown }>(
@@ -135,7 +134,6 @@ describe("WorkerCommitter", () => {
       (_, row, completed) => ({ id: (row as { id: number }).id, completed }),
       {
         here: {
-          db,
           commitHere: () => here,
           complete(params) {
             thread.push(String(params[0]));
@@ -170,16 +168,35 @@ describe("WorkerCommitter", () => {
     } finally {
       reader.close();
       await switching.close();
-      db.close();
+    }
+  });
+
+  it("never waits for another connection's write lock on the calling thread: the worker waits it out while the event loop keeps turning", async () => {
+    const { path } = setup();
+    const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, { here: { commitHere: () => true } });
+    const holder = new Database(path);
+    holder.exec("BEGIN IMMEDIATE");
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      const pending = committer.submit("locked-out");
+      await waitUntil(() => ticks > 10);
+      holder.exec("COMMIT");
+      await expect(pending).resolves.toBe(1);
+      expect(ticks).toBeGreaterThan(10);
+      // And once the lock is free, on the calling thread again.
+      await expect(committer.submit("free")).resolves.toBe(2);
+    } finally {
+      clearInterval(ticker);
+      holder.close();
+      await committer.close();
     }
   });
 
   it("rejects a batch committed on the calling thread when its statement fails, and keeps working", async () => {
     const { path } = setup();
-    const db = openDatabase(path);
     const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, {
       here: {
-        db,
         commitHere: () => true,
         complete(params) {
           if (params[0] === "bad") throw new Error("cannot complete this one");
@@ -192,7 +209,6 @@ describe("WorkerCommitter", () => {
       await expect(committer.submit("after")).resolves.toBe(1);
     } finally {
       await committer.close();
-      db.close();
     }
   });
 
