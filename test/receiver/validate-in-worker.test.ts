@@ -99,12 +99,15 @@ function expectedIssues(body: string) {
 }
 
 describe("payload validation in the commit worker", () => {
-  it("the built receiver validates in its worker (never on the main thread) and stores, before answering, what the main thread would", async () => {
+  it.each([
+    ["in its commit worker", 0],
+    ["committing on the main thread (few connections)", 16],
+  ])("the built receiver validates with the worker's module (%s), never with classify's validator, and stores, before answering, what the main thread would", async (name, commitHereUpTo) => {
     const mainThreadValidation = () => {
       throw new Error("validated on the main thread");
     };
-    const built = await receive(builtReceiver.startReceiver, "built", { validate: mainThreadValidation });
-    const source = await receive(sourceReceiver.startReceiver, "source");
+    const built = await receive(builtReceiver.startReceiver, `built-${commitHereUpTo}`, { validate: mainThreadValidation, commitHereUpTo });
+    const source = await receive(sourceReceiver.startReceiver, `source-${commitHereUpTo}`, { commitHereUpTo });
     expect(built.map((r) => r.status)).toEqual([200, 401, 200, 401, 200, 401, 400, 401]);
     const withoutIds = ({ handedOn, ...rest }: Received) => ({ ...rest, handedOn: { ...handedOn, id: 0, receivedAt: "", headers: [], remoteAddress: null } });
     expect(built.map(withoutIds)).toEqual(source.map(withoutIds));

@@ -123,6 +123,95 @@ describe("WorkerCommitter", () => {
     await broken.close();
   });
 
+  it("commits on the calling thread while commitHere() says so, and hands the worker what comes after", async () => {
+    const { path } = setup();
+    let here = true;
+    const thread: string[] = [];
+    const switching = new WorkerCommitter<string, { id: number; completed: unknown }>(
+      path,
+      "INSERT INTO deliveries (delivery_id, source, url, attempt, started_at, duration_ms) VALUES (?, 'simulate', ?, 1, 'now', 1) RETURNING id",
+      (id) => [id, "from the worker's completer"],
+      (_, row, completed) => ({ id: (row as { id: number }).id, completed }),
+      {
+        here: {
+          commitHere: () => here,
+          complete(params) {
+            thread.push(String(params[0]));
+            params[1] = `https://example.test/${String(params[0])}`;
+            return "completed here";
+          },
+        },
+      },
+    );
+    const reader = new Database(path, { readonly: true });
+    const count = reader.prepare("SELECT count(*) FROM deliveries").pluck();
+    try {
+      const first = await Promise.all(["a", "b"].map((id) => switching.submit(id)));
+      expect(first).toEqual([
+        { id: 1, completed: "completed here" },
+        { id: 2, completed: "completed here" },
+      ]);
+      // Committed (another connection sees the rows) before the promises settled.
+      expect(count.get()).toBe(2);
+      here = false;
+      const later = await switching.submit("c");
+      expect(later).toEqual({ id: 3, completed: undefined });
+      here = true;
+      await expect(switching.submit("d")).resolves.toEqual({ id: 4, completed: "completed here" });
+      expect(thread).toEqual(["a", "b", "d"]);
+      expect(reader.prepare("SELECT url FROM deliveries ORDER BY id").pluck().all()).toEqual([
+        "https://example.test/a",
+        "https://example.test/b",
+        "from the worker's completer",
+        "https://example.test/d",
+      ]);
+    } finally {
+      reader.close();
+      await switching.close();
+    }
+  });
+
+  it("never waits for another connection's write lock on the calling thread: the worker waits it out while the event loop keeps turning", async () => {
+    const { path } = setup();
+    const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, { here: { commitHere: () => true } });
+    const holder = new Database(path);
+    holder.exec("BEGIN IMMEDIATE");
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      const pending = committer.submit("locked-out");
+      await waitUntil(() => ticks > 10);
+      holder.exec("COMMIT");
+      await expect(pending).resolves.toBe(1);
+      expect(ticks).toBeGreaterThan(10);
+      // And once the lock is free, on the calling thread again.
+      await expect(committer.submit("free")).resolves.toBe(2);
+    } finally {
+      clearInterval(ticker);
+      holder.close();
+      await committer.close();
+    }
+  });
+
+  it("rejects a batch committed on the calling thread when its statement fails, and keeps working", async () => {
+    const { path } = setup();
+    const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, {
+      here: {
+        commitHere: () => true,
+        complete(params) {
+          if (params[0] === "bad") throw new Error("cannot complete this one");
+        },
+      },
+    });
+    try {
+      await expect(Promise.all(["ok", "bad"].map((id) => committer.submit(id)))).rejects.toThrow(/cannot complete/);
+      // The failed batch left nothing behind: its transaction rolled back.
+      await expect(committer.submit("after")).resolves.toBe(1);
+    } finally {
+      await committer.close();
+    }
+  });
+
   it("commits what is still pending when closed", async () => {
     const { path, committer } = setup();
     const last = committer.submit("late");

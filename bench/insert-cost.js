@@ -1,0 +1,94 @@
+// CPU per stored row of listen's INSERT (INSERT_REQUEST_SQL, 18 columns and the duplicate probe),
+// in group-commit transactions of a given size, against a schema variant. In-process, one thread,
+// real file, WAL, synchronous=FULL: user and sys CPU per row, steadier than rates on a busy machine.
+//   node bench/insert-cost.js [--rows 6000] [--batch 5,20] [--variant full,...] [--validate]
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { buildEvent } from "../dist/events/build.js";
+import { envelopeTemplate } from "../dist/events/template.js";
+import { MIGRATIONS } from "../dist/store/migrations.js";
+import { INSERT_REQUEST_SQL, insertParams } from "../dist/store/requests.js";
+import { median } from "./lib/stats.js";
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "6000" },
+    batch: { type: "string", default: "5,20" },
+    variant: { type: "string", default: "full" },
+    repeat: { type: "string", default: "3" },
+    prefill: { type: "string", default: "20000" },
+  },
+});
+
+const FILTER_INDEXES = /CREATE INDEX requests_(event|account_id|verification|received_at) ON requests \([^)]*\);/g;
+export const VARIANTS = {
+  full: (sql) => sql,
+  "event-id-only": (sql) => sql.replace(FILTER_INDEXES, ""),
+  "partial-verification": (sql) =>
+    sql.replace("CREATE INDEX requests_verification ON requests (verification, id);", "CREATE INDEX requests_verification ON requests (verification, id) WHERE verification NOT IN ('verified', 'skipped');"),
+  "no-received-at": (sql) => sql.replace("CREATE INDEX requests_received_at ON requests (received_at);", ""),
+};
+const render = envelopeTemplate(buildEvent("paystubs.added"));
+const webhookId = randomUUID();
+function newRow() {
+  const body = Buffer.from(render(randomUUID(), randomUUID()));
+  return {
+    receivedAt: new Date().toISOString(),
+    method: "POST",
+    path: "/",
+    headers: [["content-type", "application/json"], ["x-pinwheel-signature", `v2=${"ab".repeat(32)}`], ["x-timestamp", "1764480000"], ["x-pinwheel-webhook-id", webhookId], ["host", "127.0.0.1:40000"], ["content-length", String(body.length)]],
+    body,
+    bodySize: body.length,
+    bodyTruncated: false,
+    event: "paystubs.added",
+    eventId: randomUUID(),
+    accountId: "03bbc20e-bc39-4c4a-8f6c-1f2e3d4c5b6a",
+    webhookId,
+    verification: "verified",
+    verificationDetail: null,
+    schemaErrors: null,
+    rejection: null,
+    statusCode: 200,
+    remoteAddress: "127.0.0.1",
+  };
+}
+
+function measure(variant, batch, rows, prefill) {
+  const dir = mkdtempSync(join(tmpdir(), "insert-cost-"));
+  try {
+    const db = new Database(join(dir, "x.db"));
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.exec(VARIANTS[variant](MIGRATIONS[0]));
+    const statement = db.prepare(INSERT_REQUEST_SQL);
+    const write = db.transaction((list) => list.map((params) => statement.get(params)));
+    const fill = db.transaction((n) => { for (let i = 0; i < n; i++) statement.get(insertParams(newRow())); });
+    fill(prefill);
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    const batches = [];
+    for (let i = 0; i < rows / batch; i++) batches.push(Array.from({ length: batch }, () => insertParams(newRow())));
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (const list of batches) write.immediate(list);
+    const used = process.cpuUsage(cpu);
+    const wall = performance.now() - started;
+    db.close();
+    return { user: used.user / rows, sys: used.system / rows, wall: (wall * 1000) / rows };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows = Number(values.rows);
+for (const batch of values.batch.split(",").map(Number)) {
+  for (const variant of values.variant.split(",")) {
+    const runs = [];
+    for (let i = 0; i < Number(values.repeat); i++) runs.push(measure(variant, batch, rows, Number(values.prefill)));
+    const m = (k) => median(runs.map((r) => r[k])).toFixed(1);
+    console.log(`batch ${String(batch).padStart(2)}  ${variant.padEnd(16)} user ${m("user")} us/row  sys ${m("sys")} us/row  wall ${m("wall")} us/row`);
+  }
+}
