@@ -4,10 +4,11 @@
 // per request: on a shared machine that is steadier than the rate.
 //   node bench/ab-receiver.js --build before=/tmp/main-copy --build after=. [--rounds 4] [--seconds 3]
 //                            [--connections 10,64] [--threads] [--fsyncs] [--warmup 15000] [--args '...']
-// A build is a directory holding bin/pinwheel-cli.js and dist/ (a copy of main's works as "before").
+// A build is a directory holding bin/pinwheel-cli.cjs (or an older build's bin/pinwheel-cli.js) and dist/
+// (a copy of main's works as "before").
 // --threads also prints CPU per request for each thread (/proc/<pid>/task/<tid>/stat).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -29,7 +30,9 @@ const { values } = parseArgs({
 });
 const builds = values.build.map((spec) => {
   const [name, dir] = spec.split("=");
-  return { name, cli: join(resolve(dir), "bin/pinwheel-cli.js") };
+  const bin = ["bin/pinwheel-cli.cjs", "bin/pinwheel-cli.js"].map((file) => join(resolve(dir), file)).find((file) => existsSync(file));
+  if (!bin) throw new Error(`${dir} has no bin/pinwheel-cli.cjs: build it first`);
+  return { name, cli: bin };
 });
 if (builds.length === 0) {
   console.error("ab-receiver: give at least one --build name=dir");
