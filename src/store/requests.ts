@@ -134,11 +134,21 @@ function fromRow(row: RequestRow): StoredRequest {
   };
 }
 
+export interface WholeCounts {
+  rows: number;
+  /** Rows whose body is stored whole (not cut at 1 MiB). */
+  whole: number;
+  /** Rows stored whole that passed verification (verified, or skipped by --skip-verify). */
+  wholeVerified: number;
+}
+
 export interface RequestStore {
   /** Inserts one request (the receiver runs the same statement, INSERT_REQUEST_SQL, in its commit worker). */
   insert(request: NewRequest): StoredRequest;
   list(filter?: RequestFilter): StoredRequest[];
   count(filter?: RequestFilter): number;
+  /** How many rows a filter selects, how many of those are stored whole, and how many of those passed verification: one scan. */
+  countWhole(filter: RequestFilter): WholeCounts;
   /** By row id (digits) or by event_id (the newest request carrying it). */
   find(reference: string): StoredRequest | undefined;
   /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
@@ -302,6 +312,16 @@ export function requestStore(db: Db): RequestStore {
       const { sql, params } = selection(store, filter, "id");
       const row = db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${sql})`).get(...params);
       return defined(row, "count(*)'s row").n;
+    },
+    countWhole(filter) {
+      const { sql, params } = selection(store, filter, "body_truncated, verification");
+      const row = db
+        .prepare<unknown[], WholeCounts>(
+          `SELECT count(*) AS rows, ifnull(sum(body_truncated = 0), 0) AS whole,
+             ifnull(sum(body_truncated = 0 AND verification IN ('verified', 'skipped')), 0) AS wholeVerified FROM (${sql})`,
+        )
+        .get(...params);
+      return defined(row, "count(*)'s row");
     },
     textScanWindow(filter) {
       const { sql, params } = whereClause(filter);
