@@ -11,16 +11,11 @@ const db = new Database(workerData.path);
 db.pragma("busy_timeout = 10000");
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
-// A statement that does not prepare fails each batch with SQLite's own words, instead of the worker.
+// Prepared with the first batch: a statement that does not prepare (its table missing) fails that
+// batch with SQLite's own words, not the worker, and the next batch tries again.
 let statement;
-let prepareError;
-try {
-  statement = db.prepare(workerData.sql);
-} catch (error) {
-  prepareError = error;
-}
 const writeBatch = db.transaction((rows) => {
-  if (prepareError) throw prepareError;
+  statement ??= db.prepare(workerData.sql);
   for (let i = 0; i < rows.length; i++) statement.run(rows[i]);
 });
 parentPort.on("message", (message) => {
