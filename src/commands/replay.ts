@@ -6,7 +6,7 @@ import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import { deliveryStore } from "../store/deliveries.js";
-import { failedVerification, requestStore, type RequestFilter, type RequestStore, type StoredRequest } from "../store/requests.js";
+import { failedVerification, requestStore, type ReplayableRequest, type RequestFilter, type RequestStore } from "../store/requests.js";
 import { DeliveryRun, summarize, type RunItem } from "../cli/delivery-run.js";
 import { openStoreForReading } from "../cli/read-store.js";
 import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
@@ -31,7 +31,7 @@ export interface ReplayOptions {
   json?: boolean;
 }
 
-export function toItem(request: StoredRequest, asRecorded: boolean): RunItem {
+export function toItem(request: ReplayableRequest, asRecorded: boolean): RunItem {
   return {
     event: request.event,
     eventId: request.eventId,
@@ -69,7 +69,7 @@ export interface Selection {
   unverifiedLeftOut?: number;
   /** Planned requests that failed verification when they arrived (sent because --include-unverified says so). */
   unverifiedIncluded: number;
-  next(): StoredRequest | undefined;
+  next(): ReplayableRequest | undefined;
 }
 
 /**
@@ -84,7 +84,7 @@ function pagedSelection(store: RequestStore, filter: RequestFilter, verifiedOnly
   // One scan counts what is sent, what is left out and why (four counts scanned the rows four times).
   const counts = store.countWhole(bounded);
   const unverified = counts.whole - counts.wholeVerified;
-  let page: StoredRequest[] = [];
+  let page: ReplayableRequest[] = [];
   let index = 0;
   let afterId: number | undefined;
   let exhausted = false;
@@ -96,7 +96,7 @@ function pagedSelection(store: RequestStore, filter: RequestFilter, verifiedOnly
     next() {
       if (index === page.length) {
         if (exhausted) return undefined;
-        page = store.list({ ...whole, ascending: true, afterId, limit: PAGE_ROWS });
+        page = store.listReplayable({ ...whole, ascending: true, afterId, limit: PAGE_ROWS });
         index = 0;
         exhausted = page.length < PAGE_ROWS;
         const last = page.at(-1);

@@ -60,3 +60,18 @@ describe("countWhole", () => {
     expect(requests.count({ storedWhole: true, verifiedOnly: true })).toBe(3);
   });
 });
+
+describe("listReplayable", () => {
+  it("gives the rows list() gives, with the fields a replay sends", () => {
+    const requests = store();
+    for (let n = 0; n < 5; n++) {
+      requests.insert(storedRow(randomUUID(), { headers: [["x-pinwheel-webhook-id", `w-${n}`], ["X-Custom", "a"], ["x-custom", "b"]], verification: n === 2 ? "bad_signature" : "verified" }));
+    }
+    const filter = { verifiedOnly: true, storedWhole: true, ascending: true, afterId: 1, limit: 3 };
+    const full = requests.list(filter);
+    expect(full.map((row) => row.id)).toEqual([2, 4, 5]);
+    expect(requests.listReplayable(filter)).toEqual(
+      full.map(({ id, event, eventId, body, headers, verification }) => ({ id, event, eventId, body, headers, verification })),
+    );
+  });
+});
