@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { deliver, type DeliveryReport } from "../delivery/deliver.js";
-import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder } from "../delivery/recorder.js";
+import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder, type DeliveryContext } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
 import { createSenderFor } from "../delivery/node-sender.js";
 import type { HttpSender } from "../delivery/sender.js";
@@ -84,8 +84,8 @@ export class DeliveryRun {
 
   async send(item: RunItem, url = this.options.url): Promise<DeliveryReport> {
     const { out, options } = this;
-    const deliveryId = randomUUID();
     const webhookId = item.webhookId ?? this.webhookId;
+    const context: DeliveryContext = { deliveryId: randomUUID(), source: options.source, event: item.event, eventId: item.eventId, webhookId, requestId: item.requestId };
     const report = await this.stopping.run(() => deliver(
       this.sender,
       { url, body: item.body, secret: options.secret, webhookId, recordedHeaders: item.recordedHeaders },
@@ -93,10 +93,7 @@ export class DeliveryRun {
         retry: options.retry,
         signal: options.retry ? this.stopping.signal : undefined,
         onAttempt: (attempt) => {
-          this.recorder.record(
-            { deliveryId, source: options.source, event: item.event, eventId: item.eventId, webhookId, requestId: item.requestId },
-            attempt,
-          );
+          this.recorder.record(context, attempt);
           if (options.attemptLines === "none") return;
           const line = { event: item.event, eventId: item.eventId, attempt };
           if (out.json) out.ndjson({ ...deliveryJson(line), request_id: item.requestId ?? null });

@@ -1,12 +1,12 @@
 import { resolveDbPath, resolvePaths } from "../config.js";
-import { openDatabase, type Db } from "../store/database.js";
+import { openDatabase, type Db, type OpenOptions } from "../store/database.js";
 
 /**
  * The event store for a command that only reads it. A path the user chose (--db,
  * PINWHEEL_CLI_DB, config) must exist, so a typo is reported instead of answered from a new empty
  * file; the default one is created, so a first `events list` simply finds nothing.
  */
-export function openStoreForReading(dbOption: string | undefined): { db: Db; path: string } {
+export function openStoreForReading(dbOption: string | undefined, options: Pick<OpenOptions, "mapBytes"> = {}): { db: Db; path: string } {
   const path = resolveDbPath(dbOption);
-  return { path, db: openDatabase(path, { mustExist: path !== resolvePaths().defaultDb }) };
+  return { path, db: openDatabase(path, { ...options, mustExist: path !== resolvePaths().defaultDb }) };
 }

@@ -1,5 +1,4 @@
 import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
-import { randomUUID } from "node:crypto";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { catalogEntry } from "../events/catalog.js";
@@ -238,13 +237,13 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   if (options.to === undefined && options.webhookId !== undefined) {
     out.notice(`Sending to the default URL ${url}: --webhook-id only sets the x-pinwheel-webhook-id header (pass --to to choose where)`);
   }
-  const webhookId = options.webhookId ?? randomUUID();
+  // Every delivery carries the run's x-pinwheel-webhook-id (--webhook-id, else one made up for the run).
   const run = DeliveryRun.open(out, runOptions(options, url, secret, options.count * firstSequence.length));
   const summary = await run.finish(
     runPool(options.count, options.concurrency, async (index) => {
       const sequence = index === 0 ? firstSequence : sequenceFor(index);
       // One event's deliveries go in order: a pending job must arrive before its result.
-      for (const item of sequence) await run.send({ ...item, webhookId });
+      for (const item of sequence) await run.send(item);
     }),
   );
   const failure = summarize(out, summary, url, run.verbose);

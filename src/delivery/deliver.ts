@@ -43,6 +43,17 @@ const defaultSleep = (ms: number, signal?: AbortSignal) => wait(ms, undefined, {
 export { isSuccess };
 
 /**
+ * The sender's result is this attempt's own object: numbered in place, as an object spread (V8's
+ * slow path, once per attempt) would cost a copy.
+ */
+function numbered(result: AttemptResult, attempt: number): NumberedAttempt {
+  const numberedResult = result as NumberedAttempt;
+  numberedResult.attempt = attempt;
+  numberedResult.ok = isSuccess(result.statusCode);
+  return numberedResult;
+}
+
+/**
  * One delivery as Pinwheel makes it: the same body and event_id on every attempt, a fresh
  * x-timestamp and signature each time, and retries only where the policy says so.
  */
@@ -57,11 +68,10 @@ export async function deliver(sender: HttpSender, job: DeliveryJob, options: Del
     const headers =
       job.recordedHeaders ??
       signedHeaders(job.secret, job.body, { timestamp: Math.floor(startedAt / 1000), webhookId: job.webhookId });
-    const result = await sender.send(job.url, job.body, headers, options.signal);
-    const attempt: NumberedAttempt = { ...result, attempt: number, ok: isSuccess(result.statusCode) };
+    const attempt = numbered(await sender.send(job.url, job.body, headers, options.signal), number);
     attempts.push(attempt);
     options.onAttempt?.(attempt);
-    if (attempt.ok || !options.retry || !isRetryable(result) || options.signal?.aborted) break;
+    if (attempt.ok || !options.retry || !isRetryable(attempt) || options.signal?.aborted) break;
     attemptsMs += Math.max(0, clock() - startedAt);
     const elapsed = waited + attemptsMs * (options.retry.attemptTimeScale ?? 1);
     const delay = nextDelay(options.retry, number, elapsed, options.random);

@@ -67,11 +67,12 @@ export function sequenceBuilder(
   sandbox?: SandboxIds,
 ): (index: number) => PlannedDelivery[] {
   const duplicates = options.duplicate === undefined ? 0 : options.duplicate === true ? 1 : options.duplicate;
-  const withDuplicates = (first: PlannedDelivery, followUp?: PlannedDelivery) => [
-    first,
-    ...Array.from({ length: duplicates }, () => first),
-    ...(followUp ? [followUp] : []),
-  ];
+  const withDuplicates = (first: PlannedDelivery, followUp?: PlannedDelivery) => {
+    const sequence = [first];
+    for (let i = 0; i < duplicates; i++) sequence.push(first);
+    if (followUp) sequence.push(followUp);
+    return sequence;
+  };
   if (data) {
     const first = { ...identify(data), body: data };
     return () => withDuplicates(first);

@@ -1,6 +1,7 @@
 import type { Db } from "../store/database.js";
-import { WorkerCommitter } from "../store/commit-worker.js";
-import { deliveryParams, deliveryStore, INSERT_DELIVERY_SQL, type DeliverySource, type NewDeliveryAttempt } from "../store/deliveries.js";
+import { RECORD_DELIVERY_SQL, type DeliverySource } from "../store/deliveries.js";
+import { redactUrl } from "../redact-url.js";
+import { AttemptLogWorker } from "./attempt-log-worker.js";
 import type { NumberedAttempt } from "./deliver.js";
 
 export interface DeliveryContext {
@@ -51,22 +52,26 @@ export class AttemptsShedError extends Error {
   }
 }
 
-function attemptRow(context: DeliveryContext, attempt: NumberedAttempt): NewDeliveryAttempt {
-  return {
-    deliveryId: context.deliveryId,
-    source: context.source,
-    event: context.event,
-    eventId: context.eventId,
-    webhookId: context.webhookId ?? null,
-    requestId: context.requestId ?? null,
-    url: attempt.url,
-    attempt: attempt.attempt,
-    startedAt: attempt.startedAt,
-    durationMs: Math.round(attempt.durationMs * 100) / 100,
-    statusCode: attempt.statusCode ?? null,
-    error: attempt.error ?? null,
-    responseBody: attempt.responseBody ?? null,
-  };
+/**
+ * RECORD_DELIVERY_SQL's parameters (deliveryParams' order) straight from the run's context and the
+ * attempt: one array per attempt, no row object between them, and nothing per row after it.
+ */
+function attemptParams(context: DeliveryContext, attempt: NumberedAttempt): unknown[] {
+  return [
+    context.deliveryId,
+    context.source,
+    context.event,
+    context.eventId,
+    context.webhookId ?? null,
+    context.requestId ?? null,
+    redactUrl(attempt.url),
+    attempt.attempt,
+    attempt.startedAt,
+    Math.round(attempt.durationMs * 100) / 100,
+    attempt.statusCode ?? null,
+    attempt.error ?? null,
+    attempt.responseBody ?? null,
+  ];
 }
 
 /** Called with the first write that fails: the attempts it held are lost, later writes are tried afresh. */
@@ -86,12 +91,12 @@ export type RecordErrorHandler = (error: unknown) => void;
  * without it the next flush rejects with it once.
  */
 function bufferedRecorder(
-  write: (rows: NewDeliveryAttempt[]) => Promise<void>,
+  write: (rows: unknown[][]) => Promise<void>,
   release: () => Promise<void>,
   onError?: RecordErrorHandler,
   bound = ATTEMPT_QUEUE_BOUND,
 ): AttemptRecorder {
-  let buffered: NewDeliveryAttempt[] = [];
+  let buffered: unknown[][] = [];
   let timer: NodeJS.Timeout | undefined;
   let failure: { error: unknown } | undefined;
   let reported = false;
@@ -146,7 +151,7 @@ function bufferedRecorder(
         if (onError && shedSinceFlush === 1) failed(new AttemptsShedError(1, bound, true));
         return;
       }
-      buffered.push(attemptRow(context, attempt));
+      buffered.push(attemptParams(context, attempt));
       timer ??= setTimeout(writeBuffered, FLUSH_EVERY_MS);
     },
     get full() {
@@ -175,9 +180,9 @@ function bufferedRecorder(
 
 /** Records attempts through the caller's connection, on its thread: for occasional deliveries. */
 export function attemptRecorder(db: Db, onError?: RecordErrorHandler, bound?: number): AttemptRecorder {
-  const store = deliveryStore(db);
-  const writeAll = db.transaction((rows: NewDeliveryAttempt[]) => {
-    for (const row of rows) store.insert(row);
+  const insert = db.prepare(RECORD_DELIVERY_SQL);
+  const writeAll = db.transaction((rows: unknown[][]) => {
+    for (const row of rows) insert.run(row);
   });
   return bufferedRecorder(
     async (rows) => void writeAll.immediate(rows),
@@ -189,13 +194,14 @@ export function attemptRecorder(db: Db, onError?: RecordErrorHandler, bound?: nu
 
 /**
  * Records attempts from a worker thread with its own connection: for runs of thousands of
- * deliveries, where inserting and fsyncing on the sending thread would cost sends.
+ * deliveries, where inserting and fsyncing on the sending thread would cost sends. Each batch
+ * (200 ms of attempts) is one message to the worker and one transaction.
  */
 export function workerAttemptRecorder(dbPath: string, bound?: number): AttemptRecorder {
-  const committer = new WorkerCommitter<NewDeliveryAttempt, unknown>(dbPath, INSERT_DELIVERY_SQL, deliveryParams, () => undefined);
+  const log = new AttemptLogWorker(dbPath, RECORD_DELIVERY_SQL);
   return bufferedRecorder(
-    async (rows) => void (await Promise.all(rows.map((row) => committer.submit(row)))),
-    () => committer.close(),
+    (rows) => log.write(rows),
+    () => log.close(),
     undefined,
     bound,
   );

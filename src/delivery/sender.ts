@@ -1,5 +1,6 @@
 import { describeTransportError } from "../transport-error.js";
 import { basicAuthorization, redactUrl } from "../redact-url.js";
+import type { Dispatcher } from "undici";
 import { createHttpAgent } from "./http-agent.js";
 
 export interface AttemptResult {
@@ -37,47 +38,129 @@ export function attemptFailure(error: unknown, timeoutMs: number): Pick<AttemptR
   return { errorKind: failure.kind, error: failure.message };
 }
 
+/**
+ * Gathers the answer's first 2 KiB from its chunks; past RESPONSE_DRAIN_BYTES `add` says to stop
+ * reading (and drop the connection).
+ */
+class ExcerptReader {
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  private read = 0;
+
+  /** False once enough has been read: the rest is not worth the connection. */
+  add(chunk: Buffer): boolean {
+    if (this.keptBytes < RESPONSE_EXCERPT_BYTES) {
+      const part = chunk.length > RESPONSE_EXCERPT_BYTES - this.keptBytes ? chunk.subarray(0, RESPONSE_EXCERPT_BYTES - this.keptBytes) : chunk;
+      // A copy, so the excerpt does not pin the chunk it came in.
+      this.kept.push(part === chunk && chunk.length < 4096 ? chunk : Buffer.from(part));
+      this.keptBytes += part.length;
+    }
+    this.read += chunk.length;
+    return this.read <= RESPONSE_DRAIN_BYTES;
+  }
+
+  text(): string {
+    const bytes = this.kept.length === 1 ? (this.kept[0] as Buffer) : Buffer.concat(this.kept, this.keptBytes);
+    // A character cut at the 2 KiB edge decodes as U+FFFD; drop it rather than show a false one.
+    return bytes.toString("utf8").replace(/\uFFFD$/, "");
+  }
+}
+
 /** The answer's first 2 KiB; the rest is never held (an app answering 200 MiB costs 2 KiB). */
 export async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let read = 0;
+  const excerpt = new ExcerptReader();
   for await (const chunk of body) {
-    if (keptBytes < RESPONSE_EXCERPT_BYTES) {
-      const part = chunk.length > RESPONSE_EXCERPT_BYTES - keptBytes ? chunk.subarray(0, RESPONSE_EXCERPT_BYTES - keptBytes) : chunk;
-      // A copy, so the excerpt does not pin the chunk it came in.
-      kept.push(part === chunk && chunk.length < 4096 ? chunk : Buffer.from(part));
-      keptBytes += part.length;
-    }
-    read += chunk.length;
-    if (read > RESPONSE_DRAIN_BYTES) {
+    if (!excerpt.add(chunk)) {
       body.destroy();
       break;
     }
   }
-  // A character cut at the 2 KiB edge decodes as U+FFFD; drop it rather than show a false one.
-  return Buffer.concat(kept, keptBytes).toString("utf8").replace(/\uFFFD$/, "");
+  return excerpt.text();
 }
 
+/** How an exchange ended: the status if it came, the excerpt if the answer was read, the error if one ended it. */
+interface Exchange {
+  statusCode?: number;
+  responseBody?: string;
+  error?: unknown;
+}
+
+type Abort = (reason?: Error) => void;
+
 /**
- * One signal for an attempt: a short timeout's own timer and the caller's stop. Not
- * AbortSignal.any: on Node 20 a combined signal can lose a timeout signal nothing else holds,
- * and the attempt then waits for undici's one-second tick (a 200 ms timeout took 1,014 ms).
+ * One request on the handler interface undici's HTTP/1.1 client itself calls: the status and the
+ * answer's chunks come straight to these callbacks, without the Readable stream, async iterator,
+ * AsyncResource and parsed header object per answer that undici's request() adds (a handler of
+ * its newer controller interface would be wrapped into this one per request). Settles once: a
+ * callback after that (the error of a connection dropped on purpose) is ignored.
  */
-function attemptSignal(timeoutMs: number | undefined, stop: AbortSignal | undefined): { signal?: AbortSignal; done(): void } {
-  if (timeoutMs === undefined || !stop) return { signal: timeoutMs === undefined ? stop : AbortSignal.timeout(timeoutMs), done: () => {} };
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
-  const onStop = () => controller.abort(stop.reason);
-  if (stop.aborted) onStop();
-  else stop.addEventListener("abort", onStop, { once: true });
-  return {
-    signal: controller.signal,
-    done() {
-      clearTimeout(timer);
-      stop.removeEventListener("abort", onStop);
-    },
-  };
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  private statusCode: number | undefined;
+  private excerpt: ExcerptReader | undefined;
+  private abortRequest: Abort | undefined;
+  private reason: Error | undefined;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly onStop: (() => void) | undefined;
+
+  constructor(
+    private readonly resolve: (exchange: Exchange) => void,
+    private readonly stop: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ) {
+    if (timeoutMs !== undefined) {
+      this.timer = setTimeout(() => this.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
+    }
+    if (stop) {
+      const onStop = () => this.abort((stop.reason as Error | undefined) ?? new DOMException("This operation was aborted", "AbortError"));
+      this.onStop = onStop;
+      if (stop.aborted) onStop();
+      else stop.addEventListener("abort", onStop, { once: true });
+    }
+  }
+
+  private abort(reason: Error): void {
+    this.reason ??= reason;
+    this.abortRequest?.(reason);
+  }
+
+  private finish(exchange: Exchange): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.onStop) this.stop?.removeEventListener("abort", this.onStop);
+    this.resolve(exchange);
+  }
+
+  onConnect(abort: Abort): void {
+    if (this.reason) abort(this.reason);
+    else this.abortRequest = abort;
+  }
+
+  onHeaders(statusCode: number): boolean {
+    // A 1xx answer is informational: the real one follows.
+    if (statusCode >= 200) {
+      this.statusCode = statusCode;
+      this.excerpt = new ExcerptReader();
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (!this.excerpt || this.excerpt.add(chunk)) return true;
+    // Enough of a huge answer: keep the excerpt and drop the connection rather than read on.
+    this.finish({ statusCode: this.statusCode, responseBody: this.excerpt.text() });
+    this.abortRequest?.(new Error("the answer was read far enough"));
+    return false;
+  }
+
+  onComplete(): void {
+    this.finish({ statusCode: this.statusCode, responseBody: this.excerpt?.text() ?? "" });
+  }
+
+  onError(error: Error): void {
+    this.finish({ statusCode: this.statusCode, error });
+  }
 }
 
 export interface SenderOptions {
@@ -123,30 +206,20 @@ export function createSender(options: SenderOptions): HttpSender {
       const startedHr = performance.now();
       const startedAt = new Date(started).toISOString();
       const target = targetOf(sentTo);
-      const url = target.shown;
-      const abort = attemptSignal(preciseTimeout ? options.timeoutMs : undefined, stop);
-      try {
-        const response = await agent.request({
-          origin: target.origin,
-          path: target.path,
-          method: "POST",
-          headers: target.authorization && headers.authorization === undefined ? { ...headers, authorization: target.authorization } : headers,
-          body,
-          signal: abort.signal,
-        });
-        const statusCode = response.statusCode;
-        try {
-          const responseBody = await readExcerpt(response.body);
-          return { url, startedAt, durationMs: performance.now() - startedHr, statusCode, responseBody };
-        } catch (error) {
-          // The answer's status arrived; only its body failed: keep what the handler said.
-          return { url, startedAt, durationMs: performance.now() - startedHr, statusCode, ...attemptFailure(error, options.timeoutMs) };
-        }
-      } catch (error) {
-        return { url, startedAt, durationMs: performance.now() - startedHr, ...attemptFailure(error, options.timeoutMs) };
-      } finally {
-        abort.done();
-      }
+      const sent = target.authorization && headers.authorization === undefined ? { ...headers, authorization: target.authorization } : headers;
+      const { statusCode, responseBody, error } = await new Promise<Exchange>((resolve) => {
+        agent.dispatch(
+          { origin: target.origin, path: target.path, method: "POST", headers: sent, body },
+          new ExchangeHandler(resolve, stop, preciseTimeout ? options.timeoutMs : undefined),
+        );
+      });
+      const durationMs = performance.now() - startedHr;
+      if (error === undefined) return { url: target.shown, startedAt, durationMs, statusCode, responseBody };
+      // When the status arrived and only the body failed, what the handler said is kept.
+      const failure = attemptFailure(error, options.timeoutMs);
+      return statusCode === undefined
+        ? { url: target.shown, startedAt, durationMs, ...failure }
+        : { url: target.shown, startedAt, durationMs, statusCode, ...failure };
     },
     close() {
       return agent.close();

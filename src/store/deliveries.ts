@@ -73,14 +73,17 @@ export interface DeliveryStore {
   lastForwardUrl(): string | undefined;
 }
 
-/** Plain SQL with positional parameters, so the same text runs here and in a commit worker. */
-export const INSERT_DELIVERY_SQL = `
+/**
+ * Plain SQL with positional parameters, so the same text runs here and in the attempt log's worker
+ * (which needs no id back).
+ */
+export const RECORD_DELIVERY_SQL = `
   INSERT INTO deliveries (delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at,
     duration_ms, status_code, error, response_body)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  RETURNING id`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_DELIVERY_SQL = `${RECORD_DELIVERY_SQL} RETURNING id`;
 
-/** The parameters of INSERT_DELIVERY_SQL, in order (positional: named binding costs a lookup per column per row). */
+/** The parameters of RECORD_DELIVERY_SQL, in order (positional: named binding costs a lookup per column per row). */
 export function deliveryParams(attempt: NewDeliveryAttempt): unknown[] {
   return [
     attempt.deliveryId,

@@ -134,11 +134,26 @@ function fromRow(row: RequestRow): StoredRequest {
   };
 }
 
+/** What replaying a stored request needs of it: what to send, its event for the attempt log, its verdict. */
+export type ReplayableRequest = Pick<StoredRequest, "id" | "event" | "eventId" | "body" | "headers" | "verification">;
+
+export interface WholeCounts {
+  rows: number;
+  /** Rows whose body is stored whole (not cut at 1 MiB). */
+  whole: number;
+  /** Rows stored whole that passed verification (verified, or skipped by --skip-verify). */
+  wholeVerified: number;
+}
+
 export interface RequestStore {
   /** Inserts one request (the receiver runs the same statement, INSERT_REQUEST_SQL, in its commit worker). */
   insert(request: NewRequest): StoredRequest;
   list(filter?: RequestFilter): StoredRequest[];
   count(filter?: RequestFilter): number;
+  /** How many rows a filter selects, how many of those are stored whole, and how many of those passed verification: one scan. */
+  countWhole(filter: RequestFilter): WholeCounts;
+  /** list() with only the columns a replay sends: reading a page of rows costs about half as much. */
+  listReplayable(filter: RequestFilter): ReplayableRequest[];
   /** By row id (digits) or by event_id (the newest request carrying it). */
   find(reference: string): StoredRequest | undefined;
   /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
@@ -302,6 +317,31 @@ export function requestStore(db: Db): RequestStore {
       const { sql, params } = selection(store, filter, "id");
       const row = db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${sql})`).get(...params);
       return defined(row, "count(*)'s row").n;
+    },
+    listReplayable(filter) {
+      const { sql, params } = selection(store, filter, "id, event, event_id, body, headers, verification");
+      const order = filter.ascending ? "ASC" : "DESC";
+      return db
+        .prepare<unknown[], Pick<RequestRow, "id" | "event" | "event_id" | "body" | "headers" | "verification">>(`${sql} ORDER BY id ${order} LIMIT ?`)
+        .all(...params, filter.limit ?? -1)
+        .map((row) => ({
+          id: row.id,
+          event: row.event,
+          eventId: row.event_id,
+          body: row.body,
+          headers: JSON.parse(row.headers) as HeaderPairs,
+          verification: row.verification,
+        }));
+    },
+    countWhole(filter) {
+      const { sql, params } = selection(store, filter, "body_truncated, verification");
+      const row = db
+        .prepare<unknown[], WholeCounts>(
+          `SELECT count(*) AS rows, ifnull(sum(body_truncated = 0), 0) AS whole,
+             ifnull(sum(body_truncated = 0 AND verification IN ('verified', 'skipped')), 0) AS wholeVerified FROM (${sql})`,
+        )
+        .get(...params);
+      return defined(row, "count(*)'s row");
     },
     textScanWindow(filter) {
       const { sql, params } = whereClause(filter);

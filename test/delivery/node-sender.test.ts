@@ -106,6 +106,13 @@ describe("createNodeSender", () => {
     expect(await sameFromBoth(silent, 150)).toMatchObject({ errorKind: "timeout", error: "no answer within 150 ms" });
   });
 
+  it("reads past an informational 1xx answer to the real one", async () => {
+    const url = await raw((socket) =>
+      socket.once("data", () => socket.write("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 202 Accepted\r\ncontent-length: 4\r\n\r\ndone")),
+    );
+    expect(await sameFromBoth(url)).toEqual({ url, statusCode: 202, responseBody: "done" });
+  });
+
   it("keeps the status when the answer's body stops coming", async () => {
     const url = await raw((socket) =>
       socket.once("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial")),

@@ -91,6 +91,18 @@ describe.each(recorders)("%s", (_name, open) => {
     await expect(recorder.flush()).rejects.toThrow(/deliveries/);
   });
 
+  it("does not make a failed write sticky: once the table is back, the next batch is written", async () => {
+    const recorder = newRecorder();
+    const table = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").pluck().get() as string;
+    db.exec("DROP TABLE deliveries");
+    recorder.record({ deliveryId: "d-7", source: "simulate", event: "a", eventId: "e-7" }, attempt(1));
+    await expect(recorder.flush()).rejects.toThrow(/deliveries/);
+    db.exec(table);
+    recorder.record({ deliveryId: "d-8", source: "simulate", event: "a", eventId: "e-8" }, attempt(2));
+    await recorder.flush();
+    expect(deliveryStore(db).list().map((row) => [row.deliveryId, row.attempt])).toEqual([["d-8", 2]]);
+  });
+
   it("holds at most its bound of rows waiting: the rest are shed, counted, and flush says how many", async () => {
     const recorder = newRecorder(4);
     const context = { deliveryId: "d-4", source: "simulate" as const, event: "income.added", eventId: "e-4" };

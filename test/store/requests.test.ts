@@ -42,3 +42,36 @@ describe("duplicates", () => {
     expect([retry.duplicate, retryAgain.duplicate]).toEqual([false, true]);
   });
 });
+
+describe("countWhole", () => {
+  it("counts in one scan what a filter selects, what is stored whole, and what of that passed verification", () => {
+    const requests = store();
+    requests.insert(storedRow(randomUUID()));
+    requests.insert(storedRow(randomUUID(), { verification: "skipped" }));
+    requests.insert(storedRow(randomUUID(), { verification: "bad_signature", statusCode: 401 }));
+    requests.insert(storedRow(randomUUID(), { bodyTruncated: true }));
+    requests.insert(storedRow(randomUUID(), { bodyTruncated: true, verification: "stale_timestamp", statusCode: 401 }));
+    requests.insert(storedRow(randomUUID(), { event: "paystubs.added" }));
+    expect(requests.countWhole({})).toEqual({ rows: 6, whole: 4, wholeVerified: 3 });
+    expect(requests.countWhole({ event: "income.added" })).toEqual({ rows: 5, whole: 3, wholeVerified: 2 });
+    expect(requests.countWhole({ verdict: "failed" })).toEqual({ rows: 2, whole: 1, wholeVerified: 0 });
+    expect(requests.countWhole({ event: "nothing.here" })).toEqual({ rows: 0, whole: 0, wholeVerified: 0 });
+    // Each figure is what count() gives for the same rows.
+    expect(requests.count({ storedWhole: true, verifiedOnly: true })).toBe(3);
+  });
+});
+
+describe("listReplayable", () => {
+  it("gives the rows list() gives, with the fields a replay sends", () => {
+    const requests = store();
+    for (let n = 0; n < 5; n++) {
+      requests.insert(storedRow(randomUUID(), { headers: [["x-pinwheel-webhook-id", `w-${n}`], ["X-Custom", "a"], ["x-custom", "b"]], verification: n === 2 ? "bad_signature" : "verified" }));
+    }
+    const filter = { verifiedOnly: true, storedWhole: true, ascending: true, afterId: 1, limit: 3 };
+    const full = requests.list(filter);
+    expect(full.map((row) => row.id)).toEqual([2, 4, 5]);
+    expect(requests.listReplayable(filter)).toEqual(
+      full.map(({ id, event, eventId, body, headers, verification }) => ({ id, event, eventId, body, headers, verification })),
+    );
+  });
+});

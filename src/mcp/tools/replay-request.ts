@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { namedRequests, toItem } from "../../commands/replay.js";
-import { requestStore, type StoredRequest } from "../../store/requests.js";
+import { requestStore, type ReplayableRequest } from "../../store/requests.js";
 import { attemptLines, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
 import { withStore } from "../store.js";
 import { sendTarget } from "../targets.js";
@@ -34,10 +34,10 @@ export const replayRequest = defineTool({
   async run(args, context) {
     const url = sendTarget(context, args.to);
     const references = (Array.isArray(args.id) ? args.id : [args.id]).map(String);
-    const requests: StoredRequest[] = withStore(context, (db) => {
+    const requests: ReplayableRequest[] = withStore(context, (db) => {
       // Re-signing a request that failed verification would launder a forgery: only when asked, or as recorded.
       const selected = namedRequests(requestStore(db), references, !args.as_recorded && !args.include_unverified);
-      const found: StoredRequest[] = [];
+      const found: ReplayableRequest[] = [];
       for (let request = selected.next(); request; request = selected.next()) found.push(request);
       return found;
     });
