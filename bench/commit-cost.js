@@ -3,13 +3,13 @@
 // commit worker (src/store/commit-worker.ts, with the built validator) or committed on this thread.
 // Reports each thread's CPU (/proc/self/task) per row.
 //   node bench/commit-cost.js [--rows 8000] [--batch 5,20] [--mode worker,inline] [--build DIR]
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { median } from "./lib/stats.js";
+import { syntheticRows } from "./lib/synthetic-row.js";
 
 const { values } = parseArgs({
   options: {
@@ -21,39 +21,12 @@ const { values } = parseArgs({
   },
 });
 const dist = pathToFileURL(join(resolve(values.build), "dist/")).href;
-const { buildEvent } = await import(`${dist}events/build.js`);
-const { envelopeTemplate } = await import(`${dist}events/template.js`);
 const { openDatabase } = await import(`${dist}store/database.js`);
 const { INSERT_REQUEST_SQL, insertParams, SCHEMA_ERRORS_FROM_BODY, SCHEMA_ERRORS_PARAM } = await import(`${dist}store/requests.js`);
 const { WorkerCommitter } = await import(`${dist}store/commit-worker.js`);
 const { completeParams } = await import(`${dist}receiver/validate-in-worker.js`);
 
-const render = envelopeTemplate(buildEvent("paystubs.added"));
-const webhookId = randomUUID();
-function newRow() {
-  const body = Buffer.from(render(randomUUID(), randomUUID()));
-  return {
-    id: 0,
-    receivedAt: new Date().toISOString(),
-    method: "POST",
-    path: "/",
-    headers: [["content-type", "application/json"], ["x-pinwheel-signature", `v2=${"ab".repeat(32)}`], ["x-timestamp", "1764480000"], ["x-pinwheel-webhook-id", webhookId], ["host", "127.0.0.1:40000"], ["content-length", String(body.length)]],
-    body,
-    bodySize: body.length,
-    bodyTruncated: false,
-    event: "paystubs.added",
-    eventId: randomUUID(),
-    accountId: "03bbc20e-bc39-4c4a-8f6c-1f2e3d4c5b6a",
-    webhookId,
-    verification: "verified",
-    verificationDetail: null,
-    schemaErrors: null,
-    rejection: null,
-    duplicate: false,
-    statusCode: 200,
-    remoteAddress: "127.0.0.1",
-  };
-}
+const newRow = await syntheticRows(dist);
 const toParams = (row) => {
   const params = insertParams(row);
   params[SCHEMA_ERRORS_PARAM] = SCHEMA_ERRORS_FROM_BODY;

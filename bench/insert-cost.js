@@ -2,17 +2,15 @@
 // in group-commit transactions of a given size, against a schema variant. In-process, one thread,
 // real file, WAL, synchronous=FULL: user and sys CPU per row, steadier than rates on a busy machine.
 //   node bench/insert-cost.js [--rows 6000] [--batch 5,20] [--variant full,...] [--validate]
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { buildEvent } from "../dist/events/build.js";
-import { envelopeTemplate } from "../dist/events/template.js";
 import { MIGRATIONS } from "../dist/store/migrations.js";
 import { INSERT_REQUEST_SQL, insertParams } from "../dist/store/requests.js";
 import { median } from "./lib/stats.js";
+import { syntheticRows } from "./lib/synthetic-row.js";
 
 const { values } = parseArgs({
   options: {
@@ -32,30 +30,7 @@ export const VARIANTS = {
     sql.replace("CREATE INDEX requests_verification ON requests (verification, id);", "CREATE INDEX requests_verification ON requests (verification, id) WHERE verification NOT IN ('verified', 'skipped');"),
   "no-received-at": (sql) => sql.replace("CREATE INDEX requests_received_at ON requests (received_at);", ""),
 };
-const render = envelopeTemplate(buildEvent("paystubs.added"));
-const webhookId = randomUUID();
-function newRow() {
-  const body = Buffer.from(render(randomUUID(), randomUUID()));
-  return {
-    receivedAt: new Date().toISOString(),
-    method: "POST",
-    path: "/",
-    headers: [["content-type", "application/json"], ["x-pinwheel-signature", `v2=${"ab".repeat(32)}`], ["x-timestamp", "1764480000"], ["x-pinwheel-webhook-id", webhookId], ["host", "127.0.0.1:40000"], ["content-length", String(body.length)]],
-    body,
-    bodySize: body.length,
-    bodyTruncated: false,
-    event: "paystubs.added",
-    eventId: randomUUID(),
-    accountId: "03bbc20e-bc39-4c4a-8f6c-1f2e3d4c5b6a",
-    webhookId,
-    verification: "verified",
-    verificationDetail: null,
-    schemaErrors: null,
-    rejection: null,
-    statusCode: 200,
-    remoteAddress: "127.0.0.1",
-  };
-}
+const newRow = await syntheticRows(new URL("../dist/", import.meta.url).href);
 
 function measure(variant, batch, rows, prefill) {
   const dir = mkdtempSync(join(tmpdir(), "insert-cost-"));
