@@ -1,6 +1,13 @@
 import { INTERRUPTED_PREFIX } from "../errors.js";
 import { saveBeforeExit } from "../interrupt.js";
 
+/** What a stop signal ends with when no command handles it: one line on stderr, and 128 + the signal's number. */
+const STOPS = {
+  SIGINT: { line: INTERRUPTED_PREFIX, code: 130 },
+  // A CI job's timeout or `docker stop`: the same care as Ctrl+C, in its own words.
+  SIGTERM: { line: "terminated (SIGTERM)", code: 143 },
+} as const;
+
 /** The process-wide handlers every entry point installs once (src/main.ts and the fast commands' bundle). */
 export function installProcessHooks(): void {
   // `pinwheel-cli ... | head` closes the pipe early: that is the reader's choice, not a failure.
@@ -9,19 +16,21 @@ export function installProcessHooks(): void {
     throw error;
   });
 
-  // Ctrl+C during a command that does not stop gracefully itself (simulate --retry waiting out a
-  // backoff, smoke, replay): one line and 130. listen and mock add their own handler, finish what is in
-  // flight and then throw interrupted(), which ends in the same line and code.
-  // A run of deliveries first writes the attempts it made (src/interrupt.ts); a second Ctrl+C does not wait.
-  let interrupting = false;
-  process.on("SIGINT", () => {
-    if (process.listenerCount("SIGINT") > 1) return;
-    const exit = () => {
-      process.stderr.write(`${INTERRUPTED_PREFIX}\n`);
-      process.exit(130);
-    };
-    if (interrupting) exit();
-    interrupting = true;
-    void saveBeforeExit().finally(exit);
-  });
+  // Ctrl+C (or SIGTERM) during a command that does not stop gracefully itself (simulate --retry
+  // waiting out a backoff, smoke, replay): one line and 130 (143). listen, mock and the MCP server
+  // add their own handlers, finish what is in flight and end in the same line and code.
+  // A run of deliveries first writes the attempts it made (src/interrupt.ts); a second signal does not wait.
+  let stopping = false;
+  for (const [signal, stop] of Object.entries(STOPS)) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) > 1) return;
+      const exit = () => {
+        process.stderr.write(`${stop.line}\n`);
+        process.exit(stop.code);
+      };
+      if (stopping) exit();
+      stopping = true;
+      void saveBeforeExit().finally(exit);
+    });
+  }
 }

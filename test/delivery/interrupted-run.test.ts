@@ -22,30 +22,35 @@ afterAll(() => home.cleanup());
 
 const server = useRecordingServers();
 
-describe("a run of deliveries stopped with Ctrl+C", () => {
-  it("records every attempt it made: the answered ones and the ones it abandoned in flight", async () => {
-    // The first 20 are answered at once; the rest hang, so the run is mid-way when it is stopped.
-    const app = await server((index) => (index < ANSWERED ? { status: 200 } : { status: 200, delayMs: 120_000 }));
-    const args = ["simulate", "paystubs.added", "--to", app.url, "--count", "300", "--concurrency", String(CONCURRENCY), "--secret", SECRET];
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: home.env });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
-    await waitUntil(() => app.requests.length === ANSWERED + CONCURRENCY, 60_000);
-    // Right after the sends: well within the 200 ms the attempt log waits to write a batch.
-    child.kill("SIGINT");
-    const code = await closed;
-    expect(code).toBe(130);
-    expect(stderr.trim().split("\n").at(-1)).toBe("interrupted (Ctrl+C)");
+describe("a run of deliveries stopped with Ctrl+C or SIGTERM", () => {
+  for (const [signal, code, line] of [
+    ["SIGINT", 130, "interrupted (Ctrl+C)"],
+    ["SIGTERM", 143, "terminated (SIGTERM)"],
+  ] as const) {
+    it(`records every attempt it made on ${signal}: the answered ones and the ones it abandoned in flight`, async () => {
+      // The first 20 are answered at once; the rest hang, so the run is mid-way when it is stopped.
+      const app = await server((index) => (index < ANSWERED ? { status: 200 } : { status: 200, delayMs: 120_000 }));
+      const db = `${home.home}/${signal}.db`;
+      const args = ["simulate", "paystubs.added", "--to", app.url, "--count", "300", "--concurrency", String(CONCURRENCY), "--secret", SECRET, "--db", db];
+      const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: home.env });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+      await waitUntil(() => app.requests.length === ANSWERED + CONCURRENCY, 60_000);
+      // Right after the sends: well within the 200 ms the attempt log waits to write a batch.
+      child.kill(signal);
+      expect(await closed).toBe(code);
+      expect(stderr.trim().split("\n").at(-1)).toBe(line);
 
-    const rows = await deliveriesList(home.env);
-    const sentIds = app.requests.map((request) => (JSON.parse(request.body.toString("utf8")) as { event_id: string }).event_id);
-    const answered = rows.filter((row) => row.status_code === 200);
-    expect(answered.map((row) => row.event_id).sort()).toEqual(sentIds.slice(0, ANSWERED).sort());
-    const abandoned = rows.filter((row) => row.status_code === null);
-    expect(abandoned.map((row) => row.event_id).sort()).toEqual(sentIds.slice(ANSWERED).sort());
-    for (const row of abandoned) expect(row.error).toBeTruthy();
-    // Nothing was started after Ctrl+C, so nothing else was recorded.
-    expect(rows).toHaveLength(ANSWERED + CONCURRENCY);
-  }, 90_000);
+      const rows = await deliveriesList(home.env, ["--db", db]);
+      const sentIds = app.requests.map((request) => (JSON.parse(request.body.toString("utf8")) as { event_id: string }).event_id);
+      const answered = rows.filter((row) => row.status_code === 200);
+      expect(answered.map((row) => row.event_id).sort()).toEqual(sentIds.slice(0, ANSWERED).sort());
+      const abandoned = rows.filter((row) => row.status_code === null);
+      expect(abandoned.map((row) => row.event_id).sort()).toEqual(sentIds.slice(ANSWERED).sort());
+      for (const row of abandoned) expect(row.error).toBeTruthy();
+      // Nothing was started after the signal, so nothing else was recorded.
+      expect(rows).toHaveLength(ANSWERED + CONCURRENCY);
+    }, 90_000);
+  }
 });
