@@ -304,23 +304,18 @@ function createReceiverServer(context: ReceiverContext, limits: ReceiverLimits):
 /**
  * Past the cap a connection gets one request, stored and answered 503 like any other refusal
  * (answering before node's parser has read the request would leave it to be handled anyway),
- * and a short time to send it.
+ * and a short time to send it. `open` counts the connections within the cap (the commit policy reads it).
  */
 function capConnections(server: Server, maxConnections: number, overCapacity: WeakSet<Socket>, open: { connections: number }): void {
-  let connections = 0;
   server.on("connection", (socket: Socket) => {
-    if (connections >= maxConnections) {
+    if (open.connections >= maxConnections) {
       overCapacity.add(socket);
       const drop = setTimeout(() => socket.destroy(), OVER_CAPACITY_GRACE_MS);
       socket.once("close", () => clearTimeout(drop));
       return;
     }
-    connections++;
     open.connections++;
-    socket.once("close", () => {
-      connections--;
-      open.connections--;
-    });
+    socket.once("close", () => open.connections--);
   });
 }
 
