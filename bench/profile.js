@@ -1,5 +1,5 @@
 // CPU profiles of `listen` and of the senders under load, summarised by bench/cpu-top.js.
-//   node bench/profile.js [--only listen,simulate,replay] [--seconds 8] [--count 20000] [--keep DIR]
+//   node bench/profile.js [--only listen,bare,simulate,replay] [--seconds 8] [--count 20000] [--keep DIR]
 // listen: autocannon, 64 connections, signed distinct events; simulate/replay: 64 in flight to a
 // trivial server. Profiles are written by `node --cpu-prof` when each process exits normally.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -61,6 +61,23 @@ try {
     report(`listen under autocannon, ${connections} connections`, profileDir, summary);
     // The commit worker writes its own profile (the second largest: the checkpointer's thread is mostly asleep).
     report(`listen's commit worker, ${connections} connections`, profileDir, summary, 1);
+  }
+  if (only.includes("bare")) {
+    // The baseline under the same load, to set listen's time per request beside it.
+    const profileDir = join(dir, "bare");
+    const bare = await startServer(["bench/baselines/bare-receiver.js", "--db", join(dir, "bare.db")], {
+      env,
+      stdoutFile: join(dir, "bare.out"),
+      nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
+    });
+    servers.push(bare);
+    const requests = signedEventRequests(secret);
+    const connections = Number(values.connections);
+    await drive(bare.url, { connections, seconds: 1, requests });
+    const result = await drive(bare.url, { connections, seconds, requests });
+    await bare.stop(30_000);
+    servers.pop();
+    report(`bare receiver under autocannon, ${connections} connections`, profileDir, `${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}`);
   }
   if (only.includes("simulate") || only.includes("replay")) {
     const trivial = await startServer(["bench/baselines/trivial-server.js"], { env, stdoutFile: join(dir, "trivial.out") });

@@ -45,7 +45,7 @@ export interface ReceiverOptions {
   /**
    * Up to this many open connections the main thread commits rows itself, as a bare receiver
    * does; past twice as many the commit worker takes over, so reading and answering overlap the
-   * fsync (default 16; 0: always the worker).
+   * fsync (default 1: a lone sender; 0: always the worker).
    */
   commitHereUpTo?: number;
   /** Epoch milliseconds; injectable so tests can make a request stale without waiting. */
@@ -352,11 +352,13 @@ function builtWorkerValidator(): string | null {
 }
 
 /**
- * Whether the main thread commits the next batch itself: while few connections are open (a
- * developer's sender, Pinwheel's retries, a 10-connection load) each request waits for its fsync
- * anyway, and the worker's hand-off only adds to that wait and costs a copy of every row. With
- * many, the worker lets reading and answering overlap the fsync. The gap between the two
- * thresholds keeps it from switching back and forth, which would cost each SQLite connection its page cache.
+ * Whether the main thread commits the next batch itself: with one connection open (a developer's
+ * sender, Pinwheel's retries one at a time) each request waits for its fsync anyway, and the
+ * worker's hand-off only adds to that wait and costs a copy of every row. From a few connections
+ * on, the worker lets reading and answering overlap the fsync, and that wins (bench/ab-receiver.js
+ * on 2026-11-30: 0.73x against 0.58x of the bare receiver at 1 connection, about even at 2,
+ * 0.77x against 0.71x at 4 and 0.90x against 0.84x at 10). The gap between the two thresholds
+ * keeps it from switching back and forth, which would cost each SQLite connection its page cache.
  */
 export function commitHerePolicy(open: { connections: number }, upTo: number): () => boolean {
   let here = upTo > 0;
@@ -367,7 +369,7 @@ export function commitHerePolicy(open: { connections: number }, upTo: number): (
   };
 }
 
-const DEFAULT_COMMIT_HERE_UP_TO = 16;
+const DEFAULT_COMMIT_HERE_UP_TO = 1;
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const completer = options.validateInWorker === undefined ? builtWorkerValidator() : options.validateInWorker;

@@ -28,17 +28,41 @@ describe("output", () => {
     expect(stdout.writes).toEqual(['{"n":1}\n', "two\n"]);
   });
 
-  it("batched: lines printed in one turn of the event loop go out in one write, in order", async () => {
+  it("batched: lines printed within the window go out in one write, in order", async () => {
     const stdout = recordingStream();
     const stderr = recordingStream();
-    const out = createOutput({ json: true, batched: true }, { stdout, stderr }, plain);
-    for (let n = 1; n <= 3; n++) out.ndjson({ n });
-    expect(stdout.writes).toEqual([]);
+    const out = createOutput({ json: true, batched: true, batchWindowMs: 30 }, { stdout, stderr }, plain);
+    out.ndjson({ n: 1 });
     await nextTurn();
+    for (let n = 2; n <= 3; n++) out.ndjson({ n });
+    expect(stdout.writes).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
     expect(stdout.writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n']);
     out.line("later");
-    await nextTurn();
+    await new Promise((resolve) => setTimeout(resolve, 60));
     expect(stdout.writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n', "later\n"]);
+  });
+
+  it("batched with a window of 0: the lines of one turn of the event loop go out together at its end", async () => {
+    const stdout = recordingStream();
+    const out = createOutput({ batched: true, batchWindowMs: 0 }, { stdout, stderr: recordingStream() }, plain);
+    out.line("a");
+    out.line("b");
+    expect(stdout.writes).toEqual([]);
+    await nextTurn();
+    expect(stdout.writes).toEqual(["a\nb\n"]);
+  });
+
+  it("batched: 64 KiB held are written at once, without waiting for the window", () => {
+    const stdout = recordingStream();
+    const out = createOutput({ batched: true, batchWindowMs: 60_000 }, { stdout, stderr: recordingStream() }, plain);
+    const line = "x".repeat(1023);
+    for (let n = 0; n < 63; n++) out.line(line);
+    expect(stdout.writes).toEqual([]);
+    out.line(line);
+    expect(stdout.writes).toHaveLength(1);
+    expect(stdout.writes[0]).toHaveLength(64 * 1024);
+    out.flush();
   });
 
   it("batched: a notice or warning first writes the lines held back, and flush() writes them at once", () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/store/database.js";
-import { requestStore } from "../../src/store/requests.js";
+import { requestStore, UNVERIFIED_CONDITION } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
 
 let dir: string | undefined;
@@ -73,5 +73,51 @@ describe("listReplayable", () => {
     expect(requests.listReplayable(filter)).toEqual(
       full.map(({ id, event, eventId, body, headers, verification }) => ({ id, event, eventId, body, headers, verification })),
     );
+  });
+});
+
+describe("filters without an index of their own", () => {
+  const at = (second: number) => new Date(Date.UTC(2026, 10, 30, 9, 0, second)).toISOString();
+
+  it("--since finds the first row received at or after its time, also across gaps in the ids", () => {
+    const requests = store();
+    // Rows at seconds 0, 2, 2, 4, ... 38; every third one deleted, so ids have gaps.
+    const seconds = Array.from({ length: 20 }, (_, index) => index * 2).flatMap((second) => (second === 2 ? [2, 2] : [second]));
+    const ids = seconds.map((second) => requests.insert(storedRow(randomUUID(), { receivedAt: at(second) })).id);
+    db!.prepare("DELETE FROM requests WHERE id % 3 = 0").run();
+    const kept = ids.map((id, index) => ({ id, receivedAt: at(seconds[index]!) })).filter((row) => row.id % 3 !== 0);
+
+    for (let second = -1; second <= 40; second++) {
+      const since = second < 0 ? "2026-11-30T08:00:00.000Z" : at(second);
+      const expected = kept.filter((row) => row.receivedAt >= since).map((row) => row.id);
+      const newestFirst = requests.list({ since }).map((row) => row.id);
+      expect(newestFirst, `since ${since}`).toEqual([...expected].reverse());
+      expect(requests.count({ since }), `count since ${since}`).toBe(expected.length);
+    }
+    expect(requests.list({ since: at(1) }).at(-1)?.receivedAt).toBe(at(2));
+    expect(requests.list({ since: "2027-01-01T00:00:00.000Z" })).toEqual([]);
+  });
+
+  it("--since on an empty store is an empty answer", () => {
+    expect(store().list({ since: at(0) })).toEqual([]);
+  });
+
+  it("a failure's verdict uses the partial index of unverified rows; verified and failed read the table in id order", () => {
+    const requests = store();
+    const verdicts = ["verified", "bad_signature", "skipped", "verified", "stale_timestamp", "bad_signature", "not_checked", "verified"];
+    const ids = verdicts.map((verification) => requests.insert(storedRow(randomUUID(), { verification, statusCode: verification === "verified" || verification === "skipped" ? 200 : 401 })).id);
+    const idsOf = (wanted: (verdict: string) => boolean) => ids.filter((_, index) => wanted(verdicts[index]!)).reverse();
+
+    expect(requests.list({ verdict: "bad_signature" }).map((row) => row.id)).toEqual(idsOf((v) => v === "bad_signature"));
+    expect(requests.list({ verdict: "skipped" }).map((row) => row.id)).toEqual(idsOf((v) => v === "skipped"));
+    expect(requests.list({ verdict: "verified" }).map((row) => row.id)).toEqual(idsOf((v) => v === "verified"));
+    expect(requests.list({ verdict: "failed" }).map((row) => row.id)).toEqual(idsOf((v) => v !== "verified" && v !== "skipped"));
+
+    const plan = (sql: string, ...params: unknown[]) =>
+      db!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((step) => (step as { detail: string }).detail).join("; ");
+    // The query list() runs for a single failure's verdict: the condition it repeats is the index's own.
+    expect(plan(`SELECT * FROM requests WHERE verification = ? AND ${UNVERIFIED_CONDITION} ORDER BY id DESC`, "bad_signature")).toContain("requests_unverified");
+    const indexes = db!.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL").all();
+    expect(indexes.map((row) => (row as { name: string }).name).sort()).toEqual(["requests_account_id", "requests_event", "requests_event_id", "requests_unverified"]);
   });
 });
