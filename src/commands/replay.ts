@@ -11,6 +11,7 @@ import { DeliveryRun, summarize, type RunItem } from "../cli/delivery-run.js";
 import { openStoreForReading } from "../cli/read-store.js";
 import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
 import { isRedactedUrl } from "../redact-url.js";
+import { defined } from "../invariant.js";
 
 export interface ReplayOptions {
   to?: string;
@@ -32,13 +33,14 @@ export interface ReplayOptions {
 }
 
 export function toItem(request: ReplayableRequest, asRecorded: boolean): RunItem {
+  const { headers } = request;
   return {
     event: request.event,
     eventId: request.eventId,
     body: request.body,
     requestId: request.id,
-    webhookId: storedHeader(request, WEBHOOK_ID_HEADER),
-    recordedHeaders: asRecorded ? recordedHeaders(request) : undefined,
+    webhookId: headers ? storedHeader({ headers }, WEBHOOK_ID_HEADER) : (request.webhookId ?? undefined),
+    recordedHeaders: asRecorded ? recordedHeaders({ headers: defined(headers, "the headers --as-recorded sends") }) : undefined,
   };
 }
 
@@ -76,7 +78,7 @@ export interface Selection {
  * The filter's rows, oldest first, a page at a time. Only rows stored before the replay began:
  * replaying into a listen that stores into the same file must not replay its own replays.
  */
-function pagedSelection(store: RequestStore, filter: RequestFilter, verifiedOnly: boolean): Selection {
+function pagedSelection(store: RequestStore, filter: RequestFilter, verifiedOnly: boolean, withHeaders: boolean): Selection {
   const newest = store.list({ ...filter, limit: 1 })[0];
   if (!newest) return { planned: 0, truncated: 0, unverifiedIncluded: 0, next: () => undefined };
   const bounded: RequestFilter = { ...filter, beforeId: newest.id + 1 };
@@ -96,7 +98,7 @@ function pagedSelection(store: RequestStore, filter: RequestFilter, verifiedOnly
     next() {
       if (index === page.length) {
         if (exhausted) return undefined;
-        page = store.listReplayable({ ...whole, ascending: true, afterId, limit: PAGE_ROWS });
+        page = store.listReplayable({ ...whole, ascending: true, afterId, limit: PAGE_ROWS }, withHeaders);
         index = 0;
         exhausted = page.length < PAGE_ROWS;
         const last = page.at(-1);
@@ -144,7 +146,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
     if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
     // Sent as recorded, a request carries its own (failing) signature; only re-signing can launder one.
     const verifiedOnly = !options.asRecorded && !options.includeUnverified;
-    const selected = filter ? pagedSelection(store, filter, verifiedOnly) : namedRequests(store, references, verifiedOnly);
+    const selected = filter ? pagedSelection(store, filter, verifiedOnly, Boolean(options.asRecorded)) : namedRequests(store, references, verifiedOnly);
     if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (selected.unverifiedLeftOut) {
       out.warn(`skipping ${selected.unverifiedLeftOut} request(s) that failed verification when they arrived (--include-unverified re-signs them too)`);

@@ -135,8 +135,14 @@ function fromRow(row: RequestRow): StoredRequest {
   };
 }
 
-/** What replaying a stored request needs of it: what to send, its event for the attempt log, its verdict. */
-export type ReplayableRequest = Pick<StoredRequest, "id" | "event" | "eventId" | "body" | "headers" | "verification">;
+/**
+ * What replaying a stored request needs of it: what to send, its event and webhook id for the
+ * attempt log, its verdict. `headers` may be left out where `webhookId` stands for the one header
+ * a re-signed replay reads (see listReplayable).
+ */
+export type ReplayableRequest = Pick<StoredRequest, "id" | "event" | "eventId" | "body" | "verification" | "webhookId"> & {
+  headers?: HeaderPairs;
+};
 
 export interface WholeCounts {
   rows: number;
@@ -153,8 +159,13 @@ export interface RequestStore {
   count(filter?: RequestFilter): number;
   /** How many rows a filter selects, how many of those are stored whole, and how many of those passed verification: one scan. */
   countWhole(filter: RequestFilter): WholeCounts;
-  /** list() with only the columns a replay sends: reading a page of rows costs about half as much. */
-  listReplayable(filter: RequestFilter): ReplayableRequest[];
+  /**
+   * list() with only the columns a replay sends: reading a page of rows costs about half as much.
+   * Headers are read when `withHeaders` asks (replay --as-recorded), or when webhook_id cannot
+   * stand for the x-pinwheel-webhook-id header: none was recorded, or it came more than once
+   * (the column then joins the values, and a replay sends the first).
+   */
+  listReplayable(filter: RequestFilter, withHeaders?: boolean): ReplayableRequest[];
   /** By row id (digits) or by event_id (the newest request carrying it). */
   find(reference: string): StoredRequest | undefined;
   /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
@@ -369,20 +380,26 @@ export function requestStore(db: Db): RequestStore {
       const row = db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${sql})`).get(...params);
       return defined(row, "count(*)'s row").n;
     },
-    listReplayable(filter) {
-      const { sql, params } = selection(store, filter, "id, event, event_id, body, headers, verification", firstIdSince);
+    listReplayable(filter, withHeaders = false) {
+      const headers = withHeaders ? "headers" : "CASE WHEN webhook_id IS NULL OR instr(webhook_id, ',') > 0 THEN headers END AS headers";
+      const { sql, params } = selection(store, filter, `id, event, event_id, body, verification, webhook_id, ${headers}`, firstIdSince);
       const order = filter.ascending ? "ASC" : "DESC";
+      type Row = Pick<RequestRow, "id" | "event" | "event_id" | "body" | "verification" | "webhook_id"> & { headers: string | null };
       return db
-        .prepare<unknown[], Pick<RequestRow, "id" | "event" | "event_id" | "body" | "headers" | "verification">>(`${sql} ORDER BY id ${order} LIMIT ?`)
+        .prepare<unknown[], Row>(`${sql} ORDER BY id ${order} LIMIT ?`)
         .all(...params, filter.limit ?? -1)
-        .map((row) => ({
-          id: row.id,
-          event: row.event,
-          eventId: row.event_id,
-          body: row.body,
-          headers: JSON.parse(row.headers) as HeaderPairs,
-          verification: row.verification,
-        }));
+        .map((row) => {
+          const replayable: ReplayableRequest = {
+            id: row.id,
+            event: row.event,
+            eventId: row.event_id,
+            body: row.body,
+            verification: row.verification,
+            webhookId: row.webhook_id,
+          };
+          if (row.headers !== null) replayable.headers = JSON.parse(row.headers) as HeaderPairs;
+          return replayable;
+        });
     },
     countWhole(filter) {
       const { sql, params } = selection(store, filter, "body_truncated, verification", firstIdSince);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore, UNVERIFIED_CONDITION } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
+import { toItem } from "../../src/commands/replay.js";
 
 let dir: string | undefined;
 let db: Db | undefined;
@@ -70,9 +71,24 @@ describe("listReplayable", () => {
     const filter = { verifiedOnly: true, storedWhole: true, ascending: true, afterId: 1, limit: 3 };
     const full = requests.list(filter);
     expect(full.map((row) => row.id)).toEqual([2, 4, 5]);
-    expect(requests.listReplayable(filter)).toEqual(
-      full.map(({ id, event, eventId, body, headers, verification }) => ({ id, event, eventId, body, headers, verification })),
+    expect(requests.listReplayable(filter, true)).toEqual(
+      full.map(({ id, event, eventId, body, headers, verification, webhookId }) => ({ id, event, eventId, body, headers, verification, webhookId })),
     );
+  });
+
+  it("reads headers only where webhook_id cannot stand for the header a re-signed replay sends", () => {
+    const requests = store();
+    const once = requests.insert(storedRow(randomUUID(), { webhookId: "w-1", headers: [["x-pinwheel-webhook-id", "w-1"]] }));
+    const twice = requests.insert(storedRow(randomUUID(), { webhookId: "w-2, w-3", headers: [["x-pinwheel-webhook-id", "w-2"], ["x-pinwheel-webhook-id", "w-3"]] }));
+    const none = requests.insert(storedRow(randomUUID(), { webhookId: null, headers: [["content-type", "application/json"]] }));
+    const rows = requests.listReplayable({ ascending: true });
+    expect(rows.map((row) => [row.id, row.webhookId, row.headers])).toEqual([
+      [once.id, "w-1", undefined],
+      [twice.id, "w-2, w-3", [["x-pinwheel-webhook-id", "w-2"], ["x-pinwheel-webhook-id", "w-3"]]],
+      [none.id, null, [["content-type", "application/json"]]],
+    ]);
+    expect(rows.map((row) => toItem(row, false).webhookId)).toEqual(["w-1", "w-2", undefined]);
+    expect(requests.listReplayable({ ascending: true }, true).every((row) => Array.isArray(row.headers))).toBe(true);
   });
 });
 
