@@ -31,7 +31,13 @@ export interface AttemptRecorder {
   close(): Promise<void>;
 }
 
-const FLUSH_EVERY_MS = 200;
+/**
+ * How long attempts wait to be written. On the caller's thread every write is a commit and an
+ * fsync there, so it waits longer; a worker's writes cost the sender nothing but a message, and
+ * rows handed over sooner are young garbage rather than objects the collector must promote
+ * (simulate --count 10,000: 3% faster at 25 ms than at 200).
+ */
+const FLUSH_EVERY_MS = { here: 200, worker: 25 };
 /** Rows waiting to be written (buffered or in a write) at most; a run waits for room at half of it. */
 export const ATTEMPT_QUEUE_BOUND = 20_000;
 
@@ -78,7 +84,7 @@ function attemptParams(context: DeliveryContext, attempt: NumberedAttempt): unkn
 export type RecordErrorHandler = (error: unknown) => void;
 
 /**
- * Nobody waits on attempt rows, so they are buffered and written every 200 ms in one
+ * Nobody waits on attempt rows, so they are buffered and written every `flushEveryMs` in one
  * transaction, with no promise per row: a commit per burst of sends would stall on fsync and
  * contend with a `listen` writing the same file.
  *
@@ -93,8 +99,9 @@ export type RecordErrorHandler = (error: unknown) => void;
 function bufferedRecorder(
   write: (rows: unknown[][]) => Promise<void>,
   release: () => Promise<void>,
-  onError?: RecordErrorHandler,
-  bound = ATTEMPT_QUEUE_BOUND,
+  onError: RecordErrorHandler | undefined,
+  bound: number,
+  flushEveryMs: number,
 ): AttemptRecorder {
   let buffered: unknown[][] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -152,7 +159,7 @@ function bufferedRecorder(
         return;
       }
       buffered.push(attemptParams(context, attempt));
-      timer ??= setTimeout(writeBuffered, FLUSH_EVERY_MS);
+      timer ??= setTimeout(writeBuffered, flushEveryMs);
     },
     get full() {
       return waiting() >= bound / 2;
@@ -188,14 +195,15 @@ export function attemptRecorder(db: Db, onError?: RecordErrorHandler, bound?: nu
     async (rows) => void writeAll.immediate(rows),
     async () => {},
     onError,
-    bound,
+    bound ?? ATTEMPT_QUEUE_BOUND,
+    FLUSH_EVERY_MS.here,
   );
 }
 
 /**
  * Records attempts from a worker thread with its own connection: for runs of thousands of
  * deliveries, where inserting and fsyncing on the sending thread would cost sends. Each batch
- * (200 ms of attempts) is one message to the worker and one transaction.
+ * (25 ms of attempts) is one message to the worker and one transaction.
  */
 export function workerAttemptRecorder(dbPath: string, bound?: number): AttemptRecorder {
   const log = new AttemptLogWorker(dbPath, RECORD_DELIVERY_SQL);
@@ -203,6 +211,7 @@ export function workerAttemptRecorder(dbPath: string, bound?: number): AttemptRe
     (rows) => log.write(rows),
     () => log.close(),
     undefined,
-    bound,
+    bound ?? ATTEMPT_QUEUE_BOUND,
+    FLUSH_EVERY_MS.worker,
   );
 }
