@@ -84,6 +84,8 @@ export interface Receiver {
    * after `graceMs` (2 s by default) is cut off. Leaves the database open.
    */
   close(graceMs?: number): Promise<void>;
+  /** Batches of rows committed on this thread and by the commit worker, so far (see `commitHereUpTo`). */
+  readonly batches: { readonly here: number; readonly worker: number };
 }
 
 function headerPairs(raw: string[]): HeaderPairs {
@@ -416,6 +418,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     port: address.port,
     server,
     close: (graceMs = 2000) => closeReceiver(server, committer, graceMs),
+    batches: committer.batches,
   };
 }
 

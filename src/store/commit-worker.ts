@@ -148,6 +148,8 @@ export class WorkerCommitter<T, R> {
   /** Batches handed to the worker, oldest first; each gets one reply. */
   private readonly posted: Pending<T, R>[][] = [];
   private scheduled = false;
+  /** Batches committed on the calling thread and handed to the worker, so far: which one carried the load. */
+  readonly batches = { here: 0, worker: 0 };
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
   private readonly worker: Worker;
@@ -203,10 +205,12 @@ export class WorkerCommitter<T, R> {
         return;
       }
       if (reply) {
+        this.batches.here++;
         this.settleBatch(batch, reply);
         return;
       }
     }
+    this.batches.worker++;
     this.posted.push(batch);
     this.worker.postMessage(params);
   }
