@@ -7,11 +7,11 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
-import { validateWebhookEvent } from "../../src/events/schemas.js";
 import { createInspector, TOKEN_HEADER, type Inspector, type InspectorOptions } from "../../src/inspector/index.js";
 import { startReceiver, type Receiver } from "../../src/receiver/server.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { signedHeaders } from "../../src/signing.js";
+import { receiverOptions } from "../helpers/receiver.js";
 
 export const SECRET = "inspector-test-secret";
 
@@ -32,19 +32,13 @@ export async function startInspected(
   const dir = mkdtempSync(join(tmpdir(), "pinwheel-inspector-"));
   const db = openDatabase(join(dir, "events.db"));
   const inspector = createInspector({ db, secret: SECRET, forward: options.forward, loopbackOnly: true, replayTimeoutMs: 5_000, stream: options.stream });
-  const receiver = await startReceiver({
-    db,
-    dbPath: join(dir, "events.db"),
-    host: "127.0.0.1",
-    port: 0,
-    secret: SECRET,
-    toleranceSeconds: 300,
-    skipVerify: false,
-    clock: options.clock,
-    validate: validateWebhookEvent,
-    routes: inspector.routes,
-    onStored: (stored) => inspector.publishRequest(stored),
-  });
+  const receiver = await startReceiver(
+    receiverOptions(db, join(dir, "events.db"), SECRET, {
+      clock: options.clock,
+      routes: inspector.routes,
+      onStored: (stored) => inspector.publishRequest(stored),
+    }),
+  );
   return {
     base: receiver.url,
     page: `${receiver.url}_/`,

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateWebhookEvent } from "../../src/events/schemas.js";
 import { startReceiver, type Receiver } from "../../src/receiver/server.js";
 import { signedHeaders } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
 import { waitUntil } from "../helpers/wait.js";
+import { receiverOptions } from "../helpers/receiver.js";
 
 const SECRET = "commit-policy-secret";
 let dir: string;
@@ -22,16 +22,7 @@ let receiver: Receiver;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pinwheel-commit-policy-"));
   db = openDatabase(join(dir, "events.db"));
-  receiver = await startReceiver({
-    db,
-    dbPath: join(dir, "events.db"),
-    host: "127.0.0.1",
-    port: 0,
-    secret: SECRET,
-    toleranceSeconds: 300,
-    skipVerify: false,
-    validate: validateWebhookEvent,
-  });
+  receiver = await startReceiver(receiverOptions(db, join(dir, "events.db"), SECRET));
 });
 
 afterAll(async () => {

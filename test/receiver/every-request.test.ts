@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateWebhookEvent } from "../../src/events/schemas.js";
 import { startReceiver, type Receiver } from "../../src/receiver/server.js";
 import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
 import { waitUntil } from "../helpers/wait.js";
 import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
+import { receiverOptions } from "../helpers/receiver.js";
 
 const SECRET = "every-request-secret";
 let dir: string;
@@ -30,17 +30,9 @@ const newest = () => requestStore(db).list({ limit: 1 })[0]!;
 const count = () => requestStore(db).count();
 
 function start(skipVerify: boolean): Promise<Receiver> {
-  return startReceiver({
-    db,
-    dbPath: join(dir, "events.db"),
-    host: "127.0.0.1",
-    port: 0,
-    secret: SECRET,
-    toleranceSeconds: 300,
-    skipVerify,
-    validate: validateWebhookEvent,
-    limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 16 },
-  });
+  return startReceiver(
+    receiverOptions(db, join(dir, "events.db"), SECRET, { skipVerify, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 16 } }),
+  );
 }
 
 beforeAll(async () => {

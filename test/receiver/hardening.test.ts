@@ -5,13 +5,13 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateWebhookEvent } from "../../src/events/schemas.js";
 import { startReceiver, type Receiver } from "../../src/receiver/server.js";
 import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
 import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
 import { waitUntil } from "../helpers/wait.js";
+import { receiverOptions } from "../helpers/receiver.js";
 
 const SECRET = "hardening-secret";
 const ANSWERS_AS_SPECIFIED = new Set([200, 400, 401, 405, 408, 413, 431]);
@@ -39,18 +39,10 @@ async function stillResponsive(): Promise<void> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pinwheel-hardening-"));
   db = openDatabase(join(dir, "events.db"));
-  receiver = await startReceiver({
-    db,
-    // As listen runs it: rows committed by the worker thread.
-    dbPath: join(dir, "events.db"),
-    host: "127.0.0.1",
-    port: 0,
-    secret: SECRET,
-    toleranceSeconds: 300,
-    skipVerify: false,
-    validate: validateWebhookEvent,
-    limits: { headersTimeoutMs: 400, requestTimeoutMs: 1500, maxConnections: 16 },
-  });
+  // As listen runs it, with its file: rows committed by the worker thread past one connection.
+  receiver = await startReceiver(
+    receiverOptions(db, join(dir, "events.db"), SECRET, { limits: { headersTimeoutMs: 400, requestTimeoutMs: 1500, maxConnections: 16 } }),
+  );
 });
 
 afterAll(async () => {

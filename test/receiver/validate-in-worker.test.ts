@@ -18,6 +18,7 @@ import { openDatabase, type Db } from "../../src/store/database.js";
 import { insertParams, SCHEMA_ERRORS_FROM_BODY, SCHEMA_ERRORS_PARAM, type StoredRequest } from "../../src/store/requests.js";
 import { httpRequest, rawRequest } from "../helpers/raw-client.js";
 import { storedRow } from "../helpers/stored-requests.js";
+import { receiverOptions } from "../helpers/receiver.js";
 
 const SECRET = "validate-in-worker-secret";
 // vitest's globalSetup rebuilds dist/ when src/ is newer, so this is the code under test.
@@ -56,18 +57,7 @@ async function receive(start: typeof sourceReceiver.startReceiver, name: string,
   const dbPath = join(dir, `${name}.db`);
   const db: Db = openDatabase(dbPath);
   const handedOn = new Map<number, StoredRequest>();
-  const receiver = await start({
-    db,
-    dbPath,
-    host: "127.0.0.1",
-    port: 0,
-    secret: SECRET,
-    toleranceSeconds: 300,
-    skipVerify: false,
-    validate: validateWebhookEvent,
-    onStored: (request) => handedOn.set(request.id, request),
-    ...options,
-  });
+  const receiver = await start(receiverOptions(db, dbPath, SECRET, { onStored: (request) => handedOn.set(request.id, request), ...options }));
   const reader = new Database(dbPath, { readonly: true });
   const received: Received[] = [];
   try {

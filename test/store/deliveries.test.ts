@@ -1,23 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../../src/store/database.js";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../src/store/database.js";
+import { tempDatabases } from "../helpers/temp-database.js";
 import { deliveryStore, type NewDeliveryAttempt } from "../../src/store/deliveries.js";
 
-let dir: string | undefined;
+const newDatabase = tempDatabases("pinwheel-deliveries-");
 let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  db = undefined;
-  dir = undefined;
-});
 
 function store() {
-  dir = mkdtempSync(join(tmpdir(), "pinwheel-deliveries-"));
-  db = openDatabase(join(dir, "events.db"));
+  db = newDatabase();
   return deliveryStore(db);
 }
 

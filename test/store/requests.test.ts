@@ -1,25 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../../src/store/database.js";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../src/store/database.js";
+import { tempDatabases } from "../helpers/temp-database.js";
 import { requestStore, UNVERIFIED_CONDITION } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
 import { toItem } from "../../src/commands/replay.js";
 
-let dir: string | undefined;
+const newDatabase = tempDatabases("pinwheel-requests-");
 let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  db = undefined;
-  dir = undefined;
-});
 
 function store() {
-  dir = mkdtempSync(join(tmpdir(), "pinwheel-requests-"));
-  db = openDatabase(join(dir, "events.db"));
+  db = newDatabase();
   return requestStore(db);
 }
 
