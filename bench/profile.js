@@ -42,42 +42,32 @@ function report(title, profileDir, extra, rank = 0) {
 }
 
 const servers = [];
+
+/** Starts a receiver under --cpu-prof, warms it up for a second, drives it, stops it: its profiles are in `profileDir`. */
+async function profiledReceiver(name, args) {
+  const profileDir = join(dir, name);
+  const server = await startServer(args, { env, stdoutFile: join(dir, `${name}.out`), nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] });
+  servers.push(server);
+  const requests = signedEventRequests(secret);
+  const connections = Number(values.connections);
+  await drive(server.url, { connections, seconds: 1, requests });
+  const result = await drive(server.url, { connections, seconds, requests });
+  await server.stop(30_000);
+  servers.pop();
+  return { profileDir, connections, summary: `${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}` };
+}
+
 try {
   if (only.includes("listen")) {
-    const profileDir = join(dir, "listen");
-    const listen = await startServer([CLI, "listen", "--port", "0", "--json", "--db", join(dir, "listen.db")], {
-      env,
-      stdoutFile: join(dir, "listen.out"),
-      nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
-    });
-    servers.push(listen);
-    const requests = signedEventRequests(secret);
-    const connections = Number(values.connections);
-    await drive(listen.url, { connections, seconds: 1, requests });
-    const result = await drive(listen.url, { connections, seconds, requests });
-    await listen.stop(30_000);
-    servers.pop();
-    const summary = `${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}`;
+    const { profileDir, connections, summary } = await profiledReceiver("listen", [CLI, "listen", "--port", "0", "--json", "--db", join(dir, "listen.db")]);
     report(`listen under autocannon, ${connections} connections`, profileDir, summary);
     // The commit worker writes its own profile (the second largest: the checkpointer's thread is mostly asleep).
     report(`listen's commit worker, ${connections} connections`, profileDir, summary, 1);
   }
   if (only.includes("bare")) {
     // The baseline under the same load, to set listen's time per request beside it.
-    const profileDir = join(dir, "bare");
-    const bare = await startServer(["bench/baselines/bare-receiver.js", "--db", join(dir, "bare.db")], {
-      env,
-      stdoutFile: join(dir, "bare.out"),
-      nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
-    });
-    servers.push(bare);
-    const requests = signedEventRequests(secret);
-    const connections = Number(values.connections);
-    await drive(bare.url, { connections, seconds: 1, requests });
-    const result = await drive(bare.url, { connections, seconds, requests });
-    await bare.stop(30_000);
-    servers.pop();
-    report(`bare receiver under autocannon, ${connections} connections`, profileDir, `${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}`);
+    const { profileDir, connections, summary } = await profiledReceiver("bare", ["bench/baselines/bare-receiver.js", "--db", join(dir, "bare.db")]);
+    report(`bare receiver under autocannon, ${connections} connections`, profileDir, summary);
   }
   if (only.includes("simulate") || only.includes("replay")) {
     const trivial = await startServer(["bench/baselines/trivial-server.js"], { env, stdoutFile: join(dir, "trivial.out") });
