@@ -181,7 +181,7 @@ export interface RequestStore {
  */
 export const UNVERIFIED_CONDITION = "verification <> 'verified'";
 
-/** The first row id received at or after an ISO time (past the last row when none was). */
+/** A row id below which no row was received at or after an ISO time (past the last row when none was). */
 type FirstIdSince = (since: string) => number;
 
 function whereClause(filter: RequestFilter, firstIdSince: FirstIdSince): { sql: string; params: unknown[] } {
@@ -229,13 +229,23 @@ function whereClause(filter: RequestFilter, firstIdSince: FirstIdSince): { sql: 
 }
 
 /**
- * The first row id received at or after `since`, by binary search over ids: rows are stored in
- * the order they are received, so received_at grows with id, and about twenty lookups by id find
- * the edge in a million rows without an index on received_at for every insert to keep up.
+ * How far out of order received_at may run against id and still be found: rows are committed in
+ * the order they were received, but a second writer on the same file, or a refused request
+ * stored beside a batch, can land a moment out of step.
+ */
+const RECEIVED_OUT_OF_ORDER_MS = 60_000;
+
+/**
+ * A row id below which nothing was received at or after `since`, by binary search over ids: rows
+ * are stored about in the order they are received, so received_at grows with id (give or take
+ * RECEIVED_OUT_OF_ORDER_MS), and about twenty lookups by id find the edge in a million rows
+ * without an index on received_at for every insert to keep up.
  */
 function firstIdSinceIn(db: Db): FirstIdSince {
   let statements: { span: Statement<[], { first: number | null; last: number | null }>; nextFrom: Statement<[number], { received_at: string }> } | undefined;
-  return (since) => {
+  return (sinceIso) => {
+    const sinceMs = Date.parse(sinceIso);
+    const since = Number.isNaN(sinceMs) ? sinceIso : new Date(sinceMs - RECEIVED_OUT_OF_ORDER_MS).toISOString();
     statements ??= {
       // Two subqueries: SQLite reads min() or max() off the end of the table only when it is alone in its query.
       span: db.prepare("SELECT (SELECT min(id) FROM requests) AS first, (SELECT max(id) FROM requests) AS last"),

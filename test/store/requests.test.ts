@@ -105,6 +105,15 @@ describe("filters without an index of their own", () => {
     expect(requests.list({ since: "2027-01-01T00:00:00.000Z" })).toEqual([]);
   });
 
+  it("--since still finds a row stored up to a minute out of order (a second writer on the file)", () => {
+    const requests = store();
+    // The row received at 160 s was stored before those received at 100 and 120 s.
+    const seconds = [0, 160, 100, 120, 200, 300];
+    const ids = seconds.map((second) => requests.insert(storedRow(randomUUID(), { receivedAt: at(second) })).id);
+    expect(requests.list({ since: at(150), ascending: true }).map((row) => row.id)).toEqual([ids[1], ids[4], ids[5]]);
+    expect(requests.count({ since: at(110) })).toBe(4);
+  });
+
   it("--since on an empty store is an empty answer", () => {
     expect(store().list({ since: at(0) })).toEqual([]);
   });
