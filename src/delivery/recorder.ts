@@ -59,7 +59,7 @@ export class AttemptsShedError extends Error {
 }
 
 /**
- * RECORD_DELIVERY_SQL's parameters (deliveryParams' order) straight from the run's context and the
+ * RECORD_DELIVERY_SQL's parameters, in its column order, straight from the run's context and the
  * attempt: one array per attempt, no row object between them, and nothing per row after it.
  */
 function attemptParams(context: DeliveryContext, attempt: NumberedAttempt): unknown[] {

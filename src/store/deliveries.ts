@@ -1,10 +1,9 @@
-import { defined } from "../invariant.js";
 import type { Db } from "./database.js";
-import { redactUrl } from "../redact-url.js";
 
 export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout" | "sandbox";
 
-export interface NewDeliveryAttempt {
+export interface DeliveryAttempt {
+  id: number;
   deliveryId: string;
   source: DeliverySource;
   event: string | null;
@@ -18,10 +17,6 @@ export interface NewDeliveryAttempt {
   statusCode: number | null;
   error: string | null;
   responseBody: string | null;
-}
-
-export interface DeliveryAttempt extends NewDeliveryAttempt {
-  id: number;
 }
 
 export interface DeliveryFilter {
@@ -67,47 +62,23 @@ function fromRow(row: DeliveryRow): DeliveryAttempt {
 }
 
 export interface DeliveryStore {
-  insert(attempt: NewDeliveryAttempt): DeliveryAttempt;
   list(filter?: DeliveryFilter): DeliveryAttempt[];
   /** Where `listen --forward-to` last sent events: replay's default target. */
   lastForwardUrl(): string | undefined;
 }
 
 /**
- * Plain SQL with positional parameters, so the same text runs here and in the attempt log's worker
- * (which needs no id back).
+ * How every attempt is written (src/delivery/recorder.ts builds its parameters, on the sending
+ * thread or in the attempt log's worker): plain SQL with positional parameters, as named binding
+ * costs a lookup per column per row.
  */
 export const RECORD_DELIVERY_SQL = `
   INSERT INTO deliveries (delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at,
     duration_ms, status_code, error, response_body)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_DELIVERY_SQL = `${RECORD_DELIVERY_SQL} RETURNING id`;
-
-/** The parameters of RECORD_DELIVERY_SQL, in order (positional: named binding costs a lookup per column per row). */
-export function deliveryParams(attempt: NewDeliveryAttempt): unknown[] {
-  return [
-    attempt.deliveryId,
-    attempt.source,
-    attempt.event,
-    attempt.eventId,
-    attempt.webhookId,
-    attempt.requestId,
-    redactUrl(attempt.url),
-    attempt.attempt,
-    attempt.startedAt,
-    attempt.durationMs,
-    attempt.statusCode,
-    attempt.error,
-    attempt.responseBody,
-  ];
-}
 
 export function deliveryStore(db: Db): DeliveryStore {
-  const insert = db.prepare<unknown[], { id: number }>(INSERT_DELIVERY_SQL);
   return {
-    insert(attempt) {
-      return { ...attempt, id: defined(insert.get(deliveryParams(attempt)), "the inserted delivery row").id };
-    },
     lastForwardUrl() {
       const row = db.prepare<[], { url: string }>("SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1").get();
       return row?.url;
