@@ -8,6 +8,7 @@ import type { Output, Progress } from "../output/index.js";
 import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
 import { openDatabase, type Db } from "../store/database.js";
 import { stoppableRun } from "../delivery/stoppable-run.js";
+import { keepWasmOnBaselineCompiler } from "./short-run-wasm.js";
 import type { DeliverySource } from "../store/deliveries.js";
 
 export interface RunItem {
@@ -76,6 +77,7 @@ export class DeliveryRun {
 
   static open(out: Output, options: RunOptions): DeliveryRun {
     const db = openDatabase(options.dbPath);
+    keepWasmOnBaselineCompiler();
     const sender = createSenderFor(options.planned, { timeoutMs: options.timeoutMs, connections: options.concurrency });
     // A worker thread costs a few tens of milliseconds to start: worth it only for a long run.
     const recorder = options.planned >= WORKER_RECORDER_FROM ? workerAttemptRecorder(options.dbPath) : attemptRecorder(db);

@@ -8,6 +8,7 @@ import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import { endUserFor } from "../../cli/end-user.js";
 import type { SmokeOptions } from "./smoke.js";
 import { checkOutputDirectory, emitJUnit, smokeReporter } from "../../output/smoke-report.js";
+import { keepWasmOnBaselineCompiler } from "../../cli/short-run-wasm.js";
 
 /** Flags of the smoke suite that mean nothing here: refused rather than quietly ignored. */
 function refuseSmokeOnly(options: SmokeOptions): void {
@@ -51,6 +52,7 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
   const url = options.to;
 
   const total = checks?.length ?? CHECK_IDS.length;
+  keepWasmOnBaselineCompiler();
   const spinner = await out.spinner(`conformance: 0/${total} checks`);
   let done = 0;
   let report: ConformanceReport;
