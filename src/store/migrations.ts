@@ -106,6 +106,12 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_request_id;
   CREATE INDEX deliveries_request_id ON deliveries (request_id) WHERE request_id IS NOT NULL;
   `,
+  // 6: where listen --forward-to last forwarded (replay's default target) is found in the few
+  // forward attempts instead of by a scan back through every attempt: with none, a replay began by
+  // reading the whole attempt log (80 ms on 400,000 attempts, more from a cold disk).
+  `
+  CREATE INDEX deliveries_forward ON deliveries (id) WHERE source = 'forward';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,17 +2,20 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { attemptRecorder, type DeliveryContext } from "../../src/delivery/recorder.js";
 import type { Db } from "../../src/store/database.js";
-import { deliveryStore } from "../../src/store/deliveries.js";
+import { deliveryStore, type DeliverySource } from "../../src/store/deliveries.js";
 import { tempDatabases } from "../helpers/temp-database.js";
 
 const newDatabase = tempDatabases("pinwheel-deliveries-");
 
 /** Records attempts the way every sender does (the attempt log's own statement), then reads them back by delivery id. */
-async function recorded(db: Db, attempts: { eventId: string | null; attempt?: number; requestId?: number | null }[]): Promise<number[]> {
+async function recorded(
+  db: Db,
+  attempts: { eventId: string | null; attempt?: number; requestId?: number | null; source?: DeliverySource; url?: string }[],
+): Promise<number[]> {
   const recorder = attemptRecorder(db);
-  const deliveryIds = attempts.map(({ eventId, attempt = 1, requestId = null }) => {
-    const context: DeliveryContext = { deliveryId: randomUUID(), source: requestId === null ? "simulate" : "replay", event: "income.added", eventId, requestId };
-    recorder.record(context, { url: "http://127.0.0.1:3000/", startedAt: new Date().toISOString(), durationMs: 1.5, statusCode: 200, responseBody: "{}", attempt, ok: true });
+  const deliveryIds = attempts.map(({ eventId, attempt = 1, requestId = null, source = requestId === null ? "simulate" : "replay", url = "http://127.0.0.1:3000/" }) => {
+    const context: DeliveryContext = { deliveryId: randomUUID(), source, event: "income.added", eventId, requestId };
+    recorder.record(context, { url, startedAt: new Date().toISOString(), durationMs: 1.5, statusCode: 200, responseBody: "{}", attempt, ok: true });
     return context.deliveryId;
   });
   await recorder.close();
@@ -47,8 +50,28 @@ describe("deliveries by event_id and by request", () => {
     expect(plan("SELECT * FROM deliveries WHERE request_id = ? ORDER BY id DESC", 7)).toContain("deliveries_request_id");
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries'").all();
     // Every index is written by every recorded attempt; event_id has none on purpose (migration 5).
-    expect(indexes.map((row) => (row as { name: string }).name)).toEqual(["deliveries_request_id"]);
+    expect(indexes.map((row) => (row as { name: string }).name)).toEqual(["deliveries_request_id", "deliveries_forward"]);
     const partial = db.prepare("SELECT count(*) AS n FROM deliveries INDEXED BY deliveries_request_id WHERE request_id IS NOT NULL").get() as { n: number };
     expect(partial.n).toBe(1);
+  });
+
+  it("finds where listen last forwarded among the forward attempts alone, not by a scan back through every attempt", async () => {
+    const db = newDatabase();
+    expect(deliveryStore(db).lastForwardUrl()).toBeUndefined();
+    await recorded(db, [
+      { eventId: randomUUID(), source: "forward", url: "http://127.0.0.1:4000/old", requestId: 1 },
+      { eventId: randomUUID(), source: "forward", url: "http://127.0.0.1:4000/new", requestId: 2 },
+      ...Array.from({ length: 50 }, () => ({ eventId: randomUUID() })),
+      { eventId: randomUUID(), requestId: 3 },
+    ]);
+    expect(deliveryStore(db).lastForwardUrl()).toBe("http://127.0.0.1:4000/new");
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1")
+      .all()
+      .map((step) => (step as { detail: string }).detail)
+      .join("; ");
+    expect(plan).toContain("deliveries_forward");
+    const indexed = db.prepare("SELECT count(*) AS n FROM deliveries INDEXED BY deliveries_forward WHERE source = 'forward'").get() as { n: number };
+    expect(indexed.n).toBe(2);
   });
 });
