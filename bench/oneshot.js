@@ -37,6 +37,9 @@ export function oneShotCommands(url) {
     { key: "verify", label: "verify 1", args: [CLI, "verify", "1"], target: 1.6 },
     { key: "fixturesShow", label: "fixtures show paystubs.added", args: [CLI, "fixtures", "show", "paystubs.added"], target: 1.6 },
     { key: "webhooksList", label: "webhooks list (local)", args: [CLI, "webhooks", "list"], target: 1.6 },
+    // A short run: past 20 deliveries simulate sends over undici and records from a worker thread.
+    // No target in issue 18; it shows what a run pays beyond one event (start-up, undici, exit).
+    { key: "simulateShortRun", label: "simulate paystubs.added --count 100 --to <url>", args: [CLI, "simulate", "paystubs.added", "--count", "100", "--to", url] },
   ];
 }
 
@@ -96,8 +99,8 @@ export async function oneShotBench({ runs, dir, secret, log, nodePath = process.
               baseline: base,
               baselineLabel: "node -e 0",
               ratio: medians[command.key] / base,
-              target: `<= ${command.target.toFixed(2)}x`,
-              pass: medians[command.key] / base <= command.target,
+              target: command.target === undefined ? "reference" : `<= ${command.target.toFixed(2)}x`,
+              pass: command.target === undefined ? undefined : medians[command.key] / base <= command.target,
               note: `user+sys; ${spread(command.key)}`,
             }),
       ),

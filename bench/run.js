@@ -46,7 +46,7 @@ const settings = {
   startup: { runs: quick ? 10 : 15 },
   cpu: { runs: quick ? 7 : 15 },
   receiver: { rounds: quick ? 1 : 5, seconds: quick ? 2 : 3, warmupSeconds: quick ? 1 : 2, soakEvents: quick ? 20_000 : 100_000 },
-  sender: { count: values.count ? positive(values.count, "count") : quick ? 5_000 : 10_000, rounds: quick ? 1 : 4 },
+  sender: { count: values.count ? positive(values.count, "count") : quick ? 5_000 : 10_000, rounds: quick ? 1 : 8 },
   store: { rows: values.rows ? positive(values.rows, "rows") : quick ? 100_000 : 1_000_000 },
 };
 
