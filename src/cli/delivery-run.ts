@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { deliver, type DeliveryReport } from "../delivery/deliver.js";
 import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder, type DeliveryContext } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
-import { createSenderFor } from "../delivery/node-sender.js";
+import { createSenderFor, sendsOverUndici } from "../delivery/node-sender.js";
 import type { HttpSender } from "../delivery/sender.js";
 import type { Output, Progress } from "../output/index.js";
 import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
@@ -77,7 +77,7 @@ export class DeliveryRun {
 
   static open(out: Output, options: RunOptions): DeliveryRun {
     const db = openDatabase(options.dbPath);
-    keepWasmOnBaselineCompiler();
+    if (sendsOverUndici(options.planned)) keepWasmOnBaselineCompiler();
     const sender = createSenderFor(options.planned, { timeoutMs: options.timeoutMs, connections: options.concurrency });
     // A worker thread costs a few tens of milliseconds to start: worth it only for a long run.
     const recorder = options.planned >= WORKER_RECORDER_FROM ? workerAttemptRecorder(options.dbPath) : attemptRecorder(db);

@@ -11,7 +11,12 @@ const NODE_SENDER_UP_TO = 20;
  * has at hand; a long run gets undici's keep-alive pool, which pays for its loading.
  */
 export function createSenderFor(planned: number, options: SenderOptions): HttpSender {
-  return planned > NODE_SENDER_UP_TO ? createSender(options) : createNodeSender(options);
+  return sendsOverUndici(planned) ? createSender(options) : createNodeSender(options);
+}
+
+/** Whether createSenderFor gives a run of `planned` deliveries undici's pool. */
+export function sendsOverUndici(planned: number): boolean {
+  return planned > NODE_SENDER_UP_TO;
 }
 
 /** node:https (and TLS with it) only for an https:// target. */
