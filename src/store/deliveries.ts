@@ -77,10 +77,13 @@ export const RECORD_DELIVERY_SQL = `
     duration_ms, status_code, error, response_body)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
+/** Repeats the condition of the partial index deliveries_forward (migration 6), so that SQLite uses it. */
+export const LAST_FORWARD_URL_SQL = "SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1";
+
 export function deliveryStore(db: Db): DeliveryStore {
   return {
     lastForwardUrl() {
-      const row = db.prepare<[], { url: string }>("SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1").get();
+      const row = db.prepare<[], { url: string }>(LAST_FORWARD_URL_SQL).get();
       return row?.url;
     },
     list(filter = {}) {
