@@ -37,7 +37,7 @@ export function oneShotCommands(url) {
     { key: "verify", label: "verify 1", args: [CLI, "verify", "1"], target: 1.6 },
     { key: "fixturesShow", label: "fixtures show paystubs.added", args: [CLI, "fixtures", "show", "paystubs.added"], target: 1.6 },
     { key: "webhooksList", label: "webhooks list (local)", args: [CLI, "webhooks", "list"], target: 1.6 },
-    // A short run: past 20 deliveries simulate sends over undici and records from a worker thread.
+    // A short run: past 20 deliveries simulate sends over undici (and sets V8's --liftoff-only).
     // No target in issue 18; it shows what a run pays beyond one event (start-up, undici, exit).
     { key: "simulateShortRun", label: "simulate paystubs.added --count 100 --to <url>", args: [CLI, "simulate", "paystubs.added", "--count", "100", "--to", url] },
   ];

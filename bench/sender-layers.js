@@ -4,7 +4,7 @@
 //   node bench/sender-layers.js [--rounds 6] [--count 20000]
 // Each layer runs in its own process (this file with --layer), rounds interleaved and rotated,
 // into one trivial server; the figures are medians. CPU is the sending process's own (main thread
-// plus its worker threads) while it sends, per event; "main thread" is the sending thread alone.
+// plus its helper threads) while it sends, per event; "main thread" is the sending thread alone.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +19,7 @@ const LAYERS = {
   realistic: "+ a fresh fixture body per event, signed, answer read (bare-sender --realistic)",
   sender: "+ the engine's HTTP layer: createSender().send (Agent, timeouts, the attempt's result)",
   deliver: "+ deliver(): the retry loop, the signature made per attempt, the webhook id header",
-  recorded: "+ every attempt recorded through workerAttemptRecorder",
+  recorded: "+ every attempt recorded through stagedAttemptRecorder (the run's own connection)",
   run: "+ DeliveryRun.send, which simulate and replay call (delivery id, output, progress)",
   cli: "pinwheel-cli simulate --count (its own N/s; CPU not measured)",
 };
@@ -48,7 +48,7 @@ async function runLayer(layer, url) {
   const { signedHeaders } = await import("../dist/signing.js");
   const { createSender } = await import("../dist/delivery/sender.js");
   const { deliver } = await import("../dist/delivery/deliver.js");
-  const { workerAttemptRecorder } = await import("../dist/delivery/recorder.js");
+  const { stagedAttemptRecorder } = await import("../dist/delivery/recorder.js");
   const { DeliveryRun } = await import("../dist/cli/delivery-run.js");
   const { createOutput } = await import("../dist/output/index.js");
   const { openDatabase } = await import("../dist/store/database.js");
@@ -62,7 +62,7 @@ async function runLayer(layer, url) {
 
   const pool = new Pool(target.origin, { connections: concurrency });
   const sender = createSender({ timeoutMs: 15_000, connections: concurrency });
-  const recorder = layer === "recorded" ? workerAttemptRecorder(dbPath) : undefined;
+  const recorder = layer === "recorded" ? stagedAttemptRecorder(openDatabase(dbPath)) : undefined;
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const out = createOutput({}, { stdout: sink, stderr: sink }, { color: false, stdoutIsTty: false, stderrIsTty: false, stdinIsTty: false, ci: true, debug: false });
   const run =

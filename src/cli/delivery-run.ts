@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { deliver, type DeliveryReport } from "../delivery/deliver.js";
-import { attemptRecorder, workerAttemptRecorder, type AttemptRecorder, type DeliveryContext } from "../delivery/recorder.js";
+import { stagedAttemptRecorder, type AttemptRecorder, type DeliveryContext } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
 import { createSenderFor, sendsOverUndici } from "../delivery/node-sender.js";
 import type { HttpSender } from "../delivery/sender.js";
@@ -46,8 +46,6 @@ export interface RunSummary {
 }
 
 const SHOWN_FAILURES = 10;
-/** Planned deliveries from which attempts are recorded from a worker thread. */
-const WORKER_RECORDER_FROM = 200;
 
 /**
  * The command-side glue around the delivery engine shared by simulate, replay and smoke: one
@@ -76,11 +74,17 @@ export class DeliveryRun {
   }
 
   static open(out: Output, options: RunOptions): DeliveryRun {
+    // The run's own connection, for its attempt log alone.
     const db = openDatabase(options.dbPath);
+    let recorder: AttemptRecorder;
+    try {
+      recorder = stagedAttemptRecorder(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     if (sendsOverUndici(options.planned)) keepWasmOnBaselineCompiler();
     const sender = createSenderFor(options.planned, { timeoutMs: options.timeoutMs, connections: options.concurrency });
-    // A worker thread costs a few tens of milliseconds to start: worth it only for a long run.
-    const recorder = options.planned >= WORKER_RECORDER_FROM ? workerAttemptRecorder(options.dbPath) : attemptRecorder(db);
     return new DeliveryRun(out, options, db, recorder, sender);
   }
 
@@ -125,16 +129,11 @@ export class DeliveryRun {
   async close(): Promise<RunSummary> {
     this.stopping.release();
     this.progress.done();
-    try {
-      await this.sender.close();
-    } finally {
-      // Even when the pool failed to close: a recorder's worker left running would keep the process alive.
-      try {
-        await this.recorder.close();
-      } finally {
-        this.db.close();
-      }
-    }
+    // The pool's connections close while the last attempts are written and the store's file is
+    // brought up to date (the run's connection checkpoints as it closes): one waits on sockets,
+    // the other works. The attempts are written even when the pool fails to close.
+    const closed = await Promise.allSettled([this.sender.close(), this.recorder.close().finally(() => this.db.close())]);
+    for (const result of closed) if (result.status === "rejected") throw result.reason;
     return { sent: this.sent, failed: this.failed, seconds: (performance.now() - this.started) / 1000 };
   }
 }

@@ -68,14 +68,13 @@ export interface DeliveryStore {
 }
 
 /**
- * How every attempt is written (src/delivery/recorder.ts builds its parameters, on the sending
- * thread or in the attempt log's worker): plain SQL with positional parameters, as named binding
- * costs a lookup per column per row.
+ * How every attempt is written (src/delivery/recorder.ts builds its parameters): plain SQL with
+ * positional parameters, as named binding costs a lookup per column per row. A run's staging
+ * table has these columns, in this order.
  */
-export const RECORD_DELIVERY_SQL = `
-  INSERT INTO deliveries (delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at,
-    duration_ms, status_code, error, response_body)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const RECORD_DELIVERY_COLUMNS =
+  "delivery_id, source, event, event_id, webhook_id, request_id, url, attempt, started_at, duration_ms, status_code, error, response_body";
+export const RECORD_DELIVERY_SQL = `INSERT INTO deliveries (${RECORD_DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Repeats the condition of the partial index deliveries_forward (migration 6), so that SQLite uses it. */
 export const LAST_FORWARD_URL_SQL = "SELECT url FROM deliveries WHERE source = 'forward' ORDER BY id DESC LIMIT 1";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NumberedAttempt } from "../../src/delivery/deliver.js";
-import { attemptRecorder, AttemptsShedError, workerAttemptRecorder, type AttemptRecorder } from "../../src/delivery/recorder.js";
+import { attemptRecorder, AttemptsShedError, stagedAttemptRecorder, type AttemptRecorder } from "../../src/delivery/recorder.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { deliveryStore } from "../../src/store/deliveries.js";
 
@@ -34,7 +34,7 @@ function attempt(number: number, fields: Partial<NumberedAttempt> = {}): Numbere
 
 const recorders: [string, (bound?: number) => AttemptRecorder][] = [
   ["attemptRecorder (the caller's connection)", (bound) => attemptRecorder(db, undefined, bound)],
-  ["workerAttemptRecorder (a worker thread's connection)", (bound) => workerAttemptRecorder(join(dir, "events.db"), bound)],
+  ["stagedAttemptRecorder (a run's own connection, through a staging table)", (bound) => stagedAttemptRecorder(db, bound)],
 ];
 
 describe.each(recorders)("%s", (_name, open) => {
@@ -151,9 +151,9 @@ describe("attemptRecorder with onError (listen's forwarder)", () => {
   });
 });
 
-describe("workerAttemptRecorder", () => {
-  it("records a run's thousands of attempts, all committed by close()", async () => {
-    const recorder = workerAttemptRecorder(join(dir, "events.db"));
+describe("stagedAttemptRecorder", () => {
+  it("records a run's thousands of attempts, all committed by close(), and leaves no staging table", async () => {
+    const recorder = stagedAttemptRecorder(db);
     for (let n = 1; n <= 3000; n++) {
       recorder.record({ deliveryId: `d-${n}`, source: "simulate", event: "income.added", eventId: `e-${n % 7}` }, attempt(1, { statusCode: 200, ok: true }));
       if (n % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -161,11 +161,33 @@ describe("workerAttemptRecorder", () => {
     await recorder.close();
     expect(db.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(3000);
     expect(db.prepare("SELECT count(DISTINCT delivery_id) FROM deliveries").pluck().get()).toBe(3000);
+    expect(db.prepare("SELECT count(*) FROM temp.sqlite_master").pluck().get()).toBe(0);
+  });
+
+  it("holds the file's write lock only while it moves a batch: another connection writes between batches", async () => {
+    const other = openDatabase(join(dir, "events.db"), { busyTimeoutMs: 0 });
+    try {
+      const recorder = stagedAttemptRecorder(db);
+      recorder.record({ deliveryId: "d-1", source: "simulate", event: "income.added", eventId: "e-1" }, attempt(1));
+      // Staged, not yet moved: a writer with no patience at all is not kept waiting.
+      other.prepare("INSERT INTO deliveries (delivery_id, source, url, attempt, started_at, duration_ms) VALUES ('x', 'forward', 'u', 1, 't', 0)").run();
+      await recorder.close();
+      expect(db.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(2);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("commits a run's attempts with synchronous=NORMAL and keeps the staged rows off the file", () => {
+    stagedAttemptRecorder(db).record({ deliveryId: "d-1", source: "simulate", event: "a", eventId: "e" }, attempt(1));
+    expect(db.pragma("synchronous", { simple: true })).toBe(1);
+    expect(db.pragma("temp_store", { simple: true })).toBe(2);
+    expect(db.prepare("SELECT count(*) FROM main.deliveries").pluck().get()).toBe(0);
   });
 
   it("keeps the WAL in check through a long run with no listen checkpointing the file", async () => {
     const path = join(dir, "events.db");
-    const recorder = workerAttemptRecorder(path);
+    const recorder = stagedAttemptRecorder(db);
     const long = "x".repeat(400);
     let largest = 0;
     for (let flush = 0; flush < 30; flush++) {
