@@ -164,6 +164,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
     const replayRun = DeliveryRun.open(out, {
       source: "replay",
       dbPath,
+      db,
       url,
       secret,
       timeoutMs: options.timeout,

@@ -215,7 +215,8 @@ export function attemptRecorder(db: Db, onError?: RecordErrorHandler, bound?: nu
 let stagingTables = 0;
 
 /**
- * Records a run's attempts through the run's own connection: each attempt goes straight into a
+ * Records a run's attempts through a connection that writes nothing else (the run's own, or the
+ * one replay reads with): each attempt goes straight into a
  * staging table in memory (the connection's TEMP database, which takes no lock on the file), and
  * every 25 ms one short transaction moves them into `deliveries` in SQLite's own code. Nothing is
  * held in JavaScript between writes, and no thread is started.
