@@ -134,8 +134,8 @@ export class DeliveryRun {
     this.stopping.release();
     this.progress.done();
     // The pool's connections close while the last attempts are written and the store's file is
-    // brought up to date (the run's connection checkpoints as it closes): one waits on sockets,
-    // the other works. The attempts are written even when the pool fails to close.
+    // brought up to date (a connection the run opened checkpoints as it closes): one waits on
+    // sockets, the other works. The attempts are written even when the pool fails to close.
     const closed = await Promise.allSettled([
       this.sender.close(),
       this.recorder.close().finally(() => {

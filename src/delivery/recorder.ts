@@ -40,7 +40,7 @@ const FLUSH_EVERY_MS = { staged: 25, shared: 200 };
 /** Attempts waiting to be written at most; a run writes them at once when half of it waits. */
 export const ATTEMPT_QUEUE_BOUND = 20_000;
 
-/** Attempts were made but not recorded: the attempt log's queue was at its bound (a writer far behind). */
+/** Attempts were made but not recorded: more came between two writes than the attempt log holds. */
 export class AttemptsShedError extends Error {
   constructor(
     /** Shed so far; with `ongoing`, the first of a stretch that may go on. */
