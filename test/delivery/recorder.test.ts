@@ -178,11 +178,14 @@ describe("stagedAttemptRecorder", () => {
     }
   });
 
-  it("commits a run's attempts with synchronous=NORMAL and keeps the staged rows off the file", () => {
-    stagedAttemptRecorder(db).record({ deliveryId: "d-1", source: "simulate", event: "a", eventId: "e" }, attempt(1));
+  it("commits a run's attempts with synchronous=NORMAL and keeps the staged rows off the file until they move", async () => {
+    const recorder = stagedAttemptRecorder(db);
+    recorder.record({ deliveryId: "d-1", source: "simulate", event: "a", eventId: "e" }, attempt(1));
     expect(db.pragma("synchronous", { simple: true })).toBe(1);
     expect(db.pragma("temp_store", { simple: true })).toBe(2);
     expect(db.prepare("SELECT count(*) FROM main.deliveries").pluck().get()).toBe(0);
+    await recorder.close();
+    expect(db.prepare("SELECT count(*) FROM main.deliveries").pluck().get()).toBe(1);
   });
 
   it("keeps the WAL in check through a long run with no listen checkpointing the file", async () => {
