@@ -43,10 +43,6 @@ function hmac(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer)
   return createHmac("sha256", secret).update(`v2:${timestamp}:`, "utf8").update(toBytes(rawBody));
 }
 
-function digest(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer): Buffer {
-  return hmac(secret, timestamp, rawBody).digest();
-}
-
 /** The `x-pinwheel-signature` value for a body sent at `timestamp` (Unix seconds, as sent in `x-timestamp`). */
 export function signWebhook(secret: string, timestamp: number | string, rawBody: RawBody): string {
   // Hex straight from OpenSSL: no Buffer (and no ArrayBuffer for the collector) per signature,
@@ -130,7 +126,7 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
     };
   }
 
-  const expected = digest(secret, timestampText, rawBody);
+  const expected = hmac(secret, timestampText, rawBody).digest();
   const given = Buffer.from(signatureHex, "hex");
   if (!timingSafeEqual(expected, given)) {
     return { ok: false, reason: "bad_signature", message: "signature does not match the body and timestamp" };
