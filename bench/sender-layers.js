@@ -62,7 +62,8 @@ async function runLayer(layer, url) {
 
   const pool = new Pool(target.origin, { connections: concurrency });
   const sender = createSender({ timeoutMs: 15_000, connections: concurrency });
-  const recorder = layer === "recorded" ? stagedAttemptRecorder(openDatabase(dbPath)) : undefined;
+  const recordingDb = layer === "recorded" ? openDatabase(dbPath) : undefined;
+  const recorder = recordingDb && stagedAttemptRecorder(recordingDb);
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const out = createOutput({}, { stdout: sink, stderr: sink }, { color: false, stdoutIsTty: false, stderrIsTty: false, stdinIsTty: false, ci: true, debug: false });
   const run =
@@ -111,8 +112,10 @@ async function runLayer(layer, url) {
       }
     }),
   );
-  // Recording is part of the work: the figure includes waiting for the last rows' commit.
+  // Recording is part of the work: the figure includes the last rows' commit and the connection's
+  // close (its checkpoint), as a run's close does.
   await recorder?.close();
+  recordingDb?.close();
   await run?.close();
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
