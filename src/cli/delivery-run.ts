@@ -9,6 +9,7 @@ import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/deli
 import { openDatabase, type Db } from "../store/database.js";
 import { stoppableRun } from "../delivery/stoppable-run.js";
 import { keepWasmOnBaselineCompiler } from "./short-run-wasm.js";
+import { lowerHelperThreadPriority } from "./background-threads.js";
 import type { DeliverySource } from "../store/deliveries.js";
 
 export interface RunItem {
@@ -42,6 +43,11 @@ export interface RunOptions {
   webhookId?: string;
   /** "none" when the command prints its own report (smoke), in --json too. */
   attemptLines?: "auto" | "none";
+  /**
+   * The process goes on after the run (the MCP server): its helper threads keep their priority,
+   * which a command that exits after its burst lowers (lowerHelperThreadPriority).
+   */
+  longLived?: boolean;
 }
 
 export interface RunSummary {
@@ -87,7 +93,10 @@ export class DeliveryRun {
       if (!options.db) db.close();
       throw error;
     }
-    if (sendsOverUndici(options.planned)) keepWasmOnBaselineCompiler();
+    if (sendsOverUndici(options.planned)) {
+      keepWasmOnBaselineCompiler();
+      if (!options.longLived) lowerHelperThreadPriority();
+    }
     const sender = createSenderFor(options.planned, { timeoutMs: options.timeoutMs, connections: options.concurrency });
     return new DeliveryRun(out, options, db, recorder, sender);
   }

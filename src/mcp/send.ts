@@ -49,6 +49,7 @@ export async function sendThrough<T>(context: McpContext, plan: SendPlan, work: 
     retry: plan.retryBaseMs === undefined ? undefined : retryPolicy(plan.retryBaseMs),
     planned: plan.planned,
     attemptLines: plan.attemptLines ?? "auto",
+    longLived: true,
   });
   let value!: T;
   const summary = await run.finish(work(run).then((result) => void (value = result)));
