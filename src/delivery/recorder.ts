@@ -98,6 +98,12 @@ interface AttemptStage {
  * transaction, with no promise per row: a commit per delivery would stall on its fsync and
  * contend with a `listen` writing the same file.
  *
+ * record() itself only keeps the attempt: the attempts of one turn of the event loop go to the
+ * stage together once its I/O callbacks have run (setImmediate). The answers that arrive together
+ * then send their next requests first, and SQLite's code runs once for the lot instead of between
+ * every answer and the next send: 10-18 us less main thread an attempt in a run of 10,000
+ * (bench/throughput-2026-11-30.md, "Eighth stop").
+ *
  * What is held has a bound. A run of deliveries asks for room() at half of it, which writes at
  * once, so it never sheds; past the bound (a caller that never asks) rows are shed: counted in
  * `shed` and reported like a failed write.
@@ -114,6 +120,9 @@ function bufferedRecorder(
   release: () => void = () => {},
 ): AttemptRecorder {
   let timer: NodeJS.Timeout | undefined;
+  // Context and attempt, in turn: no pair object per attempt.
+  let kept: (DeliveryContext | NumberedAttempt)[] = [];
+  const keptCount = () => kept.length / 2;
   let failure: { error: unknown } | undefined;
   let reported = false;
   let shed = 0;
@@ -127,7 +136,20 @@ function bufferedRecorder(
     reported = true;
     onError(error);
   };
+  const stageKept = () => {
+    if (kept.length === 0) return;
+    const pairs = kept;
+    kept = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      try {
+        stage.add(pairs[i] as DeliveryContext, pairs[i + 1] as NumberedAttempt);
+      } catch (error) {
+        failed(error);
+      }
+    }
+  };
   const writeHeld = () => {
+    stageKept();
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (stage.size === 0) return;
@@ -153,25 +175,21 @@ function bufferedRecorder(
   };
   return {
     record(context, attempt) {
-      if (stage.size >= bound) {
+      if (stage.size + keptCount() >= bound) {
         shed++;
         shedSinceFlush++;
         if (onError && shedSinceFlush === 1) failed(new AttemptsShedError(1, bound, true));
         return;
       }
-      try {
-        stage.add(context, attempt);
-      } catch (error) {
-        failed(error);
-        return;
-      }
+      if (kept.length === 0) setImmediate(stageKept);
+      kept.push(context, attempt);
       timer ??= setTimeout(writeHeld, flushEveryMs);
     },
     get full() {
-      return stage.size >= bound / 2;
+      return stage.size + keptCount() >= bound / 2;
     },
     async room() {
-      if (stage.size >= bound / 2) writeHeld();
+      if (stage.size + keptCount() >= bound / 2) writeHeld();
     },
     get shed() {
       return shed;

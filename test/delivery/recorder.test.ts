@@ -164,6 +164,24 @@ describe("stagedAttemptRecorder", () => {
     expect(db.prepare("SELECT count(*) FROM temp.sqlite_master").pluck().get()).toBe(0);
   });
 
+  it("stages the attempts of one turn of the event loop together once its callbacks have run: record() itself runs no SQL", async () => {
+    const recorder = stagedAttemptRecorder(db);
+    const staging = db.prepare<[], { name: string }>("SELECT name FROM temp.sqlite_master WHERE type = 'table'").get()?.name;
+    const staged = () => db.prepare(`SELECT count(*) FROM temp.${staging}`).pluck().get();
+    for (let n = 1; n <= 3; n++) recorder.record({ deliveryId: `d-${n}`, source: "simulate", event: "a", eventId: "e" }, attempt(1));
+    expect(staged()).toBe(0);
+    // Held, they count against the bound as staged rows do.
+    expect(recorder.full).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(staged()).toBe(3);
+    expect(db.prepare("SELECT count(*) FROM main.deliveries").pluck().get()).toBe(0);
+    recorder.record({ deliveryId: "d-4", source: "simulate", event: "a", eventId: "e" }, attempt(1));
+    // A flush does not wait for the turn: what is held is written with what is staged.
+    await recorder.flush();
+    expect(db.prepare("SELECT delivery_id FROM main.deliveries ORDER BY id").pluck().all()).toEqual(["d-1", "d-2", "d-3", "d-4"]);
+    await recorder.close();
+  });
+
   it("holds the file's write lock only while it moves a batch: another connection writes between batches", async () => {
     const other = openDatabase(join(dir, "events.db"), { busyTimeoutMs: 0 });
     try {
