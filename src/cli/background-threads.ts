@@ -8,7 +8,7 @@ let done = false;
 
 /**
  * For a command that sends a burst and then exits (a run of simulate, replay or smoke past 20
- * deliveries, the conformance suite): lowers the scheduling priority of this process's threads
+ * deliveries): lowers the scheduling priority of this process's threads
  * other than the main one. Those are V8's helper threads, started with the process: they compile
  * hot functions with TurboFan in the background (about 0.5 s of CPU in a run of 10,000 deliveries)
  * and help the garbage collector. The app receiving the burst is usually on the same machine (a

@@ -101,8 +101,8 @@ interface AttemptStage {
  * record() itself only keeps the attempt: the attempts of one turn of the event loop go to the
  * stage together once its I/O callbacks have run (setImmediate). The answers that arrive together
  * then send their next requests first, and SQLite's code runs once for the lot instead of between
- * every answer and the next send: 10-18 us less main thread an attempt in a run of 10,000
- * (bench/throughput-2026-11-30.md, "Eighth stop").
+ * every answer and the next send: 4-24 us less main thread an attempt in a run of 10,000,
+ * in-process (bench/throughput-2026-11-30.md, "Eighth stop").
  *
  * What is held has a bound. A run of deliveries asks for room() at half of it, which writes at
  * once, so it never sheds; past the bound (a caller that never asks) rows are shed: counted in
