@@ -235,10 +235,10 @@ let stagingTables = 0;
 
 /**
  * Records a run's attempts through a connection that writes nothing else (the run's own, or the
- * one replay reads with): each attempt goes straight into a staging table in memory (the
- * connection's TEMP database, which takes no lock on the file), and every 25 ms one short
- * transaction moves them into `deliveries` in SQLite's own code. Nothing is held in JavaScript
- * between writes, and no thread is started.
+ * one replay reads with): the attempts of each turn of the event loop go into a staging table in
+ * memory (the connection's TEMP database, which takes no lock on the file), and every 25 ms one
+ * short transaction moves them into `deliveries` in SQLite's own code. Nothing is held in
+ * JavaScript beyond the turn, and no thread is started.
  *
  * Measured (bench/throughput-2026-11-30.md, "Sixth stop"): 10,000 deliveries in one process cost
  * about 100 ms less than with the worker thread this replaces, which spent 60-100 ms of CPU

@@ -199,6 +199,8 @@ describe("stagedAttemptRecorder", () => {
   it("commits a run's attempts with synchronous=NORMAL and keeps the staged rows off the file until they move", async () => {
     const recorder = stagedAttemptRecorder(db);
     recorder.record({ deliveryId: "d-1", source: "simulate", event: "a", eventId: "e" }, attempt(1));
+    // Staged once the turn is over; still not on the file until the next move.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(db.pragma("synchronous", { simple: true })).toBe(1);
     expect(db.pragma("temp_store", { simple: true })).toBe(2);
     expect(db.prepare("SELECT count(*) FROM main.deliveries").pluck().get()).toBe(0);
