@@ -25,10 +25,11 @@ const { values } = parseArgs({
 // Each variant is the requests table's schema as SQL: today's, the one before migration 5 (every
 // filter index whole), or with no index but event_id's (what the bare receiver keeps).
 const FIRST_MIGRATION = MIGRATIONS[0];
-const LATEST = `${FIRST_MIGRATION}\n${MIGRATIONS[4]}`;
+// Every migration in order: a later one may drop an index an earlier one made (5 drops deliveries_event_id).
+const LATEST = MIGRATIONS.join("\n");
 export const VARIANTS = {
   full: LATEST,
-  "before-5": FIRST_MIGRATION,
+  "before-5": MIGRATIONS.slice(0, 4).join("\n"),
   "event-id-only": FIRST_MIGRATION.replace(/CREATE INDEX requests_(event|account_id|verification|received_at) ON requests \([^)]*\);/g, ""),
 };
 const newRow = await syntheticRows(new URL("../dist/", import.meta.url).href);
