@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startServer } from "./lib/children.js";
+import { cpuMicros, startServer } from "./lib/children.js";
 import { drive, signedEventRequests } from "./lib/load.js";
 import { median } from "./lib/stats.js";
 
@@ -43,17 +43,6 @@ const seconds = Number(values.seconds);
 const connectionCounts = values.connections.split(",").map(Number);
 const extraArgs = values.args ? values.args.split(" ") : [];
 
-const CLK_TCK = 100;
-/** utime + stime of a process or thread, in microseconds (or only stime). */
-function cpuUs(statPath, sysOnly = false) {
-  try {
-    const stat = readFileSync(statPath, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((sysOnly ? 0 : Number(fields[11])) + Number(fields[12])) * 1e6 / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 function threadTimes(pid) {
   const out = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -64,8 +53,8 @@ function threadTimes(pid) {
       // The thread ended between the listing and the read.
     }
     const key = tid === String(pid) ? "main" : `${name}:${tid}`;
-    out.set(key, cpuUs(`/proc/${pid}/task/${tid}/stat`));
-    out.set(`${key} sys`, cpuUs(`/proc/${pid}/task/${tid}/stat`, true));
+    out.set(key, cpuMicros(`/proc/${pid}/task/${tid}/stat`));
+    out.set(`${key} sys`, cpuMicros(`/proc/${pid}/task/${tid}/stat`, true));
   }
   return out;
 }
@@ -113,9 +102,9 @@ try {
       for (const { name, server } of order) {
         const before = values.threads ? threadTimes(server.pid) : undefined;
         const stopCounting = values.fsyncs ? countSyncs(server.pid) : undefined;
-        const cpu0 = cpuUs(`/proc/${server.pid}/stat`);
+        const cpu0 = cpuMicros(`/proc/${server.pid}/stat`);
         const r = await drive(server.url, { connections, seconds, requests });
-        const cpu = cpuUs(`/proc/${server.pid}/stat`) - cpu0;
+        const cpu = cpuMicros(`/proc/${server.pid}/stat`) - cpu0;
         const syncs = stopCounting ? await stopCounting() : undefined;
         let threads;
         if (before) {

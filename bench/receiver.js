@@ -4,7 +4,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { CLI, rssBytes, startServer } from "./lib/children.js";
+import { CLI, cpuMicros, rssBytes, startServer } from "./lib/children.js";
 import { drive, signedEventRequests } from "./lib/load.js";
 import { median } from "./lib/stats.js";
 import { row } from "./lib/table.js";
@@ -49,7 +49,9 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
     const non2xx = { bare: 0, listen: 0 };
     const failures = { bare: 0, listen: 0 };
     const run = async (name, server, connections, options) => {
+      const cpuBefore = cpuMicros(`/proc/${server.pid}/stat`);
       const result = await drive(server.url, { connections, requests, ...options });
+      result.cpuPerRequest = (cpuMicros(`/proc/${server.pid}/stat`) - cpuBefore) / Math.max(result.answered, 1);
       if (name in answered) {
         answered[name] += result.answered;
         non2xx[name] += result.non2xx;
@@ -111,7 +113,12 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
     servers.length = 0;
     const stored = { listen: countRows(listenDb), bare: countRows(bareDb) };
 
-    const summary = (list) => ({ perSecond: median(list.map((r) => r.perSecond)), p99: median(list.map((r) => r.p99)), p50: median(list.map((r) => r.p50)) });
+    const summary = (list) => ({
+      perSecond: median(list.map((r) => r.perSecond)),
+      p99: median(list.map((r) => r.p99)),
+      p50: median(list.map((r) => r.p50)),
+      cpuPerRequest: median(list.map((r) => r.cpuPerRequest)),
+    });
     const rows = [];
     for (const connections of [10, 64]) {
       const t = summary(results.trivial[connections]);
@@ -145,6 +152,18 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
           target: "<= 1.50x",
           pass: l.p99 / b.p99 <= 1.5,
           note: "autocannon latency p99",
+        }),
+        row({
+          group: "receiver",
+          figure: `listen CPU per request, ${connections} conn`,
+          value: l.cpuPerRequest,
+          unit: "us",
+          baseline: b.cpuPerRequest,
+          baselineLabel: "bare",
+          ratio: l.cpuPerRequest / b.cpuPerRequest,
+          target: "reference",
+          // What the rate ratio follows when the load generator and the server fill every core (a fast disk on a 2-core machine).
+          note: `user + sys of the whole process, all threads (/proc), median of ${rounds}`,
         }),
       );
     }
