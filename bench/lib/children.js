@@ -78,14 +78,13 @@ export function runNode(args, { env = process.env, nodeFlags = [], timeoutMs = 1
   });
 }
 
-/** Resident set size of a process in bytes, from /proc (Linux). */
 const CLK_TCK = 100;
 
 /** utime + stime of a process or thread (a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat), in microseconds; only stime with sysOnly. 0 once it is gone. */
 export function cpuMicros(statPath, sysOnly = false) {
   try {
     const stat = readFileSync(statPath, "utf8");
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
+    // utime and stime, fields 14 and 15 of proc(5), in clock ticks; the command name before them may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (((sysOnly ? 0 : Number(fields[11])) + Number(fields[12])) * 1e6) / CLK_TCK;
   } catch {
@@ -93,6 +92,7 @@ export function cpuMicros(statPath, sysOnly = false) {
   }
 }
 
+/** Resident set size of a process in bytes, from /proc (Linux). */
 export function rssBytes(pid) {
   const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
