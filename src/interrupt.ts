@@ -24,3 +24,27 @@ export async function saveBeforeExit(limitMs = INTERRUPT_SAVE_LIMIT_MS): Promise
   await Promise.race([Promise.allSettled([...savers].map((save) => save())), limit]);
   clearTimeout(timer);
 }
+
+/**
+ * Commands that stop gracefully on SIGINT and SIGTERM themselves (listen, mock, the MCP server)
+ * claim the signals while they wait for one; otherwise the process-wide handler ends the process
+ * (src/cli/process-hooks.ts). A count of listeners cannot tell them apart from a library's own
+ * (the prompts' signal-exit acts only when its handler is the sole one): each would wait for the other.
+ */
+let stopSignalClaims = 0;
+
+/** Claims SIGINT and SIGTERM until the returned function is called (once is enough; later calls do nothing). */
+export function claimStopSignals(): () => void {
+  stopSignalClaims++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    stopSignalClaims--;
+  };
+}
+
+/** Whether a command stops on SIGINT and SIGTERM by itself just now. */
+export function stopSignalsClaimed(): boolean {
+  return stopSignalClaims > 0;
+}

@@ -1,5 +1,5 @@
 import { INTERRUPTED_PREFIX } from "../errors.js";
-import { saveBeforeExit } from "../interrupt.js";
+import { saveBeforeExit, stopSignalsClaimed } from "../interrupt.js";
 
 /** What a stop signal ends with when no command handles it: one line on stderr, and 128 + the signal's number. */
 const STOPS = {
@@ -17,13 +17,14 @@ export function installProcessHooks(): void {
   });
 
   // Ctrl+C (or SIGTERM) during a command that does not stop gracefully itself (simulate --retry
-  // waiting out a backoff, smoke, replay): one line and 130 (143). listen, mock and the MCP server
-  // add their own handlers, finish what is in flight and end in the same line and code.
+  // waiting out a backoff, smoke, replay, a prompt sent a signal rather than the keys): one line
+  // and 130 (143). listen, mock and the MCP server claim the signals (claimStopSignals) and finish
+  // what is in flight themselves.
   // A run of deliveries first writes the attempts it made (src/interrupt.ts); a second signal does not wait.
   let stopping = false;
   for (const [signal, stop] of Object.entries(STOPS)) {
     process.on(signal, () => {
-      if (process.listenerCount(signal) > 1) return;
+      if (stopSignalsClaimed()) return;
       const exit = () => {
         process.stderr.write(`${stop.line}\n`);
         process.exit(stop.code);

@@ -1,4 +1,5 @@
 import { CliError } from "../errors.js";
+import { claimStopSignals } from "../interrupt.js";
 
 /**
  * A server command's bind failure, in its flags. `inUseHint` says what probably holds the port
@@ -13,12 +14,17 @@ export function describeBindError(error: unknown, host: string, port: number, in
   return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
 }
 
-/** Resolves with the first SIGINT or SIGTERM, and stops listening for either. */
+/**
+ * Resolves with the first SIGINT or SIGTERM, and stops listening for either: a second one is the
+ * process-wide handler's, which exits at once.
+ */
 export function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    const release = claimStopSignals();
     const onSignal = (signal: NodeJS.Signals) => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      release();
       resolve(signal);
     };
     process.on("SIGINT", onSignal);

@@ -4,6 +4,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ConformanceError } from "../conformance/errors.js";
 import { isCliError } from "../errors.js";
+import { claimStopSignals } from "../interrupt.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
@@ -116,12 +117,21 @@ export async function serveStdio(context: McpContext): Promise<void> {
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
   });
-  const stop = () => void server.close();
+  // A second signal while closing is the process-wide handler's: it exits at once.
+  const release = claimStopSignals();
+  const stop = () => {
+    release();
+    void server.close();
+  };
   process.stdin.once("end", stop);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  await server.connect(transport);
-  await closed;
-  process.off("SIGINT", stop);
-  process.off("SIGTERM", stop);
+  try {
+    await server.connect(transport);
+    await closed;
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    release();
+  }
 }
