@@ -8,5 +8,10 @@ import { openDatabase, type Db, type OpenOptions } from "../store/database.js";
  */
 export function openStoreForReading(dbOption: string | undefined, options: Pick<OpenOptions, "mapBytes"> = {}): { db: Db; path: string } {
   const path = resolveDbPath(dbOption);
-  return { path, db: openDatabase(path, { ...options, mustExist: path !== resolvePaths().defaultDb }) };
+  return { path, db: openDatabase(path, { ...options, mustExist: storeMustExist(path) }) };
+}
+
+/** Whether a command that does not create a store must find this one: any but the default, which a first use creates. */
+export function storeMustExist(path: string): boolean {
+  return path !== resolvePaths().defaultDb;
 }

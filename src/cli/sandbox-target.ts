@@ -5,6 +5,7 @@ import type { Output } from "../output/index.js";
 import { isSandboxInputError } from "../sandbox/errors.js";
 import { resolveTarget, type Target, type TargetOptions } from "../registry/target.js";
 import { describeApiFailure } from "./webhooks-api.js";
+import { storeMustExist } from "./read-store.js";
 
 export interface SandboxTargetOptions extends Omit<TargetOptions, "apiVersion"> {
   apiVersion?: string;
@@ -36,7 +37,7 @@ export function resolveSandboxTarget(options: SandboxTargetOptions): Target {
   return sandboxTargetOrUsageError(resolveTarget(options));
 }
 
-async function openSandboxApi(target: Target, timeoutMs: number): Promise<SandboxApi> {
+async function openSandboxApi(target: Target, timeoutMs: number, createsStore: boolean): Promise<SandboxApi> {
   if (target.kind === "http") {
     const { createHttpSandboxApi } = await import("../api/sandbox-client.js");
     return createHttpSandboxApi({ baseUrl: target.baseUrl, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs });
@@ -47,7 +48,7 @@ async function openSandboxApi(target: Target, timeoutMs: number): Promise<Sandbo
     import("../registry/api-key.js"),
     import("../sandbox/sandbox.js"),
   ]);
-  const db = openDatabase(target.dbPath);
+  const db = openDatabase(target.dbPath, { mustExist: !createsStore && storeMustExist(target.dbPath) });
   const apiKey = apiKeyFingerprint(target.secret.secret);
   const registry = createLocalRegistry({ db, apiKey });
   const sandbox = createSandbox({ db, apiKey, secret: target.secret.secret, registry });
@@ -74,9 +75,19 @@ function describeSandboxFailure(error: unknown, target: Target, timeoutMs: numbe
   return describeApiFailure(error, target, timeoutMs);
 }
 
-/** Runs the work against the sandbox, turning refusals and transport failures into one-line errors. */
-export async function withSandbox<T>(out: Output, target: Target, timeoutMs: number, work: (api: SandboxApi) => Promise<T>, term: FieldTerms = flagOf): Promise<T> {
-  const api = await openSandboxApi(target, timeoutMs);
+/**
+ * Runs the work against the sandbox, turning refusals and transport failures into one-line errors.
+ * `term` names a request's fields (flags by default); only a command that adds to the local
+ * sandbox (`createsStore`: connect) creates a store at a path the user chose.
+ */
+export async function withSandbox<T>(
+  out: Output,
+  target: Target,
+  timeoutMs: number,
+  work: (api: SandboxApi) => Promise<T>,
+  { term = flagOf, createsStore = false }: { term?: FieldTerms; createsStore?: boolean } = {},
+): Promise<T> {
+  const api = await openSandboxApi(target, timeoutMs, createsStore);
   const spinner = await out.spinner(target.kind === "http" ? `Calling ${target.label}…` : "Working…");
   try {
     return await work(api);

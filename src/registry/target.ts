@@ -98,8 +98,12 @@ export interface OpenedApi {
   close(): Promise<void>;
 }
 
-/** Opens the HTTP client or the embedded registry; heavy modules load only for the one chosen. */
-export async function openApi(target: Target, timeoutMs: number): Promise<OpenedApi> {
+/**
+ * Opens the HTTP client or the embedded registry; heavy modules load only for the one chosen.
+ * `mustExist`: the embedded registry's file is not created (a command that only reads or changes
+ * what is there reports a mistyped path instead).
+ */
+export async function openApi(target: Target, timeoutMs: number, { mustExist = false }: { mustExist?: boolean } = {}): Promise<OpenedApi> {
   if (target.kind === "http") {
     const { createHttpWebhooksApi } = await import("../api/client.js");
     const api = createHttpWebhooksApi({ baseUrl: target.baseUrl, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs });
@@ -110,7 +114,7 @@ export async function openApi(target: Target, timeoutMs: number): Promise<Opened
     import("./local.js"),
     import("./api-key.js"),
   ]);
-  const db = openDatabase(target.dbPath);
+  const db = openDatabase(target.dbPath, { mustExist });
   const local = createLocalRegistry({ db, apiKey: apiKeyFingerprint(target.secret.secret) });
   return { api: local, local, close: async () => void db.close() };
 }

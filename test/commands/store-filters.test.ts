@@ -128,12 +128,20 @@ describe("filters over the event store", () => {
   it("a --db path that does not exist is reported, not created, by every command that only reads it", async () => {
     home = tempHome();
     const missing = join(home.home, "typo", "evnts.db");
+    const webhookId = "00000000-0000-4000-8000-000000000000";
     for (const args of [
       ["events", "list"],
       ["events", "show", "1"],
       ["deliveries", "list"],
       ["replay", "1", "--to", "http://127.0.0.1:9/"],
       ["verify", "1"],
+      // The local registry and sandbox: only create and connect add to a store, and so make one.
+      ["webhooks", "list"],
+      ["webhooks", "get", webhookId],
+      ["webhooks", "update", webhookId, "--url", "http://127.0.0.1:9/hook"],
+      ["webhooks", "delete", webhookId],
+      ["sandbox", "accounts", "--env", "local"],
+      ["sandbox", "reset", "--env", "local"],
     ]) {
       const result = await cli([...args, "--db", missing]);
       expectExit(result, 1);

@@ -23,8 +23,12 @@ export function outcomes(options: Pick<SandboxConnectOptions, "fail" | "pending"
 export async function run(options: SandboxConnectOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const target = resolveSandboxTarget(options);
-  const result = await withSandbox(out, target, options.timeout, (api) =>
-    api.connect({ platform: options.platform, endUserId: options.endUserId, jobs: options.jobs, seed: options.seed, outcomes: outcomes(options) }),
+  const result = await withSandbox(
+    out,
+    target,
+    options.timeout,
+    (api) => api.connect({ platform: options.platform, endUserId: options.endUserId, jobs: options.jobs, seed: options.seed, outcomes: outcomes(options) }),
+    { createsStore: true },
   );
   printConnectResult(out, result);
   const failed = result.deliveries.filter((delivery) => !delivery.ok);

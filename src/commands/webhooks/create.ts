@@ -26,7 +26,7 @@ export async function run(options: WebhooksCreateOptions): Promise<void> {
   const body = { url, status: options.status, enabled_events: events, version: options.version ?? NEWEST_VERSION };
   const valid = usableOrUsageError(validateCreateBody(body, { allowLoopbackHttp: target.allowLoopbackHttp }), body);
 
-  const webhook = await withApi(out, target, options.timeout, ({ api }) => api.create(valid));
+  const webhook = await withApi(out, target, options.timeout, ({ api }) => api.create(valid), { createsStore: true });
   if (out.json) return out.data(webhookJson(webhook));
   out.notice(`Created in ${target.label}:`);
   printWebhook(out, webhook);

@@ -44,7 +44,7 @@ export const sandboxConnect = defineTool({
       target,
       args.timeout_ms ?? DEFAULT_TIMEOUT_MS,
       (api) => api.connect({ platform: args.platform, endUserId: args.end_user_id, jobs: args.jobs, seed: args.seed, outcomes: jobOutcomes }),
-      argumentOf,
+      { term: argumentOf, createsStore: true },
     );
     const data = connectJson(result);
     const failed = result.deliveries.filter((delivery) => !delivery.ok);
