@@ -67,4 +67,6 @@ export async function run(options: MockOptions): Promise<void> {
   await server.close();
   db.close();
   if (signal === "SIGINT") throw interrupted("the mock stopped");
+  // SIGTERM is a supervisor's (docker stop, systemd): a clean stop, exit 0, said like listen's.
+  if (!out.json) out.notice("Stopped the mock.");
 }

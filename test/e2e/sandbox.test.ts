@@ -116,7 +116,9 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
   });
 
   it("keeps its accounts across a restart of the mock, lists them, and resets", async () => {
-    await mock.stop();
+    // SIGTERM (a supervisor's stop) is a clean stop for a server, as the README's exit codes say.
+    const stopped = await mock.stop();
+    expect(stopped.code, stopped.stderr).toBe(0);
     mock = await startCliServer(["mock", "--port", "0", "--json", "--secret", SECRET], home.env, 30_000);
     const listed = await cli(["sandbox", "accounts", "--base-url", mock.ready.url, "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
