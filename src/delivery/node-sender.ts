@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import { basicAuthorization, redactUrl } from "../redact-url.js";
-import { attemptFailure, createSender, readExcerpt, type AttemptResult, type HttpSender, type SenderOptions } from "./sender.js";
+import { ABANDONED_ATTEMPT, attemptFailure, createSender, readExcerpt, type AttemptResult, type HttpSender, type SenderOptions } from "./sender.js";
 
 /** Runs this small or smaller go over node:http; a larger one gets undici's pool. */
 const NODE_SENDER_UP_TO = 20;
@@ -33,6 +33,7 @@ export function createNodeSender(options: SenderOptions): HttpSender {
   const clock = options.clock ?? Date.now;
   const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 64 };
   const agents: Agents = {};
+  let abandoned = false;
 
   return {
     async send(sentTo, body, headers, stop) {
@@ -53,15 +54,16 @@ export function createNodeSender(options: SenderOptions): HttpSender {
         return finish({ statusCode, responseBody });
       } catch (error) {
         // When the status arrived and only the body failed, what the handler said is kept.
-        return finish({ ...(statusCode === undefined ? {} : { statusCode }), ...attemptFailure(error, options.timeoutMs) });
+        return finish({ ...(statusCode === undefined ? {} : { statusCode }), ...(abandoned ? ABANDONED_ATTEMPT : attemptFailure(error, options.timeoutMs)) });
       }
     },
     async close() {
       agents.http?.destroy();
       agents.https?.destroy();
     },
-    // Destroying the agents ends the requests in flight too; each is then recorded as a network error.
+    // Destroying the agents ends the requests in flight too; each is then recorded as abandoned.
     async abandon() {
+      abandoned = true;
       agents.http?.destroy();
       agents.https?.destroy();
     },

@@ -19,11 +19,21 @@ export interface HttpSender {
   send(url: string, body: Uint8Array | string, headers: Record<string, string>, signal?: AbortSignal): Promise<AttemptResult>;
   close(): Promise<void>;
   /**
-   * Ends every attempt in flight at once, each reported as a network error (Ctrl+C during a run):
-   * one call, where a signal per attempt would cost every send a listener.
+   * Ends every attempt in flight at once, each reported as a network error that says so
+   * (ABANDONED_ATTEMPT; Ctrl+C during a run): one call, where a signal per attempt would cost every
+   * send a listener.
    */
   abandon?(): Promise<void>;
 }
+
+/**
+ * An attempt the sender ended itself because its run was stopped: the connection it drops would
+ * otherwise be reported in the words of a server that hung up ("other side closed").
+ */
+export const ABANDONED_ATTEMPT: Pick<AttemptResult, "errorKind" | "error"> = {
+  errorKind: "network",
+  error: "abandoned: the run was stopped before an answer came",
+};
 
 const RESPONSE_EXCERPT_BYTES = 2048;
 /**
@@ -187,6 +197,7 @@ export function createSender(options: SenderOptions): HttpSender {
   });
 
   const preciseTimeout = options.timeoutMs < 2000;
+  let abandoned = false;
   // A run sends to a handful of URLs thousands of times: parse each once.
   const targets = new Map<string, { origin: string; path: string; shown: string; authorization?: string }>();
   const targetOf = (url: string) => {
@@ -216,7 +227,7 @@ export function createSender(options: SenderOptions): HttpSender {
       const durationMs = performance.now() - startedHr;
       if (error === undefined) return { url: target.shown, startedAt, durationMs, statusCode, responseBody };
       // When the status arrived and only the body failed, what the handler said is kept.
-      const failure = attemptFailure(error, options.timeoutMs);
+      const failure = abandoned ? ABANDONED_ATTEMPT : attemptFailure(error, options.timeoutMs);
       return statusCode === undefined
         ? { url: target.shown, startedAt, durationMs, ...failure }
         : { url: target.shown, startedAt, durationMs, statusCode, ...failure };
@@ -225,6 +236,7 @@ export function createSender(options: SenderOptions): HttpSender {
       return agent.close();
     },
     abandon() {
+      abandoned = true;
       return agent.destroy();
     },
   };

@@ -29,7 +29,7 @@ export function stoppableRun(recorder: () => AttemptRecorder, sender: () => Http
   const inFlight = new Set<Promise<unknown>>();
   const release = saveOnInterrupt(async () => {
     controller.abort();
-    // Each abandoned attempt is recorded (as a network error) when its delivery returns.
+    // Each abandoned attempt is recorded (a network error saying it was abandoned) when its delivery returns.
     await sender().abandon?.();
     await Promise.allSettled(inFlight);
     await recorder().flush();

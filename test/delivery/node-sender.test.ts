@@ -8,7 +8,7 @@ import { createServer as createNetServer, type Server, type Socket } from "node:
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeSender, createSenderFor } from "../../src/delivery/node-sender.js";
-import { createSender, type AttemptResult, type HttpSender } from "../../src/delivery/sender.js";
+import { ABANDONED_ATTEMPT, createSender, type AttemptResult, type HttpSender } from "../../src/delivery/sender.js";
 
 const servers: Server[] = [];
 const senders: HttpSender[] = [];
@@ -104,6 +104,25 @@ describe("createNodeSender", () => {
 
     const silent = await raw((socket) => socket.resume());
     expect(await sameFromBoth(silent, 150)).toMatchObject({ errorKind: "timeout", error: "no answer within 150 ms" });
+  });
+
+  it("says an attempt it abandoned was abandoned, not that the server hung up", async () => {
+    let arrived = 0;
+    const url = await http(() => void arrived++);
+    // Not through both(): an abandoned sender is done with, and is not closed after the test.
+    const abandoning = [
+      { name: "undici", sender: createSender({ timeoutMs: 10_000, connections: 4 }) },
+      { name: "node:http", sender: createNodeSender({ timeoutMs: 10_000, connections: 4 }) },
+    ];
+    for (const { name, sender } of abandoning) {
+      const before = arrived;
+      const sending = sender.send(url, '{"event":"x"}', HEADERS);
+      while (arrived === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      await sender.abandon?.();
+      const result = await sending;
+      expect(result.statusCode, name).toBeUndefined();
+      expect({ errorKind: result.errorKind, error: result.error }, name).toEqual(ABANDONED_ATTEMPT);
+    }
   });
 
   it("reads past an informational 1xx answer to the real one", async () => {
