@@ -6,8 +6,33 @@ import { TUNNEL_PROGRAMS } from "./tunnel/public-url.js";
 import { registerRegistryCommands } from "./cli/registry.js";
 import { registerSandboxCommands } from "./cli/sandbox.js";
 import { registerToolingCommands } from "./cli/tooling.js";
+import { usageError } from "./errors.js";
+import { didYouMean } from "./suggest.js";
 import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./cli/options.js";
 
+
+/** "error: unknown command 'lisen'\n(Did you mean listen?)\n" -> "error: unknown command 'lisen'; did you mean listen?\n". */
+export function suggestionOnOneLine(text: string): string {
+  return text.replace(/\n\(Did you mean (.+)\?\)\n?$/, "; did you mean $1?\n");
+}
+
+/**
+ * `help <command>` for a command that does not exist: commander prints the whole help to stderr
+ * and no error line. Commands in `args` (after node and the script) are looked up level by level.
+ */
+export function checkHelpTopic(program: Command, args: readonly string[]): void {
+  if (args[0] !== "help") return;
+  let command: Command = program;
+  for (const name of args.slice(1)) {
+    if (name.startsWith("-")) return;
+    const found = command.commands.find((sub) => sub.name() === name || sub.aliases().includes(name));
+    if (!found) {
+      const suggestion = didYouMean(name, command.commands.map((sub) => sub.name()));
+      throw usageError(`unknown command '${name}'${suggestion ? `; ${suggestion}` : ""}`);
+    }
+    command = found as Command;
+  }
+}
 
 export function buildProgram(): Command {
   const program = new Command("pinwheel-cli");
@@ -20,6 +45,8 @@ export function buildProgram(): Command {
     // `webhooks create --version <date>` must reach the subcommand, not print the CLI's version.
     .enablePositionalOptions()
     .showSuggestionAfterError()
+    // Commander puts its suggestion on a second line; every usage error here is one line.
+    .configureOutput({ outputError: (text, write) => write(suggestionOnOneLine(text)) })
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText(
       "after",

@@ -23,10 +23,14 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
   const fast = fastAction(quietAt.argv);
   if (fast) return exitCodeOf(fast);
   const commander = await import("commander");
-  const program = (await import("../cli.js")).buildProgram();
+  const { buildProgram, checkHelpTopic } = await import("../cli.js");
+  const program = buildProgram();
   // Commander has already printed its own message; help and --version are not failures.
   const commanderExit = (error: unknown) => (error instanceof commander.CommanderError ? (error.exitCode === 0 ? 0 : 2) : undefined);
-  return exitCodeOf(() => program.parseAsync(quietAt.argv).then(() => undefined), commanderExit);
+  return exitCodeOf(async () => {
+    checkHelpTopic(program, quietAt.argv.slice(2));
+    await program.parseAsync(quietAt.argv);
+  }, commanderExit);
 }
 
 /**

@@ -140,7 +140,10 @@ export async function run(references: string[], options: ReplayOptions): Promise
     }
     // Like simulate: --to, else where listen --forward-to last forwarded, else the default URL.
     const url = options.to ?? recorded ?? resolveDefaultTarget();
-    if (!options.to && recorded) out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose)`);
+    if (!options.to && recorded) {
+      // The forward secret is never stored: replay signs with its own (--secret, PINWHEEL_API_SECRET...).
+      out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose; if listen signed with --forward-secret, pass that secret with --secret)`);
+    }
     if (!options.to && !recorded) out.notice(`Replaying to the default URL ${url} (pass --to to choose, or "pinwheel-cli config set default-url")`);
     const store = requestStore(db);
     if (filter) filter.event = eventFilterOrUsageError(filter.event, store);

@@ -26,7 +26,25 @@ describe("usage errors, in-process", () => {
   it("suggests the command meant", async () => {
     const result = await runInProcess(["simulat"], { env: home.env });
     expectExit(result, 2);
-    expect(result.stderr).toBe("error: unknown command 'simulat'\n(Did you mean simulate?)\n");
+    expect(result.stderr).toBe("error: unknown command 'simulat'; did you mean simulate?\n");
+  });
+
+  it("suggests the option or subcommand meant on the same line", async () => {
+    for (const [args, line] of [
+      [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean --to?\n"],
+      [["events", "lst"], "error: unknown command 'lst'; did you mean list?\n"],
+      [["webhooks", "craete"], "error: unknown command 'craete'; did you mean create?\n"],
+    ] as const) {
+      const result = await runInProcess([...args], { env: home.env });
+      expectExit(result, 2);
+      expect(result.stderr, args.join(" ")).toBe(line);
+    }
+  });
+
+  it("help for a command that does not exist is a usage error, not the whole help", async () => {
+    expect(await usageError(["help", "nosuch"])).toBe("error: unknown command 'nosuch'");
+    expect(await usageError(["help", "lisen"])).toBe(`error: unknown command 'lisen'; did you mean "listen"?`);
+    expect(await usageError(["help", "webhooks", "craete"])).toBe(`error: unknown command 'craete'; did you mean "create"?`);
   });
 
   it("suggests the event meant", async () => {
