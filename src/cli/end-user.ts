@@ -19,7 +19,7 @@ export function endUserFor(flag: string | undefined): EndUser {
 export function unrecognisedEndUserNotice(endUser: EndUser, sent: number, answered2xx: number): string | undefined {
   if (endUser.id !== undefined || sent === 0 || answered2xx < sent) return undefined;
   return (
-    `your handler answered 2xx to ${sent === 1 ? "the delivery" : `all ${sent} deliveries`}, though their end_user_id is one pinwheel-cli made up and your app cannot recognise; ` +
+    `your handler answered 2xx to ${sent === 1 ? "the delivery" : `all ${sent} deliveries`}, though ${sent === 1 ? "its" : "their"} end_user_id is one pinwheel-cli made up and your app cannot recognise; ` +
     `a handler that acknowledges unknown end users before verifying the signature passes this run without testing verification. ` +
     `Pass --end-user-id <a test user your app knows> (or: pinwheel-cli config set end-user-id <id>)`
   );

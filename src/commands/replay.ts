@@ -159,7 +159,9 @@ export async function run(references: string[], options: ReplayOptions): Promise
     }
     if (selected.planned === 0) {
       if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0 });
-      out.notice("No stored requests match; nothing to replay.");
+      // Every match left out above was skipped, not missing: say so rather than "no match".
+      const skipped = (selected.unverifiedLeftOut ?? 0) + (selected.truncated ?? 0);
+      out.notice(skipped > 0 ? "Nothing left to replay after the request(s) skipped above." : "No stored requests match; nothing to replay.");
       return;
     }
 

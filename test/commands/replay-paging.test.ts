@@ -85,7 +85,7 @@ describe("replay --all, a page at a time", () => {
     const result = await runCli(["replay", "--all", "--db", db, "--to", target.url, "--secret", SECRET], { env: home.env });
     expectExit(result, 0);
     expect(result.stderr).toContain("skipping 3 request(s) whose body was over 1 MiB");
-    expect(result.stderr).toContain("No stored requests match; nothing to replay.");
+    expect(result.stderr).toContain("Nothing left to replay after the request(s) skipped above.");
     expect(target.requests).toEqual([]);
   });
 });

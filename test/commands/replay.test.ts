@@ -229,6 +229,16 @@ describe("replay of requests that failed verification", () => {
     expect(named.stderr).toMatch(/1 of these request\(s\) failed verification when they arrived; they are re-signed/);
     expect(target.requests.map(eventIdOf)).toEqual([r1.eventId, r2.eventId, r3.eventId, r4.eventId]);
   });
+
+  it("a selection of nothing but such requests says they were skipped, not that none matched", async () => {
+    const target = await server();
+    const result = await replay(["--verdict", "failed", "--to", target.url, "--secret", SECRET]);
+    expectExit(result, 0);
+    expect(result.stderr).toMatch(/skipping 1 request\(s\) that failed verification/);
+    expect(result.stderr).toContain("Nothing left to replay after the request(s) skipped above.");
+    expect(result.stderr).not.toMatch(/No stored requests match/);
+    expect(target.requests).toHaveLength(0);
+  });
 });
 
 describe("replay's report and exit code", () => {
