@@ -14,6 +14,10 @@ export function smokeReporter(options: { json?: boolean; reporter?: SmokeReporte
   if (options.output && (options.json || options.reporter === "json")) {
     throw usageError("--output writes the JUnit XML report; for JSON, redirect stdout to a file instead");
   }
+  // "table" is --reporter's default, so only junit beside --json is a choice between two reports.
+  if (options.json && options.reporter === "junit") {
+    throw usageError("--json and --reporter junit both choose what is printed; pick one (--output writes JUnit XML to a file beside the table)");
+  }
   return options.json ? "json" : options.output ? "junit" : (options.reporter ?? "table");
 }
 

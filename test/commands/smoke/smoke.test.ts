@@ -277,6 +277,10 @@ describe("smoke --reporter junit", () => {
     expectExit(both, 2);
     expect(expectOneLineError(both.stderr)).toMatch(/--output writes the JUnit XML report; for JSON, redirect stdout/);
     expectExit(await smoke(["--to", target.url, "--events", "account.added", "--output", file, "--reporter", "json"]), 2);
+    // Two reports for stdout: refused, not one of them silently.
+    const junitAndJson = await smoke(["--to", target.url, "--events", "account.added", "--reporter", "junit", "--json"]);
+    expectExit(junitAndJson, 2);
+    expect(expectOneLineError(junitAndJson.stderr)).toMatch(/--json and --reporter junit both choose what is printed; pick one/);
   });
 
   it("--speed without --scenario is a usage error rather than ignored", async () => {
