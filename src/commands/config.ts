@@ -160,9 +160,23 @@ function warnIfOverridden(out: Output, key: ConfigKey): void {
   }
 }
 
+/**
+ * A value from the environment or the file that other commands refuse: config shows it as it is
+ * (finding where a value comes from is what get and list are for) and says what is wrong with it.
+ */
+function warnIfRefused(out: Output, entry: Effective): void {
+  if (entry.value === null || (entry.source !== "env" && entry.source !== "config")) return;
+  try {
+    checkedValue(entry.key, entry.value);
+  } catch (error) {
+    if (error instanceof CliError) out.warn(`${error.message} (from ${sourceText(entry)}); commands that use it refuse it`);
+  }
+}
+
 export async function get(keyArg: string, options: JsonOption): Promise<void> {
   const out = createOutput({ json: options.json });
   const entry = effective(keyOrUsageError(keyArg));
+  warnIfRefused(out, entry);
   if (out.json) return out.data(entryJson(entry));
   if (entry.value === null) {
     out.notice(`${entry.key} is not set`);
@@ -175,6 +189,7 @@ export async function get(keyArg: string, options: JsonOption): Promise<void> {
 export async function list(options: JsonOption): Promise<void> {
   const out = createOutput({ json: options.json });
   const entries = CONFIG_KEYS.map(effective);
+  for (const entry of entries) warnIfRefused(out, entry);
   if (out.json) return out.data(entries.map(entryJson));
   out.notice(`Config file: ${resolvePaths().configFile}`);
   out.notice("Precedence: flags > environment variables > config file > defaults");

@@ -84,6 +84,19 @@ describe("config set / get / list / unset", () => {
     expect((await cli(["config", "get", "api-version"])).stdout.trim()).toBe("2025-07-08");
   });
 
+  it("shows a value from the environment that other commands refuse as it is, and says what is wrong with it", async () => {
+    const env = { ...home.env, PINWHEEL_ENV: "bogus" };
+    const got = await cli(["config", "get", "env"], { env });
+    expectExit(got, 0);
+    expect(got.stdout.trim()).toBe("bogus");
+    expect(got.stderr).toContain('warning: env: "bogus" is not an environment; use sandbox, development, production, local (from PINWHEEL_ENV); commands that use it refuse it');
+    const listed = await cli(["config", "list"], { env });
+    expectExit(listed, 0);
+    expect(listed.stderr).toContain('env: "bogus" is not an environment');
+    // A valid one says nothing.
+    expect((await cli(["config", "get", "env"], { env: { ...home.env, PINWHEEL_ENV: "sandbox" } })).stderr).not.toContain("warning");
+  });
+
   it("says what is wrong with a config file that is not JSON, and leaves it alone", async () => {
     mkdirSync(configDir(), { recursive: true });
     writeFileSync(configFile(), "{ not json");
