@@ -1,4 +1,5 @@
-import { resolveDbPath, resolvePaths } from "../config.js";
+import { resolveDbPath } from "../config.js";
+import { storeMustExist } from "./store-must-exist.js";
 import { openDatabase, type Db, type OpenOptions } from "../store/database.js";
 
 /**
@@ -11,7 +12,3 @@ export function openStoreForReading(dbOption: string | undefined, options: Pick<
   return { path, db: openDatabase(path, { ...options, mustExist: storeMustExist(path) }) };
 }
 
-/** Whether a command that does not create a store must find this one: any but the default, which a first use creates. */
-export function storeMustExist(path: string): boolean {
-  return path !== resolvePaths().defaultDb;
-}

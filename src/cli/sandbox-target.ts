@@ -5,7 +5,7 @@ import type { Output } from "../output/index.js";
 import { isSandboxInputError } from "../sandbox/errors.js";
 import { resolveTarget, type Target, type TargetOptions } from "../registry/target.js";
 import { describeApiFailure } from "./webhooks-api.js";
-import { storeMustExist } from "./read-store.js";
+import { localStoreMustExist } from "./store-must-exist.js";
 
 export interface SandboxTargetOptions extends Omit<TargetOptions, "apiVersion"> {
   apiVersion?: string;
@@ -48,7 +48,7 @@ async function openSandboxApi(target: Target, timeoutMs: number, createsStore: b
     import("../registry/api-key.js"),
     import("../sandbox/sandbox.js"),
   ]);
-  const db = openDatabase(target.dbPath, { mustExist: !createsStore && storeMustExist(target.dbPath) });
+  const db = openDatabase(target.dbPath, { mustExist: localStoreMustExist(target, createsStore) });
   const apiKey = apiKeyFingerprint(target.secret.secret);
   const registry = createLocalRegistry({ db, apiKey });
   const sandbox = createSandbox({ db, apiKey, secret: target.secret.secret, registry });

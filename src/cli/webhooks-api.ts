@@ -3,12 +3,12 @@ import { ApiTransportError, isPinwheelApiError } from "../api/errors.js";
 import { CliError } from "../errors.js";
 import type { Output } from "../output/index.js";
 import { openApi, type OpenedApi, type Target } from "../registry/target.js";
-import { storeMustExist } from "./read-store.js";
+import { localStoreMustExist } from "./store-must-exist.js";
 
 /**
  * Runs the work against the target, turning API and transport failures into one-line errors.
- * Only a command that adds to the local registry (`createsStore`) creates a store at a path the
- * user chose; the others report a mistyped one.
+ * A local registry's store at a path the user chose must exist unless the command adds to it
+ * (`createsStore`): the others report a mistyped path.
  */
 export async function withApi<T>(
   out: Output,
@@ -20,7 +20,7 @@ export async function withApi<T>(
   if (target.kind === "http" && target.secret.source === "default") {
     out.notice(`Sending ${SECRET_SOURCE_LABELS.default} as x-api-secret; pass --secret or set PINWHEEL_API_SECRET for another.`);
   }
-  const opened = await openApi(target, timeoutMs, { mustExist: target.kind === "local" && !createsStore && storeMustExist(target.dbPath) });
+  const opened = await openApi(target, timeoutMs, { mustExist: localStoreMustExist(target, createsStore) });
   // A remote API can take seconds; the embedded registry answers at once and needs no spinner.
   const spinner = target.kind === "http" ? await out.spinner(`Calling ${target.label}…`) : undefined;
   try {

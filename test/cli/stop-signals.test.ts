@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI_PATH, REPO_ROOT, tempHome } from "../helpers/cli.js";
+import { CLI_PATH, REPO_ROOT, STOP_SIGNALS, tempHome } from "../helpers/cli.js";
 import { useRecordingServers } from "../helpers/servers.js";
 import { waitUntil } from "../helpers/wait.js";
 
@@ -29,10 +29,7 @@ afterAll(() => {
 const server = useRecordingServers();
 
 describe("a stop signal while a library also handles it", () => {
-  for (const [signal, code, line] of [
-    ["SIGINT", 130, "interrupted (Ctrl+C)"],
-    ["SIGTERM", 143, "terminated (SIGTERM)"],
-  ] as const) {
+  for (const [signal, code, line] of STOP_SIGNALS) {
     it(`ends the command on ${signal} with ${code}, not a hang`, async () => {
       const app = await server(() => ({ status: 200, delayMs: 120_000 }));
       const args = ["simulate", "paystubs.added", "--to", app.url, "--secret", "stop-signals-secret", "--db", join(work, `${signal}.db`)];

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI_PATH, REPO_ROOT, tempHome, type TempHome } from "../helpers/cli.js";
+import { CLI_PATH, REPO_ROOT, STOP_SIGNALS, tempHome, type TempHome } from "../helpers/cli.js";
 import { deliveriesList } from "../helpers/delivery-cli.js";
 import { useRecordingServers } from "../helpers/servers.js";
 import { waitUntil } from "../helpers/wait.js";
@@ -23,10 +23,7 @@ afterAll(() => home.cleanup());
 const server = useRecordingServers();
 
 describe("a run of deliveries stopped with Ctrl+C or SIGTERM", () => {
-  for (const [signal, code, line] of [
-    ["SIGINT", 130, "interrupted (Ctrl+C)"],
-    ["SIGTERM", 143, "terminated (SIGTERM)"],
-  ] as const) {
+  for (const [signal, code, line] of STOP_SIGNALS) {
     it(`records every attempt it made on ${signal}: the answered ones and the ones it abandoned in flight`, async () => {
       // The first 20 are answered at once; the rest hang, so the run is mid-way when it is stopped.
       const app = await server((index) => (index < ANSWERED ? { status: 200 } : { status: 200, delayMs: 120_000 }));

@@ -20,6 +20,12 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The built CLI's entry point. */
 export const CLI_PATH = join(REPO_ROOT, "bin", "pinwheel-cli.cjs");
 
+/** What a command that does not stop by itself ends with on each stop signal: its exit code and last stderr line (src/cli/process-hooks.ts). */
+export const STOP_SIGNALS = [
+  ["SIGINT", 130, "interrupted (Ctrl+C)"],
+  ["SIGTERM", 143, "terminated (SIGTERM)"],
+] as const;
+
 const live = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of live) child.kill("SIGKILL");
