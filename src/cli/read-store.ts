@@ -11,4 +11,3 @@ export function openStoreForReading(dbOption: string | undefined, options: Pick<
   const path = resolveDbPath(dbOption);
   return { path, db: openDatabase(path, { ...options, mustExist: storeMustExist(path) }) };
 }
-

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeSender, createSenderFor } from "../../src/delivery/node-sender.js";
 import { ABANDONED_ATTEMPT, createSender, type AttemptResult, type HttpSender } from "../../src/delivery/sender.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const servers: Server[] = [];
 const senders: HttpSender[] = [];
@@ -117,7 +118,7 @@ describe("createNodeSender", () => {
     for (const { name, sender } of abandoning) {
       const before = arrived;
       const sending = sender.send(url, '{"event":"x"}', HEADERS);
-      while (arrived === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitUntil(() => arrived > before);
       await sender.abandon?.();
       const result = await sending;
       expect(result.statusCode, name).toBeUndefined();
