@@ -23,7 +23,8 @@ export type HeaderBag =
   | Record<string, string | readonly string[] | undefined>;
 
 export interface VerifyWebhookOptions {
-  secret: string;
+  /** The API secret. Undefined or empty is refused (a handler whose PINWHEEL_API_SECRET is unset). */
+  secret: string | undefined;
   headers: HeaderBag;
   /** The body's exact bytes as received (a Buffer, Uint8Array, ArrayBuffer or string), never parsed JSON. */
   rawBody: RawBody | ArrayBuffer;
@@ -67,26 +68,80 @@ export function signedHeaders(
   return headers;
 }
 
-export function readHeader(headers: HeaderBag, name: string): string | undefined {
+/**
+ * Every value a header was given: proxies that repeat a header make Node's req.headers and Fetch's
+ * Headers join the copies with ", ", and headersDistinct keeps them as an array. Pinwheel's
+ * signature and timestamp values never hold a comma, so the copies can be told apart.
+ */
+function headerValues(headers: HeaderBag, name: string): string[] {
+  const value = readHeaderAll(headers, name);
+  if (value === undefined) return [];
+  const values = typeof value === "string" ? [value] : value;
+  return values.flatMap((one) => (one.includes(",") ? one.split(",") : [one])).map((one) => one.trim()).filter((one) => one !== "");
+}
+
+function readHeaderAll(headers: HeaderBag, name: string): string | readonly string[] | undefined {
   if (typeof (headers as { get?: unknown }).get === "function") {
     return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   }
   const bag = headers as Record<string, string | readonly string[] | undefined>;
-  let value = bag[name];
-  if (value === undefined) {
-    const key = Object.keys(bag).find((k) => k.toLowerCase() === name);
-    value = key === undefined ? undefined : bag[key];
-  }
-  // A header sent twice is ambiguous; taking the first keeps verification deterministic.
-  return Array.isArray(value) ? value[0] : (value as string | undefined);
+  const value = bag[name];
+  if (value !== undefined) return value;
+  const key = Object.keys(bag).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : bag[key];
+}
+
+/** A header's value; of a header sent as separate copies (headersDistinct), the first. */
+export function readHeader(headers: HeaderBag, name: string): string | undefined {
+  const value = readHeaderAll(headers, name);
+  return typeof value === "string" || value === undefined ? value : value[0];
 }
 
 /** Said when there is no secret to verify with: a handler's configuration mistake, not a bad request. */
 export const MISSING_SECRET = "no API secret to verify with (secret is empty or not a string; is PINWHEEL_API_SECRET set?)";
 
-/** An empty key still makes an HMAC, one anybody can compute: verifying needs a real secret. */
+/** An empty key still makes an HMAC, one anybody can compute: verifying needs a real secret (a blank one is an unset variable). */
 export function hasSecret(secret: unknown): secret is string {
-  return typeof secret === "string" && secret !== "";
+  return typeof secret === "string" && secret.trim() !== "";
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "number" || value === undefined || value === null || typeof value === "boolean") return String(value);
+  if (value instanceof Date) return `an invalid Date`;
+  return typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : `a${/^[aeiou]/.test(typeof value) ? "n" : ""} ${typeof value}`;
+}
+
+/**
+ * What is wrong with verification's options other than the secret and the body, in their own
+ * names; undefined when nothing is. A tolerance or clock that is not a number would otherwise
+ * turn the freshness check off without a word (NaN compares false), so it is refused.
+ */
+export function verifyOptionsProblem(options: Pick<VerifyWebhookOptions, "headers" | "toleranceSeconds" | "now">): string | undefined {
+  if (typeof options.headers !== "object" || options.headers === null) {
+    return `headers must be the request's headers (req.headers, or a Fetch Headers object); got ${describeValue(options.headers)}`;
+  }
+  const tolerance = options.toleranceSeconds;
+  if (tolerance !== undefined && (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0)) {
+    return `toleranceSeconds must be a number of seconds, 0 or more; got ${describeValue(tolerance)}`;
+  }
+  const now = options.now;
+  if (now !== undefined && ((typeof now !== "number" && !(now instanceof Date)) || !Number.isFinite(Number(now)))) {
+    return `now must be a Date or epoch milliseconds; got ${describeValue(now)}`;
+  }
+  return undefined;
+}
+
+function isRawBody(body: unknown): body is RawBody | ArrayBuffer {
+  return typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer;
+}
+
+/** Said when rawBody is not bytes: the request's body was parsed, or never read. */
+export function rawBodyProblem(rawBody: unknown): string {
+  if (rawBody === undefined || rawBody === null) {
+    return `rawBody is ${String(rawBody)}: the body was never read (no raw body parser ran, or its type filter did not match this request's content-type)`;
+  }
+  const kind = Array.isArray(rawBody) ? "array" : typeof rawBody;
+  return `rawBody is ${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}, not the request's bytes: the framework parsed the JSON before verification`;
 }
 
 function formatSeconds(seconds: number): string {
@@ -100,23 +155,31 @@ function formatSeconds(seconds: number): string {
 export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult {
   const { secret, headers, rawBody } = options;
   if (!hasSecret(secret)) throw new TypeError(MISSING_SECRET);
+  const problem = verifyOptionsProblem(options);
+  if (problem !== undefined) throw new TypeError(problem);
+  if (!isRawBody(rawBody)) throw new TypeError(rawBodyProblem(rawBody));
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const signature = readHeader(headers, SIGNATURE_HEADER)?.trim();
-  const timestampText = readHeader(headers, TIMESTAMP_HEADER)?.trim();
+  const signatures = headerValues(headers, SIGNATURE_HEADER);
+  const timestamps = headerValues(headers, TIMESTAMP_HEADER);
+  const repeated = (header: string) => `${header} came more than once with different values`;
 
-  if (!signature) {
+  if (signatures.length === 0) {
     return { ok: false, reason: "missing_signature", message: `no ${SIGNATURE_HEADER} header` };
   }
-  const signatureHex = SIGNATURE_PATTERN.exec(signature.toLowerCase())?.[1];
-  if (!signatureHex) {
+  const signaturesHex = signatures.map((signature) => SIGNATURE_PATTERN.exec(signature.toLowerCase())?.[1]);
+  if (signaturesHex.some((hex) => hex === undefined)) {
     return {
       ok: false,
       reason: "malformed_signature",
-      message: `${SIGNATURE_HEADER} must be "v2=" and 64 hex characters`,
+      message: `${SIGNATURE_HEADER} must be "v2=" and 64 hex characters${signatures.length > 1 ? " (it came more than once)" : ""}`,
     };
   }
-  if (!timestampText) {
+  const timestampText = timestamps[0];
+  if (timestampText === undefined) {
     return { ok: false, reason: "missing_timestamp", message: `no ${TIMESTAMP_HEADER} header` };
+  }
+  if (timestamps.some((timestamp) => timestamp !== timestampText)) {
+    return { ok: false, reason: "malformed_timestamp", message: repeated(TIMESTAMP_HEADER) };
   }
   if (!TIMESTAMP_PATTERN.test(timestampText)) {
     return {
@@ -127,8 +190,8 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   }
 
   const expected = hmac(secret, timestampText, rawBody).digest();
-  const given = Buffer.from(signatureHex, "hex");
-  if (!timingSafeEqual(expected, given)) {
+  // A repeated header (a proxy's copy) verifies when one of its values does.
+  if (!signaturesHex.some((hex) => timingSafeEqual(expected, Buffer.from(hex as string, "hex")))) {
     return { ok: false, reason: "bad_signature", message: "signature does not match the body and timestamp" };
   }
   const nowMs = options.now === undefined ? Date.now() : Number(options.now);

@@ -3,7 +3,7 @@ import { suggest } from "../suggest.js";
 import { catalogEntry, type EventName } from "./catalog.js";
 import { loadFixture, type WebhookEnvelope } from "./fixtures.js";
 import { OverrideError, type OverrideOp } from "./override-error.js";
-import { getPath, hasPath, listPaths, parseAssignment, setPath, unsetPath } from "./paths.js";
+import { getPath, hasPath, hasReservedKey, listPaths, parseAssignment, setPath, unsetPath } from "./paths.js";
 import { applyApiVersion } from "./versions.js";
 
 export type Outcome = "success" | "error" | "pending";
@@ -134,6 +134,12 @@ export function applyOverrides(envelope: WebhookEnvelope, overrides: EventOverri
     if (overrides.outcome === "error") Object.assign(envelope.payload, ERROR_FIELDS);
     else for (const key of Object.keys(ERROR_FIELDS)) delete envelope.payload[key];
   }
+  const reserved = [
+    ...(overrides.set ?? []).map((parsed) => ["set", parsed.path] as const),
+    ...(overrides.add ?? []).map((parsed) => ["add", parsed.path] as const),
+    ...(overrides.unset ?? []).map((path) => ["unset", path] as const),
+  ].find(([, path]) => hasReservedKey(path));
+  if (reserved) throw new OverrideError({ op: reserved[0], reason: "reserved_key", event: envelope.event, path: reserved[1] });
   for (const parsed of overrides.set ?? []) {
     if (!hasPath(envelope, parsed.path)) throw noSuchField(envelope, "set", parsed.path);
     setPath(root, parsed.path, parsed.value);

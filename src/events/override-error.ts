@@ -18,7 +18,9 @@ export type OverrideReason =
   /** add under a parent that is a value, not an object. */
   | "parent_not_object"
   /** outcome on an event that is not a job's. */
-  | "not_a_job_event";
+  | "not_a_job_event"
+  /** A path through __proto__, constructor or prototype: it would write into every object, not the event. */
+  | "reserved_key";
 
 export interface OverrideProblem {
   op: OverrideOp;
@@ -61,6 +63,8 @@ export function overrideReason(problem: OverrideProblem, term: OverrideTerms): s
       return `${problem.parent ?? ""} is not an object`;
     case "not_a_job_event":
       return `${event} is not a job event and carries no outcome`;
+    case "reserved_key":
+      return `__proto__, constructor and prototype cannot be field names here`;
   }
 }
 

@@ -10,6 +10,13 @@ export function splitPath(path: string): string[] {
   return path.split(".").filter((segment) => segment !== "");
 }
 
+const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** A path that would reach an object's prototype instead of its own fields. */
+export function hasReservedKey(path: string): boolean {
+  return splitPath(path).some((segment) => RESERVED_KEYS.has(segment));
+}
+
 /** Every path that exists in the value, containers included, for "nearest path" suggestions. */
 export function listPaths(value: unknown, prefix = ""): string[] {
   if (!isContainer(value)) return [];
@@ -39,6 +46,8 @@ export function getPath(root: unknown, path: string): unknown {
 
 /** Sets a value, creating missing objects on the way (the caller decides whether the path had to exist). */
 export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
+  // Callers refuse such paths with their own words first; this keeps any other caller from polluting every object.
+  if (hasReservedKey(path)) throw new TypeError(`cannot set ${path}: __proto__, constructor and prototype are not fields`);
   const segments = splitPath(path);
   let node: Record<string, unknown> = root;
   segments.slice(0, -1).forEach((segment) => {

@@ -1,7 +1,17 @@
 import { isEventName, type EventName } from "../events/catalog.js";
 import { envelopeProblem } from "../events/envelope.js";
 import { validateWebhookEvent, type PinwheelWebhookEvent, type SchemaIssue } from "../events/schemas.js";
-import { hasSecret, MISSING_SECRET, verifyWebhook, type RawBody, type VerifyWebhookOptions } from "../signing.js";
+import {
+  hasSecret,
+  MISSING_SECRET,
+  rawBodyProblem,
+  readHeader,
+  SIGNATURE_HEADER,
+  verifyOptionsProblem,
+  verifyWebhook,
+  type RawBody,
+  type VerifyWebhookOptions,
+} from "../signing.js";
 import { RAW_BODY_FIX } from "../verify/wording.js";
 import { PinwheelWebhookError } from "./webhook-error.js";
 
@@ -47,32 +57,46 @@ export type SafeParseWebhookResult = { ok: true; event: ParsedWebhookEvent } | {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+const SECRET_WHITESPACE =
+  "the secret has whitespace around it (a line break from a file or a .env?): this delivery verifies with it trimmed; trim the secret you pass";
+
 function rawBytes(rawBody: unknown): RawBody | undefined {
   if (typeof rawBody === "string" || rawBody instanceof Uint8Array) return rawBody;
   if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
   return undefined;
 }
 
-function describeParsed(rawBody: unknown): string {
-  if (rawBody === undefined || rawBody === null) return `rawBody is ${String(rawBody)}`;
-  const kind = Array.isArray(rawBody) ? "array" : typeof rawBody;
-  return `rawBody is ${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}, not the request's bytes`;
-}
-
 /** Like parseWebhookEvent, but returns the failure instead of throwing it. */
 export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWebhookResult {
   const fail = (error: PinwheelWebhookError): SafeParseWebhookResult => ({ ok: false, error });
+  if (typeof options !== "object" || options === null) {
+    return fail(new PinwheelWebhookError("invalid_options", "the options must be { secret, headers, rawBody }"));
+  }
   if (!hasSecret(options.secret)) return fail(new PinwheelWebhookError("missing_secret", MISSING_SECRET));
+  const optionsProblem = verifyOptionsProblem(options);
+  if (optionsProblem !== undefined) return fail(new PinwheelWebhookError("invalid_options", optionsProblem));
   const rawBody = rawBytes(options.rawBody);
   if (rawBody === undefined) {
-    return fail(new PinwheelWebhookError("parsed_body", `${describeParsed(options.rawBody)}: the framework parsed the JSON before verification. ${RAW_BODY_FIX}`));
+    // Unsigned as well (a scanner, a health check): not a delivery, whatever the handler reads.
+    if (readHeader(options.headers, SIGNATURE_HEADER) === undefined) {
+      return fail(new PinwheelWebhookError("missing_signature", `no ${SIGNATURE_HEADER} header`));
+    }
+    return fail(new PinwheelWebhookError("parsed_body", `${rawBodyProblem(options.rawBody)}. ${RAW_BODY_FIX}`));
   }
   const verdict = verifyWebhook({ ...options, rawBody });
-  if (!verdict.ok) return fail(new PinwheelWebhookError(verdict.reason, verdict.message));
+  if (!verdict.ok) {
+    const trimmed = options.secret.trim();
+    // Answered 401, a genuine delivery would be lost for good (Pinwheel does not retry a 4XX).
+    if (verdict.reason === "bad_signature" && trimmed !== options.secret && verifyWebhook({ ...options, rawBody, secret: trimmed }).ok) {
+      return fail(new PinwheelWebhookError("invalid_options", SECRET_WHITESPACE));
+    }
+    return fail(new PinwheelWebhookError(verdict.reason, verdict.message));
+  }
 
   let body: unknown;
   try {
-    body = JSON.parse(typeof rawBody === "string" ? rawBody : utf8.decode(rawBody));
+    // A string keeps a byte order mark that decoding the bytes drops.
+    body = JSON.parse(typeof rawBody === "string" ? rawBody.replace(/^\uFEFF/, "") : utf8.decode(rawBody));
   } catch (error) {
     return fail(new PinwheelWebhookError("invalid_json", `the body is not JSON: ${(error as Error).message}`));
   }

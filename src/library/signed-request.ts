@@ -76,6 +76,9 @@ export function createSignedRequest(event: EventName | WebhookEnvelope, options:
     throw new TypeError("createSignedRequest needs { secret }: the API secret your handler verifies with");
   }
   const nowMs = options.now === undefined ? Date.now() : Number(options.now);
+  if (!Number.isFinite(nowMs) || (options.now !== undefined && typeof options.now !== "number" && !(options.now instanceof Date))) {
+    throw new TypeError(`createSignedRequest: now must be a Date or epoch milliseconds, got ${options.now instanceof Date ? "an invalid Date" : JSON.stringify(options.now)}`);
+  }
   const overrides = {
     accountId: options.accountId,
     endUserId: options.endUserId,

@@ -3,10 +3,15 @@ import type { VerificationReason } from "../signing.js";
 
 export type WebhookErrorReason =
   | VerificationReason
-  /** rawBody is a parsed object, not the bytes: the framework parsed the JSON first. */
+  /** rawBody is not the bytes: the framework parsed the JSON first, or never read the body. */
   | "parsed_body"
   /** No secret to verify with (empty or undefined): the handler's configuration, not the request. */
   | "missing_secret"
+  /**
+   * An option that cannot be used (headers, toleranceSeconds, now), or a secret with whitespace
+   * around it that a delivery verifies without: the handler's configuration, not the request.
+   */
+  | "invalid_options"
   | "invalid_json"
   /** Signed JSON that is not {event, event_id, payload}. */
   | "invalid_envelope"
@@ -15,13 +20,14 @@ export type WebhookErrorReason =
   /** With `strict: true` only: signed, but the payload breaks its event's schema. */
   | "invalid_payload";
 
+const HANDLER_MISTAKES: ReadonlySet<WebhookErrorReason> = new Set(["parsed_body", "missing_secret", "invalid_options"]);
 const REFUSED_AS_BAD_REQUEST: ReadonlySet<WebhookErrorReason> = new Set(["invalid_json", "invalid_envelope", "unknown_event", "invalid_payload"]);
 
 /**
  * Why parseWebhookEvent refused a request. `status` is the answer a handler should give:
  * 401 when the signature or timestamp fails, 400 when a signed body is not JSON or not an
- * envelope (and, with `strict: true`, not a valid event), and 500 for parsed_body and
- * missing_secret, mistakes in the handler itself: Pinwheel retries 5XX answers, so the events
+ * envelope (and, with `strict: true`, not a valid event), and 500 for parsed_body,
+ * missing_secret and invalid_options, mistakes in the handler itself: Pinwheel retries 5XX answers, so the events
  * arrive again once it is fixed. It never retries a 4XX.
  */
 export class PinwheelWebhookError extends Error {
@@ -35,7 +41,7 @@ export class PinwheelWebhookError extends Error {
     this.name = "PinwheelWebhookError";
     this.reason = reason;
     this.status =
-      reason === "parsed_body" || reason === "missing_secret" ? 500 : REFUSED_AS_BAD_REQUEST.has(reason) ? 400 : 401;
+      HANDLER_MISTAKES.has(reason) ? 500 : REFUSED_AS_BAD_REQUEST.has(reason) ? 400 : 401;
     this.issues = issues;
   }
 }

@@ -44,6 +44,17 @@ describe("the event builder's errors carry data and name no flag", () => {
     expect(overrideError(() => applyOverrides(envelope, { accountId: "a" }))).toMatchObject({ op: "accountId", reason: "no_such_field", path: "payload.account_id" });
   });
 
+  it("a path through __proto__, constructor or prototype, for every op, before anything is written", () => {
+    for (const [op, overrides] of [
+      ["add", { add: [{ path: "__proto__.polluted", value: 1 }] }],
+      ["set", { set: [{ path: "payload.__proto__.polluted", value: 1 }] }],
+      ["unset", { unset: ["payload.constructor.prototype"] }],
+    ] as const) {
+      expect(overrideError(() => buildEvent("income.added", overrides))).toMatchObject({ op, reason: "reserved_key" });
+    }
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
   it("a path=value string that is not one", () => {
     expect(overrideError(() => parseAssignments("add", ["payload.x"]))).toMatchObject({ op: "add", reason: "malformed", path: "payload.x" });
   });

@@ -226,3 +226,90 @@ describe("a handler without its secret", () => {
     expect(verifyWebhook({ secret: SECRET, headers, rawBody: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }).ok).toBe(true);
   });
 });
+
+describe("a handler's options that cannot be used: 500 (Pinwheel retries), never a silent pass or a raw TypeError", () => {
+  const { headers, body } = createSignedRequest("income.added", { secret: SECRET });
+  const oldHeaders = createSignedRequest("income.added", { secret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 30 * 86_400 }).headers;
+
+  it("refuses a tolerance or clock that is not a number instead of letting a month-old replay through", () => {
+    for (const bad of [{ toleranceSeconds: Number("5min") }, { toleranceSeconds: -1 }, { now: new Date("garbage") }, { now: "2026" as unknown as number }]) {
+      const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: oldHeaders, rawBody: body, ...bad }));
+      expect(error).toMatchObject({ reason: "invalid_options", status: 500 });
+      expect(error.message).toMatch("toleranceSeconds" in bad ? /^toleranceSeconds must be a number of seconds, 0 or more; got (NaN|-1)$/ : /^now must be a Date or epoch milliseconds/);
+      expect(() => verifyWebhook({ secret: SECRET, headers: oldHeaders, rawBody: body, ...bad })).toThrow(TypeError);
+    }
+  });
+
+  it("returns (does not throw) missing headers or options from safeParseWebhookEvent", () => {
+    const noHeaders = safeParseWebhookEvent({ secret: SECRET, headers: undefined as unknown as Record<string, string>, rawBody: body });
+    expect(noHeaders).toMatchObject({ ok: false, error: { reason: "invalid_options", status: 500 } });
+    expect(noHeaders.ok ? "" : noHeaders.error.message).toMatch(/^headers must be the request's headers/);
+    expect(safeParseWebhookEvent(undefined as unknown as { secret: string; headers: Record<string, string>; rawBody: string })).toMatchObject({ ok: false, error: { reason: "invalid_options" } });
+  });
+
+  it("takes a blank secret for a missing one, and a secret with whitespace around it that the delivery verifies without as the handler's mistake (500), not a forgery (401)", () => {
+    expect(rejection(() => parseWebhookEvent({ secret: "   ", headers, rawBody: body }))).toMatchObject({ reason: "missing_secret", status: 500 });
+    for (const padded of [`${SECRET}\n`, ` ${SECRET}`]) {
+      const error = rejection(() => parseWebhookEvent({ secret: padded, headers, rawBody: body }));
+      expect(error).toMatchObject({ reason: "invalid_options", status: 500 });
+      expect(error.message).toMatch(/whitespace around it .* trim the secret/);
+    }
+    // A request signed with some other secret is still a forgery to the padded one.
+    const forged = createSignedRequest("income.added", { secret: "another" });
+    expect(rejection(() => parseWebhookEvent({ secret: `${SECRET}\n`, headers: forged.headers, rawBody: forged.body }))).toMatchObject({ reason: "bad_signature", status: 401 });
+  });
+
+  it("tells a body that was never read from a parsed one, and answers an unsigned request without a body 401, not 500", () => {
+    const unread = rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: undefined as unknown as string }));
+    expect(unread).toMatchObject({ reason: "parsed_body", status: 500 });
+    expect(unread.message).toMatch(/^rawBody is undefined: the body was never read \(no raw body parser ran, or its type filter did not match/);
+    const scanner = rejection(() => parseWebhookEvent({ secret: SECRET, headers: { "content-type": "text/plain" }, rawBody: undefined as unknown as string }));
+    expect(scanner).toMatchObject({ reason: "missing_signature", status: 401 });
+    expect(() => verifyWebhook({ secret: SECRET, headers, rawBody: JSON.parse(body) })).toThrow(/^rawBody is an object, not the request's bytes/);
+  });
+});
+
+describe("what a proxy or a string body can change", () => {
+  it("verifies a signature or timestamp header that came twice (joined with a comma, or as headersDistinct's array), and refuses two different timestamps", () => {
+    const { headers, body } = createSignedRequest("income.added", { secret: SECRET });
+    const signature = headers["x-pinwheel-signature"]!;
+    const timestamp = headers["x-timestamp"]!;
+    const joined = { ...headers, "x-pinwheel-signature": `${signature}, ${signature}`, "x-timestamp": `${timestamp}, ${timestamp}` };
+    expect(parseWebhookEvent({ secret: SECRET, headers: joined, rawBody: body }).event).toBe("income.added");
+    const distinct = { ...headers, "x-pinwheel-signature": [signWebhook("other", timestamp, body), signature], "x-timestamp": [timestamp] };
+    expect(parseWebhookEvent({ secret: SECRET, headers: distinct, rawBody: body }).event).toBe("income.added");
+    const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: { ...joined, "x-timestamp": `${timestamp}, 1700000000` }, rawBody: body }));
+    expect(error).toMatchObject({ reason: "malformed_timestamp", message: "x-timestamp came more than once with different values" });
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers: { ...joined, "x-pinwheel-signature": `${signature}, v2=nope` }, rawBody: body }))).toMatchObject({
+      reason: "malformed_signature",
+      message: 'x-pinwheel-signature must be "v2=" and 64 hex characters (it came more than once)',
+    });
+  });
+
+  it("parses a string body that starts with a byte order mark, as it parses the same bytes given as a Buffer", () => {
+    const { event } = createSignedRequest("income.added", { secret: SECRET });
+    const body = `\uFEFF${JSON.stringify(event)}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = { "x-pinwheel-signature": signWebhook(SECRET, timestamp, body), "x-timestamp": String(timestamp) };
+    expect(parseWebhookEvent({ secret: SECRET, headers, rawBody: body }).event_id).toBe(event.event_id);
+    expect(parseWebhookEvent({ secret: SECRET, headers, rawBody: Buffer.from(body) }).event_id).toBe(event.event_id);
+  });
+});
+
+describe("createSignedRequest's own checks", () => {
+  it("refuses a path through __proto__, constructor or prototype instead of writing into every object", () => {
+    for (const path of ["__proto__.polluted", "payload.constructor.prototype.polluted", "payload.__proto__"]) {
+      expect(() => createSignedRequest("income.added", { secret: SECRET, add: { [path]: 1 } })).toThrow(
+        new TypeError(`createSignedRequest: "add" ${path}: __proto__, constructor and prototype cannot be field names here`),
+      );
+      expect(() => createSignedRequest("income.added", { secret: SECRET, set: { [path]: 1 } })).toThrow(/"set" .*cannot be field names here/);
+    }
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it("names now when it is not a time", () => {
+    expect(() => createSignedRequest("income.added", { secret: SECRET, now: new Date("x") })).toThrow(
+      new TypeError("createSignedRequest: now must be a Date or epoch milliseconds, got an invalid Date"),
+    );
+  });
+});
