@@ -15,8 +15,9 @@ const app = express();
 app.get("/stats", (req, res) => res.json({ handled: seen.size, duplicates }));
 
 // express.raw, not express.json: the signature covers the exact bytes, which parsing would lose.
-// Register it on this route only (or before any app-wide express.json()).
-app.post("/webhooks/pinwheel", express.raw({ type: "application/json" }), (req, res) => {
+// Register it on this route only (or before any app-wide express.json()). Its default limit,
+// 100 kB, would answer a larger genuine event 413, which Pinwheel does not retry.
+app.post("/webhooks/pinwheel", express.raw({ type: "application/json", limit: "5mb" }), (req, res) => {
   let event;
   try {
     event = parseWebhookEvent({ secret, headers: req.headers, rawBody: req.body });

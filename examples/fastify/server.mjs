@@ -18,7 +18,8 @@ app.get("/stats", async () => ({ handled: seen.size, duplicates }));
 // which Fastify's JSON parser would lose. Routes outside this scope keep parsed JSON.
 app.register(async (webhooks) => {
   webhooks.removeContentTypeParser("application/json");
-  webhooks.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body, done) => done(null, body));
+  // bodyLimit: Fastify's default (1 MiB) would answer a larger genuine event 413, which Pinwheel does not retry.
+  webhooks.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: 5 * 1024 * 1024 }, (req, body, done) => done(null, body));
 
   webhooks.post("/webhooks/pinwheel", async (req, reply) => {
     let event;

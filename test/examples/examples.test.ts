@@ -9,6 +9,7 @@ import { runCli, tempHome, type CliResult, type TempHome } from "../helpers/cli.
 import { startExample, type RunningExample } from "./start-example.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
 import { CHECK_IDS } from "../../src/conformance/index.js";
+import { createSignedRequest } from "../../src/index.js";
 
 const SECRET = "sk_examples_e2e_52aa";
 // at-least-once: 8 deliveries of 5 events (an immediate duplicate, a late resend of two).
@@ -51,6 +52,16 @@ describe.each(["node-http", "express", "fastify", "hono"])("examples/%s", (name)
     expect(report.checks.map((check) => check.status_code)).toEqual([401, 401]);
     // Refused requests are not handled: the counts did not move.
     expect(await example.stats()).toEqual({ handled: EVENT_NAMES.length + SCENARIO_EVENTS, duplicates: SCENARIO_DUPLICATES });
+  });
+
+  it("accepts a genuine event larger than the frameworks' default body limits (Express 100 kB, Fastify 1 MiB)", async () => {
+    example = await startExample(name, SECRET, home.env);
+    const added = Array.from({ length: 30_000 }, (_, index) => ({ id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}` }));
+    const { headers, body } = createSignedRequest("shifts.added", { secret: SECRET, set: { "payload.added": added } });
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    const response = await fetch(example.url, { method: "POST", headers, body });
+    expect(response.status, example.output()).toBe(200);
+    expect(await example.stats()).toEqual({ handled: 1, duplicates: 0 });
   });
 
   it("passes every check of smoke --suite conformance", async () => {
