@@ -3,15 +3,31 @@
  * CLI prints, records or serves to the page goes through here.
  */
 
-const USERINFO = /\b(https?:\/\/)[^\s/?#@"'<>]*@/gi;
+// In a text, a URL's userinfo ends at its last "@" before whitespace, a path, a query or a
+// fragment; a double quote or an angle bracket ends the URL itself (JSON, HTML), and a
+// backslash escapes the next character (a password's quote in JSON stays inside).
+const USERINFO = /\b(https?:\/\/)(?:[^\s/?#@"<>\\]|\\.)*@/gi;
+const WHOLE_URL = /^(https?:\/\/)([^/?#]*)(.*)$/is;
 
-/** The URL with its user name and password replaced by "***"; unchanged when it has none. */
+/**
+ * The URL with its user name and password replaced by "***"; unchanged when it has none. A URL on
+ * its own is cut at its authority's last "@", whatever the password holds (a quote, a space).
+ */
 export function redactUrl(url: string): string {
-  return url.includes("@") ? url.replace(USERINFO, "$1***@") : url;
+  if (!url.includes("@")) return url;
+  const whole = WHOLE_URL.exec(url);
+  if (whole) {
+    const [, scheme, authority = "", rest = ""] = whole;
+    const at = authority.lastIndexOf("@");
+    return at < 0 ? url : `${scheme}***@${authority.slice(at + 1)}${rest}`;
+  }
+  return redactUrlsIn(url);
 }
 
 /** Every http(s) URL in a text (a line about to be printed, an error message) redacted. */
-export const redactUrlsIn = redactUrl;
+export function redactUrlsIn(text: string): string {
+  return text.includes("@") ? text.replace(USERINFO, "$1***@") : text;
+}
 
 /** True when a URL's credentials were redacted: it cannot be sent to as it is. */
 export function isRedactedUrl(url: string): boolean {
