@@ -294,9 +294,14 @@ function createReceiverServer(context: ReceiverContext, limits: ReceiverLimits):
       requestTimeout: limits.requestTimeoutMs,
       // Node checks those timeouts on this interval (30 s by default): check often enough to matter.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      // Node answers a request without Host 400 itself, before any handler: it is stored here like any other.
+      requireHostHeader: false,
     },
     onRequest,
   );
+  // Node keeps the first 1,000 headers and drops the rest silently (the signature with them);
+  // maxHeaderSize (16 KiB) already bounds how many can come.
+  server.maxHeadersCount = 0;
   // Node answers an Expect other than 100-continue with 417 and never shows the request: it is a
   // request like any other here (stored, verified, answered). 100-continue keeps node's handling.
   server.on("checkExpectation", onRequest);
@@ -427,6 +432,9 @@ type Arrived = Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySi
 type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict) => void;
 
 /** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
+/** How long a refused client has to read its answer before its connection is cut. */
+const REFUSED_SOCKET_GRACE_MS = 2000;
+
 function refusingStore(context: ReceiverContext): StoreAndRefuse {
   const { options } = context;
   return (socket, arrived, refusal, verdict) => {
@@ -453,8 +461,16 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
       .finally(() => {
         const text = JSON.stringify({ error: refusal.code, message: refusal.message });
         const extra = refusal.status === 405 ? "allow: POST\r\n" : "";
+        // Closed, not half-closed: a client that keeps sending after its answer (a slowloris) would
+        // otherwise hold its place under --max-connections and have later bytes parsed as new requests.
+        const closing = setTimeout(() => socket.destroy(), REFUSED_SOCKET_GRACE_MS);
+        closing.unref();
         socket.end(
           `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}connection: close\r\n\r\n${text}`,
+          () => {
+            clearTimeout(closing);
+            socket.destroy();
+          },
         );
       });
   };

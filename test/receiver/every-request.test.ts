@@ -3,6 +3,7 @@
  * stored with what arrived and answered, or (a connection that sent nothing) neither.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +88,53 @@ describe("requests node's server handles itself", () => {
     expect(row.headers).toContainEqual(["x-timestamp", "1"]);
     expect(row.body.toString()).toBe('{"event":');
     expect(row.rejection).toMatch(/9 byte\(s\) of the body arrived of 100/);
+  });
+});
+
+describe("what node's defaults would drop or hold", () => {
+  it("cuts a client that keeps sending after its 408, so it holds no connection and its later bytes make no row", async () => {
+    const before = count();
+    const socket = connect({ port: receiver.port, host: "127.0.0.1", allowHalfOpen: true });
+    socket.on("error", () => {});
+    const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now())));
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+    socket.write("POST /loris HTTP/1.1\r\nhost: x\r\n");
+    const trickle = setInterval(() => {
+      if (!socket.destroyed) socket.write(`x-loris-${Date.now()}: 1\r\n`);
+    }, 100);
+    try {
+      await waitUntil(() => answer.startsWith("HTTP/1.1 408"));
+      const answeredAt = Date.now();
+      // The client ignores the end of the answer and keeps writing; the server must cut it.
+      expect((await closed) - answeredAt).toBeLessThan(2500);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    await waitUntil(() => count() === before + 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(count()).toBe(before + 1);
+  });
+
+  it("stores and answers a request without a Host header (node alone answers 400 and stores nothing)", async () => {
+    const before = count();
+    const { body, headers } = signed();
+    const head = [`POST /no-host HTTP/1.1`, ...headers.map(([name, value]) => `${name}: ${value}`), `content-length: ${body.length}`, "connection: close"];
+    const answer = await rawRequest(receiver.port, Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), body]));
+    expect(answer.status).toBe(200);
+    expect(count()).toBe(before + 1);
+    expect(newest()).toMatchObject({ path: "/no-host", statusCode: 200, verification: "verified" });
+  });
+
+  it("reads every header up to the 16 KiB limit, not node's first 1,000 (the signature came last)", async () => {
+    const { body, headers } = signed();
+    const many = Array.from({ length: 1100 }, (_, index) => [`x${index}`, "1"] as [string, string]);
+    const answer = await rawRequest(receiver.port, httpRequest("POST", "/many-headers", [...many, ...headers], body));
+    expect(answer.status).toBe(200);
+    const row = newest();
+    expect(row).toMatchObject({ path: "/many-headers", verification: "verified" });
+    expect(row.headers.filter(([name]) => /^x\d+$/.test(name))).toHaveLength(1100);
   });
 });
 
