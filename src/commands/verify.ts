@@ -1,6 +1,7 @@
 import { DEFAULT_DEV_SECRET, readConfigFile, resolvePaths, resolveSecret, type ResolvedSecret, type SecretSource } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { createOutput, type Output } from "../output/index.js";
+import { printable } from "../output/printable.js";
 import { readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
 import { diagnoseWebhook, type WebhookDiagnosis } from "../verify/diagnose.js";
 import type { LabelledSecret } from "../verify/secret-variants.js";
@@ -118,10 +119,11 @@ function otherSecrets(): LabelledSecret[] {
 
 function printText(out: Output, report: WebhookDiagnosis, subject: Subject): void {
   const { c } = out;
-  const title = subject.stored ? `Request #${subject.stored.id}${subject.stored.eventId ? ` (event_id ${subject.stored.eventId})` : ""}: ` : "";
+  // The event_id and what the diagnoses quote came in the request: whoever sent it chose them.
+  const title = subject.stored ? `Request #${subject.stored.id}${subject.stored.eventId ? ` (event_id ${printable(subject.stored.eventId)})` : ""}: ` : "";
   const colon = report.summary.indexOf(":");
   const verdict = report.summary.slice(0, colon);
-  out.line(`${title}${report.valid ? c.green.bold(verdict) : c.red.bold(verdict)}${report.summary.slice(colon)}`);
+  out.line(`${title}${report.valid ? c.green.bold(verdict) : c.red.bold(verdict)}${printable(report.summary.slice(colon))}`);
   const found = report.diagnoses.filter((d) => d.matched);
   if (report.valid) {
     const note = report.diagnoses.find((d) => d.code === "timestamp_milliseconds");
@@ -132,13 +134,13 @@ function printText(out: Output, report: WebhookDiagnosis, subject: Subject): voi
   if (found.length > 0) {
     out.line("");
     out.line(c.bold("Why"));
-    for (const diagnosis of found) out.line(`  ${c.red("✗")} ${diagnosis.message}`);
+    for (const diagnosis of found) out.line(`  ${c.red("✗")} ${printable(diagnosis.message)}`);
   }
   const ruledOut = [...new Set(report.diagnoses.filter((d) => !d.matched).map((d) => d.message))];
   if (ruledOut.length > 0) {
     out.line("");
     out.line(c.bold("Checked"));
-    for (const message of ruledOut) out.line(c.dim(`  - ${message}`));
+    for (const message of ruledOut) out.line(c.dim(`  - ${printable(message)}`));
   }
 }
 

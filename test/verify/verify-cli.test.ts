@@ -231,6 +231,18 @@ describe("verify <id> for a request stored by listen", () => {
     expect(accepted.report.valid).toBe(true);
   });
 
+  it("prints a stored event_id's control characters escaped: whoever sent the request chose them", async () => {
+    listener = await startListen(["--secret", LISTEN_SECRET], store.env);
+    const eventId = "e\u001b[2Jid";
+    await post(listener.url, COMPACT.replace(EVENT.event_id, JSON.stringify(eventId).slice(1, -1)), LISTEN_SECRET);
+    await listener.waitFor((line) => (line as { event_id?: string }).event_id === eventId);
+    await listener.stop();
+    const result = await runCli(["verify", eventId, "--secret", LISTEN_SECRET], { env: store.env });
+    expect(result.code, describeRun(result)).toBe(0);
+    expect(result.stdout).not.toContain("\u001b");
+    expect(result.stdout).toContain("(event_id e\\x1b[2Jid)");
+  });
+
   it("says so when there is no such stored request (exit 1)", async () => {
     const result = await runCli(["verify", "999"], { env: store.env });
     expect(result.code).toBe(1);
