@@ -12,6 +12,8 @@ export interface DeliveryJob {
   webhookId?: string;
   /** Sent instead of fresh Pinwheel headers: replay --as-recorded keeps the original signature. */
   recordedHeaders?: Record<string, string>;
+  /** Sent beside fresh Pinwheel headers (listen's forwards carry a marker that finds a loop). */
+  extraHeaders?: Record<string, string>;
 }
 
 export interface NumberedAttempt extends AttemptResult {
@@ -68,6 +70,7 @@ export async function deliver(sender: HttpSender, job: DeliveryJob, options: Del
     const headers =
       job.recordedHeaders ??
       signedHeaders(job.secret, job.body, { timestamp: Math.floor(startedAt / 1000), webhookId: job.webhookId });
+    if (job.extraHeaders && !job.recordedHeaders) Object.assign(headers, job.extraHeaders);
     const attempt = numbered(await sender.send(job.url, job.body, headers, options.signal), number);
     attempts.push(attempt);
     options.onAttempt?.(attempt);

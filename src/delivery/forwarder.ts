@@ -36,8 +36,18 @@ export interface ForwardReport extends DeliveryReport {
   shed?: boolean;
 }
 
+/**
+ * Every forward carries this header with the forwarder's own random value: a request that arrives
+ * with it came back from --forward-to, whatever name or address led there (0.0.0.0, the host's
+ * name, an IPv4-mapped address, a proxy), and is not forwarded again.
+ */
+export const FORWARD_MARKER_HEADER = "x-pinwheel-cli-forward";
+
 export interface Forwarder {
   readonly url: string;
+  /** The request is one of this forwarder's own forwards, come back: --forward-to leads to this listener. */
+  cameBack(request: StoredRequest): boolean;
+  /** Whether the request is to be forwarded (never one that came back). */
   accepts(request: StoredRequest): boolean;
   /** Sends the stored request's body byte for byte to the app; every attempt is recorded against the request. */
   forward(request: StoredRequest): Promise<ForwardReport>;
@@ -62,11 +72,14 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   let inFlight = 0;
   let queuedBytes = 0;
   let closing: Promise<void> | undefined;
+  const marker = { [FORWARD_MARKER_HEADER]: randomUUID() };
+  const cameBack = (request: StoredRequest) => storedHeader(request, FORWARD_MARKER_HEADER) === marker[FORWARD_MARKER_HEADER];
   return {
     url: options.url,
+    cameBack,
     accepts(request) {
       const verified = request.verification === "verified" || request.verification === "skipped";
-      return verified && request.statusCode === 200 && (events.size === 0 || (request.event !== null && events.has(request.event)));
+      return verified && request.statusCode === 200 && (events.size === 0 || (request.event !== null && events.has(request.event))) && !cameBack(request);
     },
     forward(request) {
       const deliveryId = randomUUID();
@@ -94,7 +107,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       queuedBytes += size;
       const delivery = deliver(
         sender,
-        { url: options.url, body: request.body, secret: options.secret, webhookId },
+        { url: options.url, body: request.body, secret: options.secret, webhookId, extraHeaders: marker },
         {
           retry: options.retry,
           signal: stop.signal,

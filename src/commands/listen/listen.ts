@@ -224,6 +224,12 @@ interface Listening {
 
 /** Binds the receiver; a failure to bind closes what was opened and says what to change. */
 async function startListening(out: Output, options: ListenOptions, { db, dbPath, secret, forwarder, inspector, relay }: Listening): Promise<Receiver> {
+  let said = false;
+  const sayOnce = (warning: string) => {
+    if (said) return;
+    said = true;
+    out.warn(warning);
+  };
   try {
     return await startReceiver({
       db,
@@ -237,6 +243,7 @@ async function startListening(out: Output, options: ListenOptions, { db, dbPath,
       limits: { maxConnections: options.maxConnections },
       routes: inspector?.routes,
       onStored(request) {
+        if (forwarder?.cameBack(request)) sayOnce(`request #${request.id} came back from --forward-to ${forwarder.url}: it leads to this listener itself, so what comes back is stored, not forwarded again; point --forward-to at your app`);
         const forwarding = forwarder?.accepts(request) ?? false;
         // The sender's answer does not wait for the app unless --forward-status says so.
         if (forwarding && options.forwardStatus) return;

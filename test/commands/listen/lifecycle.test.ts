@@ -130,6 +130,23 @@ describe("listen refuses to start", () => {
     }
   });
 
+  it("and, when --forward-to reaches it by a name the check cannot know (0.0.0.0 here), forwards once, stores what comes back and says so, instead of looping", async () => {
+    home = tempHome();
+    const port = await closedPort();
+    listener = await startListen(["--port", String(port), "--secret", "loop-secret", "--forward-to", `http://0.0.0.0:${port}/`], home.env);
+    const body = JSON.stringify(buildEvent("income.added"));
+    const response = await request(listener.url, { method: "POST", headers: signedHeaders("loop-secret", body), body });
+    expect(response.statusCode).toBe(200);
+    await response.body.dump();
+    const requests = () => listener!.lines().filter((line) => (line as { type?: string }).type === "request");
+    await waitUntil(() => requests().length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(requests()).toHaveLength(2);
+    const { stderr } = await listener.stop();
+    expect(stderr.match(/came back from --forward-to/g)).toHaveLength(1);
+    expect(stderr).toMatch(/request #2 came back from --forward-to http:\/\/0\.0\.0\.0:\d+\/: it leads to this listener itself/);
+  });
+
   it("when --events names nothing, and smoke likewise", async () => {
     home = tempHome();
     const listen = await runCli(["listen", "--port", "0", "--events", ""], { env: home.env });
