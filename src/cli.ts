@@ -200,7 +200,7 @@ export function buildProgram(): Command {
     .option("--verdict <verdict>", "verified, failed, or a reason such as bad_signature")
     .option("--all", "every stored request")
     .option("--as-recorded", "send the stored headers and body untouched (tests that your handler refuses a stale replay)")
-    .option("--include-unverified", "also re-sign requests that failed verification when they arrived (they would reach your app as genuine)")
+    .option("--include-unverified", "also re-sign requests that were not verified when they arrived, --skip-verify ones included (they would reach your app as genuine)")
     .option("--secret <secret>", "API secret to re-sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("-c, --concurrency <n>", "requests in flight at once", integer(1, 1024), 8)
     .option("--timeout <ms>", "per-attempt timeout", integer(1), 15_000)

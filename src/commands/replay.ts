@@ -6,7 +6,7 @@ import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import { deliveryStore } from "../store/deliveries.js";
-import { failedVerification, requestStore, type ReplayableRequest, type RequestFilter, type RequestStore } from "../store/requests.js";
+import { notVerified, requestStore, type ReplayableRequest, type RequestFilter, type RequestStore } from "../store/requests.js";
 import { DeliveryRun, summarize, type RunItem } from "../cli/delivery-run.js";
 import { openStoreForReading } from "../cli/read-store.js";
 import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
@@ -21,7 +21,7 @@ export interface ReplayOptions {
   verdict?: string;
   all?: boolean;
   asRecorded?: boolean;
-  /** Re-sign requests that failed verification too: a forged body would reach the app with a valid signature. */
+  /** Re-sign requests that were not verified too (see notVerified): a forged body would reach the app with a valid signature. */
   includeUnverified?: boolean;
   secret?: string;
   concurrency: number;
@@ -67,9 +67,9 @@ export interface Selection {
   planned: number;
   /** Requests a filter selected but left out: their body was over 1 MiB and is not stored whole. */
   truncated?: number;
-  /** Requests a filter selected but left out: they failed verification (see --include-unverified). */
+  /** Requests a filter selected but left out: they were not verified (see --include-unverified). */
   unverifiedLeftOut?: number;
-  /** Planned requests that failed verification when they arrived (sent because --include-unverified says so). */
+  /** Planned requests that were not verified when they arrived (sent because --include-unverified says so). */
   unverifiedIncluded: number;
   next(): ReplayableRequest | undefined;
 }
@@ -117,15 +117,15 @@ export function namedRequests(store: RequestStore, references: string[], verifie
     if (request.bodyTruncated) {
       throw new CliError(`request ${request.id} cannot be replayed: its body was over 1 MiB and only the first MiB is stored`);
     }
-    if (verifiedOnly && failedVerification(request)) {
+    if (verifiedOnly && notVerified(request)) {
       throw usageError(
-        `request ${request.id} failed verification when it arrived (${request.verification}); re-signing would give it a valid signature. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`,
+        `request ${request.id} was not verified when it arrived (${request.verification}); re-signing would give it a valid signature. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`,
       );
     }
     return request;
   });
   let index = 0;
-  return { planned: requests.length, unverifiedIncluded: requests.filter(failedVerification).length, next: () => requests[index++] };
+  return { planned: requests.length, unverifiedIncluded: requests.filter(notVerified).length, next: () => requests[index++] };
 }
 
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
@@ -152,10 +152,10 @@ export async function run(references: string[], options: ReplayOptions): Promise
     const selected = filter ? pagedSelection(store, filter, verifiedOnly, Boolean(options.asRecorded)) : namedRequests(store, references, verifiedOnly);
     if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (selected.unverifiedLeftOut) {
-      out.warn(`skipping ${selected.unverifiedLeftOut} request(s) that failed verification when they arrived (--include-unverified re-signs them too)`);
+      out.warn(`skipping ${selected.unverifiedLeftOut} request(s) that were not verified when they arrived (--include-unverified re-signs them too)`);
     }
     if (selected.unverifiedIncluded && !options.asRecorded) {
-      out.warn(`${selected.unverifiedIncluded} of these request(s) failed verification when they arrived; they are re-signed and reach the app with a valid signature`);
+      out.warn(`${selected.unverifiedIncluded} of these request(s) were not verified when they arrived; they are re-signed and reach the app with a valid signature`);
     }
     if (selected.planned === 0) {
       if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0 });

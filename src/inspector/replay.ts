@@ -5,7 +5,7 @@ import { attemptRecorder } from "../delivery/recorder.js";
 import { createSender } from "../delivery/sender.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import type { Db } from "../store/database.js";
-import { failedVerification, type StoredRequest } from "../store/requests.js";
+import { notVerified, type StoredRequest } from "../store/requests.js";
 import type { NumberedAttempt } from "../delivery/deliver.js";
 import { HttpError } from "../http/http-error.js";
 import { redactUrl } from "../redact-url.js";
@@ -32,13 +32,13 @@ export interface ReplayResult {
   mode: ReplayMode;
   ok: boolean;
   attempts: NumberedAttempt[];
-  /** The original failed verification (sent only because the page confirmed it). */
+  /** The original was not verified (sent only because the page confirmed it). */
   unverified: boolean;
 }
 
 export interface ReplayChoice {
   mode: ReplayMode;
-  /** The user confirmed re-signing a request that failed verification. */
+  /** The user confirmed re-signing a request that was not verified. */
   includeUnverified?: boolean;
 }
 
@@ -77,13 +77,13 @@ export function createReplayer(options: ReplayerOptions) {
     if (request.bodyTruncated) {
       throw new HttpError(409, "body_truncated", "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
     }
-    const unverified = failedVerification(request);
+    const unverified = notVerified(request);
     // As recorded, it carries its own (failing) signature; re-signed, it would reach the app as genuine.
     if (unverified && mode === "resigned" && !includeUnverified) {
       throw new HttpError(
         409,
         "unverified",
-        `this request failed verification when it arrived (${request.verification}); re-signing it would give it a valid signature. Confirm to replay it anyway, or send it as recorded`,
+        `this request was not verified when it arrived (${request.verification}); re-signing it would give it a valid signature. Confirm to replay it anyway, or send it as recorded`,
       );
     }
     const { url, secret } = destination(target, options);

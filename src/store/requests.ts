@@ -42,12 +42,13 @@ export interface StoredRequest extends NewRequest {
 }
 
 /**
- * A request that did not pass verification (a bad signature, a stale timestamp, or never checked
- * because it was refused first): re-signing it for a replay would hand the app a forged body
- * with a valid signature.
+ * A request whose signature was not checked and found good: a failed verdict, one refused before
+ * verification (not_checked) or one received under --skip-verify, any of which anyone who reached
+ * the port could have sent. Re-signing it for a replay would hand the app that body with a valid
+ * signature, so a replay re-signs it only when asked.
  */
-export function failedVerification(request: Pick<StoredRequest, "verification">): boolean {
-  return request.verification !== "verified" && request.verification !== "skipped";
+export function notVerified(request: Pick<StoredRequest, "verification">): boolean {
+  return request.verification !== "verified";
 }
 
 export interface RequestFilter {
@@ -216,7 +217,7 @@ function whereClause(filter: RequestFilter, firstIdSince: FirstIdSince): { sql: 
   if (filter.storedWhole) clauses.push("body_truncated = 0");
   // Unary + keeps SQLite off any index here: nearly every row passes, and walking the table in id
   // order lets a page stop at its limit instead of sorting every later row.
-  if (filter.verifiedOnly) clauses.push("+verification IN ('verified', 'skipped')");
+  if (filter.verifiedOnly) clauses.push("+verification = 'verified'");
   if (filter.afterId !== undefined) {
     clauses.push("id > ?");
     params.push(filter.afterId);
@@ -417,7 +418,7 @@ export function requestStore(db: Db): RequestStore {
       const row = db
         .prepare<unknown[], WholeCounts>(
           `SELECT count(*) AS rows, ifnull(sum(body_truncated = 0), 0) AS whole,
-             ifnull(sum(body_truncated = 0 AND verification IN ('verified', 'skipped')), 0) AS wholeVerified FROM (${sql})`,
+             ifnull(sum(body_truncated = 0 AND verification = 'verified'), 0) AS wholeVerified FROM (${sql})`,
         )
         .get(...params);
       return defined(row, "count(*)'s row");

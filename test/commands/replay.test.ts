@@ -209,12 +209,12 @@ describe("replay selects stored requests with filters", () => {
   });
 });
 
-describe("replay of requests that failed verification", () => {
+describe("replay of requests that were not verified", () => {
   it("refuses to re-sign a named one without --include-unverified, and sends nothing", async () => {
     const target = await server();
     const result = await replay([String(r4.id), "--to", target.url, "--secret", SECRET]);
     expectExit(result, 2);
-    expect(expectOneLineError(result.stderr)).toMatch(new RegExp(`request ${r4.id} failed verification when it arrived \\(bad_signature\\).*--include-unverified`));
+    expect(expectOneLineError(result.stderr)).toMatch(new RegExp(`request ${r4.id} was not verified when it arrived \\(bad_signature\\).*--include-unverified`));
     expect(target.requests).toHaveLength(0);
   });
 
@@ -223,10 +223,10 @@ describe("replay of requests that failed verification", () => {
     const skipped = await replay(["--all", "--to", target.url, "--secret", SECRET, "--concurrency", "1"]);
     expectExit(skipped, 0);
     expect(target.requests.map(eventIdOf)).toEqual([r1.eventId, r2.eventId, r3.eventId]);
-    expect(skipped.stderr).toMatch(/skipping 1 request\(s\) that failed verification when they arrived \(--include-unverified re-signs them too\)/);
+    expect(skipped.stderr).toMatch(/skipping 1 request\(s\) that were not verified when they arrived \(--include-unverified re-signs them too\)/);
     const named = await replay([String(r4.id), "--include-unverified", "--to", target.url, "--secret", SECRET]);
     expectExit(named, 0);
-    expect(named.stderr).toMatch(/1 of these request\(s\) failed verification when they arrived; they are re-signed/);
+    expect(named.stderr).toMatch(/1 of these request\(s\) were not verified when they arrived; they are re-signed/);
     expect(target.requests.map(eventIdOf)).toEqual([r1.eventId, r2.eventId, r3.eventId, r4.eventId]);
   });
 
@@ -234,10 +234,35 @@ describe("replay of requests that failed verification", () => {
     const target = await server();
     const result = await replay(["--verdict", "failed", "--to", target.url, "--secret", SECRET]);
     expectExit(result, 0);
-    expect(result.stderr).toMatch(/skipping 1 request\(s\) that failed verification/);
+    expect(result.stderr).toMatch(/skipping 1 request\(s\) that were not verified/);
     expect(result.stderr).toContain("Nothing left to replay after the request(s) skipped above.");
     expect(result.stderr).not.toMatch(/No stored requests match/);
     expect(target.requests).toHaveLength(0);
+  });
+});
+
+describe("replay of requests received under listen --skip-verify", () => {
+  it("treats them as not verified: anyone who reached the port could have sent them", async () => {
+    const skipHome = tempHome();
+    const skipping = await startListen(["--skip-verify", "--secret", SECRET], skipHome.env);
+    try {
+      const body = JSON.stringify(buildEvent("income.added"));
+      const response = await request(skipping.url, { method: "POST", body, headers: { "content-type": "application/json" } });
+      expect(response.statusCode).toBe(200);
+      await response.body.dump();
+      await skipping.waitFor((line) => (line as { verification?: string }).verification === "skipped");
+    } finally {
+      await skipping.stop();
+    }
+    const target = await server();
+    const named = await runCli(["replay", "1", "--to", target.url, "--secret", SECRET], { env: skipHome.env });
+    expectExit(named, 2);
+    expect(expectOneLineError(named.stderr)).toMatch(/request 1 was not verified when it arrived \(skipped\).*--include-unverified/);
+    const all = await runCli(["replay", "--all", "--to", target.url, "--secret", SECRET], { env: skipHome.env });
+    expectExit(all, 0);
+    expect(all.stderr).toMatch(/skipping 1 request\(s\) that were not verified/);
+    expect(target.requests).toHaveLength(0);
+    skipHome.cleanup();
   });
 });
 
@@ -256,7 +281,7 @@ describe("replay's report and exit code", () => {
     ]);
     expect(lines[4]).toEqual({ type: "summary", sent: 4, ok: 3, failed: 1 });
     const [warning, ...rest] = errorLines(result.stderr);
-    expect(warning).toBe("warning: 1 of these request(s) failed verification when they arrived; they are re-signed and reach the app with a valid signature");
+    expect(warning).toBe("warning: 1 of these request(s) were not verified when they arrived; they are re-signed and reach the app with a valid signature");
     expect(expectOneLineError(rest.join("\n"))).toBe("error: 1 of 4 deliveries failed");
   });
 

@@ -224,7 +224,7 @@ describe("replay", () => {
     expect((await replay({ target: "somewhere" })).status).toBe(400);
   });
 
-  it("re-signs a request that failed verification only when asked to include it, and says the original failed", async () => {
+  it("re-signs a request that was not verified only when asked to include it, and says so", async () => {
     recorder = await startRecordingServer();
     inspected = await startInspected({ forward: { url: recorder.url, secret: SECRET } });
     const forged = await sendWebhook(inspected.base, body(), { secret: "not-the-secret" });
@@ -235,7 +235,7 @@ describe("replay", () => {
 
     const refused = await replay({});
     expect(refused.status).toBe(409);
-    expect(refused.json()).toMatchObject({ error: "unverified", message: expect.stringMatching(/failed verification when it arrived \(bad_signature\)/) });
+    expect(refused.json()).toMatchObject({ error: "unverified", message: expect.stringMatching(/was not verified when it arrived \(bad_signature\)/) });
     expect(recorder.requests).toHaveLength(0);
     // As recorded it carries its own failing signature: nothing is forged.
     expect((await replay({ mode: "recorded" })).json()).toMatchObject({ unverified: true, mode: "recorded" });

@@ -234,9 +234,10 @@ export class DetailView {
       sessionStorage.setItem(TARGET_KEY, kind);
       sessionStorage.setItem(MODE_KEY, mode.value);
       const resigned = mode.value !== "recorded";
-      const unverified = detail.verification !== "verified" && detail.verification !== "skipped";
-      // Re-signing a body that failed verification hands the app a forged request with a valid signature.
-      if (resigned && unverified && !window.confirm(`This request failed verification when it arrived (${detail.verification}). Replaying it re-signed gives it a valid signature. Send it anyway?`)) {
+      // Re-signing a body that was not verified (failed, refused first, or --skip-verify) hands the app
+      // whatever anyone sent, with a valid signature.
+      const unverified = detail.verification !== "verified";
+      if (resigned && unverified && !window.confirm(`This request was not verified when it arrived (${detail.verification}). Replaying it re-signed gives it a valid signature. Send it anyway?`)) {
         return;
       }
       button.disabled = true;
@@ -246,7 +247,7 @@ export class DetailView {
         .then((answer) => {
           const final = answer.attempts[answer.attempts.length - 1];
           const said = final?.status_code != null ? `answered ${final.status_code}` : `failed: ${final?.error ?? "no answer"}`;
-          const how = answer.mode === "recorded" ? "as recorded" : answer.unverified ? "re-signed although the original failed verification" : "re-signed";
+          const how = answer.mode === "recorded" ? "as recorded" : answer.unverified ? "re-signed although the original was not verified" : "re-signed";
           this.replayOutcomes.set(detail.id, { text: `Replayed ${how} to ${answer.url}: ${said} in ${duration(final?.duration_ms ?? null)}`, tone: answer.ok ? "ok" : "bad" });
         })
         .catch((error: unknown) => {

@@ -92,7 +92,7 @@ export interface ReplayAnswer {
   ok: boolean;
   url: string;
   mode: "resigned" | "recorded";
-  /** The original failed verification; it was re-signed because the user confirmed it. */
+  /** The original was not verified; it was re-signed because the user confirmed it. */
   unverified: boolean;
   attempts: ReplayAttemptView[];
 }

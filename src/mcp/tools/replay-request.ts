@@ -26,7 +26,7 @@ export const replayRequest = defineTool({
     include_unverified: z
       .boolean()
       .optional()
-      .describe("also re-sign requests that failed verification when they arrived (a forgery would reach the handler with a valid signature)"),
+      .describe("also re-sign requests that were not verified when they arrived, --skip-verify ones included (a forgery would reach the handler with a valid signature)"),
     retry: z.boolean().optional().describe("retry after a 5XX, network error or timeout, like Pinwheel (compressed schedule)"),
     timeout_ms: z.number().int().min(1).max(60_000).optional().describe("per-attempt timeout (default 15000)"),
   },
@@ -35,7 +35,7 @@ export const replayRequest = defineTool({
     const url = sendTarget(context, args.to);
     const references = (Array.isArray(args.id) ? args.id : [args.id]).map(String);
     const requests: ReplayableRequest[] = withStore(context, (db) => {
-      // Re-signing a request that failed verification would launder a forgery: only when asked, or as recorded.
+      // Re-signing a request that was not verified would launder a forgery: only when asked, or as recorded.
       const selected = namedRequests(requestStore(db), references, !args.as_recorded && !args.include_unverified);
       const found: ReplayableRequest[] = [];
       for (let request = selected.next(); request; request = selected.next()) found.push(request);
