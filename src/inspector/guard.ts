@@ -48,6 +48,15 @@ export function createGuard(options: GuardOptions) {
       }
     },
     checkWrite(request: IncomingMessage): void {
+      // Bound beyond loopback, the page (and its token) reach anyone on the network; a replay
+      // re-signs with the real secret, so it is taken only from a page opened through a loopback name.
+      if (!options.loopbackOnly && !answersHost(request, true)) {
+        throw new HttpError(
+          403,
+          "replay_needs_localhost",
+          "listen is bound beyond loopback, so replays from the page are taken only when it is opened through localhost or 127.0.0.1; or use pinwheel-cli replay",
+        );
+      }
       // A token in the query string would let a plain link or form carry it: writes take the header only.
       if (!sameToken(request.headers[TOKEN_HEADER] as string | undefined, options.token)) {
         throw new HttpError(403, "missing_token", `writes need the ${TOKEN_HEADER} header with the per-run token`);

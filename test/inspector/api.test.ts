@@ -245,6 +245,28 @@ describe("replay", () => {
     expect(verifyWebhook({ secret: SECRET, headers: recorder.requests[1]!.headers, rawBody: recorder.requests[1]!.body }).ok).toBe(true);
   });
 
+  it("bound beyond loopback, serves the page to any Host but takes replays only through a loopback name (no signing service for the network)", async () => {
+    recorder = await startRecordingServer();
+    inspected = await startInspected({ forward: { url: recorder.url, secret: SECRET }, loopbackOnly: false });
+    const forged = await sendWebhook(inspected.base, body(), { secret: "not-the-secret" });
+    const id = forged.json<{ id: number }>().id;
+    const lan = { host: `192.168.1.20:${inspected.receiver.port}`, origin: `http://192.168.1.20:${inspected.receiver.port}` };
+    expect((await call(inspected.page, { headers: { host: lan.host } })).status).toBe(200);
+    const replay = (headers: Record<string, string>) =>
+      call(`${inspected!.page}api/requests/${id}/replay`, {
+        method: "POST",
+        headers: withToken(inspected!, { "content-type": "application/json", ...headers }),
+        body: JSON.stringify({ target: "forward", include_unverified: true }),
+      });
+    const refused = await replay(lan);
+    expect(refused.status).toBe(403);
+    expect(refused.json()).toMatchObject({ error: "replay_needs_localhost" });
+    expect(recorder.requests).toHaveLength(0);
+    const local = await replay({});
+    expect(local.status, local.text).toBe(200);
+    expect(recorder.requests).toHaveLength(1);
+  });
+
   it("says so when there is no forward target, and the page offers a typed URL instead", async () => {
     inspected = await startInspected();
     const id = await storeOne(inspected);

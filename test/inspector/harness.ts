@@ -27,11 +27,11 @@ export interface Inspected {
 }
 
 export async function startInspected(
-  options: { forward?: InspectorOptions["forward"]; clock?: () => number; stream?: InspectorOptions["stream"] } = {},
+  options: { forward?: InspectorOptions["forward"]; clock?: () => number; stream?: InspectorOptions["stream"]; loopbackOnly?: boolean } = {},
 ): Promise<Inspected> {
   const dir = mkdtempSync(join(tmpdir(), "pinwheel-inspector-"));
   const db = openDatabase(join(dir, "events.db"));
-  const inspector = createInspector({ db, secret: SECRET, forward: options.forward, loopbackOnly: true, replayTimeoutMs: 5_000, stream: options.stream });
+  const inspector = createInspector({ db, secret: SECRET, forward: options.forward, loopbackOnly: options.loopbackOnly ?? true, replayTimeoutMs: 5_000, stream: options.stream });
   const receiver = await startReceiver(
     receiverOptions(db, join(dir, "events.db"), SECRET, {
       clock: options.clock,

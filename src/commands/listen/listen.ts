@@ -283,7 +283,9 @@ function announceReady(
   { url, port, dbPath, inspector, forwarder }: { url: string; port: number; dbPath: string; inspector: Inspector | undefined; forwarder: Forwarder | undefined },
 ): void {
   if (!isLoopbackHost(options.host)) {
-    out.warn(`listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine`);
+    out.warn(
+      `listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine (the page replays only when opened through localhost)`,
+    );
   }
   const pageUrl = inspector ? inspectorUrl(url) : null;
   if (options.json) {
