@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestSummary } from "../../src/inspector/index.js";
-import { listPage, TEXT_BUDGET_MS, TEXT_CHUNK_ROWS, type ListQuery } from "../../src/inspector/listing.js";
+import { listPage, TEXT_BUDGET_MS, TEXT_FIRST_CHUNK_ROWS, type ListQuery } from "../../src/inspector/listing.js";
 import { requestStore, type RequestStore } from "../../src/store/requests.js";
 import { call, startInspected, withToken, type Inspected } from "./harness.js";
 import { SEED_EVENTS, seedRequests } from "./seed.js";
@@ -75,7 +75,9 @@ describe("paging 100,000 stored requests", () => {
 
     // Row 12,345 is 87,000 rows deep: found after several answers, each of which stops when its
     // time budget is spent. A clock that moves an eighth of the budget per reading makes every
-    // answer spend it on exactly three chunks, whatever the machine's load.
+    // answer spend it on exactly four chunks, whatever the machine's load: 64 rows, then (each
+    // cheap) 256 and 1,024, then 1,024 again (the budget left no longer covers four times as many).
+    const perAnswer = TEXT_FIRST_CHUNK_ROWS * (1 + 4 + 16 + 16);
     const found: number[] = [];
     let before: number | undefined;
     let answers = 0;
@@ -85,12 +87,18 @@ describe("paging 100,000 stored requests", () => {
       answers++;
       if (answer.nextBefore === null) break;
       expect(answer.searchedDownTo).toBe(answer.nextBefore);
-      expect(answer.searchedDownTo, `answer ${answers}`).toBe((before ?? ROWS + 1) - 3 * TEXT_CHUNK_ROWS);
+      expect(answer.searchedDownTo, `answer ${answers}`).toBe((before ?? ROWS + 1) - perAnswer);
       before = answer.nextBefore;
       expect(answers).toBeLessThan(100);
     }
     expect(found).toEqual([12_345]);
     expect(answers).toBeGreaterThan(1);
+  });
+
+  it("reads a store whose rows are slow to search (large bodies) in small steps: the first answer stops after its first 64 rows", () => {
+    const answer = listPage(store, { text: "never-stored-text", limit: 50 }, steppingClock(TEXT_BUDGET_MS));
+    expect(answer.requests).toEqual([]);
+    expect(answer.searchedDownTo).toBe(ROWS + 1 - TEXT_FIRST_CHUNK_ROWS);
   });
 
   it("serves pages over HTTP with the total on the first one", async () => {
