@@ -109,6 +109,33 @@ interface Arriving {
 /** The request each connection is reading, if any (one at a time: node's server does not pipeline handlers). */
 const arriving = new WeakMap<Socket, Arriving>();
 
+/**
+ * Answers each connection still owes: a client may pipeline requests, and a malformed one after
+ * them is answered once they have been, or their stored 200s would never reach it.
+ */
+interface Owed {
+  count: number;
+  thenRefuse?: () => void;
+}
+const owed = new WeakMap<Socket, Owed>();
+
+function oweAnswer(socket: Socket, response: ServerResponse): void {
+  let entry = owed.get(socket);
+  if (!entry) owed.set(socket, (entry = { count: 0 }));
+  const owing = entry;
+  owing.count++;
+  response.once("close", () => {
+    owing.count--;
+    if (owing.count > 0 || !owing.thenRefuse) return;
+    const refuse = owing.thenRefuse;
+    owing.thenRefuse = undefined;
+    refuse();
+  });
+}
+
+/** How long a malformed request's answer waits for the answers owed before it. */
+const OWED_ANSWERS_WAIT_MS = 10_000;
+
 function readBody(request: IncomingMessage): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const progress: Arriving = { request, chunks: [], size: 0 };
@@ -272,6 +299,7 @@ async function answerStored(context: ReceiverContext, response: ServerResponse, 
 function requestListener(context: ReceiverContext): (request: IncomingMessage, response: ServerResponse) => void {
   const { options } = context;
   return (request, response) => {
+    oweAnswer(request.socket, response);
     if (options.routes?.(request, response)) return;
     handleWebhook(context, request, response).catch((error: unknown) => {
       // A client that went away (or was cut off at shutdown) before sending its whole body left no request to store or answer.
@@ -516,9 +544,42 @@ function storeClientErrors(server: Server, refuse: StoreAndRefuse): void {
       refuse(socket, arrivedSoFar(pending), { ...refusal, message: `${refusal.message} (${describeArrivedBody(pending)})` });
       return;
     }
-    const firstLine = /^([A-Z]{3,10}) (\S{1,2048})/.exec((error as { rawPacket?: Buffer }).rawPacket?.toString("latin1") ?? "");
-    refuse(socket, { method: firstLine?.[1] ?? "", path: firstLine?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 }, refusal);
+    const line = failedRequestLine(error as ParseError);
+    const refuseNow = () => refuse(socket, { method: line?.[1] ?? "", path: line?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 }, refusal);
+    const owing = owed.get(socket);
+    if (!owing || owing.count === 0) {
+      refuseNow();
+      return;
+    }
+    // Pipelined requests before this one are answered first, in order.
+    const giveUp = setTimeout(() => {
+      owing.thenRefuse = undefined;
+      refuseNow();
+    }, OWED_ANSWERS_WAIT_MS);
+    giveUp.unref();
+    owing.thenRefuse = () => {
+      clearTimeout(giveUp);
+      refuseNow();
+    };
   });
+}
+
+interface ParseError extends NodeJS.ErrnoException {
+  rawPacket?: Buffer;
+  bytesParsed?: number;
+}
+
+/**
+ * The request line of the message the parser failed on, if it arrived. The packet may begin with
+ * requests pipelined before it: the failed message starts after the last blank line before the
+ * point of failure.
+ */
+function failedRequestLine(error: ParseError): RegExpExecArray | null {
+  const raw = error.rawPacket?.toString("latin1") ?? "";
+  const failedAt = typeof error.bytesParsed === "number" ? Math.min(error.bytesParsed, raw.length) : raw.length;
+  const previousEnd = failedAt > 0 ? raw.lastIndexOf("\r\n\r\n", failedAt - 1) : -1;
+  const start = previousEnd < 0 ? 0 : previousEnd + 4;
+  return /^([A-Z]{3,10}) (\S{1,2048})/.exec(raw.slice(start));
 }
 
 function arrivedSoFar({ request, chunks, size }: Arriving): Arrived {

@@ -117,6 +117,22 @@ describe("what node's defaults would drop or hold", () => {
     expect(count()).toBe(before + 1);
   });
 
+  it("answers pipelined requests before the malformed one after them, so every stored 200 reached the client", async () => {
+    const before = count();
+    const requests = Array.from({ length: 5 }, (_, index) => {
+      const { body, headers } = signed();
+      return httpRequest("POST", `/pipelined-${index}`, headers, body).toString("latin1").replace("connection: close\r\n", "");
+    });
+    const socket = await openSocket(receiver.port);
+    const answered = textUntilClosed(socket);
+    socket.write(Buffer.from(`${requests.join("")}GARBAGE\r\n\r\n`, "latin1"));
+    const text = await answered;
+    expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual([...Array(5).fill("HTTP/1.1 200"), "HTTP/1.1 400"]);
+    await waitUntil(() => count() === before + 6);
+    const rows = requestStore(db).list({ limit: 6, ascending: false }).reverse();
+    expect(rows.map((row) => [row.path, row.statusCode])).toEqual([...Array.from({ length: 5 }, (_, index) => [`/pipelined-${index}`, 200]), ["", 400]]);
+  });
+
   it("stores and answers a request without a Host header (node alone answers 400 and stores nothing)", async () => {
     const before = count();
     const { body, headers } = signed();
