@@ -3,7 +3,17 @@ import { EVENT_NAMES, isEventName } from "./catalog.js";
 import type { EventName } from "./catalog.js";
 
 // Every object is loose: Pinwheel adds fields over time, and a test tool must
-// show what actually arrived instead of silently stripping or rejecting it.
+// show what actually arrived instead of silently stripping or rejecting it. A field the
+// docs do not list is reported by validateWebhookEvent as an issue (see unknownFields),
+// never refused; objects the docs leave open are marked with open().
+
+/** Objects whose fields the docs leave open: nothing in them is an unknown field. */
+const OPEN_OBJECTS = new WeakSet<z.ZodType>();
+
+function open<T extends z.ZodType>(schema: T): T {
+  OPEN_OBJECTS.add(schema);
+  return schema;
+}
 
 // z.uuid() enforces RFC 9562 version/variant bits; Pinwheel's ids are UUID-shaped
 // and rejecting one over a version nibble would only hide a real delivery.
@@ -51,7 +61,8 @@ export const jobPayloadBase = z
     // docs/003's sample sends "error_code": null on success.
     error_code: z.string().nullish(),
     error_type: z.string().nullish(),
-    params: z.looseObject({}).optional(),
+    // What a job's params hold is documented per job, where it is at all.
+    params: open(z.looseObject({})).optional(),
   });
 
 const idList = z.array(z.looseObject({ id: uuid }));
@@ -205,16 +216,18 @@ const verificationReportsRefreshed = z.looseObject({
 // docs/003 names this event only in a webhook registration step and documents no
 // payload, so anything object-shaped is accepted; the two ids every other
 // Pinwheel payload carries are checked only when present.
-const earningsStreamPayoutsRefreshed = z.looseObject({
-  account_id: uuid.optional(),
-  end_user_id: endUserId,
-});
+const earningsStreamPayoutsRefreshed = open(
+  z.looseObject({
+    account_id: uuid.optional(),
+    end_user_id: endUserId,
+  }),
+);
 
 // ---------------------------------------------------------------------------
 // Named in enabled_events, payload undocumented: the fields every job event has are checked
 // only when present, and nothing is required.
 
-const undocumentedJob = jobPayloadBase.partial();
+const undocumentedJob = open(jobPayloadBase.partial());
 
 // ---------------------------------------------------------------------------
 
@@ -303,6 +316,40 @@ function toIssues(error: z.ZodError): SchemaIssue[] {
   }));
 }
 
+/** Said of a field the docs do not list: accepted as it arrived, and reported. */
+export const UNKNOWN_FIELD_MESSAGE = "not in Pinwheel's docs for this event (a field added since?); accepted as it arrived";
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  in?: z.ZodType;
+}
+
+/** The fields of a value that its schema does not name (objects marked open() aside), as issues. */
+function unknownFields(schema: z.ZodType, value: unknown, path: string, issues: SchemaIssue[]): void {
+  if (OPEN_OBJECTS.has(schema)) return;
+  const def = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+  const inner = def.innerType ?? def.in;
+  if (inner !== undefined) {
+    unknownFields(inner, value, path, issues);
+    return;
+  }
+  if (def.type === "array" && def.element !== undefined && Array.isArray(value)) {
+    const element = def.element;
+    value.forEach((item, index) => unknownFields(element, item, `${path}.${index}`, issues));
+    return;
+  }
+  if (def.type !== "object" || def.shape === undefined || typeof value !== "object" || value === null || Array.isArray(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
+    const childSchema = def.shape[key];
+    if (childSchema === undefined) issues.push({ path: field, message: UNKNOWN_FIELD_MESSAGE });
+    else unknownFields(childSchema, child, field, issues);
+  }
+}
+
 function unknownEventMessage(name: string): string {
   return `"${name}" is not a known Pinwheel event`;
 }
@@ -320,5 +367,8 @@ export function validateWebhookEvent(body: unknown): ValidationResult {
     return { ok: false, issues };
   }
   const parsed = webhookEventSchema.safeParse(body);
-  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, issues: toIssues(parsed.error) };
+  const unknown: SchemaIssue[] = [];
+  unknownFields(eventSchemas[event], body, "", unknown);
+  if (parsed.success && unknown.length === 0) return { ok: true, event: parsed.data };
+  return { ok: false, issues: [...(parsed.success ? [] : toIssues(parsed.error)), ...unknown] };
 }

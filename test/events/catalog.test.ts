@@ -4,7 +4,7 @@ import { describe, it, expect, expectTypeOf } from "vitest";
 import { CATALOG, EVENT_NAMES, FAMILY_LABELS, catalogEntry, isEventName } from "../../src/events/catalog.js";
 import type { EventName } from "../../src/events/catalog.js";
 import { FIXTURES_DIR, fixturePath, listFixtureFiles, loadFixture } from "../../src/events/fixtures.js";
-import { eventSchemas, payloadSchemas, validateWebhookEvent, webhookEventSchema } from "../../src/events/schemas.js";
+import { eventSchemas, payloadSchemas, UNKNOWN_FIELD_MESSAGE, validateWebhookEvent, webhookEventSchema } from "../../src/events/schemas.js";
 import type { PinwheelWebhookEvent, SchemaIssue } from "../../src/events/schemas.js";
 
 // Hard-coded from FACTS.md on purpose: an independent list, so a name dropped
@@ -307,14 +307,27 @@ describe("schemas accept what the docs allow", () => {
     expect(issuesOf(body)).toEqual([]);
   });
 
-  it("fields Pinwheel may add later pass through untouched", () => {
+  it("fields Pinwheel may add later are reported, one issue each, and the schemas keep them (never stripped)", () => {
     const body = { ...loadFixture("paystubs.fully_synced"), delivery_attempt: 2 };
     body.payload.new_field = { nested: true };
-    const result = validateWebhookEvent(body);
-    expect(result.ok).toBe(true);
-    if (result.ok) {
-      expect(result.event).toMatchObject({ delivery_attempt: 2, payload: { new_field: { nested: true } } });
-    }
+    body.payload.params.extra = 1;
+    expect(issuesOf(body)).toEqual([
+      { path: "payload.params.extra", message: UNKNOWN_FIELD_MESSAGE },
+      { path: "payload.new_field", message: UNKNOWN_FIELD_MESSAGE },
+      { path: "delivery_attempt", message: UNKNOWN_FIELD_MESSAGE },
+    ]);
+    const parsed = eventSchemas["paystubs.fully_synced"].safeParse(body);
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toMatchObject({ delivery_attempt: 2, payload: { new_field: { nested: true } } });
+  });
+
+  it("reports nothing inside what the docs leave open: a job's undocumented params, an undocumented event's payload", () => {
+    const income = loadFixture("income.added");
+    income.payload.params = { anything: true };
+    expect(issuesOf(income)).toEqual([]);
+    const bill = { ...loadFixture("bill.added") };
+    bill.payload.amount_due = 120;
+    expect(issuesOf(bill)).toEqual([]);
   });
 
   it("earnings_stream.payouts.refreshed accepts any object payload", () => {

@@ -201,6 +201,16 @@ describe("what parseWebhookEvent accepts with issues (Pinwheel does not retry a 
   });
 });
 
+describe("a field the docs do not list", () => {
+  it("is accepted as it arrived and reported in issues; strict: true refuses it", () => {
+    const { headers, body } = createSignedRequest("income.added", { secret: SECRET, add: { "payload.new_field": { nested: true } } });
+    const event = parseWebhookEvent({ secret: SECRET, headers, rawBody: body });
+    expect(event).toMatchObject({ known: true, payload: { new_field: { nested: true } } });
+    expect(event.issues).toEqual([{ path: "payload.new_field", message: "not in Pinwheel's docs for this event (a field added since?); accepted as it arrived" }]);
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: body, strict: true }))).toMatchObject({ reason: "invalid_payload", status: 400 });
+  });
+});
+
 describe("a handler without its secret", () => {
   const { headers, body } = createSignedRequest("income.added", { secret: SECRET });
 
