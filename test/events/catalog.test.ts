@@ -310,7 +310,7 @@ describe("schemas accept what the docs allow", () => {
   it("fields Pinwheel may add later are reported, one issue each, and the schemas keep them (never stripped)", () => {
     const body = { ...loadFixture("paystubs.fully_synced"), delivery_attempt: 2 };
     body.payload.new_field = { nested: true };
-    body.payload.params.extra = 1;
+    (body.payload.params as Record<string, unknown>).extra = 1;
     expect(issuesOf(body)).toEqual([
       { path: "payload.params.extra", message: UNKNOWN_FIELD_MESSAGE },
       { path: "payload.new_field", message: UNKNOWN_FIELD_MESSAGE },
