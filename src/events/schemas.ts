@@ -327,27 +327,60 @@ interface SchemaDef {
   in?: z.ZodType;
 }
 
-/** The fields of a value that its schema does not name (objects marked open() aside), as issues. */
-function unknownFields(schema: z.ZodType, value: unknown, path: string, issues: SchemaIssue[]): void {
-  if (OPEN_OBJECTS.has(schema)) return;
+/** Finds the unknown fields in a value at `path` (segments, joined only for an issue). */
+type FieldWalker = (value: unknown, path: (string | number)[], issues: SchemaIssue[]) => void;
+
+const walkers = new WeakMap<z.ZodType, FieldWalker | null>();
+
+/**
+ * The walker for a schema, built once: null where nothing below can be unknown (a value, an open
+ * object). It runs on every request listen stores, so it visits only objects and arrays, and
+ * reads each object's keys against the schema's once-made list.
+ */
+function fieldWalker(schema: z.ZodType): FieldWalker | null {
+  const cached = walkers.get(schema);
+  if (cached !== undefined) return cached;
+  walkers.set(schema, null); // A schema that refers to itself sees no walker for itself (none does today).
+  const walker = buildWalker(schema);
+  walkers.set(schema, walker);
+  return walker;
+}
+
+function buildWalker(schema: z.ZodType): FieldWalker | null {
+  if (OPEN_OBJECTS.has(schema)) return null;
   const def = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
   const inner = def.innerType ?? def.in;
-  if (inner !== undefined) {
-    unknownFields(inner, value, path, issues);
-    return;
+  if (inner !== undefined) return fieldWalker(inner);
+  if (def.type === "array" && def.element !== undefined) {
+    const element = fieldWalker(def.element);
+    if (element === null) return null;
+    return (value, path, issues) => {
+      if (!Array.isArray(value)) return;
+      for (let index = 0; index < value.length; index++) {
+        path.push(index);
+        element(value[index], path, issues);
+        path.pop();
+      }
+    };
   }
-  if (def.type === "array" && def.element !== undefined && Array.isArray(value)) {
-    const element = def.element;
-    value.forEach((item, index) => unknownFields(element, item, `${path}.${index}`, issues));
-    return;
-  }
-  if (def.type !== "object" || def.shape === undefined || typeof value !== "object" || value === null || Array.isArray(value)) return;
-  for (const [key, child] of Object.entries(value)) {
-    const field = path ? `${path}.${key}` : key;
-    const childSchema = def.shape[key];
-    if (childSchema === undefined) issues.push({ path: field, message: UNKNOWN_FIELD_MESSAGE });
-    else unknownFields(childSchema, child, field, issues);
-  }
+  if (def.type !== "object" || def.shape === undefined) return null;
+  const shape = def.shape;
+  const children = new Map<string, FieldWalker | null>(Object.keys(shape).map((key) => [key, null]));
+  // Filled after the map exists, so each child's walker is built once.
+  for (const key of children.keys()) children.set(key, fieldWalker(shape[key] as z.ZodType));
+  return (value, path, issues) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return;
+    const fields = value as Record<string, unknown>;
+    for (const key in fields) {
+      if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
+      const child = children.get(key);
+      if (child === null) continue;
+      path.push(key);
+      if (child === undefined) issues.push({ path: path.join("."), message: UNKNOWN_FIELD_MESSAGE });
+      else child(fields[key], path, issues);
+      path.pop();
+    }
+  };
 }
 
 function unknownEventMessage(name: string): string {
@@ -368,7 +401,7 @@ export function validateWebhookEvent(body: unknown): ValidationResult {
   }
   const parsed = webhookEventSchema.safeParse(body);
   const unknown: SchemaIssue[] = [];
-  unknownFields(eventSchemas[event], body, "", unknown);
+  fieldWalker(eventSchemas[event])?.(body, [], unknown);
   if (parsed.success && unknown.length === 0) return { ok: true, event: parsed.data };
   return { ok: false, issues: [...(parsed.success ? [] : toIssues(parsed.error)), ...unknown] };
 }
