@@ -110,10 +110,16 @@ export function hasSecret(secret: unknown): secret is string {
   return typeof secret === "string" && secret.trim() !== "";
 }
 
+/** "an object", "a function": what a value is, for a message about an option. */
+function kindOf(value: unknown): string {
+  const kind = Array.isArray(value) ? "array" : typeof value;
+  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
+}
+
 function describeValue(value: unknown): string {
   if (typeof value === "number" || value === undefined || value === null || typeof value === "boolean") return String(value);
   if (value instanceof Date) return `an invalid Date`;
-  return typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : `a${/^[aeiou]/.test(typeof value) ? "n" : ""} ${typeof value}`;
+  return typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : kindOf(value);
 }
 
 /**
@@ -145,8 +151,7 @@ export function rawBodyProblem(rawBody: unknown): string {
   if (rawBody === undefined || rawBody === null) {
     return `rawBody is ${String(rawBody)}: the body was never read (no raw body parser ran, or its type filter did not match this request's content-type)`;
   }
-  const kind = Array.isArray(rawBody) ? "array" : typeof rawBody;
-  return `rawBody is ${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}, not the request's bytes: the framework parsed the JSON before verification`;
+  return `rawBody is ${kindOf(rawBody)}, not the request's bytes: the framework parsed the JSON before verification`;
 }
 
 function formatSeconds(seconds: number): string {
@@ -166,7 +171,6 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const signatures = headerValues(headers, SIGNATURE_HEADER);
   const timestamps = headerValues(headers, TIMESTAMP_HEADER);
-  const repeated = (header: string) => `${header} came more than once with different values`;
 
   if (signatures.length === 0) {
     return { ok: false, reason: "missing_signature", message: `no ${SIGNATURE_HEADER} header` };
@@ -188,7 +192,7 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
     return { ok: false, reason: "missing_timestamp", message: `no ${TIMESTAMP_HEADER} header` };
   }
   if (timestamps.length > 1 && timestamps.some((timestamp) => timestamp !== timestampText)) {
-    return { ok: false, reason: "malformed_timestamp", message: repeated(TIMESTAMP_HEADER) };
+    return { ok: false, reason: "malformed_timestamp", message: `${TIMESTAMP_HEADER} came more than once with different values` };
   }
   if (!TIMESTAMP_PATTERN.test(timestampText)) {
     return {

@@ -65,7 +65,7 @@ export interface RequestFilter {
   afterId?: number;
   /** Only requests whose body is stored whole (not cut at 1 MiB): what can be sent again. */
   storedWhole?: boolean;
-  /** Only requests that passed verification or arrived under --skip-verify (what a re-signed replay may send). */
+  /** Only requests that passed verification (what a re-signed replay sends unasked; see notVerified). */
   verifiedOnly?: boolean;
   /** Rows with a smaller id only (newest-first paging). */
   beforeId?: number;
@@ -149,7 +149,7 @@ export interface WholeCounts {
   rows: number;
   /** Rows whose body is stored whole (not cut at 1 MiB). */
   whole: number;
-  /** Rows stored whole that passed verification (verified, or skipped by --skip-verify). */
+  /** Rows stored whole that passed verification (not --skip-verify's: see notVerified). */
   wholeVerified: number;
 }
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { request } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signWebhook, verifyWebhook } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
@@ -244,6 +244,7 @@ describe("replay of requests that were not verified", () => {
 describe("replay of requests received under listen --skip-verify", () => {
   it("treats them as not verified: anyone who reached the port could have sent them", async () => {
     const skipHome = tempHome();
+    onTestFinished(() => skipHome.cleanup());
     const skipping = await startListen(["--skip-verify", "--secret", SECRET], skipHome.env);
     try {
       const body = JSON.stringify(buildEvent("income.added"));
@@ -262,7 +263,6 @@ describe("replay of requests received under listen --skip-verify", () => {
     expectExit(all, 0);
     expect(all.stderr).toMatch(/skipping 1 request\(s\) that were not verified/);
     expect(target.requests).toHaveLength(0);
-    skipHome.cleanup();
   });
 });
 
