@@ -135,7 +135,11 @@ export function verifyOptionsProblem(options: Pick<VerifyWebhookOptions, "header
   if (tolerance !== undefined && (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0)) {
     return `toleranceSeconds must be a number of seconds, 0 or more; got ${describeValue(tolerance)}`;
   }
-  const now = options.now;
+  return nowProblem(options.now);
+}
+
+/** What is wrong with a `now` option (a clock for tests and replays), if anything. */
+export function nowProblem(now: unknown): string | undefined {
   if (now !== undefined && ((typeof now !== "number" && !(now instanceof Date)) || !Number.isFinite(Number(now)))) {
     return `now must be a Date or epoch milliseconds; got ${describeValue(now)}`;
   }

@@ -4,7 +4,7 @@ import type { EventName } from "./catalog.js";
 
 // Every object is loose: Pinwheel adds fields over time, and a test tool must
 // show what actually arrived instead of silently stripping or rejecting it. A field the
-// docs do not list is reported by validateWebhookEvent as an issue (see unknownFields),
+// docs do not list is reported by validateWebhookEvent as an issue (see fieldWalker),
 // never refused; objects the docs leave open are marked with open().
 
 /** Objects whose fields the docs leave open: nothing in them is an unknown field. */
@@ -364,10 +364,7 @@ function buildWalker(schema: z.ZodType): FieldWalker | null {
     };
   }
   if (def.type !== "object" || def.shape === undefined) return null;
-  const shape = def.shape;
-  const children = new Map<string, FieldWalker | null>(Object.keys(shape).map((key) => [key, null]));
-  // Filled after the map exists, so each child's walker is built once.
-  for (const key of children.keys()) children.set(key, fieldWalker(shape[key] as z.ZodType));
+  const children = new Map(Object.entries(def.shape).map(([key, child]) => [key, fieldWalker(child)]));
   return (value, path, issues) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return;
     const fields = value as Record<string, unknown>;

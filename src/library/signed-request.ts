@@ -3,7 +3,7 @@ import { applyOverrides, buildEvent, type Assignment, type Outcome } from "../ev
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
-import { signedHeaders } from "../signing.js";
+import { nowProblem, signedHeaders } from "../signing.js";
 import { didYouMean } from "../suggest.js";
 
 export interface SignedRequestOptions {
@@ -75,10 +75,9 @@ export function createSignedRequest(event: EventName | WebhookEnvelope, options:
   if (typeof options?.secret !== "string" || options.secret === "") {
     throw new TypeError("createSignedRequest needs { secret }: the API secret your handler verifies with");
   }
+  const badNow = nowProblem(options.now);
+  if (badNow !== undefined) throw new TypeError(`createSignedRequest: ${badNow}`);
   const nowMs = options.now === undefined ? Date.now() : Number(options.now);
-  if (!Number.isFinite(nowMs) || (options.now !== undefined && typeof options.now !== "number" && !(options.now instanceof Date))) {
-    throw new TypeError(`createSignedRequest: now must be a Date or epoch milliseconds, got ${options.now instanceof Date ? "an invalid Date" : JSON.stringify(options.now)}`);
-  }
   const overrides = {
     accountId: options.accountId,
     endUserId: options.endUserId,

@@ -319,7 +319,7 @@ describe("createSignedRequest's own checks", () => {
 
   it("names now when it is not a time", () => {
     expect(() => createSignedRequest("income.added", { secret: SECRET, now: new Date("x") })).toThrow(
-      new TypeError("createSignedRequest: now must be a Date or epoch milliseconds, got an invalid Date"),
+      new TypeError("createSignedRequest: now must be a Date or epoch milliseconds; got an invalid Date"),
     );
   });
 });
