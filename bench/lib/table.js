@@ -17,9 +17,20 @@ export function formatValue(value, unit) {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)}${unit ? ` ${unit}` : ""}`;
 }
 
+/**
+ * Two decimals, or three where two would print the target's own figure: 0.797 against ">= 0.80x"
+ * reads "0.797x MISS", not "0.80x MISS".
+ */
+export function formatRatio(ratio, target) {
+  if (ratio === undefined || Number.isNaN(ratio)) return "";
+  const threshold = /([0-9.]+)x/.exec(target)?.[1];
+  const short = ratio.toFixed(2);
+  return threshold !== undefined && short === Number(threshold).toFixed(2) && ratio !== Number(threshold) ? `${ratio.toFixed(3)}x` : `${short}x`;
+}
+
 function cells(r) {
   const baseline = r.baseline === undefined ? "" : `${formatValue(r.baseline, r.unit)}${r.baselineLabel ? ` (${r.baselineLabel})` : ""}`;
-  const ratio = r.ratio === undefined || Number.isNaN(r.ratio) ? "" : `${r.ratio.toFixed(2)}x`;
+  const ratio = formatRatio(r.ratio, r.target);
   const verdict = r.pass === null ? "" : r.pass ? "PASS" : "MISS";
   return [r.group, r.figure, formatValue(r.value, r.unit), baseline, ratio, r.target, verdict, r.note];
 }
