@@ -1,7 +1,9 @@
 import type { StoredRequest } from "../store/requests.js";
 
 /** Headers a proxy or client sets per connection; the rest of a recording is sent back as it came. */
-const CONNECTION_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "transfer-encoding", "expect", "upgrade"]);
+// Hop-by-hop and framing headers describe the recorded connection, not the request: sent again
+// they would contradict the new one (node refuses a Trailer on a body with a length).
+const CONNECTION_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "expect", "upgrade"]);
 
 /**
  * A stored request's headers to send again "as recorded" (replay --as-recorded, the inspector's

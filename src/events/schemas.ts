@@ -309,11 +309,36 @@ export interface SchemaIssue {
 
 export type ValidationResult = { ok: true; event: PinwheelWebhookEvent } | { ok: false; issues: SchemaIssue[] };
 
+/**
+ * A payload's issues are listed up to this many, and the rest counted in one last issue: a body of
+ * 1 MiB can hold 100,000 keys the docs do not list, and listen stores and prints what this returns.
+ */
+export const MAX_LISTED_ISSUES = 50;
+
+/** Issues as they are found: the first MAX_LISTED_ISSUES listed, the others only counted. */
+interface IssueList {
+  listed: SchemaIssue[];
+  unlisted: number;
+}
+
+function addIssue(list: IssueList, path: () => string, message: string): void {
+  if (list.listed.length < MAX_LISTED_ISSUES) list.listed.push({ path: path(), message });
+  else list.unlisted++;
+}
+
+function addZodIssues(list: IssueList, error: z.ZodError): void {
+  for (const issue of error.issues) addIssue(list, () => (issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)"), issue.message);
+}
+
+function listedIssues(list: IssueList): SchemaIssue[] {
+  if (list.unlisted === 0) return list.listed;
+  return [...list.listed, { path: "(root)", message: `${list.unlisted} more issue(s) not listed (the first ${MAX_LISTED_ISSUES} are above)` }];
+}
+
 function toIssues(error: z.ZodError): SchemaIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)",
-    message: issue.message,
-  }));
+  const list: IssueList = { listed: [], unlisted: 0 };
+  addZodIssues(list, error);
+  return listedIssues(list);
 }
 
 /** Said of a field the docs do not list: accepted as it arrived, and reported. */
@@ -328,7 +353,7 @@ interface SchemaDef {
 }
 
 /** Finds the unknown fields in a value at `path` (segments, joined only for an issue). */
-type FieldWalker = (value: unknown, path: (string | number)[], issues: SchemaIssue[]) => void;
+type FieldWalker = (value: unknown, path: (string | number)[], issues: IssueList) => void;
 
 const walkers = new WeakMap<z.ZodType, FieldWalker | null>();
 
@@ -373,7 +398,7 @@ function buildWalker(schema: z.ZodType): FieldWalker | null {
       const child = children.get(key);
       if (child === null) continue;
       path.push(key);
-      if (child === undefined) issues.push({ path: path.join("."), message: UNKNOWN_FIELD_MESSAGE });
+      if (child === undefined) addIssue(issues, () => path.join("."), UNKNOWN_FIELD_MESSAGE);
       else child(fields[key], path, issues);
       path.pop();
     }
@@ -397,8 +422,9 @@ export function validateWebhookEvent(body: unknown): ValidationResult {
     return { ok: false, issues };
   }
   const parsed = webhookEventSchema.safeParse(body);
-  const unknown: SchemaIssue[] = [];
-  fieldWalker(eventSchemas[event])?.(body, [], unknown);
-  if (parsed.success && unknown.length === 0) return { ok: true, event: parsed.data };
-  return { ok: false, issues: [...(parsed.success ? [] : toIssues(parsed.error)), ...unknown] };
+  const issues: IssueList = { listed: [], unlisted: 0 };
+  if (!parsed.success) addZodIssues(issues, parsed.error);
+  fieldWalker(eventSchemas[event])?.(body, [], issues);
+  if (parsed.success && issues.listed.length === 0) return { ok: true, event: parsed.data };
+  return { ok: false, issues: listedIssues(issues) };
 }

@@ -330,6 +330,11 @@ function createReceiverServer(context: ReceiverContext, limits: ReceiverLimits):
   // Node keeps the first 1,000 headers and drops the rest silently (the signature with them);
   // maxHeaderSize (16 KiB) already bounds how many can come.
   server.maxHeadersCount = 0;
+  // A client may half-close once it has sent its request (`nc -N`, some proxies): node's default
+  // ends the connection at that FIN and drops the answers still to come, though their rows are
+  // stored. Half-open, each owed answer is written and the connection ends after the last.
+  // (A field of node's Server since 0.x, read in _http_server.js on Node 20-24, absent from its types.)
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // Node answers an Expect other than 100-continue with 417 and never shows the request: it is a
   // request like any other here (stored, verified, answered). 100-continue keeps node's handling.
   server.on("checkExpectation", onRequest);

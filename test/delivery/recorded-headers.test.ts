@@ -10,6 +10,9 @@ const headers: HeaderPairs = [
   ["Authorization", "[redacted]"],
   ["X-Trace", "a"],
   ["x-trace", "b"],
+  ["Trailer", "x-checksum"],
+  ["TE", "trailers"],
+  ["Proxy-Connection", "keep-alive"],
 ];
 
 describe("stored headers", () => {

@@ -4,7 +4,7 @@ import { describe, it, expect, expectTypeOf } from "vitest";
 import { CATALOG, EVENT_NAMES, FAMILY_LABELS, catalogEntry, isEventName } from "../../src/events/catalog.js";
 import type { EventName } from "../../src/events/catalog.js";
 import { FIXTURES_DIR, fixturePath, listFixtureFiles, loadFixture } from "../../src/events/fixtures.js";
-import { eventSchemas, payloadSchemas, UNKNOWN_FIELD_MESSAGE, validateWebhookEvent, webhookEventSchema } from "../../src/events/schemas.js";
+import { eventSchemas, MAX_LISTED_ISSUES, payloadSchemas, UNKNOWN_FIELD_MESSAGE, validateWebhookEvent, webhookEventSchema } from "../../src/events/schemas.js";
 import type { PinwheelWebhookEvent, SchemaIssue } from "../../src/events/schemas.js";
 
 // Hard-coded from FACTS.md on purpose: an independent list, so a name dropped
@@ -319,6 +319,23 @@ describe("schemas accept what the docs allow", () => {
     const parsed = eventSchemas["paystubs.fully_synced"].safeParse(body);
     expect(parsed.success).toBe(true);
     expect(parsed.data).toMatchObject({ delivery_attempt: 2, payload: { new_field: { nested: true } } });
+  });
+
+  it("lists the first MAX_LISTED_ISSUES issues and counts the rest in one: a body of 100,000 unknown keys stays small", () => {
+    const body = loadFixture("paystubs.fully_synced");
+    for (let i = 0; i < 1000; i++) body.payload[`k${i}`] = i;
+    const issues = issuesOf(body);
+    expect(issues).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(issues[0]).toEqual({ path: "payload.k0", message: UNKNOWN_FIELD_MESSAGE });
+    expect(issues.at(-1)).toEqual({ path: "(root)", message: `${1000 - MAX_LISTED_ISSUES} more issue(s) not listed (the first ${MAX_LISTED_ISSUES} are above)` });
+    // zod's own issues count toward the same bound, and come first.
+    const wrong = loadFixture("paystubs.added");
+    wrong.payload.added = Array.from({ length: 300 }, () => 7);
+    wrong.payload.extra = true;
+    const mixed = issuesOf(wrong);
+    expect(mixed).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(mixed[0]?.path).toBe("payload.added.0");
+    expect(mixed.at(-1)?.message).toBe(`251 more issue(s) not listed (the first ${MAX_LISTED_ISSUES} are above)`);
   });
 
   it("reports nothing inside what the docs leave open: a job's undocumented params, an undocumented event's payload", () => {

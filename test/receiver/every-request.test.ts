@@ -179,3 +179,30 @@ describe("requests from web pages", () => {
     }
   });
 });
+
+describe("a client that half-closes its connection after sending", () => {
+  let slow: Receiver;
+  beforeAll(async () => {
+    // An answer that takes a moment (listen --forward-status waits on the app): the client's FIN comes first.
+    slow = await startReceiver(
+      receiverOptions(db, join(dir, "events.db"), SECRET, {
+        respond: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 150)),
+      }),
+    );
+  });
+  afterAll(() => slow.close());
+
+  it("still gets the answers its stored rows record (node alone ends the socket at the FIN and drops them)", async () => {
+    const before = count();
+    const requests = Array.from({ length: 3 }, (_, index) => {
+      const { body, headers } = signed();
+      return httpRequest("POST", `/half-closed-${index}`, headers, body).toString("latin1").replace("connection: close\r\n", "");
+    });
+    const socket = await openSocket(slow.port);
+    const answered = textUntilClosed(socket);
+    socket.end(Buffer.from(requests.join(""), "latin1"));
+    const text = await answered;
+    expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual(Array(3).fill("HTTP/1.1 200"));
+    await waitUntil(() => count() === before + 3);
+  });
+});
