@@ -68,9 +68,14 @@ export interface ReceiverLimits {
   requestTimeoutMs: number;
   /** A request on a connection beyond this is stored, answered 503 and its connection closed. */
   maxConnections: number;
+  /**
+   * How long a refused request (malformed, CONNECT) waits for the answers owed before it on its
+   * connection; past it the connection is closed with nothing more written.
+   */
+  owedAnswersWaitMs: number;
 }
 
-export const DEFAULT_LIMITS: ReceiverLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024 };
+export const DEFAULT_LIMITS: ReceiverLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024, owedAnswersWaitMs: 10_000 };
 
 /** How long a connection past the cap has to send its one request before it is dropped. */
 const OVER_CAPACITY_GRACE_MS = 1000;
@@ -133,8 +138,27 @@ function oweAnswer(socket: Socket, response: ServerResponse): void {
   });
 }
 
-/** How long a malformed request's answer waits for the answers owed before it. */
-const OWED_ANSWERS_WAIT_MS = 10_000;
+/**
+ * Runs `answer` once the connection owes no earlier answer (pipelined requests are answered in
+ * order). If they take longer than `waitMs`, runs `giveUp` instead: writing this answer ahead of
+ * theirs would let the client read it as the answer to an earlier request.
+ */
+function afterOwedAnswers(socket: Socket, waitMs: number, answer: () => void, giveUp: () => void): void {
+  const owing = owed.get(socket);
+  if (!owing || owing.count === 0) {
+    answer();
+    return;
+  }
+  const timer = setTimeout(() => {
+    owing.thenRefuse = undefined;
+    giveUp();
+  }, waitMs);
+  timer.unref();
+  owing.thenRefuse = () => {
+    clearTimeout(timer);
+    answer();
+  };
+}
 
 function readBody(request: IncomingMessage): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
@@ -439,9 +463,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const server = createReceiverServer(context, limits);
   const refuse = refusingStore(context);
-  refuseConnect(server, context, refuse);
+  refuseConnect(server, context, refuse, limits.owedAnswersWaitMs);
   capConnections(server, limits.maxConnections, context.overCapacity, open);
-  storeClientErrors(server, refuse);
+  storeClientErrors(server, refuse, limits.owedAnswersWaitMs);
   try {
     await listenOn(server, options.port, options.host);
   } catch (error) {
@@ -462,7 +486,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
 
 /** What arrived of a request node's server refused: stored with its refusal. */
 type Arrived = Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySize">;
-type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict) => void;
+/** `answered` false: the row is stored and the connection closed, with nothing written. */
+type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict, answered?: boolean) => void;
+
+/** Said of a refused request whose answer was not written (see afterOwedAnswers). */
+const NOT_ANSWERED_BEHIND_OWED = "not answered: the answers owed before it on its connection took too long, so the connection was closed";
 
 /** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
 /** How long a refused client has to read its answer before its connection is cut. */
@@ -470,7 +498,7 @@ const REFUSED_SOCKET_GRACE_MS = 2000;
 
 function refusingStore(context: ReceiverContext): StoreAndRefuse {
   const { options } = context;
-  return (socket, arrived, refusal, verdict) => {
+  return (socket, arrived, refusal, verdict, answered = true) => {
     const row: StoredRequest = {
       id: 0,
       receivedAt: new Date(context.clock()).toISOString(),
@@ -492,6 +520,10 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
       .submit({ row, validateInWorker: false })
       .then((stored) => options.onStored?.(stored), (storeError: unknown) => options.onStoreError?.(storeError))
       .finally(() => {
+        if (!answered) {
+          socket.destroy();
+          return;
+        }
         const text = JSON.stringify({ error: refusal.code, message: refusal.message });
         const extra = refusal.status === 405 ? "allow: POST\r\n" : "";
         // Closed, not half-closed: a client that keeps sending after its answer (a slowloris) would
@@ -513,15 +545,18 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
  * CONNECT never reaches the request handler: node hands over the socket, and closes it unanswered
  * when nobody listens. It is stored and refused like any other method.
  */
-function refuseConnect(server: Server, context: ReceiverContext, refuse: StoreAndRefuse): void {
+function refuseConnect(server: Server, context: ReceiverContext, refuse: StoreAndRefuse, owedWaitMs: number): void {
   server.on("connect", (request: IncomingMessage, socket: Socket) => {
     const method = request.method ?? "CONNECT";
     const verdict = classifyRequest({ method, headers: request.headers, body: Buffer.alloc(0), tooLarge: false }, classifyOptions(context, context.clock()));
-    refuse(
+    const arrived: Arrived = { method, path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: Buffer.alloc(0), bodySize: 0 };
+    const refusal: Refusal = { status: verdict.statusCode, reason: "Method Not Allowed", code: verdict.errorCode ?? "method_not_allowed", message: verdict.rejection ?? "" };
+    // Requests pipelined before it are answered first: node hands the socket over with them still owed.
+    afterOwedAnswers(
       socket,
-      { method, path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: Buffer.alloc(0), bodySize: 0 },
-      { status: verdict.statusCode, reason: "Method Not Allowed", code: verdict.errorCode ?? "method_not_allowed", message: verdict.rejection ?? "" },
-      verdict,
+      owedWaitMs,
+      () => refuse(socket, arrived, refusal, verdict),
+      () => refuse(socket, arrived, { ...refusal, message: `${refusal.message}; ${NOT_ANSWERED_BEHIND_OWED}` }, verdict, false),
     );
   });
 }
@@ -530,7 +565,7 @@ function refuseConnect(server: Server, context: ReceiverContext, refuse: StoreAn
  * Requests node's parser refuses (huge or malformed headers, too slow) never reach the handler;
  * they are stored too, then answered, so nothing sent goes unrecorded.
  */
-function storeClientErrors(server: Server, refuse: StoreAndRefuse): void {
+function storeClientErrors(server: Server, refuse: StoreAndRefuse, owedWaitMs: number): void {
   const refusedSockets = new WeakSet<Socket>();
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     // The parser may complain again about bytes still arriving; the first complaint is the answer.
@@ -550,22 +585,13 @@ function storeClientErrors(server: Server, refuse: StoreAndRefuse): void {
       return;
     }
     const line = failedRequestLine(error as ParseError);
-    const refuseNow = () => refuse(socket, { method: line?.[1] ?? "", path: line?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 }, refusal);
-    const owing = owed.get(socket);
-    if (!owing || owing.count === 0) {
-      refuseNow();
-      return;
-    }
-    // Pipelined requests before this one are answered first, in order.
-    const giveUp = setTimeout(() => {
-      owing.thenRefuse = undefined;
-      refuseNow();
-    }, OWED_ANSWERS_WAIT_MS);
-    giveUp.unref();
-    owing.thenRefuse = () => {
-      clearTimeout(giveUp);
-      refuseNow();
-    };
+    const arrived: Arrived = { method: line?.[1] ?? "", path: line?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 };
+    afterOwedAnswers(
+      socket,
+      owedWaitMs,
+      () => refuse(socket, arrived, refusal),
+      () => refuse(socket, arrived, { ...refusal, message: `${refusal.message}; ${NOT_ANSWERED_BEHIND_OWED}` }, undefined, false),
+    );
   });
 }
 

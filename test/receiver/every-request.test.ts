@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReceiver, type Receiver } from "../../src/receiver/server.js";
+import { DEFAULT_LIMITS, startReceiver, type Receiver } from "../../src/receiver/server.js";
 import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
@@ -133,6 +133,20 @@ describe("what node's defaults would drop or hold", () => {
     expect(rows.map((row) => [row.path, row.statusCode])).toEqual([...Array.from({ length: 5 }, (_, index) => [`/pipelined-${index}`, 200]), ["", 400]]);
   });
 
+  it("answers pipelined requests before a CONNECT after them, then refuses the CONNECT", async () => {
+    const before = count();
+    const requests = Array.from({ length: 3 }, (_, index) => {
+      const { body, headers } = signed();
+      return httpRequest("POST", `/before-connect-${index}`, headers, body).toString("latin1").replace("connection: close\r\n", "");
+    });
+    const socket = await openSocket(receiver.port);
+    const answered = textUntilClosed(socket);
+    socket.write(Buffer.from(`${requests.join("")}CONNECT a:1 HTTP/1.1\r\nhost: a:1\r\n\r\n`, "latin1"));
+    const text = await answered;
+    expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual([...Array(3).fill("HTTP/1.1 200"), "HTTP/1.1 405"]);
+    await waitUntil(() => count() === before + 4);
+  });
+
   it("stores and answers a request without a Host header (node alone answers 400 and stores nothing)", async () => {
     const before = count();
     const { body, headers } = signed();
@@ -206,3 +220,31 @@ describe("a client that half-closes its connection after sending", () => {
     await waitUntil(() => count() === before + 3);
   });
 });
+
+describe("a refused request behind answers that take too long", () => {
+  let slow: Receiver;
+  beforeAll(async () => {
+    slow = await startReceiver(
+      receiverOptions(db, join(dir, "events.db"), SECRET, {
+        respond: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 1500)),
+        limits: { ...DEFAULT_LIMITS, owedAnswersWaitMs: 200 },
+      }),
+    );
+  });
+  afterAll(() => slow.close());
+
+  it("closes the connection without its 400, which the client would read as the answer to the genuine event before it", async () => {
+    const before = count();
+    const { body, headers } = signed();
+    const genuine = httpRequest("POST", "/genuine-then-garbage", headers, body).toString("latin1").replace("connection: close\r\n", "");
+    const socket = await openSocket(slow.port);
+    const answered = textUntilClosed(socket);
+    socket.write(Buffer.from(`${genuine}GARBAGE\r\n\r\n`, "latin1"));
+    expect(await answered).not.toMatch(/HTTP\/1\.1 400/);
+    await waitUntil(() => count() === before + 2);
+    const rows = requestStore(db).list({ limit: 2 }).reverse();
+    expect(rows.map((row) => row.statusCode)).toEqual([200, 400]);
+    expect(rows[1]?.rejection).toMatch(/not answered: the answers owed before it/);
+  });
+});
+
