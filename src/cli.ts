@@ -8,12 +8,18 @@ import { registerSandboxCommands } from "./cli/sandbox.js";
 import { registerToolingCommands } from "./cli/tooling.js";
 import { usageError } from "./errors.js";
 import { didYouMean } from "./suggest.js";
+import { redactTypedUrl } from "./redact-url.js";
 import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./cli/options.js";
 
 
 /** "error: unknown command 'lisen'\n(Did you mean listen?)\n" -> "error: unknown command 'lisen'; did you mean listen?\n". */
 export function suggestionOnOneLine(text: string): string {
   return text.replace(/\n\(Did you mean (.+)\?\)\n?$/, "; did you mean $1?\n");
+}
+
+/** Commander quotes a refused option value whole: a URL's password with it (`--to http://user:secret@...`). */
+export function withoutTypedCredentials(text: string): string {
+  return text.replace(/(argument ')(.*)(' is invalid\.)/, (_match, before: string, value: string, after: string) => `${before}${redactTypedUrl(value)}${after}`);
 }
 
 /**
@@ -46,7 +52,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     // Commander puts its suggestion on a second line; every usage error here is one line.
-    .configureOutput({ outputError: (text, write) => write(suggestionOnOneLine(text)) })
+    .configureOutput({ outputError: (text, write) => write(withoutTypedCredentials(suggestionOnOneLine(text))) })
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText(
       "after",

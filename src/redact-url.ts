@@ -29,6 +29,29 @@ export function redactUrlsIn(text: string): string {
   return text.includes("@") ? text.replace(USERINFO, "$1***@") : text;
 }
 
+/**
+ * A URL as it was typed, perhaps not a valid one (a bad port, another scheme, a space), with
+ * everything before its authority's last "@" hidden: for an error message about the value itself.
+ */
+export function redactTypedUrl(value: string): string {
+  const schemeEnd = value.indexOf("://");
+  const start = schemeEnd < 0 ? 0 : schemeEnd + 3;
+  const afterScheme = value.slice(start);
+  const authorityEnd = afterScheme.search(/[/?#]/);
+  const authority = authorityEnd < 0 ? afterScheme : afterScheme.slice(0, authorityEnd);
+  const at = authority.lastIndexOf("@");
+  return at < 0 ? value : `${value.slice(0, start)}***@${afterScheme.slice(at + 1)}`;
+}
+
+/** A user name or password as sent: percent-decoded, or as written when it holds a bare "%". */
+function decodedUserinfo(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 /** True when a URL's credentials were redacted: it cannot be sent to as it is. */
 export function isRedactedUrl(url: string): boolean {
   return /^https?:\/\/\*\*\*@/i.test(url);
@@ -37,7 +60,7 @@ export function isRedactedUrl(url: string): boolean {
 /** The HTTP Basic credentials a URL carries, as an Authorization header value (curl's -u from the URL). */
 export function basicAuthorization(url: URL): string | undefined {
   if (url.username === "" && url.password === "") return undefined;
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
+  const user = decodedUserinfo(url.username);
+  const password = decodedUserinfo(url.password);
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }

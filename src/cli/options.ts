@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "./argument-error.js";
 import { usageError } from "../errors.js";
 import { isApiVersionDate } from "../events/versions.js";
+import { redactTypedUrl } from "../redact-url.js";
 
 /** Commander argument parsers: a bad value becomes commander's own one-line usage error (exit 2). */
 
@@ -72,16 +73,30 @@ export function commaList(value: string, previous: string[] = []): string[] {
 }
 
 export function httpUrl(value: string): string {
+  // The value may carry a password: messages show it redacted (commander's own prefix is redacted in cli.ts).
+  const shown = redactTypedUrl(value);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError(`"${value}" is not a URL; expected e.g. http://127.0.0.1:3000/webhooks`);
+    throw new InvalidArgumentError(`"${shown}" is not a URL; expected e.g. http://127.0.0.1:3000/webhooks`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new InvalidArgumentError(`"${value}" must start with http:// or https://`);
+    throw new InvalidArgumentError(`"${shown}" must start with http:// or https://`);
+  }
+  if (!decodable(url.username) || !decodable(url.password)) {
+    throw new InvalidArgumentError(`"${shown}" has a "%" in its user name or password that is not an escape; write a literal % as %25`);
   }
   return url.toString();
+}
+
+function decodable(part: string): boolean {
+  try {
+    // The result is used: the fast path's bundler drops a call to decodeURIComponent whose result is not.
+    return decodeURIComponent(part).length >= 0;
+  } catch {
+    return false;
+  }
 }
 
 export function examples(lines: readonly string[]): string {

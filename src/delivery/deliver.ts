@@ -51,7 +51,8 @@ export { isSuccess };
 function numbered(result: AttemptResult, attempt: number): NumberedAttempt {
   const numberedResult = result as NumberedAttempt;
   numberedResult.attempt = attempt;
-  numberedResult.ok = isSuccess(result.statusCode);
+  // A 2xx whose answer then broke off or timed out is no success: Pinwheel would not see it end.
+  numberedResult.ok = isSuccess(result.statusCode) && result.errorKind === undefined;
   return numberedResult;
 }
 

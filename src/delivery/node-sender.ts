@@ -43,18 +43,28 @@ export function createNodeSender(options: SenderOptions): HttpSender {
       const url = redactUrl(sentTo);
       const finish = (result: Partial<AttemptResult>): AttemptResult => ({ url, startedAt, durationMs: performance.now() - startedHr, ...result });
       let statusCode: number | undefined;
+      // The timeout bounds the whole exchange: node's socket timeout is an idle one, which an
+      // answer trickling a byte a second (or a 1xx every few seconds) never lets fire.
+      const deadline: Deadline = { passed: false };
+      const timer = setTimeout(() => {
+        deadline.passed = true;
+        deadline.cancel?.(new TimeoutError("timed out"));
+      }, options.timeoutMs);
       try {
         const target = new URL(sentTo);
         const authorization = basicAuthorization(target);
         const sent = authorization && headers.authorization === undefined ? { ...headers, authorization } : headers;
         const payload = typeof body === "string" ? Buffer.from(body) : body;
-        const response = await exchange(target, sent, payload, options.timeoutMs, agents, agentOptions, stop);
+        const response = await exchange(target, sent, payload, options.timeoutMs, agents, agentOptions, stop, deadline);
         statusCode = response.statusCode;
         const responseBody = await readExcerpt(response);
         return finish({ statusCode, responseBody });
       } catch (error) {
+        const reason = deadline.passed ? new TimeoutError("timed out") : error;
         // When the status arrived and only the body failed, what the handler said is kept.
-        return finish({ ...(statusCode === undefined ? {} : { statusCode }), ...(abandoned ? ABANDONED_ATTEMPT : attemptFailure(error, options.timeoutMs)) });
+        return finish({ ...(statusCode === undefined ? {} : { statusCode }), ...(abandoned ? ABANDONED_ATTEMPT : attemptFailure(reason, options.timeoutMs)) });
+      } finally {
+        clearTimeout(timer);
       }
     },
     async close() {
@@ -68,6 +78,20 @@ export function createNodeSender(options: SenderOptions): HttpSender {
       agents.https?.destroy();
     },
   };
+}
+
+/** An attempt's timeout: once `passed`, `cancel` (set by the exchange) ends its request. */
+interface Deadline {
+  passed: boolean;
+  cancel?: (reason: Error) => void;
+}
+
+/** undici's words for an answer that switches protocols (101), which a webhook's POST never asks for. */
+class BadUpgrade extends Error {
+  readonly code = "UND_ERR_SOCKET";
+  constructor() {
+    super("bad upgrade");
+  }
 }
 
 interface Agents {
@@ -106,6 +130,7 @@ function exchange(
   agents: Agents,
   agentOptions: { keepAlive: boolean; maxSockets: number },
   stop: AbortSignal | undefined,
+  deadline: Deadline,
 ): Promise<IncomingMessage> {
   const secure = target.protocol === "https:";
   if (!secure && target.protocol !== "http:") return Promise.reject(new TypeError(`unsupported protocol ${target.protocol}`));
@@ -136,6 +161,13 @@ function exchange(
       },
     );
     request.on("timeout", () => request.destroy(new TimeoutError("timed out")));
+    deadline.cancel = (reason) => request.destroy(reason);
+    // Without a listener node drops the socket and the request never settles: a run would end
+    // with nothing reported or recorded.
+    request.on("upgrade", (_response, socket) => {
+      socket.destroy();
+      reject(new BadUpgrade());
+    });
     request.on("error", (error: NodeJS.ErrnoException) => {
       reject(error.code === "ECONNRESET" && error.message === "socket hang up" ? new OtherSideClosed() : tlsFailure(error));
     });

@@ -182,9 +182,9 @@ export interface SenderOptions {
 
 /**
  * One undici Agent (a keep-alive pool per origin) shared by every delivery of a run. The
- * per-attempt timeout is undici's connect, headers and body timeouts; those tick about once a
- * second, so a short timeout (tests, compressed retries) also gets a native timer per request,
- * which at Pinwheel's 15 s would only cost time on every delivery.
+ * per-attempt timeout is a timer per request over the whole exchange: undici's own headers and
+ * body timeouts are idle ones (an answer trickling a byte a second, or 1xx answers every few
+ * seconds, never trips them), and they tick only about once a second.
  */
 export function createSender(options: SenderOptions): HttpSender {
   const clock = options.clock ?? Date.now;
@@ -196,7 +196,6 @@ export function createSender(options: SenderOptions): HttpSender {
     connect: { timeout: options.timeoutMs },
   });
 
-  const preciseTimeout = options.timeoutMs < 2000;
   let abandoned = false;
   // A run sends to a handful of URLs thousands of times: parse each once.
   const targets = new Map<string, { origin: string; path: string; shown: string; authorization?: string }>();
@@ -221,7 +220,7 @@ export function createSender(options: SenderOptions): HttpSender {
       const { statusCode, responseBody, error } = await new Promise<Exchange>((resolve) => {
         agent.dispatch(
           { origin: target.origin, path: target.path, method: "POST", headers: sent, body },
-          new ExchangeHandler(resolve, stop, preciseTimeout ? options.timeoutMs : undefined),
+          new ExchangeHandler(resolve, stop, options.timeoutMs),
         );
       });
       const durationMs = performance.now() - startedHr;

@@ -29,6 +29,21 @@ describe("usage errors, in-process", () => {
     expect(result.stderr).toBe("error: unknown command 'simulat'; did you mean simulate?\n");
   });
 
+  it("never prints the password of a URL it refuses, and refuses a bare % in one (it would be sent wrong)", async () => {
+    for (const args of [
+      ["simulate", "paystubs.added", "--to", "http://user:SECRETpw@127.0.0.1:99999/"],
+      ["simulate", "paystubs.added", "--to", "ftp://user:SEC RETpw@127.0.0.1:9/"],
+      ["simulate", "paystubs.added", "--to", "http://user:SECRET%zzpw@127.0.0.1:9/"],
+      ["listen", "--forward-to", "http://user:SECRET%zzpw@127.0.0.1:9/"],
+      ["smoke", "--to", "http://u:SECRETpw@[::1/"],
+    ]) {
+      const line = await usageError(args);
+      expect(line, args.join(" ")).not.toMatch(/SECRET|pw@/);
+      expect(line, args.join(" ")).toContain("***@");
+    }
+    expect(await usageError(["simulate", "paystubs.added", "--to", "http://user:SECRET%zzpw@127.0.0.1:9/"])).toMatch(/write a literal % as %25/);
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean --to?\n"],

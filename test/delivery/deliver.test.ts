@@ -248,6 +248,29 @@ describe("deliver", () => {
     expect(target.requests).toHaveLength(2);
   });
 
+  it("counts a 200 whose answer then stops coming as a failure, and retries it (the status alone is not an answer)", async () => {
+    let requests = 0;
+    const raw = createServer((socket) =>
+      socket.once("data", () => {
+        requests++;
+        socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial");
+      }),
+    );
+    rawServers.push(raw);
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(raw.address() as { port: number }).port}/`;
+    const report = await deliver(sender(150), { url, body: body().text, secret: SECRET }, {
+      retry: { maxRetries: 1, baseMs: 1, windowMs: 100_000 },
+      sleep: noWait,
+    });
+    expect(report.ok).toBe(false);
+    expect(report.attempts.map((attempt) => [attempt.statusCode, attempt.ok, attempt.errorKind])).toEqual([
+      [200, false, "timeout"],
+      [200, false, "timeout"],
+    ]);
+    expect(requests).toBe(2);
+  });
+
   it("gives up on an attempt at its timeout instead of waiting for the answer", async () => {
     // A compressed retry schedule (--retry-base 20: a 600 ms window) only works when a
     // 200 ms timeout really ends the attempt after about 200 ms.

@@ -140,6 +140,52 @@ describe("createNodeSender", () => {
     expect(await sameFromBoth(url, 200)).toMatchObject({ statusCode: 200, errorKind: "timeout", error: "no answer within 200 ms" });
   });
 
+  it("ends an answer that trickles in at the timeout, though bytes keep coming (an idle timeout never fires)", async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const trickles = (first: string, next: string) =>
+      raw((socket) =>
+        socket.once("data", () => {
+          socket.write(first);
+          const timer = setInterval(() => !socket.destroyed && socket.write(next), 40);
+          timers.push(timer);
+          socket.on("close", () => clearInterval(timer));
+        }),
+      );
+    try {
+      const body = await trickles("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "1\r\na\r\n");
+      const headers = await trickles("HTTP/1.1 200 OK\r\n", "x-a: 1\r\n");
+      const processing = await trickles("HTTP/1.1 102 Processing\r\n\r\n", "HTTP/1.1 102 Processing\r\n\r\n");
+      for (const url of [body, headers, processing]) {
+        const started = Date.now();
+        const result = await sameFromBoth(url, 300);
+        expect(result, url).toMatchObject({ errorKind: "timeout", error: "no answer within 300 ms" });
+        expect(Date.now() - started).toBeLessThan(2_500);
+      }
+    } finally {
+      timers.forEach(clearInterval);
+    }
+  });
+
+  it("reports an answer that switches protocols (101) as a failure, as undici does, instead of never settling", async () => {
+    const url = await raw((socket) =>
+      socket.once("data", () => socket.write("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\nx")),
+    );
+    expect(await sameFromBoth(url)).toMatchObject({ errorKind: "network", error: "UND_ERR_SOCKET: bad upgrade" });
+  });
+
+  it("sends a password with a bare % as written, not a thrown URIError", async () => {
+    const seen: string[] = [];
+    const base = await raw((socket) =>
+      socket.once("data", (chunk) => {
+        seen.push(chunk.toString("latin1"));
+        socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      }),
+    );
+    const result = await sameFromBoth(base.replace("http://", "http://user:50%off@") + "/");
+    expect(result).toMatchObject({ statusCode: 200 });
+    expect(seen[0]).toContain(`authorization: Basic ${Buffer.from("user:50%off").toString("base64")}\r\n`);
+  });
+
   it("createSenderFor gives a working sender for a few deliveries and for a long run", async () => {
     const url = await http((_request, response) => response.end("ok"));
     for (const planned of [1, 20, 21]) {
