@@ -30,18 +30,43 @@ function measure(body: unknown): StateReading | undefined {
   return undefined;
 }
 
+/** The most of a --state-url answer read: a count or a list of ids is far smaller, and all of it is held to parse. */
+export const MAX_STATE_BYTES = 8 * 1024 * 1024;
+
+/** The answer's text, or undefined past MAX_STATE_BYTES (the rest is not read). */
+async function boundedText(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_STATE_BYTES) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export function stateReader(url: string, timeoutMs: number): StateReader {
   return async () => {
     let status: number;
-    let text: string;
+    let text: string | undefined;
     try {
       // undici (already loaded for the deliveries) rather than the global fetch, which costs its own start-up.
       const response = await request(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
       status = response.statusCode;
-      text = await response.body.text();
+      text = await boundedText(response.body);
     } catch (error) {
-      const cause = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? (error as Error).message;
+      const name = (error as Error).name;
+      const cause =
+        name === "TimeoutError" || name === "AbortError"
+          ? `no answer within ${timeoutMs} ms`
+          : ((error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? (error as Error).message);
       throw new ConformanceError("state_url", url, `cannot read it (${cause})`);
+    }
+    if (text === undefined) {
+      throw new ConformanceError("state_url", url, `its answer is larger than ${MAX_STATE_BYTES / 1024 / 1024} MiB; answer a count instead, e.g. {"count": 3}`);
     }
     if (status < 200 || status > 299) throw new ConformanceError("state_url", url, `a GET answered ${status}`);
     let body: unknown;
@@ -51,7 +76,7 @@ export function stateReader(url: string, timeoutMs: number): StateReader {
       throw new ConformanceError("state_url", url, `a GET answered ${JSON.stringify(text.slice(0, 40))}, not JSON`);
     }
     const reading = measure(body);
-    if (!reading) throw new ConformanceError("state_url", url, `a GET answered ${text.slice(0, 60)}; it must answer a JSON count or list, e.g. 3, [...] or {"count": 3}`);
+    if (!reading) throw new ConformanceError("state_url", url, `a GET answered ${JSON.stringify(text.slice(0, 60))}; it must answer a JSON count or list, e.g. 3, [...] or {"count": 3}`);
     return reading;
   };
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConformanceError } from "../../src/conformance/index.js";
-import { readAfterSettling, stateReader } from "../../src/conformance/state.js";
+import { MAX_STATE_BYTES, readAfterSettling, stateReader } from "../../src/conformance/state.js";
 
 let server: Server;
 let base = "";
@@ -16,16 +16,36 @@ beforeAll(async () => {
     "/wrapped": () => [200, JSON.stringify({ count: processed.length })],
     "/object": () => [200, JSON.stringify({ count: 1, other: 2 })],
     "/text": () => [200, "three"],
+    "/carriage-return": () => [200, '{"a":1,\r"b":2}'],
     "/missing": () => [404, "{}"],
   };
   server = createServer((request, response) => {
+    if (request.url === "/slow") return; // never answers
+    if (request.url === "/huge") {
+      // 9 MiB of spaces, then a count: valid JSON past the bound.
+      response.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const more = () => {
+        while (sent < 9 && !response.destroyed) {
+          sent++;
+          if (!response.write(chunk)) return void response.once("drain", more);
+        }
+        if (!response.destroyed) response.end("3");
+      };
+      response.on("error", () => {});
+      return more();
+    }
     const [status, body] = (answers[request.url ?? ""] ?? answers["/missing"]!)();
     response.writeHead(status, { "content-type": "application/json" }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
 
 describe("stateReader", () => {
   it("reads a bare count, a list, or the one field of an object", async () => {
@@ -45,6 +65,16 @@ describe("stateReader", () => {
       expect(error).toBeInstanceOf(ConformanceError);
       expect((error as Error).message).toMatch(message);
     }
+  });
+
+  it("reads at most MAX_STATE_BYTES of an answer, says a timeout in words, and shows no raw control character", async () => {
+    const huge = await stateReader(`${base}/huge`, 5000)().catch((e: unknown) => e);
+    expect((huge as Error).message).toMatch(new RegExp(`larger than ${MAX_STATE_BYTES / 1024 / 1024} MiB`));
+    const slow = await stateReader(`${base}/slow`, 200)().catch((e: unknown) => e);
+    expect((slow as Error).message).toMatch(/cannot read it \(no answer within 200 ms\)/);
+    const odd = await stateReader(`${base}/carriage-return`, 2000)().catch((e: unknown) => e);
+    expect((odd as Error).message).toMatch(/must answer a JSON count or list/);
+    expect((odd as Error).message).not.toMatch(/\r/);
   });
 
   it("readAfterSettling returns as soon as the state moves, and after settleMs when it does not", async () => {
