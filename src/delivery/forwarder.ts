@@ -37,11 +37,15 @@ export interface ForwardReport extends DeliveryReport {
 }
 
 /**
- * Every forward carries this header with the forwarder's own random value: a request that arrives
- * with it came back from --forward-to, whatever name or address led there (0.0.0.0, the host's
- * name, an IPv4-mapped address, a proxy), and is not forwarded again.
+ * Every forward carries this header: the random ids of the listeners it has passed through, its
+ * own last. A request that arrives with this listener's id in it came back from --forward-to,
+ * whatever name or address led there (0.0.0.0, the host's name, a proxy, another listener
+ * forwarding back), and is not forwarded again; nor is one that has passed MAX_FORWARD_HOPS.
  */
 export const FORWARD_MARKER_HEADER = "x-pinwheel-cli-forward";
+
+/** Listeners a forward may pass through: a chain longer than any real set-up is a loop. */
+export const MAX_FORWARD_HOPS = 8;
 
 export interface Forwarder {
   readonly url: string;
@@ -72,8 +76,18 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   let inFlight = 0;
   let queuedBytes = 0;
   let closing: Promise<void> | undefined;
-  const marker = { [FORWARD_MARKER_HEADER]: randomUUID() };
-  const cameBack = (request: StoredRequest) => storedHeader(request, FORWARD_MARKER_HEADER) === marker[FORWARD_MARKER_HEADER];
+  const ownId = randomUUID();
+  const ownMarker = { [FORWARD_MARKER_HEADER]: ownId };
+  const hopsOf = (request: StoredRequest) => storedHeader(request, FORWARD_MARKER_HEADER)?.split(",").map((id) => id.trim()) ?? [];
+  const cameBack = (request: StoredRequest) => {
+    const hops = hopsOf(request);
+    return hops.includes(ownId) || hops.length >= MAX_FORWARD_HOPS;
+  };
+  /** The marker a forward of `request` carries: the listeners it came through, then this one. */
+  const markerFor = (request: StoredRequest) => {
+    const hops = hopsOf(request);
+    return hops.length === 0 ? ownMarker : { [FORWARD_MARKER_HEADER]: [...hops, ownId].join(", ") };
+  };
   return {
     url: options.url,
     cameBack,
@@ -107,7 +121,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       queuedBytes += size;
       const delivery = deliver(
         sender,
-        { url: options.url, body: request.body, secret: options.secret, webhookId, extraHeaders: marker },
+        { url: options.url, body: request.body, secret: options.secret, webhookId, extraHeaders: markerFor(request) },
         {
           retry: options.retry,
           signal: stop.signal,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { createForwarder, type Forwarder } from "../../src/delivery/forwarder.js";
+import { createForwarder, FORWARD_MARKER_HEADER, MAX_FORWARD_HOPS, type Forwarder } from "../../src/delivery/forwarder.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { deliveryStore } from "../../src/store/deliveries.js";
 import { requestStore, type StoredRequest } from "../../src/store/requests.js";
@@ -76,6 +76,37 @@ describe("the forward queue", () => {
     hold = false;
     const small = await forwarding.forward(stored(300));
     expect(small.ok).toBe(true);
+  });
+});
+
+describe("forward loops", () => {
+  it("two listeners forwarding to each other stop at the first that sees its own id come back", async () => {
+    const app = await server(() => ({ status: 200 }));
+    const a = forwarder(app.url);
+    const b = forwarder(app.url);
+    const markerOf = (index: number) => {
+      const header = Object.entries(app.requests[index]!.headers).find(([name]) => name === FORWARD_MARKER_HEADER);
+      return String(header?.[1]);
+    };
+    const arrivingWith = (marker: string) => {
+      const request = stored();
+      request.headers = [[FORWARD_MARKER_HEADER, marker]];
+      return request;
+    };
+    // A forwards a delivery from Pinwheel; B receives A's forward and forwards it on, adding its own id.
+    expect((await a.forward(stored())).ok).toBe(true);
+    const fromA = arrivingWith(markerOf(0));
+    expect(b.cameBack(fromA)).toBe(false);
+    expect(b.accepts(fromA)).toBe(true);
+    expect((await b.forward(fromA)).ok).toBe(true);
+    expect(markerOf(1)).toBe(`${markerOf(0)}, ${markerOf(1).split(", ")[1]}`);
+    // B's forward reaches A again: A finds its own id and stops there.
+    const backAtA = arrivingWith(markerOf(1));
+    expect(a.cameBack(backAtA)).toBe(true);
+    expect(a.accepts(backAtA)).toBe(false);
+    // Past MAX_FORWARD_HOPS listeners, none forwards again, whosever ids they are.
+    const long = arrivingWith(Array.from({ length: MAX_FORWARD_HOPS }, () => crypto.randomUUID()).join(", "));
+    expect(a.accepts(long)).toBe(false);
   });
 });
 

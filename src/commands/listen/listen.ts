@@ -243,7 +243,7 @@ async function startListening(out: Output, options: ListenOptions, { db, dbPath,
       limits: { maxConnections: options.maxConnections },
       routes: inspector?.routes,
       onStored(request) {
-        if (forwarder?.cameBack(request)) sayOnce(`request #${request.id} came back from --forward-to ${forwarder.url}: it leads to this listener itself, so what comes back is stored, not forwarded again; point --forward-to at your app`);
+        if (forwarder?.cameBack(request)) sayOnce(`request #${request.id} came back from --forward-to ${forwarder.url}: it leads back to this listener (itself, or through another listener forwarding here), so what comes back is stored, not forwarded again; point --forward-to at your app`);
         const forwarding = forwarder?.accepts(request) ?? false;
         // The sender's answer does not wait for the app unless --forward-status says so.
         if (forwarding && options.forwardStatus) return;

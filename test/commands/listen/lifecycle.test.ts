@@ -144,7 +144,7 @@ describe("listen refuses to start", () => {
     expect(requests()).toHaveLength(2);
     const { stderr } = await listener.stop();
     expect(stderr.match(/came back from --forward-to/g)).toHaveLength(1);
-    expect(stderr).toMatch(/request #2 came back from --forward-to http:\/\/0\.0\.0\.0:\d+\/: it leads to this listener itself/);
+    expect(stderr).toMatch(/request #2 came back from --forward-to http:\/\/0\.0\.0\.0:\d+\/: it leads back to this listener/);
   });
 
   it("when --events names nothing, and smoke likewise", async () => {
