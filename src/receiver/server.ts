@@ -80,6 +80,12 @@ export const DEFAULT_LIMITS: ReceiverLimits = { headersTimeoutMs: 10_000, reques
 /** How long a connection past the cap has to send its one request before it is dropped. */
 const OVER_CAPACITY_GRACE_MS = 1000;
 
+/**
+ * Of a request refused past the cap, this much of the body is kept (a Pinwheel event is a few
+ * KiB): connections past the cap are not counted, so each must cost little memory.
+ */
+const OVER_CAPACITY_BODY_BYTES = 64 * 1024;
+
 export interface Receiver {
   readonly url: string;
   readonly port: number;
@@ -109,6 +115,8 @@ interface Arriving {
   request: IncomingMessage;
   chunks: Buffer[];
   size: number;
+  /** How much of the body is kept (the rest is counted in `size`, not held). */
+  keep: number;
 }
 
 /** The request each connection is reading, if any (one at a time: node's server does not pipeline handlers). */
@@ -160,31 +168,33 @@ function afterOwedAnswers(socket: Socket, waitMs: number, answer: () => void, gi
   };
 }
 
-function readBody(request: IncomingMessage): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
+function readBody(request: IncomingMessage, keep: number): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
-    const progress: Arriving = { request, chunks: [], size: 0 };
+    const progress: Arriving = { request, chunks: [], size: 0, keep };
     const { chunks } = progress;
     arriving.set(request.socket, progress);
     request.on("data", (chunk: Buffer) => {
-      // Past the limit the rest is drained, not kept: the row records the size and the first MiB.
-      if (progress.size < MAX_BODY_BYTES) chunks.push(chunk);
+      // Past the limit the rest is drained, not kept: the row records the size and the first `keep` bytes.
+      if (progress.size < keep) chunks.push(chunk);
       progress.size += chunk.length;
     });
     request.on("end", () => {
       if (arriving.get(request.socket) === progress) arriving.delete(request.socket);
       const { size } = progress;
-      resolve({ body: joined(chunks, size), size, tooLarge: size > MAX_BODY_BYTES });
+      resolve({ body: joined(chunks, keep), size, tooLarge: size > MAX_BODY_BYTES });
     });
     request.on("error", reject);
   });
 }
 
 /**
- * The body's first MiB in memory of its own, not a slice of Buffer's shared pool: handing the
- * body to the commit worker copies the whole backing store, which would otherwise be the pool's 8 KiB slab.
+ * The body's first `keep` bytes in memory of its own, not a slice of Buffer's shared pool: handing
+ * the body to the commit worker copies the whole backing store, which would otherwise be the pool's 8 KiB slab.
  */
-function joined(chunks: Buffer[], size: number): Buffer {
-  const body = Buffer.allocUnsafeSlow(Math.min(size, MAX_BODY_BYTES));
+function joined(chunks: Buffer[], keep: number): Buffer {
+  let held = 0;
+  for (const chunk of chunks) held += chunk.length;
+  const body = Buffer.allocUnsafeSlow(Math.min(held, keep));
   let offset = 0;
   for (const chunk of chunks) offset += chunk.copy(body, offset, 0, Math.min(chunk.length, body.length - offset));
   return body;
@@ -228,8 +238,8 @@ interface ReceiverContext {
   /** Payloads are validated by the commit worker, not by classifyRequest on this thread. */
   validatesInWorker: boolean;
   store: RequestStore;
-  /** Connections accepted past the cap: their one request is stored and refused with 503. */
-  overCapacity: WeakSet<Socket>;
+  /** Connections accepted past the cap, with the timer that drops them: their one request is stored and refused with 503. */
+  overCapacity: WeakMap<Socket, NodeJS.Timeout>;
 }
 
 function classifyOptions(context: ReceiverContext, now: number): ClassifyOptions & { now: number } {
@@ -251,7 +261,7 @@ function requestRow(request: IncomingMessage, read: { body: Buffer; size: number
     headers: headerPairs(request.rawHeaders),
     body: read.body,
     bodySize: read.size,
-    bodyTruncated: read.tooLarge,
+    bodyTruncated: read.size > read.body.length,
     event: verdict.event,
     eventId: verdict.eventId,
     accountId: verdict.accountId,
@@ -283,9 +293,12 @@ function committedRow({ row }: Submission, inserted: unknown, schemaErrors: unkn
 
 /** Reads, classifies and stores one request, then answers it: only once its row is committed. */
 async function handleWebhook(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const read = await readBody(request);
+  const drop = context.overCapacity.get(request.socket);
+  const overCapacity = drop !== undefined;
+  const read = await readBody(request, overCapacity ? OVER_CAPACITY_BODY_BYTES : MAX_BODY_BYTES);
+  // It came whole within its grace: it is answered once stored, however long the commit takes.
+  clearTimeout(drop);
   const now = context.clock();
-  const overCapacity = context.overCapacity.has(request.socket);
   const verdict = classifyRequest(
     { method: request.method ?? "GET", headers: request.headers, body: read.body, tooLarge: read.tooLarge, overCapacity },
     classifyOptions(context, now),
@@ -370,11 +383,11 @@ function createReceiverServer(context: ReceiverContext, limits: ReceiverLimits):
  * (answering before node's parser has read the request would leave it to be handled anyway),
  * and a short time to send it. `open` counts the connections within the cap (the commit policy reads it).
  */
-function capConnections(server: Server, maxConnections: number, overCapacity: WeakSet<Socket>, open: { connections: number }): void {
+function capConnections(server: Server, maxConnections: number, overCapacity: WeakMap<Socket, NodeJS.Timeout>, open: { connections: number }): void {
   server.on("connection", (socket: Socket) => {
     if (open.connections >= maxConnections) {
-      overCapacity.add(socket);
       const drop = setTimeout(() => socket.destroy(), OVER_CAPACITY_GRACE_MS);
+      overCapacity.set(socket, drop);
       socket.once("close", () => clearTimeout(drop));
       return;
     }
@@ -458,7 +471,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     committer,
     validatesInWorker: completer !== null,
     store: requestStore(options.db),
-    overCapacity: new WeakSet(),
+    overCapacity: new WeakMap(),
   };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const server = createReceiverServer(context, limits);
@@ -613,8 +626,8 @@ function failedRequestLine(error: ParseError): RegExpExecArray | null {
   return /^([A-Z]{3,10}) (\S{1,2048})/.exec(raw.slice(start));
 }
 
-function arrivedSoFar({ request, chunks, size }: Arriving): Arrived {
-  return { method: request.method ?? "", path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: joined(chunks, size), bodySize: size };
+function arrivedSoFar({ request, chunks, size, keep }: Arriving): Arrived {
+  return { method: request.method ?? "", path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: joined(chunks, keep), bodySize: size };
 }
 
 function describeArrivedBody({ request, size }: Arriving): string {

@@ -146,6 +146,15 @@ describe("the receiver under hostile input", () => {
       const stored = requestStore(db).list({ limit: 1 })[0]!;
       expect(stored).toMatchObject({ path: "/over-cap", statusCode: 503, verification: "not_checked" });
       expect(stored.rejection).toMatch(/connection limit/);
+      expect(stored.body.equals(body)).toBe(true);
+      // Connections past the cap are not counted, so what each may make the receiver hold is small:
+      // a large body is kept to its first 64 KiB, its size recorded.
+      const large = Buffer.alloc(200_000, 0x20);
+      const refused = await rawRequest(receiver.port, httpRequest("POST", "/over-cap-large", Object.entries(headers), large));
+      expect(refused.status).toBe(503);
+      const kept = requestStore(db).list({ limit: 1 })[0]!;
+      expect(kept).toMatchObject({ path: "/over-cap-large", statusCode: 503, bodySize: 200_000, bodyTruncated: true });
+      expect(kept.body.length).toBe(64 * 1024);
     } finally {
       for (const socket of idle) socket.destroy();
     }
