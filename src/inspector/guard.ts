@@ -28,6 +28,13 @@ export interface GuardOptions {
 }
 
 /**
+ * Headers a proxy or tunnel adds (ngrok, cloudflared, nginx...). The page is for the machine
+ * listen runs on: a tunnel that rewrites Host to localhost (ngrok --host-header=rewrite,
+ * cloudflared --http-host-header) would otherwise hand anyone on the internet its token.
+ */
+const PROXY_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip", "cf-connecting-ip", "true-client-ip"];
+
+/**
  * Who may use the inspector. Pages and assets need only a proper Host. Every API call (reads of
  * stored payroll data too) needs the per-run token, which only a page served by this listener
  * holds: the browser's same-origin policy keeps it from other sites. Writes (POST) need it in the
@@ -39,6 +46,10 @@ export function createGuard(options: GuardOptions) {
     checkHost(request: IncomingMessage): void {
       if (!answersHost(request, options.loopbackOnly)) {
         throw new HttpError(421, "wrong_host", "the inspector answers only to localhost or 127.0.0.1 addresses");
+      }
+      const proxied = PROXY_HEADERS.find((name) => request.headers[name] !== undefined);
+      if (proxied !== undefined) {
+        throw new HttpError(403, "proxied", `the inspector is not served through a proxy or tunnel (this request has ${proxied}); open it at the address listen printed`);
       }
     },
     checkRead(request: IncomingMessage, url: URL): void {

@@ -73,6 +73,17 @@ describe("the page", () => {
     const api = await call(`${inspected.page}api/requests`, { headers: withToken(inspected, { host: "rebound.attacker.example" }) });
     expect(api.status).toBe(421);
   });
+
+  it("refuses requests through a proxy or tunnel, which may rewrite Host to localhost", async () => {
+    inspected = await startInspected();
+    const host = `localhost:${inspected.receiver.port}`;
+    for (const header of ["x-forwarded-for", "x-forwarded-host", "forwarded", "cf-connecting-ip", "x-real-ip"]) {
+      const page = await call(inspected.page, { headers: { host, [header]: "203.0.113.9" } });
+      expect(page.status, header).toBe(403);
+      expect(page.text, header).not.toContain(inspected.inspector.token);
+      expect((await call(`${inspected.page}api/requests`, { headers: withToken(inspected, { host, [header]: "203.0.113.9" }) })).status, header).toBe(403);
+    }
+  });
 });
 
 describe("the JSON API", () => {
