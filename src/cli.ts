@@ -9,7 +9,7 @@ import { registerToolingCommands } from "./cli/tooling.js";
 import { usageError } from "./errors.js";
 import { didYouMean } from "./suggest.js";
 import { redactTypedUrl } from "./redact-url.js";
-import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./cli/options.js";
+import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
 
 
 /** "error: unknown command 'lisen'\n(Did you mean listen?)\n" -> "error: unknown command 'lisen'; did you mean listen?\n". */
@@ -79,7 +79,7 @@ export function buildProgram(): Command {
     .option("--forward-secret <secret>", "sign forwarded events with this secret instead", secretValue("--forward-secret", "the listener's own secret"))
     .option("--forward-status", "answer the sender with the app's status, so Pinwheel-style retries reach the app")
     .option("--forward-retry", "retry forwards after a 5XX, network error or timeout, like Pinwheel")
-    .option("--forward-timeout <ms>", "per-attempt timeout for forwards", integer(1), 15_000)
+    .option("--forward-timeout <ms>", "per-attempt timeout for forwards", timeoutOption, 15_000)
     .option("--forward-queue <n>", "forwards waiting on the app at most; past it a forward is recorded as abandoned (with --forward-status: answered 503)", integer(1, 1_000_000), 1000)
     .option("--forward-queue-mb <n>", "MiB of bodies those forwards may hold at most", integer(1, 65_536), 64)
     .option("--events <a,b,...>", "only show and forward these events (all are still stored); with --register, the ones subscribed to", commaList)
@@ -119,9 +119,9 @@ export function buildProgram(): Command {
     .option("--data <file>", "send this body instead of the fixture ('-' reads stdin)")
     .option("-n, --count <n>", "send N distinct events", integer(1, 10_000_000), 1)
     .option("-c, --concurrency <n>", "requests in flight at once with --count", integer(1, 1024), 8)
-    .option("--timeout <ms>", "per-attempt timeout (Pinwheel waits 15 s)", integer(1), 15_000)
+    .option("--timeout <ms>", "per-attempt timeout (Pinwheel waits 15 s)", timeoutOption, 15_000)
     .option("--retry", "retry after a 5XX, network error or timeout: up to 5 more attempts within 15 min, like Pinwheel")
-    .option("--retry-base <ms>", "compress the retry schedule to this base delay (implies --retry)", integer(1))
+    .option("--retry-base <ms>", "compress the retry schedule to this base delay (implies --retry)", retryBaseOption)
     .option("--duplicate [n]", "send the same event (same event_id and body) n more times (default 1)", duplicateCount)
     .option("--pending", "send the job with outcome pending, then the same job with its result (--outcome error for an error)")
     .option("--scenario <name|file>", "play a sequence of events (see: scenarios list) or your own scenario file")
@@ -209,9 +209,9 @@ export function buildProgram(): Command {
     .option("--include-unverified", "also re-sign requests that were not verified when they arrived, --skip-verify ones included (they would reach your app as genuine)")
     .option("--secret <secret>", "API secret to re-sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("-c, --concurrency <n>", "requests in flight at once", integer(1, 1024), 8)
-    .option("--timeout <ms>", "per-attempt timeout", integer(1), 15_000)
+    .option("--timeout <ms>", "per-attempt timeout", timeoutOption, 15_000)
     .option("--retry", "retry after a 5XX, network error or timeout, like Pinwheel")
-    .option("--retry-base <ms>", "compress the retry schedule (implies --retry)", integer(1))
+    .option("--retry-base <ms>", "compress the retry schedule (implies --retry)", retryBaseOption)
     .option("--db <path>", "SQLite event store")
     .option("--json", "print one JSON object per attempt and a summary")
     .addHelpText(
@@ -234,7 +234,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--reporter <format>", "report format").choices(["table", "junit", "json"]).default("table"))
     .option("--output <file>", "write the report (JUnit XML) to this file; the table still prints")
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
-    .option("--timeout <ms>", "per-request timeout (conformance: later answers fail response-time)", integer(1), 15_000)
+    .option("--timeout <ms>", "per-request timeout (conformance: later answers fail response-time)", timeoutOption, 15_000)
     .option("--speed <factor>", "scale the --scenario's delays (default: 100, almost at once)", positiveNumber)
     .option("--db <path>", "where delivery attempts are recorded")
     .option("--json", "print the report as JSON (same as --reporter json)")

@@ -1,4 +1,4 @@
-import { apiVersionDate, collect, duration, httpUrl, integer, positiveNumber, secretValue, since, uuid } from "./options.js";
+import { apiVersionDate, collect, duration, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./options.js";
 import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
 
 /**
@@ -42,7 +42,7 @@ const TARGET_OPTIONS: readonly FastOption[] = [
   { flags: "--base-url <url>", parse: httpUrl },
   { flags: "--secret <secret>", parse: secret("--secret") },
   { flags: "--api-version <date>", choices: PINWHEEL_VERSIONS },
-  { flags: "--timeout <ms>", parse: int(1), default: 10_000 },
+  { flags: "--timeout <ms>", parse: timeoutOption as Parser, default: 10_000 },
   { flags: "--db <path>" },
   { flags: "--json" },
 ];
@@ -65,9 +65,9 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--data <file>" },
       { flags: "--count <n>", parse: int(1, 10_000_000), default: 1 },
       { flags: "--concurrency <n>", parse: int(1, 1024), default: 8 },
-      { flags: "--timeout <ms>", parse: int(1), default: 15_000 },
+      { flags: "--timeout <ms>", parse: timeoutOption as Parser, default: 15_000 },
       { flags: "--retry" },
-      { flags: "--retry-base <ms>", parse: int(1) },
+      { flags: "--retry-base <ms>", parse: retryBaseOption as Parser },
       { flags: "--pending" },
       { flags: "--speed <factor>", parse: positiveNumber },
       { flags: "--pause-after <duration>", parse: duration },
@@ -134,9 +134,9 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--include-unverified" },
       { flags: "--secret <secret>", parse: secret("--secret") },
       { flags: "--concurrency <n>", parse: int(1, 1024), default: 8 },
-      { flags: "--timeout <ms>", parse: int(1), default: 15_000 },
+      { flags: "--timeout <ms>", parse: timeoutOption as Parser, default: 15_000 },
       { flags: "--retry" },
-      { flags: "--retry-base <ms>", parse: int(1) },
+      { flags: "--retry-base <ms>", parse: retryBaseOption as Parser },
       { flags: "--db <path>" },
       { flags: "--json" },
     ],

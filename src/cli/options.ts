@@ -2,6 +2,7 @@ import { InvalidArgumentError } from "./argument-error.js";
 import { usageError } from "../errors.js";
 import { isApiVersionDate } from "../events/versions.js";
 import { redactTypedUrl } from "../redact-url.js";
+import { PINWHEEL_RETRY_BASE_MS } from "../delivery/retry-policy.js";
 
 /** Commander argument parsers: a bad value becomes commander's own one-line usage error (exit 2). */
 
@@ -14,6 +15,15 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
     return parsed;
   };
 }
+
+/** The longest wait a timer takes (2^31 - 1 ms, about 24.8 days): Node fires a longer one at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** --timeout and its kin: any longer and Node's timer would fire at once. */
+export const timeoutOption = integer(1, MAX_TIMER_MS);
+
+/** --retry-base compresses Pinwheel's schedule, whose own base is 30 s: it cannot stretch it. */
+export const retryBaseOption = integer(1, PINWHEEL_RETRY_BASE_MS);
 
 /** simulate --duplicate [n]: an event name after it is read as n, so the error says how to write it. */
 export function duplicateCount(value: string): number {

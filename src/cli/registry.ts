@@ -2,7 +2,7 @@ import { Option, type Command, type OptionValues } from "@commander-js/extra-typ
 import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } from "../api/environments.js";
 import { CONFIG_KEYS } from "../config-keys.js";
 import { lazy } from "./lazy.js";
-import { commaList, examples, httpUrl, integer, secretValue } from "./options.js";
+import { commaList, examples, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
 
 const PRECEDENCE_HELP =
   "\nWhere the webhooks live: --env (sandbox, development, production, or local: the embedded registry,\n" +
@@ -16,7 +16,7 @@ function targetOptions<Args extends unknown[], Opts extends OptionValues>(comman
     .option("--base-url <url>", "API base URL instead of --env, e.g. http://127.0.0.1:4010 (or PINWHEEL_BASE_URL)", httpUrl)
     .option("--secret <secret>", "API secret sent as x-api-secret (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
     .addOption(new Option("--api-version <date>", `Pinwheel-Version header (default: ${NEWEST_VERSION})`).choices(PINWHEEL_VERSIONS))
-    .option("--timeout <ms>", "per-request timeout", integer(1), 10_000)
+    .option("--timeout <ms>", "per-request timeout", timeoutOption, 10_000)
     .option("--db <path>", "SQLite database of the local registry (or PINWHEEL_CLI_DB)")
     .option("--json", "print JSON");
 }

@@ -44,6 +44,13 @@ describe("usage errors, in-process", () => {
     expect(await usageError(["simulate", "paystubs.added", "--to", "http://user:SECRET%zzpw@127.0.0.1:9/"])).toMatch(/write a literal % as %25/);
   });
 
+  it("refuses a timeout Node's timers cannot hold and a --retry-base that would stretch Pinwheel's schedule", async () => {
+    expect(await usageError(["simulate", "paystubs.added", "--to", UNREACHABLE, "--timeout", "99999999999"])).toMatch(/--timeout.*from 1 to 2147483647/);
+    expect(await usageError(["simulate", "paystubs.added", "--to", UNREACHABLE, "--retry-base", "99999999999"])).toMatch(/--retry-base.*from 1 to 30000/);
+    expect(await usageError(["replay", "--all", "--to", UNREACHABLE, "--timeout", "2147483648"])).toMatch(/--timeout/);
+    expect(await usageError(["listen", "--forward-to", UNREACHABLE, "--forward-timeout", "2147483648"])).toMatch(/--forward-timeout/);
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean --to?\n"],
