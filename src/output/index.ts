@@ -3,6 +3,7 @@ import { terminalSettings, type TerminalSettings } from "../config.js";
 import { renderTable } from "./table.js";
 import { colorsFor } from "./colors.js";
 import { redactUrlsIn } from "../redact-url.js";
+import { terminalSafeJson } from "./printable.js";
 
 /**
  * The one place that writes to the terminal. Data (tables, results, JSON) goes to stdout;
@@ -112,10 +113,10 @@ export function createOutput(
     settings,
     c,
     data(value) {
-      writeOut(JSON.stringify(value, null, 2));
+      writeOut(terminalSafeJson(JSON.stringify(value, null, 2)));
     },
     ndjson(value) {
-      writeOut(JSON.stringify(value));
+      writeOut(terminalSafeJson(JSON.stringify(value)));
     },
     line(text = "") {
       writeOut(text);

@@ -15,7 +15,9 @@ function escapeXml(text: string): string {
     .replace(/"/g, "&quot;")
     .replace(/'/g, "&apos;")
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+    // C1 controls and bidirectional overrides, as character references: no terminal showing the file acts on them.
+    .replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (character) => `&#x${character.charCodeAt(0).toString(16)};`);
 }
 
 /** JUnit XML as CI systems (GitHub, GitLab, Jenkins, CircleCI) read it: one testcase per check. */

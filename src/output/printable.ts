@@ -23,3 +23,16 @@ export function printable(text: string): string {
 export function printableBlock(text: string): string {
   return text.replace(UNPRINTABLE_BUT_LINES, escaped);
 }
+
+// What JSON.stringify leaves raw that a terminal still acts on: C1 controls, the bidirectional
+// overrides, and the line and paragraph separators. JSON text holds them only inside strings.
+const RAW_IN_JSON = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text (--json output) with those characters written as \u escapes: the same JSON to a
+ * parser, nothing a terminal acts on when it is read there.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(RAW_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+

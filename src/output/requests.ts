@@ -1,7 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { StoredRequest } from "../store/requests.js";
 import { EVENT_NAMES } from "../events/catalog.js";
-import { printable } from "./printable.js";
+import { printable, terminalSafeJson } from "./printable.js";
 
 export function isVerified(request: StoredRequest): boolean {
   return request.verification === "verified";
@@ -29,7 +29,7 @@ export function requestJson(request: StoredRequest): Record<string, unknown> {
   };
 }
 
-const jsonText = (value: string | null): string => (value === null ? "null" : JSON.stringify(value));
+const jsonText = (value: string | null): string => (value === null ? "null" : terminalSafeJson(JSON.stringify(value)));
 
 /**
  * listen --json's line for a request: exactly JSON.stringify({ type: "request", ...requestJson(request) }),
@@ -41,7 +41,7 @@ export function requestJsonLine(request: StoredRequest): string {
     `,"account_id":${jsonText(request.accountId)},"received_at":${jsonText(request.receivedAt)},"method":${jsonText(request.method)}` +
     `,"path":${jsonText(request.path)},"verified":${isVerified(request)},"verification":${jsonText(request.verification)}` +
     `,"verification_detail":${jsonText(request.verificationDetail)},"duplicate":${request.duplicate},"status_code":${request.statusCode}` +
-    `,"rejection":${jsonText(request.rejection)},"schema_errors":${JSON.stringify(request.schemaErrors)}` +
+    `,"rejection":${jsonText(request.rejection)},"schema_errors":${request.schemaErrors === null ? "null" : terminalSafeJson(JSON.stringify(request.schemaErrors))}` +
     `,"webhook_id":${jsonText(request.webhookId)},"body_size":${request.bodySize}}`
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { printable, printableBlock } from "../../src/output/printable.js";
+import { printable, printableBlock, terminalSafeJson } from "../../src/output/printable.js";
+import { renderJUnit } from "../../src/output/junit.js";
 
 describe("printable", () => {
   it("shows control characters instead of letting them act on the terminal", () => {
@@ -17,5 +18,23 @@ describe("printable", () => {
 
   it("keeps line breaks and tabs in a block", () => {
     expect(printableBlock("{\n\t\"a\": 1\u001b[0m\n}")).toBe("{\n\t\"a\": 1\\x1b[0m\n}");
+  });
+});
+
+describe("terminalSafeJson", () => {
+  it("writes C1 controls, bidirectional overrides and line separators as \\u escapes: the same JSON, nothing a terminal acts on", () => {
+    const value = { path: "/a\u009b31m\u202egnp.exe\u2028x", plain: "Zoë ☕" };
+    const json = terminalSafeJson(JSON.stringify(value));
+    expect(json).toBe('{"path":"/a\\u009b31m\\u202egnp.exe\\u2028x","plain":"Zoë ☕"}');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+});
+
+
+describe("renderJUnit", () => {
+  it("writes C1 controls and bidirectional overrides from an app's answer as character references", () => {
+    const xml = renderJUnit("s", [{ name: "n", classname: "c", seconds: 0, failure: { message: "m\u009b31m", details: "a\u202eb\u0007" } }], "2026-12-01T00:00:00Z");
+    expect(xml).toContain('<failure message="m&#x9b;31m">a&#x202e;b</failure>');
+    expect([...xml].some((character) => /[\u0080-\u009f\u202e]/.test(character) || character === "\u0007")).toBe(false);
   });
 });

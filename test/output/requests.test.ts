@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatRequestLine, requestJson, requestJsonLine, requestLabel } from "../../src/output/requests.js";
+import { terminalSafeJson } from "../../src/output/printable.js";
 import type { StoredRequest } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
 
@@ -69,7 +70,9 @@ describe("requestJsonLine", () => {
     fc.assert(
       fc.property(row, (fields) => {
         const request: StoredRequest = { ...storedRequest(), ...fields };
-        expect(requestJsonLine(request)).toBe(JSON.stringify({ type: "request", ...requestJson(request) }));
+        const line = requestJsonLine(request);
+        expect(line).toBe(terminalSafeJson(JSON.stringify({ type: "request", ...requestJson(request) })));
+        expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify({ type: "request", ...requestJson(request) })));
       }),
       { numRuns: 500 },
     );
