@@ -29,19 +29,19 @@ export function requestJson(request: StoredRequest): Record<string, unknown> {
   };
 }
 
-const jsonText = (value: string | null): string => (value === null ? "null" : terminalSafeJson(JSON.stringify(value)));
+const jsonText = (value: string | null): string => (value === null ? "null" : JSON.stringify(value));
 
 /**
  * listen --json's line for a request: exactly JSON.stringify({ type: "request", ...requestJson(request) }),
  * written straight from the row, with no object built per request to serialize.
  */
 export function requestJsonLine(request: StoredRequest): string {
-  return (
+  return terminalSafeJson(
     `{"type":"request","id":${request.id},"event_id":${jsonText(request.eventId)},"event":${jsonText(request.event)}` +
     `,"account_id":${jsonText(request.accountId)},"received_at":${jsonText(request.receivedAt)},"method":${jsonText(request.method)}` +
     `,"path":${jsonText(request.path)},"verified":${isVerified(request)},"verification":${jsonText(request.verification)}` +
     `,"verification_detail":${jsonText(request.verificationDetail)},"duplicate":${request.duplicate},"status_code":${request.statusCode}` +
-    `,"rejection":${jsonText(request.rejection)},"schema_errors":${request.schemaErrors === null ? "null" : terminalSafeJson(JSON.stringify(request.schemaErrors))}` +
+    `,"rejection":${jsonText(request.rejection)},"schema_errors":${JSON.stringify(request.schemaErrors)}` +
     `,"webhook_id":${jsonText(request.webhookId)},"body_size":${request.bodySize}}`
   );
 }
