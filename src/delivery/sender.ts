@@ -104,6 +104,8 @@ type Abort = (reason?: Error) => void;
  * its newer controller interface would be wrapped into this one per request). Settles once: a
  * callback after that (the error of a connection dropped on purpose) is ignored.
  */
+const timedOut = () => new DOMException("The operation was aborted due to timeout", "TimeoutError");
+
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   private statusCode: number | undefined;
   private excerpt: ExcerptReader | undefined;
@@ -112,15 +114,17 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private settled = false;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly onStop: (() => void) | undefined;
+  /** performance.now() past which the exchange has timed out, however its bytes are still coming. */
+  private readonly deadline: number;
 
   constructor(
     private readonly resolve: (exchange: Exchange) => void,
     private readonly stop: AbortSignal | undefined,
-    timeoutMs: number | undefined,
+    timeoutMs: number,
+    precise: boolean,
   ) {
-    if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
-    }
+    this.deadline = performance.now() + timeoutMs;
+    if (precise) this.timer = setTimeout(() => this.abort(timedOut()), timeoutMs);
     if (stop) {
       const onStop = () => this.abort((stop.reason as Error | undefined) ?? new DOMException("This operation was aborted", "AbortError"));
       this.onStop = onStop;
@@ -147,7 +151,18 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     else this.abortRequest = abort;
   }
 
+  /**
+   * undici's body timeout is an idle one, which an answer trickling in never trips (nor do 1xx
+   * answers every few seconds): each arrival is checked against the deadline of the whole exchange.
+   */
+  private pastDeadline(): boolean {
+    if (performance.now() <= this.deadline) return false;
+    this.abort(timedOut());
+    return true;
+  }
+
   onHeaders(statusCode: number): boolean {
+    if (this.pastDeadline()) return false;
     // A 1xx answer is informational: the real one follows.
     if (statusCode >= 200) {
       this.statusCode = statusCode;
@@ -157,6 +172,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.pastDeadline()) return false;
     if (!this.excerpt || this.excerpt.add(chunk)) return true;
     // Enough of a huge answer: keep the excerpt and drop the connection rather than read on.
     this.finish({ statusCode: this.statusCode, responseBody: this.excerpt.text() });
@@ -182,9 +198,11 @@ export interface SenderOptions {
 
 /**
  * One undici Agent (a keep-alive pool per origin) shared by every delivery of a run. The
- * per-attempt timeout is a timer per request over the whole exchange: undici's own headers and
- * body timeouts are idle ones (an answer trickling a byte a second, or 1xx answers every few
- * seconds, never trips them), and they tick only about once a second.
+ * per-attempt timeout is undici's connect, headers and body timeouts, and a deadline for the whole
+ * exchange checked as each part of the answer arrives (the body timeout is an idle one, which a
+ * trickling answer never trips). Those timeouts tick about once a second, so a short timeout
+ * (tests, compressed retries) also gets a native timer per request, which at Pinwheel's 15 s would
+ * only cost time on every delivery.
  */
 export function createSender(options: SenderOptions): HttpSender {
   const clock = options.clock ?? Date.now;
@@ -196,6 +214,7 @@ export function createSender(options: SenderOptions): HttpSender {
     connect: { timeout: options.timeoutMs },
   });
 
+  const preciseTimeout = options.timeoutMs < 2000;
   let abandoned = false;
   // A run sends to a handful of URLs thousands of times: parse each once.
   const targets = new Map<string, { origin: string; path: string; shown: string; authorization?: string }>();
@@ -220,7 +239,7 @@ export function createSender(options: SenderOptions): HttpSender {
       const { statusCode, responseBody, error } = await new Promise<Exchange>((resolve) => {
         agent.dispatch(
           { origin: target.origin, path: target.path, method: "POST", headers: sent, body },
-          new ExchangeHandler(resolve, stop, options.timeoutMs),
+          new ExchangeHandler(resolve, stop, options.timeoutMs, preciseTimeout),
         );
       });
       const durationMs = performance.now() - startedHr;

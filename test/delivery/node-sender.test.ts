@@ -166,6 +166,33 @@ describe("createNodeSender", () => {
     }
   });
 
+  it("ends a trickling answer at a timeout too long for a timer per request (undici's path at 2 s and more)", async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const trickles = (first: string, next: string) =>
+      raw((socket) =>
+        socket.once("data", () => {
+          socket.write(first);
+          const timer = setInterval(() => !socket.destroyed && socket.write(next), 40);
+          timers.push(timer);
+          socket.on("close", () => clearInterval(timer));
+        }),
+      );
+    const sender = createSender({ timeoutMs: 2_000, connections: 4 });
+    senders.push(sender);
+    try {
+      for (const url of [
+        await trickles("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "1\r\na\r\n"),
+        await trickles("HTTP/1.1 102 Processing\r\n\r\n", "HTTP/1.1 102 Processing\r\n\r\n"),
+      ]) {
+        const started = Date.now();
+        expect(await sender.send(url, '{"event":"x"}', HEADERS), url).toMatchObject({ errorKind: "timeout", error: "no answer within 2000 ms" });
+        expect(Date.now() - started).toBeLessThan(4_000);
+      }
+    } finally {
+      timers.forEach(clearInterval);
+    }
+  });
+
   it("reports an answer that switches protocols (101) as a failure, as undici does, instead of never settling", async () => {
     const url = await raw((socket) =>
       socket.once("data", () => socket.write("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\nx")),
