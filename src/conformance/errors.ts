@@ -1,5 +1,5 @@
 /** Why a conformance run could not judge the handler at all (as opposed to a check failing). */
-export type ConformanceErrorCode = "unreachable" | "state_url";
+export type ConformanceErrorCode = "unreachable" | "unresponsive" | "state_url";
 
 export class ConformanceError extends Error {
   readonly code: ConformanceErrorCode;

@@ -80,6 +80,9 @@ export function answerWaitMs(timeoutMs: number): number {
   return Math.max(timeoutMs * 2, timeoutMs + 5000);
 }
 
+/** Requests in a row that get no answer at all before the suite stops: the handler is stuck. */
+const UNANSWERED_BEFORE_GIVING_UP = 3;
+
 /** The checks to run, in the suite's order, whatever order they were named in. */
 export function selectChecks(ids: readonly string[] | undefined): CheckId[] {
   if (ids === undefined) return [...CHECK_IDS];
@@ -123,6 +126,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     // Nothing listening: every check would fail for the same reason, and some would look passed.
     if (all.length === 0 && attempt.errorKind === "network") throw new ConformanceError("unreachable", options.url, attempt.error ?? "no answer");
     all.push(exchange);
+    // A handler that hangs would take every request's wait (about half an hour for the suite at 15 s).
+    if (all.length === UNANSWERED_BEFORE_GIVING_UP && all.every((sent) => sent.answer.statusCode === undefined && sent.answer.errorKind === "timeout")) {
+      throw new ConformanceError(
+        "unresponsive",
+        options.url,
+        `the first ${UNANSWERED_BEFORE_GIVING_UP} requests got no answer within ${answerWaitMs(timeoutMs)} ms each`,
+      );
+    }
     current.push(exchange);
     return exchange;
   };

@@ -60,7 +60,9 @@ export function toolErrorText(error: unknown): string {
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
   // What keeps the conformance suite from starting: the state URL the agent gave, or nothing answering.
   if (error instanceof ConformanceError) {
-    return error.code === "state_url" ? `"state_url" ${error.url}: ${error.message}` : `nothing answered at ${error.url} (${error.message}); is your app running there?`;
+    if (error.code === "state_url") return `"state_url" ${error.url}: ${error.message}`;
+    if (error.code === "unresponsive") return `${error.url} is not answering: ${error.message}; is the app stuck?`;
+    return `nothing answered at ${error.url} (${error.message}); is your app running there?`;
   }
   if (isCliError(error)) return error.message;
   if (error instanceof InvalidArgumentError) return error.message;

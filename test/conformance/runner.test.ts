@@ -17,6 +17,7 @@ import { rejectsUnknownEvent } from "../fixtures/handlers/rejects-unknown-event.
 import { slow } from "../fixtures/handlers/slow.js";
 import { verifiesAfterLookup } from "../fixtures/handlers/verifies-after-lookup.js";
 import { startRecordingServer } from "../helpers/servers.js";
+import { createSender } from "../../src/delivery/sender.js";
 
 const SECRET = "sk_conformance_test_3c1d";
 const handlers: RunningHandler[] = [];
@@ -195,6 +196,24 @@ describe("what stops a run before any verdict", () => {
     const error = await run(target).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConformanceError);
     expect(error).toMatchObject({ code: "unreachable", url: target.url });
+  });
+
+  it("a handler that answers nothing at all: the suite stops after three requests, not after every check's wait", async () => {
+    const hung = await startRecordingServer(() => ({ status: 200, delayMs: 60_000 }));
+    try {
+      const started = Date.now();
+      // A sender that gives up sooner than the suite's own wait (5.1 s at this timeout), to keep the test short.
+      const sender = createSender({ timeoutMs: 300, connections: 2 });
+      const error = await runConformance({ url: hung.url, secret: SECRET, timeoutMs: 100, sender })
+        .catch((e: unknown) => e)
+        .finally(() => sender.close());
+      expect(error).toMatchObject({ code: "unresponsive", url: hung.url });
+      expect((error as Error).message).toMatch(/^the first 3 requests got no answer within \d+ ms each$/);
+      expect(hung.requests).toHaveLength(3);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await hung.close();
+    }
   });
 
   it("a --state-url that does not answer a count or list", async () => {

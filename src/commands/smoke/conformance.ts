@@ -33,6 +33,7 @@ export async function runOrWord(run: () => Promise<ConformanceReport>): Promise<
   } catch (error) {
     if (!(error instanceof ConformanceError)) throw error;
     if (error.code === "state_url") throw usageError(`--state-url ${error.url}: ${error.message}`);
+    if (error.code === "unresponsive") throw new CliError(`${error.url} is not answering: ${error.message}; is your app stuck (a breakpoint, a deadlock)?`);
     throw new CliError(`nothing answered at ${error.url} (${error.message}); is your app running there?`);
   }
 }
