@@ -597,8 +597,7 @@ function storeClientErrors(server: Server, refuse: StoreAndRefuse, owedWaitMs: n
       refuse(socket, arrivedSoFar(pending), { ...refusal, message: `${refusal.message} (${describeArrivedBody(pending)})` });
       return;
     }
-    const line = failedRequestLine(error as ParseError);
-    const arrived: Arrived = { method: line?.[1] ?? "", path: line?.[2] ?? "", headers: [], body: Buffer.alloc(0), bodySize: 0 };
+    const arrived: Arrived = { ...failedRequest(error as ParseError), body: Buffer.alloc(0), bodySize: 0 };
     afterOwedAnswers(
       socket,
       owedWaitMs,
@@ -613,17 +612,32 @@ interface ParseError extends NodeJS.ErrnoException {
   bytesParsed?: number;
 }
 
+const REQUEST_LINE = /^([A-Za-z]{3,10}) (\S{1,2048})/;
+
 /**
- * The request line of the message the parser failed on, if it arrived. The packet may begin with
- * requests pipelined before it: the failed message starts after the last blank line before the
- * point of failure.
+ * What arrived of the message the parser failed on: its method, path and header lines, when its
+ * request line came. The packet may begin with requests pipelined before it: the failed message
+ * starts after the last blank line before the point of failure, or, when the parser failed at
+ * the end of the message's own head (Transfer-Encoding with Content-Length), the one before that.
  */
-function failedRequestLine(error: ParseError): RegExpExecArray | null {
+function failedRequest(error: ParseError): Pick<Arrived, "method" | "path" | "headers"> {
   const raw = error.rawPacket?.toString("latin1") ?? "";
   const failedAt = typeof error.bytesParsed === "number" ? Math.min(error.bytesParsed, raw.length) : raw.length;
-  const previousEnd = failedAt > 0 ? raw.lastIndexOf("\r\n\r\n", failedAt - 1) : -1;
-  const start = previousEnd < 0 ? 0 : previousEnd + 4;
-  return /^([A-Z]{3,10}) (\S{1,2048})/.exec(raw.slice(start));
+  let end = failedAt > 0 ? raw.lastIndexOf("\r\n\r\n", failedAt - 1) : -1;
+  let message = raw.slice(end < 0 ? 0 : end + 4);
+  if (!REQUEST_LINE.test(message) && end >= 0) {
+    end = end > 0 ? raw.lastIndexOf("\r\n\r\n", end - 1) : -1;
+    message = raw.slice(end < 0 ? 0 : end + 4);
+  }
+  const line = REQUEST_LINE.exec(message);
+  if (!line) return { method: "", path: "", headers: [] };
+  const headEnd = message.indexOf("\r\n\r\n");
+  const rawHeaders: string[] = [];
+  for (const field of message.slice(0, headEnd < 0 ? undefined : headEnd).split(/\r?\n/).slice(1)) {
+    const colon = field.indexOf(":");
+    if (colon > 0) rawHeaders.push(field.slice(0, colon).trim(), field.slice(colon + 1).trim());
+  }
+  return { method: line[1] ?? "", path: line[2] ?? "", headers: headerPairs(rawHeaders) };
 }
 
 function arrivedSoFar({ request, chunks, size, keep }: Arriving): Arrived {

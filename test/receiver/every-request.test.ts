@@ -147,6 +147,23 @@ describe("what node's defaults would drop or hold", () => {
     await waitUntil(() => count() === before + 4);
   });
 
+  it("keeps the method, path and headers of a request the parser refuses (Transfer-Encoding with Content-Length, a lowercase method)", async () => {
+    const { body, headers } = signed();
+    const head = ["POST /smuggled HTTP/1.1", "host: x", ...headers.map(([name, value]) => `${name}: ${value}`), "transfer-encoding: chunked", `content-length: ${body.length}`];
+    const smuggled = Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), body]);
+    expect((await rawRequest(receiver.port, smuggled)).status).toBe(400);
+    await waitUntil(() => newest().path === "/smuggled");
+    const row = newest();
+    expect(row).toMatchObject({ method: "POST", path: "/smuggled", statusCode: 400 });
+    expect(row.headers).toContainEqual(["x-pinwheel-signature", headers[1]![1]]);
+    expect(row.headers).toContainEqual(["transfer-encoding", "chunked"]);
+
+    expect((await rawRequest(receiver.port, Buffer.from("post /lowercase HTTP/1.1\r\nhost: x\r\nauthorization: Bearer s3cret\r\n\r\n"))).status).toBe(400);
+    await waitUntil(() => newest().path === "/lowercase");
+    expect(newest()).toMatchObject({ method: "post", path: "/lowercase", statusCode: 400 });
+    expect(newest().headers).toContainEqual(["authorization", "[redacted]"]);
+  });
+
   it("stores and answers a request without a Host header (node alone answers 400 and stores nothing)", async () => {
     const before = count();
     const { body, headers } = signed();
