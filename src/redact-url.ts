@@ -43,12 +43,12 @@ export function redactTypedUrl(value: string): string {
   return at < 0 ? value : `${value.slice(0, start)}***@${afterScheme.slice(at + 1)}`;
 }
 
-/** A user name or password as sent: percent-decoded, or as written when it holds a bare "%". */
-function decodedUserinfo(part: string): string {
+/** A URL's user name or password percent-decoded; undefined when it holds a "%" that is no escape. */
+export function decodedUserinfo(part: string): string | undefined {
   try {
     return decodeURIComponent(part);
   } catch {
-    return part;
+    return undefined;
   }
 }
 
@@ -60,7 +60,8 @@ export function isRedactedUrl(url: string): boolean {
 /** The HTTP Basic credentials a URL carries, as an Authorization header value (curl's -u from the URL). */
 export function basicAuthorization(url: URL): string | undefined {
   if (url.username === "" && url.password === "") return undefined;
-  const user = decodedUserinfo(url.username);
-  const password = decodedUserinfo(url.password);
+  // A bare "%" (refused by the URL options, possible from elsewhere) is sent as written.
+  const user = decodedUserinfo(url.username) ?? url.username;
+  const password = decodedUserinfo(url.password) ?? url.password;
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "./argument-error.js";
 import { usageError } from "../errors.js";
 import { isApiVersionDate } from "../events/versions.js";
-import { redactTypedUrl } from "../redact-url.js";
+import { decodedUserinfo, redactTypedUrl } from "../redact-url.js";
 import { PINWHEEL_RETRY_BASE_MS } from "../delivery/retry-policy.js";
 
 /** Commander argument parsers: a bad value becomes commander's own one-line usage error (exit 2). */
@@ -94,19 +94,10 @@ export function httpUrl(value: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new InvalidArgumentError(`"${shown}" must start with http:// or https://`);
   }
-  if (!decodable(url.username) || !decodable(url.password)) {
+  if (decodedUserinfo(url.username) === undefined || decodedUserinfo(url.password) === undefined) {
     throw new InvalidArgumentError(`"${shown}" has a "%" in its user name or password that is not an escape; write a literal % as %25`);
   }
   return url.toString();
-}
-
-function decodable(part: string): boolean {
-  try {
-    // The result is used: the fast path's bundler drops a call to decodeURIComponent whose result is not.
-    return decodeURIComponent(part).length >= 0;
-  } catch {
-    return false;
-  }
 }
 
 export function examples(lines: readonly string[]): string {

@@ -505,10 +505,20 @@ type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdi
 /** Said of a refused request whose answer was not written (see afterOwedAnswers). */
 const NOT_ANSWERED_BEHIND_OWED = "not answered: the answers owed before it on its connection took too long, so the connection was closed";
 
-/** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
+/** Stores and refuses a request once the answers owed before it on its connection are written; past `waitMs`, stores it and closes unanswered. */
+function refuseInTurn(refuse: StoreAndRefuse, waitMs: number, socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict): void {
+  afterOwedAnswers(
+    socket,
+    waitMs,
+    () => refuse(socket, arrived, refusal, verdict),
+    () => refuse(socket, arrived, { ...refusal, message: `${refusal.message}; ${NOT_ANSWERED_BEHIND_OWED}` }, verdict, false),
+  );
+}
+
 /** How long a refused client has to read its answer before its connection is cut. */
 const REFUSED_SOCKET_GRACE_MS = 2000;
 
+/** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
 function refusingStore(context: ReceiverContext): StoreAndRefuse {
   const { options } = context;
   return (socket, arrived, refusal, verdict, answered = true) => {
@@ -565,12 +575,7 @@ function refuseConnect(server: Server, context: ReceiverContext, refuse: StoreAn
     const arrived: Arrived = { method, path: request.url ?? "", headers: headerPairs(request.rawHeaders), body: Buffer.alloc(0), bodySize: 0 };
     const refusal: Refusal = { status: verdict.statusCode, reason: "Method Not Allowed", code: verdict.errorCode ?? "method_not_allowed", message: verdict.rejection ?? "" };
     // Requests pipelined before it are answered first: node hands the socket over with them still owed.
-    afterOwedAnswers(
-      socket,
-      owedWaitMs,
-      () => refuse(socket, arrived, refusal, verdict),
-      () => refuse(socket, arrived, { ...refusal, message: `${refusal.message}; ${NOT_ANSWERED_BEHIND_OWED}` }, verdict, false),
-    );
+    refuseInTurn(refuse, owedWaitMs, socket, arrived, refusal, verdict);
   });
 }
 
@@ -598,12 +603,7 @@ function storeClientErrors(server: Server, refuse: StoreAndRefuse, owedWaitMs: n
       return;
     }
     const arrived: Arrived = { ...failedRequest(error as ParseError), body: Buffer.alloc(0), bodySize: 0 };
-    afterOwedAnswers(
-      socket,
-      owedWaitMs,
-      () => refuse(socket, arrived, refusal),
-      () => refuse(socket, arrived, { ...refusal, message: `${refusal.message}; ${NOT_ANSWERED_BEHIND_OWED}` }, undefined, false),
-    );
+    refuseInTurn(refuse, owedWaitMs, socket, arrived, refusal);
   });
 }
 

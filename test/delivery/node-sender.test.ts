@@ -52,6 +52,21 @@ function comparable(result: AttemptResult): Omit<AttemptResult, "startedAt" | "d
   return rest;
 }
 
+/** Servers that answer `first`, then `next` every 40 ms for as long as the connection lasts. */
+function trickling() {
+  const timers: NodeJS.Timeout[] = [];
+  const trickles = (first: string, next: string) =>
+    raw((socket) =>
+      socket.once("data", () => {
+        socket.write(first);
+        const timer = setInterval(() => !socket.destroyed && socket.write(next), 40);
+        timers.push(timer);
+        socket.on("close", () => clearInterval(timer));
+      }),
+    );
+  return { trickles, timers };
+}
+
 const HEADERS = { "content-type": "application/json", "x-timestamp": "1700000000", "x-pinwheel-signature": "v2=abc" };
 
 async function sameFromBoth(url: string, timeoutMs = 2_000, body = '{"event":"x"}') {
@@ -141,16 +156,7 @@ describe("createNodeSender", () => {
   });
 
   it("ends an answer that trickles in at the timeout, though bytes keep coming (an idle timeout never fires)", async () => {
-    const timers: NodeJS.Timeout[] = [];
-    const trickles = (first: string, next: string) =>
-      raw((socket) =>
-        socket.once("data", () => {
-          socket.write(first);
-          const timer = setInterval(() => !socket.destroyed && socket.write(next), 40);
-          timers.push(timer);
-          socket.on("close", () => clearInterval(timer));
-        }),
-      );
+    const { trickles, timers } = trickling();
     try {
       const body = await trickles("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "1\r\na\r\n");
       const headers = await trickles("HTTP/1.1 200 OK\r\n", "x-a: 1\r\n");
@@ -167,16 +173,7 @@ describe("createNodeSender", () => {
   });
 
   it("ends a trickling answer at a timeout too long for a timer per request (undici's path at 2 s and more)", async () => {
-    const timers: NodeJS.Timeout[] = [];
-    const trickles = (first: string, next: string) =>
-      raw((socket) =>
-        socket.once("data", () => {
-          socket.write(first);
-          const timer = setInterval(() => !socket.destroyed && socket.write(next), 40);
-          timers.push(timer);
-          socket.on("close", () => clearInterval(timer));
-        }),
-      );
+    const { trickles, timers } = trickling();
     const sender = createSender({ timeoutMs: 2_000, connections: 4 });
     senders.push(sender);
     try {

@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, startReceiver, type Receiver } from "../../src/receiver/server.js";
+import { DEFAULT_LIMITS, startReceiver, type Receiver, type ReceiverLimits } from "../../src/receiver/server.js";
 import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
@@ -25,6 +25,14 @@ function signed(): { body: Buffer; headers: [string, string][] } {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: crypto.randomUUID(), payload: { account_id: "a" } }));
   return { body, headers: [["x-timestamp", timestamp], ["x-pinwheel-signature", signWebhook(SECRET, timestamp, body)]] };
+}
+
+/** Signed requests to `${path}-0`, `${path}-1`..., as one keep-alive byte string to pipeline. */
+function pipelined(count: number, path: string): string {
+  return Array.from({ length: count }, (_, index) => {
+    const { body, headers } = signed();
+    return httpRequest("POST", `${path}-${index}`, headers, body).toString("latin1").replace("connection: close\r\n", "");
+  }).join("");
 }
 
 const newest = () => requestStore(db).list({ limit: 1 })[0]!;
@@ -119,13 +127,10 @@ describe("what node's defaults would drop or hold", () => {
 
   it("answers pipelined requests before the malformed one after them, so every stored 200 reached the client", async () => {
     const before = count();
-    const requests = Array.from({ length: 5 }, (_, index) => {
-      const { body, headers } = signed();
-      return httpRequest("POST", `/pipelined-${index}`, headers, body).toString("latin1").replace("connection: close\r\n", "");
-    });
+    const requests = pipelined(5, "/pipelined");
     const socket = await openSocket(receiver.port);
     const answered = textUntilClosed(socket);
-    socket.write(Buffer.from(`${requests.join("")}GARBAGE\r\n\r\n`, "latin1"));
+    socket.write(Buffer.from(`${requests}GARBAGE\r\n\r\n`, "latin1"));
     const text = await answered;
     expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual([...Array(5).fill("HTTP/1.1 200"), "HTTP/1.1 400"]);
     await waitUntil(() => count() === before + 6);
@@ -135,13 +140,10 @@ describe("what node's defaults would drop or hold", () => {
 
   it("answers pipelined requests before a CONNECT after them, then refuses the CONNECT", async () => {
     const before = count();
-    const requests = Array.from({ length: 3 }, (_, index) => {
-      const { body, headers } = signed();
-      return httpRequest("POST", `/before-connect-${index}`, headers, body).toString("latin1").replace("connection: close\r\n", "");
-    });
+    const requests = pipelined(3, "/before-connect");
     const socket = await openSocket(receiver.port);
     const answered = textUntilClosed(socket);
-    socket.write(Buffer.from(`${requests.join("")}CONNECT a:1 HTTP/1.1\r\nhost: a:1\r\n\r\n`, "latin1"));
+    socket.write(Buffer.from(`${requests}CONNECT a:1 HTTP/1.1\r\nhost: a:1\r\n\r\n`, "latin1"));
     const text = await answered;
     expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual([...Array(3).fill("HTTP/1.1 200"), "HTTP/1.1 405"]);
     await waitUntil(() => count() === before + 4);
@@ -211,27 +213,27 @@ describe("requests from web pages", () => {
   });
 });
 
+/** A receiver whose every answer takes `delayMs` once stored, as listen --forward-status waits on the app. */
+function answeringAfter(delayMs: number, limits?: ReceiverLimits): Promise<Receiver> {
+  return startReceiver(
+    receiverOptions(db, join(dir, "events.db"), SECRET, { respond: () => new Promise((resolve) => setTimeout(() => resolve(undefined), delayMs)), limits }),
+  );
+}
+
 describe("a client that half-closes its connection after sending", () => {
   let slow: Receiver;
   beforeAll(async () => {
-    // An answer that takes a moment (listen --forward-status waits on the app): the client's FIN comes first.
-    slow = await startReceiver(
-      receiverOptions(db, join(dir, "events.db"), SECRET, {
-        respond: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 150)),
-      }),
-    );
+    // The client's FIN comes before the answers.
+    slow = await answeringAfter(150);
   });
   afterAll(() => slow.close());
 
   it("still gets the answers its stored rows record (node alone ends the socket at the FIN and drops them)", async () => {
     const before = count();
-    const requests = Array.from({ length: 3 }, (_, index) => {
-      const { body, headers } = signed();
-      return httpRequest("POST", `/half-closed-${index}`, headers, body).toString("latin1").replace("connection: close\r\n", "");
-    });
+    const requests = pipelined(3, "/half-closed");
     const socket = await openSocket(slow.port);
     const answered = textUntilClosed(socket);
-    socket.end(Buffer.from(requests.join(""), "latin1"));
+    socket.end(Buffer.from(requests, "latin1"));
     const text = await answered;
     expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual(Array(3).fill("HTTP/1.1 200"));
     await waitUntil(() => count() === before + 3);
@@ -241,12 +243,7 @@ describe("a client that half-closes its connection after sending", () => {
 describe("a refused request behind answers that take too long", () => {
   let slow: Receiver;
   beforeAll(async () => {
-    slow = await startReceiver(
-      receiverOptions(db, join(dir, "events.db"), SECRET, {
-        respond: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 1500)),
-        limits: { ...DEFAULT_LIMITS, owedAnswersWaitMs: 200 },
-      }),
-    );
+    slow = await answeringAfter(1500, { ...DEFAULT_LIMITS, owedAnswersWaitMs: 200 });
   });
   afterAll(() => slow.close());
 
