@@ -146,7 +146,8 @@ export function nowProblem(now: unknown): string | undefined {
   return undefined;
 }
 
-function isRawBody(body: unknown): body is RawBody | ArrayBuffer {
+/** The body as bytes (or their text), as verification takes it; anything else was parsed or never read. */
+export function isRawBody(body: unknown): body is RawBody | ArrayBuffer {
   return typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer;
 }
 

@@ -3,6 +3,7 @@ import { envelopeProblem } from "../events/envelope.js";
 import { validateWebhookEvent, type PinwheelWebhookEvent, type SchemaIssue } from "../events/schemas.js";
 import {
   hasSecret,
+  isRawBody,
   MISSING_SECRET,
   rawBodyProblem,
   readHeader,
@@ -60,12 +61,6 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 const SECRET_WHITESPACE =
   "the secret has whitespace around it (a line break from a file or a .env?): this delivery verifies with it trimmed; trim the secret you pass";
 
-function rawBytes(rawBody: unknown): RawBody | undefined {
-  if (typeof rawBody === "string" || rawBody instanceof Uint8Array) return rawBody;
-  if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
-  return undefined;
-}
-
 /** Like parseWebhookEvent, but returns the failure instead of throwing it. */
 export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWebhookResult {
   const fail = (error: PinwheelWebhookError): SafeParseWebhookResult => ({ ok: false, error });
@@ -75,8 +70,8 @@ export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWe
   if (!hasSecret(options.secret)) return fail(new PinwheelWebhookError("missing_secret", MISSING_SECRET));
   const optionsProblem = verifyOptionsProblem(options);
   if (optionsProblem !== undefined) return fail(new PinwheelWebhookError("invalid_options", optionsProblem));
-  const rawBody = rawBytes(options.rawBody);
-  if (rawBody === undefined) {
+  const { rawBody } = options;
+  if (!isRawBody(rawBody)) {
     // Unsigned as well (a scanner, a health check): not a delivery, whatever the handler reads.
     if (readHeader(options.headers, SIGNATURE_HEADER) === undefined) {
       return fail(new PinwheelWebhookError("missing_signature", `no ${SIGNATURE_HEADER} header`));
