@@ -39,6 +39,9 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
     servers.push(bare);
     const listen = await startServer([CLI, "listen", "--port", "0", "--json", "--db", listenDb], { env, stdoutFile: join(dir, "listen.out") });
     servers.push(listen);
+    // A reference, not a target: what listen's requirements cost in the bare receiver's own loop.
+    const floor = await startServer(["bench/baselines/required-receiver.js", "--db", join(dir, "floor.db")], { env, stdoutFile: join(dir, "floor.out") });
+    servers.push(floor);
 
     const rss = { ready: rssBytes(listen.pid), samples: [] };
     // RSS swings by tens of MiB with garbage collection (one run saw 145 to 183 MiB within a few
@@ -63,20 +66,22 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
     log(`receiver: warming up (${warmupSeconds} s each)`);
     await run("bare", bare, 64, { seconds: warmupSeconds });
     await run("listen", listen, 64, { seconds: warmupSeconds });
+    await run("floor", floor, 64, { seconds: warmupSeconds });
     rss.warm = rssBytes(listen.pid);
     rss.warmEvents = answered.listen;
     rss.warmSample = rss.samples.length;
 
-    const results = { trivial: {}, bare: {}, listen: {} };
+    const results = { trivial: {}, bare: {}, listen: {}, floor: {} };
+    const contenders = { bare, listen, floor };
     for (const connections of [10, 64]) {
       log(`receiver: load-generator ceiling, trivial server, ${connections} connections`);
       results.trivial[connections] = [await run("trivial", trivial, connections, { seconds })];
-      results.bare[connections] = [];
-      results.listen[connections] = [];
+      for (const name of Object.keys(contenders)) results[name][connections] = [];
       for (let round = 0; round < rounds; round++) {
-        const order = round % 2 === 0 ? ["bare", "listen"] : ["listen", "bare"];
+        // listen always runs beside the bare receiver, before it in one round and after it in the next.
+        const order = round % 2 === 0 ? ["bare", "listen", "floor"] : ["floor", "listen", "bare"];
         for (const name of order) {
-          const result = await run(name, name === "bare" ? bare : listen, connections, { seconds });
+          const result = await run(name, contenders[name], connections, { seconds });
           results[name][connections].push(result);
           log(`receiver: ${name} ${connections} connections round ${round + 1}: ${Math.round(result.perSecond)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}`);
         }
@@ -109,7 +114,7 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
     const walBytes = fileSize(`${listenDb}-wal`);
     const bareWalBytes = fileSize(`${bareDb}-wal`);
 
-    await Promise.all([bare.stop(), listen.stop(), trivial.stop()]);
+    await Promise.all([bare.stop(), listen.stop(), floor.stop(), trivial.stop()]);
     servers.length = 0;
     const stored = { listen: countRows(listenDb), bare: countRows(bareDb) };
 
@@ -124,6 +129,7 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
       const t = summary(results.trivial[connections]);
       const b = summary(results.bare[connections]);
       const l = summary(results.listen[connections]);
+      const f = summary(results.floor[connections]);
       const ratio = l.perSecond / b.perSecond;
       rows.push(
         row({ group: "receiver", figure: `trivial server, ${connections} conn (load ceiling)`, value: t.perSecond, unit: "req/s", target: "reference", note: `node:http answering 200, same signed load; p99 ${t.p99} ms` }),
@@ -164,6 +170,28 @@ export async function receiverBench({ dir, secret, rounds, seconds, warmupSecond
           target: "reference",
           // What the rate ratio follows when the load generator and the server fill every core (a fast disk on a 2-core machine).
           note: `user + sys of the whole process, all threads (/proc), median of ${rounds}`,
+        }),
+        row({
+          group: "receiver",
+          figure: `requirements floor, ${connections} conn`,
+          value: f.perSecond,
+          unit: "req/s",
+          baseline: b.perSecond,
+          baselineLabel: "bare",
+          ratio: f.perSecond / b.perSecond,
+          target: "reference",
+          note: `bench/baselines/required-receiver.js: the bare receiver's loop with listen's row, validation and line; cpu ${Math.round(f.cpuPerRequest)} us/req; p99 ${f.p99} ms`,
+        }),
+        row({
+          group: "receiver",
+          figure: `listen against the floor, ${connections} conn`,
+          value: l.perSecond,
+          unit: "req/s",
+          baseline: f.perSecond,
+          baselineLabel: "floor",
+          ratio: l.perSecond / f.perSecond,
+          target: "reference",
+          note: "what listen's own machinery costs beyond its requirements (commit worker, bounds, inspector hooks)",
         }),
       );
     }

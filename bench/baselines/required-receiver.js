@@ -1,0 +1,148 @@
+// Reference for `listen`: the floor of what issue 18 requires of it. The bare receiver's own loop
+// (node:http, the HMAC check, group commit on the main thread in WAL mode with synchronous=FULL,
+// every request answered after its commit), doing what listen must and nothing else:
+// - listen's schema and INSERT (every stored field, its indexes, the duplicate probe),
+//   from dist/ (build first), so it can never drift from what listen stores;
+// - listen's payload validation, recorded with the row;
+// - listen's JSON line per request on stdout (`listen --json`), written once per commit.
+// No inspector, no forwarding, no bounds, no commit worker: what is left between listen and this
+// is listen's own machinery, and what is left between this and the bare receiver is the price of
+// the requirements themselves.
+//
+// Usage: node bench/baselines/required-receiver.js --db <file>   (secret from BENCH_SECRET)
+// Prints {"type":"ready","url"} as its first stdout line; SIGINT commits what is queued and exits.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../../dist/store/database.js";
+import { INSERT_REQUEST_SQL, insertParams } from "../../dist/store/requests.js";
+import { validateWebhookEvent } from "../../dist/events/schemas.js";
+import { requestJsonLine } from "../../dist/output/requests.js";
+
+const { values } = parseArgs({ options: { db: { type: "string" }, tolerance: { type: "string", default: "300" } } });
+if (!values.db) throw new Error("--db <file> is required");
+const secret = process.env.BENCH_SECRET ?? "";
+const toleranceSeconds = Number(values.tolerance);
+
+const db = openDatabase(values.db);
+const insert = db.prepare(INSERT_REQUEST_SQL);
+const insertBatch = db.transaction((batch) => {
+  for (const item of batch) {
+    const inserted = insert.get(insertParams(item.row));
+    item.row.id = inserted.id;
+    item.row.duplicate = inserted.duplicate === 1;
+  }
+}).immediate;
+
+const SIGNATURE = /^v2=([0-9a-f]{64})$/;
+const TIMESTAMP = /^\d{1,15}$/;
+
+function verdictFor(headers, body, nowMs) {
+  const signature = headers["x-pinwheel-signature"];
+  const timestamp = headers["x-timestamp"];
+  if (typeof signature !== "string" || typeof timestamp !== "string") return "missing_header";
+  const match = SIGNATURE.exec(signature);
+  if (!match || !TIMESTAMP.test(timestamp)) return "malformed";
+  const expected = createHmac("sha256", secret).update(`v2:${timestamp}:`, "utf8").update(body).digest();
+  if (!timingSafeEqual(expected, Buffer.from(match[1], "hex"))) return "bad_signature";
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) return "stale_timestamp";
+  return "verified";
+}
+
+const text = (value) => (typeof value === "string" ? value : null);
+
+function parsed(body) {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function headerPairs(raw) {
+  const pairs = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
+  return pairs;
+}
+
+let queue = [];
+let scheduled = false;
+
+function answer(response, status, body) {
+  response.writeHead(status, ["content-type", "application/json", "content-length", String(Buffer.byteLength(body))]);
+  response.end(body);
+}
+
+function commit() {
+  scheduled = false;
+  const batch = queue;
+  queue = [];
+  if (batch.length === 0) return;
+  try {
+    insertBatch(batch);
+  } catch {
+    for (const item of batch) answer(item.response, 503, '{"error":"not_stored"}');
+    return;
+  }
+  let lines = "";
+  for (const { response, row } of batch) {
+    const eventId = row.eventId === null ? "null" : JSON.stringify(row.eventId);
+    answer(response, row.statusCode, `{"received":${row.statusCode === 200},"id":${row.id},"event_id":${eventId},"duplicate":${row.duplicate}}`);
+    lines += `${requestJsonLine(row)}\n`;
+  }
+  process.stdout.write(lines);
+}
+
+const server = createServer((request, response) => {
+  const chunks = [];
+  request.on("data", (chunk) => chunks.push(chunk));
+  request.on("end", () => {
+    const now = Date.now();
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const verification = verdictFor(request.headers, body, now);
+    const json = parsed(body);
+    const payload = typeof json?.payload === "object" && json.payload !== null ? json.payload : {};
+    const validation = json === undefined ? undefined : validateWebhookEvent(json);
+    const row = {
+      id: 0,
+      receivedAt: new Date(now).toISOString(),
+      method: request.method,
+      path: request.url,
+      headers: headerPairs(request.rawHeaders),
+      body,
+      bodySize: body.length,
+      bodyTruncated: false,
+      event: text(json?.event),
+      eventId: text(json?.event_id),
+      accountId: text(payload.account_id),
+      webhookId: text(request.headers["x-pinwheel-webhook-id"]),
+      verification,
+      verificationDetail: null,
+      schemaErrors: validation && !validation.ok ? validation.issues : null,
+      rejection: null,
+      duplicate: false,
+      statusCode: verification === "verified" ? 200 : 401,
+      remoteAddress: request.socket.remoteAddress ?? null,
+    };
+    queue.push({ response, row });
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(commit);
+    }
+  });
+});
+server.keepAliveTimeout = 30_000;
+server.listen(0, "127.0.0.1", () => {
+  process.stdout.write(`${JSON.stringify({ type: "ready", url: `http://127.0.0.1:${server.address().port}/` })}\n`);
+});
+
+const stop = () => {
+  server.close(() => {
+    commit();
+    db.close();
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
