@@ -5,7 +5,7 @@ import { HttpError } from "../http/http-error.js";
 import { readJsonObject } from "../http/json-body.js";
 import { redactUrl } from "../redact-url.js";
 import type { DeliveryAttempt, DeliveryStore } from "../store/deliveries.js";
-import { VERDICT_FILTERS, type RequestStore, type StoredRequest } from "../store/requests.js";
+import { VERDICT_FILTERS, type ListedRequest, type RequestStore, type StoredRequest } from "../store/requests.js";
 import { didYouMean } from "../suggest.js";
 import { listPage } from "./listing.js";
 import { ID, optionalId, optionalText } from "./query.js";
@@ -29,7 +29,7 @@ function attemptsOfRequest(sources: AnswerSources, id: number): DeliveryAttempt[
   return sources.deliveries.list({ requestId: id, limit: 500 });
 }
 
-export function summaryOf(sources: AnswerSources, request: StoredRequest): RequestSummary {
+export function summaryOf(sources: AnswerSources, request: ListedRequest): RequestSummary {
   return requestSummary(request, forwardView(attemptsOfRequest(sources, request.id)));
 }
 

@@ -1,4 +1,4 @@
-import type { RequestFilter, RequestStore, StoredRequest } from "../store/requests.js";
+import type { ListedRequest, RequestFilter, RequestStore } from "../store/requests.js";
 
 export interface ListQuery {
   event?: string;
@@ -10,7 +10,7 @@ export interface ListQuery {
 }
 
 export interface ListPage {
-  requests: StoredRequest[];
+  requests: ListedRequest[];
   /** The cursor for older rows; null when there are none. */
   nextBefore: number | null;
   /**
@@ -45,7 +45,7 @@ export function listPage(store: RequestStore, query: ListQuery, now: () => numbe
     return { requests, nextBefore: more ? (requests.at(-1)?.id ?? null) : null, searchedDownTo: null };
   }
   const started = now();
-  const found: StoredRequest[] = [];
+  const found: ListedRequest[] = [];
   let beforeId = query.beforeId;
   let chunkRows = TEXT_FIRST_CHUNK_ROWS;
   for (;;) {

@@ -1,6 +1,6 @@
 import { storedAttemptJson } from "../delivery/attempt-json.js";
 import type { DeliveryAttempt } from "../store/deliveries.js";
-import type { StoredRequest } from "../store/requests.js";
+import type { ListedRequest, StoredRequest } from "../store/requests.js";
 import type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary } from "./ui/types.js";
 
 export type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary };
@@ -18,7 +18,7 @@ export function forwardView(attempts: readonly DeliveryAttempt[]): ForwardView |
   return { pending: false, status_code: view.status_code, ok: view.ok, error: view.error, duration_ms: view.duration_ms, url: view.url };
 }
 
-export function requestSummary(request: StoredRequest, forward: ForwardView | null): RequestSummary {
+export function requestSummary(request: ListedRequest, forward: ForwardView | null): RequestSummary {
   return {
     id: request.id,
     received_at: request.receivedAt,

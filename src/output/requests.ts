@@ -1,14 +1,14 @@
 import type { ChalkInstance } from "chalk";
-import type { StoredRequest } from "../store/requests.js";
+import type { ListedRequest, StoredRequest } from "../store/requests.js";
 import { EVENT_NAMES } from "../events/catalog.js";
 import { printable, terminalSafeJson } from "./printable.js";
 
-export function isVerified(request: StoredRequest): boolean {
+export function isVerified(request: Pick<StoredRequest, "verification">): boolean {
   return request.verification === "verified";
 }
 
 /** The stable JSON shape of a stored request in listen --json and events list --json. */
-export function requestJson(request: StoredRequest): Record<string, unknown> {
+export function requestJson(request: ListedRequest): Record<string, unknown> {
   return {
     id: request.id,
     event_id: request.eventId,

@@ -42,6 +42,12 @@ export interface StoredRequest extends NewRequest {
 }
 
 /**
+ * A stored request as a list shows it: everything but its headers and body. A page of 50 rows
+ * whose bodies are near 1 MiB each would otherwise read 50 MiB to show none of it.
+ */
+export type ListedRequest = Omit<StoredRequest, "headers" | "body">;
+
+/**
  * A request whose signature was not checked and found good: a failed verdict, one refused before
  * verification (not_checked) or one received under --skip-verify, any of which anyone who reached
  * the port could have sent. Re-signing it for a replay would hand the app that body with a valid
@@ -112,6 +118,33 @@ interface RequestRow {
   remote_address: string | null;
 }
 
+/** The columns of a ListedRequest. */
+const LISTED_COLUMNS =
+  "id, received_at, method, path, body_size, body_truncated, event, event_id, account_id, webhook_id, " +
+  "verification, verification_detail, schema_errors, rejection, duplicate, status_code, remote_address";
+
+function fromListedRow(row: Omit<RequestRow, "headers" | "body">): ListedRequest {
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    method: row.method,
+    path: row.path,
+    bodySize: row.body_size,
+    bodyTruncated: row.body_truncated === 1,
+    event: row.event,
+    eventId: row.event_id,
+    accountId: row.account_id,
+    webhookId: row.webhook_id,
+    verification: row.verification,
+    verificationDetail: row.verification_detail,
+    schemaErrors: row.schema_errors === null ? null : (JSON.parse(row.schema_errors) as SchemaIssueRow[]),
+    rejection: row.rejection,
+    duplicate: row.duplicate === 1,
+    statusCode: row.status_code,
+    remoteAddress: row.remote_address,
+  };
+}
+
 function fromRow(row: RequestRow): StoredRequest {
   return {
     id: row.id,
@@ -156,7 +189,8 @@ export interface WholeCounts {
 export interface RequestStore {
   /** Inserts one request (the receiver runs the same statement, INSERT_REQUEST_SQL, in its commit worker). */
   insert(request: NewRequest): StoredRequest;
-  list(filter?: RequestFilter): StoredRequest[];
+  /** Rows without their headers and body (see ListedRequest): `find` reads one whole. */
+  list(filter?: RequestFilter): ListedRequest[];
   count(filter?: RequestFilter): number;
   /** How many rows a filter selects, how many of those are stored whole, and how many of those passed verification: one scan. */
   countWhole(filter: RequestFilter): WholeCounts;
@@ -379,13 +413,13 @@ export function requestStore(db: Db): RequestStore {
       return storedFrom(request, defined(insert.get(...insertParams(request)), "the inserted request row"));
     },
     list(filter = {}) {
-      const { sql, params } = selection(store, filter, "*", firstIdSince);
+      const { sql, params } = selection(store, filter, LISTED_COLUMNS, firstIdSince);
       const order = filter.ascending ? "ASC" : "DESC";
       const limit = filter.limit ?? -1;
       return db
-        .prepare<unknown[], RequestRow>(`${sql} ORDER BY id ${order} LIMIT ?`)
+        .prepare<unknown[], Omit<RequestRow, "headers" | "body">>(`${sql} ORDER BY id ${order} LIMIT ?`)
         .all(...params, limit)
-        .map(fromRow);
+        .map(fromListedRow);
     },
     count(filter = {}) {
       const { sql, params } = selection(store, filter, "id", firstIdSince);

@@ -14,6 +14,7 @@ import { requestStore } from "../../src/store/requests.js";
 import { waitUntil } from "../helpers/wait.js";
 import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
 import { receiverOptions } from "../helpers/receiver.js";
+import { newestStored } from "../helpers/stored-requests.js";
 
 const SECRET = "every-request-secret";
 let dir: string;
@@ -35,7 +36,7 @@ function pipelined(count: number, path: string): string {
   }).join("");
 }
 
-const newest = () => requestStore(db).list({ limit: 1 })[0]!;
+const newest = () => newestStored(db);
 const count = () => requestStore(db).count();
 
 function start(skipVerify: boolean): Promise<Receiver> {

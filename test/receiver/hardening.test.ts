@@ -12,6 +12,7 @@ import { requestStore } from "../../src/store/requests.js";
 import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
 import { waitUntil } from "../helpers/wait.js";
 import { receiverOptions } from "../helpers/receiver.js";
+import { newestStored } from "../helpers/stored-requests.js";
 
 const SECRET = "hardening-secret";
 const ANSWERS_AS_SPECIFIED = new Set([200, 400, 401, 405, 408, 413, 431]);
@@ -143,7 +144,7 @@ describe("the receiver under hostile input", () => {
       expect(answer.status).toBe(503);
       expect(answer.text).toMatch(/too_many_connections/);
       expect(rows()).toBe(before + 1);
-      const stored = requestStore(db).list({ limit: 1 })[0]!;
+      const stored = newestStored(db);
       expect(stored).toMatchObject({ path: "/over-cap", statusCode: 503, verification: "not_checked" });
       expect(stored.rejection).toMatch(/connection limit/);
       expect(stored.body.equals(body)).toBe(true);
@@ -152,7 +153,7 @@ describe("the receiver under hostile input", () => {
       const large = Buffer.alloc(200_000, 0x20);
       const refused = await rawRequest(receiver.port, httpRequest("POST", "/over-cap-large", Object.entries(headers), large));
       expect(refused.status).toBe(503);
-      const kept = requestStore(db).list({ limit: 1 })[0]!;
+      const kept = newestStored(db);
       expect(kept).toMatchObject({ path: "/over-cap-large", statusCode: 503, bodySize: 200_000, bodyTruncated: true });
       expect(kept.body.length).toBe(64 * 1024);
     } finally {

@@ -54,6 +54,24 @@ describe("countWhole", () => {
   });
 });
 
+describe("list", () => {
+  it("gives every field of find() but the headers and body, which a list never shows", () => {
+    const requests = store();
+    const large = Buffer.alloc(900_000, 0x20);
+    for (let n = 0; n < 3; n++) requests.insert(storedRow(randomUUID(), { body: large, bodySize: large.length, schemaErrors: [{ path: "payload.x", message: "unknown" }] }));
+    const listed = requests.list();
+    expect(listed).toHaveLength(3);
+    for (const row of listed) {
+      expect(row).not.toHaveProperty("body");
+      expect(row).not.toHaveProperty("headers");
+      const { body, headers, ...whole } = requests.find(String(row.id))!;
+      expect(body.length).toBe(900_000);
+      expect(headers).toEqual([["content-type", "application/json"]]);
+      expect(row).toEqual(whole);
+    }
+  });
+});
+
 describe("listReplayable", () => {
   it("gives the rows list() gives, with the fields a replay sends", () => {
     const requests = store();
@@ -61,7 +79,7 @@ describe("listReplayable", () => {
       requests.insert(storedRow(randomUUID(), { headers: [["x-pinwheel-webhook-id", `w-${n}`], ["X-Custom", "a"], ["x-custom", "b"]], verification: n === 2 ? "bad_signature" : "verified" }));
     }
     const filter = { verifiedOnly: true, storedWhole: true, ascending: true, afterId: 1, limit: 3 };
-    const full = requests.list(filter);
+    const full = requests.list(filter).map((row) => requests.find(String(row.id))!);
     expect(full.map((row) => row.id)).toEqual([2, 4, 5]);
     expect(requests.listReplayable(filter, true)).toEqual(
       full.map(({ id, event, eventId, body, headers, verification, webhookId }) => ({ id, event, eventId, body, headers, verification, webhookId })),
