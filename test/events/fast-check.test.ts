@@ -139,4 +139,18 @@ describe("compiled event checks", () => {
     const result = validateWebhookEvent(event);
     expect(result.ok && result.event).toBe(event);
   });
+
+  it('leaves an object with an own "__proto__" key to zod, whose copy leaves the key out', () => {
+    const event = buildEvent("income.added");
+    const text = JSON.stringify({ ...event, payload: { ...event.payload, params: { __proto__: { polluted: 1 } } } }).replace('"params":{}', '"params":{"__proto__":{"polluted":1}}');
+    const body = JSON.parse(text) as { payload: { params: object } };
+    expect(Object.hasOwn(body.payload.params, "__proto__")).toBe(true);
+    expect(compile(eventSchemas["income.added"])(body)).toBe(false);
+    expect(eventSchemas["income.added"].safeParse(body).success).toBe(true);
+    const result = validateWebhookEvent(body);
+    expect(result.ok).toBe(true);
+    const params = (result as { event: { payload: { params: object } } }).event.payload.params;
+    expect(Object.hasOwn(params, "__proto__")).toBe(false);
+    expect(Object.assign({}, params)).not.toHaveProperty("polluted");
+  });
 });
