@@ -6,9 +6,9 @@
 //
 // Usage: node bench/baselines/bare-receiver.js --db <file>   (secret from BENCH_SECRET)
 // Prints {"type":"ready","url"} as its first stdout line; SIGINT commits what is queued and exits.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { verdictFor } from "./verdict.js";
 import Database from "better-sqlite3";
 
 const { values } = parseArgs({ options: { db: { type: "string" }, tolerance: { type: "string", default: "300" } } });
@@ -41,20 +41,6 @@ const insertBatch = db.transaction((batch) => {
   }
 }).immediate;
 
-const SIGNATURE = /^v2=([0-9a-f]{64})$/;
-const TIMESTAMP = /^\d{1,15}$/;
-
-function verdictFor(headers, body, nowMs) {
-  const signature = headers["x-pinwheel-signature"];
-  const timestamp = headers["x-timestamp"];
-  if (typeof signature !== "string" || typeof timestamp !== "string") return "missing_header";
-  const match = SIGNATURE.exec(signature);
-  if (!match || !TIMESTAMP.test(timestamp)) return "malformed";
-  const expected = createHmac("sha256", secret).update(`v2:${timestamp}:`, "utf8").update(body).digest();
-  if (!timingSafeEqual(expected, Buffer.from(match[1], "hex"))) return "bad_signature";
-  if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) return "stale_timestamp";
-  return "verified";
-}
 
 function envelope(body) {
   try {
@@ -95,7 +81,7 @@ const server = createServer((request, response) => {
   request.on("end", () => {
     const now = Date.now();
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    const verdict = verdictFor(request.headers, body, now);
+    const verdict = verdictFor(secret, toleranceSeconds, request.headers, body, now);
     const { event, eventId } = envelope(body);
     queue.push({
       response,

@@ -11,9 +11,9 @@
 //
 // Usage: node bench/baselines/required-receiver.js --db <file>   (secret from BENCH_SECRET)
 // Prints {"type":"ready","url"} as its first stdout line; SIGINT commits what is queued and exits.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { verdictFor } from "./verdict.js";
 import { openDatabase } from "../../dist/store/database.js";
 import { INSERT_REQUEST_SQL, insertParams } from "../../dist/store/requests.js";
 import { validateWebhookEvent } from "../../dist/events/schemas.js";
@@ -34,20 +34,6 @@ const insertBatch = db.transaction((batch) => {
   }
 }).immediate;
 
-const SIGNATURE = /^v2=([0-9a-f]{64})$/;
-const TIMESTAMP = /^\d{1,15}$/;
-
-function verdictFor(headers, body, nowMs) {
-  const signature = headers["x-pinwheel-signature"];
-  const timestamp = headers["x-timestamp"];
-  if (typeof signature !== "string" || typeof timestamp !== "string") return "missing_header";
-  const match = SIGNATURE.exec(signature);
-  if (!match || !TIMESTAMP.test(timestamp)) return "malformed";
-  const expected = createHmac("sha256", secret).update(`v2:${timestamp}:`, "utf8").update(body).digest();
-  if (!timingSafeEqual(expected, Buffer.from(match[1], "hex"))) return "bad_signature";
-  if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) return "stale_timestamp";
-  return "verified";
-}
 
 const text = (value) => (typeof value === "string" ? value : null);
 
@@ -99,7 +85,7 @@ const server = createServer((request, response) => {
   request.on("end", () => {
     const now = Date.now();
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    const verification = verdictFor(request.headers, body, now);
+    const verification = verdictFor(secret, toleranceSeconds, request.headers, body, now);
     const json = parsed(body);
     const payload = typeof json?.payload === "object" && json.payload !== null ? json.payload : {};
     const validation = json === undefined ? undefined : validateWebhookEvent(json);

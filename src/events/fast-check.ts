@@ -144,6 +144,13 @@ function compileUnchecked(def: SchemaDef): FastCheck {
   }
 }
 
+const COMPILERS = new Map<string, (def: SchemaDef) => FastCheck>([
+  ["string", compileString],
+  ["number", compileNumber],
+  ["object", compileObject],
+  ["array", compileArray],
+]);
+
 const compiled = new WeakMap<z.ZodType, FastCheck>();
 
 /**
@@ -159,7 +166,7 @@ export function compile(schema: z.ZodType): FastCheck {
   const known = compiled.get(schema);
   if (known) return known;
   const def = defOf(schema);
-  const check = def.type === "string" ? compileString(def) : def.type === "number" ? compileNumber(def) : def.type === "object" ? compileObject(def) : def.type === "array" ? compileArray(def) : compileUnchecked(def);
+  const check = (COMPILERS.get(def.type) ?? compileUnchecked)(def);
   compiled.set(schema, check);
   return check;
 }

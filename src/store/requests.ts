@@ -146,27 +146,7 @@ function fromListedRow(row: Omit<RequestRow, "headers" | "body">): ListedRequest
 }
 
 function fromRow(row: RequestRow): StoredRequest {
-  return {
-    id: row.id,
-    receivedAt: row.received_at,
-    method: row.method,
-    path: row.path,
-    headers: JSON.parse(row.headers) as HeaderPairs,
-    body: row.body,
-    bodySize: row.body_size,
-    bodyTruncated: row.body_truncated === 1,
-    event: row.event,
-    eventId: row.event_id,
-    accountId: row.account_id,
-    webhookId: row.webhook_id,
-    verification: row.verification,
-    verificationDetail: row.verification_detail,
-    schemaErrors: row.schema_errors === null ? null : (JSON.parse(row.schema_errors) as SchemaIssueRow[]),
-    rejection: row.rejection,
-    duplicate: row.duplicate === 1,
-    statusCode: row.status_code,
-    remoteAddress: row.remote_address,
-  };
+  return { ...fromListedRow(row), headers: JSON.parse(row.headers) as HeaderPairs, body: row.body };
 }
 
 /**
