@@ -662,6 +662,14 @@ function describeClientError(error: NodeJS.ErrnoException): Refusal {
       return { status: 431, reason: "Request Header Fields Too Large", code: "headers_too_large", message: "the request headers are larger than 16 KiB" };
     case "ERR_HTTP_REQUEST_TIMEOUT":
       return { status: 408, reason: "Request Timeout", code: "request_timeout", message: "the client did not send the whole request in time" };
+    case "HPE_INVALID_EOF_STATE":
+      // Valid HTTP as far as it went: the client (or a proxy) ended the connection mid-request.
+      return {
+        status: 400,
+        reason: "Bad Request",
+        code: "incomplete_request",
+        message: "the client closed its side of the connection before the request was complete",
+      };
     default:
       return { status: 400, reason: "Bad Request", code: "malformed_request", message: `the request is not valid HTTP (${error.code ?? error.message})` };
   }

@@ -98,6 +98,20 @@ describe("requests node's server handles itself", () => {
     expect(row.body.toString()).toBe('{"event":');
     expect(row.rejection).toMatch(/9 byte\(s\) of the body arrived of 100/);
   });
+
+  it("says a request was cut short when the client ends the connection mid-body, not that it was not HTTP", async () => {
+    const before = count();
+    const socket = await openSocket(receiver.port);
+    const answered = textUntilClosed(socket);
+    socket.end("POST /cut-short HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"event\":");
+    const answer = await answered;
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toMatch(/"error":"incomplete_request"/);
+    await waitUntil(() => count() === before + 1);
+    const row = newest();
+    expect(row).toMatchObject({ method: "POST", path: "/cut-short", statusCode: 400, bodySize: 9 });
+    expect(row.rejection).toMatch(/^the client closed its side of the connection before the request was complete \(9 byte\(s\) of the body arrived of 100/);
+  });
 });
 
 describe("what node's defaults would drop or hold", () => {
