@@ -6,8 +6,8 @@
 //
 // Usage: node bench/baselines/bare-receiver.js --db <file>   (secret from BENCH_SECRET)
 // Prints {"type":"ready","url"} as its first stdout line; SIGINT commits what is queued and exits.
-import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { reply, serveWithGroupCommit } from "./group-commit-server.js";
 import { verdictFor } from "./verdict.js";
 import Database from "better-sqlite3";
 
@@ -41,7 +41,6 @@ const insertBatch = db.transaction((batch) => {
   }
 }).immediate;
 
-
 function envelope(body) {
   try {
     const json = JSON.parse(body.toString("utf8"));
@@ -51,39 +50,11 @@ function envelope(body) {
   }
 }
 
-let queue = [];
-let scheduled = false;
-
-function answer(response, status, text) {
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function commit() {
-  scheduled = false;
-  const batch = queue;
-  queue = [];
-  if (batch.length === 0) return;
-  try {
-    insertBatch(batch);
-  } catch {
-    for (const item of batch) answer(item.response, 503, '{"error":"not_stored"}');
-    return;
-  }
-  for (const item of batch) {
-    answer(item.response, item.status, item.status === 200 ? `{"received":true,"id":${item.id}}` : `{"error":"${item.verdict}","id":${item.id}}`);
-  }
-}
-
-const server = createServer((request, response) => {
-  const chunks = [];
-  request.on("data", (chunk) => chunks.push(chunk));
-  request.on("end", () => {
-    const now = Date.now();
-    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+serveWithGroupCommit({
+  receive(request, response, body, now) {
     const verdict = verdictFor(secret, toleranceSeconds, request.headers, body, now);
     const { event, eventId } = envelope(body);
-    queue.push({
+    return {
       response,
       receivedAt: new Date(now).toISOString(),
       headers: JSON.stringify(request.headers),
@@ -93,25 +64,11 @@ const server = createServer((request, response) => {
       verdict,
       status: verdict === "verified" ? 200 : 401,
       id: 0,
-    });
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(commit);
-    }
-  });
+    };
+  },
+  commit: insertBatch,
+  answer(item) {
+    reply(item.response, item.status, item.status === 200 ? `{"received":true,"id":${item.id}}` : `{"error":"${item.verdict}","id":${item.id}}`);
+  },
+  close: () => db.close(),
 });
-server.keepAliveTimeout = 30_000;
-server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`${JSON.stringify({ type: "ready", url: `http://127.0.0.1:${server.address().port}/` })}\n`);
-});
-
-const stop = () => {
-  server.close(() => {
-    commit();
-    db.close();
-    process.exit(0);
-  });
-  server.closeIdleConnections();
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);

@@ -11,8 +11,8 @@
 //
 // Usage: node bench/baselines/required-receiver.js --db <file>   (secret from BENCH_SECRET)
 // Prints {"type":"ready","url"} as its first stdout line; SIGINT commits what is queued and exits.
-import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { reply, serveWithGroupCommit } from "./group-commit-server.js";
 import { verdictFor } from "./verdict.js";
 import { openDatabase } from "../../dist/store/database.js";
 import { INSERT_REQUEST_SQL, insertParams } from "../../dist/store/requests.js";
@@ -34,7 +34,6 @@ const insertBatch = db.transaction((batch) => {
   }
 }).immediate;
 
-
 const text = (value) => (typeof value === "string" ? value : null);
 
 function parsed(body) {
@@ -51,40 +50,8 @@ function headerPairs(raw) {
   return pairs;
 }
 
-let queue = [];
-let scheduled = false;
-
-function answer(response, status, body) {
-  response.writeHead(status, ["content-type", "application/json", "content-length", String(Buffer.byteLength(body))]);
-  response.end(body);
-}
-
-function commit() {
-  scheduled = false;
-  const batch = queue;
-  queue = [];
-  if (batch.length === 0) return;
-  try {
-    insertBatch(batch);
-  } catch {
-    for (const item of batch) answer(item.response, 503, '{"error":"not_stored"}');
-    return;
-  }
-  let lines = "";
-  for (const { response, row } of batch) {
-    const eventId = row.eventId === null ? "null" : JSON.stringify(row.eventId);
-    answer(response, row.statusCode, `{"received":${row.statusCode === 200},"id":${row.id},"event_id":${eventId},"duplicate":${row.duplicate}}`);
-    lines += `${requestJsonLine(row)}\n`;
-  }
-  process.stdout.write(lines);
-}
-
-const server = createServer((request, response) => {
-  const chunks = [];
-  request.on("data", (chunk) => chunks.push(chunk));
-  request.on("end", () => {
-    const now = Date.now();
-    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+serveWithGroupCommit({
+  receive(request, response, body, now) {
     const verification = verdictFor(secret, toleranceSeconds, request.headers, body, now);
     const json = parsed(body);
     const payload = typeof json?.payload === "object" && json.payload !== null ? json.payload : {};
@@ -110,25 +77,17 @@ const server = createServer((request, response) => {
       statusCode: verification === "verified" ? 200 : 401,
       remoteAddress: request.socket.remoteAddress ?? null,
     };
-    queue.push({ response, row });
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(commit);
-    }
-  });
+    return { response, row };
+  },
+  commit: insertBatch,
+  answer({ response, row }) {
+    const eventId = row.eventId === null ? "null" : JSON.stringify(row.eventId);
+    reply(response, row.statusCode, `{"received":${row.statusCode === 200},"id":${row.id},"event_id":${eventId},"duplicate":${row.duplicate}}`);
+  },
+  committed(batch) {
+    let lines = "";
+    for (const { row } of batch) lines += `${requestJsonLine(row)}\n`;
+    process.stdout.write(lines);
+  },
+  close: () => db.close(),
 });
-server.keepAliveTimeout = 30_000;
-server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`${JSON.stringify({ type: "ready", url: `http://127.0.0.1:${server.address().port}/` })}\n`);
-});
-
-const stop = () => {
-  server.close(() => {
-    commit();
-    db.close();
-    process.exit(0);
-  });
-  server.closeIdleConnections();
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
