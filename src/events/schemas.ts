@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { EVENT_NAMES, isEventName } from "./catalog.js";
 import type { EventName } from "./catalog.js";
-import { compile, UncompilableSchemaError, type FastCheck } from "./fast-check.js";
 
 // Every object is loose: Pinwheel adds fields over time, and a test tool must
 // show what actually arrived instead of silently stripping or rejecting it. A field the
@@ -406,34 +405,10 @@ function buildWalker(schema: z.ZodType): FieldWalker | null {
   };
 }
 
-const fastChecks = new Map<EventName, FastCheck>();
-
-/** Leaves every value to zod: for a schema fast-check cannot compile (its test says which). */
-const askZod: FastCheck = () => false;
-
-/** The event's envelope schema compiled to a plain check, once, on first use. */
-function fastCheckFor(event: EventName): FastCheck {
-  let check = fastChecks.get(event);
-  if (!check) {
-    try {
-      check = compile(eventSchemas[event]);
-    } catch (error) {
-      if (!(error instanceof UncompilableSchemaError)) throw error;
-      check = askZod;
-    }
-    fastChecks.set(event, check);
-  }
-  return check;
-}
-
 function unknownEventMessage(name: string): string {
   return `"${name}" is not a known Pinwheel event`;
 }
 
-/**
- * Checks a delivery's envelope and payload against its event's schema. A valid body comes back as
- * itself (not a copy), unless it holds an own "__proto__" key, which zod's copy leaves out.
- */
 export function validateWebhookEvent(body: unknown): ValidationResult {
   const event = typeof body === "object" && body !== null ? (body as { event?: unknown }).event : undefined;
   if (typeof event !== "string" || !isEventName(event)) {
@@ -446,16 +421,10 @@ export function validateWebhookEvent(body: unknown): ValidationResult {
     const issues = envelope.success ? [{ path: "event", message: "event is required" }] : toIssues(envelope.error);
     return { ok: false, issues };
   }
-  const unknownFields: IssueList = { listed: [], unlisted: 0 };
-  fieldWalker(eventSchemas[event])?.(body, [], unknownFields);
-  // Nearly every delivery passes: then zod, its copy of the body and its issues are not needed.
-  if (unknownFields.listed.length === 0 && fastCheckFor(event)(body)) return { ok: true, event: body as PinwheelWebhookEvent };
   const parsed = webhookEventSchema.safeParse(body);
   const issues: IssueList = { listed: [], unlisted: 0 };
   if (!parsed.success) addZodIssues(issues, parsed.error);
-  // zod's issues first, then the fields the docs do not list, within the one cap.
-  for (const issue of unknownFields.listed) addIssue(issues, () => issue.path, issue.message);
-  issues.unlisted += unknownFields.unlisted;
+  fieldWalker(eventSchemas[event])?.(body, [], issues);
   if (parsed.success && issues.listed.length === 0) return { ok: true, event: parsed.data };
   return { ok: false, issues: listedIssues(issues) };
 }
