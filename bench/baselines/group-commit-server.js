@@ -1,8 +1,7 @@
 // The baselines' one loop, so the bare receiver and the requirements floor differ only in what
 // they do with a request: node:http reads each body whole, `receive` turns it into an item (holding
-// the response), and
-// the items of one event-loop turn are committed together (`commit`, one transaction) before any
-// of them is answered (`answer`). A failed commit answers each 503. `committed`, if given, runs
+// the response), and the items of one event-loop turn are committed together (`commit`, one
+// transaction) before any of them is answered (`answer`). A failed commit answers each 503. `committed`, if given, runs
 // once a batch is answered. Prints {"type":"ready","url"} as its first stdout line; SIGINT or
 // SIGTERM commits what is queued, calls `close` and exits.
 import { createServer } from "node:http";

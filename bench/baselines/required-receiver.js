@@ -1,8 +1,9 @@
 // Reference for `listen`: the floor of what issue 18 requires of it. The bare receiver's own loop
 // (node:http, the HMAC check, group commit on the main thread in WAL mode with synchronous=FULL,
 // every request answered after its commit), doing what listen must and nothing else:
-// - listen's schema and INSERT (every stored field, its indexes, the duplicate probe),
-//   from dist/ (build first), so it can never drift from what listen stores;
+// - listen's schema and INSERT (every stored field, its indexes, the duplicate probe) and its
+//   stored headers (credentials redacted), from dist/ (build first), so it cannot drift from what
+//   listen stores;
 // - listen's payload validation, recorded with the row;
 // - listen's JSON line per request on stdout (`listen --json`), written once per commit.
 // No inspector, no forwarding, no bounds, no commit worker: what is left between listen and this
@@ -18,6 +19,7 @@ import { openDatabase } from "../../dist/store/database.js";
 import { INSERT_REQUEST_SQL, insertParams } from "../../dist/store/requests.js";
 import { validateWebhookEvent } from "../../dist/events/schemas.js";
 import { requestJsonLine } from "../../dist/output/requests.js";
+import { headerPairs } from "../../dist/receiver/server.js";
 
 const { values } = parseArgs({ options: { db: { type: "string" }, tolerance: { type: "string", default: "300" } } });
 if (!values.db) throw new Error("--db <file> is required");
@@ -42,12 +44,6 @@ function parsed(body) {
   } catch {
     return undefined;
   }
-}
-
-function headerPairs(raw) {
-  const pairs = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
-  return pairs;
 }
 
 serveWithGroupCommit({

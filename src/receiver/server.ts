@@ -99,7 +99,8 @@ export interface Receiver {
   readonly batches: { readonly here: number; readonly worker: number };
 }
 
-function headerPairs(raw: string[]): HeaderPairs {
+/** A request's raw headers as stored: in order, repeats kept, credentials redacted. */
+export function headerPairs(raw: string[]): HeaderPairs {
   const pairs: HeaderPairs = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
