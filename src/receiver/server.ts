@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Db } from "../store/database.js";
-import { WorkerCommitter, type CommitPlacement } from "../store/commit-worker.js";
+import { WorkerCommitter } from "../store/commit-worker.js";
 import {
   INSERT_REQUEST_SQL,
   insertParams,
@@ -24,9 +24,8 @@ const REDACTED_HEADERS = new Set(["authorization", "proxy-authorization", "cooki
 export interface ReceiverOptions {
   db: Db;
   /**
-   * The same database's file. Rows are committed through connections of their own: on this
-   * thread, which waits for the fsync with few connections open and lets libuv's pool do it with
-   * many (`commitHereUpTo`), or by a worker thread while another connection holds the write lock.
+   * The same database's file. With many connections open, rows are committed by a worker thread,
+   * so fsync does not stall the event loop; with few, on this thread (`commitHereUpTo`).
    */
   dbPath: string;
   host: string;
@@ -44,13 +43,11 @@ export interface ReceiverOptions {
    */
   validateInWorker?: string | null;
   /**
-   * Up to this many open connections the main thread commits rows and waits for their fsync, as
-   * a bare receiver does; past twice as many the fsync is done on libuv's pool, so reading and
-   * answering overlap it (default 1: a lone sender).
+   * Up to this many open connections the main thread commits rows itself, as a bare receiver
+   * does; past twice as many the commit worker takes over, so reading and answering overlap the
+   * fsync (default 1: a lone sender; 0: always the worker).
    */
   commitHereUpTo?: number;
-  /** Commits every batch this way instead (tests and benchmarks). */
-  commitPlacement?: CommitPlacement;
   /** Epoch milliseconds; injectable so tests can make a request stale without waiting. */
   clock?: () => number;
   /** Called once a request's row is committed, before it is answered. */
@@ -98,8 +95,8 @@ export interface Receiver {
    * after `graceMs` (2 s by default) is cut off. Leaves the database open.
    */
   close(graceMs?: number): Promise<void>;
-  /** Batches of rows committed so far by each placement (see `commitHereUpTo`). */
-  readonly batches: Readonly<Record<CommitPlacement, number>>;
+  /** Batches of rows committed on this thread and by the commit worker, so far (see `commitHereUpTo`). */
+  readonly batches: { readonly here: number; readonly worker: number };
 }
 
 /** A request's raw headers as stored: in order, repeats kept, credentials redacted. */
@@ -433,30 +430,24 @@ function builtWorkerValidator(): string | null {
 }
 
 /**
- * Where the next batch is committed (see CommitPlacement). With one connection open (a
- * developer's sender, Pinwheel's retries one at a time) each request waits for its fsync anyway:
- * the main thread commits and waits for it, as a bare receiver does, and any hand-off to another
- * thread only adds to that wait. From a few connections on, the fsync goes to libuv's pool while
- * the main thread reads and answers (bench/ab-receiver.js on 2026-12-01, ratio to the bare receiver,
- * fsync aside against waiting here against the commit worker: 0.72x, 0.81x, 0.78x at 1 connection;
- * 0.90x, 0.83x, 0.88x at 10; 0.95x, 0.81x, 0.84x at 64). The gap between the two thresholds keeps
- * it from switching back and forth.
+ * Whether the main thread commits the next batch itself: with one connection open (a developer's
+ * sender, Pinwheel's retries one at a time) each request waits for its fsync anyway, and the
+ * worker's hand-off only adds to that wait and costs a copy of every row. From a few connections
+ * on, the worker lets reading and answering overlap the fsync, and that wins (bench/ab-receiver.js
+ * on 2026-11-30: 0.73x against 0.58x of the bare receiver at 1 connection, about even at 2,
+ * 0.77x against 0.71x at 4 and 0.90x against 0.84x at 10). The gap between the two thresholds
+ * keeps it from switching back and forth, which would cost each SQLite connection its page cache.
  */
-export function commitPlacementPolicy(open: { connections: number }, upTo: number): () => CommitPlacement {
-  let placement: CommitPlacement = upTo > 0 ? "here" : "overlapped";
+export function commitHerePolicy(open: { connections: number }, upTo: number): () => boolean {
+  let here = upTo > 0;
   return () => {
-    if (placement === "here" && open.connections > upTo * 2) placement = "overlapped";
-    else if (placement === "overlapped" && upTo > 0 && open.connections <= upTo) placement = "here";
-    return placement;
+    if (here && open.connections > upTo * 2) here = false;
+    else if (!here && upTo > 0 && open.connections <= upTo) here = true;
+    return here;
   };
 }
 
 const DEFAULT_COMMIT_HERE_UP_TO = 1;
-
-function placementFor(options: ReceiverOptions, open: { connections: number }): () => CommitPlacement {
-  const fixed = options.commitPlacement;
-  return fixed ? () => fixed : commitPlacementPolicy(open, options.commitHereUpTo ?? DEFAULT_COMMIT_HERE_UP_TO);
-}
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const completer = options.validateInWorker === undefined ? builtWorkerValidator() : options.validateInWorker;
@@ -472,7 +463,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       // listen runs the checkpointer (src/store/checkpointer.ts) beside the receiver.
       checkpointedElsewhere: true,
       completer: completer ?? undefined,
-      here: { placement: placementFor(options, open), complete },
+      here: { commitHere: commitHerePolicy(open, options.commitHereUpTo ?? DEFAULT_COMMIT_HERE_UP_TO), complete },
     },
   );
   const context: ReceiverContext = {

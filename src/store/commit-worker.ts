@@ -1,5 +1,4 @@
 import { createRequire } from "node:module";
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, realpathSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { openDatabase, type Db } from "./database.js";
 
@@ -106,48 +105,24 @@ export interface CommitterOptions {
   completer?: string;
   /**
    * Commits on the calling thread instead, through a connection of its own, whenever
-   * `placement()` says so and the worker holds no batch: the hand-off to the worker costs two
-   * thread hops and a copy of every row. `complete` does there what the completer does in the
-   * worker. That connection never waits for a lock: when another holds the write lock, the batch
-   * goes to the worker, which waits.
+   * `commitHere()` says so and the worker holds no batch: at low concurrency each request waits
+   * for its fsync anyway, and the hand-off to the worker only adds two thread hops and a copy of
+   * every row. `complete` does there what the completer does in the worker. That connection never
+   * waits for a lock: when another holds the write lock, the batch goes to the worker, which waits.
    */
   here?: CommitHere;
 }
 
-/**
- * Where a batch is committed. Every placement settles a batch only once its rows are on disk.
- * - `here`: on the calling thread, which then waits for the fsync, as a bare receiver does: a lone
- *   sender's request waits for it anyway, and nothing else is to be done meanwhile.
- * - `overlapped`: on the calling thread, with the fsync on libuv's pool, so that reading and
- *   answering go on while the disk works; what arrives meanwhile is committed together once it is done.
- * - `worker`: by the commit worker, which also fsyncs.
- */
-export type CommitPlacement = "here" | "overlapped" | "worker";
-
 export interface CommitHere {
-  /** Asked before each batch. */
-  placement(): CommitPlacement;
+  /** Asked before each batch: commit it on this thread? */
+  commitHere(): boolean;
   complete?(params: unknown[]): unknown;
-  /** How the write-ahead log is flushed to disk; injectable so tests can hold a flush back. */
-  walSync?: WalSync;
 }
-
-export interface WalSync {
-  /** Returns once the file's written data is on disk (or throws). */
-  now(fd: number): void;
-  /** Calls back once it is, from another thread. */
-  later(fd: number, done: (error: Error | null) => void): void;
-}
-
-const FDATASYNC: WalSync = { now: fdatasyncSync, later: fdatasync };
 
 interface LocalWriter {
-  placement(): CommitPlacement;
-  /** The batch's reply, or undefined when the write lock is taken (nothing was written). The rows are not on disk yet. */
+  commitHere(): boolean;
+  /** The batch's reply, or undefined when the write lock is taken (nothing was written). */
   write(batch: unknown[][]): Reply | undefined;
-  /** The write-ahead log's file, which holds every row written since the last checkpoint. */
-  readonly walFd: number;
-  readonly walSync: WalSync;
   close(): void;
 }
 
@@ -161,36 +136,24 @@ interface Pending<T, R> {
 
 type Reply = { rows: unknown[]; completed?: unknown[] } | { error: { message: string; code?: string } };
 
-interface Unflushed<T, R> {
-  batch: Pending<T, R>[];
-  reply: Reply;
-  /** Its number among the batches committed on this thread, from 1. */
-  sequence: number;
-}
-
 /**
  * Group commit in a worker thread: the main thread keeps reading and verifying requests while
  * the worker writes and fsyncs, and hands over what it gathered in each turn of its event loop.
  * One statement (with RETURNING) per item, one transaction for everything the worker has
  * received since its last commit. With `here`, a batch may instead be committed on the calling
- * thread, in the same transaction shape, whenever the worker holds nothing (see CommitPlacement).
+ * thread, in the same transaction shape, whenever the worker holds nothing.
  */
 export class WorkerCommitter<T, R> {
   private queue: Pending<T, R>[] = [];
   /** Batches handed to the worker, oldest first; each gets one reply. */
   private readonly posted: Pending<T, R>[][] = [];
-  /** Batches committed on this thread whose rows wait for a flush of the log, oldest first. */
-  private readonly unflushed: Unflushed<T, R>[] = [];
-  private committedHere = 0;
-  private flushing = false;
-  private whenFlushed: (() => void)[] = [];
   private scheduled = false;
-  /** Batches committed by each placement so far: which one carried the load. */
-  readonly batches: Record<CommitPlacement, number> = { here: 0, overlapped: 0, worker: 0 };
+  /** Batches committed on the calling thread and handed to the worker, so far: which one carried the load. */
+  readonly batches = { here: 0, worker: 0 };
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
   private readonly worker: Worker;
-  private here: LocalWriter | undefined;
+  private readonly here: LocalWriter | undefined;
 
   constructor(
     path: string,
@@ -203,7 +166,7 @@ export class WorkerCommitter<T, R> {
     const walAutocheckpoint = options.checkpointedElsewhere ? 0 : SQLITE_DEFAULT_AUTOCHECKPOINT;
     const workerData = { driver, path, sql, walAutocheckpoint, completer: options.completer };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-    this.here = options.here && localWriter(path, sql, options.here);
+    this.here = options.here && localWriter(path, sql, walAutocheckpoint, options.here);
     this.worker.on("message", (reply: Reply) => this.settle(reply));
     this.worker.on("error", (error) => {
       this.failure = error;
@@ -213,7 +176,7 @@ export class WorkerCommitter<T, R> {
     });
   }
 
-  /** Settles once the item's row is committed and on disk: only then may it be acknowledged. */
+  /** Settles once the item's row is committed (synchronous=FULL): only then may it be acknowledged. */
   submit(item: T): Promise<R> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new Error("the commit worker is closed; nothing more can be stored through it"));
@@ -229,93 +192,27 @@ export class WorkerCommitter<T, R> {
   private post(): void {
     this.scheduled = false;
     if (this.queue.length === 0 || this.failure) return;
-    // Only while the worker holds nothing: its transaction and this one never wait on each other.
-    const placement = this.here && this.posted.length === 0 ? this.here.placement() : "worker";
-    // What arrives during a flush waits for it and goes into one transaction, as in the worker.
-    if (placement === "overlapped" && this.flushing) return;
     const batch = this.queue;
     this.queue = [];
     const params = batch.map((pending) => this.toParams(pending.item));
-    if (this.here && placement !== "worker" && this.commitHere(this.here, placement, batch, params)) return;
+    // Only while the worker holds nothing: its transaction and this one never wait on each other.
+    if (this.here && this.posted.length === 0 && this.here.commitHere()) {
+      let reply: Reply | undefined;
+      try {
+        reply = this.here.write(params);
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      if (reply) {
+        this.batches.here++;
+        this.settleBatch(batch, reply);
+        return;
+      }
+    }
     this.batches.worker++;
     this.posted.push(batch);
     this.worker.postMessage(params);
-  }
-
-  /** False when the write lock is taken: nothing was written, and the batch is the worker's. */
-  private commitHere(here: LocalWriter, placement: "here" | "overlapped", batch: Pending<T, R>[], params: unknown[][]): boolean {
-    let reply: Reply | undefined;
-    try {
-      reply = here.write(params);
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return true;
-    }
-    if (!reply) return false;
-    this.batches[placement]++;
-    this.unflushed.push({ batch, reply, sequence: ++this.committedHere });
-    if (placement === "overlapped") {
-      this.flushLater(here);
-      return true;
-    }
-    // Rows committed earlier and still waiting for their flush are on disk with these.
-    let failed: unknown;
-    try {
-      here.walSync.now(here.walFd);
-    } catch (error) {
-      failed = error;
-    }
-    this.flushed(failed);
-    this.resolveWhenFlushed();
-    return true;
-  }
-
-  private flushLater(here: LocalWriter): void {
-    if (this.flushing || this.unflushed.length === 0) return;
-    this.flushing = true;
-    // Only what was committed before the flush began is known to be on disk when it ends.
-    const upTo = this.committedHere;
-    here.walSync.later(here.walFd, (error) => {
-      this.flushing = false;
-      this.flushed(error ?? undefined, upTo);
-      if (this.unflushed.length > 0) this.flushLater(here);
-      else if (this.queue.length > 0) this.post();
-      this.resolveWhenFlushed();
-    });
-  }
-
-  /**
-   * Settles the batches committed on this thread up to the `upTo`th, now on disk. A failed flush
-   * may have left any row written since the last good one off the disk, and a later flush would
-   * not write it again: every batch waiting is refused (so that its senders retry), and this
-   * thread commits no more (the worker's commits report SQLite's own errors).
-   */
-  private flushed(error: unknown, upTo = this.committedHere): void {
-    if (error !== undefined) {
-      this.stopCommittingHere();
-      for (const { batch } of this.unflushed.splice(0)) for (const pending of batch) pending.reject(error);
-      return;
-    }
-    for (let next = this.unflushed[0]; next && next.sequence <= upTo; next = this.unflushed[0]) {
-      this.unflushed.shift();
-      this.settleBatch(next.batch, next.reply);
-    }
-  }
-
-  private resolveWhenFlushed(): void {
-    if (!this.flushing && this.unflushed.length === 0) for (const resolve of this.whenFlushed.splice(0)) resolve();
-  }
-
-  private stopCommittingHere(): void {
-    // A flush in flight still settles what it holds; the connection goes once it has.
-    const here = this.here;
-    this.here = undefined;
-    if (here) this.afterFlushes().then(() => here.close(), () => here.close());
-  }
-
-  private afterFlushes(): Promise<void> {
-    if (!this.flushing && this.unflushed.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.whenFlushed.push(resolve));
   }
 
   private settle(reply: Reply): void {
@@ -340,9 +237,7 @@ export class WorkerCommitter<T, R> {
 
   private async shutDown(): Promise<void> {
     if (!this.failure) {
-      await this.afterFlushes();
       this.post();
-      await this.afterFlushes();
       // The worker commits what it holds, closes its connection and lets the thread end.
       await new Promise<void>((resolve) => {
         this.worker.once("exit", () => resolve());
@@ -357,33 +252,16 @@ export class WorkerCommitter<T, R> {
 /**
  * The worker's transaction on a connection of the calling thread's own: one statement per item,
  * completed first. It never waits for the write lock (busy_timeout 0): that would stall the
- * event loop.
- *
- * Its commits do not fsync (synchronous=OFF): the committer flushes the write-ahead log itself,
- * on this thread or on libuv's pool, before it settles a batch. That is what synchronous=FULL
- * does in WAL mode (one fsync of the log per commit), moved to where it does not hold up this
- * thread. Everything this connection writes goes to the log: it never checkpoints (the
- * checkpoint that copies the log into the database, and fsyncs it, belongs to connections with
- * synchronous=FULL: the checkpointer's or the worker's), and SQLite only restarts the log over a
- * fully checkpointed one, so a flush of the log covers every row committed before it began.
- *
- * Undefined when the file or statement cannot be prepared or its log cannot be flushed from
- * here (a journal other than WAL): the worker then does everything, and reports what is wrong
- * batch by batch.
+ * event loop. Undefined when the file or statement cannot be prepared: the worker then reports
+ * what is wrong, batch by batch.
  */
-function localWriter(path: string, sql: string, { placement, complete, walSync = FDATASYNC }: CommitHere): LocalWriter | undefined {
+function localWriter(path: string, sql: string, walAutocheckpoint: number, { commitHere, complete }: CommitHere): LocalWriter | undefined {
   let db: Db | undefined;
-  let walFd: number | undefined;
   try {
     db = openDatabase(path);
     db.pragma("busy_timeout = 0");
-    db.pragma("wal_autocheckpoint = 0");
+    db.pragma(`wal_autocheckpoint = ${walAutocheckpoint}`);
     const statement = db.prepare(sql);
-    if (db.pragma("journal_mode", { simple: true }) !== "wal") throw new Error("not in WAL mode");
-    db.pragma("synchronous = OFF");
-    // SQLite names the log after the database's real path: symbolic links resolved.
-    walFd = openSync(`${realpathSync(path)}-wal`, "r+");
-    if (!fstatSync(walFd).isFile()) throw new Error("the log is not a file");
     const write = db.transaction((batch: unknown[][]): Reply => {
       if (!complete) return { rows: batch.map((params) => statement.get(params)) };
       const completed: unknown[] = [];
@@ -394,11 +272,8 @@ function localWriter(path: string, sql: string, { placement, complete, walSync =
       return { rows, completed };
     });
     const connection = db;
-    const fd = walFd;
     return {
-      placement,
-      walFd: fd,
-      walSync,
+      commitHere,
       write(batch) {
         try {
           return write.immediate(batch);
@@ -408,14 +283,10 @@ function localWriter(path: string, sql: string, { placement, complete, walSync =
           throw error;
         }
       },
-      close() {
-        connection.close();
-        closeSync(fd);
-      },
+      close: () => connection.close(),
     };
   } catch {
     db?.close();
-    if (walFd !== undefined) closeSync(walFd);
     return undefined;
   }
 }

@@ -1,26 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { commitPlacementPolicy } from "../../src/receiver/server.js";
+import { commitHerePolicy } from "../../src/receiver/server.js";
 
 describe("where the receiver commits", () => {
-  it("waits for the fsync on the main thread up to the limit, has it done aside past twice the limit, and only switches back at the limit", () => {
+  it("commits on the main thread up to the limit, in the worker past twice the limit, and only switches back at the limit", () => {
     const open = { connections: 0 };
-    const placement = commitPlacementPolicy(open, 16);
+    const here = commitHerePolicy(open, 16);
     const at = (connections: number) => {
       open.connections = connections;
-      return placement();
+      return here();
     };
-    expect([1, 10, 16, 24, 32].map(at)).toEqual(["here", "here", "here", "here", "here"]);
-    expect(at(33)).toBe("overlapped");
-    // Between the two thresholds it keeps to the fsync aside: switching back and forth would only add wake-ups.
-    expect([64, 32, 17].map(at)).toEqual(["overlapped", "overlapped", "overlapped"]);
-    expect([16, 20].map(at)).toEqual(["here", "here"]);
+    expect([1, 10, 16, 24, 32].map(at)).toEqual([true, true, true, true, true]);
+    expect(at(33)).toBe(false);
+    // Between the two thresholds it keeps to the worker: switching costs each connection its page cache.
+    expect([64, 32, 17].map(at)).toEqual([false, false, false]);
+    expect([16, 20].map(at)).toEqual([true, true]);
   });
 
-  it("always has the fsync done aside with a limit of 0", () => {
+  it("always uses the worker with a limit of 0", () => {
     const open = { connections: 0 };
-    const placement = commitPlacementPolicy(open, 0);
-    expect(placement()).toBe("overlapped");
+    const here = commitHerePolicy(open, 0);
+    expect(here()).toBe(false);
     open.connections = 1;
-    expect(placement()).toBe("overlapped");
+    expect(here()).toBe(false);
   });
 });

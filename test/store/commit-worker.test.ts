@@ -123,7 +123,7 @@ describe("WorkerCommitter", () => {
     await broken.close();
   });
 
-  it("commits on the calling thread while placement() says so, and hands the worker what comes after", async () => {
+  it("commits on the calling thread while commitHere() says so, and hands the worker what comes after", async () => {
     const { path } = setup();
     let here = true;
     const thread: string[] = [];
@@ -134,7 +134,7 @@ describe("WorkerCommitter", () => {
       (_, row, completed) => ({ id: (row as { id: number }).id, completed }),
       {
         here: {
-          placement: () => (here ? "here" : "worker"),
+          commitHere: () => here,
           complete(params) {
             thread.push(String(params[0]));
             params[1] = `https://example.test/${String(params[0])}`;
@@ -173,7 +173,7 @@ describe("WorkerCommitter", () => {
 
   it("never waits for another connection's write lock on the calling thread: the worker waits it out while the event loop keeps turning", async () => {
     const { path } = setup();
-    const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, { here: { placement: () => "here" } });
+    const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, { here: { commitHere: () => true } });
     const holder = new Database(path);
     holder.exec("BEGIN IMMEDIATE");
     let ticks = 0;
@@ -197,7 +197,7 @@ describe("WorkerCommitter", () => {
     const { path } = setup();
     const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, {
       here: {
-        placement: () => "here",
+        commitHere: () => true,
         complete(params) {
           if (params[0] === "bad") throw new Error("cannot complete this one");
         },
