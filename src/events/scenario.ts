@@ -82,6 +82,21 @@ export function isResendStep(step: ScenarioStep): step is z.infer<typeof resendS
   return "resend" in step;
 }
 
+/**
+ * A built-in scenario by name only: for callers that are not the user at a shell (an MCP
+ * client), for whom reading a path would open any file on the machine and echo parts of it back.
+ */
+export function loadBuiltInScenario(name: string): Scenario {
+  if (!builtInScenarioNames().includes(name)) throw notBuiltIn(name);
+  return loadScenario(name);
+}
+
+function notBuiltIn(name: string): ScenarioError {
+  const nearest = suggest(name, builtInScenarioNames());
+  const reason = didYouMeanOneOf(nearest) || `built-in scenarios: ${builtInScenarioNames().join(", ")}`;
+  return new ScenarioError({ kind: "not_found", scenario: name, reason, nearest });
+}
+
 export function builtInScenarioNames(): string[] {
   return readdirSync(SCENARIOS_DIR)
     .filter((file) => file.endsWith(".json"))
@@ -182,11 +197,7 @@ export function parseScenario(raw: unknown, origin: string): Scenario {
 export function loadScenario(nameOrFile: string): Scenario {
   const builtIn = join(SCENARIOS_DIR, `${nameOrFile}.json`);
   const isFile = /[\\/]|\.json$/.test(nameOrFile);
-  if (!isFile && !existsSync(builtIn)) {
-    const nearest = suggest(nameOrFile, builtInScenarioNames());
-    const reason = didYouMeanOneOf(nearest) || `built-in scenarios: ${builtInScenarioNames().join(", ")}`;
-    throw new ScenarioError({ kind: "not_found", scenario: nameOrFile, reason, nearest });
-  }
+  if (!isFile && !existsSync(builtIn)) throw notBuiltIn(nameOrFile);
   const path = isFile ? nameOrFile : builtIn;
   let text: string;
   try {

@@ -4,7 +4,7 @@ import { plannedDeliveries } from "../../cli/play-scenario.js";
 import { smokeChecks } from "../../commands/smoke/smoke.js";
 import { smokeReportJson } from "../../output/smoke-report.js";
 import { EVENT_NAMES } from "../../events/catalog.js";
-import { loadScenario } from "../../events/scenario.js";
+import { loadBuiltInScenario } from "../../events/scenario.js";
 import { usageError } from "../../errors.js";
 import { expectedStatuses } from "../../cli/options.js";
 import { sendThrough } from "../send.js";
@@ -34,7 +34,7 @@ export const runSmoke = defineTool({
     if (args.events && args.scenario) throw usageError("give events or scenario, not both");
     const expect = expectedStatuses(args.expect ?? "2xx");
     const names = (args.events ?? (args.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
-    const scenario = args.scenario === undefined ? undefined : loadScenario(args.scenario);
+    const scenario = args.scenario === undefined ? undefined : loadBuiltInScenario(args.scenario);
     const planned = scenario ? plannedDeliveries(scenario) : names.length;
     const result = await sendThrough(context, { source: "smoke", url, planned, timeoutMs: args.timeout_ms ?? 15_000, attemptLines: "none" }, (run) =>
       smokeChecks(run, { names, scenario, expect }),
