@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { makeDirectory } from "./make-directory.js";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { CliError, usageError } from "./errors.js";
@@ -222,8 +223,12 @@ export function resolveSetting(key: ConfigKey, flag: string | undefined, env: En
  * temporary file and a rename so a crash never leaves half a file. An existing file is chmod-ed too.
  */
 export function writeConfigFile(config: Record<string, unknown>, paths: Paths = resolvePaths()): void {
-  mkdirSync(paths.configDir, { recursive: true, mode: 0o700 });
-  chmodSync(paths.configDir, 0o700);
+  try {
+    makeDirectory(paths.configDir, 0o700);
+    chmodSync(paths.configDir, 0o700);
+  } catch (error) {
+    throw new ConfigFileError(`cannot create ${paths.configDir}: ${(error as Error).message} (check PINWHEEL_HOME)`);
+  }
   const temporary = `${paths.configFile}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

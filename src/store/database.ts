@@ -1,4 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
+import { makeDirectory } from "../make-directory.js";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -63,7 +64,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
   try {
     if (path !== ":memory:") {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      makeDirectory(dirname(path), 0o700);
       closeSync(openSync(path, "a", 0o600));
     }
     db = new Database(path, NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {});

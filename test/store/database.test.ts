@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -97,6 +97,12 @@ describe("openDatabase", () => {
     const blocker = join(dir, "file");
     writeFileSync(blocker, "");
     const path = join(blocker, "events.db");
+    expectStoreError(() => openDatabase(path), "cannot_open", path, /events\.db/);
+  });
+
+  // Node's recursive mkdirSync never returned here, and no signal could end it.
+  it.runIf(existsSync("/proc/self"))("names a path under /proc instead of spinning forever", () => {
+    const path = "/proc/self/pinwheel-missing/events.db";
     expectStoreError(() => openDatabase(path), "cannot_open", path, /events\.db/);
   });
 });
