@@ -23,16 +23,57 @@ const INSTRUCTIONS =
 /** Shorter secrets would match everywhere (the same bound as the webhooks commands' redaction). */
 const MIN_REDACTED_LENGTH = 4;
 
-/** Replaces the secret wherever it appears in a value bound for the client or the log. */
+/**
+ * Replaces the secret wherever it appears in a value bound for the client or the log: as written,
+ * behind percent or JSON `\u` escapes (a stored path or body can carry it either way: the text
+ * then comes back unescaped, with the secret replaced), and in bodies sent as base64 (a stored
+ * body that is not UTF-8).
+ */
 export function redactor(secret: string): <T>(value: T) => T {
   if (secret.length < MIN_REDACTED_LENGTH) return (value) => value;
+  const secretBytes = Buffer.from(secret);
+  const scrubText = (text: string): string => {
+    const literal = text.split(secret).join("[secret]");
+    const unescaped = unescapeText(literal);
+    return unescaped.includes(secret) ? unescaped.split(secret).join("[secret]") : literal;
+  };
   const scrub = (value: unknown): unknown => {
-    if (typeof value === "string") return value.split(secret).join("[secret]");
+    if (typeof value === "string") return scrubText(value);
     if (Array.isArray(value)) return value.map(scrub);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, child]) => [scrub(key) as string, scrub(child)]));
+    if (value && typeof value === "object") {
+      const scrubbed = Object.fromEntries(Object.entries(value).map(([key, child]) => [scrubText(key), scrub(child)]));
+      if (scrubbed.body_encoding === "base64" && typeof scrubbed.body === "string") scrubbed.body = scrubBase64(scrubbed.body, secretBytes);
+      return scrubbed;
+    }
     return value;
   };
   return <T>(value: T) => scrub(value) as T;
+}
+
+/** Percent and JSON \uXXXX escapes undone, as far as they decode; the rest kept as it is. */
+function unescapeText(text: string): string {
+  if (!text.includes("%") && !text.includes("\\u")) return text;
+  const percentDecoded = text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+  return percentDecoded.replace(/\\u([0-9a-f]{4})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+function scrubBase64(encoded: string, secret: Buffer): string {
+  const bytes = Buffer.from(encoded, "base64");
+  if (bytes.indexOf(secret) === -1) return encoded;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = bytes.indexOf(secret); at !== -1; at = bytes.indexOf(secret, from)) {
+    parts.push(bytes.subarray(from, at), Buffer.from("[secret]"));
+    from = at + secret.length;
+  }
+  parts.push(bytes.subarray(from));
+  return Buffer.concat(parts).toString("base64");
 }
 
 /** The argument of simulate_event each event override comes from. */

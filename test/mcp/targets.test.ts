@@ -30,6 +30,16 @@ describe("redactor", () => {
     expect(redact("s3cret-values3cret-value")).toBe("[secret][secret]");
   });
 
+  it("finds the secret behind percent and JSON escapes, and in a base64 body, and leaves other text as it is", () => {
+    const redact = redactor("SUPERSECRET-abc123");
+    expect(redact({ path: "/c?k=SUPERSECRET%2Dabc123&x=%20" })).toEqual({ path: "/c?k=[secret]&x= " });
+    expect(redact({ body: '{"k":"SUPER\\u0053ECRET-abc123"}', body_encoding: "utf8" })).toEqual({ body: '{"k":"[secret]"}', body_encoding: "utf8" });
+    const raw = Buffer.concat([Buffer.from([0xff]), Buffer.from('{"note":"SUPERSECRET-abc123"}')]);
+    const shown = redact({ body: raw.toString("base64"), body_encoding: "base64" });
+    expect(Buffer.from(shown.body, "base64").toString("latin1")).toBe('\u00ff{"note":"[secret]"}');
+    expect(redact({ path: "/a%20b", body: "a\\u0041", other: Buffer.from("x").toString("base64") })).toEqual({ path: "/a%20b", body: "a\\u0041", other: "eA==" });
+  });
+
   it("leaves text alone for a secret too short to find safely", () => {
     expect(redactor("abc")("abc abc")).toBe("abc abc");
   });
