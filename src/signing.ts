@@ -35,8 +35,13 @@ export interface VerifyWebhookOptions {
 
 function toBytes(body: RawBody | ArrayBuffer): Uint8Array {
   if (typeof body === "string") return Buffer.from(body, "utf8");
-  return body instanceof ArrayBuffer ? new Uint8Array(body) : body;
+  return isArrayBuffer(body) ? new Uint8Array(body) : body;
 }
+
+// By tag, not instanceof: bytes from another realm (a vm context, Jest's test environment) are bytes too.
+const tagOf = (value: unknown) => Object.prototype.toString.call(value);
+const isArrayBuffer = (value: unknown): value is ArrayBuffer => tagOf(value) === "[object ArrayBuffer]";
+const isUint8Array = (value: unknown): value is Uint8Array => ArrayBuffer.isView(value) && tagOf(value) === "[object Uint8Array]";
 
 function hmac(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer): Hmac {
   // The message is the UTF-8 prefix "v2:<timestamp>:" followed by the body's exact bytes:
@@ -81,7 +86,10 @@ function headerValues(headers: HeaderBag, name: string): string[] {
     const one = value.trim();
     return one === "" ? [] : [one];
   }
-  const values = typeof value === "string" ? [value] : value;
+  // A number (a bag a handler built itself) is its digits; other values are no header value.
+  const values = (typeof value === "string" || !Array.isArray(value) ? [value] : value).map((one: unknown) =>
+    typeof one === "string" ? one : typeof one === "number" ? String(one) : "",
+  );
   return values.flatMap((one) => (one.includes(",") ? one.split(",") : [one])).map((one) => one.trim()).filter((one) => one !== "");
 }
 
@@ -131,6 +139,9 @@ export function verifyOptionsProblem(options: Pick<VerifyWebhookOptions, "header
   if (typeof options.headers !== "object" || options.headers === null) {
     return `headers must be the request's headers (req.headers, or a Fetch Headers object); got ${describeValue(options.headers)}`;
   }
+  if (Array.isArray(options.headers)) {
+    return "headers must be the request's headers (req.headers, or a Fetch Headers object); got an array (req.rawHeaders?)";
+  }
   const tolerance = options.toleranceSeconds;
   if (tolerance !== undefined && (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0)) {
     return `toleranceSeconds must be a number of seconds, 0 or more; got ${describeValue(tolerance)}`;
@@ -143,12 +154,19 @@ export function nowProblem(now: unknown): string | undefined {
   if (now !== undefined && ((typeof now !== "number" && !(now instanceof Date)) || !Number.isFinite(Number(now)))) {
     return `now must be a Date or epoch milliseconds; got ${describeValue(now)}`;
   }
+  // Every genuine delivery would look stale (seconds read as milliseconds are 1970).
+  if (typeof now === "number" && Math.abs(now) < SECONDS_OR_MILLISECONDS) {
+    return `now must be epoch milliseconds; ${now} looks like seconds (Date.now() gives milliseconds)`;
+  }
   return undefined;
 }
 
+/** Above it, epoch seconds would be past the year 5000, and epoch milliseconds are after 1973. */
+const SECONDS_OR_MILLISECONDS = 1e11;
+
 /** The body as bytes (or their text), as verification takes it; anything else was parsed or never read. */
 export function isRawBody(body: unknown): body is RawBody | ArrayBuffer {
-  return typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer;
+  return typeof body === "string" || isUint8Array(body) || isArrayBuffer(body);
 }
 
 /** Said when rawBody is not bytes: the request's body was parsed, or never read. */
@@ -180,17 +198,14 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   if (signatures.length === 0) {
     return { ok: false, reason: "missing_signature", message: `no ${SIGNATURE_HEADER} header` };
   }
-  const signaturesHex: string[] = [];
-  for (const signature of signatures) {
-    const hex = SIGNATURE_PATTERN.exec(signature.toLowerCase())?.[1];
-    if (hex === undefined) {
-      return {
-        ok: false,
-        reason: "malformed_signature",
-        message: `${SIGNATURE_HEADER} must be "v2=" and 64 hex characters${signatures.length > 1 ? " (it came more than once)" : ""}`,
-      };
-    }
-    signaturesHex.push(hex);
+  // Of copies of a repeated header, the well-formed ones are checked: one that matches is enough.
+  const signaturesHex = signatures.flatMap((signature) => SIGNATURE_PATTERN.exec(signature.toLowerCase())?.[1] ?? []);
+  if (signaturesHex.length === 0) {
+    return {
+      ok: false,
+      reason: "malformed_signature",
+      message: `${SIGNATURE_HEADER} must be "v2=" and 64 hex characters${signatures.length > 1 ? " (it came more than once)" : ""}`,
+    };
   }
   const timestampText = timestamps[0];
   if (timestampText === undefined) {
@@ -216,7 +231,7 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   const timestamp = Number(timestampText);
   const age = nowMs / 1000 - timestamp;
   if (Math.abs(age) > tolerance) {
-    const looksLikeMilliseconds = timestamp > 1e11;
+    const looksLikeMilliseconds = timestamp > SECONDS_OR_MILLISECONDS;
     const message = looksLikeMilliseconds
       ? `timestamp ${timestampText} looks like milliseconds; ${TIMESTAMP_HEADER} is in seconds`
       : age > 0

@@ -1,3 +1,4 @@
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
 import {
@@ -290,10 +291,27 @@ describe("what a proxy or a string body can change", () => {
     expect(parseWebhookEvent({ secret: SECRET, headers: distinct, rawBody: body }).event).toBe("income.added");
     const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: { ...joined, "x-timestamp": `${timestamp}, 1700000000` }, rawBody: body }));
     expect(error).toMatchObject({ reason: "malformed_timestamp", message: "x-timestamp came more than once with different values" });
-    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers: { ...joined, "x-pinwheel-signature": `${signature}, v2=nope` }, rawBody: body }))).toMatchObject({
+    // A malformed copy beside the genuine one is skipped; only copies that are all malformed are refused.
+    expect(parseWebhookEvent({ secret: SECRET, headers: { ...joined, "x-pinwheel-signature": `${signature}, v2=nope` }, rawBody: body }).event).toBe("income.added");
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers: { ...joined, "x-pinwheel-signature": "v2=nope, v1=also-not" }, rawBody: body }))).toMatchObject({
       reason: "malformed_signature",
       message: 'x-pinwheel-signature must be "v2=" and 64 hex characters (it came more than once)',
     });
+  });
+
+  it("takes a header a handler built as a number, bytes from another realm, and refuses req.rawHeaders and a clock in seconds as its own mistakes (500, not a 401 Pinwheel would not retry)", () => {
+    const { headers, body } = createSignedRequest("income.added", { secret: SECRET });
+    const numeric = { ...headers, "x-timestamp": Number(headers["x-timestamp"]) } as unknown as Record<string, string>;
+    expect(safeParseWebhookEvent({ secret: SECRET, headers: numeric, rawBody: body }).ok).toBe(true);
+    const foreign = runInNewContext("(bytes) => Uint8Array.from(bytes)")(Buffer.from(body)) as Uint8Array;
+    expect(foreign instanceof Uint8Array).toBe(false);
+    expect(safeParseWebhookEvent({ secret: SECRET, headers, rawBody: foreign }).ok).toBe(true);
+    const foreignBuffer = runInNewContext("(bytes) => Uint8Array.from(bytes).buffer")(Buffer.from(body)) as ArrayBuffer;
+    expect(safeParseWebhookEvent({ secret: SECRET, headers, rawBody: foreignBuffer }).ok).toBe(true);
+    const raw = Object.entries(headers).flat() as unknown as Record<string, string>;
+    expect(safeParseWebhookEvent({ secret: SECRET, headers: raw, rawBody: body })).toMatchObject({ ok: false, error: { reason: "invalid_options", status: 500, message: expect.stringContaining("req.rawHeaders") } });
+    const inSeconds = safeParseWebhookEvent({ secret: SECRET, headers, rawBody: body, now: Math.floor(Date.now() / 1000) });
+    expect(inSeconds).toMatchObject({ ok: false, error: { reason: "invalid_options", status: 500, message: expect.stringContaining("looks like seconds") } });
   });
 
   it("parses a string body that starts with a byte order mark, as it parses the same bytes given as a Buffer", () => {
