@@ -1,4 +1,5 @@
 import { isEventName, type EventName } from "../events/catalog.js";
+import { jsonText } from "../events/json-text.js";
 import { envelopeProblem } from "../events/envelope.js";
 import { validateWebhookEvent, type PinwheelWebhookEvent, type SchemaIssue } from "../events/schemas.js";
 import {
@@ -56,8 +57,6 @@ export interface ParseWebhookOptions extends Omit<VerifyWebhookOptions, "rawBody
 
 export type SafeParseWebhookResult = { ok: true; event: ParsedWebhookEvent } | { ok: false; error: PinwheelWebhookError };
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 const SECRET_WHITESPACE =
   "the secret has whitespace around it (a line break from a file or a .env?): this delivery verifies with it trimmed; trim the secret you pass";
 
@@ -90,8 +89,7 @@ export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWe
 
   let body: unknown;
   try {
-    // A string keeps a byte order mark that decoding the bytes drops.
-    body = JSON.parse(typeof rawBody === "string" ? rawBody.replace(/^\uFEFF/, "") : utf8.decode(rawBody));
+    body = JSON.parse(jsonText(rawBody));
   } catch (error) {
     return fail(new PinwheelWebhookError("invalid_json", `the body is not JSON: ${(error as Error).message}`));
   }

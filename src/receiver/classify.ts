@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { readHeader, verifyWebhook, WEBHOOK_ID_HEADER } from "../signing.js";
 import type { SchemaIssueRow } from "../store/requests.js";
+import { jsonText } from "../events/json-text.js";
 import { envelopeProblem } from "../events/envelope.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -63,7 +64,7 @@ function parseEnvelope(body: Buffer): { json: unknown; error: EnvelopeError | nu
   }
   let json: unknown;
   try {
-    json = JSON.parse(body.toString("utf8"));
+    json = JSON.parse(jsonText(body));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { json: undefined, error: { code: "invalid_json", message: `the body is not valid JSON (${reason})` } };

@@ -1,3 +1,4 @@
+import { jsonText } from "../events/json-text.js";
 import { validateWebhookEvent } from "../events/schemas.js";
 import { BODY_PARAM, SCHEMA_ERRORS_FROM_BODY, SCHEMA_ERRORS_PARAM, type SchemaIssueRow } from "../store/requests.js";
 
@@ -14,7 +15,7 @@ export function completeParams(params: unknown[]): SchemaIssueRow[] | null | und
   const body = params[BODY_PARAM] as Buffer;
   let issues: SchemaIssueRow[] | null;
   try {
-    const validation = validateWebhookEvent(JSON.parse(body.toString("utf8")));
+    const validation = validateWebhookEvent(JSON.parse(jsonText(body)));
     issues = validation.ok ? null : validation.issues;
   } catch (error) {
     // A throw here would fail the whole batch, other requests' rows with it: record it on this row instead.
