@@ -46,8 +46,8 @@ export interface DiagnoseInput {
   secretLabel?: string;
   /** Other secrets the developer has (config file, environment): tried when the used one fails. */
   otherSecrets?: readonly LabelledSecret[];
-  /** Epoch milliseconds the timestamp is checked against. */
-  now: number;
+  /** Epoch milliseconds the timestamp is checked against; Date.now() when left out. */
+  now?: number;
   /** Names that clock in messages, e.g. "the time it was received". */
   clockLabel?: string;
   toleranceSeconds?: number;
@@ -78,7 +78,7 @@ function report(verdict: VerificationResult, summary: string, found: Messages, f
   };
 }
 
-function clockCheck(timestampSeconds: number, input: DiagnoseInput, tolerance: number): { matched: boolean; message: string } {
+function clockCheck(timestampSeconds: number, input: ClockedInput, tolerance: number): { matched: boolean; message: string } {
   const clock = input.clockLabel ?? "this machine's clock";
   const behind = input.now / 1000 - timestampSeconds;
   const within = `tolerance ${withThousands(tolerance)} s`;
@@ -162,8 +162,11 @@ function timestampVariants(timestamp: string): TimestampVariant[] {
 }
 
 /** The request as diagnoseWebhook checks it, with the options' defaults filled in. */
+/** The input with its clock read. */
+type ClockedInput = DiagnoseInput & { now: number };
+
 interface Checked {
-  input: DiagnoseInput;
+  input: ClockedInput;
   body: Exclude<RawBody, string>;
   tolerance: number;
   usedLabel: string;
@@ -181,7 +184,8 @@ const NOT_CHECKED = "Not checked: there is no well-formed signature and timestam
  * A failing request costs up to a few hundred HMACs over its body: in a handler, run it on a
  * sample of rejections (or behind a rate limit), not on every forged request from the internet.
  */
-export function diagnoseWebhook(input: DiagnoseInput): WebhookDiagnosis {
+export function diagnoseWebhook(given: DiagnoseInput): WebhookDiagnosis {
+  const input: ClockedInput = { ...given, now: given.now ?? Date.now() };
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const body = typeof input.rawBody === "string" ? Buffer.from(input.rawBody, "utf8") : input.rawBody;
   const headers = { [SIGNATURE_HEADER]: input.signature, [TIMESTAMP_HEADER]: input.timestamp };

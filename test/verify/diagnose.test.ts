@@ -253,4 +253,12 @@ describe("diagnoseWebhook", () => {
     const report = diagnoseWebhook({ rawBody: bytes, signature: signWebhook(SECRET, T, bytes), timestamp: String(T), secret: SECRET, now: NOW });
     expect(report.valid).toBe(true);
   });
+
+  it("checks against this machine's clock when given no now, and says so in numbers", () => {
+    const timestamp = Math.floor(Date.now() / 1000) - 30;
+    const report = diagnoseWebhook({ rawBody: COMPACT, signature: signWebhook(SECRET, timestamp, COMPACT), timestamp: String(timestamp), secret: SECRET });
+    expect(report.valid).toBe(true);
+    expect(report.summary).not.toContain("NaN");
+    expect(report.summary).toMatch(/\b(29|30|31) s\b/);
+  });
 });
