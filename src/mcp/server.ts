@@ -3,7 +3,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ConformanceError } from "../conformance/errors.js";
-import { isCliError } from "../errors.js";
+import { CliError, isCliError } from "../errors.js";
 import { claimStopSignals } from "../interrupt.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
@@ -160,9 +160,18 @@ export async function serveStdio(context: McpContext): Promise<void> {
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
   });
+  // A line that is not JSON-RPC is dropped, and one past the transport's buffer ends the
+  // connection: either way the log says so, and an ending the client did not ask for is a failure.
+  let lastError: Error | undefined;
+  let stopping = false;
+  server.server.onerror = (error) => {
+    lastError = error;
+    context.log(`error: ${error.message.split("\n")[0]}`);
+  };
   // A second signal while closing is the process-wide handler's: it exits at once.
   const release = claimStopSignals();
   const stop = () => {
+    stopping = true;
     release();
     void server.close();
   };
@@ -172,6 +181,7 @@ export async function serveStdio(context: McpContext): Promise<void> {
   try {
     await server.connect(transport);
     await closed;
+    if (!stopping && lastError) throw new CliError(`the MCP connection closed after an error: ${lastError.message.split("\n")[0]}`);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

@@ -52,3 +52,20 @@ describe("start-up without the MCP SDK", () => {
     expect(loaded.some((url) => MCP_MODULES.test(url))).toBe(true);
   }, 60_000);
 });
+
+describe("what the client sends that is not JSON-RPC", () => {
+  const initialize = `${JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`;
+
+  it("logs a line that is not JSON and goes on serving; ends with exit 1 and one line when a message is past the 10 MiB buffer", () => {
+    const listTools = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })}\n`;
+    const kept = spawnSync(process.execPath, [CLI_PATH, "mcp"], { cwd: REPO_ROOT, env: home.env, input: `${initialize}{not json\n${listTools}`, encoding: "utf8", timeout: 50_000 });
+    expect(kept.status, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/pinwheel-cli mcp: error: .*JSON/);
+    expect(kept.stdout).toContain('"id":1');
+
+    const tooLong = spawnSync(process.execPath, [CLI_PATH, "mcp"], { cwd: REPO_ROOT, env: home.env, input: `${initialize}${"a".repeat(11 * 1024 * 1024)}`, encoding: "utf8", timeout: 50_000 });
+    expect(tooLong.status).toBe(1);
+    expect(tooLong.stderr).toMatch(/^error: the MCP connection closed after an error: ReadBuffer exceeded maximum size/m);
+    expect(tooLong.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
