@@ -71,12 +71,27 @@ function assignments(record: Record<string, unknown> | undefined): Assignment[] 
  *   await request(app).post("/webhooks/pinwheel").set(headers).send(body); // supertest
  *   await fetch(url, { method: "POST", headers, body });
  */
+/** What is wrong with the options a request is built from, in their own names (each would sign a request nothing can verify). */
+function optionProblem(event: unknown, options: SignedRequestOptions): string | undefined {
+  if (typeof event !== "string" && (typeof event !== "object" || event === null || Array.isArray(event))) {
+    return `the event must be an event name or an envelope object; got ${JSON.stringify(event) ?? typeof event}`;
+  }
+  const { timestamp, webhookId, eventId, unset } = options;
+  if (timestamp !== undefined && !(Number.isSafeInteger(timestamp) && timestamp >= 0)) {
+    return `timestamp must be Unix seconds, a whole number; got ${typeof timestamp === "number" ? String(timestamp) : JSON.stringify(timestamp)}`;
+  }
+  if (webhookId !== undefined && typeof webhookId !== "string") return `webhookId must be a string; got ${typeof webhookId}`;
+  if (eventId !== undefined && typeof eventId !== "string") return `eventId must be a string; got ${typeof eventId}`;
+  if (unset !== undefined && !Array.isArray(unset)) return `unset must be an array of paths, such as ["payload.account_id"]; got ${typeof unset}`;
+  return undefined;
+}
+
 export function createSignedRequest(event: EventName | WebhookEnvelope, options: SignedRequestOptions): SignedRequest {
   if (typeof options?.secret !== "string" || options.secret === "") {
     throw new TypeError("createSignedRequest needs { secret }: the API secret your handler verifies with");
   }
-  const badNow = nowProblem(options.now);
-  if (badNow !== undefined) throw new TypeError(`createSignedRequest: ${badNow}`);
+  const badOption = nowProblem(options.now) ?? optionProblem(event, options);
+  if (badOption !== undefined) throw new TypeError(`createSignedRequest: ${badOption}`);
   const nowMs = options.now === undefined ? Date.now() : Number(options.now);
   const overrides = {
     accountId: options.accountId,

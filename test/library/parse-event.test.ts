@@ -119,6 +119,18 @@ describe("createSignedRequest + parseWebhookEvent", () => {
     expect(() => createSignedRequest("paystubs.added", { secret: SECRET, outcome: "bogus" as never })).toThrow(
       'createSignedRequest: outcome must be "success", "error", "pending", got "bogus"',
     );
+    // Each would have signed a request nothing can verify, or failed inside with another function's words.
+    for (const [options, message] of [
+      [{ timestamp: 1.5 }, "timestamp must be Unix seconds, a whole number; got 1.5"],
+      [{ timestamp: Number.NaN }, "timestamp must be Unix seconds, a whole number; got NaN"],
+      [{ timestamp: "abc" }, 'timestamp must be Unix seconds, a whole number; got "abc"'],
+      [{ webhookId: 5 }, "webhookId must be a string; got number"],
+      [{ eventId: 5 }, "eventId must be a string; got number"],
+      [{ unset: "payload.account_id" }, 'unset must be an array of paths, such as ["payload.account_id"]; got string'],
+    ] as const) {
+      expect(() => createSignedRequest("income.added", { secret: SECRET, ...(options as object) })).toThrow(new TypeError(`createSignedRequest: ${message}`));
+    }
+    expect(() => createSignedRequest(null as never, { secret: SECRET })).toThrow(/^createSignedRequest: the event must be an event name or an envelope object; got null$/);
   });
 
   it("accepts a fetch Headers object and an ArrayBuffer body (Next.js, Hono)", () => {
