@@ -181,6 +181,11 @@ function formatSeconds(seconds: number): string {
   return `${withThousands(Math.round(seconds))} s`;
 }
 
+/** An age past the tolerance, never rounded down onto it ("300 s old; tolerance 300 s"). */
+function beyond(seconds: number, tolerance: number): string {
+  return Math.round(seconds) <= tolerance ? `more than ${formatSeconds(tolerance)}` : formatSeconds(seconds);
+}
+
 /**
  * Checks a delivery the way a Pinwheel handler must: HMAC over the raw bytes, then freshness.
  * The signature comes first so that a genuine request replayed later reads as stale, not forged.
@@ -235,8 +240,8 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
     const message = looksLikeMilliseconds
       ? `timestamp ${timestampText} looks like milliseconds; ${TIMESTAMP_HEADER} is in seconds`
       : age > 0
-        ? `timestamp ${formatSeconds(age)} old; tolerance ${formatSeconds(tolerance)}`
-        : `timestamp ${formatSeconds(-age)} in the future; tolerance ${formatSeconds(tolerance)}`;
+        ? `timestamp ${beyond(age, tolerance)} old; tolerance ${formatSeconds(tolerance)}`
+        : `timestamp ${beyond(-age, tolerance)} in the future; tolerance ${formatSeconds(tolerance)}`;
     return { ok: false, reason: "stale_timestamp", message };
   }
 

@@ -262,6 +262,11 @@ describe("verifyWebhook", () => {
       expect(message).toContain("360");
     });
 
+    it("stale_timestamp: just past the tolerance is never rounded onto it", () => {
+      expect(expectFailure(verify({ now: NOW_MS + (DEFAULT_TOLERANCE_SECONDS + 0.4) * 1000 }), "stale_timestamp")).toBe("timestamp more than 300 s old; tolerance 300 s");
+      expect(expectFailure(verify({ now: NOW_MS - (DEFAULT_TOLERANCE_SECONDS + 0.4) * 1000 }), "stale_timestamp")).toBe("timestamp more than 300 s in the future; tolerance 300 s");
+    });
+
     it("stale_timestamp: in the future beyond the tolerance", () => {
       const message = expectFailure(verify({ now: NOW_MS - (DEFAULT_TOLERANCE_SECONDS + 60) * 1000 }), "stale_timestamp");
       expect(message).toMatch(/future/);
