@@ -1,8 +1,8 @@
 import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { makeDirectory } from "./make-directory.js";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { CliError, usageError } from "./errors.js";
+import { makeDirectory } from "./make-directory.js";
 import { didYouMean } from "./suggest.js";
 import { CONFIG_KEYS, type ConfigKey } from "./config-keys.js";
 import { quietRequested } from "./quiet.js";

@@ -63,14 +63,6 @@ function assignments(record: Record<string, unknown> | undefined): Assignment[] 
   return Object.entries(record ?? {}).map(([path, value]) => ({ path, value }));
 }
 
-/**
- * A delivery exactly as Pinwheel would send it, for your own tests: a realistic event built from
- * pinwheel-cli's fixtures (or your own envelope), serialized, and signed.
- *
- *   const { headers, body } = createSignedRequest("paystubs.added", { secret: "test-secret" });
- *   await request(app).post("/webhooks/pinwheel").set(headers).send(body); // supertest
- *   await fetch(url, { method: "POST", headers, body });
- */
 /** What is wrong with the options a request is built from, in their own names (each would sign a request nothing can verify). */
 function optionProblem(event: unknown, options: SignedRequestOptions): string | undefined {
   if (typeof event !== "string" && (typeof event !== "object" || event === null || Array.isArray(event))) {
@@ -86,6 +78,14 @@ function optionProblem(event: unknown, options: SignedRequestOptions): string | 
   return undefined;
 }
 
+/**
+ * A delivery exactly as Pinwheel would send it, for your own tests: a realistic event built from
+ * pinwheel-cli's fixtures (or your own envelope), serialized, and signed.
+ *
+ *   const { headers, body } = createSignedRequest("paystubs.added", { secret: "test-secret" });
+ *   await request(app).post("/webhooks/pinwheel").set(headers).send(body); // supertest
+ *   await fetch(url, { method: "POST", headers, body });
+ */
 export function createSignedRequest(event: EventName | WebhookEnvelope, options: SignedRequestOptions): SignedRequest {
   if (typeof options?.secret !== "string" || options.secret === "") {
     throw new TypeError("createSignedRequest needs { secret }: the API secret your handler verifies with");

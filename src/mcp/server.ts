@@ -164,9 +164,10 @@ export async function serveStdio(context: McpContext): Promise<void> {
   // connection: either way the log says so, and an ending the client did not ask for is a failure.
   let lastError: Error | undefined;
   let stopping = false;
+  const redact = redactor(context.secret.secret);
   server.server.onerror = (error) => {
     lastError = error;
-    context.log(`error: ${error.message.split("\n")[0]}`);
+    context.log(redact(`error: ${error.message.split("\n")[0]}`));
   };
   // A second signal while closing is the process-wide handler's: it exits at once.
   const release = claimStopSignals();
@@ -181,7 +182,7 @@ export async function serveStdio(context: McpContext): Promise<void> {
   try {
     await server.connect(transport);
     await closed;
-    if (!stopping && lastError) throw new CliError(`the MCP connection closed after an error: ${lastError.message.split("\n")[0]}`);
+    if (!stopping && lastError) throw new CliError(redact(`the MCP connection closed after an error: ${lastError.message.split("\n")[0]}`));
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync } from "node:fs";
-import { makeDirectory } from "../make-directory.js";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
+import { makeDirectory } from "../make-directory.js";
 import Database from "better-sqlite3";
 import { migrate } from "./migrations.js";
 import { StoreError } from "./store-error.js";
