@@ -5,7 +5,16 @@
  */
 export function isLoopbackHost(host: string): boolean {
   const name = host.toLowerCase();
-  return name === "localhost" || name.endsWith(".localhost") || name === "::1" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  return isLocalhostName(name) || name === "::1" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/**
+ * localhost and its subdomains, which name this machine whatever DNS says: every connection to
+ * one goes to loopback without asking the resolver (src/loopback-lookup.ts).
+ */
+export function isLocalhostName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === "localhost" || lower.endsWith(".localhost");
 }
 
 /**

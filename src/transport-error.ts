@@ -5,7 +5,7 @@ export interface TransportFailure {
 
 /** What went wrong below HTTP (undici's timeouts, an abort, a refused or reset connection), in words. */
 export function describeTransportError(error: unknown, timeoutMs: number): TransportFailure {
-  const err = error as { name?: string; code?: unknown; message?: string; cause?: { code?: unknown; message?: string } };
+  const err = error as { name?: string; code?: unknown; message?: string; errors?: unknown; cause?: { code?: unknown; message?: string; errors?: unknown } };
   // DOMExceptions carry a legacy numeric code (20 for an abort): only errno-style names say something.
   const code = [err.code, err.cause?.code].find((value): value is string => typeof value === "string");
   if (
@@ -19,6 +19,15 @@ export function describeTransportError(error: unknown, timeoutMs: number): Trans
   if (code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "ERR_SSL_PACKET_LENGTH_TOO_LONG") {
     return { kind: "network", message: `${code}: the server did not answer TLS; it probably speaks plain HTTP (use http://)` };
   }
-  const message = (err.cause?.message ?? err.message ?? String(error)).trim();
+  const message = ((err.cause && messageOf(err.cause)) ?? messageOf(err) ?? String(error)).trim();
   return { kind: "network", message: code && !message.includes(code) ? `${code}: ${message}` : message };
+}
+
+/**
+ * A name with several addresses (localhost on a dual-stack machine) that fails at each fails as
+ * Node's AggregateError, whose own message is empty: the attempts say where it was refused.
+ */
+function messageOf(error: { message?: string; errors?: unknown }): string | undefined {
+  if (error.message || !Array.isArray(error.errors) || error.errors.length === 0) return error.message;
+  return [...new Set(error.errors.map((attempt: unknown) => (attempt as { message?: string } | null)?.message ?? String(attempt)))].join("; ");
 }

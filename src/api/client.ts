@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from "undici";
+import { lookupLocalhostAsLoopback } from "../loopback-lookup.js";
 import { describeTransportError } from "../transport-error.js";
 import { ApiTransportError, PinwheelApiError } from "./errors.js";
 import type { ApiErrorBody, CreateWebhookBody, ListParams, UpdateWebhookBody, Webhook, WebhookPage, WebhooksApi } from "./types.js";
@@ -46,7 +47,7 @@ export function createJsonCaller(options: HttpClientOptions): JsonCaller {
   const base = options.baseUrl.replace(/\/+$/, "");
   const dispatcher: Dispatcher =
     options.dispatcher ??
-    new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, connect: { timeout: options.timeoutMs } });
+    new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, connect: { timeout: options.timeoutMs, lookup: lookupLocalhostAsLoopback } });
   const ownAgent = dispatcher === options.dispatcher ? undefined : dispatcher;
 
   async function call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<unknown> {

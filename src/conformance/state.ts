@@ -1,4 +1,5 @@
-import { request } from "undici";
+import { Agent, request } from "undici";
+import { lookupLocalhostAsLoopback } from "../loopback-lookup.js";
 import { ConformanceError } from "./errors.js";
 
 /**
@@ -52,9 +53,11 @@ export function stateReader(url: string, timeoutMs: number): StateReader {
   return async () => {
     let status: number;
     let text: string | undefined;
+    // Its own Agent, for localhost names' lookup: the global one would ask the resolver for *.localhost.
+    const dispatcher = new Agent({ connect: { lookup: lookupLocalhostAsLoopback } });
     try {
       // undici (already loaded for the deliveries) rather than the global fetch, which costs its own start-up.
-      const response = await request(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
+      const response = await request(url, { dispatcher, signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
       status = response.statusCode;
       text = await boundedText(response.body);
     } catch (error) {
@@ -64,6 +67,8 @@ export function stateReader(url: string, timeoutMs: number): StateReader {
           ? `no answer within ${timeoutMs} ms`
           : ((error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? (error as Error).message);
       throw new ConformanceError("state_url", url, `cannot read it (${cause})`);
+    } finally {
+      await dispatcher.destroy();
     }
     if (text === undefined) {
       throw new ConformanceError("state_url", url, `its answer is larger than ${MAX_STATE_BYTES / 1024 / 1024} MiB; answer a count instead, e.g. {"count": 3}`);

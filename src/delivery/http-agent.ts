@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
-import type { Agent, Dispatcher } from "undici";
+import type { Agent, buildConnector, Dispatcher } from "undici";
+import { lookupLocalhostAsLoopback } from "../loopback-lookup.js";
 
 /** What the delivery engine uses of undici: a keep-alive Agent and its dispatch(). */
 export interface HttpAgent {
@@ -32,9 +33,10 @@ function undiciParts(): { Agent: AgentClass } {
   return loaded;
 }
 
-export function createHttpAgent(options: Agent.Options): HttpAgent {
+/** A keep-alive Agent whose connections to localhost names go to loopback (src/loopback-lookup.ts). */
+export function createHttpAgent(options: Omit<Agent.Options, "connect"> & { connect?: buildConnector.BuildOptions }): HttpAgent {
   const { Agent: AgentClass } = undiciParts();
-  const agent = new AgentClass(options);
+  const agent = new AgentClass({ ...options, connect: { ...options.connect, lookup: lookupLocalhostAsLoopback } });
   return {
     dispatch: (dispatchOptions, handler) => agent.dispatch(dispatchOptions, handler),
     close: () => agent.close(),

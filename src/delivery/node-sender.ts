@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
+import { lookupLocalhostAsLoopback } from "../loopback-lookup.js";
 import { basicAuthorization, redactUrl } from "../redact-url.js";
 import { ABANDONED_ATTEMPT, attemptFailure, createSender, readExcerpt, type AttemptResult, type HttpSender, type SenderOptions } from "./sender.js";
 
@@ -145,6 +146,7 @@ function exchange(
         protocol: target.protocol,
         hostname: target.hostname.startsWith("[") ? target.hostname.slice(1, -1) : target.hostname,
         port: target.port || undefined,
+        lookup: lookupLocalhostAsLoopback,
         path: `${target.pathname}${target.search}`,
         method: "POST",
         agent,

@@ -90,11 +90,19 @@ function parseJsonBody(request: ApiRequest): Parsed {
 }
 
 /**
+ * An origin-form target ("/v1/webhooks?limit=2") is a path even when it starts with "//", which
+ * new URL(target, base) reads as protocol-relative: "//v1/webhooks" would be host v1, path /webhooks.
+ */
+function targetUrl(target: string): URL {
+  return target.startsWith("/") ? new URL(`http://stand-in${target}`) : new URL(target, "http://stand-in");
+}
+
+/**
  * Pinwheel's /v1/webhooks routes over any registry: the same checks, answers and error shapes
  * whether the registry is the local SQLite one (pinwheel-cli mock) or another implementation.
  */
 export async function answerApiRequest(request: ApiRequest, options: RouteOptions): Promise<ApiAnswer> {
-  const url = new URL(request.target, "http://stand-in");
+  const url = targetUrl(request.target);
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
   const method = request.method.toUpperCase();
   if (options.sandbox && path !== COLLECTION && !path.startsWith(`${COLLECTION}/`)) return answerData(request, url, path, method, options.secret, options.sandbox);

@@ -30,6 +30,16 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("requests as FACTS.md spells them", () => {
+  it("reaches a base URL on http://app.localhost at this machine's 127.0.0.1, without asking the resolver for the name", async () => {
+    const named = createHttpWebhooksApi({ baseUrl: fake.url.replace("127.0.0.1", "app.localhost"), secret: SECRET, apiVersion: "2023-11-22", timeoutMs: 2000 });
+    try {
+      expect(await named.list()).toMatchObject({ data: [] });
+    } finally {
+      await named.close();
+    }
+    expect(fake.requests.map((r) => `${r.method} ${r.headers.host}`)).toEqual([`GET ${new URL(fake.url).host.replace("127.0.0.1", "app.localhost")}`]);
+  });
+
   it("create, get, update, delete send the documented method, path, headers and body", async () => {
     const created = await api.create({ url: "https://example.com/hook", status: "active", enabled_events: ["income.added"], version: "2025-07-08" });
     expect(created).toMatchObject({ url: "https://example.com/hook", status: "active", enabled_events: ["income.added"] });

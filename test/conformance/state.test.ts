@@ -55,6 +55,11 @@ describe("stateReader", () => {
     await expect(stateReader(`${base}/wrapped`, 2000)()).resolves.toEqual({ value: "2", text: "count 2" });
   });
 
+  it("reads from http://app.localhost at this machine's 127.0.0.1, without asking the resolver for the name", async () => {
+    processed = ["a"];
+    await expect(stateReader(`${base.replace("127.0.0.1", "app.localhost")}/count`, 2000)()).resolves.toEqual({ value: "1", text: "1" });
+  });
+
   it("refuses what is not a count or a list, naming what it got", async () => {
     for (const [path, message] of [
       ["/object", /must answer a JSON count or list/],

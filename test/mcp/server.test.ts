@@ -311,6 +311,16 @@ describe("pinwheel-cli mcp over stdio", () => {
     expect(receiver.requests).toHaveLength(sentBefore);
   });
 
+  it("a *.localhost target, which needs no --allow-remote, is sent to this machine's loopback and not to whatever DNS names for it", async () => {
+    const named = new URL(receiver.url);
+    named.hostname = "hooks.localhost";
+    const sentBefore = receiver.requests.length;
+    const sent = await mcp.call("simulate_event", { event: "account.added", to: named.toString() });
+    expect(sent.isError, sent.text).toBe(false);
+    expect(receiver.requests).toHaveLength(sentBefore + 1);
+    expect(receiver.requests.at(-1)!.headers.host).toBe(named.host);
+  });
+
   it("the secret appears in no message and no log line, even when a stored request carries it", async () => {
     // A request whose body carries the secret itself (a handler that echoed its config): get_request must not.
     const body = JSON.stringify({ leaked: SECRET });

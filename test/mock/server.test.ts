@@ -73,6 +73,14 @@ describe("Pinwheel's checks", () => {
     expect(await raw("GET", "/v1/webhooks?limit=500", AUTH)).toMatchObject({ status: 400, json: { error: { fields: [{ name: "limit" }] } } });
   });
 
+  it("reads the request target as a path: //v1/webhooks is no route, and the error names it as sent", async () => {
+    // new URL("//v1/webhooks", base) is protocol-relative: host "v1", path "/webhooks".
+    const doubled = await raw("GET", "//v1/webhooks", AUTH);
+    expect(doubled).toMatchObject({ status: 404, json: { error: { code: "route_not_found" } } });
+    expect(doubled.json.error?.message).toMatch(/^No route GET \/\/v1\/webhooks;/);
+    expect((await raw("GET", "//v1/webhooks?limit=1", AUTH)).json.error?.message).toMatch(/^No route GET \/\/v1\/webhooks;/);
+  });
+
   it("serves create/list/get/update/delete with {data, meta} and {} for delete", async () => {
     const created = await client.create({ url: "https://example.com/a", status: "active", enabled_events: ["income.added"], version: "2023-04-18" });
     expect(await client.get(created.id)).toEqual(created);
