@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const stampPath = join(root, "dist", ".build-inputs");
-const INPUTS = ["src", "scripts", "package.json", "tsconfig.json", "tsconfig.build.json", "tsconfig.ui.json", "node_modules/typescript/package.json"];
+const INPUTS = ["src", "scripts", "fixtures/events", "package.json", "tsconfig.json", "tsconfig.build.json", "tsconfig.ui.json", "node_modules/typescript/package.json"];
 
 function filesUnder(path) {
   return readdirSync(join(root, path), { withFileTypes: true, recursive: true })

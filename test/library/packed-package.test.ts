@@ -17,11 +17,10 @@ import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { REPO_ROOT } from "../helpers/cli.js";
+import { NPM_ENV, npmUnlessUnreachable } from "../helpers/npm.js";
 
 const run = promisify(execFile);
-const NPM_ENV = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
 const INSTALL_FLAGS = ["--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock"];
-const UNREACHABLE = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|ENOTCACHED/;
 
 function versionOf(pkg: string, root = REPO_ROOT): string {
   return (JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -29,15 +28,8 @@ function versionOf(pkg: string, root = REPO_ROOT): string {
 
 /** npm install; resolves with a reason to skip when the registry cannot be reached, throws on any other failure. */
 async function npmInstall(args: string[], cwd: string): Promise<string | undefined> {
-  try {
-    await run("npm", ["install", ...INSTALL_FLAGS, ...args], { cwd, env: NPM_ENV, timeout: 120_000 });
-    return undefined;
-  } catch (error) {
-    const { stderr = "", message } = error as { stderr?: string; message: string };
-    const code = UNREACHABLE.exec(stderr)?.[0];
-    if (code) return `the npm registry is unreachable (${code}): the tarball's dependencies cannot be installed`;
-    throw new Error(`npm install ${args.join(" ")} failed: ${message}\n${stderr}`);
-  }
+  const code = await npmUnlessUnreachable(["install", ...INSTALL_FLAGS, ...args], cwd);
+  return code && `the npm registry is unreachable (${code}): the tarball's dependencies cannot be installed`;
 }
 
 const CONSUMER = `

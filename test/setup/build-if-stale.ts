@@ -8,7 +8,8 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const BUILD_STAMP = "dist/help.txt"; // written by the build after tsc, before the page's files
-const BUILD_INPUTS = ["src", "scripts", "tsconfig.build.json", "tsconfig.ui.json", "package.json"];
+const LIBRARY_PACKAGE = "packages/webhooks/dist/index.js"; // written before it: a checkout built before the package existed lacks it
+const BUILD_INPUTS = ["src", "scripts", "fixtures/events", "tsconfig.build.json", "tsconfig.ui.json", "package.json"];
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -18,6 +19,7 @@ function newestMtime(path: string): number {
 
 function builtAt(): number {
   try {
+    statSync(LIBRARY_PACKAGE);
     return statSync(BUILD_STAMP).mtimeMs;
   } catch {
     return -Infinity;
