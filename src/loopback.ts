@@ -18,6 +18,17 @@ export function isLocalhostName(name: string): boolean {
 }
 
 /**
+ * Where a server given `host` listens: a subdomain of localhost on 127.0.0.1 itself, as every
+ * connection this tool makes to one goes there (src/loopback-lookup.ts). The system resolver asks
+ * DNS for it, which may name another host or none (ENOTFOUND), while listen and mock, taking it for
+ * this machine, would skip their warning about being reachable from the network.
+ */
+export function bindAddress(host: string): string {
+  const name = host.toLowerCase();
+  return name !== "localhost" && isLocalhostName(name) ? "127.0.0.1" : host;
+}
+
+/**
  * The DNS-rebinding rule for a server bound to loopback: a Host header naming anything but a
  * loopback name can only come from a page that pointed its own DNS name at 127.0.0.1.
  */

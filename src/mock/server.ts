@@ -5,7 +5,7 @@ import type { WebhooksApi } from "../api/types.js";
 import { readBody } from "../http/body.js";
 import { answersHost } from "../http/host-guard.js";
 import { sendJson } from "../http/json-answer.js";
-import { isLoopbackHost } from "../loopback.js";
+import { bindAddress, isLoopbackHost } from "../loopback.js";
 import { invalidParameters, wrongHost } from "../registry/errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { answerApiRequest, type ApiAnswer } from "./routes.js";
@@ -69,7 +69,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, bindAddress(options.host), () => {
       server.off("error", reject);
       resolve();
     });

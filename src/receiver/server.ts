@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { bindAddress } from "../loopback.js";
 import type { Db } from "../store/database.js";
 import { WorkerCommitter } from "../store/commit-worker.js";
 import {
@@ -400,7 +401,7 @@ function capConnections(server: Server, maxConnections: number, overCapacity: We
 function listenOn(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    server.listen(port, bindAddress(host), () => {
       server.off("error", reject);
       resolve();
     });
