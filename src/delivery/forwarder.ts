@@ -137,7 +137,14 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       return delivery;
     },
     abandon() {
-      stop.abort(new Error("abandoned: listen was stopping"));
+      if (!stop.signal.aborted) {
+        stop.abort(new Error("abandoned: listen was stopping"));
+        // Each forward has ended on the signal; this drops their connections and the queue.
+        closing = (async () => {
+          await sender.abandon?.();
+          await recorder.close();
+        })();
+      }
       return inFlight;
     },
     get stopped() {

@@ -135,7 +135,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   private abort(reason: Error): void {
     this.reason ??= reason;
-    this.abortRequest?.(reason);
+    if (this.abortRequest) this.abortRequest(reason);
+    // Still queued behind busy connections: undici would open a connection only to end the
+    // request on it, so it ends here (the sender's abandon() takes it out of the queue).
+    else this.finish({ error: reason });
   }
 
   private finish(exchange: Exchange): void {
@@ -244,8 +247,9 @@ export function createSender(options: SenderOptions): HttpSender {
       });
       const durationMs = performance.now() - startedHr;
       if (error === undefined) return { url: target.shown, startedAt, durationMs, statusCode, responseBody };
-      // When the status arrived and only the body failed, what the handler said is kept.
-      const failure = abandoned ? ABANDONED_ATTEMPT : attemptFailure(error, options.timeoutMs);
+      // When the status arrived and only the body failed, what the handler said is kept. An
+      // attempt whose own signal ended it says why (listen was stopping).
+      const failure = abandoned && !stop?.aborted ? ABANDONED_ATTEMPT : attemptFailure(error, options.timeoutMs);
       return statusCode === undefined
         ? { url: target.shown, startedAt, durationMs, ...failure }
         : { url: target.shown, startedAt, durationMs, statusCode, ...failure };

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
+import { createServer as createNetServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { createForwarder, FORWARD_MARKER_HEADER, MAX_FORWARD_HOPS, type Forwarder } from "../../src/delivery/forwarder.js";
@@ -14,6 +15,7 @@ import { deliveryStore } from "../../src/store/deliveries.js";
 import { requestStore, type StoredRequest } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
 import { useRecordingServers } from "../helpers/servers.js";
+import { waitUntil } from "../helpers/wait.js";
 
 let dir: string;
 let db: Db;
@@ -76,6 +78,39 @@ describe("the forward queue", () => {
     hold = false;
     const small = await forwarding.forward(stored(300));
     expect(small.ok).toBe(true);
+  });
+});
+
+describe("abandoning (Ctrl+C)", () => {
+  it("ends the forwards queued behind busy connections without opening a connection for each", async () => {
+    // A raw server that never answers: it only counts the connections it is offered.
+    let connections = 0;
+    const sockets = new Set<Socket>();
+    const app = createNetServer((socket) => {
+      connections++;
+      sockets.add(socket);
+      socket.on("error", () => {});
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => app.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
+    const forwarding = forwarder(url);
+    // 32 connections to the app; the other 28 forwards wait in the sender's queue.
+    const requests = Array.from({ length: 60 }, () => stored());
+    const reports = requests.map((request) => forwarding.forward(request));
+    await waitUntil(() => connections === 32);
+    expect(forwarding.abandon()).toBe(60);
+    await forwarding.close();
+    const errors = (await Promise.all(reports)).map((report) => report.final.error);
+    expect(new Set(errors)).toEqual(new Set(["abandoned: listen was stopping"]));
+    for (const request of requests) expect(deliveryStore(db).list({ eventId: request.eventId! })).toHaveLength(1);
+    // Before: each queued forward got a connection of its own, only to be ended on it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(connections).toBe(32);
   });
 });
 
