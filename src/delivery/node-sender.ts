@@ -56,7 +56,13 @@ export function createNodeSender(options: SenderOptions): HttpSender {
         const authorization = basicAuthorization(target);
         const sent = authorization && headers.authorization === undefined ? { ...headers, authorization } : headers;
         const payload = typeof body === "string" ? Buffer.from(body) : body;
-        const response = await exchange(target, sent, payload, options.timeoutMs, agents, agentOptions, stop, deadline);
+        const send = () => exchange(target, sent, payload, options.timeoutMs, agents, agentOptions, stop, deadline);
+        // As the undici sender does (closedOnReuse in sender.ts): node's own words for it are a
+        // "socket hang up" on a request whose socket was reused.
+        const response = await send().catch((error: unknown) => {
+          if (error instanceof OtherSideClosed && error.reusedConnection && !abandoned && !deadline.passed && !stop?.aborted) return send();
+          throw error;
+        });
         statusCode = response.statusCode;
         const responseBody = await readExcerpt(response);
         return finish({ statusCode, responseBody });
@@ -107,7 +113,7 @@ class TimeoutError extends Error {
 /** undici's words for a connection the server closed before answering ("socket hang up" in node:http). */
 class OtherSideClosed extends Error {
   readonly code = "UND_ERR_SOCKET";
-  constructor() {
+  constructor(readonly reusedConnection: boolean) {
     super("other side closed");
   }
 }
@@ -171,7 +177,7 @@ function exchange(
       reject(new BadUpgrade());
     });
     request.on("error", (error: NodeJS.ErrnoException) => {
-      reject(error.code === "ECONNRESET" && error.message === "socket hang up" ? new OtherSideClosed() : tlsFailure(error));
+      reject(error.code === "ECONNRESET" && error.message === "socket hang up" ? new OtherSideClosed(request.reusedSocket) : tlsFailure(error));
     });
     request.end(body);
   });

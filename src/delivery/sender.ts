@@ -192,6 +192,19 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * A keep-alive connection that the server closed as this request went out on it, before any
+ * answer: a server whose idle timeout ran out just then never read the request, so it is sent once
+ * more as the same attempt (as node's documentation of request.reusedSocket advises). undici says
+ * "other side closed" and gives the connection's byte counts: bytes read means earlier answers
+ * came on it. A connection closed before answering its first request is not sent again: the
+ * handler may have run.
+ */
+function closedOnReuse(error: unknown): boolean {
+  const { code, message, socket } = error as { code?: unknown; message?: unknown; socket?: { bytesRead?: unknown } };
+  return code === "UND_ERR_SOCKET" && message === "other side closed" && typeof socket?.bytesRead === "number" && socket.bytesRead > 0;
+}
+
 export interface SenderOptions {
   timeoutMs: number;
   /** Connections per origin; keep-alive makes a burst of events cheap. */
@@ -232,6 +245,11 @@ export function createSender(options: SenderOptions): HttpSender {
     return target;
   };
 
+  const exchange = (request: Dispatcher.DispatchOptions, stop: AbortSignal | undefined) =>
+    new Promise<Exchange>((resolve) => {
+      agent.dispatch(request, new ExchangeHandler(resolve, stop, options.timeoutMs, preciseTimeout));
+    });
+
   return {
     async send(sentTo, body, headers, stop) {
       const started = clock();
@@ -239,12 +257,11 @@ export function createSender(options: SenderOptions): HttpSender {
       const startedAt = new Date(started).toISOString();
       const target = targetOf(sentTo);
       const sent = target.authorization && headers.authorization === undefined ? { ...headers, authorization: target.authorization } : headers;
-      const { statusCode, responseBody, error } = await new Promise<Exchange>((resolve) => {
-        agent.dispatch(
-          { origin: target.origin, path: target.path, method: "POST", headers: sent, body },
-          new ExchangeHandler(resolve, stop, options.timeoutMs, preciseTimeout),
-        );
-      });
+      const request = { origin: target.origin, path: target.path, method: "POST", headers: sent, body };
+      let { statusCode, responseBody, error } = await exchange(request, stop);
+      if (error !== undefined && statusCode === undefined && closedOnReuse(error) && !abandoned && !stop?.aborted) {
+        ({ statusCode, responseBody, error } = await exchange(request, stop));
+      }
       const durationMs = performance.now() - startedHr;
       if (error === undefined) return { url: target.shown, startedAt, durationMs, statusCode, responseBody };
       // When the status arrived and only the body failed, what the handler said is kept. An

@@ -210,6 +210,43 @@ describe("createNodeSender", () => {
     expect(seen[0]).toContain(`authorization: Basic ${Buffer.from("user:50%off").toString("base64")}\r\n`);
   });
 
+  // A keep-alive server whose idle timeout runs out just as the next request goes out on the
+  // connection closes it unanswered: the request never reached a handler.
+  it("sends again, once and as the same attempt, a request whose reused connection closed before any answer", async () => {
+    let connections = 0;
+    const url = await raw((socket) => {
+      connections++;
+      let received = Buffer.alloc(0);
+      let answered = false;
+      socket.on("data", (chunk: Buffer) => {
+        if (answered) return void socket.destroy();
+        received = Buffer.concat([received, chunk]);
+        const headEnd = received.indexOf("\r\n\r\n");
+        const length = Number(/content-length: (\d+)/i.exec(received.subarray(0, Math.max(headEnd, 0)).toString("latin1"))?.[1] ?? -1);
+        if (headEnd < 0 || received.length < headEnd + 4 + length) return;
+        answered = true;
+        socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      });
+    });
+    for (const { name, sender } of both()) {
+      const before = connections;
+      expect((await sender.send(url, "{}", HEADERS)).statusCode, name).toBe(200);
+      // Idle a moment, as the connection would be: undici's pool takes a new one for a request sent at once.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(comparable(await sender.send(url, "{}", HEADERS)), name).toEqual({ url, statusCode: 200, responseBody: "ok" });
+      expect(connections - before, name).toBe(2);
+    }
+  });
+
+  it("does not send again a request whose new connection closed before any answer (the handler may have run)", async () => {
+    let requests = 0;
+    const url = await raw((socket) => socket.once("data", () => (requests++, socket.destroy())));
+    for (const { name, sender } of both()) {
+      expect(await sender.send(url, "{}", HEADERS), name).toMatchObject({ errorKind: "network", error: "UND_ERR_SOCKET: other side closed" });
+    }
+    expect(requests).toBe(2);
+  });
+
   it("createSenderFor gives a working sender for a few deliveries and for a long run", async () => {
     const url = await http((_request, response) => response.end("ok"));
     for (const planned of [1, 20, 21]) {
