@@ -5,24 +5,12 @@
  * without --allow-remote, the local registry's http:// webhooks and listen's forward target all
  * trust such a URL to stay on this machine.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { createNodeSender } from "../../src/delivery/node-sender.js";
-import { createSender, type HttpSender } from "../../src/delivery/sender.js";
+import { describe, expect, it } from "vitest";
+import { useBothSenders } from "../helpers/both-senders.js";
 
-const servers: Server[] = [];
-const senders: HttpSender[] = [];
-
-afterEach(async () => {
-  await Promise.all(senders.splice(0).map((sender) => sender.close()));
-  await Promise.all(
-    servers.splice(0).map((server) => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    }),
-  );
-});
+const { servers, both: bothSenders } = useBothSenders();
 
 /** A server on `address` only that answers 200 and keeps the Host header of each request. */
 async function serverOn(address: string): Promise<{ port: number; hosts: (string | undefined)[] }> {
@@ -34,15 +22,6 @@ async function serverOn(address: string): Promise<{ port: number; hosts: (string
   servers.push(server);
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, address, resolve));
   return { port: (server.address() as AddressInfo).port, hosts };
-}
-
-function bothSenders(): { name: string; sender: HttpSender }[] {
-  const made = [
-    { name: "undici", sender: createSender({ timeoutMs: 2000, connections: 2 }) },
-    { name: "node:http", sender: createNodeSender({ timeoutMs: 2000, connections: 2 }) },
-  ];
-  senders.push(...made.map((m) => m.sender));
-  return made;
 }
 
 describe("sending to localhost names", () => {

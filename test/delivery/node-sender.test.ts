@@ -6,23 +6,13 @@
 import { createServer as createHttpServer, type RequestListener } from "node:http";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createNodeSender, createSenderFor } from "../../src/delivery/node-sender.js";
-import { ABANDONED_ATTEMPT, createSender, type AttemptResult, type HttpSender } from "../../src/delivery/sender.js";
+import { ABANDONED_ATTEMPT, createSender, type AttemptResult } from "../../src/delivery/sender.js";
+import { useBothSenders } from "../helpers/both-senders.js";
 import { waitUntil } from "../helpers/wait.js";
 
-const servers: Server[] = [];
-const senders: HttpSender[] = [];
-
-afterEach(async () => {
-  await Promise.all(senders.splice(0).map((sender) => sender.close()));
-  await Promise.all(
-    servers.splice(0).map((server) => {
-      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    }),
-  );
-});
+const { servers, senders, both } = useBothSenders();
 
 async function listening(server: Server): Promise<string> {
   servers.push(server);
@@ -34,15 +24,6 @@ const http = (handler: RequestListener) => listening(createHttpServer(handler));
 
 /** A TCP server that hands each connection to `onSocket`, for answers HTTP servers do not give. */
 const raw = (onSocket: (socket: Socket) => void) => listening(createNetServer(onSocket));
-
-function both(timeoutMs = 2_000): { name: string; sender: HttpSender }[] {
-  const made = [
-    { name: "undici", sender: createSender({ timeoutMs, connections: 4 }) },
-    { name: "node:http", sender: createNodeSender({ timeoutMs, connections: 4 }) },
-  ];
-  senders.push(...made.map((m) => m.sender));
-  return made;
-}
 
 /** An attempt without its timing, which differs from run to run. */
 function comparable(result: AttemptResult): Omit<AttemptResult, "startedAt" | "durationMs"> {
