@@ -5,7 +5,7 @@
 // Try: pinwheel-cli mock, then pinwheel-cli webhooks create --base-url http://127.0.0.1:4010 --url http://127.0.0.1:8080/webhooks/pinwheel \
 //        --events account.added,paystubs.fully_synced, then pinwheel-cli sandbox connect --base-url http://127.0.0.1:4010
 import { createServer } from "node:http";
-import { dataResponseSchemas, parseWebhookEvent, PinwheelWebhookError } from "pinwheel-cli";
+import { dataResponseSchemas, parseWebhookEvent, PinwheelWebhookError } from "@pinwheel-cli/webhooks";
 
 const secret = process.env.PINWHEEL_API_SECRET;
 if (!secret) throw new Error("set PINWHEEL_API_SECRET to your workspace's API secret");

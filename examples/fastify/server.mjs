@@ -2,7 +2,7 @@
 // Run: PINWHEEL_API_SECRET=... PORT=8080 node examples/fastify/server.mjs
 // Try: pinwheel-cli smoke --to http://127.0.0.1:8080/webhooks/pinwheel --secret "$PINWHEEL_API_SECRET"
 import Fastify from "fastify";
-import { parseWebhookEvent, PinwheelWebhookError } from "pinwheel-cli";
+import { parseWebhookEvent, PinwheelWebhookError } from "@pinwheel-cli/webhooks";
 
 const secret = process.env.PINWHEEL_API_SECRET;
 if (!secret) throw new Error("set PINWHEEL_API_SECRET to your workspace's API secret");

@@ -1,5 +1,6 @@
 /**
- * Every handler in examples/ against the BUILT CLI (npm run build first): smoke sends each
+ * Every handler in examples/ (importing the BUILT @pinwheel-cli/webhooks, packages/webhooks/dist/)
+ * against the BUILT CLI (npm run build first): smoke sends each
  * catalog event, the at-least-once scenario sends duplicates, and a wrong secret must be refused,
  * so the README's snippets cannot rot and the examples really verify; and each passes every
  * check of the conformance suite (smoke --suite conformance).

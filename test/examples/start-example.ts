@@ -13,7 +13,8 @@ export interface RunningExample {
 
 /**
  * Starts examples/<name>/server.mjs on a free port (PORT=0) and resolves once it printed
- * "listening on <url>". It imports "pinwheel-cli", which resolves to the built dist/.
+ * "listening on <url>". It imports "@pinwheel-cli/webhooks", which the npm workspace links to
+ * packages/webhooks/: the package npm run build bundles into packages/webhooks/dist/.
  */
 export function startExample(name: string, secret: string, env: NodeJS.ProcessEnv, readyTimeoutMs = 10_000): Promise<RunningExample> {
   const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, "examples", name, "server.mjs")], {

@@ -116,6 +116,27 @@ void typo;
 console.log(JSON.stringify({ event: e.event, count }));
 `;
 
+// Calls the README's fetch-style handler (readme-handler.mjs: its js code block as written) with Requests.
+const README_CHECK = `
+import { createSignedRequest, signedHeaders } from "${NAME}";
+import { POST } from "./readme-handler.mjs";
+
+const secret = "readme-secret";
+process.env.PINWHEEL_API_SECRET = secret;
+const call = async ({ headers, body }) => {
+  const response = await POST(new Request("http://127.0.0.1/webhooks/pinwheel", { method: "POST", headers, body }));
+  return { status: response.status, body: await response.json() };
+};
+const results = [
+  await call(createSignedRequest("paystubs.fully_synced", { secret })),
+  await call(createSignedRequest("paystubs.fully_synced", { secret: "another-secret" })),
+  await call({ headers: signedHeaders(secret, '{"hello":"world"}'), body: '{"hello":"world"}' }),
+];
+delete process.env.PINWHEEL_API_SECRET;
+results.push(await call(createSignedRequest("income.added", { secret })));
+console.log(JSON.stringify(results));
+`;
+
 const TSCONFIG = {
   compilerOptions: {
     target: "ES2022",
@@ -233,6 +254,21 @@ describe(`${NAME}, packed and installed into a handler's project`, { timeout: 18
     expect(result.stdout ?? "", "tsc errors").toBe("");
     const { stdout } = await run(process.execPath, [join(project, "out", "consumer.js")], { cwd: project, timeout: 15_000 });
     expect(JSON.parse(stdout)).toEqual({ event: "paystubs.fully_synced", count: 7 });
+  });
+
+  it("runs its README's handler: 200 for a genuine event, and error.status for a forged one, a signed non-event and no secret", async (context) => {
+    requireInstall(context);
+    const sample = /```js\n([\s\S]*?)```/.exec(readFileSync(join(PACKAGE_DIR, "README.md"), "utf8"))?.[1];
+    expect(sample, "the README's ```js block").toBeDefined();
+    writeFileSync(join(project, "readme-handler.mjs"), sample!);
+    writeFileSync(join(project, "readme-check.mjs"), README_CHECK);
+    const { stdout } = await run(process.execPath, [join(project, "readme-check.mjs")], { cwd: project, timeout: 15_000 });
+    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual([
+      { status: 200, body: { received: true } },
+      { status: 401, body: { error: "bad_signature" } },
+      { status: 400, body: { error: "invalid_envelope" } },
+      { status: 500, body: { error: "missing_secret" } },
+    ]);
   });
 
   it.runIf((process.features as { require_module?: boolean }).require_module)("works from require() where Node can require ESM (20.19+, 22.12+)", async (context) => {
