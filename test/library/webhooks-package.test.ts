@@ -23,6 +23,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import * as library from "../../src/index.js";
 import { REPO_ROOT } from "../helpers/cli.js";
+import { CONSUMER_TSCONFIG } from "../helpers/consumer-tsconfig.js";
 import { NPM_ENV, npmUnlessUnreachable } from "../helpers/npm.js";
 
 const run = promisify(execFile);
@@ -137,24 +138,6 @@ results.push(await call(createSignedRequest("income.added", { secret })));
 console.log(JSON.stringify(results));
 `;
 
-const TSCONFIG = {
-  compilerOptions: {
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    lib: ["ES2022"],
-    types: ["node"],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
-    verbatimModuleSyntax: true,
-    // As in packed-package.test.ts: an any-typed (unresolved) declaration still fails, on the unused @ts-expect-error lines.
-    skipLibCheck: true,
-    outDir: "out",
-  },
-  include: ["consumer.ts"],
-};
-
 describe(`${NAME}, packed and installed into a handler's project`, { timeout: 180_000 }, () => {
   let dir: string;
   let project: string;
@@ -204,7 +187,7 @@ describe(`${NAME}, packed and installed into a handler's project`, { timeout: 18
     }
     writeFileSync(join(project, "check.mjs"), CHECK);
     writeFileSync(join(project, "consumer.ts"), CONSUMER);
-    writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
   }, 180_000);
 
   afterAll(() => {
