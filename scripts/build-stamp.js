@@ -32,7 +32,11 @@ export function inputsHash() {
   return hash.digest("hex");
 }
 
-const stampIsCurrent = () => existsSync(stampPath) && readFileSync(stampPath, "utf8").trim() === inputsHash() && existsSync(join(root, "dist", "main.js"));
+/** What the build makes that a checkout runs: the CLI, and the library package the examples import. */
+const OUTPUTS = ["dist/main.js", "packages/webhooks/dist/index.js"];
+
+const stampIsCurrent = () =>
+  existsSync(stampPath) && readFileSync(stampPath, "utf8").trim() === inputsHash() && OUTPUTS.every((output) => existsSync(join(root, output)));
 
 const mode = process.argv[2];
 if (mode === "write") {

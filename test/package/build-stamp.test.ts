@@ -23,7 +23,8 @@ describe("prepare builds only when dist/ is stale", () => {
     mkdirSync(join(dir, "src"));
     copyFileSync(join(REPO_ROOT, "scripts", "build-stamp.js"), join(dir, "scripts", "build-stamp.js"));
     writeFileSync(join(dir, "src", "main.ts"), "export const a = 1;\n");
-    const build = `node -e "require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/main.js','');require('fs').appendFileSync('builds','x')" && node scripts/build-stamp.js write`;
+    const outputs = "for (const f of ['dist/main.js','packages/webhooks/dist/index.js']) { fs.mkdirSync(path.dirname(f),{recursive:true}); fs.writeFileSync(f,'') }";
+    const build = `node -e "const fs=require('fs'),path=require('path');${outputs};fs.appendFileSync('builds','x')" && node scripts/build-stamp.js write`;
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "stamp-test", private: true, type: "module", scripts: { build } }));
   });
 
@@ -39,5 +40,16 @@ describe("prepare builds only when dist/ is stale", () => {
     writeFileSync(join(dir, "src", "main.ts"), "export const a = 2;\n");
     await prepare();
     expect(builds()).toBe(2);
+  });
+
+  // A checkout whose library bundle went missing (only packages/webhooks/dist deleted): the
+  // examples import it through the workspace link, so "current" must mean it is there too.
+  it("rebuilds when an output is missing though the sources are unchanged", async () => {
+    const builds = () => readFileSync(join(dir, "builds"), "utf8").length;
+    const before = builds();
+    rmSync(join(dir, "packages", "webhooks", "dist"), { recursive: true });
+    await prepare();
+    expect(builds()).toBe(before + 1);
+    expect(existsSync(join(dir, "packages", "webhooks", "dist", "index.js"))).toBe(true);
   });
 });
