@@ -216,6 +216,24 @@ describe("what stops a run before any verdict", () => {
     }
   });
 
+  it("a handler that hangs after answering a few (a leaked connection pool): the suite stops after three unanswered in a row", async () => {
+    // 200 to the first five requests, then nothing: about 60 more requests would each wait the sender's timeout.
+    const stuck = await startRecordingServer((index) => (index < 5 ? { status: 200 } : { status: 200, delayMs: 60_000 }));
+    try {
+      const started = Date.now();
+      const sender = createSender({ timeoutMs: 300, connections: 2 });
+      const error = await runConformance({ url: stuck.url, secret: SECRET, timeoutMs: 100, sender, events: ["account.added", "income.added"] })
+        .catch((e: unknown) => e)
+        .finally(() => sender.close());
+      expect(error).toMatchObject({ code: "unresponsive", url: stuck.url });
+      expect((error as Error).message).toMatch(/^3 requests in a row got no answer within \d+ ms each, after 5 earlier ones$/);
+      expect(stuck.requests).toHaveLength(8);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await stuck.close();
+    }
+  });
+
   it("a --state-url that does not answer a count or list", async () => {
     const target = await handler();
     const error = await run(target, { stateUrl: target.url.replace("/webhooks", "/nope") }).catch((e: unknown) => e);
