@@ -150,6 +150,35 @@ describe("each broken handler fails exactly its check", () => {
     expectOnlyFailure(report, "unknown-event", /^answered 400 to "pinwheel_cli_conformance\.probed", correctly signed \(Pinwheel never retries a 4XX: the event would be lost\)$/);
   });
 
+  it("a redirect (an http:// URL sent on to https://, a moved route): said to be a redirect, not a 4XX", async () => {
+    const moved = await startRecordingServer(() => ({ status: 302 }));
+    try {
+      const report = await runConformance({
+        url: moved.url,
+        secret: SECRET,
+        events: ["account.added", "income.added"],
+        checks: ["genuine-events", "duplicate-delivery", "unknown-event", "content-type"],
+      });
+      expect(verdicts(report)).toEqual({ "genuine-events": "fail", "duplicate-delivery": "fail", "unknown-event": "fail", "content-type": "fail" });
+      const [genuine, duplicate, unknown, contentType] = report.results.map((result) => result.message);
+      expect(genuine).toBe("2 of 2 not answered 2xx: account.added → 302; income.added → 302 (a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error, so these events would be lost; register the URL it redirects to)");
+      expect(unknown).toMatch(/^answered 302 to "pinwheel_cli_conformance\.probed", correctly signed \(a redirect: .* so the event would be lost; register the URL it redirects to\)$/);
+      expect(contentType).toMatch(/\(a redirect: /);
+      expect(duplicate).toBe("answered 302 to the first delivery: first delivery");
+      for (const result of report.results) expect(result.message).not.toMatch(/4XX/);
+    } finally {
+      await moved.close();
+    }
+    // A duplicate redirected (the first copy accepted) says the same.
+    const second = await startRecordingServer((index) => ({ status: index === 0 ? 200 : 307 }));
+    try {
+      const report = await runConformance({ url: second.url, secret: SECRET, checks: ["duplicate-delivery"] });
+      expect(report.results[0]!.message).toBe("answered 307 to the same request again (same bytes, event_id and headers); a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error");
+    } finally {
+      await second.close();
+    }
+  });
+
   it("verifies millisecond timestamps wrongly: converts them and accepts", async () => {
     const report = await run(await handler(millisecondTimestamps));
     expectOnlyFailure(report, "timestamp-in-milliseconds", /^answered 200 to a genuine signature over an x-timestamp in milliseconds/);
