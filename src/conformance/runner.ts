@@ -4,7 +4,7 @@ import { createSender, type HttpSender } from "../delivery/sender.js";
 import { EVENT_NAMES, type EventName } from "../events/catalog.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../signing.js";
 import { CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, type CheckId } from "./checks.js";
-import { ConformanceError } from "./errors.js";
+import { ConformanceError, NOTHING_LISTENING } from "./errors.js";
 import { summarizeAnswers, type Exchange } from "./exchange.js";
 import type { ProbeContext } from "./probe-context.js";
 import { PROBES } from "./probes.js";
@@ -124,8 +124,11 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         responseBody: attempt.responseBody,
       },
     };
-    // Nothing listening: every check would fail for the same reason, and some would look passed.
-    if (all.length === 0 && attempt.errorKind === "network") throw new ConformanceError("unreachable", options.url, attempt.error ?? "no answer");
+    // Nothing listening, or nothing that speaks HTTP: every check would fail for the same reason, and some would look passed.
+    if (all.length === 0 && attempt.errorKind === "network") {
+      const cause = attempt.error ?? "no answer";
+      throw new ConformanceError(NOTHING_LISTENING.test(cause) ? "unreachable" : "no_http", options.url, cause);
+    }
     all.push(exchange);
     // A handler that hangs, from the start or after a few answers (a leaked connection pool, a lock
     // never released), would take every request's wait: about half an hour for the suite at 15 s.

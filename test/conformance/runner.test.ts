@@ -4,6 +4,7 @@
  * check for its bug, with the message that names it, and no other.
  */
 import { readFileSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type CheckId, type ConformanceOptions, type ConformanceReport } from "../../src/conformance/index.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
@@ -225,6 +226,27 @@ describe("what stops a run before any verdict", () => {
     const error = await run(target).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConformanceError);
     expect(error).toMatchObject({ code: "unreachable", url: target.url });
+  });
+
+  it("something at the URL that takes the connection but answers no HTTP: not called nothing listening", async () => {
+    const dropping = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.destroy());
+    });
+    const garbling = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end("SSH-2.0-OpenSSH_9.6\r\n"));
+    });
+    const urls = await Promise.all([dropping, garbling].map((server) => new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)))));
+    try {
+      for (const url of urls) {
+        const error = await runConformance({ url, secret: SECRET }).catch((e: unknown) => e);
+        expect(error, url).toBeInstanceOf(ConformanceError);
+        expect(error, url).toMatchObject({ code: "no_http", url });
+      }
+    } finally {
+      await Promise.all([dropping, garbling].map((server) => new Promise((resolve) => server.close(resolve))));
+    }
   });
 
   it("a handler that answers nothing at all: the suite stops after three requests, not after every check's wait", async () => {
