@@ -198,9 +198,13 @@ describe("each broken handler fails exactly its check", () => {
     expect(report.results.find((r) => r.id === "retried-delivery")!.message).toMatch(/the same missing dedupe as duplicate-delivery$/);
   });
 
-  it("without a state URL, a non-idempotent handler cannot be told apart (2xx is all it shows)", async () => {
+  it("without a state URL, a non-idempotent handler cannot be told apart (2xx is all it shows), and the passes say so", async () => {
     const report = await run(await handler(nonIdempotent), { checks: ["duplicate-delivery", "retried-delivery"] });
     expect(verdicts(report)).toEqual({ "duplicate-delivery": "pass", "retried-delivery": "pass" });
+    expect(report.results.map((result) => result.message)).toEqual([
+      "answered 200, then 200 (whether the duplicate was processed again cannot be seen without --state-url)",
+      "answered 200, then 200 (whether the retry was processed again cannot be seen without --state-url)",
+    ]);
   });
 
   it("verifies only after a lookup: said so when --end-user-id is refused and a stranger is not", async () => {
