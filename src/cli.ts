@@ -9,7 +9,7 @@ import { registerToolingCommands } from "./cli/tooling.js";
 import { usageError } from "./errors.js";
 import { didYouMean } from "./suggest.js";
 import { redactTypedUrl } from "./redact-url.js";
-import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
+import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, filterValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
 
 
 /** "error: unknown command 'lisen'\n(Did you mean listen?)\n" -> "error: unknown command 'lisen'; did you mean listen?\n". */
@@ -147,8 +147,8 @@ export function buildProgram(): Command {
   events
     .command("list")
     .description("stored requests, newest first (rejected ones too)")
-    .option("--event <name>", "only this event")
-    .option("--account-id <id>", "only this payload.account_id")
+    .option("--event <name>", "only this event", filterValue("--event"))
+    .option("--account-id <id>", "only this payload.account_id", filterValue("--account-id"))
     .option("--verdict <verdict>", "verified, failed, or a reason such as bad_signature, stale_timestamp")
     .option("--since <when>", "ISO date/time, or a duration ago such as 15m, 2h, 7d", since)
     .option("--limit <n>", "at most this many rows", integer(1), 50)
@@ -200,8 +200,8 @@ export function buildProgram(): Command {
     .description("send stored requests again: re-signed with a fresh timestamp, or exactly as recorded")
     .argument("[ids...]", "row ids or event_ids from events list")
     .option("--to <url>", "where to send them (default: where listen --forward-to last forwarded)", httpUrl)
-    .option("--event <name>", "every stored request of this event")
-    .option("--account-id <id>", "every stored request for this payload.account_id")
+    .option("--event <name>", "every stored request of this event", filterValue("--event"))
+    .option("--account-id <id>", "every stored request for this payload.account_id", filterValue("--account-id"))
     .option("--since <when>", "received since an ISO date/time or a duration ago (15m, 2h, 7d)", since)
     .option("--verdict <verdict>", "verified, failed, or a reason such as bad_signature")
     .option("--all", "every stored request")
@@ -260,7 +260,7 @@ export function buildProgram(): Command {
   deliveries
     .command("list")
     .description("recorded delivery attempts, newest first")
-    .option("--event-id <uuid>", "only attempts for this event_id")
+    .option("--event-id <uuid>", "only attempts for this event_id", filterValue("--event-id"))
     .option("--limit <n>", "at most this many rows", integer(1), 50)
     .option("--db <path>", "SQLite event store")
     .option("--json", "print a JSON array")

@@ -1,4 +1,4 @@
-import { apiVersionDate, collect, duration, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./options.js";
+import { apiVersionDate, collect, duration, filterValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./options.js";
 import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
 
 /**
@@ -35,6 +35,7 @@ export interface FastCommand {
 
 const secret = (flag: string) => secretValue(flag) as Parser;
 const int = (min: number, max?: number) => integer(min, max) as Parser;
+const filter = (flag: string) => filterValue(flag) as Parser;
 
 /** webhooks' --env, --base-url, --secret, --api-version, --timeout, --db and --json (cli/registry.ts targetOptions). */
 const TARGET_OPTIONS: readonly FastOption[] = [
@@ -83,8 +84,8 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
     path: ["events", "list"],
     args: [],
     options: [
-      { flags: "--event <name>" },
-      { flags: "--account-id <id>" },
+      { flags: "--event <name>", parse: filter("--event") },
+      { flags: "--account-id <id>", parse: filter("--account-id") },
       { flags: "--verdict <verdict>" },
       { flags: "--since <when>", parse: since },
       { flags: "--limit <n>", parse: int(1), default: 50 },
@@ -125,8 +126,8 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
     args: ["[ids...]"],
     options: [
       { flags: "--to <url>", parse: httpUrl },
-      { flags: "--event <name>" },
-      { flags: "--account-id <id>" },
+      { flags: "--event <name>", parse: filter("--event") },
+      { flags: "--account-id <id>", parse: filter("--account-id") },
       { flags: "--since <when>", parse: since },
       { flags: "--verdict <verdict>" },
       { flags: "--all" },

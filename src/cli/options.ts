@@ -54,6 +54,18 @@ export function secretValue(flag: string, withoutIt = "PINWHEEL_API_SECRET") {
   };
 }
 
+/**
+ * A filter option's parser (--event, --account-id, --event-id). An empty value is nearly always an
+ * unset variable (--account-id "$ACCOUNT_ID"), and a filter that selects nothing by it would select
+ * everything: replay would send every stored request.
+ */
+export function filterValue(flag: string) {
+  return (value: string): string => {
+    if (value.trim() === "") throw usageError(`${flag} is empty (an unset variable?); pass a value, or leave ${flag} out`);
+    return value;
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Pinwheel's ids (webhooks, accounts' jobs) are UUIDs. */

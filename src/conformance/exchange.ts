@@ -19,6 +19,17 @@ export function accepted(exchange: Exchange): boolean {
   return isSuccess(exchange.answer.statusCode);
 }
 
+/**
+ * Why a refused answer loses the event, where it does: Pinwheel retries only a 5XX or a network
+ * error, so a 4XX or a redirect (3XX) is never tried again. Undefined for a 5XX or no answer.
+ */
+export function notRetried(exchanges: readonly Exchange[]): "a 4XX" | "a redirect" | undefined {
+  const classes = exchanges.map((exchange) => Math.floor((exchange.answer.statusCode ?? 0) / 100));
+  if (classes.includes(4)) return "a 4XX";
+  if (classes.includes(3)) return "a redirect";
+  return undefined;
+}
+
 /** "200", "401", "no answer within 30000 ms": what came back, in a word or two. */
 export function answerText(exchange: Exchange): string {
   return exchange.answer.statusCode !== undefined ? String(exchange.answer.statusCode) : (exchange.answer.error ?? "no answer");

@@ -5,7 +5,7 @@
  */
 export { CHECKS, CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, RESPONSE_TIME_WARN_MS, type CheckDefinition, type CheckId } from "./checks.js";
 export { runConformance, selectChecks, type CheckResult, type ConformanceOptions, type ConformanceReport } from "./runner.js";
-export { ConformanceError, type ConformanceErrorCode } from "./errors.js";
+export { ConformanceError, NO_HTTP_HINT, type ConformanceErrorCode } from "./errors.js";
 export { answerText, type Exchange } from "./exchange.js";
 export { UNKNOWN_EVENT_NAME } from "./probes.js";
 export type { StateReader, StateReading } from "./state.js";

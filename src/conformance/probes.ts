@@ -17,6 +17,9 @@ const CONTENT_TYPE_EVENT: EventName = "identity.added";
 /** Not in the catalog, and never will be: Pinwheel's names have no "pinwheel_cli" family. */
 export const UNKNOWN_EVENT_NAME = "pinwheel_cli_conformance.probed";
 const OUT_OF_ORDER_SCENARIO = "at-least-once";
+
+/** What a pass without --state-url cannot show (docs/conformance.md: the checks say what they could not see). */
+const unseen = (copy: "duplicate" | "retry") => `(whether the ${copy} was processed again cannot be seen without --state-url)`;
 const PENDING_SCENARIO = "pending-then-success";
 
 export const PROBES: Record<CheckId, Probe> = {
@@ -78,7 +81,7 @@ export const PROBES: Record<CheckId, Probe> = {
       return fail(`answered ${result.answers}, but --state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the duplicate: it processed the same event_id twice`, [result.second]);
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
-    return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the duplicate" : ""}`);
+    return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the duplicate" : ` ${unseen("duplicate")}`}`);
   },
 
   async "unknown-event"(ctx) {
@@ -123,7 +126,7 @@ export const PROBES: Record<CheckId, Probe> = {
       );
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
-    return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the retry" : ""}`);
+    return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the retry" : ` ${unseen("retry")}`}`);
   },
 
   async "content-type"(ctx) {

@@ -4,7 +4,7 @@ import { createSender, type HttpSender } from "../delivery/sender.js";
 import { EVENT_NAMES, type EventName } from "../events/catalog.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../signing.js";
 import { CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, type CheckId } from "./checks.js";
-import { ConformanceError } from "./errors.js";
+import { ConformanceError, NOTHING_LISTENING } from "./errors.js";
 import { summarizeAnswers, type Exchange } from "./exchange.js";
 import type { ProbeContext } from "./probe-context.js";
 import { PROBES } from "./probes.js";
@@ -80,7 +80,7 @@ export function answerWaitMs(timeoutMs: number): number {
   return Math.max(timeoutMs * 2, timeoutMs + 5000);
 }
 
-/** Requests in a row that get no answer at all before the suite stops: the handler is stuck. */
+/** Requests in a row that get no answer at all before the suite stops, at its start or later: the handler is stuck. */
 const UNANSWERED_BEFORE_GIVING_UP = 3;
 
 /** The checks to run, in the suite's order, whatever order they were named in. */
@@ -108,6 +108,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 
   const all: Exchange[] = [];
   let current: Exchange[] = [];
+  let unansweredInARow = 0;
   const send = async (request: ProbeRequest): Promise<Exchange> => {
     const attempt = await sender.send(options.url, request.body, request.headers);
     const exchange: Exchange = {
@@ -123,15 +124,24 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         responseBody: attempt.responseBody,
       },
     };
-    // Nothing listening: every check would fail for the same reason, and some would look passed.
-    if (all.length === 0 && attempt.errorKind === "network") throw new ConformanceError("unreachable", options.url, attempt.error ?? "no answer");
+    // Nothing listening, or nothing that speaks HTTP: every check would fail for the same reason, and some would look passed.
+    if (all.length === 0 && attempt.errorKind === "network") {
+      const cause = attempt.error ?? "no answer";
+      throw new ConformanceError(NOTHING_LISTENING.test(cause) ? "unreachable" : "no_http", options.url, cause);
+    }
     all.push(exchange);
-    // A handler that hangs would take every request's wait (about half an hour for the suite at 15 s).
-    if (all.length === UNANSWERED_BEFORE_GIVING_UP && all.every((sent) => sent.answer.statusCode === undefined && sent.answer.errorKind === "timeout")) {
+    // A handler that hangs, from the start or after a few answers (a leaked connection pool, a lock
+    // never released), would take every request's wait: about half an hour for the suite at 15 s.
+    unansweredInARow = attempt.statusCode === undefined && attempt.errorKind === "timeout" ? unansweredInARow + 1 : 0;
+    if (unansweredInARow === UNANSWERED_BEFORE_GIVING_UP) {
+      const answered = all.length - UNANSWERED_BEFORE_GIVING_UP;
+      const wait = `no answer within ${answerWaitMs(timeoutMs)} ms each`;
       throw new ConformanceError(
         "unresponsive",
         options.url,
-        `the first ${UNANSWERED_BEFORE_GIVING_UP} requests got no answer within ${answerWaitMs(timeoutMs)} ms each`,
+        answered === 0
+          ? `the first ${UNANSWERED_BEFORE_GIVING_UP} requests got ${wait}`
+          : `${UNANSWERED_BEFORE_GIVING_UP} requests in a row got ${wait}, after ${answered} earlier ones`,
       );
     }
     current.push(exchange);

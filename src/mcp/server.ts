@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "../cli/argument-error.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { ConformanceError } from "../conformance/errors.js";
+import { ConformanceError, NO_HTTP_HINT } from "../conformance/errors.js";
 import { CliError, isCliError } from "../errors.js";
 import { claimStopSignals } from "../interrupt.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
@@ -103,6 +103,7 @@ export function toolErrorText(error: unknown): string {
   if (error instanceof ConformanceError) {
     if (error.code === "state_url") return `"state_url" ${error.url}: ${error.message}`;
     if (error.code === "unresponsive") return `${error.url} is not answering: ${error.message}; is the app stuck?`;
+    if (error.code === "no_http") return `no HTTP answer from ${error.url} (${error.message}); ${NO_HTTP_HINT}`;
     return `nothing answered at ${error.url} (${error.message}); is your app running there?`;
   }
   if (isCliError(error)) return error.message;

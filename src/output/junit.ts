@@ -16,6 +16,8 @@ function escapeXml(text: string): string {
     .replace(/'/g, "&apos;")
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+    // Nor U+FFFE, U+FFFF or half a surrogate pair: XML 1.0 has no such characters, and a strict reader refuses the file.
+    .replace(/[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")
     // C1 controls and bidirectional overrides, as character references: no terminal showing the file acts on them.
     .replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (character) => `&#x${character.charCodeAt(0).toString(16)};`);
 }

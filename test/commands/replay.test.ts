@@ -364,6 +364,22 @@ describe("replay usage errors", () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it("an empty --account-id or --event (an unset variable) is a usage error, not every stored request", async () => {
+    const target = await server();
+    const [account, event, listed] = await Promise.all([
+      replay(["--account-id", "", "--to", target.url, "--secret", SECRET]),
+      replay(["--event", " ", "--to", target.url, "--secret", SECRET]),
+      runCli(["events", "list", "--account-id", "", "--json"], { env: home.env }),
+    ]);
+    expectExit(account, 2);
+    expect(expectOneLineError(account.stderr)).toMatch(/^error: --account-id is empty \(an unset variable\?\)/);
+    expectExit(event, 2);
+    expect(expectOneLineError(event.stderr)).toMatch(/^error: --event is empty \(an unset variable\?\)/);
+    expectExit(listed, 2);
+    expect(expectOneLineError(listed.stderr)).toMatch(/^error: --account-id is empty/);
+    expect(target.requests).toHaveLength(0);
+  });
+
   it("a --since that is not a time is a usage error", async () => {
     const result = await replay(["--since", "yesterday-ish", "--to", "http://127.0.0.1:9/"]);
     expectExit(result, 2);

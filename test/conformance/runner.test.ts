@@ -4,6 +4,7 @@
  * check for its bug, with the message that names it, and no other.
  */
 import { readFileSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type CheckId, type ConformanceOptions, type ConformanceReport } from "../../src/conformance/index.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
@@ -150,6 +151,35 @@ describe("each broken handler fails exactly its check", () => {
     expectOnlyFailure(report, "unknown-event", /^answered 400 to "pinwheel_cli_conformance\.probed", correctly signed \(Pinwheel never retries a 4XX: the event would be lost\)$/);
   });
 
+  it("a redirect (an http:// URL sent on to https://, a moved route): said to be a redirect, not a 4XX", async () => {
+    const moved = await startRecordingServer(() => ({ status: 302 }));
+    try {
+      const report = await runConformance({
+        url: moved.url,
+        secret: SECRET,
+        events: ["account.added", "income.added"],
+        checks: ["genuine-events", "duplicate-delivery", "unknown-event", "content-type"],
+      });
+      expect(verdicts(report)).toEqual({ "genuine-events": "fail", "duplicate-delivery": "fail", "unknown-event": "fail", "content-type": "fail" });
+      const [genuine, duplicate, unknown, contentType] = report.results.map((result) => result.message);
+      expect(genuine).toBe("2 of 2 not answered 2xx: account.added → 302; income.added → 302 (a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error, so these events would be lost; register the URL it redirects to)");
+      expect(unknown).toMatch(/^answered 302 to "pinwheel_cli_conformance\.probed", correctly signed \(a redirect: .* so the event would be lost; register the URL it redirects to\)$/);
+      expect(contentType).toMatch(/\(a redirect: /);
+      expect(duplicate).toBe("answered 302 to the first delivery: first delivery");
+      for (const result of report.results) expect(result.message).not.toMatch(/4XX/);
+    } finally {
+      await moved.close();
+    }
+    // A duplicate redirected (the first copy accepted) says the same.
+    const second = await startRecordingServer((index) => ({ status: index === 0 ? 200 : 307 }));
+    try {
+      const report = await runConformance({ url: second.url, secret: SECRET, checks: ["duplicate-delivery"] });
+      expect(report.results[0]!.message).toBe("answered 307 to the same request again (same bytes, event_id and headers); a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error");
+    } finally {
+      await second.close();
+    }
+  });
+
   it("verifies millisecond timestamps wrongly: converts them and accepts", async () => {
     const report = await run(await handler(millisecondTimestamps));
     expectOnlyFailure(report, "timestamp-in-milliseconds", /^answered 200 to a genuine signature over an x-timestamp in milliseconds/);
@@ -168,9 +198,13 @@ describe("each broken handler fails exactly its check", () => {
     expect(report.results.find((r) => r.id === "retried-delivery")!.message).toMatch(/the same missing dedupe as duplicate-delivery$/);
   });
 
-  it("without a state URL, a non-idempotent handler cannot be told apart (2xx is all it shows)", async () => {
+  it("without a state URL, a non-idempotent handler cannot be told apart (2xx is all it shows), and the passes say so", async () => {
     const report = await run(await handler(nonIdempotent), { checks: ["duplicate-delivery", "retried-delivery"] });
     expect(verdicts(report)).toEqual({ "duplicate-delivery": "pass", "retried-delivery": "pass" });
+    expect(report.results.map((result) => result.message)).toEqual([
+      "answered 200, then 200 (whether the duplicate was processed again cannot be seen without --state-url)",
+      "answered 200, then 200 (whether the retry was processed again cannot be seen without --state-url)",
+    ]);
   });
 
   it("verifies only after a lookup: said so when --end-user-id is refused and a stranger is not", async () => {
@@ -198,6 +232,27 @@ describe("what stops a run before any verdict", () => {
     expect(error).toMatchObject({ code: "unreachable", url: target.url });
   });
 
+  it("something at the URL that takes the connection but answers no HTTP: not called nothing listening", async () => {
+    const dropping = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.destroy());
+    });
+    const garbling = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end("SSH-2.0-OpenSSH_9.6\r\n"));
+    });
+    const urls = await Promise.all([dropping, garbling].map((server) => new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)))));
+    try {
+      for (const url of urls) {
+        const error = await runConformance({ url, secret: SECRET }).catch((e: unknown) => e);
+        expect(error, url).toBeInstanceOf(ConformanceError);
+        expect(error, url).toMatchObject({ code: "no_http", url });
+      }
+    } finally {
+      await Promise.all([dropping, garbling].map((server) => new Promise((resolve) => server.close(resolve))));
+    }
+  });
+
   it("a handler that answers nothing at all: the suite stops after three requests, not after every check's wait", async () => {
     const hung = await startRecordingServer(() => ({ status: 200, delayMs: 60_000 }));
     try {
@@ -213,6 +268,24 @@ describe("what stops a run before any verdict", () => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await hung.close();
+    }
+  });
+
+  it("a handler that hangs after answering a few (a leaked connection pool): the suite stops after three unanswered in a row", async () => {
+    // 200 to the first five requests, then nothing: about 60 more requests would each wait the sender's timeout.
+    const stuck = await startRecordingServer((index) => (index < 5 ? { status: 200 } : { status: 200, delayMs: 60_000 }));
+    try {
+      const started = Date.now();
+      const sender = createSender({ timeoutMs: 300, connections: 2 });
+      const error = await runConformance({ url: stuck.url, secret: SECRET, timeoutMs: 100, sender, events: ["account.added", "income.added"] })
+        .catch((e: unknown) => e)
+        .finally(() => sender.close());
+      expect(error).toMatchObject({ code: "unresponsive", url: stuck.url });
+      expect((error as Error).message).toMatch(/^3 requests in a row got no answer within \d+ ms each, after 5 earlier ones$/);
+      expect(stuck.requests).toHaveLength(8);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await stuck.close();
     }
   });
 

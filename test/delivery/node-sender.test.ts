@@ -22,8 +22,18 @@ async function listening(server: Server): Promise<string> {
 
 const http = (handler: RequestListener) => listening(createHttpServer(handler));
 
-/** A TCP server that hands each connection to `onSocket`, for answers HTTP servers do not give. */
-const raw = (onSocket: (socket: Socket) => void) => listening(createNetServer(onSocket));
+/**
+ * A TCP server that hands each connection to `onSocket`, for answers HTTP servers do not give. A
+ * sender that gives up resets the connection, so a write after that (a trickle's next byte) fails
+ * with ECONNRESET: an error the test expects, not one to crash the run as uncaught.
+ */
+const raw = (onSocket: (socket: Socket) => void) =>
+  listening(
+    createNetServer((socket) => {
+      socket.on("error", () => {});
+      onSocket(socket);
+    }),
+  );
 
 /** An attempt without its timing, which differs from run to run. */
 function comparable(result: AttemptResult): Omit<AttemptResult, "startedAt" | "durationMs"> {

@@ -24,5 +24,8 @@ describe("the MCP server words the core's errors in its tool arguments", () => {
   it("the conformance suite's refusal to start: state_url as the argument is called", () => {
     expect(toolErrorText(new ConformanceError("state_url", "http://127.0.0.1:1/state", "answered 404"))).toBe('"state_url" http://127.0.0.1:1/state: answered 404');
     expect(toolErrorText(new ConformanceError("unreachable", "http://127.0.0.1:1/", "ECONNREFUSED"))).toBe("nothing answered at http://127.0.0.1:1/ (ECONNREFUSED); is your app running there?");
+    expect(toolErrorText(new ConformanceError("no_http", "http://127.0.0.1:2/", "UND_ERR_SOCKET: other side closed"))).toMatch(
+      /^no HTTP answer from http:\/\/127\.0\.0\.1:2\/ \(UND_ERR_SOCKET: other side closed\); something there took the connection but gave no HTTP answer/,
+    );
   });
 });

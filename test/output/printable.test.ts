@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { printable, printableBlock, terminalSafeJson } from "../../src/output/printable.js";
 import { renderJUnit } from "../../src/output/junit.js";
+import { findAll, parseWellFormedXml } from "../helpers/xml-well-formed.js";
 
 describe("printable", () => {
   it("shows control characters instead of letting them act on the terminal", () => {
@@ -36,5 +37,13 @@ describe("renderJUnit", () => {
     const xml = renderJUnit("s", [{ name: "n", classname: "c", seconds: 0, failure: { message: "m\u009b31m", details: "a\u202eb\u0007" } }], "2026-12-01T00:00:00Z");
     expect(xml).toContain('<failure message="m&#x9b;31m">a&#x202e;b</failure>');
     expect([...xml].some((character) => /[\u0080-\u009f\u202e]/.test(character) || character === "\u0007")).toBe(false);
+  });
+
+  it("stays well-formed when an app's answer holds characters XML 1.0 has not (U+FFFE, U+FFFF, half a surrogate pair)", () => {
+    const details = "answer: 400: bad \ufffe \uffff \ud800 x \udc00 \u{1f600} \ufffd";
+    const xml = renderJUnit("s", [{ name: "n", classname: "c", seconds: 0, failure: { message: "m\uffff", details } }], "2026-12-01T00:00:00Z");
+    const [failure] = findAll(parseWellFormedXml(xml), "failure");
+    expect(failure!.attributes.message).toBe("m\ufffd");
+    expect(failure!.text).toBe("answer: 400: bad \ufffd \ufffd \ufffd x \ufffd \u{1f600} \ufffd");
   });
 });

@@ -1,4 +1,4 @@
-import { CHECK_IDS, ConformanceError, isCheckId, runConformance, type CheckId, type ConformanceReport } from "../../conformance/index.js";
+import { CHECK_IDS, ConformanceError, isCheckId, NO_HTTP_HINT, runConformance, type CheckId, type ConformanceReport } from "../../conformance/index.js";
 import { CliError, usageError } from "../../errors.js";
 import { createOutput } from "../../output/index.js";
 import { conformanceJson, conformanceJUnitCases, conformanceSummary, renderConformanceCard } from "../../output/conformance.js";
@@ -34,6 +34,7 @@ export async function runOrWord(run: () => Promise<ConformanceReport>): Promise<
     if (!(error instanceof ConformanceError)) throw error;
     if (error.code === "state_url") throw usageError(`--state-url ${error.url}: ${error.message}`);
     if (error.code === "unresponsive") throw new CliError(`${error.url} is not answering: ${error.message}; is your app stuck (a breakpoint, a deadlock)?`);
+    if (error.code === "no_http") throw new CliError(`no HTTP answer from ${error.url} (${error.message}); ${NO_HTTP_HINT}`);
     throw new CliError(`nothing answered at ${error.url} (${error.message}); is your app running there?`);
   }
 }

@@ -4,6 +4,7 @@
  * judges is tested in-process in test/conformance/runner.test.ts.
  */
 import { readFileSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_IDS } from "../../../src/conformance/index.js";
@@ -123,6 +124,22 @@ describe("smoke --suite conformance", () => {
     const result = await conformance(["--to", target.url]);
     expectExit(result, 1);
     expect(expectOneLineError(result.stderr)).toMatch(new RegExp(`^error: nothing answered at ${target.url.replace(/[./]/g, "\\$&")} \\(.*ECONNREFUSED.*\\); is your app running there\\?$`));
+  });
+
+  it("something that takes the connection and drops it is not called nothing listening (exit 1, one line)", async () => {
+    const dropping = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}/`;
+      const result = await conformance(["--to", url]);
+      expectExit(result, 1);
+      expect(expectOneLineError(result.stderr)).toMatch(/^error: no HTTP answer from http:\/\/127\.0\.0\.1:\d+\/ \(.+\); something there took the connection but gave no HTTP answer: /);
+    } finally {
+      await new Promise((resolve) => dropping.close(resolve));
+    }
   });
 });
 
