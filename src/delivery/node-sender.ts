@@ -67,7 +67,7 @@ export function createNodeSender(options: SenderOptions): HttpSender {
         const responseBody = await readExcerpt(response);
         return finish({ statusCode, responseBody });
       } catch (error) {
-        const reason = deadline.passed ? new TimeoutError("timed out") : error;
+        const reason = deadline.passed ? new TimeoutError("timed out") : closedMidAnswer(error) ? new OtherSideClosed(false) : error;
         // When the status arrived and only the body failed, what the handler said is kept.
         return finish({ ...(statusCode === undefined ? {} : { statusCode }), ...(abandoned ? ABANDONED_ATTEMPT : attemptFailure(reason, options.timeoutMs)) });
       } finally {
@@ -116,6 +116,12 @@ class OtherSideClosed extends Error {
   constructor(readonly reusedConnection: boolean) {
     super("other side closed");
   }
+}
+
+/** node's words for a connection closed while the answer's body was still coming ("aborted"). */
+function closedMidAnswer(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === "ECONNRESET" && message === "aborted";
 }
 
 /**

@@ -146,6 +146,11 @@ describe("createNodeSender", () => {
     expect(await sameFromBoth(url, 200)).toMatchObject({ statusCode: 200, errorKind: "timeout", error: "no answer within 200 ms" });
   });
 
+  it("words an answer whose connection closes mid-body as undici does, keeping the status", async () => {
+    const url = await raw((socket) => socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort")));
+    expect(await sameFromBoth(url)).toMatchObject({ statusCode: 200, errorKind: "network", error: "UND_ERR_SOCKET: other side closed" });
+  });
+
   it("ends an answer that trickles in at the timeout, though bytes keep coming (an idle timeout never fires)", async () => {
     const { trickles, timers } = trickling();
     try {
