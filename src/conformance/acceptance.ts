@@ -2,7 +2,7 @@ import type { DeliveryReport } from "../delivery/deliver.js";
 import { playScenario } from "../delivery/scenario-player.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { isResendStep, type Scenario } from "../events/scenario.js";
-import { accepted, answerText, notRetried, type Exchange } from "./exchange.js";
+import { accepted, answerText, cutOff, notRetried, type Exchange } from "./exchange.js";
 import { fail, pass, warn, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
 import { genuine, type ProbeRequest } from "./requests.js";
 
@@ -17,8 +17,9 @@ export async function mustAccept(ctx: ProbeContext, requests: readonly ProbeRequ
 }
 
 function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "warn" = "fail"): ProbeOutcome {
-  const refused = exchanges.filter((exchange) => !accepted(exchange));
+  const refused = exchanges.filter((exchange) => !accepted(exchange) || cutOff(exchange));
   const [firstRefused] = refused;
+  const brokeOff = refused.every(cutOff);
   if (!firstRefused) {
     const [only] = exchanges;
     return pass(`accepted (${only && exchanges.length === 1 ? answerText(only) : `${exchanges.length} × 2xx`})`);
@@ -30,11 +31,16 @@ function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "w
   const what =
     exchanges.length === 1
       ? `answered ${answerText(firstRefused)} to ${firstRefused.label}`
-      : `${refused.length} of ${exchanges.length} not answered 2xx: ${listed}${refused.length > 5 ? "; ..." : ""}`;
+      : `${refused.length} of ${exchanges.length} not answered ${brokeOff ? "whole" : "2xx"}: ${listed}${refused.length > 5 ? "; ..." : ""}`;
   const lost = notRetried(refused);
-  if (!lost && serverErrors === "warn") return warn(`${what} (Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone)`, refused);
+  const retried = brokeOff
+    ? "the answer did not come whole after its status: Pinwheel counts that as a failed attempt and delivers the event again; send the whole answer"
+    : "Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone";
+  if (!lost && serverErrors === "warn") return warn(`${what} (${retried})`, refused);
   const unauthorized = refused.every((exchange) => exchange.answer.statusCode === 401 || exchange.answer.statusCode === 403);
-  const hint = unauthorized
+  const hint = brokeOff
+    ? ` (${retried})`
+    : unauthorized
     ? " (refused as unauthorized: is the handler verifying with the same secret as --secret, over the raw body?)"
     : lost === "a 4XX"
       ? ` (Pinwheel never retries a 4XX: ${refused.length === 1 ? "the event" : "these events"} would be lost)`

@@ -15,8 +15,14 @@ export function answered(exchange: Exchange): boolean {
   return exchange.answer.statusCode !== undefined;
 }
 
+/** The handler took the request: a 2xx status, whatever became of the rest of its answer. */
 export function accepted(exchange: Exchange): boolean {
   return isSuccess(exchange.answer.statusCode);
+}
+
+/** A status came, then the answer broke off or timed out: Pinwheel counts the attempt as failed and sends it again. */
+export function cutOff(exchange: Exchange): boolean {
+  return exchange.answer.statusCode !== undefined && exchange.answer.errorKind !== undefined;
 }
 
 /**
@@ -30,9 +36,11 @@ export function notRetried(exchanges: readonly Exchange[]): "a 4XX" | "a redirec
   return undefined;
 }
 
-/** "200", "401", "no answer within 30000 ms": what came back, in a word or two. */
+/** "200", "401", "no answer within 30000 ms", "200, then other side closed": what came back, in a word or two. */
 export function answerText(exchange: Exchange): string {
-  return exchange.answer.statusCode !== undefined ? String(exchange.answer.statusCode) : (exchange.answer.error ?? "no answer");
+  const { statusCode, error } = exchange.answer;
+  if (statusCode === undefined) return error ?? "no answer";
+  return cutOff(exchange) ? `${statusCode}, then ${error ?? "no more"}` : String(statusCode);
 }
 
 /** "200 ×20", "200, 409", "401": the answers of a check, shortest first. */

@@ -124,8 +124,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         responseBody: attempt.responseBody,
       },
     };
-    // Nothing listening, or nothing that speaks HTTP: every check would fail for the same reason, and some would look passed.
-    if (all.length === 0 && attempt.errorKind === "network") {
+    // Nothing listening, or nothing that speaks HTTP: every check would fail for the same reason,
+    // and some would look passed. A status that came is an HTTP answer, its body cut short or not.
+    if (all.length === 0 && attempt.errorKind === "network" && attempt.statusCode === undefined) {
       const cause = attempt.error ?? "no answer";
       throw new ConformanceError(NOTHING_LISTENING.test(cause) ? "unreachable" : "no_http", options.url, cause);
     }

@@ -253,6 +253,22 @@ describe("what stops a run before any verdict", () => {
     }
   });
 
+  it("a status line then a body cut short is an HTTP answer: the suite judges it rather than stop on 'no HTTP answer'", async () => {
+    const cutShort = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort"));
+    });
+    const url = await new Promise<string>((resolve) => cutShort.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(cutShort.address() as AddressInfo).port}/`)));
+    try {
+      const report = await runConformance({ url, secret: SECRET, checks: ["genuine-events"] });
+      const [result] = report.results;
+      expect(result?.verdict).toBe("fail");
+      expect(result?.message).toMatch(/^\d+ of \d+ not answered whole: .* → 200, then UND_ERR_SOCKET: other side closed;.* \(the answer did not come whole after its status: Pinwheel counts that as a failed attempt/);
+    } finally {
+      await new Promise((resolve) => cutShort.close(resolve));
+    }
+  });
+
   it("a handler that answers nothing at all: the suite stops after three requests, not after every check's wait", async () => {
     const hung = await startRecordingServer(() => ({ status: 200, delayMs: 60_000 }));
     try {

@@ -1,4 +1,5 @@
 import { resolveDbPath } from "../../config.js";
+import type { AttemptResult } from "../../delivery/sender.js";
 import { CliError, usageError } from "../../errors.js";
 import { buildEvent } from "../../events/build.js";
 import { EVENT_NAMES, type EventName } from "../../events/catalog.js";
@@ -50,8 +51,9 @@ const CONFORMANCE_FLAGS = [
 
 export type { SmokeCheck as Check } from "../../output/smoke-report.js";
 
-export function matchesExpectation(statusCode: number | undefined, expected: readonly string[]): boolean {
-  if (statusCode === undefined) return false;
+/** Whether the attempt's answer is one expected: its status, and the answer whole (one cut off after its status is a failed attempt to Pinwheel). */
+export function matchesExpectation({ statusCode, errorKind }: Pick<AttemptResult, "statusCode" | "errorKind">, expected: readonly string[]): boolean {
+  if (statusCode === undefined || errorKind !== undefined) return false;
   const code = String(statusCode);
   return expected.some((entry) => (entry.endsWith("xx") ? code[0] === entry[0] : code === entry));
 }
@@ -78,7 +80,7 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
         event: r.event,
         eventId: r.eventId,
         report: r.report,
-        passed: matchesExpectation(r.report.final.statusCode, plan.expect),
+        passed: matchesExpectation(r.report.final, plan.expect),
       }),
     );
     return checks;
@@ -87,7 +89,7 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
     const envelope = buildEvent(name);
     if (plan.endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = plan.endUserId;
     const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
-    checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final.statusCode, plan.expect) });
+    checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final, plan.expect) });
   }
   return checks;
 }
@@ -100,7 +102,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   const endUser = endUserFor(options.endUserId);
   const checks = await sendChecks(out, options, plan, secret, endUser.id);
   const failed = checks.filter((check) => !check.passed);
-  const answered2xx = checks.filter((check) => matchesExpectation(check.report.final.statusCode, ["2xx"])).length;
+  const answered2xx = checks.filter((check) => matchesExpectation(check.report.final, ["2xx"])).length;
   // Only a run that passes can have passed without testing verification.
   const endUserNotice = failed.length === 0 ? unrecognisedEndUserNotice(endUser, checks.length, answered2xx) : undefined;
   reportSmoke(out, options, plan, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined });

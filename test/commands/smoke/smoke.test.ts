@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_NAMES } from "../../../src/events/catalog.js";
@@ -180,6 +181,23 @@ describe("smoke --events and --expect", () => {
     expectExit(result, 1);
     const report = JSON.parse(result.stdout) as SmokeJson;
     expect(report.checks).toEqual([expect.objectContaining({ event: "account.added", passed: false, status_code: null, error: "no answer within 300 ms" })]);
+  });
+
+  it("a 200 whose answer breaks off fails the check: Pinwheel would count the attempt as failed", async () => {
+    const cutShort = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort"));
+    });
+    await new Promise<void>((resolve) => cutShort.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(cutShort.address() as AddressInfo).port}/`;
+      const result = await smoke(["--to", url, "--events", "account.added", "--json"]);
+      expectExit(result, 1);
+      const report = JSON.parse(result.stdout) as SmokeJson;
+      expect(report.checks).toEqual([expect.objectContaining({ passed: false, status_code: 200, error: "UND_ERR_SOCKET: other side closed" })]);
+    } finally {
+      await new Promise((resolve) => cutShort.close(resolve));
+    }
   });
 });
 
