@@ -57,8 +57,11 @@ export interface SmokeEndUser {
   unrecognisedAcknowledged: boolean;
 }
 
+/** "200", "no answer within 300 ms", "200, then other side closed" (an answer cut off after its status). */
 function observed(report: DeliveryReport): string {
-  return report.final.statusCode !== undefined ? String(report.final.statusCode) : (report.final.error ?? "no answer");
+  const { statusCode, error } = report.final;
+  if (statusCode === undefined) return error ?? "no answer";
+  return error === undefined ? String(statusCode) : `${statusCode}, then ${error}`;
 }
 
 /** smoke --json's report. */

@@ -195,6 +195,10 @@ describe("smoke --events and --expect", () => {
       expectExit(result, 1);
       const report = JSON.parse(result.stdout) as SmokeJson;
       expect(report.checks).toEqual([expect.objectContaining({ passed: false, status_code: 200, error: "UND_ERR_SOCKET: other side closed" })]);
+      // The table says why a 200 failed.
+      const table = await smoke(["--to", url, "--events", "account.added"]);
+      expectExit(table, 1);
+      expect(table.stdout).toMatch(/FAIL\s+account\.added\s+200, then UND_ERR_SOCKET: other side closed/);
     } finally {
       await new Promise((resolve) => cutShort.close(resolve));
     }
