@@ -51,6 +51,15 @@ export interface SmokeCheck {
   passed: boolean;
 }
 
+/** A smoke run's checks, and the events it did not send once the app had stopped answering. */
+export interface SmokeResults {
+  checks: readonly SmokeCheck[];
+  notSent: readonly string[];
+}
+
+/** Why the checks past `notSent` were not sent, for every report. */
+const NOT_SENT = "not sent: the checks before it got no answer, so the app looked stuck";
+
 /** The end user the run's events named, and whether the handler acknowledged one it cannot know. */
 export interface SmokeEndUser {
   endUserId?: string;
@@ -58,7 +67,7 @@ export interface SmokeEndUser {
 }
 
 /** "200", "no answer within 300 ms", "200, then other side closed" (an answer cut off after its status). */
-function observed(report: DeliveryReport): string {
+export function observedAnswer(report: DeliveryReport): string {
   const { statusCode, error } = report.final;
   if (statusCode === undefined) return error ?? "no answer";
   return error === undefined ? String(statusCode) : `${statusCode}, then ${error}`;
@@ -68,7 +77,7 @@ function observed(report: DeliveryReport): string {
 export function smokeReportJson(
   url: string,
   expect: readonly string[],
-  checks: readonly SmokeCheck[],
+  { checks, notSent }: SmokeResults,
   endUser: SmokeEndUser = { unrecognisedAcknowledged: false },
 ): Record<string, unknown> {
   const failed = checks.filter((check) => !check.passed).length;
@@ -89,39 +98,44 @@ export function smokeReportJson(
       error: check.report.final.error ?? null,
       duration_ms: Math.round(check.report.final.durationMs * 100) / 100,
     })),
+    // Events left unsent once the app stopped answering (three checks in a row without an answer).
+    not_sent: notSent,
   };
 }
 
 
 /** The JUnit XML of a smoke run: one test case per check. */
-export function smokeJUnit(url: string, expect: readonly string[], checks: readonly SmokeCheck[], suite: string): string {
+export function smokeJUnit(url: string, expect: readonly string[], { checks, notSent }: SmokeResults, suite: string): string {
+  const classname = `pinwheel-cli.smoke.${suite}`;
   const cases: JUnitCase[] = checks.map((check) => ({
     name: check.name,
-    classname: `pinwheel-cli.smoke.${suite}`,
+    classname,
     seconds: check.report.attempts.reduce((sum, a) => sum + a.durationMs, 0) / 1000,
     failure: check.passed
       ? undefined
       : {
-          message: `expected ${expect.join(",")}, got ${observed(check.report)}`,
+          message: `expected ${expect.join(",")}, got ${observedAnswer(check.report)}`,
           details: `POST ${redactUrl(url)}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
         },
   }));
+  for (const name of notSent) cases.push({ name, classname, seconds: 0, skipped: NOT_SENT });
   return renderJUnit(`pinwheel-cli smoke ${redactUrl(url)}`, cases, new Date().toISOString().slice(0, 19));
 }
 
 /** The table of checks and the passed/failed line; on stderr when stdout carries the JUnit XML. */
-export function printSmokeTable(out: Output, url: string, expect: readonly string[], checks: readonly SmokeCheck[], where: { toStderr: boolean }): void {
+export function printSmokeTable(out: Output, url: string, expect: readonly string[], { checks, notSent }: SmokeResults, where: { toStderr: boolean }): void {
   const { c } = out;
   const failed = checks.filter((check) => !check.passed).length;
   const table = checks.map((check) => [
     check.passed ? c.green("pass") : c.red("FAIL"),
     check.name,
-    check.passed ? observed(check.report) : c.red(observed(check.report)),
+    check.passed ? observedAnswer(check.report) : c.red(observedAnswer(check.report)),
     formatDuration(check.report.final.durationMs),
   ]);
   if (where.toStderr) out.notice(table.map((row) => row.join("  ")).join("\n"));
   else out.table(["RESULT", "CHECK", "STATUS", "TIME"], table);
-  const line = `${checks.length - failed} passed, ${failed} failed (expected ${expect.join(",")} from ${url})`;
+  const unsent = notSent.length > 0 ? `, ${notSent.length} not sent` : "";
+  const line = `${checks.length - failed} passed, ${failed} failed${unsent} (expected ${expect.join(",")} from ${url})`;
   if (where.toStderr) out.notice(line);
   else out.line(`\n${failed ? c.red(line) : c.green(line)}`);
 }

@@ -69,8 +69,20 @@ export interface SmokePlan {
   endUserId?: string;
 }
 
+/** The checks sent and judged, and the events not sent once the app had stopped answering. */
+export interface SmokeChecks {
+  checks: Check[];
+  notSent: EventName[];
+}
+
+/**
+ * Checks in a row that get no answer at all before the rest are not sent: the app is stuck, and
+ * each check would wait its whole timeout (every catalog event at 15 s is over eight minutes of CI).
+ */
+export const UNANSWERED_BEFORE_STOPPING = 3;
+
 /** Sends each check through the run, in order, and judges each answer against the expectation. */
-export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<Check[]> {
+export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<SmokeChecks> {
   const checks: Check[] = [];
   if (plan.scenario) {
     const results = await playThroughRun(smokeRun, plan.scenario, { speed: plan.speed ?? 100, ids: { endUserId: plan.endUserId } });
@@ -83,15 +95,18 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
         passed: matchesExpectation(r.report.final, plan.expect),
       }),
     );
-    return checks;
+    return { checks, notSent: [] };
   }
-  for (const name of plan.names) {
+  let unansweredInARow = 0;
+  for (const [index, name] of plan.names.entries()) {
     const envelope = buildEvent(name);
     if (plan.endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = plan.endUserId;
     const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
     checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final, plan.expect) });
+    unansweredInARow = report.final.statusCode === undefined && report.final.errorKind === "timeout" ? unansweredInARow + 1 : 0;
+    if (unansweredInARow === UNANSWERED_BEFORE_STOPPING) return { checks, notSent: plan.names.slice(index + 1) };
   }
-  return checks;
+  return { checks, notSent: [] };
 }
 
 export async function run(options: SmokeOptions): Promise<void> {
@@ -100,16 +115,22 @@ export async function run(options: SmokeOptions): Promise<void> {
   const out = createOutput({ json: plan.reporter === "json" });
   const { secret } = secretFor(out, options.secret);
   const endUser = endUserFor(options.endUserId);
-  const checks = await sendChecks(out, options, plan, secret, endUser.id);
+  const { checks, notSent } = await sendChecks(out, options, plan, secret, endUser.id);
   const failed = checks.filter((check) => !check.passed);
   const answered2xx = checks.filter((check) => matchesExpectation(check.report.final, ["2xx"])).length;
   // Only a run that passes can have passed without testing verification.
   const endUserNotice = failed.length === 0 ? unrecognisedEndUserNotice(endUser, checks.length, answered2xx) : undefined;
-  reportSmoke(out, options, plan, checks, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined });
+  reportSmoke(out, options, plan, { checks, notSent }, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined });
   if (endUserNotice) out.warn(endUserNotice);
   if (failed.length) {
     const refused = failed.some((check) => check.report.final.statusCode === 401);
-    throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`);
+    const stopped =
+      notSent.length > 0
+        ? `, and ${notSent.length} were not sent: ${UNANSWERED_BEFORE_STOPPING} in a row got no answer within ${options.timeout} ms (is the app stuck?)`
+        : "";
+    throw new CliError(
+      `smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${stopped}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`,
+    );
   }
 }
 
@@ -136,7 +157,7 @@ function smokePlan(options: SmokeOptions): SmokeRunPlan {
 }
 
 /** Sends the checks through one delivery run, recorded like any other, and judges each answer. */
-async function sendChecks(out: Output, options: SmokeOptions, plan: SmokeRunPlan, secret: string, endUserId: string | undefined): Promise<Check[]> {
+async function sendChecks(out: Output, options: SmokeOptions, plan: SmokeRunPlan, secret: string, endUserId: string | undefined): Promise<SmokeChecks> {
   const smokeRun = DeliveryRun.open(out, {
     source: "smoke",
     dbPath: resolveDbPath(options.db),
@@ -149,19 +170,19 @@ async function sendChecks(out: Output, options: SmokeOptions, plan: SmokeRunPlan
     // Per-attempt lines would bury the table; the table is the report.
     attemptLines: "none",
   });
-  let checks: Check[] = [];
+  let sent: SmokeChecks = { checks: [], notSent: [] };
   const { names, scenario } = plan;
-  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId }).then((done) => (checks = done)));
-  return checks;
+  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId }).then((done) => (sent = done)));
+  return sent;
 }
 
 /** The report the reporter asks for: JUnit XML (to --output or stdout), JSON, or the table. */
-function reportSmoke(out: Output, options: SmokeOptions, plan: SmokeRunPlan, checks: readonly Check[], endUser: SmokeEndUser): void {
+function reportSmoke(out: Output, options: SmokeOptions, plan: SmokeRunPlan, results: SmokeChecks, endUser: SmokeEndUser): void {
   const { url, reporter, scenario } = plan;
   if (reporter === "junit") {
-    emitJUnit(out, smokeJUnit(url, options.expect, checks, scenario ? scenario.name : "events"), options.output);
+    emitJUnit(out, smokeJUnit(url, options.expect, results, scenario ? scenario.name : "events"), options.output);
   }
-  if (reporter === "json") out.data(smokeReportJson(url, options.expect, checks, endUser));
+  if (reporter === "json") out.data(smokeReportJson(url, options.expect, results, endUser));
   // With JUnit on stdout the table goes to stderr, so the XML stays clean.
-  else printSmokeTable(out, url, options.expect, checks, { toStderr: reporter === "junit" && !options.output });
+  else printSmokeTable(out, url, options.expect, results, { toStderr: reporter === "junit" && !options.output });
 }

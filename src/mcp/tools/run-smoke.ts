@@ -2,7 +2,7 @@ import { z } from "zod";
 import { eventNameOrUsageError } from "../../cli/inputs.js";
 import { plannedDeliveries } from "../../cli/play-scenario.js";
 import { smokeChecks } from "../../commands/smoke/smoke.js";
-import { smokeReportJson } from "../../output/smoke-report.js";
+import { observedAnswer, smokeReportJson } from "../../output/smoke-report.js";
 import { EVENT_NAMES } from "../../events/catalog.js";
 import { loadBuiltInScenario } from "../../events/scenario.js";
 import { usageError } from "../../errors.js";
@@ -40,10 +40,12 @@ export const runSmoke = defineTool({
       smokeChecks(run, { names, scenario, expect }),
     );
     const report = smokeReportJson(url, expect, result.value);
-    const lines = result.value.map((check) => `${check.passed ? "pass" : "FAIL"}  ${check.name}  ${check.report.final.statusCode ?? check.report.final.error ?? "no answer"}`);
+    const { checks, notSent } = result.value;
+    const lines = checks.map((check) => `${check.passed ? "pass" : "FAIL"}  ${check.name}  ${observedAnswer(check.report)}`);
+    const unsent = notSent.length > 0 ? `, ${notSent.length} not sent (the app stopped answering)` : "";
     return {
       data: { ...report, notices: result.notices },
-      text: [...lines, `${report.passed} passed, ${report.failed} failed (expected ${expect.join(",")} from ${url})`].join("\n"),
+      text: [...lines, `${report.passed} passed, ${report.failed} failed${unsent} (expected ${expect.join(",")} from ${url})`].join("\n"),
     };
   },
 });

@@ -62,6 +62,7 @@ interface SmokeJson {
   passed: number;
   failed: number;
   checks: { name: string; event: string; event_id: string; passed: boolean; status_code: number | null; error: string | null; duration_ms: number }[];
+  not_sent: string[];
 }
 
 describe("the XML checks used below (fast-xml-parser and what it lets through)", () => {
@@ -181,6 +182,31 @@ describe("smoke --events and --expect", () => {
     expectExit(result, 1);
     const report = JSON.parse(result.stdout) as SmokeJson;
     expect(report.checks).toEqual([expect.objectContaining({ event: "account.added", passed: false, status_code: null, error: "no answer within 300 ms" })]);
+  });
+
+  it("an app that stops answering: after three checks in a row without an answer the rest are not sent, and every report says so", async () => {
+    const hung = await server(() => ({ status: 200, delayMs: 10_000 }));
+    const events = ["account.added", "income.added", "employment.added", "identity.added", "shifts.added"];
+    const file = join(home.home, "smoke-stuck.xml");
+    const started = Date.now();
+    const json = await smoke(["--to", hung.url, "--events", events.join(","), "--timeout", "200", "--json"]);
+    expectExit(json, 1);
+    const report = JSON.parse(json.stdout) as SmokeJson;
+    expect(report.checks.map((check) => check.event)).toEqual(events.slice(0, 3));
+    expect(report.not_sent).toEqual(events.slice(3));
+    expect(expectOneLineError(json.stderr)).toBe("error: smoke test failed: 3 of 3 check(s) did not get 2xx, and 2 were not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");
+    expect(hung.requests).toHaveLength(3);
+    const junit = await smoke(["--to", hung.url, "--events", events.join(","), "--timeout", "200", "--output", file]);
+    expectExit(junit, 1);
+    expect(junit.stdout).toContain("0 passed, 3 failed, 2 not sent");
+    const root = parseWellFormedXml(readFileSync(file, "utf8"));
+    expect(findAll(root, "testsuite")[0]!.attributes).toMatchObject({ tests: "5", failures: "3", skipped: "2" });
+    expect(findAll(root, "skipped").map((skipped) => skipped.attributes.message)).toEqual([
+      "not sent: the checks before it got no answer, so the app looked stuck",
+      "not sent: the checks before it got no answer, so the app looked stuck",
+    ]);
+    // Before, every check waited out its timeout: the five here, and all 34 at 15 s each by default.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("a 200 whose answer breaks off fails the check: Pinwheel would count the attempt as failed", async () => {
