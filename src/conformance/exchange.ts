@@ -1,4 +1,5 @@
 import type { AttemptResult } from "../delivery/sender.js";
+import { answerInWords } from "../delivery/answer-words.js";
 import { isSuccess } from "../delivery/deliver.js";
 
 /** One request the suite sent and what came back: the report card's "sent" and "answer". */
@@ -38,9 +39,7 @@ export function notRetried(exchanges: readonly Exchange[]): "a 4XX" | "a redirec
 
 /** "200", "401", "no answer within 30000 ms", "200, then other side closed": what came back, in a word or two. */
 export function answerText(exchange: Exchange): string {
-  const { statusCode, error } = exchange.answer;
-  if (statusCode === undefined) return error ?? "no answer";
-  return cutOff(exchange) ? `${statusCode}, then ${error ?? "no more"}` : String(statusCode);
+  return answerInWords(exchange.answer);
 }
 
 /** "200 ×20", "200, 409", "401": the answers of a check, shortest first. */

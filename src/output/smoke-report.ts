@@ -1,6 +1,7 @@
 import { statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { CliError, usageError } from "../errors.js";
+import { answerInWords } from "../delivery/answer-words.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { redactUrl } from "../redact-url.js";
 import { formatDuration } from "./delivery.js";
@@ -66,12 +67,6 @@ export interface SmokeEndUser {
   unrecognisedAcknowledged: boolean;
 }
 
-/** "200", "no answer within 300 ms", "200, then other side closed" (an answer cut off after its status). */
-export function observedAnswer(report: DeliveryReport): string {
-  const { statusCode, error } = report.final;
-  if (statusCode === undefined) return error ?? "no answer";
-  return error === undefined ? String(statusCode) : `${statusCode}, then ${error}`;
-}
 
 /** smoke --json's report. */
 export function smokeReportJson(
@@ -114,7 +109,7 @@ export function smokeJUnit(url: string, expect: readonly string[], { checks, not
     failure: check.passed
       ? undefined
       : {
-          message: `expected ${expect.join(",")}, got ${observedAnswer(check.report)}`,
+          message: `expected ${expect.join(",")}, got ${answerInWords(check.report.final)}`,
           details: `POST ${redactUrl(url)}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
         },
   }));
@@ -129,7 +124,7 @@ export function printSmokeTable(out: Output, url: string, expect: readonly strin
   const table = checks.map((check) => [
     check.passed ? c.green("pass") : c.red("FAIL"),
     check.name,
-    check.passed ? observedAnswer(check.report) : c.red(observedAnswer(check.report)),
+    check.passed ? answerInWords(check.report.final) : c.red(answerInWords(check.report.final)),
     formatDuration(check.report.final.durationMs),
   ]);
   if (where.toStderr) out.notice(table.map((row) => row.join("  ")).join("\n"));

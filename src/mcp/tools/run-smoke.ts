@@ -2,7 +2,8 @@ import { z } from "zod";
 import { eventNameOrUsageError } from "../../cli/inputs.js";
 import { plannedDeliveries } from "../../cli/play-scenario.js";
 import { smokeChecks } from "../../commands/smoke/smoke.js";
-import { observedAnswer, smokeReportJson } from "../../output/smoke-report.js";
+import { answerInWords } from "../../delivery/answer-words.js";
+import { smokeReportJson } from "../../output/smoke-report.js";
 import { EVENT_NAMES } from "../../events/catalog.js";
 import { loadBuiltInScenario } from "../../events/scenario.js";
 import { usageError } from "../../errors.js";
@@ -41,7 +42,7 @@ export const runSmoke = defineTool({
     );
     const report = smokeReportJson(url, expect, result.value);
     const { checks, notSent } = result.value;
-    const lines = checks.map((check) => `${check.passed ? "pass" : "FAIL"}  ${check.name}  ${observedAnswer(check.report)}`);
+    const lines = checks.map((check) => `${check.passed ? "pass" : "FAIL"}  ${check.name}  ${answerInWords(check.report.final)}`);
     const unsent = notSent.length > 0 ? `, ${notSent.length} not sent (the app stopped answering)` : "";
     return {
       data: { ...report, notices: result.notices },
