@@ -2,7 +2,7 @@ import type { DeliveryReport } from "../delivery/deliver.js";
 import { playScenario } from "../delivery/scenario-player.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { isResendStep, type Scenario } from "../events/scenario.js";
-import { accepted, answerText, cutOff, notRetried, type Exchange } from "./exchange.js";
+import { accepted, answerText, cutOff, notRetried, notRetriedWhy, type Exchange } from "./exchange.js";
 import { fail, pass, warn, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
 import { genuine, type ProbeRequest } from "./requests.js";
 
@@ -37,15 +37,16 @@ function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "w
     ? "the answer did not come whole after its status: Pinwheel counts that as a failed attempt and delivers the event again; send the whole answer"
     : "Pinwheel retries a 5XX, up to 5 times in 15 minutes; after that the event is gone";
   if (!lost && serverErrors === "warn") return warn(`${what} (${retried})`, refused);
+  const events = refused.length === 1 ? "the event" : "these events";
   const unauthorized = refused.every((exchange) => exchange.answer.statusCode === 401 || exchange.answer.statusCode === 403);
   const hint = brokeOff
     ? ` (${retried})`
     : unauthorized
     ? " (refused as unauthorized: is the handler verifying with the same secret as --secret, over the raw body?)"
     : lost === "a 4XX"
-      ? ` (Pinwheel never retries a 4XX: ${refused.length === 1 ? "the event" : "these events"} would be lost)`
+      ? ` (${notRetriedWhy(lost)}: ${events} would be lost)`
       : lost === "a redirect"
-        ? ` (a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error, so ${refused.length === 1 ? "the event" : "these events"} would be lost; register the URL it redirects to)`
+        ? ` (${notRetriedWhy(lost)}, so ${events} would be lost; register the URL it redirects to)`
         : "";
   return fail(`${what}${hint}`, refused);
 }

@@ -37,6 +37,13 @@ export function notRetried(exchanges: readonly Exchange[]): "a 4XX" | "a redirec
   return undefined;
 }
 
+/** Why Pinwheel would not send the event again after such an answer, in words. */
+export function notRetriedWhy(lost: "a 4XX" | "a redirect"): string {
+  return lost === "a 4XX"
+    ? "Pinwheel never retries a 4XX"
+    : "a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error";
+}
+
 /** "200", "401", "no answer within 30000 ms", "200, then other side closed": what came back, in a word or two. */
 export function answerText(exchange: Exchange): string {
   return answerInWords(exchange.answer);

@@ -1,4 +1,4 @@
-import { accepted, answerText, notRetried, type Exchange } from "./exchange.js";
+import { accepted, answerText, notRetried, notRetriedWhy, type Exchange } from "./exchange.js";
 import { fail, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
 import type { ProbeRequest } from "./requests.js";
 import type { StateReading } from "./state.js";
@@ -17,8 +17,8 @@ export async function idempotency(ctx: ProbeContext, first: ProbeRequest, second
   const two = await ctx.send(second);
   const answers = `${answerText(one)}, then ${answerText(two)}`;
   if (!accepted(two)) {
-    const why = notRetried([two]);
-    const lost = why === "a 4XX" ? "; Pinwheel never retries a 4XX" : why === "a redirect" ? "; a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error" : "";
+    const notAgain = notRetried([two]);
+    const lost = notAgain ? `; ${notRetriedWhy(notAgain)}` : "";
     return { outcome: fail(`answered ${answerText(two)} to ${second.label}${lost}`, [two]), answers, second: two };
   }
   if (!ctx.state || !afterFirst || !before) return { answers, second: two };

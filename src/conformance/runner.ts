@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as wait } from "node:timers/promises";
 import { createSender, type HttpSender } from "../delivery/sender.js";
+import { UNANSWERED_IN_A_ROW_TO_STOP, UnansweredStreak } from "../delivery/unanswered-streak.js";
 import { EVENT_NAMES, type EventName } from "../events/catalog.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../signing.js";
 import { CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, type CheckId } from "./checks.js";
@@ -80,9 +81,6 @@ export function answerWaitMs(timeoutMs: number): number {
   return Math.max(timeoutMs * 2, timeoutMs + 5000);
 }
 
-/** Requests in a row that get no answer at all before the suite stops, at its start or later: the handler is stuck. */
-const UNANSWERED_BEFORE_GIVING_UP = 3;
-
 /** The checks to run, in the suite's order, whatever order they were named in. */
 export function selectChecks(ids: readonly string[] | undefined): CheckId[] {
   if (ids === undefined) return [...CHECK_IDS];
@@ -108,7 +106,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 
   const all: Exchange[] = [];
   let current: Exchange[] = [];
-  let unansweredInARow = 0;
+  const unanswered = new UnansweredStreak();
   const send = async (request: ProbeRequest): Promise<Exchange> => {
     const attempt = await sender.send(options.url, request.body, request.headers);
     const exchange: Exchange = {
@@ -133,16 +131,15 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     all.push(exchange);
     // A handler that hangs, from the start or after a few answers (a leaked connection pool, a lock
     // never released), would take every request's wait: about half an hour for the suite at 15 s.
-    unansweredInARow = attempt.statusCode === undefined && attempt.errorKind === "timeout" ? unansweredInARow + 1 : 0;
-    if (unansweredInARow === UNANSWERED_BEFORE_GIVING_UP) {
-      const answered = all.length - UNANSWERED_BEFORE_GIVING_UP;
+    if (unanswered.stuckAfter(attempt)) {
+      const answered = all.length - UNANSWERED_IN_A_ROW_TO_STOP;
       const wait = `no answer within ${answerWaitMs(timeoutMs)} ms each`;
       throw new ConformanceError(
         "unresponsive",
         options.url,
         answered === 0
-          ? `the first ${UNANSWERED_BEFORE_GIVING_UP} requests got ${wait}`
-          : `${UNANSWERED_BEFORE_GIVING_UP} requests in a row got ${wait}, after ${answered} earlier ones`,
+          ? `the first ${UNANSWERED_IN_A_ROW_TO_STOP} requests got ${wait}`
+          : `${UNANSWERED_IN_A_ROW_TO_STOP} requests in a row got ${wait}, after ${answered} earlier ones`,
       );
     }
     current.push(exchange);

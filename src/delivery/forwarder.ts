@@ -139,8 +139,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     abandon() {
       if (!stop.signal.aborted) {
         stop.abort(new Error("abandoned: listen was stopping"));
-        // Each forward has ended on the signal; this drops their connections and the queue.
-        closing = (async () => {
+        // Each forward has ended on the signal; this drops their connections and the queue (a
+        // close() already under way is left to finish as it began).
+        closing ??= (async () => {
           await sender.abandon?.();
           await recorder.close();
         })();

@@ -1,5 +1,6 @@
 import { resolveDbPath } from "../../config.js";
 import type { AttemptResult } from "../../delivery/sender.js";
+import { UNANSWERED_IN_A_ROW_TO_STOP, UnansweredStreak } from "../../delivery/unanswered-streak.js";
 import { CliError, usageError } from "../../errors.js";
 import { buildEvent } from "../../events/build.js";
 import { EVENT_NAMES, type EventName } from "../../events/catalog.js";
@@ -75,12 +76,6 @@ export interface SmokeChecks {
   notSent: EventName[];
 }
 
-/**
- * Checks in a row that get no answer at all before the rest are not sent: the app is stuck, and
- * each check would wait its whole timeout (every catalog event at 15 s is over eight minutes of CI).
- */
-export const UNANSWERED_BEFORE_STOPPING = 3;
-
 /** Sends each check through the run, in order, and judges each answer against the expectation. */
 export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<SmokeChecks> {
   const checks: Check[] = [];
@@ -97,14 +92,13 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
     );
     return { checks, notSent: [] };
   }
-  let unansweredInARow = 0;
+  const unanswered = new UnansweredStreak();
   for (const [index, name] of plan.names.entries()) {
     const envelope = buildEvent(name);
     if (plan.endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = plan.endUserId;
     const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
     checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final, plan.expect) });
-    unansweredInARow = report.final.statusCode === undefined && report.final.errorKind === "timeout" ? unansweredInARow + 1 : 0;
-    if (unansweredInARow === UNANSWERED_BEFORE_STOPPING) return { checks, notSent: plan.names.slice(index + 1) };
+    if (unanswered.stuckAfter(report.final)) return { checks, notSent: plan.names.slice(index + 1) };
   }
   return { checks, notSent: [] };
 }
@@ -126,7 +120,7 @@ export async function run(options: SmokeOptions): Promise<void> {
     const refused = failed.some((check) => check.report.final.statusCode === 401);
     const stopped =
       notSent.length > 0
-        ? `, and ${notSent.length} were not sent: ${UNANSWERED_BEFORE_STOPPING} in a row got no answer within ${options.timeout} ms (is the app stuck?)`
+        ? `, and ${notSent.length} were not sent: ${UNANSWERED_IN_A_ROW_TO_STOP} in a row got no answer within ${options.timeout} ms (is the app stuck?)`
         : "";
     throw new CliError(
       `smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${stopped}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`,
