@@ -1,7 +1,9 @@
 import type { ChalkInstance } from "chalk";
+import type { DeliveryAttempt } from "../store/deliveries.js";
 import type { ListedRequest, StoredRequest } from "../store/requests.js";
 import { EVENT_NAMES } from "../events/catalog.js";
 import { printable, terminalSafeJson } from "./printable.js";
+import { deliveryAttemptJson } from "./stored.js";
 
 export function isVerified(request: Pick<StoredRequest, "verification">): boolean {
   return request.verification === "verified";
@@ -26,6 +28,18 @@ export function requestJson(request: ListedRequest): Record<string, unknown> {
     schema_errors: request.schemaErrors,
     webhook_id: request.webhookId,
     body_size: request.bodySize,
+  };
+}
+
+/** events show --json: the stored request with its headers, body and deliveries. */
+export function requestDetailJson(request: StoredRequest, deliveries: readonly DeliveryAttempt[]): Record<string, unknown> {
+  return {
+    ...requestJson(request),
+    headers: request.headers,
+    body: request.body.toString("utf8"),
+    body_base64: request.body.toString("base64"),
+    body_truncated: request.bodyTruncated,
+    deliveries: deliveries.map(deliveryAttemptJson),
   };
 }
 

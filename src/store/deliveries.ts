@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import type { StoredRequest } from "./requests.js";
 
 export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout" | "sandbox";
 
@@ -104,4 +105,9 @@ export function deliveryStore(db: Db): DeliveryStore {
         .map(fromRow);
     },
   };
+}
+
+/** The delivery attempts recorded for a stored request's event_id (what simulate, replay and smoke sent). */
+export function deliveriesOf(db: Db, request: Pick<StoredRequest, "eventId">): DeliveryAttempt[] {
+  return request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatRequestLine, requestJson, requestJsonLine, requestLabel } from "../../src/output/requests.js";
+import { formatRequestLine, requestDetailJson, requestJson, requestJsonLine, requestLabel } from "../../src/output/requests.js";
 import { terminalSafeJson } from "../../src/output/printable.js";
 import type { StoredRequest } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
@@ -15,6 +15,16 @@ describe("requestLabel", () => {
     expect(requestLabel({ event: null, method: "GET", path: "/favicon.ico" })).toBe("GET /favicon.ico");
     // A slowloris answered 408 before its headers were complete: nothing of its request line is known.
     expect(requestLabel({ event: null, method: "", path: "" })).toBe("(request line not read)");
+  });
+});
+
+describe("requestDetailJson", () => {
+  it("is the listed request with its headers, its body both as text and as base64, and its deliveries", () => {
+    const request = storedRequest();
+    const detail = requestDetailJson(request, []);
+    expect(detail).toMatchObject({ ...requestJson(request), headers: request.headers, body_truncated: false, deliveries: [] });
+    expect(Buffer.from(detail.body_base64 as string, "base64")).toEqual(request.body);
+    expect(detail.body).toBe(request.body.toString("utf8"));
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { attemptRecorder, type DeliveryContext } from "../../src/delivery/recorder.js";
 import type { Db } from "../../src/store/database.js";
-import { deliveryStore, LAST_FORWARD_URL_SQL, type DeliverySource } from "../../src/store/deliveries.js";
+import { deliveriesOf, deliveryStore, LAST_FORWARD_URL_SQL, type DeliverySource } from "../../src/store/deliveries.js";
 import { tempDatabases } from "../helpers/temp-database.js";
 
 const newDatabase = tempDatabases("pinwheel-deliveries-");
@@ -44,6 +44,14 @@ describe("deliveries by event_id and by request", () => {
     expect(deliveries.list({ eventId: "evt-short" })).toEqual([]);
     const [custom] = await recorded(db, [{ eventId: "evt-short" }]);
     expect(deliveries.list({ eventId: "evt-short" }).map((row) => row.id)).toEqual([custom]);
+  });
+
+  it("a stored request's deliveries are its event_id's attempts; a request with no event_id has none", async () => {
+    const db = newDatabase();
+    const eventId = randomUUID();
+    const [first, , retry] = await recorded(db, [{ eventId }, { eventId: randomUUID() }, { eventId, attempt: 2 }, { eventId: null }]);
+    expect(deliveriesOf(db, { eventId }).map((row) => row.id)).toEqual([retry, first]);
+    expect(deliveriesOf(db, { eventId: null })).toEqual([]);
   });
 
   it("finds a request's attempts through a partial index; an attempt with no request is left out of it", async () => {

@@ -1,33 +1,15 @@
 import { CliError } from "../../errors.js";
 import { createOutput } from "../../output/index.js";
 import { printable } from "../../output/printable.js";
-import { deliveryAttemptJson, formatBody, formatDeliveryAttempt } from "../../output/stored.js";
-import { requestJson } from "../../output/requests.js";
-import type { Db } from "../../store/database.js";
-import { deliveryStore, type DeliveryAttempt } from "../../store/deliveries.js";
-import { requestStore, type StoredRequest } from "../../store/requests.js";
+import { formatBody, formatDeliveryAttempt } from "../../output/stored.js";
+import { requestDetailJson } from "../../output/requests.js";
+import { deliveriesOf } from "../../store/deliveries.js";
+import { requestStore } from "../../store/requests.js";
 import { openStoreForReading } from "../../cli/read-store.js";
 
 export interface EventsShowOptions {
   db?: string;
   json?: boolean;
-}
-
-/** The delivery attempts recorded for a stored request's event_id (what simulate, replay and smoke sent). */
-export function deliveriesOf(db: Db, request: StoredRequest): DeliveryAttempt[] {
-  return request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
-}
-
-/** events show --json: the stored request with its headers, body and deliveries. */
-export function requestDetailJson(request: StoredRequest, deliveries: readonly DeliveryAttempt[]): Record<string, unknown> {
-  return {
-    ...requestJson(request),
-    headers: request.headers,
-    body: request.body.toString("utf8"),
-    body_base64: request.body.toString("base64"),
-    body_truncated: request.bodyTruncated,
-    deliveries: deliveries.map(deliveryAttemptJson),
-  };
 }
 
 export async function run(reference: string, options: EventsShowOptions): Promise<void> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { deliveriesOf, requestDetailJson } from "../../commands/events/show.js";
+import { requestDetailJson } from "../../output/requests.js";
+import { deliveriesOf } from "../../store/deliveries.js";
 import { encodedBody, findStoredRequest, withStore } from "../store.js";
 import { defineTool } from "../tool.js";
 
