@@ -2,6 +2,7 @@ import { isCliError, type ExitCode } from "../errors.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
 import { isTargetError, type SettingOrigin, type TargetError, type TargetSetting } from "../registry/target-error.js";
+import { isMissingRequestError } from "../store/missing-request.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 
 /** An error as the command line says it: one line, and the exit code it promises. */
@@ -79,5 +80,6 @@ export function wordError(error: unknown): WordedError | undefined {
   if (isScenarioError(error)) return { message: error.message, exitCode: error.kind === "unreadable" ? 1 : 2 };
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
+  if (isMissingRequestError(error)) return { message: `${error.message}; see "pinwheel-cli events list"`, exitCode: 1 };
   return undefined;
 }

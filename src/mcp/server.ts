@@ -7,6 +7,7 @@ import { CliError, isCliError } from "../errors.js";
 import { claimStopSignals } from "../interrupt.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
+import { isMissingRequestError } from "../store/missing-request.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 import { VERSION } from "../version.js";
 import { registerResources } from "./resources.js";
@@ -99,6 +100,7 @@ export function toolErrorText(error: unknown): string {
   if (isOverrideError(error)) return describeOverride(error, (op) => ARGUMENT_OF[op]);
   if (isScenarioError(error)) return error.message;
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
+  if (isMissingRequestError(error)) return `${error.message}; list_requests shows what is stored`;
   // What keeps the conformance suite from starting: the state URL the agent gave, or nothing answering.
   if (error instanceof ConformanceError) {
     if (error.code === "state_url") return `"state_url" ${error.url}: ${error.message}`;

@@ -1,6 +1,6 @@
 import { openStoreForReading } from "../cli/read-store.js";
-import { CliError } from "../errors.js";
 import type { Db } from "../store/database.js";
+import { findRequest } from "../store/missing-request.js";
 import { requestStore, type StoredRequest } from "../store/requests.js";
 import type { McpContext } from "./tool.js";
 
@@ -15,9 +15,7 @@ export function withStore<T>(context: McpContext, use: (db: Db) => T): T {
 }
 
 export function findStoredRequest(db: Db, reference: string | number): StoredRequest {
-  const request = requestStore(db).find(String(reference));
-  if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; list_requests shows what is stored`);
-  return request;
+  return findRequest(requestStore(db), String(reference));
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

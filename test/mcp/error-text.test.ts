@@ -3,6 +3,7 @@ import { wordError } from "../../src/cli/word-error.js";
 import { ConformanceError } from "../../src/conformance/index.js";
 import { applyOverrides, buildEvent } from "../../src/events/build.js";
 import { toolErrorText } from "../../src/mcp/server.js";
+import { MissingRequestError } from "../../src/store/missing-request.js";
 import { StoreError } from "../../src/store/store-error.js";
 import { thrown } from "../helpers/thrown.js";
 
@@ -19,6 +20,12 @@ describe("the MCP server words the core's errors in its tool arguments", () => {
   it("the store: another file is another --db for the server, never the CLI's PINWHEEL_CLI_DB advice", () => {
     const unwritable = new StoreError({ kind: "unwritable", file: "/ro/x.db", detail: "EROFS" });
     expect(toolErrorText(unwritable)).toBe("cannot write the event database at /ro/x.db (EROFS); start the server with --db <path>");
+  });
+
+  it("a stored request that is not there: list_requests shows what is, where the CLI says events list", () => {
+    const missing = new MissingRequestError("42");
+    expect(toolErrorText(missing)).toBe('no stored request with id or event_id "42"; list_requests shows what is stored');
+    expect(wordError(missing)).toEqual({ message: 'no stored request with id or event_id "42"; see "pinwheel-cli events list"', exitCode: 1 });
   });
 
   it("the conformance suite's refusal to start: state_url as the argument is called", () => {

@@ -1,9 +1,9 @@
-import { CliError } from "../../errors.js";
 import { createOutput } from "../../output/index.js";
 import { printable } from "../../output/printable.js";
 import { formatBody, formatDeliveryAttempt } from "../../output/stored.js";
 import { requestDetailJson } from "../../output/requests.js";
 import { deliveriesOf } from "../../store/deliveries.js";
+import { findRequest } from "../../store/missing-request.js";
 import { requestStore } from "../../store/requests.js";
 import { openStoreForReading } from "../../cli/read-store.js";
 
@@ -16,10 +16,7 @@ export async function run(reference: string, options: EventsShowOptions): Promis
   const out = createOutput({ json: options.json });
   const { db } = openStoreForReading(options.db);
   try {
-    const request = requestStore(db).find(reference);
-    if (!request) {
-      throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
-    }
+    const request = findRequest(requestStore(db), reference);
     const deliveries = deliveriesOf(db, request);
     if (options.json) {
       out.data(requestDetailJson(request, deliveries));
