@@ -131,6 +131,14 @@ export const SECRET_SOURCE_LABELS: Record<SecretSource, string> = {
   default: "the built-in local development secret",
 };
 
+/** The secret in use, as a signature diagnosis names it ("The signature matches ..., not the secret from --secret"). */
+export const USED_SECRET_LABELS: Record<SecretSource, string> = {
+  flag: "the secret from --secret",
+  env: "the secret from PINWHEEL_API_SECRET",
+  config: "the config file's api-secret",
+  default: "pinwheel-cli's built-in local development secret",
+};
+
 /** Precedence: flag > environment > config file > the local development secret. */
 export function resolveSecret(flag: string | undefined, env: Env = process.env): ResolvedSecret {
   if (flag !== undefined && flag !== "") return { secret: flag, source: "flag" };

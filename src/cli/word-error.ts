@@ -4,6 +4,7 @@ import { isScenarioError } from "../events/scenario-error.js";
 import { isTargetError, type SettingOrigin, type TargetError, type TargetSetting } from "../registry/target-error.js";
 import { isMissingRequestError } from "../store/missing-request.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
+import { isSubjectError } from "../verify/subject-error.js";
 
 /** An error as the command line says it: one line, and the exit code it promises. */
 export interface WordedError {
@@ -81,5 +82,6 @@ export function wordError(error: unknown): WordedError | undefined {
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
   if (isMissingRequestError(error)) return { message: `${error.message}; see "pinwheel-cli events list"`, exitCode: 1 };
+  if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? { message: `--now ${error.message}`, exitCode: 2 } : { message: error.message, exitCode: 1 };
   return undefined;
 }

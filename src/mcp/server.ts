@@ -9,6 +9,7 @@ import { describeOverride, isOverrideError, type OverrideOp } from "../events/ov
 import { isScenarioError } from "../events/scenario-error.js";
 import { isMissingRequestError } from "../store/missing-request.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
+import { isSubjectError } from "../verify/subject-error.js";
 import { VERSION } from "../version.js";
 import { registerResources } from "./resources.js";
 import type { McpContext, ToolDefinition } from "./tool.js";
@@ -101,6 +102,7 @@ export function toolErrorText(error: unknown): string {
   if (isScenarioError(error)) return error.message;
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
   if (isMissingRequestError(error)) return `${error.message}; list_requests shows what is stored`;
+  if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? `"now" ${error.message}` : error.message;
   // What keeps the conformance suite from starting: the state URL the agent gave, or nothing answering.
   if (error instanceof ConformanceError) {
     if (error.code === "state_url") return `"state_url" ${error.url}: ${error.message}`;

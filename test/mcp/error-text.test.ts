@@ -5,6 +5,8 @@ import { applyOverrides, buildEvent } from "../../src/events/build.js";
 import { toolErrorText } from "../../src/mcp/server.js";
 import { MissingRequestError } from "../../src/store/missing-request.js";
 import { StoreError } from "../../src/store/store-error.js";
+import { parseNow } from "../../src/verify/subject.js";
+import { SubjectError } from "../../src/verify/subject-error.js";
 import { thrown } from "../helpers/thrown.js";
 
 
@@ -26,6 +28,16 @@ describe("the MCP server words the core's errors in its tool arguments", () => {
     const missing = new MissingRequestError("42");
     expect(toolErrorText(missing)).toBe('no stored request with id or event_id "42"; list_requests shows what is stored');
     expect(wordError(missing)).toEqual({ message: 'no stored request with id or event_id "42"; see "pinwheel-cli events list"', exitCode: 1 });
+  });
+
+  it("a time to check against that is not one: the \"now\" argument, where the CLI says --now; a body stored cut short is the same failed work", () => {
+    const unreadable = thrown(() => parseNow("noon"));
+    expect(toolErrorText(unreadable)).toBe('"now" noon: expected an ISO date/time such as 2026-11-23T10:00:00Z, or Unix seconds');
+    expect(wordError(unreadable)).toEqual({ message: "--now noon: expected an ISO date/time such as 2026-11-23T10:00:00Z, or Unix seconds", exitCode: 2 });
+    const truncated = new SubjectError({ kind: "body_truncated", requestId: 3, bodySize: 2_000_000 });
+    const words = "request #3's body was stored truncated (2000000 bytes received), so its signature cannot be checked";
+    expect(toolErrorText(truncated)).toBe(words);
+    expect(wordError(truncated)).toEqual({ message: words, exitCode: 1 });
   });
 
   it("the conformance suite's refusal to start: state_url as the argument is called", () => {

@@ -1,7 +1,10 @@
 import { z } from "zod";
-import { diagnoseSubject, fromStore, rawSubject, verificationJson } from "../../commands/verify.js";
 import { usageError } from "../../errors.js";
+import { verificationJson } from "../../output/verification.js";
 import { DEFAULT_TOLERANCE_SECONDS, readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../signing.js";
+import { diagnoseSubject } from "../../verify/diagnose-subject.js";
+import { rawSubject, storedSubject } from "../../verify/subject.js";
+import { findStoredRequest, withStore } from "../store.js";
 import { defineTool } from "../tool.js";
 
 export const verifyRequest = defineTool({
@@ -28,14 +31,16 @@ export const verifyRequest = defineTool({
     const { id, body, headers } = args;
     const raw = body !== undefined || headers !== undefined;
     if (id !== undefined && raw) throw usageError("give either id (a stored request) or body and headers, not both");
+    // The diagnoses name the time they check against: the tool's argument, not the CLI's --now.
+    const now = args.now === undefined ? undefined : { value: args.now, label: "the given now" };
     let subject;
     if (id !== undefined) {
-      subject = await fromStore(String(id), { db: context.db, now: args.now, tolerance });
+      subject = withStore(context, (db) => storedSubject(findStoredRequest(db, id), now));
     } else {
       if (!raw) throw usageError("give id (a stored request, see list_requests) or the raw body with its headers");
       if (body === undefined || headers === undefined) throw usageError("a raw request needs both body and headers");
       const bytes = Buffer.from(body, args.body_encoding === "base64" ? "base64" : "utf8");
-      subject = rawSubject(bytes, readHeader(headers, SIGNATURE_HEADER), readHeader(headers, TIMESTAMP_HEADER), args.now, "the given now");
+      subject = rawSubject(bytes, readHeader(headers, SIGNATURE_HEADER), readHeader(headers, TIMESTAMP_HEADER), now);
     }
     const report = diagnoseSubject(subject, context.secret, tolerance);
     const data = verificationJson(report, subject, context.secret, tolerance);
