@@ -1,3 +1,4 @@
+import { isReplayError } from "../delivery/replay-error.js";
 import { isCliError, type ExitCode } from "../errors.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
@@ -82,6 +83,10 @@ export function wordError(error: unknown): WordedError | undefined {
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
   if (isMissingRequestError(error)) return { message: `${error.message}; see "pinwheel-cli events list"`, exitCode: 1 };
+  if (isReplayError(error)) {
+    if (error.data.kind === "body_truncated") return { message: error.message, exitCode: 1 };
+    return { message: `${error.message}. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`, exitCode: 2 };
+  }
   if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? { message: `--now ${error.message}`, exitCode: 2 } : { message: error.message, exitCode: 1 };
   return undefined;
 }

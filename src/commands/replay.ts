@@ -1,17 +1,16 @@
 import { resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { runPool } from "../delivery/pool.js";
-import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
+import { replayItem } from "../delivery/replay-item.js";
+import { namedRequests, pagedSelection } from "../delivery/replay-selection.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
-import { WEBHOOK_ID_HEADER } from "../signing.js";
 import { deliveryStore } from "../store/deliveries.js";
-import { notVerified, requestStore, type ReplayableRequest, type RequestFilter, type RequestStore } from "../store/requests.js";
-import { DeliveryRun, summarize, type RunItem } from "../cli/delivery-run.js";
+import { requestStore, type RequestFilter } from "../store/requests.js";
+import { DeliveryRun, summarize } from "../cli/delivery-run.js";
 import { openStoreForReading } from "../cli/read-store.js";
 import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
 import { isRedactedUrl } from "../redact-url.js";
-import { defined } from "../invariant.js";
 
 export interface ReplayOptions {
   to?: string;
@@ -32,18 +31,6 @@ export interface ReplayOptions {
   json?: boolean;
 }
 
-export function toItem(request: ReplayableRequest, asRecorded: boolean): RunItem {
-  const { headers } = request;
-  return {
-    event: request.event,
-    eventId: request.eventId,
-    body: request.body,
-    requestId: request.id,
-    webhookId: headers ? storedHeader({ headers }, WEBHOOK_ID_HEADER) : (request.webhookId ?? undefined),
-    recordedHeaders: asRecorded ? recordedHeaders({ headers: defined(headers, "the headers --as-recorded sends") }) : undefined,
-  };
-}
-
 function selection(references: string[], options: ReplayOptions): RequestFilter | undefined {
   const filter: RequestFilter = { event: options.event, accountId: options.accountId, since: options.since, verdict: verdictOrUsageError(options.verdict) };
   const filtered = Object.values(filter).some((value) => value !== undefined);
@@ -58,75 +45,6 @@ function selection(references: string[], options: ReplayOptions): RequestFilter 
 
 /** How much of the store replay maps into memory (address space, not RAM: pages are read as touched). */
 const REPLAY_MAP_BYTES = 1024 * 1024 * 1024;
-
-/** Rows read from the store at a time: replaying a million stored requests never holds them all. */
-const PAGE_ROWS = 500;
-
-export interface Selection {
-  /** Requests to send. */
-  planned: number;
-  /** Requests a filter selected but left out: their body was over 1 MiB and is not stored whole. */
-  truncated?: number;
-  /** Requests a filter selected but left out: they were not verified (see --include-unverified). */
-  unverifiedLeftOut?: number;
-  /** Planned requests that were not verified when they arrived (sent because --include-unverified says so). */
-  unverifiedIncluded: number;
-  next(): ReplayableRequest | undefined;
-}
-
-/**
- * The filter's rows, oldest first, a page at a time. Only rows stored before the replay began:
- * replaying into a listen that stores into the same file must not replay its own replays.
- */
-function pagedSelection(store: RequestStore, filter: RequestFilter, verifiedOnly: boolean, withHeaders: boolean): Selection {
-  const newest = store.list({ ...filter, limit: 1 })[0];
-  if (!newest) return { planned: 0, truncated: 0, unverifiedIncluded: 0, next: () => undefined };
-  const bounded: RequestFilter = { ...filter, beforeId: newest.id + 1 };
-  const whole: RequestFilter = { ...bounded, storedWhole: true, verifiedOnly };
-  // One scan counts what is sent, what is left out and why (four counts scanned the rows four times).
-  const counts = store.countWhole(bounded);
-  const unverified = counts.whole - counts.wholeVerified;
-  let page: ReplayableRequest[] = [];
-  let index = 0;
-  let afterId: number | undefined;
-  let exhausted = false;
-  return {
-    planned: verifiedOnly ? counts.wholeVerified : counts.whole,
-    truncated: counts.rows - counts.whole,
-    unverifiedLeftOut: verifiedOnly ? unverified : 0,
-    unverifiedIncluded: verifiedOnly ? 0 : unverified,
-    next() {
-      if (index === page.length) {
-        if (exhausted) return undefined;
-        page = store.listReplayable({ ...whole, ascending: true, afterId, limit: PAGE_ROWS }, withHeaders);
-        index = 0;
-        exhausted = page.length < PAGE_ROWS;
-        const last = page.at(-1);
-        if (!last) return undefined;
-        afterId = last.id;
-      }
-      return page[index++];
-    },
-  };
-}
-
-export function namedRequests(store: RequestStore, references: string[], verifiedOnly: boolean): Selection {
-  const requests = references.map((reference) => {
-    const request = store.find(reference);
-    if (!request) throw new CliError(`no stored request with id or event_id "${reference}"; see "pinwheel-cli events list"`);
-    if (request.bodyTruncated) {
-      throw new CliError(`request ${request.id} cannot be replayed: its body was over 1 MiB and only the first MiB is stored`);
-    }
-    if (verifiedOnly && notVerified(request)) {
-      throw usageError(
-        `request ${request.id} was not verified when it arrived (${request.verification}); re-signing would give it a valid signature. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`,
-      );
-    }
-    return request;
-  });
-  let index = 0;
-  return { planned: requests.length, unverifiedIncluded: requests.filter(notVerified).length, next: () => requests[index++] };
-}
 
 export async function run(references: string[], options: ReplayOptions): Promise<void> {
   const out = createOutput({ json: options.json });
@@ -180,7 +98,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
     const summary = await replayRun.finish(
       runPool(selected.planned, options.concurrency, async () => {
         const request = selected.next();
-        if (request) await replayRun.send(toItem(request, Boolean(options.asRecorded)));
+        if (request) await replayRun.send(replayItem(request, Boolean(options.asRecorded)));
       }),
     );
     if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length });

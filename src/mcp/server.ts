@@ -3,6 +3,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ConformanceError, NO_HTTP_HINT } from "../conformance/errors.js";
+import { isReplayError } from "../delivery/replay-error.js";
 import { CliError, isCliError } from "../errors.js";
 import { claimStopSignals } from "../interrupt.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
@@ -102,6 +103,9 @@ export function toolErrorText(error: unknown): string {
   if (isScenarioError(error)) return error.message;
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
   if (isMissingRequestError(error)) return `${error.message}; list_requests shows what is stored`;
+  if (isReplayError(error)) {
+    return error.data.kind === "unverified" ? `${error.message}. Set "include_unverified" to send it anyway, or "as_recorded" to send its original headers` : error.message;
+  }
   if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? `"now" ${error.message}` : error.message;
   // What keeps the conformance suite from starting: the state URL the agent gave, or nothing answering.
   if (error instanceof ConformanceError) {

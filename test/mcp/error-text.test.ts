@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { wordError } from "../../src/cli/word-error.js";
 import { ConformanceError } from "../../src/conformance/index.js";
+import { ReplayError } from "../../src/delivery/replay-error.js";
 import { applyOverrides, buildEvent } from "../../src/events/build.js";
 import { toolErrorText } from "../../src/mcp/server.js";
 import { MissingRequestError } from "../../src/store/missing-request.js";
@@ -36,6 +37,17 @@ describe("the MCP server words the core's errors in its tool arguments", () => {
     expect(wordError(unreadable)).toEqual({ message: "--now noon: expected an ISO date/time such as 2026-11-23T10:00:00Z, or Unix seconds", exitCode: 2 });
     const truncated = new SubjectError({ kind: "body_truncated", requestId: 3, bodySize: 2_000_000 });
     const words = "request #3's body was stored truncated (2000000 bytes received), so its signature cannot be checked";
+    expect(toolErrorText(truncated)).toBe(words);
+    expect(wordError(truncated)).toEqual({ message: words, exitCode: 1 });
+  });
+
+  it("a named request replay refuses: how to send it anyway in the tool's arguments, where the CLI says its flags", () => {
+    const unverified = new ReplayError({ kind: "unverified", requestId: 5, verification: "bad_signature" });
+    const why = "request 5 was not verified when it arrived (bad_signature); re-signing would give it a valid signature";
+    expect(toolErrorText(unverified)).toBe(`${why}. Set "include_unverified" to send it anyway, or "as_recorded" to send its original headers`);
+    expect(wordError(unverified)).toEqual({ message: `${why}. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`, exitCode: 2 });
+    const truncated = new ReplayError({ kind: "body_truncated", requestId: 6 });
+    const words = "request 6 cannot be replayed: its body was over 1 MiB and only the first MiB is stored";
     expect(toolErrorText(truncated)).toBe(words);
     expect(wordError(truncated)).toEqual({ message: words, exitCode: 1 });
   });

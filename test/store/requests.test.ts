@@ -4,7 +4,7 @@ import type { Db } from "../../src/store/database.js";
 import { tempDatabases } from "../helpers/temp-database.js";
 import { requestStore, UNVERIFIED_CONDITION } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
-import { toItem } from "../../src/commands/replay.js";
+import { replayItem } from "../../src/delivery/replay-item.js";
 
 const newDatabase = tempDatabases("pinwheel-requests-");
 let db: Db | undefined;
@@ -97,7 +97,7 @@ describe("listReplayable", () => {
       [twice.id, "w-2, w-3", [["x-pinwheel-webhook-id", "w-2"], ["x-pinwheel-webhook-id", "w-3"]]],
       [none.id, null, [["content-type", "application/json"]]],
     ]);
-    expect(rows.map((row) => toItem(row, false).webhookId)).toEqual(["w-1", "w-2", undefined]);
+    expect(rows.map((row) => replayItem(row, false).webhookId)).toEqual(["w-1", "w-2", undefined]);
     expect(requests.listReplayable({ ascending: true }, true).every((row) => Array.isArray(row.headers))).toBe(true);
   });
 });

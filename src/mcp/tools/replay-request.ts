@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { namedRequests, toItem } from "../../commands/replay.js";
+import { replayItem } from "../../delivery/replay-item.js";
+import { namedRequests } from "../../delivery/replay-selection.js";
 import { requestStore, type ReplayableRequest } from "../../store/requests.js";
 import { attemptLines, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
 import { withStore } from "../store.js";
@@ -46,7 +47,7 @@ export const replayRequest = defineTool({
       context,
       { source: "replay", url, planned: requests.length, timeoutMs: args.timeout_ms ?? 15_000, retryBaseMs: args.retry ? MCP_RETRY_BASE_MS : undefined, unsigned: asRecorded },
       async (run) => {
-        for (const request of requests) await run.send(toItem(request, asRecorded));
+        for (const request of requests) await run.send(replayItem(request, asRecorded));
       },
     );
     return {
