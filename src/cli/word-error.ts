@@ -4,6 +4,7 @@ import { describeOverride, isOverrideError, type OverrideOp } from "../events/ov
 import { isScenarioError } from "../events/scenario-error.js";
 import { isTargetError, type SettingOrigin, type TargetError, type TargetSetting } from "../registry/target-error.js";
 import { isMissingRequestError } from "../store/missing-request.js";
+import { isOutcomeConflictError } from "../sandbox/errors.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 import { isSubjectError } from "../verify/subject-error.js";
 
@@ -87,6 +88,7 @@ export function wordError(error: unknown): WordedError | undefined {
     if (error.data.kind === "body_truncated") return { message: error.message, exitCode: 1 };
     return { message: `${error.message}. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`, exitCode: 2 };
   }
+  if (isOutcomeConflictError(error)) return { message: `--fail and --pending both name ${error.job}; a job is pending then settles, or it fails`, exitCode: 2 };
   if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? { message: `--now ${error.message}`, exitCode: 2 } : { message: error.message, exitCode: 1 };
   return undefined;
 }

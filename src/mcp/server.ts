@@ -9,6 +9,7 @@ import { claimStopSignals } from "../interrupt.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
 import { isMissingRequestError } from "../store/missing-request.js";
+import { isOutcomeConflictError } from "../sandbox/errors.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 import { isSubjectError } from "../verify/subject-error.js";
 import { VERSION } from "../version.js";
@@ -106,6 +107,7 @@ export function toolErrorText(error: unknown): string {
   if (isReplayError(error)) {
     return error.data.kind === "unverified" ? `${error.message}. Set "include_unverified" to send it anyway, or "as_recorded" to send its original headers` : error.message;
   }
+  if (isOutcomeConflictError(error)) return `"fail" and "pending" both name ${error.job}; a job is pending then settles, or it fails`;
   if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? `"now" ${error.message}` : error.message;
   // What keeps the conformance suite from starting: the state URL the agent gave, or nothing answering.
   if (error instanceof ConformanceError) {

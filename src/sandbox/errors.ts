@@ -14,3 +14,15 @@ export class SandboxInputError extends Error {
 export function isSandboxInputError(error: unknown): error is SandboxInputError {
   return error instanceof SandboxInputError;
 }
+
+/** A job named both to fail and to report pending: a job is pending then settles, or it fails. Adapters name the two lists. */
+export class OutcomeConflictError extends Error {
+  override readonly name = "OutcomeConflictError";
+  constructor(readonly job: string) {
+    super(`${job} is named both to fail and to be pending`);
+  }
+}
+
+export function isOutcomeConflictError(error: unknown): error is OutcomeConflictError {
+  return error instanceof OutcomeConflictError;
+}

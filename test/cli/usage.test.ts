@@ -2,6 +2,8 @@
  * Usage errors and did-you-mean hints, in-process against the program bin/ runs (src/cli/run.ts):
  * each is exit 2 and one line on stderr, before any work, without starting a Node process.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempHome, type TempHome } from "../helpers/cli.js";
 import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
@@ -85,6 +87,17 @@ describe("usage errors, in-process", () => {
     );
     expect(await usageError(["webhooks", "list", "--env", "sandbox", "--db", "x.db", "--secret", "s"])).toBe(
       "error: --db is where the local registry (--env local) keeps webhooks, but these go to Pinwheel sandbox; drop --db",
+    );
+  });
+
+  it("words the core's refusals in the flags: --now for a time that is not one, --fail and --pending for a job in both", async () => {
+    const body = join(home.home, "body.json");
+    writeFileSync(body, "{}");
+    expect(await usageError(["verify", "--body", body, "--signature", "v2=00", "--timestamp", "1", "--now", "noon"])).toBe(
+      "error: --now noon: expected an ISO date/time such as 2026-11-23T10:00:00Z, or Unix seconds",
+    );
+    expect(await usageError(["sandbox", "connect", "--env", "local", "--fail", "income", "--pending", "income"])).toBe(
+      "error: --fail and --pending both name income; a job is pending then settles, or it fails",
     );
   });
 

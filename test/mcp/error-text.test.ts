@@ -4,6 +4,7 @@ import { ConformanceError } from "../../src/conformance/index.js";
 import { ReplayError } from "../../src/delivery/replay-error.js";
 import { applyOverrides, buildEvent } from "../../src/events/build.js";
 import { toolErrorText } from "../../src/mcp/server.js";
+import { OutcomeConflictError } from "../../src/sandbox/errors.js";
 import { MissingRequestError } from "../../src/store/missing-request.js";
 import { StoreError } from "../../src/store/store-error.js";
 import { parseNow } from "../../src/verify/subject.js";
@@ -50,6 +51,12 @@ describe("the MCP server words the core's errors in its tool arguments", () => {
     const words = "request 6 cannot be replayed: its body was over 1 MiB and only the first MiB is stored";
     expect(toolErrorText(truncated)).toBe(words);
     expect(wordError(truncated)).toEqual({ message: words, exitCode: 1 });
+  });
+
+  it("a job both to fail and pending: \"fail\" and \"pending\", where the CLI says --fail and --pending", () => {
+    const both = new OutcomeConflictError("income");
+    expect(toolErrorText(both)).toBe('"fail" and "pending" both name income; a job is pending then settles, or it fails');
+    expect(wordError(both)).toEqual({ message: "--fail and --pending both name income; a job is pending then settles, or it fails", exitCode: 2 });
   });
 
   it("the conformance suite's refusal to start: state_url as the argument is called", () => {

@@ -1,6 +1,7 @@
-import { CliError, usageError } from "../../errors.js";
+import { CliError } from "../../errors.js";
 import { createOutput } from "../../output/index.js";
 import { printConnectResult } from "../../output/sandbox.js";
+import { jobOutcomes } from "../../sandbox/outcomes.js";
 import { resolveSandboxTarget, withSandbox, type SandboxTargetOptions } from "../../cli/sandbox-target.js";
 
 export interface SandboxConnectOptions extends SandboxTargetOptions {
@@ -12,14 +13,6 @@ export interface SandboxConnectOptions extends SandboxTargetOptions {
   pending?: string[];
 }
 
-/** --fail and --pending as the sandbox's job outcomes. */
-export function outcomes(options: Pick<SandboxConnectOptions, "fail" | "pending">): Record<string, "error" | "pending"> | undefined {
-  const both = (options.fail ?? []).filter((job) => options.pending?.includes(job));
-  if (both.length) throw usageError(`--fail and --pending both name ${both[0]}; a job is pending then settles, or it fails`);
-  const entries = [...(options.fail ?? []).map((job) => [job, "error"] as const), ...(options.pending ?? []).map((job) => [job, "pending"] as const)];
-  return entries.length ? Object.fromEntries(entries) : undefined;
-}
-
 export async function run(options: SandboxConnectOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const target = resolveSandboxTarget(options);
@@ -27,7 +20,7 @@ export async function run(options: SandboxConnectOptions): Promise<void> {
     out,
     target,
     options.timeout,
-    (api) => api.connect({ platform: options.platform, endUserId: options.endUserId, jobs: options.jobs, seed: options.seed, outcomes: outcomes(options) }),
+    (api) => api.connect({ platform: options.platform, endUserId: options.endUserId, jobs: options.jobs, seed: options.seed, outcomes: jobOutcomes(options) }),
     { createsStore: true },
   );
   printConnectResult(out, result);
@@ -36,5 +29,4 @@ export async function run(options: SandboxConnectOptions): Promise<void> {
   if (first) {
     throw new CliError(`${failed.length} of ${result.deliveries.length} deliveries failed (first: ${first.event} to ${first.target}: ${first.status ?? first.error}); the account was created all the same`);
   }
-
 }

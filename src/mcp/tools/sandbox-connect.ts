@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { outcomes } from "../../commands/sandbox/connect.js";
 import { sandboxTargetOrUsageError, withSandbox } from "../../cli/sandbox-target.js";
-import { usageError } from "../../errors.js";
 import { collectingOutput } from "../../output/collect.js";
 import { connectJson } from "../../output/sandbox.js";
+import { jobOutcomes } from "../../sandbox/outcomes.js";
 import { defineTool } from "../tool.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -36,14 +35,12 @@ export const sandboxConnect = defineTool({
   sends: true,
   async run(args, context) {
     const target = sandboxTargetOrUsageError(context.registry);
-    const both = (args.fail ?? []).find((job) => args.pending?.includes(job));
-    if (both !== undefined) throw usageError(`"fail" and "pending" both name ${both}; a job is pending then settles, or it fails`);
-    const jobOutcomes = outcomes(args);
+    const outcomes = jobOutcomes(args);
     const result = await withSandbox(
       collectingOutput(),
       target,
       args.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-      (api) => api.connect({ platform: args.platform, endUserId: args.end_user_id, jobs: args.jobs, seed: args.seed, outcomes: jobOutcomes }),
+      (api) => api.connect({ platform: args.platform, endUserId: args.end_user_id, jobs: args.jobs, seed: args.seed, outcomes }),
       { term: argumentOf, createsStore: true },
     );
     const data = connectJson(result);
