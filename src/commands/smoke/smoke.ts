@@ -1,13 +1,13 @@
 import { resolveDbPath } from "../../config.js";
-import type { AttemptResult } from "../../delivery/sender.js";
-import { UNANSWERED_IN_A_ROW_TO_STOP, UnansweredStreak } from "../../delivery/unanswered-streak.js";
+import { matchesExpectation } from "../../delivery/expected-answer.js";
+import { UNANSWERED_IN_A_ROW_TO_STOP } from "../../delivery/unanswered-streak.js";
 import { CliError, usageError } from "../../errors.js";
-import { buildEvent } from "../../events/build.js";
 import { EVENT_NAMES, type EventName } from "../../events/catalog.js";
 import { loadScenario, type Scenario } from "../../events/scenario.js";
 import { createOutput, type Output } from "../../output/index.js";
 import { DeliveryRun, REFUSED_SIGNATURE_HINT } from "../../cli/delivery-run.js";
-import { plannedDeliveries, playThroughRun } from "../../cli/play-scenario.js";
+import { plannedDeliveries } from "../../cli/play-scenario.js";
+import { smokeChecks, type SmokeChecks } from "../../cli/smoke-checks.js";
 import { endUserFor, unrecognisedEndUserNotice } from "../../cli/end-user.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import {
@@ -17,7 +17,6 @@ import {
   smokeJUnit,
   smokeReporter,
   smokeReportJson,
-  type SmokeCheck as Check,
   type SmokeEndUser,
   type SmokeReporter,
 } from "../../output/smoke-report.js";
@@ -49,59 +48,6 @@ const CONFORMANCE_FLAGS = [
   ["--state-url", "stateUrl"],
   ["--checks", "checks"],
 ] as const;
-
-export type { SmokeCheck as Check } from "../../output/smoke-report.js";
-
-/** Whether the attempt's answer is one expected: its status, and the answer whole (one cut off after its status is a failed attempt to Pinwheel). */
-export function matchesExpectation({ statusCode, errorKind }: Pick<AttemptResult, "statusCode" | "errorKind">, expected: readonly string[]): boolean {
-  if (statusCode === undefined || errorKind !== undefined) return false;
-  const code = String(statusCode);
-  return expected.some((entry) => (entry.endsWith("xx") ? code[0] === entry[0] : code === entry));
-}
-
-export interface SmokePlan {
-  /** One check per event, when there is no scenario. */
-  names: readonly EventName[];
-  scenario?: Scenario;
-  expect: readonly string[];
-  /** Scenario delays are divided by this (default 100). */
-  speed?: number;
-  /** The end_user_id every event carries (--end-user-id or config); the fixtures' made-up one otherwise. */
-  endUserId?: string;
-}
-
-/** The checks sent and judged, and the events not sent once the app had stopped answering. */
-export interface SmokeChecks {
-  checks: Check[];
-  notSent: EventName[];
-}
-
-/** Sends each check through the run, in order, and judges each answer against the expectation. */
-export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<SmokeChecks> {
-  const checks: Check[] = [];
-  if (plan.scenario) {
-    const results = await playThroughRun(smokeRun, plan.scenario, { speed: plan.speed ?? 100, ids: { endUserId: plan.endUserId } });
-    results.forEach((r, i) =>
-      checks.push({
-        name: `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`,
-        event: r.event,
-        eventId: r.eventId,
-        report: r.report,
-        passed: matchesExpectation(r.report.final, plan.expect),
-      }),
-    );
-    return { checks, notSent: [] };
-  }
-  const unanswered = new UnansweredStreak();
-  for (const [index, name] of plan.names.entries()) {
-    const envelope = buildEvent(name);
-    if (plan.endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = plan.endUserId;
-    const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
-    checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final, plan.expect) });
-    if (unanswered.stuckAfter(report.final)) return { checks, notSent: plan.names.slice(index + 1) };
-  }
-  return { checks, notSent: [] };
-}
 
 export async function run(options: SmokeOptions): Promise<void> {
   if (options.suite === "conformance") return (await import("./conformance.js")).runConformanceSuite(options);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { eventNameOrUsageError } from "../../cli/inputs.js";
 import { plannedDeliveries } from "../../cli/play-scenario.js";
-import { smokeChecks } from "../../commands/smoke/smoke.js";
+import { smokeChecks } from "../../cli/smoke-checks.js";
 import { answerInWords } from "../../delivery/answer-words.js";
 import { smokeReportJson } from "../../output/smoke-report.js";
 import { EVENT_NAMES } from "../../events/catalog.js";
