@@ -57,4 +57,11 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The MCP server is an adapter beside the commands: what it shares with one is in the core, cli/ or output/.
+    files: ["src/mcp/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)commands/", message: "an MCP tool must not import a command module" }] }],
+    },
+  },
 );
