@@ -175,11 +175,18 @@ describe("console blocks in the README and docs/ are real output", { timeout: 24
       const skipped: string[] = [];
       const failures: string[] = [];
       try {
+        let portTaken = false;
         for (const command of commands) {
+          // A page's commands build on the ones before (events list shows what simulate sent).
+          if (portTaken) {
+            skipped.push(`${page}:${command.line} (after one not run)`);
+            continue;
+          }
           const needsListener = /127\.0\.0\.1:3000/.test(command.command) || /pinwheel-cli (simulate|replay|smoke)\b/.test(command.command);
           if (needsListener && !listener) {
             if (!(await portIsFree(3000))) {
               skipped.push(`${page}:${command.line} (port 3000 is taken)`);
+              portTaken = true;
               continue;
             }
             // startListen passes --port 0 first; the later --port wins.
