@@ -8,6 +8,7 @@ import type { Output, Progress } from "../output/index.js";
 import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
 import { openDatabase, type Db } from "../store/database.js";
 import { stoppableRun } from "../delivery/stoppable-run.js";
+import { notSentAfterUnanswered, UnansweredStreak } from "../delivery/unanswered-streak.js";
 import { keepWasmOnBaselineCompiler } from "./short-run-wasm.js";
 import { lowerHelperThreadPriority } from "./background-threads.js";
 import type { DeliverySource } from "../store/deliveries.js";
@@ -48,12 +49,20 @@ export interface RunOptions {
    * which a command that exits after its burst lowers (lowerHelperThreadPriority).
    */
   longLived?: boolean;
+  /**
+   * Stop taking deliveries once three in a row got no answer (UnansweredStreak) (simulate
+   * --count, replay): against a hung app each one left would wait out its whole timeout.
+   */
+  stopWhenUnanswered?: boolean;
 }
 
 export interface RunSummary {
   sent: number;
   failed: DeliveryReport[];
   seconds: number;
+  /** Planned deliveries not sent once the app had stopped answering (0 when it never did). */
+  notSent: number;
+  timeoutMs: number;
 }
 
 const SHOWN_FAILURES = 10;
@@ -68,6 +77,8 @@ export class DeliveryRun {
   private readonly started = performance.now();
   private readonly progress: Progress;
   private readonly webhookId: string;
+  private readonly unanswered = new UnansweredStreak();
+  private stuck = false;
   /** Ctrl+C: attempts in flight are abandoned and every attempt made is written before the process exits. */
   private readonly stopping = stoppableRun(() => this.recorder, () => this.sender);
   readonly verbose: boolean;
@@ -101,6 +112,11 @@ export class DeliveryRun {
     return new DeliveryRun(out, options, db, recorder, sender);
   }
 
+  /** The app stopped answering (see RunOptions.stopWhenUnanswered): deliveries not yet started are to be left unsent. */
+  get stoppedAnswering(): boolean {
+    return this.stuck;
+  }
+
   async send(item: RunItem, url = this.options.url): Promise<DeliveryReport> {
     const { out, options } = this;
     const webhookId = item.webhookId ?? this.webhookId;
@@ -125,6 +141,7 @@ export class DeliveryRun {
     ));
     this.sent++;
     if (!report.ok) this.failed.push(report);
+    if (options.stopWhenUnanswered && this.unanswered.stuckAfter(report.final)) this.stuck = true;
     this.progress.tick(() => `${this.sent}/${options.planned} sent, ${this.failed.length} failed`);
     return report;
   }
@@ -152,7 +169,13 @@ export class DeliveryRun {
       }),
     ]);
     for (const result of closed) if (result.status === "rejected") throw result.reason;
-    return { sent: this.sent, failed: this.failed, seconds: (performance.now() - this.started) / 1000 };
+    return {
+      sent: this.sent,
+      failed: this.failed,
+      seconds: (performance.now() - this.started) / 1000,
+      notSent: this.stuck ? this.options.planned - this.sent : 0,
+      timeoutMs: this.options.timeoutMs,
+    };
   }
 }
 
@@ -161,15 +184,18 @@ export const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is th
 
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
 export function summarize(out: Output, summary: RunSummary, url: string, verbose: boolean): string | undefined {
-  const { sent, failed, seconds } = summary;
+  const { sent, failed, seconds, notSent } = summary;
   if (!verbose && !out.json) {
     out.line(
       `${out.c.bold(String(sent))} ${sent === 1 ? "delivery" : "deliveries"} to ${url} in ${seconds.toFixed(2)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s): ` +
-        `${sent - failed.length} 2xx, ${failed.length} failed`,
+        `${sent - failed.length} 2xx, ${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,
     );
   }
   const first = failed[0]?.final;
   if (!first) return undefined;
+  if (notSent > 0) {
+    return `${failed.length} of ${sent} deliveries failed, and ${notSentAfterUnanswered(notSent, summary.timeoutMs)}`;
+  }
   const hint = /ECONNREFUSED/.test(first.error ?? "")
     ? `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`
     : first.statusCode === 401

@@ -76,7 +76,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
       out.warn(`${selected.unverifiedIncluded} of these request(s) were not verified when they arrived; they are re-signed and reach the app with a valid signature`);
     }
     if (selected.planned === 0) {
-      if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0 });
+      if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0, not_sent: 0 });
       // Every match left out above was skipped, not missing: say so rather than "no match".
       const skipped = (selected.unverifiedLeftOut ?? 0) + (selected.truncated ?? 0);
       out.notice(skipped > 0 ? "Nothing left to replay after the request(s) skipped above." : "No stored requests match; nothing to replay.");
@@ -94,14 +94,16 @@ export async function run(references: string[], options: ReplayOptions): Promise
       concurrency: options.concurrency,
       retry: options.retry || options.retryBase !== undefined ? retryPolicy(options.retryBase) : undefined,
       planned: selected.planned,
+      stopWhenUnanswered: true,
     });
     const summary = await replayRun.finish(
       runPool(selected.planned, options.concurrency, async () => {
+        if (replayRun.stoppedAnswering) return;
         const request = selected.next();
         if (request) await replayRun.send(replayItem(request, Boolean(options.asRecorded)));
       }),
     );
-    if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length });
+    if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length, not_sent: summary.notSent });
     const failure = summarize(out, summary, url, false);
     if (failure) throw new CliError(failure);
   } finally {

@@ -238,12 +238,15 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
     out.notice(`Sending to the default URL ${url}: --webhook-id only sets the x-pinwheel-webhook-id header (pass --to to choose where)`);
   }
   // Every delivery carries the run's x-pinwheel-webhook-id (--webhook-id, else one made up for the run).
-  const run = DeliveryRun.open(out, runOptions(options, url, secret, options.count * firstSequence.length));
+  const run = DeliveryRun.open(out, { ...runOptions(options, url, secret, options.count * firstSequence.length), stopWhenUnanswered: true });
   const summary = await run.finish(
     runPool(options.count, options.concurrency, async (index) => {
       const sequence = index === 0 ? firstSequence : sequenceFor(index);
       // One event's deliveries go in order: a pending job must arrive before its result.
-      for (const item of sequence) await run.send(item);
+      for (const item of sequence) {
+        if (run.stoppedAnswering) return;
+        await run.send(item);
+      }
     }),
   );
   const failure = summarize(out, summary, url, run.verbose);

@@ -279,7 +279,7 @@ describe("replay's report and exit code", () => {
       ["attempt", r3.id, r3.eventId, 200, true],
       ["attempt", r4.id, r4.eventId, 200, true],
     ]);
-    expect(lines[4]).toEqual({ type: "summary", sent: 4, ok: 3, failed: 1 });
+    expect(lines[4]).toEqual({ type: "summary", sent: 4, ok: 3, failed: 1, not_sent: 0 });
     const [warning, ...rest] = errorLines(result.stderr);
     expect(warning).toBe("warning: 1 of these request(s) were not verified when they arrived; they are re-signed and reach the app with a valid signature");
     expect(expectOneLineError(rest.join("\n"))).toBe("error: 1 of 4 deliveries failed");
@@ -304,6 +304,28 @@ describe("replay's report and exit code", () => {
     expectExit(sequential, 0);
     expect(sequentialTarget.requests.length).toBeGreaterThan(1);
     expect(sequentialTarget.requests.every((r) => r.inFlight === 1)).toBe(true);
+  });
+
+  it("an app that stops answering: after three replays in a row without an answer the rest are not sent, and the reports say so", async () => {
+    const hung = await server(() => ({ status: 200, delayMs: 10_000 }));
+    const started = Date.now();
+    const json = await replay(["--all", "--include-unverified", "--to", hung.url, "--secret", SECRET, "--concurrency", "1", "--timeout", "200", "--json"]);
+    expectExit(json, 1);
+    const lines = ndjson(json.stdout);
+    expect(lines.slice(0, 3).map((line) => [line.type, line.request_id, line.status_code, line.error])).toEqual([
+      ["attempt", r1.id, null, "no answer within 200 ms"],
+      ["attempt", r2.id, null, "no answer within 200 ms"],
+      ["attempt", r3.id, null, "no answer within 200 ms"],
+    ]);
+    expect(lines[3]).toEqual({ type: "summary", sent: 3, ok: 0, failed: 3, not_sent: 1 });
+    const [, ...rest] = errorLines(json.stderr);
+    expect(expectOneLineError(rest.join("\n"))).toBe("error: 3 of 3 deliveries failed, and 1 was not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");
+    expect(hung.requests).toHaveLength(3);
+    const plain = await replay(["--all", "--include-unverified", "--to", hung.url, "--secret", SECRET, "--concurrency", "1", "--timeout", "200"]);
+    expectExit(plain, 1);
+    expect(plain.stdout).toMatch(/3 deliveries to .*: 0 2xx, 3 failed, 1 not sent/);
+    // Before, each replay waited out its timeout whatever the ones before it had shown.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("--retry retries like Pinwheel, and each attempt is recorded against the stored request", async () => {

@@ -293,6 +293,34 @@ describe("simulate --count and --concurrency", () => {
   });
 });
 
+describe("simulate --count against an app that stops answering", () => {
+  it("after three in a row get no answer, the rest are not sent: a hung app costs one timeout, not one per event", async () => {
+    const hung = await server(() => ({ status: 200, delayMs: 10_000 }));
+    const started = Date.now();
+    const json = await simulate(["income.added", "--to", hung.url, "--count", "40", "--concurrency", "4", "--timeout", "200", "--json"]);
+    expectExit(json, 1);
+    const lines = ndjson(json.stdout);
+    // The four in flight, and the few started before the third of them came back unanswered.
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.length).toBeLessThanOrEqual(8);
+    for (const line of lines) expect(line).toMatchObject({ ok: false, status_code: null, error: "no answer within 200 ms" });
+    expect(hung.requests).toHaveLength(lines.length);
+    expect(expectOneLineError(json.stderr)).toBe(
+      `error: ${lines.length} of ${lines.length} deliveries failed, and ${40 - lines.length} were not sent: 3 in a row got no answer within 200 ms (is the app stuck?)`,
+    );
+    // Before, all 40 waited out their timeout, four at a time.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("an answer between timeouts starts the count again: a slow spell is not a stuck app", async () => {
+    const flaky = await server((index) => (index % 3 === 2 ? { status: 200 } : { status: 200, delayMs: 10_000 }));
+    const result = await simulate(["income.added", "--to", flaky.url, "--count", "9", "--concurrency", "1", "--timeout", "200"]);
+    expectExit(result, 1);
+    expect(flaky.requests).toHaveLength(9);
+    expect(expectOneLineError(result.stderr)).toBe("error: 6 of 9 deliveries failed");
+  });
+});
+
 describe("attempts show up in events show for the event_id", () => {
   let listener: Listener | undefined;
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { resolveDbPath } from "../../config.js";
 import { matchesExpectation } from "../../delivery/expected-answer.js";
-import { UNANSWERED_IN_A_ROW_TO_STOP } from "../../delivery/unanswered-streak.js";
+import { notSentAfterUnanswered } from "../../delivery/unanswered-streak.js";
 import { CliError, usageError } from "../../errors.js";
 import { EVENT_NAMES, type EventName } from "../../events/catalog.js";
 import { loadScenario, type Scenario } from "../../events/scenario.js";
@@ -64,10 +64,7 @@ export async function run(options: SmokeOptions): Promise<void> {
   if (endUserNotice) out.warn(endUserNotice);
   if (failed.length) {
     const refused = failed.some((check) => check.report.final.statusCode === 401);
-    const stopped =
-      notSent.length > 0
-        ? `, and ${notSent.length} were not sent: ${UNANSWERED_IN_A_ROW_TO_STOP} in a row got no answer within ${options.timeout} ms (is the app stuck?)`
-        : "";
+    const stopped = notSent.length > 0 ? `, and ${notSentAfterUnanswered(notSent.length, options.timeout)}` : "";
     throw new CliError(
       `smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${stopped}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`,
     );
