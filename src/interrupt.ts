@@ -3,26 +3,33 @@
  * has made but not yet written). src/main.ts runs these before it exits with 130; a second
  * Ctrl+C, or a minute without an answer from them, exits at once.
  */
-const savers = new Set<() => Promise<void>>();
+const savers = new Set<() => Promise<string | undefined>>();
 
-/** Registers `save` until the returned function is called. */
-export function saveOnInterrupt(save: () => Promise<void>): () => void {
+/**
+ * Registers `save` until the returned function is called. What it resolves to, if anything, ends
+ * the interrupted line ("interrupted (Ctrl+C) after 20 of 300 deliveries ...").
+ */
+export function saveOnInterrupt(save: () => Promise<string | undefined>): () => void {
   savers.add(save);
   return () => savers.delete(save);
 }
 
 export const INTERRUPT_SAVE_LIMIT_MS = 60_000;
 
-/** Runs every registered saver; resolves when all are done (or failed), or after `limitMs`. */
-export async function saveBeforeExit(limitMs = INTERRUPT_SAVE_LIMIT_MS): Promise<void> {
-  if (savers.size === 0) return;
+/** Runs every registered saver; resolves with what they said when all are done (or failed), or after `limitMs` with nothing. */
+export async function saveBeforeExit(limitMs = INTERRUPT_SAVE_LIMIT_MS): Promise<string[]> {
+  if (savers.size === 0) return [];
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, limitMs);
+  const limit = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), limitMs);
     timer.unref();
   });
-  await Promise.race([Promise.allSettled([...savers].map((save) => save())), limit]);
+  const saved = Promise.allSettled([...savers].map((save) => save())).then((results) =>
+    results.flatMap((result) => (result.status === "fulfilled" && result.value ? [result.value] : [])),
+  );
+  const said = await Promise.race([saved, limit]);
   clearTimeout(timer);
+  return said;
 }
 
 /**

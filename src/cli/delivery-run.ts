@@ -80,7 +80,20 @@ export class DeliveryRun {
   private readonly unanswered = new UnansweredStreak();
   private stuck = false;
   /** Ctrl+C: attempts in flight are abandoned and every attempt made is written before the process exits. */
-  private readonly stopping = stoppableRun(() => this.recorder, () => this.sender);
+  private readonly stopping = stoppableRun(
+    () => this.recorder,
+    () => this.sender,
+    // A run of many says where it stopped; one delivery was simply stopped.
+    (abandoned) => {
+      const { sent, failed, options } = this;
+      if (options.planned <= 1) return undefined;
+      const notSent = Math.max(0, options.planned - sent - abandoned);
+      return (
+        `after ${sent} of ${options.planned} deliveries (${sent - failed.length} 2xx, ${failed.length} failed); ` +
+        `${abandoned} abandoned in flight, ${notSent} not sent; every attempt made is recorded (pinwheel-cli deliveries list)`
+      );
+    },
+  );
   readonly verbose: boolean;
 
   private constructor(

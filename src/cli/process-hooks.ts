@@ -25,13 +25,13 @@ export function installProcessHooks(): void {
   for (const [signal, stop] of Object.entries(STOPS)) {
     process.on(signal, () => {
       if (stopSignalsClaimed()) return;
-      const exit = () => {
-        process.stderr.write(`${stop.line}\n`);
+      const exit = (said: string[] = []) => {
+        process.stderr.write(`${[stop.line, ...said].join(" ")}\n`);
         process.exit(stop.code);
       };
       if (stopping) exit();
       stopping = true;
-      void saveBeforeExit().finally(exit);
+      void saveBeforeExit().then(exit, () => exit());
     });
   }
 }

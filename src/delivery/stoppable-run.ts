@@ -22,17 +22,23 @@ export interface StoppableRun {
 
 const never = <T>() => new Promise<T>(() => {});
 
-export function stoppableRun(recorder: () => AttemptRecorder, sender: () => HttpSender): StoppableRun {
+/**
+ * `stopped` words what an interrupted run leaves (for the line the process ends with), given how
+ * many deliveries were in flight and abandoned.
+ */
+export function stoppableRun(recorder: () => AttemptRecorder, sender: () => HttpSender, stopped?: (abandoned: number) => string | undefined): StoppableRun {
   const controller = new AbortController();
   // One signal for every delivery in flight (64 by default): not a leak.
   setMaxListeners(0, controller.signal);
   const inFlight = new Set<Promise<unknown>>();
   const release = saveOnInterrupt(async () => {
     controller.abort();
+    const abandoned = inFlight.size;
     // Each abandoned attempt is recorded (a network error saying it was abandoned) when its delivery returns.
     await sender().abandon?.();
     await Promise.allSettled(inFlight);
     await recorder().flush();
+    return stopped?.(abandoned);
   });
   return {
     signal: controller.signal,
