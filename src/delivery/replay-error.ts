@@ -1,3 +1,5 @@
+import { notVerified, type StoredRequest } from "../store/requests.js";
+
 /** Why a named stored request is not replayed, as data; the words name no flag or argument. */
 export type ReplayErrorData =
   /** Its body was over the store's limit and only the first MiB is stored. */
@@ -24,4 +26,15 @@ export class ReplayError extends Error {
 
 export function isReplayError(error: unknown): error is ReplayError {
   return error instanceof ReplayError;
+}
+
+/**
+ * Why a stored request may not be sent again, or undefined when it may: a body not stored whole
+ * never; one not verified when it arrived only when re-signing it was allowed (or it goes as
+ * recorded, with its own failing signature), since re-signed it reaches the app as genuine.
+ */
+export function replayRefusal(request: Pick<StoredRequest, "id" | "bodyTruncated" | "verification">, unverifiedAllowed: boolean): ReplayErrorData | undefined {
+  if (request.bodyTruncated) return { kind: "body_truncated", requestId: request.id };
+  if (!unverifiedAllowed && notVerified(request)) return { kind: "unverified", requestId: request.id, verification: request.verification };
+  return undefined;
 }

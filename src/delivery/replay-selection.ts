@@ -1,6 +1,6 @@
 import { findRequest } from "../store/missing-request.js";
 import { notVerified, type ReplayableRequest, type RequestFilter, type RequestStore } from "../store/requests.js";
-import { ReplayError } from "./replay-error.js";
+import { ReplayError, replayRefusal } from "./replay-error.js";
 
 /** Rows read from the store at a time: replaying a million stored requests never holds them all. */
 const PAGE_ROWS = 500;
@@ -58,8 +58,8 @@ export function pagedSelection(store: RequestStore, filter: RequestFilter, verif
 export function namedRequests(store: RequestStore, references: string[], verifiedOnly: boolean): Selection {
   const requests = references.map((reference) => {
     const request = findRequest(store, reference);
-    if (request.bodyTruncated) throw new ReplayError({ kind: "body_truncated", requestId: request.id });
-    if (verifiedOnly && notVerified(request)) throw new ReplayError({ kind: "unverified", requestId: request.id, verification: request.verification });
+    const refusal = replayRefusal(request, !verifiedOnly);
+    if (refusal) throw new ReplayError(refusal);
     return request;
   });
   let index = 0;

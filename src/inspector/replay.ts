@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { deliver } from "../delivery/deliver.js";
 import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
+import { replayRefusal } from "../delivery/replay-error.js";
 import { attemptRecorder } from "../delivery/recorder.js";
 import { createSender } from "../delivery/sender.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
@@ -74,18 +75,18 @@ export function createReplayer(options: ReplayerOptions) {
   const inFlight = new Set<Promise<unknown>>();
 
   async function send(request: StoredRequest, target: ReplayTarget, { mode, includeUnverified }: ReplayChoice): Promise<ReplayResult> {
-    if (request.bodyTruncated) {
-      throw new HttpError(409, "body_truncated", "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
+    const refusal = replayRefusal(request, mode === "recorded" || includeUnverified === true);
+    if (refusal?.kind === "body_truncated") {
+      throw new HttpError(409, refusal.kind, "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
     }
-    const unverified = notVerified(request);
-    // As recorded, it carries its own (failing) signature; re-signed, it would reach the app as genuine.
-    if (unverified && mode === "resigned" && !includeUnverified) {
+    if (refusal?.kind === "unverified") {
       throw new HttpError(
         409,
-        "unverified",
-        `this request was not verified when it arrived (${request.verification}); re-signing it would give it a valid signature. Confirm to replay it anyway, or send it as recorded`,
+        refusal.kind,
+        `this request was not verified when it arrived (${refusal.verification}); re-signing it would give it a valid signature. Confirm to replay it anyway, or send it as recorded`,
       );
     }
+    const unverified = notVerified(request);
     const { url, secret } = destination(target, options);
     const webhookId = storedHeader(request, WEBHOOK_ID_HEADER);
     const deliveryId = randomUUID();
