@@ -17,6 +17,19 @@ export function suggestionOnOneLine(text: string): string {
   return text.replace(/\n\(Did you mean (.+)\?\)\n?$/, "; did you mean $1?\n");
 }
 
+/**
+ * Commander refuses a value outside an option's or argument's choices by listing them; a typo of
+ * one of them is answered like every other typo here, on the same line:
+ * "... Allowed choices are smoke, conformance." -> "... Allowed choices are smoke, conformance; did you mean "conformance"?".
+ */
+export function choiceSuggestion(text: string): string {
+  const refused = /(?:argument|value) '(.*)' is invalid(?: for argument '[^']*')?\. Allowed choices are (.+)\.\n?$/.exec(text);
+  if (!refused) return text;
+  const [, value = "", choices = ""] = refused;
+  const suggestion = didYouMean(value, choices.split(", "));
+  return suggestion ? `${text.replace(/\.\n?$/, "")}; ${suggestion}\n` : text;
+}
+
 /** Commander quotes a refused option value whole: a URL's password with it (`--to http://user:secret@...`). */
 export function withoutTypedCredentials(text: string): string {
   return text.replace(/(argument ')(.*)(' is invalid\.)/, (_match, before: string, value: string, after: string) => `${before}${redactTypedUrl(value)}${after}`);
@@ -52,7 +65,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     // Commander puts its suggestion on a second line; every usage error here is one line.
-    .configureOutput({ outputError: (text, write) => write(withoutTypedCredentials(suggestionOnOneLine(text))) })
+    .configureOutput({ outputError: (text, write) => write(withoutTypedCredentials(choiceSuggestion(suggestionOnOneLine(text)))) })
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText(
       "after",

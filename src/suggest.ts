@@ -43,3 +43,8 @@ export function didYouMeanOneOf(suggestions: readonly string[]): string {
   if (last === undefined) return "";
   return `did you mean ${quoted.length ? `${quoted.join(", ")} or ${last}` : last}?`;
 }
+
+/** The end of a "not one of these" line: `did you mean "x"?` when one is close, else `use a, b, c`. */
+export function didYouMeanOrUse(input: string, candidates: readonly string[]): string {
+  return didYouMean(input, candidates) || `use ${candidates.join(", ")}`;
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { deliver, type DeliveryReport } from "../delivery/deliver.js";
+import { deliver, type DeliveryReport, type NumberedAttempt } from "../delivery/deliver.js";
 import { stagedAttemptRecorder, type AttemptRecorder, type DeliveryContext } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
 import { createSenderFor, sendsOverUndici } from "../delivery/node-sender.js";
@@ -195,6 +195,15 @@ export class DeliveryRun {
 /** Why a 401 happens, for simulate's and smoke's failure line: the receiver verifies with another secret. */
 export const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)";
 
+/** The usual cause of the first failed delivery, when it has one: "; <why> (<what to check>)". */
+function failureHint(first: NumberedAttempt): string {
+  const error = first.error ?? "";
+  if (/ECONNREFUSED/.test(error)) return `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`;
+  if (/ENOTFOUND|EAI_AGAIN/.test(error)) return `; the host name of ${first.url} does not resolve (is it spelled right?)`;
+  if (first.statusCode === 401) return `; ${REFUSED_SIGNATURE_HINT}`;
+  return "";
+}
+
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
 export function summarize(out: Output, summary: RunSummary, url: string, verbose: boolean): string | undefined {
   const { sent, failed, seconds, notSent } = summary;
@@ -209,10 +218,5 @@ export function summarize(out: Output, summary: RunSummary, url: string, verbose
   if (notSent > 0) {
     return `${failed.length} of ${sent} deliveries failed, and ${notSentAfterUnanswered(notSent, summary.timeoutMs)}`;
   }
-  const hint = /ECONNREFUSED/.test(first.error ?? "")
-    ? `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`
-    : first.statusCode === 401
-      ? `; ${REFUSED_SIGNATURE_HINT}`
-      : "";
-  return `${failed.length} of ${sent} deliveries failed${hint}`;
+  return `${failed.length} of ${sent} deliveries failed${failureHint(first)}`;
 }

@@ -30,7 +30,9 @@ export function duplicateCount(value: string): number {
   try {
     return integer(1, 1000)(value);
   } catch {
-    throw new InvalidArgumentError(`expected a count from 1 to 1000; to send one duplicate, name the event first: simulate ${value} --duplicate`);
+    // A word here is the event, taken as --duplicate's optional value (`simulate --duplicate income.added`).
+    const misplacedEvent = !/^[\s\d.+-]*$/.test(value);
+    throw new InvalidArgumentError(`expected a count from 1 to 1000${misplacedEvent ? `; to send one duplicate, name the event first: simulate ${value} --duplicate` : "."}`);
   }
 }
 

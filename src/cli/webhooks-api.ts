@@ -1,4 +1,4 @@
-import { SECRET_SOURCE_LABELS } from "../config.js";
+import { resolvePaths, SECRET_SOURCE_LABELS } from "../config.js";
 import { ApiTransportError, isPinwheelApiError } from "../api/errors.js";
 import { CliError } from "../errors.js";
 import type { Output } from "../output/index.js";
@@ -26,11 +26,22 @@ export async function withApi<T>(
   try {
     return await work(opened);
   } catch (error) {
-    throw describeApiFailure(error, target, timeoutMs);
+    const described = describeApiFailure(error, target, timeoutMs);
+    // A webhook id that is not there: say where the ids are, with the flags that reach the same place.
+    if (isPinwheelApiError(error) && error.body.status_code === 404 && described instanceof CliError) {
+      throw new CliError(`${described.message.replace(/\.$/, "")}; "pinwheel-cli webhooks list${listFlags(target)}" shows the ids there`);
+    }
+    throw described;
   } finally {
     spinner?.stop();
     await opened.close();
   }
+}
+
+/** The flags that make `webhooks list` read the same registry as the command that failed. */
+function listFlags(target: Target): string {
+  if (target.kind === "local") return target.dbPath === resolvePaths().defaultDb ? "" : ` --db ${target.dbPath}`;
+  return target.environment && target.environment !== "local" ? ` --env ${target.environment}` : ` --base-url ${target.baseUrl}`;
 }
 
 export function redact(text: string, secret: string): string {

@@ -17,7 +17,7 @@ import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NE
 import { CliError, usageError } from "../errors.js";
 import { createOutput, type Output } from "../output/index.js";
 import { promptSecret } from "../output/prompts.js";
-import { didYouMean } from "../suggest.js";
+import { didYouMean, didYouMeanOrUse } from "../suggest.js";
 
 interface JsonOption {
   json?: boolean;
@@ -65,10 +65,10 @@ function checkedValue(key: ConfigKey, value: string): string {
   if (value.trim() === "") throw usageError(`${key}: the value cannot be empty; "pinwheel-cli config unset ${key}" goes back to the default`);
   switch (key) {
     case "env":
-      if (!isEnvironment(value)) throw usageError(`env: "${value}" is not an environment; use ${ENVIRONMENTS.join(", ")}`);
+      if (!isEnvironment(value)) throw usageError(`env: "${value}" is not an environment; ${didYouMeanOrUse(value, ENVIRONMENTS)}`);
       return value;
     case "api-version":
-      if (!isPinwheelVersion(value)) throw usageError(`api-version: "${value}" is not a Pinwheel-Version; use ${PINWHEEL_VERSIONS.join(", ")}`);
+      if (!isPinwheelVersion(value)) throw usageError(`api-version: "${value}" is not a Pinwheel-Version; ${didYouMeanOrUse(value, PINWHEEL_VERSIONS)}`);
       return value;
     case "base-url":
     case "default-url":

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../../src/cli/argument-error.js";
 import { describe, expect, it } from "vitest";
-import { since } from "../../src/cli/options.js";
+import { duplicateCount, since } from "../../src/cli/options.js";
 
 describe("since", () => {
   it("reads a duration as that long ago", () => {
@@ -34,5 +34,21 @@ describe("since", () => {
     for (const value of ["yesterday", "Nov 23", "23/11/2026", "2026-11-23 junk", ""]) {
       expect(() => since(value), value).toThrow(InvalidArgumentError);
     }
+  });
+});
+
+describe("duplicateCount", () => {
+  it("takes a count from 1 to 1000", () => {
+    expect(duplicateCount("3")).toBe(3);
+  });
+
+  it("refuses a number out of range without suggesting it is an event", () => {
+    for (const value of ["0", "1001", "-1", "2.5"]) {
+      expect(() => duplicateCount(value)).toThrow(new InvalidArgumentError("expected a count from 1 to 1000."));
+    }
+  });
+
+  it("takes a word for the event it swallowed, and says where the event goes", () => {
+    expect(() => duplicateCount("income.added")).toThrow(/^expected a count from 1 to 1000; to send one duplicate, name the event first: simulate income\.added --duplicate$/);
   });
 });

@@ -65,6 +65,17 @@ describe("usage errors, in-process", () => {
     }
   });
 
+  it("suggests the choice meant when a value is not one of an option's or argument's choices", async () => {
+    expect(await usageError(["smoke", "--to", UNREACHABLE, "--suite", "conformanse"])).toBe(
+      `error: option '--suite <suite>' argument 'conformanse' is invalid. Allowed choices are smoke, conformance; did you mean "conformance"?`,
+    );
+    expect(await usageError(["webhooks", "list", "--env", "sandbx"])).toMatch(/Allowed choices are sandbox, development, production, local; did you mean "sandbox"\?$/);
+    expect(await usageError(["simulate", "income.added", "--to", UNREACHABLE, "--outcome", "sucess"])).toMatch(/; did you mean "success"\?$/);
+    expect(await usageError(["completion", "zhs"])).toMatch(/^error: command-argument value 'zhs' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish; did you mean "zsh"\?$/);
+    // Nothing close: the list of choices alone, as before.
+    expect(await usageError(["smoke", "--to", UNREACHABLE, "--suite", "everything"])).toMatch(/Allowed choices are smoke, conformance\.$/);
+  });
+
   it("help for a command that does not exist is a usage error, not the whole help", async () => {
     expect(await usageError(["help", "nosuch"])).toBe("error: unknown command 'nosuch'");
     expect(await usageError(["help", "lisen"])).toBe(`error: unknown command 'lisen'; did you mean "listen"?`);

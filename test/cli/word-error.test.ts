@@ -75,6 +75,12 @@ describe("where webhooks live: the registry says which setting, the CLI names it
     expect(wordError(core)).toEqual({ message: expect.stringMatching(/^--env: "staging" is not an environment; use sandbox/), exitCode: 2 });
   });
 
+  it("a typo of an environment or a version is answered with the one meant", () => {
+    expect(wordError(thrown(() => resolveTarget({ env: "sandbx", timeout: 1000 })))?.message).toBe('--env: "sandbx" is not an environment; did you mean "sandbox"?');
+    const version = new TargetError({ kind: "not_a_version", origin: { setting: "api-version", source: "env", value: "2025-07-09" }, allowed: ["2023-11-22", "2025-07-08"] });
+    expect(wordError(version)?.message).toBe('PINWHEEL_API_VERSION: "2025-07-09" is not a Pinwheel-Version; did you mean "2025-07-08"?');
+  });
+
   it("--db beside a base URL names what chose the API", () => {
     const core = thrown(() => resolveTarget({ baseUrl: "http://127.0.0.1:4010", db: "/tmp/x.db", timeout: 1000 }));
     expect((core as TargetError).data).toMatchObject({ kind: "db_beside_api", because: { setting: "base-url", source: "flag" } });

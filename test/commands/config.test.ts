@@ -50,6 +50,12 @@ describe("config set / get / list / unset", () => {
     const env = await cli(["config", "set", "env", "prod"]);
     expectExit(env, 2);
     expect(expectOneLineError(env.stderr)).toMatch(/env: "prod" is not an environment/);
+    const typo = await cli(["config", "set", "env", "sandbx"]);
+    expectExit(typo, 2);
+    expect(expectOneLineError(typo.stderr)).toBe('error: env: "sandbx" is not an environment; did you mean "sandbox"?');
+    const version = await cli(["config", "set", "api-version", "2025-07-09"]);
+    expectExit(version, 2);
+    expect(expectOneLineError(version.stderr)).toMatch(/api-version: "2025-07-09" is not a Pinwheel-Version; did you mean "2025-07-08"/);
     expectExit(await cli(["config", "set", "api-version", "2024-01-01"]), 2);
     expectExit(await cli(["config", "set", "base-url", "ftp://x"]), 2);
   });

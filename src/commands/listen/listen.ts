@@ -284,7 +284,7 @@ function announceReady(
 ): void {
   if (!isLoopbackHost(options.host)) {
     out.warn(
-      `listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine (the page replays only when opened through localhost)`,
+      `listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine${inspector ? " (the page replays only when opened through localhost)" : ""}`,
     );
   }
   const pageUrl = inspector ? inspectorUrl(url) : null;

@@ -157,3 +157,18 @@ describe("listen refuses to start", () => {
     expect(expectOneLineError(smoke.stderr)).toMatch(/--events is empty/);
   });
 });
+
+describe("listen on an address other than loopback", () => {
+  it("warns that it is reachable from the network, and speaks of the page's replays only when there is a page", async () => {
+    home = tempHome();
+    const warnings: string[] = [];
+    for (const ui of [[], ["--no-ui"]]) {
+      listener = await startListen(["--host", "0.0.0.0", ...ui], home.env);
+      const { stderr } = await listener.stop();
+      listener = undefined;
+      warnings.push(stderr.split("\n").find((line) => line.startsWith("warning: listening on 0.0.0.0")) ?? "");
+    }
+    expect(warnings[0]).toMatch(/reachable from the network, not only from this machine \(the page replays only when opened through localhost\)$/);
+    expect(warnings[1]).toBe("warning: listening on 0.0.0.0: the receiver and what it stores are reachable from the network, not only from this machine");
+  });
+});

@@ -188,7 +188,7 @@ describe("--env local and a running mock give identical results", () => {
     const results: { code: number | null; out: unknown; err: string }[] = [];
     const run = async (args: string[]) => {
       const result = await cli([...args, ...target, "--secret", SECRET, "--json"], env);
-      results.push({ code: result.code, out: result.stdout ? normalise(result.stdout, ids) : null, err: result.stderr.replace(/^error: .*? answered/, "error: <target> answered").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>") });
+      results.push({ code: result.code, out: result.stdout ? normalise(result.stdout, ids) : null, err: result.stderr.replace(/^error: .*? answered/, "error: <target> answered").replace(/"pinwheel-cli webhooks list[^"]*"/, '"pinwheel-cli webhooks list <target>"').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>") });
       return result;
     };
     const first = JSON.parse((await run(["webhooks", "create", "--url", "http://127.0.0.1:3000/a", "--events", "income.added"])).stdout) as WebhookJson;

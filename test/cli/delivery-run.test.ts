@@ -1,0 +1,40 @@
+/** The one line a failed simulate or replay ends with: how many failed, and the usual cause of the first. */
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { TerminalSettings } from "../../src/config.js";
+import { summarize } from "../../src/cli/delivery-run.js";
+import type { DeliveryReport, NumberedAttempt } from "../../src/delivery/deliver.js";
+import { createOutput } from "../../src/output/index.js";
+
+const plain: TerminalSettings = { color: false, stdoutIsTty: false, stderrIsTty: false, stdinIsTty: false, ci: true, debug: false };
+const sink = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+
+function failedWith(final: Partial<NumberedAttempt>): DeliveryReport {
+  const attempt: NumberedAttempt = { url: "http://no-such-host.example/hook", startedAt: "2026-01-01T00:00:00.000Z", durationMs: 3, attempt: 1, ok: false, ...final };
+  return { ok: false, attempts: [attempt], final: attempt };
+}
+
+function lineFor(final: Partial<NumberedAttempt>, notSent = 0): string | undefined {
+  const out = createOutput({ json: true }, { stdout: sink(), stderr: sink() }, plain);
+  return summarize(out, { sent: 1, failed: [failedWith(final)], seconds: 0.1, notSent, timeoutMs: 200 }, "http://no-such-host.example/hook", false);
+}
+
+describe("the failure line of a delivery run", () => {
+  it("says that a host name does not resolve, whether DNS answered no (ENOTFOUND) or not at all (EAI_AGAIN)", () => {
+    for (const error of ["getaddrinfo ENOTFOUND no-such-host.example", "getaddrinfo EAI_AGAIN no-such-host.example"]) {
+      expect(lineFor({ errorKind: "network", error })).toBe("1 of 1 deliveries failed; the host name of http://no-such-host.example/hook does not resolve (is it spelled right?)");
+    }
+  });
+
+  it("keeps its other hints: nothing listening, a refused signature, and none for other answers", () => {
+    expect(lineFor({ errorKind: "network", error: "connect ECONNREFUSED 127.0.0.1:9" })).toMatch(/; nothing is listening at /);
+    expect(lineFor({ statusCode: 401 })).toMatch(/; the receiver refused the signature/);
+    expect(lineFor({ statusCode: 500 })).toBe("1 of 1 deliveries failed");
+  });
+
+  it("a run that stopped because the app stopped answering says so, and how many were not sent", () => {
+    const timedOut = { errorKind: "timeout", error: "no answer within 200 ms" } as const;
+    expect(lineFor(timedOut, 1)).toBe("1 of 1 deliveries failed, and 1 was not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");
+    expect(lineFor(timedOut, 7)).toBe("1 of 1 deliveries failed, and 7 were not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");
+  });
+});
