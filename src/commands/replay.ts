@@ -52,6 +52,12 @@ export async function run(references: string[], options: ReplayOptions): Promise
   // Every selected row is read: mapped, a page costs no system call.
   const { db, path: dbPath } = openStoreForReading(options.db, { mapBytes: REPLAY_MAP_BYTES });
   try {
+    // What to send is settled first: a mistyped event or id says so before any notice of where to.
+    const store = requestStore(db);
+    if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
+    // Sent as recorded, a request carries its own (failing) signature; only re-signing can launder one.
+    const verifiedOnly = !options.asRecorded && !options.includeUnverified;
+    const selected = filter ? pagedSelection(store, filter, verifiedOnly, Boolean(options.asRecorded)) : namedRequests(store, references, verifiedOnly);
     const recorded = options.to === undefined ? deliveryStore(db).lastForwardUrl() : undefined;
     if (recorded !== undefined && isRedactedUrl(recorded)) {
       throw usageError(`listen --forward-to last forwarded to ${recorded}, whose credentials are not stored; pass --to with the URL`);
@@ -63,11 +69,6 @@ export async function run(references: string[], options: ReplayOptions): Promise
       out.notice(`Replaying to ${url}, where listen --forward-to last forwarded (pass --to to choose; if listen signed with --forward-secret, pass that secret with --secret)`);
     }
     if (!options.to && !recorded) out.notice(`Replaying to the default URL ${url} (pass --to to choose, or "pinwheel-cli config set default-url")`);
-    const store = requestStore(db);
-    if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
-    // Sent as recorded, a request carries its own (failing) signature; only re-signing can launder one.
-    const verifiedOnly = !options.asRecorded && !options.includeUnverified;
-    const selected = filter ? pagedSelection(store, filter, verifiedOnly, Boolean(options.asRecorded)) : namedRequests(store, references, verifiedOnly);
     if (selected.truncated) out.warn(`skipping ${selected.truncated} request(s) whose body was over 1 MiB and not stored whole`);
     if (selected.unverifiedLeftOut) {
       out.warn(`skipping ${selected.unverifiedLeftOut} request(s) that were not verified when they arrived (--include-unverified re-signs them too)`);
@@ -104,7 +105,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
       }),
     );
     if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length, not_sent: summary.notSent });
-    const failure = summarize(out, summary, url, false);
+    const failure = summarize(out, summary, url, false, Boolean(options.asRecorded));
     if (failure) throw new CliError(failure);
   } finally {
     db.close();

@@ -386,6 +386,14 @@ describe("replay usage errors", () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it("without --to, a mistyped event or an id not stored is the only line: no notice of where it would have gone", async () => {
+    const [typo, missing] = await Promise.all([replay(["--event", "incme.added", "--secret", SECRET]), replay(["999999", "--secret", SECRET])]);
+    expectExit(typo, 2);
+    expect(expectOneLineError(typo.stderr)).toMatch(/incme\.added.*did you mean "income\.added"\?/);
+    expectExit(missing, 1);
+    expect(expectOneLineError(missing.stderr)).toMatch(/no stored request with id or event_id "999999"/);
+  });
+
   it("an empty --account-id or --event (an unset variable) is a usage error, not every stored request", async () => {
     const target = await server();
     const [account, event, listed] = await Promise.all([
