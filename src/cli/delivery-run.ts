@@ -196,16 +196,20 @@ export class DeliveryRun {
 export const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)";
 
 /** The usual cause of the first failed delivery, when it has one: "; <why> (<what to check>)". */
-function failureHint(first: NumberedAttempt): string {
+function failureHint(first: NumberedAttempt, sentAsRecorded: boolean): string {
   const error = first.error ?? "";
   if (/ECONNREFUSED/.test(error)) return `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(error)) return `; the host name of ${first.url} does not resolve (is it spelled right?)`;
+  // Its own signature over its own, old, x-timestamp: a handler that checks freshness is right to refuse it.
+  if (sentAsRecorded && first.statusCode !== undefined && first.statusCode >= 400 && first.statusCode < 500) {
+    return `; sent as recorded, with its original x-timestamp and signature: a handler that checks freshness refuses a stale one, as it should (re-signed, it gets a fresh timestamp)`;
+  }
   if (first.statusCode === 401) return `; ${REFUSED_SIGNATURE_HINT}`;
   return "";
 }
 
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
-export function summarize(out: Output, summary: RunSummary, url: string, verbose: boolean): string | undefined {
+export function summarize(out: Output, summary: RunSummary, url: string, verbose: boolean, sentAsRecorded = false): string | undefined {
   const { sent, failed, seconds, notSent } = summary;
   if (!verbose && !out.json) {
     out.line(
@@ -218,5 +222,5 @@ export function summarize(out: Output, summary: RunSummary, url: string, verbose
   if (notSent > 0) {
     return `${failed.length} of ${sent} deliveries failed, and ${notSentAfterUnanswered(notSent, summary.timeoutMs)}`;
   }
-  return `${failed.length} of ${sent} deliveries failed${failureHint(first)}`;
+  return `${failed.length} of ${sent} deliveries failed${failureHint(first, sentAsRecorded)}`;
 }

@@ -32,6 +32,15 @@ describe("the failure line of a delivery run", () => {
     expect(lineFor({ statusCode: 500 })).toBe("1 of 1 deliveries failed");
   });
 
+  it("a 4XX to a request sent as recorded blames its stale timestamp, not the secret", () => {
+    const out = createOutput({ json: true }, { stdout: sink(), stderr: sink() }, plain);
+    const summary = { sent: 1, failed: [failedWith({ statusCode: 401 })], seconds: 0.1, notSent: 0, timeoutMs: 200 };
+    expect(summarize(out, summary, "http://127.0.0.1:9/", false, true)).toBe(
+      "1 of 1 deliveries failed; sent as recorded, with its original x-timestamp and signature: a handler that checks freshness refuses a stale one, as it should (re-signed, it gets a fresh timestamp)",
+    );
+    expect(summarize(out, summary, "http://127.0.0.1:9/", false)).toMatch(/; the receiver refused the signature/);
+  });
+
   it("a run that stopped because the app stopped answering says so, and how many were not sent", () => {
     const timedOut = { errorKind: "timeout", error: "no answer within 200 ms" } as const;
     expect(lineFor(timedOut, 1)).toBe("1 of 1 deliveries failed, and 1 was not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");
