@@ -57,7 +57,8 @@ export function pagedSelection(store: RequestStore, filter: RequestFilter, verif
 /** The requests named by row id or event_id, in the order named; one that cannot be replayed refuses them all. */
 export function namedRequests(store: RequestStore, references: string[], verifiedOnly: boolean): Selection {
   const requests = references.map((reference) => {
-    const request = findRequest(store, reference);
+    // Re-signing sends verified requests only: an event_id names its verified copy, not a later refused replay of it.
+    const request = findRequest(store, reference, verifiedOnly);
     const refusal = replayRefusal(request, !verifiedOnly);
     if (refusal) throw new ReplayError(refusal);
     return request;

@@ -15,9 +15,9 @@ export function isMissingRequestError(error: unknown): error is MissingRequestEr
   return error instanceof MissingRequestError;
 }
 
-/** The stored request a row id or event_id names. */
-export function findRequest(store: Pick<RequestStore, "find">, reference: string): StoredRequest {
-  const request = store.find(reference);
+/** The stored request a row id or event_id names (see RequestStore.find for `verifiedFirst`). */
+export function findRequest(store: Pick<RequestStore, "find">, reference: string, verifiedFirst = false): StoredRequest {
+  const request = store.find(reference, verifiedFirst);
   if (!request) throw new MissingRequestError(reference);
   return request;
 }

@@ -181,8 +181,11 @@ export interface RequestStore {
    * (the column then joins the values, and a replay sends the first).
    */
   listReplayable(filter: RequestFilter, withHeaders?: boolean): ReplayableRequest[];
-  /** By row id (digits) or by event_id (the newest request carrying it). */
-  find(reference: string): StoredRequest | undefined;
+  /**
+   * By row id (digits) or by event_id: the newest request carrying it, or with `verifiedFirst` the
+   * newest verified one when there is one (a refused replay of an event is stored under its event_id too).
+   */
+  find(reference: string, verifiedFirst?: boolean): StoredRequest | undefined;
   /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
   textScanWindow(filter: RequestFilter): TextScanWindow;
   /** Records a different answer than the verdict's (listen --forward-status answers with the app's status). */
@@ -381,6 +384,9 @@ export function requestStore(db: Db): RequestStore {
   const byEventId = db.prepare<[string], RequestRow>(
     "SELECT * FROM requests WHERE event_id = ? ORDER BY id DESC LIMIT 1",
   );
+  const verifiedFirstByEventId = db.prepare<[string], RequestRow>(
+    "SELECT * FROM requests WHERE event_id = ? ORDER BY verification = 'verified' DESC, id DESC LIMIT 1",
+  );
 
   const updateStatus = db.prepare<[number, number]>("UPDATE requests SET status_code = ? WHERE id = ?");
   const firstIdSince = firstIdSinceIn(db);
@@ -448,8 +454,8 @@ export function requestStore(db: Db): RequestStore {
         .get(...params, filter.textScanLimit ?? TEXT_SCAN_LIMIT);
       return { scanned: row?.scanned ?? 0, lastId: row?.lastId ?? null };
     },
-    find(reference) {
-      const row = /^\d+$/.test(reference) ? byId.get(Number(reference)) : byEventId.get(reference);
+    find(reference, verifiedFirst = false) {
+      const row = /^\d+$/.test(reference) ? byId.get(Number(reference)) : (verifiedFirst ? verifiedFirstByEventId : byEventId).get(reference);
       return row === undefined ? undefined : fromRow(row);
     },
   };

@@ -37,6 +37,21 @@ describe("named requests", () => {
     expect((unverified as ReplayError).data).toEqual({ kind: "unverified", requestId: forged.id, verification: "bad_signature" });
     expect((unverified as Error).message).toBe(`request ${forged.id} was not verified when it arrived (bad_signature); re-signing would give it a valid signature`);
   });
+
+  it("an event_id names its newest verified copy when re-signing, not a later copy that failed verification", () => {
+    const store = requestStore(newDatabase());
+    const eventId = randomUUID();
+    const genuine = store.insert(storedRow(eventId));
+    // A replay sent as recorded into listen, refused for its old timestamp: the same event_id, stored later.
+    const stale = store.insert(storedRow(eventId, { verification: "stale_timestamp", statusCode: 401 }));
+    expect(drained(namedRequests(store, [eventId], true))).toEqual([genuine.id]);
+    // Sent as they are (or with unverified ones allowed), the newest is the one named, as before.
+    expect(drained(namedRequests(store, [eventId], false))).toEqual([stale.id]);
+    // With no verified copy, the refusal names the newest.
+    const onlyForged = randomUUID();
+    const forged = store.insert(storedRow(onlyForged, { verification: "bad_signature", statusCode: 401 }));
+    expect((thrown(() => namedRequests(store, [onlyForged], true)) as ReplayError).data).toMatchObject({ kind: "unverified", requestId: forged.id });
+  });
 });
 
 describe("a filter's selection", () => {
