@@ -7,14 +7,17 @@ import { registerRegistryCommands } from "./cli/registry.js";
 import { registerSandboxCommands } from "./cli/sandbox.js";
 import { registerToolingCommands } from "./cli/tooling.js";
 import { usageError } from "./errors.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean, didYouMeanOneOf } from "./suggest.js";
 import { redactTypedUrl } from "./redact-url.js";
 import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, filterValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
 
 
-/** "error: unknown command 'lisen'\n(Did you mean listen?)\n" -> "error: unknown command 'lisen'; did you mean listen?\n". */
+/**
+ * "error: unknown command 'lisen'\n(Did you mean listen?)\n" -> "error: unknown command 'lisen'; did you mean "listen"?\n",
+ * worded as every other suggestion here (didYouMeanOneOf).
+ */
 export function suggestionOnOneLine(text: string): string {
-  return text.replace(/\n\(Did you mean (.+)\?\)\n?$/, "; did you mean $1?\n");
+  return text.replace(/\n\(Did you mean (?:one of )?(.+)\?\)\n?$/, (_match, names: string) => `; ${didYouMeanOneOf(names.split(", "))}\n`);
 }
 
 /**

@@ -28,7 +28,7 @@ describe("usage errors, in-process", () => {
   it("suggests the command meant", async () => {
     const result = await runInProcess(["simulat"], { env: home.env });
     expectExit(result, 2);
-    expect(result.stderr).toBe("error: unknown command 'simulat'; did you mean simulate?\n");
+    expect(result.stderr).toBe("error: unknown command 'simulat'; did you mean \"simulate\"?\n");
   });
 
   it("never prints the password of a URL it refuses, and refuses a bare % in one (it would be sent wrong)", async () => {
@@ -55,9 +55,9 @@ describe("usage errors, in-process", () => {
 
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
-      [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean --to?\n"],
-      [["events", "lst"], "error: unknown command 'lst'; did you mean list?\n"],
-      [["webhooks", "craete"], "error: unknown command 'craete'; did you mean create?\n"],
+      [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean \"--to\"?\n"],
+      [["events", "lst"], "error: unknown command 'lst'; did you mean \"list\"?\n"],
+      [["webhooks", "craete"], "error: unknown command 'craete'; did you mean \"create\"?\n"],
     ] as const) {
       const result = await runInProcess([...args], { env: home.env });
       expectExit(result, 2);
