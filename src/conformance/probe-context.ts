@@ -20,7 +20,11 @@ export interface ProbeContext {
   exchanges: readonly Exchange[];
   state?: { read: StateReader; settle(from: StateReading): Promise<StateReading> };
   /** What one check learned that a later one needs (retried-delivery asks duplicate-delivery). */
-  memory: { duplicateProcessedTwice?: boolean };
+  memory: {
+    duplicateProcessedTwice?: boolean;
+    /** genuine-events ran and not one genuine event was accepted: a refusal elsewhere shows nothing. */
+    acceptedNoGenuine?: boolean;
+  };
 }
 
 export interface ProbeOutcome {

@@ -3,7 +3,7 @@ import type { WebhookEnvelope } from "../events/fixtures.js";
 import { loadScenario } from "../events/scenario.js";
 import { mustAccept, playAndJudge, withoutDuplicates } from "./acceptance.js";
 import { RESPONSE_TIME_WARN_MS, type CheckId } from "./checks.js";
-import { answered, answerText } from "./exchange.js";
+import { accepted, answered, answerText } from "./exchange.js";
 import { idempotency, UNOBSERVED } from "./idempotency.js";
 import { build, fail, pass, warn, type Probe } from "./probe-context.js";
 import { mustRefuse } from "./refusal.js";
@@ -24,10 +24,13 @@ const PENDING_SCENARIO = "pending-then-success";
 
 export const PROBES: Record<CheckId, Probe> = {
   async "genuine-events"(ctx) {
-    return mustAccept(
+    const outcome = await mustAccept(
       ctx,
       ctx.events.map((name) => genuine(ctx.signer, build(ctx, name), name)),
     );
+    // The suite's first check: every exchange so far is one of its genuine events.
+    ctx.memory.acceptedNoGenuine = !ctx.exchanges.some(accepted);
+    return outcome;
   },
 
   "forged-signature": (ctx) =>

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { EventName } from "../events/catalog.js";
 import { accepted, answered, answerText, type Exchange } from "./exchange.js";
-import { build, fail, noAnswer, pass, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
+import { build, fail, noAnswer, pass, warn, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
 import { genuine, type ProbeRequest } from "./requests.js";
 
 /** The event every forgery is built from: a job event that carries payload.end_user_id. */
@@ -29,7 +29,13 @@ export async function mustRefuse(ctx: ProbeContext, list: readonly Forgery[]): P
     if (typeof outcome === "string") refusals.push(outcome);
     else failures.push(outcome);
   }
-  return failures[0] ?? pass(`refused (${refusals.join("; ")})`);
+  const [failure] = failures;
+  if (failure) return failure;
+  // A handler that refuses everything refuses forgeries too, whether it verifies or not.
+  if (ctx.memory.acceptedNoGenuine) {
+    return warn(`refused (${refusals.join("; ")}), but so was every genuine event: this shows nothing about its verification until genuine-events passes`, []);
+  }
+  return pass(`refused (${refusals.join("; ")})`);
 }
 
 async function refuseOne(ctx: ProbeContext, forgery: Forgery): Promise<ProbeOutcome | string> {

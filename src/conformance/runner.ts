@@ -6,6 +6,7 @@ import { EVENT_NAMES, type EventName } from "../events/catalog.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../signing.js";
 import { CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, type CheckId } from "./checks.js";
 import { ConformanceError, NOTHING_LISTENING } from "./errors.js";
+import { blamedOnGenuineEvents } from "./genuine-first.js";
 import { summarizeAnswers, type Exchange } from "./exchange.js";
 import type { ProbeContext } from "./probe-context.js";
 import { PROBES } from "./probes.js";
@@ -165,7 +166,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     if (read) await read();
     for (const id of ids) {
       current = [];
-      const outcome = await PROBES[id](ctx);
+      const outcome = blamedOnGenuineEvents(ctx, id, await PROBES[id](ctx));
       const definition = checkDefinition(id);
       const result: CheckResult = {
         id,

@@ -8,6 +8,7 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type CheckId, type ConformanceOptions, type ConformanceReport } from "../../src/conformance/index.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
+import { GENUINE_FIRST_FIX } from "../../src/conformance/genuine-first.js";
 import { verifyWebhook } from "../../src/signing.js";
 import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
 import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
@@ -149,6 +150,41 @@ describe("each broken handler fails exactly its check", () => {
   it("400 on an unknown event: the event would be lost", async () => {
     const report = await run(await handler(rejectsUnknownEvent));
     expectOnlyFailure(report, "unknown-event", /^answered 400 to "pinwheel_cli_conformance\.probed", correctly signed \(Pinwheel never retries a 4XX: the event would be lost\)$/);
+  });
+
+  it("a handler that accepts no genuine event: its refusals of forgeries warn that they show nothing, and the checks it fails for that reason point to genuine-events", async () => {
+    const broken = await startRecordingServer(() => ({ status: 500 }));
+    try {
+      const report = await runConformance({
+        url: broken.url,
+        secret: SECRET,
+        events: ["account.added", "income.added"],
+        checks: ["genuine-events", "forged-signature", "missing-timestamp", "duplicate-delivery", "content-type"],
+      });
+      expect(verdicts(report), describeReport(report)).toEqual({
+        "genuine-events": "fail",
+        "forged-signature": "warn",
+        "missing-timestamp": "warn",
+        "duplicate-delivery": "fail",
+        "content-type": "fail",
+      });
+      const byId = Object.fromEntries(report.results.map((result) => [result.id, result]));
+      expect(byId["forged-signature"]!.message).toMatch(/^refused \(500\), but so was every genuine event: this shows nothing about its verification until genuine-events passes$/);
+      for (const id of ["duplicate-delivery", "content-type"]) expect(byId[id]!.fix, id).toBe(GENUINE_FIRST_FIX);
+      // genuine-events keeps its own fix: it is the one to make pass.
+      expect(byId["genuine-events"]!.fix).toBe(CHECKS[0]!.fix);
+    } finally {
+      await broken.close();
+    }
+    // Without genuine-events in the run nothing is known about genuine events: a refusal passes as before.
+    const alone = await startRecordingServer(() => ({ status: 500 }));
+    try {
+      const report = await runConformance({ url: alone.url, secret: SECRET, checks: ["forged-signature", "content-type"] });
+      expect(verdicts(report)).toEqual({ "forged-signature": "pass", "content-type": "fail" });
+      expect(report.results[1]!.fix).not.toBe(GENUINE_FIRST_FIX);
+    } finally {
+      await alone.close();
+    }
   });
 
   it("a redirect (an http:// URL sent on to https://, a moved route): said to be a redirect, not a 4XX", async () => {
