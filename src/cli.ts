@@ -33,6 +33,21 @@ export function choiceSuggestion(text: string): string {
   return suggestion ? `${text.replace(/\.\n?$/, "")}; ${suggestion}\n` : text;
 }
 
+/**
+ * Commander's error line as this CLI says it: one line (its suggestion on the same line), and an
+ * unknown command or option that resembles none points to the help that lists them.
+ */
+export function commanderErrorLine(text: string, commandPath: string): string {
+  const line = withoutTypedCredentials(choiceSuggestion(suggestionOnOneLine(text)));
+  return /^error: unknown (command|option) '[^']*'\n?$/.test(line) ? `${line.trimEnd()}; see "${commandPath} --help"\n` : line;
+}
+
+/** Each command words commander's errors with its own path (for the help it points to). */
+function wordCommanderErrors(command: Command, commandPath: string): void {
+  command.configureOutput({ outputError: (text, write) => write(commanderErrorLine(text, commandPath)) });
+  for (const sub of command.commands) wordCommanderErrors(sub as Command, `${commandPath} ${sub.name()}`);
+}
+
 /** Commander quotes a refused option value whole: a URL's password with it (`--to http://user:secret@...`). */
 export function withoutTypedCredentials(text: string): string {
   return text.replace(/(argument ')(.*)(' is invalid\.)/, (_match, before: string, value: string, after: string) => `${before}${redactTypedUrl(value)}${after}`);
@@ -45,14 +60,16 @@ export function withoutTypedCredentials(text: string): string {
 export function checkHelpTopic(program: Command, args: readonly string[]): void {
   if (args[0] !== "help") return;
   let command: Command = program;
+  let commandPath = program.name();
   for (const name of args.slice(1)) {
     if (name.startsWith("-")) return;
     const found = command.commands.find((sub) => sub.name() === name || sub.aliases().includes(name));
     if (!found) {
       const suggestion = didYouMean(name, command.commands.map((sub) => sub.name()));
-      throw usageError(`unknown command '${name}'${suggestion ? `; ${suggestion}` : ""}`);
+      throw usageError(`unknown command '${name}'; ${suggestion || `see "${commandPath} --help"`}`);
     }
     command = found as Command;
+    commandPath = `${commandPath} ${command.name()}`;
   }
 }
 
@@ -67,8 +84,6 @@ export function buildProgram(): Command {
     // `webhooks create --version <date>` must reach the subcommand, not print the CLI's version.
     .enablePositionalOptions()
     .showSuggestionAfterError()
-    // Commander puts its suggestion on a second line; every usage error here is one line.
-    .configureOutput({ outputError: (text, write) => write(withoutTypedCredentials(choiceSuggestion(suggestionOnOneLine(text)))) })
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText(
       "after",
@@ -305,5 +320,6 @@ export function buildProgram(): Command {
     .addHelpText("after", examples(["pinwheel-cli scenarios show paystubs-sync", "pinwheel-cli scenarios show at-least-once --json > my-scenario.json"]))
     .action(lazy(() => import("./commands/scenarios/show.js")));
 
+  wordCommanderErrors(program, "pinwheel-cli");
   return program;
 }

@@ -53,6 +53,18 @@ describe("usage errors, in-process", () => {
     expect(await usageError(["listen", "--forward-to", UNREACHABLE, "--forward-timeout", "2147483648"])).toMatch(/--forward-timeout/);
   });
 
+  it("an unknown command or option that resembles none points to the help that lists them, at its own level", async () => {
+    for (const [args, line] of [
+      [["prune"], "error: unknown command 'prune'; see \"pinwheel-cli --help\"\n"],
+      [["events", "prune"], "error: unknown command 'prune'; see \"pinwheel-cli events --help\"\n"],
+      [["events", "list", "--bogus"], "error: unknown option '--bogus'; see \"pinwheel-cli events list --help\"\n"],
+    ] as const) {
+      const result = await runInProcess([...args], { env: home.env });
+      expectExit(result, 2);
+      expect(result.stderr, args.join(" ")).toBe(line);
+    }
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean \"--to\"?\n"],
@@ -77,8 +89,9 @@ describe("usage errors, in-process", () => {
   });
 
   it("help for a command that does not exist is a usage error, not the whole help", async () => {
-    expect(await usageError(["help", "nosuch"])).toBe("error: unknown command 'nosuch'");
+    expect(await usageError(["help", "nosuch"])).toBe('error: unknown command \'nosuch\'; see "pinwheel-cli --help"');
     expect(await usageError(["help", "lisen"])).toBe(`error: unknown command 'lisen'; did you mean "listen"?`);
+    expect(await usageError(["help", "events", "prune"])).toBe(`error: unknown command 'prune'; see "pinwheel-cli events --help"`);
     expect(await usageError(["help", "webhooks", "craete"])).toBe(`error: unknown command 'craete'; did you mean "create"?`);
   });
 
