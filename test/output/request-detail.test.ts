@@ -1,30 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { printRequestDetail } from "../../src/output/request-detail.js";
-import type { DeliveryAttempt } from "../../src/store/deliveries.js";
 import type { StoredRequest } from "../../src/store/requests.js";
 import { capturedOutput } from "../helpers/captured-output.js";
+import { recordedAttempt } from "../helpers/recorded-attempts.js";
 import { storedRow } from "../helpers/stored-requests.js";
 
 function storedRequest(fields: Partial<StoredRequest> = {}): StoredRequest {
   return { ...storedRow("ev-1", { receivedAt: "2025-12-01T14:40:00.123Z", body: Buffer.from('{"a":1}'), bodySize: 7 }), id: 7, duplicate: false, ...fields };
 }
 
-const attempt: DeliveryAttempt = {
-  id: 1,
-  deliveryId: "d1",
-  source: "replay",
-  event: "income.added",
-  eventId: "ev-1",
-  webhookId: null,
-  requestId: 7,
-  url: "http://127.0.0.1:3000/",
-  attempt: 2,
-  startedAt: "2025-12-01T14:41:00.000Z",
-  durationMs: 12,
-  statusCode: 500,
-  error: null,
-  responseBody: null,
-};
+const attempt = recordedAttempt({ source: "replay", requestId: 7, attempt: 2, startedAt: "2025-12-01T14:41:00.000Z", durationMs: 12, statusCode: 500 });
 
 describe("printRequestDetail", () => {
   it("shows the request's verdict, schema, headers, body and the deliveries of its event_id", async () => {

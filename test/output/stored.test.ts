@@ -1,34 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { printDeliveryTable } from "../../src/output/stored.js";
-import type { DeliveryAttempt } from "../../src/store/deliveries.js";
 import { capturedOutput } from "../helpers/captured-output.js";
-
-function attempt(fields: Partial<DeliveryAttempt>): DeliveryAttempt {
-  return {
-    id: 1,
-    deliveryId: "d1",
-    source: "simulate",
-    event: "income.added",
-    eventId: "ev-1",
-    webhookId: null,
-    requestId: null,
-    url: "http://127.0.0.1:3000/",
-    attempt: 1,
-    startedAt: "2025-12-01T14:40:00.100Z",
-    durationMs: 12.4,
-    statusCode: 200,
-    error: null,
-    responseBody: null,
-    ...fields,
-  };
-}
+import { recordedAttempt } from "../helpers/recorded-attempts.js";
 
 describe("printDeliveryTable", () => {
   it("lists each attempt's time, source, event, try, answer (or the error in its place), duration and URL", async () => {
     const { out, lines } = await capturedOutput();
     printDeliveryTable(out, [
-      attempt({ id: 2, source: "smoke", event: null, statusCode: null, error: "timeout\u001b[0m", durationMs: 5000 }),
-      attempt({ attempt: 2 }),
+      recordedAttempt({ id: 2, source: "smoke", event: null, statusCode: null, error: "timeout\u001b[0m", durationMs: 5000 }),
+      recordedAttempt({ attempt: 2 }),
     ]);
     expect(lines()).toEqual([
       "ID  SENT                  SOURCE    EVENT         TRY  STATUS          TIME    URL",
@@ -39,7 +19,7 @@ describe("printDeliveryTable", () => {
 
   it("colours an answer of 300 or more red", async () => {
     const { out, lines } = await capturedOutput({ color: true });
-    printDeliveryTable(out, [attempt({ statusCode: 500 })]);
+    printDeliveryTable(out, [recordedAttempt({ statusCode: 500 })]);
     expect(lines()[1]).toContain("\u001b[31m500\u001b[39m");
   });
 });
