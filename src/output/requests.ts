@@ -73,7 +73,6 @@ function verdictText(c: ChalkInstance, request: StoredRequest): string {
   return c.red(`${request.verification}${request.verificationDetail ? `: ${printable(request.verificationDetail)}` : ""}`);
 }
 
-/** One readable line per request, plus indented lines for schema problems. */
 /** Every catalog name fits, so lines stay in columns; a longer unknown name just pushes its own line on. */
 const EVENT_COLUMN = Math.max(...EVENT_NAMES.map((name) => name.length));
 const ACCOUNT_COLUMN = 13;
@@ -85,6 +84,7 @@ export function requestLabel(request: Pick<StoredRequest, "event" | "method" | "
   return request.method ? printable(`${request.method} ${request.path}`.slice(0, 60)) : "(request line not read)";
 }
 
+/** One readable line per request, plus indented lines for schema problems. */
 export function formatRequestLine(c: ChalkInstance, request: StoredRequest): string {
   const status = request.statusCode < 300 ? c.green(String(request.statusCode)) : c.red(String(request.statusCode));
   const eventText = requestLabel(request);
