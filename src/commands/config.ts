@@ -15,6 +15,7 @@ import {
 } from "../config.js";
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NEWEST_VERSION, PINWHEEL_VERSIONS } from "../api/environments.js";
 import { CliError, usageError } from "../errors.js";
+import { printConfigTable } from "../output/config.js";
 import { createOutput, type Output } from "../output/index.js";
 import { promptSecret } from "../output/prompts.js";
 import { didYouMean, didYouMeanOrUse } from "../suggest.js";
@@ -193,10 +194,7 @@ export async function list(options: JsonOption): Promise<void> {
   if (out.json) return out.data(entries.map(entryJson));
   out.notice(`Config file: ${resolvePaths().configFile}`);
   out.notice("Precedence: flags > environment variables > config file > defaults");
-  out.table(
-    ["KEY", "VALUE", "FROM"],
-    entries.map((entry) => [entry.key, shown(entry.key, entry.value) ?? out.c.dim("-"), sourceText(entry)]),
-  );
+  printConfigTable(out, entries.map((entry) => ({ key: entry.key, value: shown(entry.key, entry.value), from: sourceText(entry) })));
 }
 
 export async function unset(keyArg: string, options: JsonOption): Promise<void> {

@@ -1,8 +1,6 @@
 import { CliError, usageError } from "../errors.js";
-import { createOutput, type Output } from "../output/index.js";
-import { printable } from "../output/printable.js";
-import { verificationJson } from "../output/verification.js";
-import type { WebhookDiagnosis } from "../verify/diagnose.js";
+import { createOutput } from "../output/index.js";
+import { printVerification, verificationJson } from "../output/verification.js";
 import { diagnoseSubject } from "../verify/diagnose-subject.js";
 import { rawSubject, storedSubject, type GivenNow, type Subject } from "../verify/subject.js";
 import { readBodyFile, secretFor } from "../cli/inputs.js";
@@ -50,33 +48,6 @@ async function fromStore(reference: string, options: VerifyOptions): Promise<Sub
   }
 }
 
-function printText(out: Output, report: WebhookDiagnosis, subject: Subject): void {
-  const { c } = out;
-  // The event_id and what the diagnoses quote came in the request: whoever sent it chose them.
-  const title = subject.stored ? `Request #${subject.stored.id}${subject.stored.eventId ? ` (event_id ${printable(subject.stored.eventId)})` : ""}: ` : "";
-  const colon = report.summary.indexOf(":");
-  const verdict = report.summary.slice(0, colon);
-  out.line(`${title}${report.valid ? c.green.bold(verdict) : c.red.bold(verdict)}${printable(report.summary.slice(colon))}`);
-  const found = report.diagnoses.filter((d) => d.matched);
-  if (report.valid) {
-    const note = report.diagnoses.find((d) => d.code === "timestamp_milliseconds");
-    out.line("");
-    out.line(`If your handler still rejects it, it is not verifying these exact bytes with this secret, or it misreads the clock. ${note?.message ?? ""}`.trim());
-    return;
-  }
-  if (found.length > 0) {
-    out.line("");
-    out.line(c.bold("Why"));
-    for (const diagnosis of found) out.line(`  ${c.red("✗")} ${printable(diagnosis.message)}`);
-  }
-  const ruledOut = [...new Set(report.diagnoses.filter((d) => !d.matched).map((d) => d.message))];
-  if (ruledOut.length > 0) {
-    out.line("");
-    out.line(c.bold("Checked"));
-    for (const message of ruledOut) out.line(c.dim(`  - ${printable(message)}`));
-  }
-}
-
 export async function run(reference: string | undefined, options: VerifyOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const subject = reference === undefined ? fromFlags(options) : await fromStore(reference, options);
@@ -86,7 +57,7 @@ export async function run(reference: string | undefined, options: VerifyOptions)
   if (options.json) {
     out.data(verificationJson(report, subject, used, options.tolerance));
   } else {
-    printText(out, report, subject);
+    printVerification(out, report, subject);
   }
 
   const clock = report.diagnoses.find((d) => d.code === "clock_skew");

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from "chalk";
-import type { NumberedAttempt } from "../delivery/deliver.js";
+import type { DeliveryReport, NumberedAttempt } from "../delivery/deliver.js";
 import { attemptJson } from "../delivery/attempt-json.js";
 import type { ReplayAttemptView } from "../inspector/ui/types.js";
 import { printable } from "./printable.js";
@@ -24,6 +24,16 @@ export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt }
   const retry = attempt.attempt > 1 ? c.dim(` (attempt ${attempt.attempt})`) : "";
   const error = attempt.error ? `  ${c.red(printable(attempt.error))}` : "";
   return `${mark} ${status}  ${printable(event ?? "(custom body)")}  → ${printable(attempt.url)}  ${formatDuration(attempt.durationMs)}  ${c.dim(printable(eventId ?? ""))}${retry}${error}`;
+}
+
+/** listen --forward-to's line under a request: "↳ 200 from http://127.0.0.1:3000/ in 12 ms after 2 attempts  #7". */
+export function formatForwardLine(c: ChalkInstance, requestId: number, { ok, attempts, final }: DeliveryReport): string {
+  const tries = attempts.length > 1 ? ` after ${attempts.length} attempts` : "";
+  const outcome =
+    final.statusCode !== undefined
+      ? `${ok ? c.green(String(final.statusCode)) : c.red(String(final.statusCode))} from ${final.url} in ${formatDuration(final.durationMs)}`
+      : `${c.red(printable(final.error ?? "error"))} (${final.url})`;
+  return `            ↳ ${outcome}${tries}  ${c.dim(`#${requestId}`)}`;
 }
 
 export function deliveryJson({ event, eventId, attempt }: DeliveryLine): Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { ChalkInstance } from "chalk";
 import type { DeliveryAttempt } from "../store/deliveries.js";
 import type { ListedRequest, StoredRequest } from "../store/requests.js";
 import { EVENT_NAMES } from "../events/catalog.js";
+import type { Output } from "./index.js";
 import { printable, terminalSafeJson } from "./printable.js";
 import { deliveryAttemptJson } from "./stored.js";
 
@@ -72,7 +73,6 @@ function verdictText(c: ChalkInstance, request: StoredRequest): string {
   return c.red(`${request.verification}${request.verificationDetail ? `: ${printable(request.verificationDetail)}` : ""}`);
 }
 
-/** One readable line per request, plus indented lines for schema problems. */
 /** Every catalog name fits, so lines stay in columns; a longer unknown name just pushes its own line on. */
 const EVENT_COLUMN = Math.max(...EVENT_NAMES.map((name) => name.length));
 const ACCOUNT_COLUMN = 13;
@@ -84,6 +84,7 @@ export function requestLabel(request: Pick<StoredRequest, "event" | "method" | "
   return request.method ? printable(`${request.method} ${request.path}`.slice(0, 60)) : "(request line not read)";
 }
 
+/** One readable line per request, plus indented lines for schema problems. */
 export function formatRequestLine(c: ChalkInstance, request: StoredRequest): string {
   const status = request.statusCode < 300 ? c.green(String(request.statusCode)) : c.red(String(request.statusCode));
   const eventText = requestLabel(request);
@@ -99,4 +100,23 @@ export function formatRequestLine(c: ChalkInstance, request: StoredRequest): str
     lines.push(c.yellow(`            schema: ${printable(issue.path)}: ${printable(issue.message)}`));
   }
   return lines.join("\n");
+}
+
+/** events list: a row per stored request, its status, verdict and any duplicate or schema mark coloured. */
+export function printRequestTable(out: Output, rows: readonly ListedRequest[]): void {
+  const { c } = out;
+  out.table(
+    ["ID", "RECEIVED", "STATUS", "EVENT", "ACCOUNT", "VERDICT", "EVENT ID"],
+    rows.map((row) => [
+      String(row.id),
+      `${row.receivedAt.replace("T", " ").slice(0, 19)}Z`,
+      row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
+      row.event !== null ? requestLabel(row) : c.dim(requestLabel(row)),
+      row.accountId ? printable(row.accountId.slice(0, 8)) : "",
+      (row.verification === "verified" ? c.green(row.verification) : c.red(row.verification)) +
+        (row.duplicate ? c.yellow(" (duplicate)") : "") +
+        (row.schemaErrors ? c.yellow(" (schema)") : ""),
+      printable(row.eventId ?? ""),
+    ]),
+  );
 }

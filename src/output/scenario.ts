@@ -46,6 +46,14 @@ function scenarioStatus({ c }: Output, { report }: ScenarioResult): string {
   return report.ok ? c.green(String(report.final.statusCode)) : c.red(String(report.final.statusCode ?? report.final.error));
 }
 
+/** scenarios show: the scenario's name and description, where it comes from, then its steps. */
+export function printScenario(out: Output, scenario: Scenario): void {
+  out.line(`${out.c.bold(scenario.name)}: ${scenario.description}`);
+  if (scenario.source) out.line(out.c.dim(`Follows ${scenario.source}`));
+  out.line("");
+  for (const line of describeScenario(scenario)) out.line(line);
+}
+
 export function describeScenario(scenario: Scenario): string[] {
   return scenario.steps.map((step, index) => {
     const what = isResendStep(step) ? `resend "${step.resend}"` : step.event;

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { DeliveryAttempt } from "../store/deliveries.js";
 import { formatDuration } from "./delivery.js";
+import type { Output } from "./index.js";
 import { printable, printableBlock } from "./printable.js";
 
 /** A stored body for a terminal: pretty JSON when it parses, else text with control bytes made visible. */
@@ -17,6 +18,28 @@ export function formatBody(body: Buffer): string {
 export function formatDeliveryAttempt(c: ChalkInstance, attempt: DeliveryAttempt): string {
   const status = attempt.statusCode === null ? c.red(printable(attempt.error ?? "error")) : String(attempt.statusCode);
   return `${attempt.startedAt}  ${attempt.source}  attempt ${attempt.attempt}  ${status}  ${formatDuration(attempt.durationMs)}  → ${printable(attempt.url)}`;
+}
+
+/** deliveries list: a row per recorded attempt, its status green when the app accepted it and red otherwise. */
+export function printDeliveryTable(out: Output, attempts: readonly DeliveryAttempt[]): void {
+  const { c } = out;
+  out.table(
+    ["ID", "SENT", "SOURCE", "EVENT", "TRY", "STATUS", "TIME", "URL"],
+    attempts.map((a) => [
+      String(a.id),
+      `${a.startedAt.replace("T", " ").slice(0, 19)}Z`,
+      a.source,
+      printable(a.event ?? ""),
+      String(a.attempt),
+      a.statusCode === null
+        ? c.red(printable(a.error ?? "error"))
+        : a.statusCode < 300
+          ? c.green(String(a.statusCode))
+          : c.red(String(a.statusCode)),
+      formatDuration(a.durationMs),
+      printable(a.url),
+    ]),
+  );
 }
 
 export { storedAttemptJson as deliveryAttemptJson } from "../delivery/attempt-json.js";

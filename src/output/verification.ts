@@ -1,6 +1,8 @@
 import type { ResolvedSecret } from "../config.js";
 import type { WebhookDiagnosis } from "../verify/diagnose.js";
 import type { Subject } from "../verify/subject.js";
+import type { Output } from "./index.js";
+import { printable } from "./printable.js";
 
 /** verify --json's object (and verify_request's). It names where the secret came from, never the secret. */
 export function verificationJson(report: WebhookDiagnosis, subject: Subject, used: ResolvedSecret, toleranceSeconds: number): Record<string, unknown> {
@@ -15,4 +17,32 @@ export function verificationJson(report: WebhookDiagnosis, subject: Subject, use
     tolerance_seconds: toleranceSeconds,
     diagnoses: report.diagnoses,
   };
+}
+
+/** verify's diagnosis in text: the verdict, then why it fails and what was ruled out (or, when it passes, what else to check). */
+export function printVerification(out: Output, report: WebhookDiagnosis, subject: Subject): void {
+  const { c } = out;
+  // The event_id and what the diagnoses quote came in the request: whoever sent it chose them.
+  const title = subject.stored ? `Request #${subject.stored.id}${subject.stored.eventId ? ` (event_id ${printable(subject.stored.eventId)})` : ""}: ` : "";
+  const colon = report.summary.indexOf(":");
+  const verdict = report.summary.slice(0, colon);
+  out.line(`${title}${report.valid ? c.green.bold(verdict) : c.red.bold(verdict)}${printable(report.summary.slice(colon))}`);
+  const found = report.diagnoses.filter((d) => d.matched);
+  if (report.valid) {
+    const note = report.diagnoses.find((d) => d.code === "timestamp_milliseconds");
+    out.line("");
+    out.line(`If your handler still rejects it, it is not verifying these exact bytes with this secret, or it misreads the clock. ${note?.message ?? ""}`.trim());
+    return;
+  }
+  if (found.length > 0) {
+    out.line("");
+    out.line(c.bold("Why"));
+    for (const diagnosis of found) out.line(`  ${c.red("✗")} ${printable(diagnosis.message)}`);
+  }
+  const ruledOut = [...new Set(report.diagnoses.filter((d) => !d.matched).map((d) => d.message))];
+  if (ruledOut.length > 0) {
+    out.line("");
+    out.line(c.bold("Checked"));
+    for (const message of ruledOut) out.line(c.dim(`  - ${printable(message)}`));
+  }
 }

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatRequestLine, requestDetailJson, requestJson, requestJsonLine, requestLabel } from "../../src/output/requests.js";
+import { formatRequestLine, printRequestTable, requestDetailJson, requestJson, requestJsonLine, requestLabel } from "../../src/output/requests.js";
 import { terminalSafeJson } from "../../src/output/printable.js";
 import type { StoredRequest } from "../../src/store/requests.js";
+import { capturedOutput } from "../helpers/captured-output.js";
 import { storedRow } from "../helpers/stored-requests.js";
 
 function storedRequest(): StoredRequest {
@@ -53,6 +54,29 @@ describe("formatRequestLine", () => {
     const rejection = "the request is not valid HTTP (HPE_INVALID_METHOD)";
     const line = formatRequestLine(new Chalk({ level: 0 }), { ...storedRequest(), event: null, method: "", path: "", statusCode: 400, verification: "not_checked", rejection });
     expect(line.split(rejection)).toHaveLength(2);
+  });
+});
+
+describe("printRequestTable", () => {
+  const received = "2025-12-01T14:40:00.123Z";
+
+  it("lists each request's time, status, event, account, verdict and event_id in columns", async () => {
+    const { out, lines } = await capturedOutput();
+    printRequestTable(out, [
+      { ...storedRequest(), receivedAt: received, accountId: "acct-1234567890", duplicate: true },
+      { ...storedRequest(), id: 8, receivedAt: received, event: null, eventId: null, method: "GET", path: "/favicon.ico", verification: "not_checked", statusCode: 404, schemaErrors: [] },
+    ]);
+    expect(lines()).toEqual([
+      "ID  RECEIVED              STATUS  EVENT             ACCOUNT   VERDICT               EVENT ID",
+      "7   2025-12-01 14:40:00Z  200     income.added      acct-123  verified (duplicate)  e",
+      "8   2025-12-01 14:40:00Z  404     GET /favicon.ico            not_checked (schema)",
+    ]);
+  });
+
+  it("colours a failing status red", async () => {
+    const { out, lines } = await capturedOutput({ color: true });
+    printRequestTable(out, [{ ...storedRequest(), statusCode: 401, verification: "bad_signature" }]);
+    expect(lines()[1]).toContain("\u001b[31m401\u001b[39m");
   });
 });
 

@@ -1,7 +1,5 @@
 import { createOutput } from "../../output/index.js";
-import { formatDuration } from "../../output/delivery.js";
-import { printable } from "../../output/printable.js";
-import { deliveryAttemptJson } from "../../output/stored.js";
+import { deliveryAttemptJson, printDeliveryTable } from "../../output/stored.js";
 import { deliveryStore } from "../../store/deliveries.js";
 import { openStoreForReading } from "../../cli/read-store.js";
 
@@ -31,24 +29,7 @@ export async function run(options: DeliveriesListOptions): Promise<void> {
       );
       return;
     }
-    const { c } = out;
-    out.table(
-      ["ID", "SENT", "SOURCE", "EVENT", "TRY", "STATUS", "TIME", "URL"],
-      attempts.map((a) => [
-        String(a.id),
-        `${a.startedAt.replace("T", " ").slice(0, 19)}Z`,
-        a.source,
-        printable(a.event ?? ""),
-        String(a.attempt),
-        a.statusCode === null
-          ? c.red(printable(a.error ?? "error"))
-          : a.statusCode < 300
-            ? c.green(String(a.statusCode))
-            : c.red(String(a.statusCode)),
-        formatDuration(a.durationMs),
-        printable(a.url),
-      ]),
-    );
+    printDeliveryTable(out, attempts);
   } finally {
     db.close();
   }

@@ -1,6 +1,5 @@
 import { createOutput } from "../../output/index.js";
-import { printable } from "../../output/printable.js";
-import { requestJson, requestLabel } from "../../output/requests.js";
+import { printRequestTable, requestJson } from "../../output/requests.js";
 import { requestStore } from "../../store/requests.js";
 import { openStoreForReading } from "../../cli/read-store.js";
 import { eventFilterOrUsageError, verdictOrUsageError } from "../../cli/inputs.js";
@@ -37,21 +36,7 @@ export async function run(options: EventsListOptions): Promise<void> {
       );
       return;
     }
-    const { c } = out;
-    out.table(
-      ["ID", "RECEIVED", "STATUS", "EVENT", "ACCOUNT", "VERDICT", "EVENT ID"],
-      rows.map((row) => [
-        String(row.id),
-        `${row.receivedAt.replace("T", " ").slice(0, 19)}Z`,
-        row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
-        row.event !== null ? requestLabel(row) : c.dim(requestLabel(row)),
-        row.accountId ? printable(row.accountId.slice(0, 8)) : "",
-        (row.verification === "verified" ? c.green(row.verification) : c.red(row.verification)) +
-          (row.duplicate ? c.yellow(" (duplicate)") : "") +
-          (row.schemaErrors ? c.yellow(" (schema)") : ""),
-        printable(row.eventId ?? ""),
-      ]),
-    );
+    printRequestTable(out, rows);
     if (options.limit !== undefined && rows.length === options.limit) {
       const matching = store.count(filter);
       if (matching > rows.length) out.notice(`${rows.length} of ${matching} shown; --limit ${matching} shows them all`);

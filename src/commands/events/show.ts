@@ -1,6 +1,5 @@
 import { createOutput } from "../../output/index.js";
-import { printable } from "../../output/printable.js";
-import { formatBody, formatDeliveryAttempt } from "../../output/stored.js";
+import { printRequestDetail } from "../../output/request-detail.js";
 import { requestDetailJson } from "../../output/requests.js";
 import { deliveriesOf } from "../../store/deliveries.js";
 import { findRequest } from "../../store/missing-request.js";
@@ -22,37 +21,7 @@ export async function run(reference: string, options: EventsShowOptions): Promis
       out.data(requestDetailJson(request, deliveries));
       return;
     }
-    const { c } = out;
-    const verdict =
-      request.verification === "verified"
-        ? c.green("verified")
-        : c.red(`${request.verification}${request.verificationDetail ? ` (${printable(request.verificationDetail)})` : ""}`);
-    out.line(`${c.bold(`#${request.id}`)}  ${c.bold(printable(request.event ?? "(no event)"))}  answered ${request.statusCode}`);
-    out.line(`  event_id    ${printable(request.eventId ?? "-")}${request.duplicate ? c.yellow("  (duplicate: seen before)") : ""}`);
-    out.line(`  received    ${request.receivedAt}  from ${request.remoteAddress ?? "?"}`);
-    out.line(`  request     ${printable(`${request.method} ${request.path}`)}`);
-    out.line(`  signature   ${verdict}`);
-    if (request.rejection) out.line(`  rejected    ${c.red(printable(request.rejection))}`);
-    if (request.schemaErrors) {
-      // The same list parseWebhookEvent returns as event.issues: a genuine event is still accepted.
-      const count = request.schemaErrors.length;
-      const accepted = request.statusCode < 300 ? " (accepted all the same: Pinwheel does not retry a 4XX; the library lists these as event.issues)" : "";
-      out.line(`  schema      ${c.yellow(`${count} issue${count === 1 ? "" : "s"}`)}${accepted}`);
-      for (const issue of request.schemaErrors) out.line(`              ${printable(issue.path)}: ${printable(issue.message)}`);
-    } else if (request.event) {
-      out.line(`  schema      ${c.green("valid")}`);
-    }
-    out.line("");
-    out.line(c.bold("Headers"));
-    for (const [name, value] of request.headers) out.line(`  ${printable(name)}: ${printable(value)}`);
-    out.line("");
-    out.line(c.bold(`Body (${request.bodySize} bytes${request.bodyTruncated ? ", truncated to the first MiB" : ""})`));
-    out.line(formatBody(request.body));
-    if (deliveries.length > 0) {
-      out.line("");
-      out.line(c.bold("Deliveries of this event_id"));
-      for (const attempt of deliveries) out.line(`  ${formatDeliveryAttempt(c, attempt)}`);
-    }
+    printRequestDetail(out, request, deliveries);
   } finally {
     db.close();
   }

@@ -3,12 +3,11 @@ import { interrupted, usageError } from "../../errors.js";
 import type { DeliveryReport } from "../../delivery/deliver.js";
 import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
 import { retryPolicy } from "../../delivery/retry-policy.js";
-import { formatDuration } from "../../output/delivery.js";
+import { formatForwardLine } from "../../output/delivery.js";
 import { validateWebhookEvent } from "../../events/schemas.js";
 import { createInspector, INSPECTOR_PATH, type Inspector } from "../../inspector/index.js";
 import { createOutput, type Output } from "../../output/index.js";
 import { formatRequestLine, requestJsonLine } from "../../output/requests.js";
-import { printable } from "../../output/printable.js";
 import { startReceiver, type Receiver, type ReceiverOptions } from "../../receiver/server.js";
 import { startCheckpointer } from "../../store/checkpointer.js";
 import { openDatabase, type Db } from "../../store/database.js";
@@ -77,18 +76,11 @@ function forwardedStatus(report: ForwardReport): number {
 }
 
 function showForward(out: Output, request: StoredRequest, report: DeliveryReport): void {
-  const { final } = report;
   if (out.json) {
     out.ndjson({ type: "forward", request_id: request.id, event_id: request.eventId, ...forwardJson(report), attempts: report.attempts.length });
     return;
   }
-  const { c } = out;
-  const tries = report.attempts.length > 1 ? ` after ${report.attempts.length} attempts` : "";
-  const outcome =
-    final.statusCode !== undefined
-      ? `${report.ok ? c.green(String(final.statusCode)) : c.red(String(final.statusCode))} from ${final.url} in ${formatDuration(final.durationMs)}`
-      : `${c.red(printable(final.error ?? "error"))} (${final.url})`;
-  out.line(`            ↳ ${outcome}${tries}  ${c.dim(`#${request.id}`)}`);
+  out.line(formatForwardLine(out.c, request.id, report));
 }
 
 export async function run(options: ListenOptions): Promise<void> {

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { printRequestDetail } from "../../src/output/request-detail.js";
+import type { StoredRequest } from "../../src/store/requests.js";
+import { capturedOutput } from "../helpers/captured-output.js";
+import { recordedAttempt } from "../helpers/recorded-attempts.js";
+import { storedRow } from "../helpers/stored-requests.js";
+
+function storedRequest(fields: Partial<StoredRequest> = {}): StoredRequest {
+  return { ...storedRow("ev-1", { receivedAt: "2025-12-01T14:40:00.123Z", body: Buffer.from('{"a":1}'), bodySize: 7 }), id: 7, duplicate: false, ...fields };
+}
+
+const attempt = recordedAttempt({ source: "replay", requestId: 7, attempt: 2, startedAt: "2025-12-01T14:41:00.000Z", durationMs: 12, statusCode: 500 });
+
+describe("printRequestDetail", () => {
+  it("shows the request's verdict, schema, headers, body and the deliveries of its event_id", async () => {
+    const { out, lines } = await capturedOutput();
+    printRequestDetail(out, storedRequest({ duplicate: true }), [attempt]);
+    expect(lines()).toEqual([
+      "#7  income.added  answered 200",
+      "  event_id    ev-1  (duplicate: seen before)",
+      "  received    2025-12-01T14:40:00.123Z  from 127.0.0.1",
+      "  request     POST /",
+      "  signature   verified",
+      "  schema      valid",
+      "",
+      "Headers",
+      "  content-type: application/json",
+      "",
+      "Body (7 bytes)",
+      "{",
+      '  "a": 1',
+      "}",
+      "",
+      "Deliveries of this event_id",
+      "  2025-12-01T14:41:00.000Z  replay  attempt 2  500  12 ms  → http://127.0.0.1:3000/",
+    ]);
+  });
+
+  it("names a failed verdict, the rejection and each schema issue; a request without an event has no schema line", async () => {
+    const { out, lines } = await capturedOutput();
+    printRequestDetail(
+      out,
+      storedRequest({
+        verification: "bad_signature",
+        verificationDetail: "x\u001b[31m",
+        statusCode: 401,
+        rejection: "signature mismatch",
+        schemaErrors: [{ path: "payload.amount", message: "expected number" }],
+      }),
+      [],
+    );
+    expect(lines().slice(4, 8)).toEqual([
+      "  signature   bad_signature (x\\x1b[31m)",
+      "  rejected    signature mismatch",
+      "  schema      1 issue",
+      "              payload.amount: expected number",
+    ]);
+    const { out: bare, lines: bareLines } = await capturedOutput();
+    printRequestDetail(bare, storedRequest({ event: null, eventId: null, remoteAddress: null, bodyTruncated: true }), []);
+    expect(bareLines().slice(0, 5)).toEqual(["#7  (no event)  answered 200", "  event_id    -", "  received    2025-12-01T14:40:00.123Z  from ?", "  request     POST /", "  signature   verified"]);
+    expect(bareLines()).toContain("Body (7 bytes, truncated to the first MiB)");
+    expect(bareLines().some((line) => line.includes("schema"))).toBe(false);
+  });
+
+  it("says that a genuine event with schema issues was accepted all the same", async () => {
+    const { out, lines } = await capturedOutput();
+    printRequestDetail(out, storedRequest({ schemaErrors: [{ path: "a", message: "b" }, { path: "c", message: "d" }] }), []);
+    expect(lines()).toContain("  schema      2 issues (accepted all the same: Pinwheel does not retry a 4XX; the library lists these as event.issues)");
+  });
+
+  it("colours a failed verdict red", async () => {
+    const { out, lines } = await capturedOutput({ color: true });
+    printRequestDetail(out, storedRequest({ verification: "bad_signature", statusCode: 401 }), []);
+    expect(lines()).toContain("  signature   \u001b[31mbad_signature\u001b[39m");
+  });
+});
