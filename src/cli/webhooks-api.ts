@@ -8,14 +8,15 @@ import { localStoreMustExist } from "./store-must-exist.js";
 /**
  * Runs the work against the target, turning API and transport failures into one-line errors.
  * A local registry's store at a path the user chose must exist unless the command adds to it
- * (`createsStore`): the others report a mistyped path.
+ * (`createsStore`): the others report a mistyped path. A command that names a webhook by id
+ * (`namesWebhook`) answers a 404 with where the ids are; for the others a 404 is a wrong URL.
  */
 export async function withApi<T>(
   out: Output,
   target: Target,
   timeoutMs: number,
   work: (opened: OpenedApi) => Promise<T>,
-  { createsStore = false }: { createsStore?: boolean } = {},
+  { createsStore = false, namesWebhook = false }: { createsStore?: boolean; namesWebhook?: boolean } = {},
 ): Promise<T> {
   if (target.kind === "http" && target.secret.source === "default") {
     out.notice(`Sending ${SECRET_SOURCE_LABELS.default} as x-api-secret; pass --secret or set PINWHEEL_API_SECRET for another.`);
@@ -28,7 +29,7 @@ export async function withApi<T>(
   } catch (error) {
     const described = describeApiFailure(error, target, timeoutMs);
     // A webhook id that is not there: say where the ids are, with the flags that reach the same place.
-    if (isPinwheelApiError(error) && error.body.status_code === 404 && described instanceof CliError) {
+    if (namesWebhook && isPinwheelApiError(error) && error.body.status_code === 404 && described instanceof CliError) {
       throw new CliError(`${described.message.replace(/\.$/, "")}; "pinwheel-cli webhooks list${listFlags(target)}" shows the ids there`);
     }
     throw described;

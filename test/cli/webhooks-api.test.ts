@@ -55,5 +55,12 @@ describe("a webhook id that is not there", () => {
         new RegExp(`answered 404 .*; "pinwheel-cli webhooks list --base-url ${mock.url}/?" shows the ids there$`),
       );
     });
+
+    it("a 404 for a command that names no webhook is a wrong URL: no pointer to the ids", async () => {
+      const wrongPath = `${mock.url.replace(/\/$/, "")}/not-the-api`;
+      const line = await missing(["webhooks", "list", "--base-url", wrongPath, "--secret", SECRET]);
+      expect(line).toMatch(/answered 404 .*No route GET \/not-the-api\/v1\/webhooks/);
+      expect(line).not.toMatch(/shows the ids there/);
+    });
   });
 });

@@ -7,7 +7,7 @@ export async function run(idArg: string, options: TargetOptions): Promise<void> 
   const out = createOutput({ json: options.json });
   const id = webhookIdOrUsageError(idArg);
   const target = resolveTarget(options);
-  await withApi(out, target, options.timeout, ({ api }) => api.delete(id));
+  await withApi(out, target, options.timeout, ({ api }) => api.delete(id), { namesWebhook: true });
   if (out.json) return out.data({ id, deleted: true });
   out.line(`Deleted webhook ${id} from ${target.label}`);
 }

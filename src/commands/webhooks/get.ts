@@ -11,7 +11,7 @@ export async function run(idArg: string, options: TargetOptions): Promise<void> 
   const { webhook, health } = await withApi(out, target, options.timeout, async ({ api, local }) => {
     const found = await api.get(id);
     return { webhook: found, health: local?.listWithHealth().find((row) => row.webhook.id === id)?.health };
-  });
+  }, { namesWebhook: true });
   if (out.json) return out.data(webhookJson(webhook, health));
   printWebhook(out, webhook, health);
 }

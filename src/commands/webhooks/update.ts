@@ -23,7 +23,7 @@ export async function run(idArg: string, options: WebhooksUpdateOptions): Promis
   if (Object.keys(body).length === 0) throw usageError("nothing to change: pass --url, --events and/or --status");
   const valid = usableOrUsageError(validateUpdateBody(body, { allowLoopbackHttp: target.allowLoopbackHttp }), body);
 
-  const webhook = await withApi(out, target, options.timeout, ({ api }) => api.update(id, valid));
+  const webhook = await withApi(out, target, options.timeout, ({ api }) => api.update(id, valid), { namesWebhook: true });
   if (out.json) return out.data(webhookJson(webhook));
   out.notice(`Updated in ${target.label}:`);
   printWebhook(out, webhook);
