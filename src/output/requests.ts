@@ -4,6 +4,7 @@ import type { ListedRequest, StoredRequest } from "../store/requests.js";
 import { EVENT_NAMES } from "../events/catalog.js";
 import type { Output } from "./index.js";
 import { printable, terminalSafeJson } from "./printable.js";
+import { tableTime } from "./table.js";
 import { deliveryAttemptJson } from "./stored.js";
 
 export function isVerified(request: Pick<StoredRequest, "verification">): boolean {
@@ -109,7 +110,7 @@ export function printRequestTable(out: Output, rows: readonly ListedRequest[]): 
     ["ID", "RECEIVED", "STATUS", "EVENT", "ACCOUNT", "VERDICT", "EVENT ID"],
     rows.map((row) => [
       String(row.id),
-      `${row.receivedAt.replace("T", " ").slice(0, 19)}Z`,
+      tableTime(row.receivedAt),
       row.statusCode < 300 ? c.green(String(row.statusCode)) : c.red(String(row.statusCode)),
       row.event !== null ? requestLabel(row) : c.dim(requestLabel(row)),
       row.accountId ? printable(row.accountId.slice(0, 8)) : "",

@@ -3,6 +3,7 @@ import type { DeliveryAttempt } from "../store/deliveries.js";
 import { formatDuration } from "./delivery.js";
 import type { Output } from "./index.js";
 import { printable, printableBlock } from "./printable.js";
+import { tableTime } from "./table.js";
 
 /** A stored body for a terminal: pretty JSON when it parses, else text with control bytes made visible. */
 export function formatBody(body: Buffer): string {
@@ -27,7 +28,7 @@ export function printDeliveryTable(out: Output, attempts: readonly DeliveryAttem
     ["ID", "SENT", "SOURCE", "EVENT", "TRY", "STATUS", "TIME", "URL"],
     attempts.map((a) => [
       String(a.id),
-      `${a.startedAt.replace("T", " ").slice(0, 19)}Z`,
+      tableTime(a.startedAt),
       a.source,
       printable(a.event ?? ""),
       String(a.attempt),
