@@ -139,6 +139,28 @@ export const USED_SECRET_LABELS: Record<SecretSource, string> = {
   default: "pinwheel-cli's built-in local development secret",
 };
 
+/**
+ * Every secret this developer has set up, by where it is (PINWHEEL_API_SECRET, the config file,
+ * the built-in one), for verify's "signed with another one" (verify/diagnose-subject.ts).
+ */
+export function developerSecrets(): { label: string; secret: string }[] {
+  const paths = resolvePaths();
+  const secrets: { label: string; secret: string }[] = [];
+  // An empty PINWHEEL_API_SECRET is refused where it would be used; here it is just not a candidate.
+  const environment = (() => {
+    try {
+      return resolveSecret(undefined);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (environment?.source === "env") secrets.push({ label: "the secret in PINWHEEL_API_SECRET", secret: environment.secret });
+  const configured = readConfigFile(paths)["api-secret"];
+  if (configured) secrets.push({ label: `the api-secret in the config file (${paths.configFile})`, secret: configured });
+  secrets.push({ label: "pinwheel-cli's built-in development secret, used when it is given none", secret: DEFAULT_DEV_SECRET });
+  return secrets;
+}
+
 /** Precedence: flag > environment > config file > the local development secret. */
 export function resolveSecret(flag: string | undefined, env: Env = process.env): ResolvedSecret {
   if (flag !== undefined && flag !== "") return { secret: flag, source: "flag" };

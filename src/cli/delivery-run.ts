@@ -50,8 +50,8 @@ export interface RunOptions {
    */
   longLived?: boolean;
   /**
-   * Stop taking deliveries once three in a row got no answer (UnansweredStreak) (simulate
-   * --count, replay): against a hung app each one left would wait out its whole timeout.
+   * Stop taking deliveries once three in a row got no answer (UnansweredStreak), as simulate
+   * --count and replay do: against a hung app each one left would wait out its whole timeout.
    */
   stopWhenUnanswered?: boolean;
 }

@@ -1,3 +1,4 @@
+import { developerSecrets } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { createOutput } from "../output/index.js";
 import { printVerification, verificationJson } from "../output/verification.js";
@@ -52,7 +53,7 @@ export async function run(reference: string | undefined, options: VerifyOptions)
   const out = createOutput({ json: options.json });
   const subject = reference === undefined ? fromFlags(options) : await fromStore(reference, options);
   const used = secretFor(out, options.secret);
-  const report = diagnoseSubject(subject, used, options.tolerance);
+  const report = diagnoseSubject(subject, used, options.tolerance, developerSecrets());
 
   if (options.json) {
     out.data(verificationJson(report, subject, used, options.tolerance));

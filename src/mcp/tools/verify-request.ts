@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { developerSecrets } from "../../config.js";
 import { usageError } from "../../errors.js";
 import { verificationJson } from "../../output/verification.js";
 import { DEFAULT_TOLERANCE_SECONDS, readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../signing.js";
@@ -42,7 +43,7 @@ export const verifyRequest = defineTool({
       const bytes = Buffer.from(body, args.body_encoding === "base64" ? "base64" : "utf8");
       subject = rawSubject(bytes, readHeader(headers, SIGNATURE_HEADER), readHeader(headers, TIMESTAMP_HEADER), now);
     }
-    const report = diagnoseSubject(subject, context.secret, tolerance);
+    const report = diagnoseSubject(subject, context.secret, tolerance, developerSecrets());
     const data = verificationJson(report, subject, context.secret, tolerance);
     const matched = report.diagnoses.filter((d) => d.matched).map((d) => `✗ ${d.message}`);
     return { data, text: [report.summary, ...matched].join("\n") };
