@@ -1,6 +1,7 @@
 import { statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { CliError, usageError } from "../errors.js";
+import { makeDirectory } from "../make-directory.js";
 import { answerInWords } from "../delivery/answer-words.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { redactUrl } from "../redact-url.js";
@@ -22,11 +23,22 @@ export function smokeReporter(options: { json?: boolean; reporter?: SmokeReporte
   return options.json ? "json" : options.output ? "junit" : (options.reporter ?? "table");
 }
 
-/** Checked before anything is sent: a report that cannot be written would lose every result. */
-export function checkOutputDirectory(output: string): void {
-  const directory = dirname(resolve(output));
-  const isDirectory = statSync(directory, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  if (!isDirectory) throw usageError(`--output: the directory ${directory} does not exist; create it first (e.g. mkdir -p ${directory})`);
+/**
+ * Made ready before anything is sent: a report that cannot be written would lose every result. A CI
+ * job names a report directory that its checkout lacks (`--output reports/smoke.xml`), so a missing
+ * one is made, as JUnit reporters do.
+ */
+export function prepareOutputFile(output: string): void {
+  const path = resolve(output);
+  const directory = dirname(path);
+  let isDirectory: boolean;
+  try {
+    makeDirectory(directory, 0o777);
+    isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch (error) {
+    throw new CliError(`cannot create ${directory} for the JUnit report: ${(error as Error).message}`);
+  }
+  if (isDirectory) throw usageError(`--output: ${path} is a directory; name the report file (e.g. ${join(output, "pinwheel-smoke.xml")})`);
 }
 
 /** The JUnit XML to --output, or to stdout without it. */

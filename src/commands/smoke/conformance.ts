@@ -7,7 +7,7 @@ import { didYouMean } from "../../suggest.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import { endUserFor } from "../../cli/end-user.js";
 import type { SmokeOptions } from "./smoke.js";
-import { checkOutputDirectory, emitJUnit, smokeReporter } from "../../output/smoke-report.js";
+import { prepareOutputFile, emitJUnit, smokeReporter } from "../../output/smoke-report.js";
 import { keepWasmOnBaselineCompiler } from "../../cli/short-run-wasm.js";
 
 /** Flags of the smoke suite that mean nothing here: refused rather than quietly ignored. */
@@ -47,9 +47,9 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
   refuseSmokeOnly(options);
   if (options.events?.length === 0) throw usageError("--events is empty; name the events genuine-events sends, or leave it out to send every catalog event");
   if (options.checks?.length === 0) throw usageError("--checks is empty; name the checks to run, or leave it out to run them all");
-  if (options.output) checkOutputDirectory(options.output);
   const events = options.events?.map(eventNameOrUsageError);
   const checks = options.checks?.map(checkIdOrUsageError);
+  if (options.output) prepareOutputFile(options.output);
   const { secret } = secretFor(out, options.secret);
   const url = options.to;
 

@@ -11,7 +11,7 @@ import { smokeChecks, type SmokeChecks } from "../../cli/smoke-checks.js";
 import { endUserFor, unrecognisedEndUserNotice } from "../../cli/end-user.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import {
-  checkOutputDirectory,
+  prepareOutputFile,
   emitJUnit,
   printSmokeTable,
   smokeJUnit,
@@ -87,9 +87,9 @@ function smokePlan(options: SmokeOptions): SmokeRunPlan {
   if (options.events && options.scenario) throw usageError("pass --events or --scenario, not both");
   if (options.speed !== undefined && !options.scenario) throw usageError("--speed scales a scenario's delays; it goes with --scenario <name>");
   if (options.events?.length === 0) throw usageError("--events is empty; name the events to check, or leave it out to check every catalog event");
-  if (options.output) checkOutputDirectory(options.output);
   const names = (options.events ?? (options.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
   const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
+  if (options.output) prepareOutputFile(options.output);
   return { reporter, url: options.to, names, scenario };
 }
 

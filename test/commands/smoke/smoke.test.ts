@@ -3,7 +3,7 @@
  * subset, or a scenario), the expected statuses, the table, JSON, and JUnit XML checked with a
  * strict well-formedness checker (no XML parser is installed).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -339,12 +339,29 @@ describe("smoke --reporter junit", () => {
     expect(target.requests).toEqual([]);
   });
 
-  it("--output into a directory that does not exist is a usage error before anything is sent", async () => {
+  it("--output into a directory that does not exist makes it, as a CI job's reports/ directory needs", async () => {
     const target = await server();
-    const directory = join(home.home, "no-such-dir");
-    const result = await smoke(["--to", target.url, "--events", "account.added", "--reporter", "junit", "--output", join(directory, "smoke.xml")]);
-    expectExit(result, 2);
-    expect(expectOneLineError(result.stderr)).toContain(`--output: the directory ${directory} does not exist; create it first`);
+    const file = join(home.home, "reports", "pinwheel", "smoke.xml");
+    const result = await smoke(["--to", target.url, "--events", "account.added", "--output", file]);
+    expectExit(result, 0);
+    expect(findAll(parseWellFormedXml(readFileSync(file, "utf8")), "testcase").map((c) => c.attributes.name)).toEqual(["account.added"]);
+  });
+
+  it("--output that cannot be written is refused before anything is sent: a directory (exit 2), a file where a directory must go (exit 1)", async () => {
+    const target = await server();
+    const directory = join(home.home, "reports-dir");
+    mkdirSync(directory);
+    const intoDirectory = await smoke(["--to", target.url, "--events", "account.added", "--output", directory]);
+    expectExit(intoDirectory, 2);
+    expect(expectOneLineError(intoDirectory.stderr)).toContain(`--output: ${directory} is a directory; name the report file`);
+    const notADirectory = join(home.home, "a-file");
+    writeFileSync(notADirectory, "");
+    const underAFile = await smoke(["--to", target.url, "--events", "account.added", "--output", join(notADirectory, "sub", "smoke.xml")]);
+    expectExit(underAFile, 1);
+    expect(expectOneLineError(underAFile.stderr)).toContain(`cannot create ${join(notADirectory, "sub")} for the JUnit report`);
+    const besideAFile = await smoke(["--to", target.url, "--events", "account.added", "--output", join(notADirectory, "smoke.xml")]);
+    expectExit(besideAFile, 1);
+    expect(expectOneLineError(besideAFile.stderr)).toContain(`cannot create ${notADirectory} for the JUnit report`);
     expect(target.requests).toEqual([]);
   });
 
