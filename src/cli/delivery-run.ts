@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { deliver, type DeliveryReport, type NumberedAttempt } from "../delivery/deliver.js";
+import { notRetriedWhy } from "../conformance/exchange.js";
 import { stagedAttemptRecorder, type AttemptRecorder, type DeliveryContext } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
 import { createSenderFor, sendsOverUndici } from "../delivery/node-sender.js";
@@ -195,32 +196,49 @@ export class DeliveryRun {
 /** Why a 401 happens, for simulate's and smoke's failure line: the receiver verifies with another secret. */
 export const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)";
 
+/**
+ * What a run sent, for the hint to its first failure: signed events (from the catalog, a
+ * scenario, or a replay re-signed), the user's --data body, or stored requests sent as recorded.
+ */
+export type SentBodies = "events" | "data-file" | "as-recorded";
+
+export interface SummaryOptions {
+  /** Each attempt had its own line, so the one-line count is not printed. */
+  verbose: boolean;
+  sent?: SentBodies;
+}
+
 /** The usual cause of the first failed delivery, when it has one: "; <why> (<what to check>)". */
-function failureHint(first: NumberedAttempt, sentAsRecorded: boolean): string {
+function failureHint(first: NumberedAttempt, sent: SentBodies): string {
   const error = first.error ?? "";
   if (/ECONNREFUSED/.test(error)) return `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(error)) return `; the host name of ${first.url} does not resolve (is it spelled right?)`;
+  const status = first.statusCode;
+  if (status === undefined || status < 400 || status >= 500) return "";
   // Its own signature over its own, old, x-timestamp: a handler that checks freshness is right to refuse it.
-  if (sentAsRecorded && first.statusCode !== undefined && first.statusCode >= 400 && first.statusCode < 500) {
+  if (sent === "as-recorded") {
     return `; sent as recorded, with its original x-timestamp and signature: a handler that checks freshness refuses a stale one, as it should (re-signed, it gets a fresh timestamp)`;
   }
-  if (first.statusCode === 401) return `; ${REFUSED_SIGNATURE_HINT}`;
-  return "";
+  if (status === 401) return `; ${REFUSED_SIGNATURE_HINT}`;
+  if (status === 404 || status === 405) return `; nothing at ${first.url} takes the POST (is that path your webhook route?)`;
+  const lost = `${notRetriedWhy("a 4XX")}, so a genuine event answered ${status} is lost`;
+  if (sent === "data-file") return `; the app refused your --data body (${lost})`;
+  return `; the app refused a signed event (${lost}: answer 2XX to every event that passes verification; smoke --suite conformance checks it)`;
 }
 
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
-export function summarize(out: Output, summary: RunSummary, url: string, verbose: boolean, sentAsRecorded = false): string | undefined {
-  const { sent, failed, seconds, notSent } = summary;
+export function summarize(out: Output, summary: RunSummary, url: string, { verbose, sent = "events" }: SummaryOptions): string | undefined {
+  const { sent: count, failed, seconds, notSent } = summary;
   if (!verbose && !out.json) {
     out.line(
-      `${out.c.bold(String(sent))} ${sent === 1 ? "delivery" : "deliveries"} to ${url} in ${seconds.toFixed(2)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s): ` +
-        `${sent - failed.length} 2xx, ${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,
+      `${out.c.bold(String(count))} ${count === 1 ? "delivery" : "deliveries"} to ${url} in ${seconds.toFixed(2)} s (${Math.round(count / Math.max(seconds, 0.001))}/s): ` +
+        `${count - failed.length} 2xx, ${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,
     );
   }
   const first = failed[0]?.final;
   if (!first) return undefined;
   if (notSent > 0) {
-    return `${failed.length} of ${sent} deliveries failed, and ${notSentAfterUnanswered(notSent, summary.timeoutMs)}`;
+    return `${failed.length} of ${count} deliveries failed, and ${notSentAfterUnanswered(notSent, summary.timeoutMs)}`;
   }
-  return `${failed.length} of ${sent} deliveries failed${failureHint(first, sentAsRecorded)}`;
+  return `${failed.length} of ${count} deliveries failed${failureHint(first, sent)}`;
 }

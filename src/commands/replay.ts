@@ -105,7 +105,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
       }),
     );
     if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length, not_sent: summary.notSent });
-    const failure = summarize(out, summary, url, false, Boolean(options.asRecorded));
+    const failure = summarize(out, summary, url, { verbose: false, sent: options.asRecorded ? "as-recorded" : "events" });
     if (failure) throw new CliError(failure);
   } finally {
     db.close();

@@ -172,7 +172,7 @@ async function playScenarioRuns(out: Output, options: SimulateOptions, { scenari
   const endUserNotice = unrecognisedEndUserNotice(endUser, summary.sent, answered2xx);
   if (endUserNotice) out.warn(endUserNotice);
   const where = local ? `${local.webhooks} local webhook${local.webhooks === 1 ? "" : "s"}` : url;
-  const failure = summarize(out, summary, where, true);
+  const failure = summarize(out, summary, where, { verbose: true });
   if (failure) throw new CliError(failure);
 }
 
@@ -249,7 +249,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
       }
     }),
   );
-  const failure = summarize(out, summary, url, run.verbose);
+  const failure = summarize(out, summary, url, { verbose: run.verbose, sent: options.data === undefined ? "events" : "data-file" });
   if (failure) throw new CliError(failure);
 }
 
@@ -297,7 +297,7 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
     const fanOut = fanOutThrough(out, run, registry, options);
     const webhooks = active.map(({ webhook }) => webhook);
     const summary = await run.finish(runPool(options.count, options.concurrency, async (index) => void (await fanOut.toEach(webhooks, plan.sequence(index)))));
-    const failure = summarize(out, summary, `${active.length} local webhook${plural}`, run.verbose);
+    const failure = summarize(out, summary, `${active.length} local webhook${plural}`, { verbose: run.verbose, sent: options.data === undefined ? "events" : "data-file" });
     if (failure) throw new CliError(failure);
     return true;
   } finally {

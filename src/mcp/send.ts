@@ -53,7 +53,7 @@ export async function sendThrough<T>(context: McpContext, plan: SendPlan, work: 
   });
   let value!: T;
   const summary = await run.finish(work(run).then((result) => void (value = result)));
-  const failure = summarize(out, summary, plan.url, true) ?? null;
+  const failure = summarize(out, summary, plan.url, { verbose: true }) ?? null;
   const attempts = out.records.filter((record): record is Record<string, unknown> => (record as { type?: unknown }).type === "attempt");
   return { value, attempts, notices: out.notices, sent: summary.sent, failed: summary.failed.length, failure };
 }

@@ -2,7 +2,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { TerminalSettings } from "../../src/config.js";
-import { summarize } from "../../src/cli/delivery-run.js";
+import { summarize, type SentBodies } from "../../src/cli/delivery-run.js";
 import type { DeliveryReport, NumberedAttempt } from "../../src/delivery/deliver.js";
 import { createOutput } from "../../src/output/index.js";
 
@@ -14,9 +14,9 @@ function failedWith(final: Partial<NumberedAttempt>): DeliveryReport {
   return { ok: false, attempts: [attempt], final: attempt };
 }
 
-function lineFor(final: Partial<NumberedAttempt>, notSent = 0): string | undefined {
+function lineFor(final: Partial<NumberedAttempt>, notSent = 0, sent?: SentBodies): string | undefined {
   const out = createOutput({ json: true }, { stdout: sink(), stderr: sink() }, plain);
-  return summarize(out, { sent: 1, failed: [failedWith(final)], seconds: 0.1, notSent, timeoutMs: 200 }, "http://no-such-host.example/hook", false);
+  return summarize(out, { sent: 1, failed: [failedWith(final)], seconds: 0.1, notSent, timeoutMs: 200 }, "http://no-such-host.example/hook", { verbose: false, sent });
 }
 
 describe("the failure line of a delivery run", () => {
@@ -26,19 +26,36 @@ describe("the failure line of a delivery run", () => {
     }
   });
 
-  it("keeps its other hints: nothing listening, a refused signature, and none for other answers", () => {
+  it("keeps its other hints: nothing listening, a refused signature, and none for a 5XX (Pinwheel retries it)", () => {
     expect(lineFor({ errorKind: "network", error: "connect ECONNREFUSED 127.0.0.1:9" })).toMatch(/; nothing is listening at /);
     expect(lineFor({ statusCode: 401 })).toMatch(/; the receiver refused the signature/);
     expect(lineFor({ statusCode: 500 })).toBe("1 of 1 deliveries failed");
+    expect(lineFor({ statusCode: 503 }, 0, "data-file")).toBe("1 of 1 deliveries failed");
+  });
+
+  it("a 404 or 405 asks whether the path is the webhook route", () => {
+    for (const statusCode of [404, 405]) {
+      expect(lineFor({ statusCode })).toBe("1 of 1 deliveries failed; nothing at http://no-such-host.example/hook takes the POST (is that path your webhook route?)");
+    }
+  });
+
+  it("another 4XX says that a genuine event answered so is lost, naming a --data body as what was refused", () => {
+    expect(lineFor({ statusCode: 400 })).toBe(
+      "1 of 1 deliveries failed; the app refused a signed event (Pinwheel never retries a 4XX, so a genuine event answered 400 is lost: " +
+        "answer 2XX to every event that passes verification; smoke --suite conformance checks it)",
+    );
+    expect(lineFor({ statusCode: 422 }, 0, "data-file")).toBe(
+      "1 of 1 deliveries failed; the app refused your --data body (Pinwheel never retries a 4XX, so a genuine event answered 422 is lost)",
+    );
   });
 
   it("a 4XX to a request sent as recorded blames its stale timestamp, not the secret", () => {
     const out = createOutput({ json: true }, { stdout: sink(), stderr: sink() }, plain);
     const summary = { sent: 1, failed: [failedWith({ statusCode: 401 })], seconds: 0.1, notSent: 0, timeoutMs: 200 };
-    expect(summarize(out, summary, "http://127.0.0.1:9/", false, true)).toBe(
+    expect(summarize(out, summary, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded" })).toBe(
       "1 of 1 deliveries failed; sent as recorded, with its original x-timestamp and signature: a handler that checks freshness refuses a stale one, as it should (re-signed, it gets a fresh timestamp)",
     );
-    expect(summarize(out, summary, "http://127.0.0.1:9/", false)).toMatch(/; the receiver refused the signature/);
+    expect(summarize(out, summary, "http://127.0.0.1:9/", { verbose: false })).toMatch(/; the receiver refused the signature/);
   });
 
   it("a run that stopped because the app stopped answering says so, and how many were not sent", () => {

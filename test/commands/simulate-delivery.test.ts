@@ -109,7 +109,7 @@ describe("simulate --retry", () => {
     expectExit(result, 1);
     expect(target.requests).toHaveLength(1);
     expect(ndjson(result.stdout)).toEqual([expect.objectContaining({ attempt: 1, status_code: 404, ok: false })]);
-    expect(expectOneLineError(result.stderr)).toBe("error: 1 of 1 deliveries failed");
+    expect(expectOneLineError(result.stderr)).toBe(`error: 1 of 1 deliveries failed; nothing at ${target.url} takes the POST (is that path your webhook route?)`);
   });
 
   it("--retry-base alone implies --retry", async () => {
@@ -259,6 +259,20 @@ describe("simulate --data with delivery flags", () => {
       expect(request.body.equals(bytes)).toBe(true);
       expectSigned(request);
     }
+  });
+
+  it("a 4XX says what was refused: the --data body, or a signed catalog event that Pinwheel would not send again", async () => {
+    const target = await server(statuses(400, 422));
+    const file = join(home.home, "refused-body.json");
+    writeFileSync(file, JSON.stringify(buildEvent("income.added")));
+    const refusedData = await simulate(["--data", file, "--to", target.url]);
+    expectExit(refusedData, 1);
+    expect(expectOneLineError(refusedData.stderr)).toBe(
+      "error: 1 of 1 deliveries failed; the app refused your --data body (Pinwheel never retries a 4XX, so a genuine event answered 400 is lost)",
+    );
+    const refusedEvent = await simulate(["income.added", "--to", target.url]);
+    expectExit(refusedEvent, 1);
+    expect(expectOneLineError(refusedEvent.stderr)).toMatch(/^error: 1 of 1 deliveries failed; the app refused a signed event \(Pinwheel never retries a 4XX, so a genuine event answered 422 is lost: /);
   });
 
   it("--pending with --data is refused or honoured, never silently ignored", async () => {
