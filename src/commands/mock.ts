@@ -1,7 +1,7 @@
 import { DEFAULT_DEV_SECRET, resolveDbPath, SECRET_SOURCE_LABELS } from "../config.js";
 import { interrupted } from "../errors.js";
 import { createOutput } from "../output/index.js";
-import { formatDuration } from "../output/delivery.js";
+import { printMockAnswer } from "../output/mock.js";
 import { apiKeyFingerprint } from "../registry/api-key.js";
 import { createLocalRegistry } from "../registry/local.js";
 import { startMockServer, type MockServer } from "../mock/server.js";
@@ -36,14 +36,7 @@ export async function run(options: MockOptions): Promise<void> {
       secret: secret.secret,
       registry,
       sandbox: openSandbox,
-      onAnswer: (entry) => {
-        if (out.json) {
-          out.ndjson({ type: "request", method: entry.method, path: entry.path, status: entry.status, code: entry.code ?? null, duration_ms: Math.round(entry.durationMs * 100) / 100 });
-          return;
-        }
-        const status = entry.status < 300 ? out.c.green(String(entry.status)) : out.c.red(String(entry.status));
-        out.line(`${entry.method.padEnd(6)} ${entry.path}  ${status}${entry.code ? ` ${entry.code}` : ""}  ${formatDuration(entry.durationMs)}`);
-      },
+      onAnswer: (answer) => printMockAnswer(out, answer),
     });
   } catch (error) {
     db.close();

@@ -13,6 +13,16 @@ import { answerApiRequest, type ApiAnswer } from "./routes.js";
 /** Webhook bodies are small; a larger request is refused before it is read whole. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** One answered request, for the command's request log. */
+export interface MockAnswer {
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  /** The error's code when the answer is an error. */
+  code: string | undefined;
+}
+
 export interface MockServerOptions {
   host: string;
   port: number;
@@ -21,7 +31,7 @@ export interface MockServerOptions {
   /** Serves the Core Data API from this sandbox, made on the first data request; without it only /v1/webhooks. */
   sandbox?: () => Promise<Sandbox>;
   /** Called after each answer, for the command's request log. */
-  onAnswer?(entry: { method: string; path: string; status: number; durationMs: number; code: string | undefined }): void;
+  onAnswer?(entry: MockAnswer): void;
 }
 
 export interface MockServer {

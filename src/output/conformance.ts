@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { CheckResult, ConformanceReport, Exchange } from "../conformance/index.js";
 import { formatDuration } from "./delivery.js";
+import type { Output } from "./index.js";
 import type { JUnitCase } from "./junit.js";
 import { printable } from "./printable.js";
 import { renderTable } from "./table.js";
@@ -116,4 +117,16 @@ export function conformanceJUnitCases(report: ConformanceReport): JUnitCase[] {
         : undefined,
     output: result.verdict === "warn" ? `warning: ${result.message}\nfix: ${result.fix}` : undefined,
   }));
+}
+
+/** The report card and its verdict line; on stderr when stdout carries the JUnit XML. */
+export function printConformanceReport(out: Output, report: ConformanceReport, { toStderr }: { toStderr: boolean }): void {
+  const card = renderConformanceCard(out.c, report);
+  const summary = conformanceSummary(report);
+  if (toStderr) {
+    out.notice(`${card}\n\n${summary}`);
+    return;
+  }
+  out.line(card);
+  out.line(`\n${report.failed ? out.c.red(summary) : report.warned ? out.c.yellow(summary) : out.c.green(summary)}`);
 }

@@ -1,7 +1,8 @@
 import type { ChalkInstance } from "chalk";
 import type { DeliveryReport, NumberedAttempt } from "../delivery/deliver.js";
-import { attemptJson } from "../delivery/attempt-json.js";
+import { attemptJson, forwardJson } from "../delivery/attempt-json.js";
 import type { ReplayAttemptView } from "../inspector/ui/types.js";
+import type { Output } from "./index.js";
 import { printable } from "./printable.js";
 
 export interface DeliveryLine {
@@ -34,6 +35,15 @@ export function formatForwardLine(c: ChalkInstance, requestId: number, { ok, att
       ? `${ok ? c.green(String(final.statusCode)) : c.red(String(final.statusCode))} from ${final.url} in ${formatDuration(final.durationMs)}`
       : `${c.red(printable(final.error ?? "error"))} (${final.url})`;
   return `            ↳ ${outcome}${tries}  ${c.dim(`#${requestId}`)}`;
+}
+
+/** listen --forward-to's report on one forward: a JSON line, or the line under its request. */
+export function printForward(out: Output, request: { id: number; eventId: string | null }, report: DeliveryReport): void {
+  if (out.json) {
+    out.ndjson({ type: "forward", request_id: request.id, event_id: request.eventId, ...forwardJson(report), attempts: report.attempts.length });
+    return;
+  }
+  out.line(formatForwardLine(out.c, request.id, report));
 }
 
 export function deliveryJson({ event, eventId, attempt }: DeliveryLine): Record<string, unknown> {

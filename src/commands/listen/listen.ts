@@ -3,7 +3,7 @@ import { interrupted, usageError } from "../../errors.js";
 import type { DeliveryReport } from "../../delivery/deliver.js";
 import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
 import { retryPolicy } from "../../delivery/retry-policy.js";
-import { formatForwardLine } from "../../output/delivery.js";
+import { printForward } from "../../output/delivery.js";
 import { validateWebhookEvent } from "../../events/schemas.js";
 import { createInspector, INSPECTOR_PATH, type Inspector } from "../../inspector/index.js";
 import { createOutput, type Output } from "../../output/index.js";
@@ -16,7 +16,6 @@ import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import type { EventName } from "../../events/catalog.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./public-endpoint.js";
 import { isLoopbackHost } from "../../loopback.js";
-import { forwardJson } from "../../delivery/attempt-json.js";
 import { describeBindError, waitForStopSignal } from "../../cli/serving.js";
 
 export interface ListenOptions extends PublicOptions {
@@ -73,14 +72,6 @@ function show(out: Output, request: StoredRequest, shown: ReadonlySet<string>): 
 function forwardedStatus(report: ForwardReport): number {
   if (report.shed) return 503;
   return report.final.statusCode ?? 502;
-}
-
-function showForward(out: Output, request: StoredRequest, report: DeliveryReport): void {
-  if (out.json) {
-    out.ndjson({ type: "forward", request_id: request.id, event_id: request.eventId, ...forwardJson(report), attempts: report.attempts.length });
-    return;
-  }
-  out.line(formatForwardLine(out.c, request.id, report));
 }
 
 export async function run(options: ListenOptions): Promise<void> {
@@ -193,7 +184,7 @@ function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspect
     forward(to, request, answeredWith) {
       const sending = to.forward(request).then((report) => {
         if (answeredWith) announce(answeredWith(report), true);
-        showForward(out, request, report);
+        printForward(out, request, report);
         inspector?.publishForward(request, report);
         return report;
       });

@@ -1,7 +1,7 @@
 import { CHECK_IDS, ConformanceError, isCheckId, NO_HTTP_HINT, runConformance, type CheckId, type ConformanceReport } from "../../conformance/index.js";
 import { CliError, usageError } from "../../errors.js";
 import { createOutput } from "../../output/index.js";
-import { conformanceJson, conformanceJUnitCases, conformanceSummary, renderConformanceCard } from "../../output/conformance.js";
+import { conformanceJson, conformanceJUnitCases, printConformanceReport } from "../../output/conformance.js";
 import { renderJUnit } from "../../output/junit.js";
 import { didYouMean } from "../../suggest.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
@@ -81,17 +81,8 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
     const xml = renderJUnit(`pinwheel-cli smoke --suite conformance ${url}`, conformanceJUnitCases(report), new Date().toISOString().slice(0, 19));
     emitJUnit(out, xml, options.output);
   }
-  if (reporter !== "json") {
-    const card = renderConformanceCard(out.c, report);
-    const summary = conformanceSummary(report);
-    // With JUnit on stdout the card goes to stderr, so the XML stays clean.
-    if (reporter === "junit" && !options.output) {
-      out.notice(`${card}\n\n${summary}`);
-    } else {
-      out.line(card);
-      out.line(`\n${report.failed ? out.c.red(summary) : report.warned ? out.c.yellow(summary) : out.c.green(summary)}`);
-    }
-  }
+  // With JUnit on stdout the card goes to stderr, so the XML stays clean.
+  if (reporter !== "json") printConformanceReport(out, report, { toStderr: reporter === "junit" && !options.output });
   if (report.failed) {
     const failed = report.results.filter((result) => result.verdict === "fail").map((result) => result.id);
     throw new CliError(`conformance failed: ${failed.length} of ${report.results.length} checks (${failed.join(", ")})`);
