@@ -31,14 +31,18 @@ export function smokeReporter(options: { json?: boolean; reporter?: SmokeReporte
 export function prepareOutputFile(output: string): void {
   const path = resolve(output);
   const directory = dirname(path);
-  let isDirectory: boolean;
   try {
     makeDirectory(directory, 0o777);
-    isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch (error) {
     throw new CliError(`cannot create ${directory} for the JUnit report: ${(error as Error).message}`);
   }
-  if (isDirectory) throw usageError(`--output: ${path} is a directory; name the report file (e.g. ${join(output, "pinwheel-smoke.xml")})`);
+  // A file where the directory should be: Node 24's stat of a path under it finds no entry rather than failing.
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CliError(`cannot write the JUnit report into ${directory}: it is not a directory`);
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw usageError(`--output: ${path} is a directory; name the report file (e.g. ${join(output, "pinwheel-smoke.xml")})`);
+  }
 }
 
 /** The JUnit XML to --output, or to stdout without it. */

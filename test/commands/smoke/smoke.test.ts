@@ -361,7 +361,7 @@ describe("smoke --reporter junit", () => {
     expect(expectOneLineError(underAFile.stderr)).toContain(`cannot create ${join(notADirectory, "sub")} for the JUnit report`);
     const besideAFile = await smoke(["--to", target.url, "--events", "account.added", "--output", join(notADirectory, "smoke.xml")]);
     expectExit(besideAFile, 1);
-    expect(expectOneLineError(besideAFile.stderr)).toContain(`cannot create ${notADirectory} for the JUnit report`);
+    expect(expectOneLineError(besideAFile.stderr)).toContain(`cannot write the JUnit report into ${notADirectory}: it is not a directory`);
     expect(target.requests).toEqual([]);
   });
 
