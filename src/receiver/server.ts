@@ -635,9 +635,18 @@ function failedRequest(error: ParseError): Pick<Arrived, "method" | "path" | "he
   if (!line) return { method: "", path: "", headers: [] };
   const headEnd = message.indexOf("\r\n\r\n");
   const rawHeaders: string[] = [];
+  let continues = false;
   for (const field of message.slice(0, headEnd < 0 ? undefined : headEnd).split(/\r?\n/).slice(1)) {
+    // A line that starts with a space or tab continues the field before it (obs-fold, which the
+    // parser refuses): it is part of that value, redacted with it, never a header of its own
+    // (dropped with a line that was no header either).
+    if (/^[ \t]/.test(field)) {
+      if (continues) rawHeaders[rawHeaders.length - 1] = `${rawHeaders[rawHeaders.length - 1] ?? ""} ${field.trim()}`.trim();
+      continue;
+    }
     const colon = field.indexOf(":");
-    if (colon > 0) rawHeaders.push(field.slice(0, colon).trim(), field.slice(colon + 1).trim());
+    continues = colon > 0;
+    if (continues) rawHeaders.push(field.slice(0, colon).trim(), field.slice(colon + 1).trim());
   }
   return { method: line[1] ?? "", path: line[2] ?? "", headers: headerPairs(rawHeaders) };
 }
