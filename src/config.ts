@@ -108,9 +108,6 @@ function checkedConfig(parsed: Record<string, unknown>, file: string): ConfigFil
         `${file}: "${key}" must be a string, not ${kindOf(value)}; fix the file, or run "pinwheel-cli config set ${key} <value>"`,
       );
     }
-    if (key === "api-secret" && hasControlCharacter(value)) {
-      throw new ConfigFileError(`${file}: "${key}" contains a line break or another control character; fix the file, or run "pinwheel-cli config set ${key}"`);
-    }
     config[key] = value;
   }
   const unknown = Object.keys(parsed).find((key) => !isConfigKey(key));
@@ -164,22 +161,12 @@ export function developerSecrets(): { label: string; secret: string }[] {
   return secrets;
 }
 
-/** A secret with a line break or another control character in it was read with its file's newline, or pasted badly. */
-function hasControlCharacter(value: string): boolean {
-  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
-  return /[\x00-\x1f\x7f]/.test(value);
-}
-
 /** Precedence: flag > environment > config file > the local development secret. */
 export function resolveSecret(flag: string | undefined, env: Env = process.env): ResolvedSecret {
   if (flag !== undefined && flag !== "") return { secret: flag, source: "flag" };
   if (env.PINWHEEL_API_SECRET !== undefined && env.PINWHEEL_API_SECRET.trim() === "") {
     // What CI passes when the repository secret it names does not exist: signing with the built-in one would hide that.
     throw usageError("PINWHEEL_API_SECRET is set but empty (a missing CI secret?); set it to your API secret, or unset it");
-  }
-  if (env.PINWHEEL_API_SECRET && hasControlCharacter(env.PINWHEEL_API_SECRET)) {
-    // A secret read from a file keeps its newline (a Kubernetes secret, echo "..." > file): every signature would be wrong.
-    throw usageError("PINWHEEL_API_SECRET contains a line break or another control character; was it read from a file with its newline?");
   }
   if (env.PINWHEEL_API_SECRET) return { secret: env.PINWHEEL_API_SECRET, source: "env" };
   const fromFile = readConfigFile(resolvePaths(env))["api-secret"];
