@@ -9,7 +9,7 @@ import { registerToolingCommands } from "./cli/tooling.js";
 import { usageError } from "./errors.js";
 import { didYouMean, didYouMeanOneOf } from "./suggest.js";
 import { redactTypedUrl } from "./redact-url.js";
-import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, filterValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
+import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, filterValue, hostValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
 
 
 /**
@@ -100,7 +100,7 @@ export function buildProgram(): Command {
     .command("listen")
     .description("receive webhooks: verify each signature, store every request in SQLite, show it")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 3000)
-    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--host <host>", "interface to bind", hostValue, "127.0.0.1")
     .option("--db <path>", "SQLite event store (default: the data directory; or PINWHEEL_CLI_DB)")
     .option("--secret <secret>", "API secret that signs deliveries (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)

@@ -41,3 +41,14 @@ function hostname(hostHeader: string): string {
   const bracketed = /^(\[[^\]]*\])(?::\d+)?$/.exec(hostHeader);
   return bracketed?.[1] ?? hostHeader.replace(/:\d+$/, "");
 }
+
+/**
+ * Whether a connection's peer address (socket.remoteAddress) is this machine: 127.0.0.0/8 or ::1,
+ * an IPv4 one also as a dual-stack socket reports it (::ffff:127.0.0.1). Unlike a Host header, the
+ * client cannot choose it.
+ */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const ipv4 = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
+  return ipv4 === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ipv4);
+}

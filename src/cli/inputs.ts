@@ -14,6 +14,14 @@ export function secretFor(out: Output, flag: string | undefined): ResolvedSecret
       `Using ${SECRET_SOURCE_LABELS.default}; pass --secret or set PINWHEEL_API_SECRET to use your workspace's API secret.`,
     );
   }
+  // --secret refuses these; a variable or the file is used as a handler given the same would use it
+  // (verify then names the difference), but a handler given the secret without it will not agree.
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  if (resolved.source !== "flag" && /[\x00-\x1f\x7f]/.test(resolved.secret)) {
+    out.warn(
+      `${SECRET_SOURCE_LABELS[resolved.source]} ends with a line break or holds another control character: what it signs or verifies will not match a handler given the secret without it (read from a file with its newline?)`,
+    );
+  }
   return resolved;
 }
 

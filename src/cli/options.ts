@@ -47,6 +47,15 @@ export function positiveNumber(value: string): number {
  * "$SECRET"): signing with the built-in one instead would hide it. A control character cannot be
  * in a real one. The error is our own, not commander's, which would quote the value back.
  */
+/**
+ * --host: an empty value is an unset variable (--host "$HOST"), and node would bind every interface
+ * for it, putting the receiver and what it stores on the network.
+ */
+export function hostValue(value: string): string {
+  if (value.trim() === "") throw usageError("--host is empty (an unset variable?); leave it out to bind 127.0.0.1, or pass 0.0.0.0 to be reachable from the network");
+  return value;
+}
+
 export function secretValue(flag: string, withoutIt = "PINWHEEL_API_SECRET") {
   return (value: string): string => {
     if (value.trim() === "") throw usageError(`${flag} is empty (an unset variable?); pass the secret, or leave ${flag} out to use ${withoutIt}`);

@@ -11,12 +11,21 @@ export function plannedDeliveries(scenario: Scenario): number {
 export function playThroughRun(
   run: DeliveryRun,
   scenario: Scenario,
-  options: { speed: number; ids: Partial<ThreadedIds>; apiVersion?: string; send?: (delivery: ScenarioDelivery) => Promise<DeliveryReport> },
+  options: {
+    speed: number;
+    ids: Partial<ThreadedIds>;
+    apiVersion?: string;
+    send?: (delivery: ScenarioDelivery) => Promise<DeliveryReport>;
+    stopped?: () => boolean;
+    onNotSent?: (delivery: ScenarioDelivery) => void;
+  },
 ): Promise<ScenarioResult[]> {
   return playScenario(scenario, {
     speed: options.speed,
     ids: options.ids,
     apiVersion: options.apiVersion,
     send: options.send ?? ((delivery) => run.send({ event: delivery.event, eventId: delivery.eventId, body: delivery.body })),
+    stopped: options.stopped,
+    onNotSent: options.onNotSent,
   });
 }

@@ -2,7 +2,7 @@ import { Option, type Command, type OptionValues } from "@commander-js/extra-typ
 import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } from "../api/environments.js";
 import { CONFIG_KEYS } from "../config-keys.js";
 import { lazy } from "./lazy.js";
-import { commaList, examples, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
+import { commaList, examples, hostValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
 
 const PRECEDENCE_HELP =
   "\nWhere the webhooks live: --env (sandbox, development, production, or local: the embedded registry,\n" +
@@ -96,7 +96,7 @@ function registerMock(program: Command): void {
     .command("mock")
     .description("serve the local registry as Pinwheel's /v1/webhooks API, for your own client's tests")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 4010)
-    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--host <host>", "interface to bind", hostValue, "127.0.0.1")
     .option("--secret <secret>", "the API secret clients must send as x-api-secret (default: PINWHEEL_API_SECRET, then config)", secretValue("--secret"))
     .option("--db <path>", "SQLite database (the same registry --env local uses; or PINWHEEL_CLI_DB)")
     .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")

@@ -74,6 +74,28 @@ function describeTarget({ data }: TargetError): string {
 }
 
 /**
+ * SQLite's own error from the middle of a command: the store opened and migrated, then a page it
+ * read or wrote failed. Its code says what happened to the file; the file is the command's store.
+ */
+function wordSqliteError(error: unknown): WordedError | undefined {
+  if (!(error instanceof Error) || error.name !== "SqliteError") return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string") return undefined;
+  const said = `${error.message}, ${code}`;
+  if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") {
+    return { message: `the event database is damaged (${said}); move it aside or pass --db <path>`, exitCode: 1 };
+  }
+  if (code.startsWith("SQLITE_FULL")) return { message: `the event database could not grow (${said}): is the disk full?`, exitCode: 1 };
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+    return { message: `the event database is locked by another process (${said}); try again, or pass --db <path>`, exitCode: 1 };
+  }
+  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_IOERR")) {
+    return { message: `cannot write the event database (${said}); pass --db <path> or set PINWHEEL_CLI_DB`, exitCode: 1 };
+  }
+  return undefined;
+}
+
+/**
  * The one place the CLI words the core's errors in its own flags. A mistake in what the user typed
  * (an override, a scenario) exits 2; work that failed (a database, an unreadable file) exits 1.
  * Undefined for an error nobody expected: the caller reports it as an unexpected failure.
@@ -91,5 +113,5 @@ export function wordError(error: unknown): WordedError | undefined {
   }
   if (isOutcomeConflictError(error)) return { message: `--fail and --pending both name ${error.job}; a job is pending then settles, or it fails`, exitCode: 2 };
   if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? { message: `--now ${error.message}`, exitCode: 2 } : { message: error.message, exitCode: 1 };
-  return undefined;
+  return wordSqliteError(error);
 }

@@ -98,11 +98,16 @@ export async function run(references: string[], options: ReplayOptions): Promise
       stopWhenUnanswered: true,
     });
     const summary = await replayRun.finish(
-      runPool(selected.planned, options.concurrency, async () => {
-        if (replayRun.stoppedAnswering) return;
-        const request = selected.next();
-        if (request) await replayRun.send(replayItem(request, Boolean(options.asRecorded)));
-      }),
+      runPool(
+        selected.planned,
+        options.concurrency,
+        async () => {
+          if (replayRun.stoppedAnswering) return;
+          const request = selected.next();
+          if (request) await replayRun.send(replayItem(request, Boolean(options.asRecorded)));
+        },
+        () => replayRun.stoppedAnswering,
+      ),
     );
     if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length, not_sent: summary.notSent });
     const failure = summarize(out, summary, url, { verbose: false, sent: options.asRecorded ? "as-recorded" : "events" });

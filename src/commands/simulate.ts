@@ -247,7 +247,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
         if (run.stoppedAnswering) return;
         await run.send(item);
       }
-    }),
+    }, () => run.stoppedAnswering),
   );
   const failure = summarize(out, summary, url, { verbose: run.verbose, sent: options.data === undefined ? "events" : "data-file" });
   if (failure) throw new CliError(failure);

@@ -44,6 +44,12 @@ export interface PlayOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   send(delivery: ScenarioDelivery): Promise<DeliveryReport>;
+  /**
+   * Once true, the deliveries left are not sent but handed to `onNotSent`, in play order (the
+   * caller stops a run whose app stopped answering). Deliveries already in flight finish.
+   */
+  stopped?(): boolean;
+  onNotSent?(delivery: ScenarioDelivery): void;
 }
 
 const DAY_MS = 86_400_000;
@@ -141,7 +147,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
 
   const deliverStep = async (index: number, outOfOrder: boolean): Promise<void> => {
     const step = defined(scenario.steps[index], `scenario step ${index + 1}`);
-    if (step.delay_ms) await sleep(step.delay_ms / speed);
+    if (step.delay_ms && !options.stopped?.()) await sleep(step.delay_ms / speed);
     const source = isResendStep(step) ? defined(byLabel.get(step.resend), `step label ${step.resend}`) : index;
     const envelope = defined(envelopes.get(source), `the event of step ${source + 1}`);
     const base = {
@@ -156,6 +162,10 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
     const run = async () => {
       for (const kind of kinds) {
         const delivery = { ...base, kind };
+        if (options.stopped?.()) {
+          options.onNotSent?.(delivery);
+          continue;
+        }
         results.push({ ...delivery, report: await options.send(delivery) });
       }
     };

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "../http/http-error.js";
 import { answersHost } from "../http/host-guard.js";
+import { isLoopbackPeer } from "../loopback.js";
 
 /** The header that carries the per-run token on every API call the page makes. */
 export const TOKEN_HEADER = "x-pinwheel-inspector-token";
@@ -60,12 +61,13 @@ export function createGuard(options: GuardOptions) {
     },
     checkWrite(request: IncomingMessage): void {
       // Bound beyond loopback, the page (and its token) reach anyone on the network; a replay
-      // re-signs with the real secret, so it is taken only from a page opened through a loopback name.
-      if (!options.loopbackOnly && !answersHost(request, true)) {
+      // re-signs with the real secret, so it is taken only from a page opened through a loopback
+      // name, by a client on this machine: a client elsewhere writes whatever Host it likes.
+      if (!options.loopbackOnly && (!answersHost(request, true) || !isLoopbackPeer(request.socket.remoteAddress))) {
         throw new HttpError(
           403,
           "replay_needs_localhost",
-          "listen is bound beyond loopback, so replays from the page are taken only when it is opened through localhost or 127.0.0.1; or use pinwheel-cli replay",
+          "listen is bound beyond loopback, so replays from the page are taken only when it is opened on this machine, through localhost or 127.0.0.1; or use pinwheel-cli replay",
         );
       }
       // A token in the query string would let a plain link or form carry it: writes take the header only.

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from "chalk";
-import type { CheckResult, ConformanceReport, Exchange } from "../conformance/index.js";
+import type { CheckId, CheckResult, ConformanceReport, Exchange } from "../conformance/index.js";
 import { formatDuration } from "./delivery.js";
 import type { Output } from "./index.js";
 import type { JUnitCase } from "./junit.js";
@@ -56,6 +56,21 @@ export function renderConformanceCard(c: ChalkInstance, report: ConformanceRepor
       `  fix:    ${result.fix}`,
     ]);
   return [table, ...details].join("\n");
+}
+
+/**
+ * Where a suite stopped by Ctrl+C or SIGTERM was, ending the signal's line: "after 2 of 16 checks
+ * (1 passed, 1 failed, 0 warnings); stopped during tampered-body, 13 not run".
+ */
+export function conformanceStoppedAt(done: readonly CheckResult[], planned: readonly CheckId[]): string {
+  const count = (verdict: CheckResult["verdict"]) => done.filter((result) => result.verdict === verdict).length;
+  const warned = count("warn");
+  const current = planned[done.length];
+  const left = Math.max(0, planned.length - done.length - (current === undefined ? 0 : 1));
+  return (
+    `after ${done.length} of ${planned.length} checks (${count("pass")} passed, ${count("fail")} failed, ${warned} warning${warned === 1 ? "" : "s"})` +
+    (current === undefined ? "" : `; stopped during ${current}, ${left} not run`)
+  );
 }
 
 export function conformanceSummary(report: ConformanceReport): string {

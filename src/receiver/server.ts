@@ -242,6 +242,8 @@ interface ReceiverContext {
   store: RequestStore;
   /** Connections accepted past the cap, with the timer that drops them: their one request is stored and refused with 503. */
   overCapacity: WeakMap<Socket, NodeJS.Timeout>;
+  /** Those of them whose one request has come: a request pipelined behind it is stored, never answered. */
+  overCapacityTaken: WeakSet<Socket>;
 }
 
 function classifyOptions(context: ReceiverContext, now: number): ClassifyOptions & { now: number } {
@@ -297,6 +299,9 @@ function committedRow({ row }: Submission, inserted: unknown, schemaErrors: unkn
 async function handleWebhook(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const drop = context.overCapacity.get(request.socket);
   const overCapacity = drop !== undefined;
+  // The connection's one request came before this one: its 503 closes the connection.
+  const behindTheOne = overCapacity && context.overCapacityTaken.has(request.socket);
+  if (overCapacity) context.overCapacityTaken.add(request.socket);
   const read = await readBody(request, overCapacity ? OVER_CAPACITY_BODY_BYTES : MAX_BODY_BYTES);
   // It came whole within its grace: it is answered once stored, however long the commit takes.
   clearTimeout(drop);
@@ -305,6 +310,7 @@ async function handleWebhook(context: ReceiverContext, request: IncomingMessage,
     { method: request.method ?? "GET", headers: request.headers, body: read.body, tooLarge: read.tooLarge, overCapacity },
     classifyOptions(context, now),
   );
+  if (behindTheOne) verdict.rejection = NOT_ANSWERED_PAST_CAP;
   let stored: StoredRequest;
   try {
     stored = await context.committer.submit({ row: requestRow(request, read, verdict, now), validateInWorker: verdict.validateLater });
@@ -314,6 +320,8 @@ async function handleWebhook(context: ReceiverContext, request: IncomingMessage,
     return;
   }
   context.options.onStored?.(stored);
+  // Left unanswered: node closes the connection after the 503 before it, and nothing written after that arrives.
+  if (behindTheOne) return;
   await answerStored(context, response, stored, verdict.errorCode, overCapacity);
 }
 
@@ -474,6 +482,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     validatesInWorker: completer !== null,
     store: requestStore(options.db),
     overCapacity: new WeakMap(),
+    overCapacityTaken: new WeakSet(),
   };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const server = createReceiverServer(context, limits);
@@ -505,6 +514,8 @@ type Arrived = Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySi
 type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict, answered?: boolean) => void;
 
 /** Said of a refused request whose answer was not written (see afterOwedAnswers). */
+const NOT_ANSWERED_PAST_CAP =
+  "not answered: a connection past the receiver's connection limit gets one request, and this one came after it on the same connection";
 const NOT_ANSWERED_BEHIND_OWED = "not answered: the answers owed before it on its connection took too long, so the connection was closed";
 
 /** Stores and refuses a request once the answers owed before it on its connection are written; past `waitMs`, stores it and closes unanswered. */
@@ -635,9 +646,18 @@ function failedRequest(error: ParseError): Pick<Arrived, "method" | "path" | "he
   if (!line) return { method: "", path: "", headers: [] };
   const headEnd = message.indexOf("\r\n\r\n");
   const rawHeaders: string[] = [];
+  let continues = false;
   for (const field of message.slice(0, headEnd < 0 ? undefined : headEnd).split(/\r?\n/).slice(1)) {
+    // A line that starts with a space or tab continues the field before it (obs-fold, which the
+    // parser refuses): it is part of that value, redacted with it, never a header of its own
+    // (dropped with a line that was no header either).
+    if (/^[ \t]/.test(field)) {
+      if (continues) rawHeaders[rawHeaders.length - 1] = `${rawHeaders[rawHeaders.length - 1] ?? ""} ${field.trim()}`.trim();
+      continue;
+    }
     const colon = field.indexOf(":");
-    if (colon > 0) rawHeaders.push(field.slice(0, colon).trim(), field.slice(colon + 1).trim());
+    continues = colon > 0;
+    if (continues) rawHeaders.push(field.slice(0, colon).trim(), field.slice(colon + 1).trim());
   }
   return { method: line[1] ?? "", path: line[2] ?? "", headers: headerPairs(rawHeaders) };
 }

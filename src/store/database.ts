@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { makeDirectory } from "../make-directory.js";
@@ -53,6 +53,24 @@ export function describeOpenFailure(file: string, error: unknown): StoreError {
 }
 
 /**
+ * Creates the file 0600 (SQLite would make it 0644) or, when it exists, checks that it can be
+ * read and written, without opening it: closing any descriptor of a file drops every POSIX lock
+ * the process holds on it, the shared lock of each SQLite connection it already has open
+ * included (listen opens several). Without that lock, another SQLite client closing the store
+ * takes itself for the last one and deletes the write-ahead log the open connections still
+ * commit into, where no other process reads and a crash loses what was committed.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if (statSync(path).isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: "EISDIR" });
+    accessSync(path, constants.R_OK | constants.W_OK);
+  }
+}
+
+/**
  * Opens (creating and migrating) the event store. The file is created 0600 because it holds
  * request bodies; WAL lets `listen` write while `events list` reads from another process, and
  * synchronous=FULL makes a committed row survive a crash. A file it cannot use is a StoreError.
@@ -65,7 +83,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   try {
     if (path !== ":memory:") {
       makeDirectory(dirname(path), 0o700);
-      closeSync(openSync(path, "a", 0o600));
+      createPrivately(path);
     }
     db = new Database(path, NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {});
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);

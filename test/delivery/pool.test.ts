@@ -43,6 +43,22 @@ describe("runPool", () => {
     expect(peak).toBe(2);
   });
 
+  it("takes no more indexes once `stopped` says so: a run that stops after three unanswered deliveries does not walk the rest of ten million", async () => {
+    const started: number[] = [];
+    const began = performance.now();
+    await runPool(
+      10_000_000,
+      2,
+      async (index) => {
+        started.push(index);
+        await tick();
+      },
+      () => started.length >= 3,
+    );
+    expect(started).toEqual([0, 1, 2]);
+    expect(performance.now() - began).toBeLessThan(1000);
+  });
+
   it("rejects when a worker throws", async () => {
     await expect(
       runPool(3, 2, async (index) => {

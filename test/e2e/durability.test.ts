@@ -70,3 +70,46 @@ describe("listen killed with SIGKILL under load", () => {
     await response.body.dump();
   }, 40_000);
 });
+
+describe("listen while another SQLite client opens and closes the store", () => {
+  it("keeps its lock on the file, so that client never deletes the write-ahead log listen commits into; what it answered survives SIGKILL", async () => {
+    home = tempHome();
+    const db = join(home.home, "shared.db");
+    const listener = await startListen(["--db", db, "--secret", SECRET], home.env);
+    listeners.push(listener);
+    const send = async (eventId: string) => {
+      const { body, headers } = signed(eventId);
+      const response = await request(listener.url, { method: "POST", body, headers });
+      await response.body.dump();
+      expect(response.statusCode).toBe(200);
+    };
+    await send("before-the-other-client");
+
+    // What SQLite does as a connection closes (the sqlite3 shell, Python's sqlite3): if it can take
+    // the file exclusively, it is the last one, and deletes the -wal and -shm files.
+    const other = new Database(db);
+    other.pragma("busy_timeout = 0");
+    other.pragma("locking_mode = EXCLUSIVE");
+    let taken = true;
+    try {
+      other.exec("BEGIN EXCLUSIVE");
+      other.exec("ROLLBACK");
+    } catch (error) {
+      taken = false;
+      expect((error as { code?: string }).code).toBe("SQLITE_BUSY");
+    }
+    other.close();
+    expect(taken).toBe(false);
+
+    const answered = Array.from({ length: 5 }, (_, index) => `after-the-other-client-${index}`);
+    for (const eventId of answered) await send(eventId);
+    // At once, before listen's checkpointer (once a second) could copy its log into the file.
+    listener.process.kill("SIGKILL");
+    await listener.stop("SIGKILL");
+
+    const reader = new Database(db, { readonly: true });
+    const stored = reader.prepare("SELECT event_id FROM requests").pluck().all() as string[];
+    reader.close();
+    expect(stored).toEqual(expect.arrayContaining(["before-the-other-client", ...answered]));
+  }, 40_000);
+});

@@ -3,7 +3,7 @@
  * over stdio, against a running `pinwheel-cli listen` and a local receiver (real HTTP on
  * 127.0.0.1, real SQLite in a temp dir). Slow tier: run `npm run build` first.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -206,13 +206,18 @@ describe("pinwheel-cli mcp over stdio", () => {
   });
 
   it("run_smoke plays built-in scenarios only: a path is never opened, so no file on the machine comes back in an error", async () => {
-    const secretFile = join(mkdtempSync(join(tmpdir(), "pinwheel-mcp-scenario-")), "leak.json");
+    const dir = mkdtempSync(join(tmpdir(), "pinwheel-mcp-scenario-"));
+    const secretFile = join(dir, "leak.json");
     writeFileSync(secretFile, "sk_live_do_not_echo");
-    for (const scenario of [secretFile, "../../../../etc/hostname", "at-least-once.json"]) {
-      const refused = await mcp.call("run_smoke", { to: receiver.url, scenario });
-      expect(refused, scenario).toMatchObject({ isError: true, text: expect.stringContaining("built-in scenarios:") });
-      expect(refused.text).not.toContain("sk_live_do_not_echo");
-      expect(refused.text).not.toContain("JSON");
+    try {
+      for (const scenario of [secretFile, "../../../../etc/hostname", "at-least-once.json"]) {
+        const refused = await mcp.call("run_smoke", { to: receiver.url, scenario });
+        expect(refused, scenario).toMatchObject({ isError: true, text: expect.stringContaining("built-in scenarios:") });
+        expect(refused.text).not.toContain("sk_live_do_not_echo");
+        expect(refused.text).not.toContain("JSON");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     const typo = await mcp.call("run_smoke", { to: receiver.url, scenario: "at-least-onec" });
     expect(typo).toMatchObject({ isError: true, text: expect.stringContaining('did you mean "at-least-once"') });

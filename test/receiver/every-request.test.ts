@@ -181,6 +181,22 @@ describe("what node's defaults would drop or hold", () => {
     expect(newest().headers).toContainEqual(["authorization", "[redacted]"]);
   });
 
+  it("redacts a credential folded onto a continuation line of a request the parser refuses (obs-fold)", async () => {
+    // Node refuses obs-fold with 400; the row is built from the raw head, where the folded
+    // line " user:s3cret" would otherwise read as a header "user" of its own, in the clear.
+    const head = "POST /folded HTTP/1.1\r\nhost: x\r\nauthorization: Basic\r\n user:s3cret\r\nx-note: a\r\n\tb:c\r\ncontent-length: 2\r\n\r\n{}";
+    expect((await rawRequest(receiver.port, Buffer.from(head, "latin1"))).status).toBe(400);
+    await waitUntil(() => newest().path === "/folded");
+    const row = newest();
+    expect(JSON.stringify(row.headers)).not.toContain("s3cret");
+    expect(row.headers).toEqual([
+      ["host", "x"],
+      ["authorization", "[redacted]"],
+      ["x-note", "a b:c"],
+      ["content-length", "2"],
+    ]);
+  });
+
   it("stores and answers a request without a Host header (node alone answers 400 and stores nothing)", async () => {
     const before = count();
     const { body, headers } = signed();

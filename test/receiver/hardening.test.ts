@@ -156,6 +156,20 @@ describe("the receiver under hostile input", () => {
       const kept = newestStored(db);
       expect(kept).toMatchObject({ path: "/over-cap-large", statusCode: 503, bodySize: 200_000, bodyTruncated: true });
       expect(kept.body.length).toBe(64 * 1024);
+
+      // Two requests pipelined on a connection past the cap: the first is answered 503 and the
+      // connection closed, so the second gets no answer, and its row must not claim one.
+      const pipelined = await openSocket(receiver.port);
+      const received = textUntilClosed(pipelined);
+      const small = (path: string) => `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}`;
+      pipelined.write(small("/over-cap-first") + small("/over-cap-second"));
+      const text = await received;
+      expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual(["HTTP/1.1 503"]);
+      await waitUntil(() => newestStored(db).path === "/over-cap-second");
+      const [second, first] = requestStore(db).list({ limit: 2 });
+      expect(first).toMatchObject({ path: "/over-cap-first", statusCode: 503 });
+      expect(first?.rejection).not.toMatch(/not answered/);
+      expect(second?.rejection).toMatch(/^not answered: /);
     } finally {
       for (const socket of idle) socket.destroy();
     }

@@ -100,6 +100,10 @@ describe("openDatabase", () => {
     expectStoreError(() => openDatabase(path), "cannot_open", path, /events\.db/);
   });
 
+  it("names a directory given as the database", () => {
+    expectStoreError(() => openDatabase(dir), "cannot_open", dir, /^cannot open the event database at .*: EISDIR/);
+  });
+
   // Node's recursive mkdirSync never returned here, and no signal could end it.
   it.runIf(existsSync("/proc/self"))("names a path under /proc instead of spinning forever", () => {
     const path = "/proc/self/pinwheel-missing/events.db";

@@ -1,7 +1,8 @@
-import { CHECK_IDS, ConformanceError, isCheckId, NO_HTTP_HINT, runConformance, type CheckId, type ConformanceReport } from "../../conformance/index.js";
+import { CHECK_IDS, ConformanceError, isCheckId, NO_HTTP_HINT, runConformance, selectChecks, type CheckId, type CheckResult, type ConformanceReport } from "../../conformance/index.js";
 import { CliError, usageError } from "../../errors.js";
 import { createOutput } from "../../output/index.js";
-import { conformanceJson, conformanceJUnitCases, printConformanceReport } from "../../output/conformance.js";
+import { conformanceJson, conformanceJUnitCases, conformanceStoppedAt, printConformanceReport } from "../../output/conformance.js";
+import { saveOnInterrupt } from "../../interrupt.js";
 import { renderJUnit } from "../../output/junit.js";
 import { didYouMean } from "../../suggest.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
@@ -53,11 +54,15 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
   const { secret } = secretFor(out, options.secret);
   const url = options.to;
 
-  const total = checks?.length ?? CHECK_IDS.length;
+  const planned = selectChecks(checks);
+  const total = planned.length;
   keepWasmOnBaselineCompiler();
   const spinner = await out.spinner(`conformance: 0/${total} checks`);
   let done = 0;
   let report: ConformanceReport;
+  // Ctrl+C or SIGTERM (a CI job's timeout) mid-suite: the signal's line says where it stopped.
+  const finished: CheckResult[] = [];
+  const releaseInterrupt = saveOnInterrupt(() => Promise.resolve(conformanceStoppedAt(finished, planned)));
   try {
     report = await runOrWord(() =>
       runConformance({
@@ -69,10 +74,14 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
         timeoutMs: options.timeout,
         endUserId: endUserFor(options.endUserId).id,
         stateUrl: options.stateUrl,
-        onResult: (result) => spinner.update(`conformance: ${++done}/${total} checks (${result.id} ${result.verdict})`),
+        onResult: (result) => {
+          finished.push(result);
+          spinner.update(`conformance: ${++done}/${total} checks (${result.id} ${result.verdict})`);
+        },
       }),
     );
   } finally {
+    releaseInterrupt();
     spinner.stop();
   }
 

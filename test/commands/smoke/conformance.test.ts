@@ -4,11 +4,14 @@
  * judges is tested in-process in test/conformance/runner.test.ts.
  */
 import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_IDS } from "../../../src/conformance/index.js";
-import { runCli, tempHome, type TempHome } from "../../helpers/cli.js";
+import { CLI_PATH, REPO_ROOT, runCli, STOP_SIGNALS, tempHome, type TempHome } from "../../helpers/cli.js";
+import { useRecordingServers } from "../../helpers/servers.js";
+import { waitUntil } from "../../helpers/wait.js";
 import { expectExit, expectOneLineError } from "../../helpers/delivery-cli.js";
 import { findAll, parseWellFormedXml } from "../../helpers/xml-well-formed.js";
 import { startHandler, type HandlerSteps, type RunningHandler } from "../../fixtures/handlers/base.js";
@@ -141,6 +144,27 @@ describe("smoke --suite conformance", () => {
       await new Promise((resolve) => dropping.close(resolve));
     }
   });
+});
+
+describe("smoke --suite conformance stopped with Ctrl+C or SIGTERM", () => {
+  const server = useRecordingServers();
+  for (const [signal, code, line] of STOP_SIGNALS) {
+    it(`says on ${signal} where the suite stopped: the checks done, the one in progress and how many were not run`, async () => {
+      // Three answers at once (genuine-events' one event, forged-signature, tampered-body's first), then none.
+      const app = await server((index) => (index < 3 ? { status: 200 } : { status: 200, delayMs: 120_000 }));
+      const args = ["smoke", "--suite", "conformance", "--to", app.url, "--events", "income.added", "--secret", SECRET];
+      const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: home.env });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+      await waitUntil(() => app.requests.length === 4, 30_000);
+      child.kill(signal);
+      expect(await closed).toBe(code);
+      expect(stderr.trim().split("\n").at(-1)).toBe(
+        `${line} after 2 of ${CHECK_IDS.length} checks (1 passed, 1 failed, 0 warnings); stopped during tampered-body, ${CHECK_IDS.length - 3} not run`,
+      );
+    }, 60_000);
+  }
 });
 
 describe("usage errors (exit 2, one line, nothing sent)", () => {

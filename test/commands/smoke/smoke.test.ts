@@ -209,6 +209,21 @@ describe("smoke --events and --expect", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("--scenario against an app that stops answering: after three deliveries in a row without an answer the rest of the scenario is not sent", async () => {
+    const hung = await server(() => ({ status: 200, delayMs: 10_000 }));
+    const started = Date.now();
+    // time-and-attendance: ten deliveries, steps 7 and 8 together.
+    const json = await smoke(["--to", hung.url, "--scenario", "time-and-attendance", "--timeout", "200", "--json"]);
+    expectExit(json, 1);
+    const report = JSON.parse(json.stdout) as SmokeJson;
+    expect(report.checks.map((check) => check.name)).toEqual(["1. step 1 account.added", "2. step 2 employment.added", "3. step 3 identity.added"]);
+    expect(report.not_sent).toHaveLength(7);
+    expect(report.not_sent[0]).toBe("4. step 4 shifts.added");
+    expect(expectOneLineError(json.stderr)).toBe("error: smoke test failed: 3 of 3 check(s) did not get 2xx, and 7 were not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");
+    expect(hung.requests).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("a 200 whose answer breaks off fails the check: Pinwheel would count the attempt as failed", async () => {
     const cutShort = createNetServer((socket) => {
       socket.on("error", () => {});
