@@ -29,6 +29,7 @@ export async function run(options: MockOptions): Promise<void> {
   const openSandbox = () =>
     (sandbox ??= import("../sandbox/sandbox.js").then(({ createSandbox }) => createSandbox({ db, apiKey: apiKeyFingerprint(secret.secret), secret: secret.secret, registry })));
   let server: MockServer;
+  let dropped = 0;
   try {
     server = await startMockServer({
       host: options.host,
@@ -37,6 +38,10 @@ export async function run(options: MockOptions): Promise<void> {
       registry,
       sandbox: openSandbox,
       onAnswer: (answer) => printMockAnswer(out, answer),
+      // Said once: a client that opens connections without end would otherwise fill the log too.
+      onDropped: (bound) => {
+        if (dropped++ === 0) out.warn(`${bound} connections are open at once, the mock's bound: it closes more unanswered until some close`);
+      },
     });
   } catch (error) {
     db.close();
@@ -59,6 +64,7 @@ export async function run(options: MockOptions): Promise<void> {
   const signal = await waitForStopSignal();
   await server.close();
   db.close();
+  if (dropped > 0) out.warn(`${dropped} connection(s) were closed unanswered, past the bound of open connections`);
   if (signal === "SIGINT") throw interrupted("the mock stopped");
   // SIGTERM is a supervisor's (docker stop, systemd): a clean stop, exit 0, said like listen's.
   if (!out.json) out.notice("Stopped the mock.");

@@ -12,6 +12,8 @@ import { answerApiRequest, type ApiAnswer } from "./routes.js";
 
 /** Webhook bodies are small; a larger request is refused before it is read whole. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Connections open at once, each reading up to MAX_BODY_BYTES: 128 MiB at the most. Far more than a test suite's client opens. */
+export const MOCK_MAX_CONNECTIONS = 128;
 
 /** One answered request, for the command's request log. */
 export interface MockAnswer {
@@ -32,6 +34,10 @@ export interface MockServerOptions {
   sandbox?: () => Promise<Sandbox>;
   /** Called after each answer, for the command's request log. */
   onAnswer?(entry: MockAnswer): void;
+  /** Connections open at once (default MOCK_MAX_CONNECTIONS); one more is closed unanswered and reported to onDropped. */
+  maxConnections?: number;
+  /** A connection past maxConnections was closed unanswered; `open` were open then. */
+  onDropped?(open: number): void;
 }
 
 export interface MockServer {
@@ -76,6 +82,9 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       response.end();
     });
   });
+
+  server.maxConnections = options.maxConnections ?? MOCK_MAX_CONNECTIONS;
+  server.on("drop", () => options.onDropped?.(server.maxConnections));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -4,6 +4,7 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -46,6 +47,43 @@ async function raw(method: string, path: string, headers: Record<string, string>
 }
 
 const AUTH = { "x-api-secret": SECRET, "pinwheel-version": "2025-07-08" };
+
+describe("bounds", () => {
+  it("closes a connection past maxConnections unanswered and reports it, and answers again once one closes", async () => {
+    const dropped: number[] = [];
+    const bounded = await startMockServer({ host: "127.0.0.1", port: 0, secret: SECRET, registry: registryOn("bounded.db"), maxConnections: 2, onDropped: (bound) => dropped.push(bound) });
+    const { port } = new URL(bounded.url);
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1", () => resolve(socket));
+        socket.once("error", reject);
+      });
+    const closed = (socket: Socket) => new Promise<string>((resolve) => {
+      let answer = "";
+      socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+      socket.once("close", () => resolve(answer));
+    });
+    try {
+      const held = [await open(), await open()];
+      // Connected before the server counts it: wait until both are its own.
+      await expect.poll(() => new Promise<number>((resolve) => bounded.server.getConnections((_e, count) => resolve(count)))).toBe(2);
+      const third = await open();
+      const thirdClosed = closed(third);
+      third.write(`GET /v1/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-secret: ${SECRET}\r\n\r\n`);
+      expect(await thirdClosed).toBe("");
+      expect(dropped).toEqual([2]);
+      held[0]!.destroy();
+      await expect.poll(() => new Promise<number>((resolve) => bounded.server.getConnections((_e, count) => resolve(count)))).toBe(1);
+      const fourth = await open();
+      const fourthClosed = closed(fourth);
+      fourth.end(`GET /v1/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-secret: ${SECRET}\r\nConnection: close\r\n\r\n`);
+      expect(await fourthClosed).toMatch(/^HTTP\/1\.1 200 /);
+      for (const socket of held) socket.destroy();
+    } finally {
+      await bounded.close();
+    }
+  });
+});
 
 describe("Pinwheel's checks", () => {
   it("requires x-api-secret and refuses a wrong one with 401", async () => {
