@@ -1,5 +1,6 @@
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { playScenario, type ScenarioDelivery, type ScenarioResult, type ThreadedIds } from "../delivery/scenario-player.js";
+import type { AccountData } from "../delivery/account-events.js";
 import type { Scenario } from "../events/scenario.js";
 import type { DeliveryRun } from "./delivery-run.js";
 
@@ -14,6 +15,7 @@ export function playThroughRun(
   options: {
     speed: number;
     ids: Partial<ThreadedIds>;
+    accountData?: AccountData;
     apiVersion?: string;
     send?: (delivery: ScenarioDelivery) => Promise<DeliveryReport>;
     stopped?: () => boolean;
@@ -23,6 +25,7 @@ export function playThroughRun(
   return playScenario(scenario, {
     speed: options.speed,
     ids: options.ids,
+    accountData: options.accountData,
     apiVersion: options.apiVersion,
     send: options.send ?? ((delivery) => run.send({ event: delivery.event, eventId: delivery.eventId, body: delivery.body })),
     stopped: options.stopped,

@@ -2,22 +2,33 @@ import { NEWEST_VERSION } from "../api/environments.js";
 import { ApiTransportError, isPinwheelApiError } from "../api/errors.js";
 import { CliError } from "../errors.js";
 import type { SandboxIds } from "../delivery/event-sequence.js";
+import type { SimulatedEvent } from "../delivery/account-events.js";
 
 /**
  * simulate --sandbox: a new account in the running mock, stored without events of its own, whose
  * ids the simulated events then carry, so a handler that calls back finds the account, its
- * platform and its data.
+ * platform and its data: list events carry the ids and params of the account's own events.
  */
-export async function sandboxAccountIds(baseUrl: string, secret: string, endUserId: string | undefined, timeoutMs: number): Promise<SandboxIds> {
-  const { createHttpSandboxApi } = await import("../api/sandbox-client.js");
+export async function sandboxAccountIds(
+  baseUrl: string,
+  secret: string,
+  endUserId: string | undefined,
+  timeoutMs: number,
+  simulated: readonly SimulatedEvent[],
+): Promise<SandboxIds> {
+  const [{ createHttpSandboxApi }, { accountEventData, sandboxOutcomes }] = await Promise.all([import("../api/sandbox-client.js"), import("../delivery/account-events.js")]);
   const api = createHttpSandboxApi({ baseUrl, secret, apiVersion: NEWEST_VERSION, timeoutMs });
   try {
-    const result = await api.connect({ endUserId, deliver: false });
+    // A job simulated only with an error (or pending) outcome runs so in the account too.
+    const outcomes = sandboxOutcomes(simulated);
+    const result = await api.connect({ endUserId, deliver: false, outcomes: Object.keys(outcomes).length ? outcomes : undefined });
     return {
       accountId: result.account_id,
       endUserId: result.end_user_id,
       linkTokenId: result.link_token_id,
       platform: { id: result.platform_id, name: result.platform_name },
+      // A mock from before envelopes were answered gives none: every data event then keeps the fixture's.
+      accountData: accountEventData(result.envelopes ?? []),
     };
   } catch (error) {
     if (isPinwheelApiError(error)) {

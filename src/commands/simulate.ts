@@ -1,10 +1,10 @@
 import type { CommandUnknownOpts as Command } from "@commander-js/extra-typings";
 import { resolveDbPath, resolveDefaultTarget } from "../config.js";
 import { CliError, usageError } from "../errors.js";
-import { catalogEntry } from "../events/catalog.js";
+import { catalogEntry, type EventName } from "../events/catalog.js";
 import { runPool } from "../delivery/pool.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
-import { sequenceBuilder, type PlannedDelivery, type SandboxIds, type SequenceOptions } from "../delivery/event-sequence.js";
+import { sequenceBuilder, simulatedEvents, type PlannedDelivery, type SandboxIds, type SequenceOptions } from "../delivery/event-sequence.js";
 import { FanOut, fannedOutReport, recipientsByEvent } from "../delivery/fan-out.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
 import type { ScenarioDelivery } from "../delivery/scenario-player.js";
@@ -72,7 +72,11 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   ]);
   const scenario = scenarios.loadScenario(options.scenario);
   const { secret } = secretFor(out, options.secret);
-  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout);
+  const simulated = scenario.steps.flatMap((step) =>
+    scenarios.isResendStep(step) ? [] : [{ event: step.event, outcome: step.outcome ?? (catalogEntry(step.event as EventName).job ? "success" : undefined) }],
+  );
+  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout, simulated);
+  if (sandbox) noticeWithoutData(out, sandbox, sandbox.accountData?.missing(simulated) ?? []);
   // Without --to (or a fixed --webhook-id) each event goes where Pinwheel would send it, as a single event does.
   const local = options.to === undefined && options.webhookId === undefined ? await scenarioFanOut(out, options, scenario, secret, scenarios) : undefined;
   try {
@@ -163,7 +167,7 @@ async function playScenarioRuns(out: Output, options: SimulateOptions, { scenari
   const summary = await run.finish(
     (async () => {
       for (let i = 0; i < options.count; i++) {
-        const results = await play.playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, apiVersion: options.apiVersion, send });
+        const results = await play.playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, accountData: sandbox?.accountData, apiVersion: options.apiVersion, send });
         if (!send) answered2xx += results.filter((result) => result.report.ok).length;
         printScenarioReport(out, scenario, results);
       }
@@ -222,8 +226,11 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   // Built up front so a bad override fails before anything is sent.
   sequenceBuilder(name, options, data);
   const { secret } = secretFor(out, options.secret);
-  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout);
+  // simulate refuses --sandbox with --data, so an event name is there whenever --sandbox is.
+  const simulated = name === undefined ? [] : simulatedEvents(name, options);
+  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout, simulated);
   if (sandbox && !out.json) out.notice(`Sandbox account ${sandbox.accountId} (end user ${sandbox.endUserId}) in ${options.sandbox}`);
+  if (sandbox) noticeWithoutData(out, sandbox, sandbox.accountData?.missing(simulated) ?? []);
   const sequenceFor = sequenceBuilder(name, options, data, sandbox);
   const firstSequence = sequenceFor(0);
 
@@ -251,6 +258,17 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   );
   const failure = summarize(out, summary, url, { verbose: run.verbose, sent: options.data === undefined ? "events" : "data-file" });
   if (failure) throw new CliError(failure);
+}
+
+/** Simulated data events the sandbox account sent none of keep the fixture's ids and params: said once. */
+function noticeWithoutData(out: Output, sandbox: SandboxIds, events: readonly string[]): void {
+  if (events.length === 0) return;
+  const one = events.length === 1;
+  out.notice(
+    `Sandbox account ${sandbox.accountId} sent no ${events.join(", ")} event with ${one ? "its" : "their"} outcome ` +
+      `(a job its platform lacks, an empty window, or an outcome the account's job did not have), so ${one ? "it keeps" : "they keep"} ` +
+      "the fixture's ids and params, which the mock's data API does not serve",
+  );
 }
 
 function describeSpan(ms: number): string {

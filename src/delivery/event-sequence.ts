@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { buildEvent, parseAssignments, pinwheelTimestamp, type Outcome } from "../events/build.js";
-import type { EventName } from "../events/catalog.js";
+import { catalogEntry, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { hasPath } from "../events/paths.js";
 import { envelopeTemplate } from "../events/template.js";
+import type { AccountData } from "./account-events.js";
 
 /** One delivery of a simulated event: what is sent, and what it is for the attempt log. */
 export interface PlannedDelivery {
@@ -18,6 +19,8 @@ export interface SandboxIds {
   endUserId: string;
   linkTokenId: string;
   platform: { id: string; name: string };
+  /** The account's own events: a simulated list event carries their ids and params (not the fixture's). */
+  accountData?: AccountData;
 }
 
 /** What shapes a simulated event and the deliveries that follow it. */
@@ -79,18 +82,21 @@ export function sequenceBuilder(
   }
   // simulate refuses a call with neither an event name nor --data before it gets here.
   if (name === undefined) throw new Error("simulate has neither an event name nor a --data body");
+  const set = parseAssignments("set", options.set);
   const overrides = {
     accountId: options.accountId ?? sandbox?.accountId,
     endUserId: options.endUserId ?? sandbox?.endUserId,
     linkTokenId: sandbox?.linkTokenId,
     apiVersion: options.apiVersion,
-    set: [...(name && sandbox ? platformAssignments(name, sandbox) : []), ...parseAssignments("set", options.set)],
     add: parseAssignments("add", options.add),
     unset: options.unset,
   };
-  const initial = buildEvent(name, { ...overrides, outcome: options.pending ? "pending" : options.outcome });
+  // The sandbox account's platform and data go in first: --set, --add and --unset still have the last word.
+  const sandboxSet = (outcome: Outcome | undefined) => (sandbox ? [...platformAssignments(name, sandbox), ...dataAssignments(name, outcome, sandbox)] : []);
+  const [initialOutcome, settledOutcome] = simulatedOutcomes(options);
+  const initial = buildEvent(name, { ...overrides, set: [...sandboxSet(initialOutcome), ...set], outcome: initialOutcome });
   // The same job (same payload.id) settles later under a new event_id, as Pinwheel documents.
-  const settled = options.pending ? buildEvent(name, { ...overrides, outcome: options.outcome === "error" ? "error" : "success" }) : undefined;
+  const settled = settledOutcome ? buildEvent(name, { ...overrides, set: [...sandboxSet(settledOutcome), ...set], outcome: settledOutcome }) : undefined;
   if (!settled) {
     const render = envelopeTemplate(initial);
     return (index) => {
@@ -104,6 +110,33 @@ export function sequenceBuilder(
     const followUp = settled && { ...renewed(settled), payload: { ...settled.payload, id: first.payload.id, timestamp: pinwheelTimestamp(Date.now()) } };
     return withDuplicates(planned(first), followUp && planned(followUp));
   };
+}
+
+/** The outcome of the event simulate sends and, with --pending, of the result that follows it. */
+function simulatedOutcomes(options: SequenceOptions): [Outcome | undefined, Outcome | undefined] {
+  if (!options.pending) return [options.outcome, undefined];
+  return ["pending", options.outcome === "error" ? "error" : "success"];
+}
+
+/** The events a simulated one stands for (name and outcome): with --pending, the pending event and its result. */
+export function simulatedEvents(name: EventName, options: SequenceOptions): { event: string; outcome: Outcome | undefined }[] {
+  const job = catalogEntry(name).job;
+  return simulatedOutcomes(options)
+    .filter((outcome, index) => index === 0 || outcome !== undefined)
+    .map((outcome) => ({ event: name, outcome: outcome ?? (job ? "success" : undefined) }));
+}
+
+/**
+ * The account's data (added and deleted ids, params, ...) for the fields the event has: the first
+ * of the account's events of this name and outcome. A job event without --outcome succeeds.
+ */
+function dataAssignments(name: EventName, outcome: Outcome | undefined, sandbox: SandboxIds) {
+  const data = sandbox.accountData?.data(name, outcome ?? (catalogEntry(name).job ? "success" : undefined), 0);
+  if (!data) return [];
+  const fixture = buildEvent(name);
+  return Object.entries(data)
+    .filter(([key]) => hasPath(fixture.payload, key))
+    .map(([key, value]) => ({ path: `payload.${key}`, value }));
 }
 
 /** account.added names the platform: the sandbox account's, so GET /v1/platforms/{id} resolves it. */

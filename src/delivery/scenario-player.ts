@@ -7,6 +7,7 @@ import { isOverrideError, overrideReason, type OverrideError, type OverrideOp } 
 import { DATE_PLACEHOLDER, isResendStep, stepRef, type EventStep, type Scenario } from "../events/scenario.js";
 import { ScenarioError } from "../events/scenario-error.js";
 import { applyApiVersion } from "../events/versions.js";
+import type { AccountData } from "./account-events.js";
 import type { DeliveryReport } from "./deliver.js";
 
 export type DeliveryKind = "event" | "duplicate" | "resend";
@@ -37,6 +38,12 @@ export interface ThreadedIds {
 
 export interface PlayOptions {
   ids?: Partial<ThreadedIds>;
+  /**
+   * A sandbox account's events (simulate --sandbox): the nth step of an event and outcome carries
+   * the data (ids, params) of the account's nth such event, or of its last one; the account's data
+   * wins over the step's own values for those fields.
+   */
+  accountData?: AccountData;
   /** The payload format of this Pinwheel API version (YYYY-MM-DD); today's without it. */
   apiVersion?: string;
   /** 2 plays twice as fast; delays are divided by it. */
@@ -79,6 +86,18 @@ function thread(envelope: WebhookEnvelope, ids: ThreadedIds): void {
   if ("link_token_id" in payload) payload.link_token_id = ids.linkTokenId;
   if (ids.platform && "platform_id" in payload) payload.platform_id = ids.platform.id;
   if (ids.platform && "platform_name" in payload) payload.platform_name = ids.platform.name;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The account's data into the fields the step's event has; an object (params) keeps the keys the account's lacks. */
+function withAccountData(envelope: WebhookEnvelope, data: Record<string, unknown> | undefined): void {
+  const payload = envelope.payload;
+  for (const [key, value] of Object.entries(data ?? {})) {
+    if (!(key in payload)) continue;
+    const current = payload[key];
+    payload[key] = isRecord(current) && isRecord(value) ? { ...current, ...value } : value;
+  }
 }
 
 /** A step's override names a field of the step: "set.payload.params.count", "outcome". */
@@ -127,11 +146,20 @@ export async function playScenario(scenario: Scenario, options: PlayOptions): Pr
   const byLabel = new Map<string, number>();
   // Each event is dated when its step is due (the delays so far, at this speed): a job's result is later than its pending event.
   let dueMs = startedAt;
+  // How many steps of each event and outcome took the account's data so far.
+  const taken = new Map<string, number>();
   scenario.steps.forEach((step, index) => {
     dueMs += (step.delay_ms ?? 0) / speed;
     if (step.label !== undefined) byLabel.set(step.label, index);
     if (isResendStep(step)) return;
     const envelope = buildStep(scenario, index, step, Math.round(dueMs));
+    if (options.accountData) {
+      const outcome = envelope.payload.outcome;
+      const key = `${step.event} ${String(outcome)}`;
+      const nth = taken.get(key) ?? 0;
+      taken.set(key, nth + 1);
+      withAccountData(envelope, options.accountData.data(step.event, outcome, nth));
+    }
     thread(envelope, ids);
     if (options.apiVersion !== undefined) applyApiVersion(envelope, options.apiVersion, { keepEndUserId: options.ids?.endUserId !== undefined });
     if (step.same_job_as !== undefined) {

@@ -57,6 +57,11 @@ export interface ConnectResult extends SequenceReport {
   shifts: number;
   /** Every event of the connection in the order sent, whether or not any webhook took it. */
   events: { event: string; event_id: string }[];
+  /**
+   * With deliver: false, the events themselves (the caller sends its own, simulate --sandbox):
+   * every id and params in them is what the data API serves for the account.
+   */
+  envelopes?: WebhookEnvelope[];
 }
 
 export interface LinkTokenRequest {
@@ -136,6 +141,7 @@ export function createSandbox(context: SandboxContext): Sandbox {
         paystubs: data.paystubs.length,
         shifts: data.shifts.length,
         events: envelopes.map((envelope) => ({ event: envelope.event, event_id: envelope.event_id })),
+        ...(options.deliver === false ? { envelopes } : {}),
         ...report,
       };
     },

@@ -280,6 +280,25 @@ describe("a connected account", () => {
     }
   });
 
+  it("with deliver: false answers the events it did not send, whose ids and windows the data API serves", async () => {
+    await subscribeSink(["paystubs.added"]);
+    const result = await connect({ seed: 11, deliver: false });
+    expect(result.deliveries).toEqual([]);
+    expect(sink.received).toEqual([]);
+    const envelopes = result.envelopes!;
+    expect(envelopes.map((envelope) => ({ event: envelope.event, event_id: envelope.event_id }))).toEqual(result.events);
+    const batches = envelopes.filter((envelope) => envelope.event === "paystubs.added");
+    expect(batches.length).toBeGreaterThan(1);
+    for (const { payload } of batches) {
+      const params = payload.params as { from_pay_date: string; to_pay_date: string; count: number };
+      const page = await call<{ data: { id: string }[] }>("GET", `/v1/accounts/${result.account_id}/paystubs?from_pay_date=${params.from_pay_date}&to_pay_date=${params.to_pay_date}&limit=100`);
+      expect(page.json.data.map((item) => item.id).sort()).toEqual((payload.added as { id: string }[]).map((item) => item.id).sort());
+      expect(params.count).toBe(page.json.data.length);
+    }
+    // Delivered connections do not repeat their events in the answer.
+    expect((await connect({ seed: 12 })).envelopes).toBeUndefined();
+  });
+
   it("pages paystubs newest first with inclusive date filters, and a cursor keeps its filter", async () => {
     const { account_id } = await connect({ seed: 7, platform: "ADP", deliver: false });
     const all = await allPages(`/v1/accounts/${account_id}/paystubs?limit=100`, "paystubs");
