@@ -1,6 +1,6 @@
 import type { DeliveryReport } from "../delivery/deliver.js";
 import { playScenario, type ScenarioDelivery, type ScenarioResult, type ThreadedIds } from "../delivery/scenario-player.js";
-import type { AccountData } from "../delivery/account-events.js";
+import type { AccountData } from "../sandbox/account-events.js";
 import type { Scenario } from "../events/scenario.js";
 import type { DeliveryRun } from "./delivery-run.js";
 

@@ -2,7 +2,7 @@ import { NEWEST_VERSION } from "../api/environments.js";
 import { ApiTransportError, isPinwheelApiError } from "../api/errors.js";
 import { CliError } from "../errors.js";
 import type { SandboxIds } from "../delivery/event-sequence.js";
-import type { SimulatedEvent } from "../delivery/account-events.js";
+import type { SimulatedEvent } from "../sandbox/account-events.js";
 
 /**
  * simulate --sandbox: a new account in the running mock, stored without events of its own, whose
@@ -16,7 +16,7 @@ export async function sandboxAccountIds(
   timeoutMs: number,
   simulated: readonly SimulatedEvent[],
 ): Promise<SandboxIds> {
-  const [{ createHttpSandboxApi }, { accountEventData, sandboxOutcomes }] = await Promise.all([import("../api/sandbox-client.js"), import("../delivery/account-events.js")]);
+  const [{ createHttpSandboxApi }, { accountEventData, sandboxOutcomes }] = await Promise.all([import("../api/sandbox-client.js"), import("../sandbox/account-events.js")]);
   const api = createHttpSandboxApi({ baseUrl, secret, apiVersion: NEWEST_VERSION, timeoutMs });
   try {
     // A job simulated only with an error (or pending) outcome runs so in the account too.

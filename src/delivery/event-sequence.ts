@@ -4,7 +4,7 @@ import { catalogEntry, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { hasPath } from "../events/paths.js";
 import { envelopeTemplate } from "../events/template.js";
-import type { AccountData } from "./account-events.js";
+import type { AccountData } from "../sandbox/account-events.js";
 
 /** One delivery of a simulated event: what is sent, and what it is for the attempt log. */
 export interface PlannedDelivery {

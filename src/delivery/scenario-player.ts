@@ -7,7 +7,7 @@ import { isOverrideError, overrideReason, type OverrideError, type OverrideOp } 
 import { DATE_PLACEHOLDER, isResendStep, stepRef, type EventStep, type Scenario } from "../events/scenario.js";
 import { ScenarioError } from "../events/scenario-error.js";
 import { applyApiVersion } from "../events/versions.js";
-import type { AccountData } from "./account-events.js";
+import type { AccountData } from "../sandbox/account-events.js";
 import type { DeliveryReport } from "./deliver.js";
 
 export type DeliveryKind = "event" | "duplicate" | "resend";

@@ -513,9 +513,10 @@ type Arrived = Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySi
 /** `answered` false: the row is stored and the connection closed, with nothing written. */
 type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict, answered?: boolean) => void;
 
-/** Said of a refused request whose answer was not written (see afterOwedAnswers). */
+/** Said of a request pipelined behind the one request a connection past the cap gets (see handleWebhook). */
 const NOT_ANSWERED_PAST_CAP =
   "not answered: a connection past the receiver's connection limit gets one request, and this one came after it on the same connection";
+/** Said of a refused request whose answer was not written (see afterOwedAnswers). */
 const NOT_ANSWERED_BEHIND_OWED = "not answered: the answers owed before it on its connection took too long, so the connection was closed";
 
 /** Stores and refuses a request once the answers owed before it on its connection are written; past `waitMs`, stores it and closes unanswered. */

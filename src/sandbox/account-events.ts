@@ -1,5 +1,5 @@
 import type { WebhookEnvelope } from "../events/fixtures.js";
-import { dataJobsOf, DEFAULT_PLATFORM, type DataJob } from "../sandbox/platforms.js";
+import { dataJobsOf, DEFAULT_PLATFORM, type DataJob } from "./platforms.js";
 
 /**
  * simulate --sandbox: the events the mock built for a sandbox account (sandbox connect's, with

@@ -4,7 +4,7 @@
  * (playScenario), in process: which event takes which, what stays simulate's, what overrides win.
  */
 import { describe, expect, it } from "vitest";
-import { accountData, accountEventData, eventsWithoutAccountData, sandboxOutcomes } from "../../src/delivery/account-events.js";
+import { accountData, accountEventData, eventsWithoutAccountData, sandboxOutcomes } from "../../src/sandbox/account-events.js";
 import type { DeliveryReport } from "../../src/delivery/deliver.js";
 import { sequenceBuilder, simulatedEvents, type SandboxIds } from "../../src/delivery/event-sequence.js";
 import { playScenario, type ScenarioDelivery } from "../../src/delivery/scenario-player.js";
