@@ -68,6 +68,9 @@ export interface RunSummary {
 
 const SHOWN_FAILURES = 10;
 
+/** Runs whose --json prints a line per attempt (smoke's prints one report at the end instead). */
+const NDJSON_SOURCES: ReadonlySet<DeliverySource> = new Set(["simulate", "replay", "fanout"]);
+
 /**
  * The command-side glue around the delivery engine shared by simulate, replay and smoke: one
  * sender pool, one attempt recorder, one way of printing attempts and progress.
@@ -86,9 +89,13 @@ export class DeliveryRun {
     () => this.sender,
     // A run of many says where it stopped; one delivery was simply stopped.
     (abandoned) => {
-      const { sent, failed, options } = this;
+      const { sent, failed, options, out } = this;
       if (options.planned <= 1) return undefined;
       const notSent = Math.max(0, options.planned - sent - abandoned);
+      // --json's reader gets where it stopped as a last line of its own (the summary line never comes).
+      if (out.json && NDJSON_SOURCES.has(options.source)) {
+        out.ndjson({ type: "interrupted", sent, ok: sent - failed.length, failed: failed.length, abandoned, not_sent: notSent });
+      }
       return (
         `after ${sent} of ${options.planned} deliveries (${sent - failed.length} 2xx, ${failed.length} failed); ` +
         `${abandoned} abandoned in flight, ${notSent} not sent; every attempt made is recorded (pinwheel-cli deliveries list)`

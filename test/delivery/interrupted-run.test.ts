@@ -54,4 +54,22 @@ describe("a run of deliveries stopped with Ctrl+C or SIGTERM", () => {
       expect(rows).toHaveLength(ANSWERED + CONCURRENCY);
     }, 90_000);
   }
+
+  it("with --json, the last stdout line says where it stopped, as the summary line would have", async () => {
+    const app = await server((index) => (index < ANSWERED ? { status: 200 } : { status: 200, delayMs: 120_000 }));
+    const args = ["simulate", "paystubs.added", "--to", app.url, "--count", "300", "--concurrency", String(CONCURRENCY), "--secret", SECRET, "--db", `${home.home}/json.db`, "--json"];
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: home.env });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+    await waitUntil(() => app.requests.length === ANSWERED + CONCURRENCY, 60_000);
+    child.kill("SIGINT");
+    expect(await closed).toBe(130);
+    const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    // The abandoned attempts have their lines too, before it.
+    const attempts = lines.filter((line) => line.type === "attempt");
+    expect(attempts.filter((line) => line.ok === true)).toHaveLength(ANSWERED);
+    expect(attempts.filter((line) => line.ok === false)).toHaveLength(CONCURRENCY);
+    expect(lines.at(-1)).toEqual({ type: "interrupted", sent: ANSWERED, ok: ANSWERED, failed: 0, abandoned: CONCURRENCY, not_sent: 300 - ANSWERED - CONCURRENCY });
+  }, 90_000);
 });
