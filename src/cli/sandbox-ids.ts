@@ -9,19 +9,24 @@ import type { SimulatedEvent } from "../sandbox/account-events.js";
  * ids the simulated events then carry, so a handler that calls back finds the account, its
  * platform and its data: list events carry the ids and params of the account's own events.
  */
-export async function sandboxAccountIds(
-  baseUrl: string,
-  secret: string,
-  endUserId: string | undefined,
-  timeoutMs: number,
-  simulated: readonly SimulatedEvent[],
-): Promise<SandboxIds> {
+export interface SandboxAccountRequest {
+  baseUrl: string;
+  secret: string;
+  endUserId: string | undefined;
+  /** The same seed on the same day gives the same account, ids included (the mock replaces it). */
+  seed: number | undefined;
+  timeoutMs: number;
+  /** The events to be simulated: a job simulated only in error or pending runs so in the account. */
+  simulated: readonly SimulatedEvent[];
+}
+
+export async function sandboxAccountIds({ baseUrl, secret, endUserId, seed, timeoutMs, simulated }: SandboxAccountRequest): Promise<SandboxIds> {
   const [{ createHttpSandboxApi }, { accountEventData, sandboxOutcomes }] = await Promise.all([import("../api/sandbox-client.js"), import("../sandbox/account-events.js")]);
   const api = createHttpSandboxApi({ baseUrl, secret, apiVersion: NEWEST_VERSION, timeoutMs });
   try {
     // A job simulated only with an error (or pending) outcome runs so in the account too.
     const outcomes = sandboxOutcomes(simulated);
-    const result = await api.connect({ endUserId, deliver: false, outcomes: Object.keys(outcomes).length ? outcomes : undefined });
+    const result = await api.connect({ endUserId, seed, deliver: false, outcomes: Object.keys(outcomes).length ? outcomes : undefined });
     return {
       accountId: result.account_id,
       endUserId: result.end_user_id,

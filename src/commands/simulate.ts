@@ -18,6 +18,7 @@ import { DeliveryRun, summarize, type RunOptions } from "../cli/delivery-run.js"
 import { endUserFor, unrecognisedEndUserNotice } from "../cli/end-user.js";
 import { eventNameOrUsageError, readBodyFile, secretFor } from "../cli/inputs.js";
 import { sandboxAccountIds } from "../cli/sandbox-ids.js";
+import type { SimulatedEvent } from "../sandbox/account-events.js";
 
 /** The event's shape (SequenceOptions: overrides, --duplicate, --pending) and where and how it is sent. */
 export interface SimulateOptions extends SequenceOptions {
@@ -39,6 +40,7 @@ export interface SimulateOptions extends SequenceOptions {
   pauseAfter?: number;
   /** A running mock: the events carry the ids of an account created there. */
   sandbox?: string;
+  seed?: number;
 }
 
 function runOptions(options: SimulateOptions, url: string, secret: string, planned: number, source: DeliverySource = "simulate"): RunOptions {
@@ -75,7 +77,7 @@ async function simulateScenario(out: Output, options: SimulateOptions & { scenar
   const simulated = scenario.steps.flatMap((step) =>
     scenarios.isResendStep(step) ? [] : [{ event: step.event, outcome: step.outcome ?? (catalogEntry(step.event as EventName).job ? "success" : undefined) }],
   );
-  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout, simulated);
+  const sandbox = await sandboxFor(options, secret, simulated);
   if (sandbox) noticeWithoutData(out, sandbox, sandbox.accountData?.missing(simulated) ?? []);
   // Without --to (or a fixed --webhook-id) each event goes where Pinwheel would send it, as a single event does.
   const local = options.to === undefined && options.webhookId === undefined ? await scenarioFanOut(out, options, scenario, secret, scenarios) : undefined;
@@ -182,6 +184,9 @@ async function playScenarioRuns(out: Output, options: SimulateOptions, { scenari
 
 export async function run(eventArg: string | undefined, options: SimulateOptions, command?: Command): Promise<void> {
   const out = createOutput({ json: options.json });
+  if (options.seed !== undefined && options.sandbox === undefined) {
+    throw usageError("--seed picks the sandbox account; it goes with --sandbox <mock-url>");
+  }
   if (options.pauseAfter !== undefined && (options.to !== undefined || options.webhookId !== undefined)) {
     throw usageError("--pause-after applies to the fan-out to local webhooks; drop --to and --webhook-id, or drop --pause-after");
   }
@@ -228,7 +233,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   const { secret } = secretFor(out, options.secret);
   // simulate refuses --sandbox with --data, so an event name is there whenever --sandbox is.
   const simulated = name === undefined ? [] : simulatedEvents(name, options);
-  const sandbox = options.sandbox === undefined ? undefined : await sandboxAccountIds(options.sandbox, secret, options.endUserId, options.timeout, simulated);
+  const sandbox = await sandboxFor(options, secret, simulated);
   if (sandbox && !out.json) out.notice(`Sandbox account ${sandbox.accountId} (end user ${sandbox.endUserId}) in ${options.sandbox}`);
   if (sandbox) noticeWithoutData(out, sandbox, sandbox.accountData?.missing(simulated) ?? []);
   const sequenceFor = sequenceBuilder(name, options, data, sandbox);
@@ -258,6 +263,12 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   );
   const failure = summarize(out, summary, url, { verbose: run.verbose, sent: options.data === undefined ? "events" : "data-file" });
   if (failure) throw new CliError(failure);
+}
+
+/** --sandbox: a new account in the running mock (the same one again for the same --seed and day). */
+function sandboxFor(options: SimulateOptions, secret: string, simulated: readonly SimulatedEvent[]): Promise<SandboxIds | undefined> {
+  if (options.sandbox === undefined) return Promise.resolve(undefined);
+  return sandboxAccountIds({ baseUrl: options.sandbox, secret, endUserId: options.endUserId, seed: options.seed, timeoutMs: options.timeout, simulated });
 }
 
 /** Simulated data events the sandbox account sent none of keep the fixture's ids and params: said once. */

@@ -153,4 +153,22 @@ describe("simulate --sandbox: list events agree with the mock's data API", { tim
       if (!without.includes(event.event)) await expectPaystubWindow(event);
     }
   });
+
+  it("--seed gives the same account, and so the same batch, every run of the day; without --sandbox it is a usage error", async () => {
+    const run = () => received(() => cli(["simulate", "paystubs.added", "--sandbox", mock.ready.url, "--seed", "42", "--to", sink.url]));
+    const [first] = await run();
+    const [again] = await run();
+    const payloadOf = (event: ReceivedEvent | undefined) => event!.payload as unknown as ListPayload;
+    expect(payloadOf(again).account_id).toBe(payloadOf(first).account_id);
+    expect(payloadOf(again).added).toEqual(payloadOf(first).added);
+    expect(again!.event_id).not.toBe(first!.event_id);
+    // The account replaced by the second run still serves the batch.
+    await expectPaystubWindow(again!);
+    const [other] = await run().then(() => received(() => cli(["simulate", "paystubs.added", "--sandbox", mock.ready.url, "--seed", "43", "--to", sink.url])));
+    expect(payloadOf(other).account_id).not.toBe(payloadOf(first).account_id);
+
+    const withoutSandbox = await cli(["simulate", "paystubs.added", "--seed", "42", "--to", sink.url]);
+    expect(withoutSandbox.code).toBe(2);
+    expect(withoutSandbox.stderr).toContain("--seed picks the sandbox account; it goes with --sandbox <mock-url>");
+  });
 });
