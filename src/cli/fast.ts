@@ -73,6 +73,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--speed <factor>", parse: positiveNumber },
       { flags: "--pause-after <duration>", parse: duration },
       { flags: "--sandbox <mock-url>", parse: httpUrl },
+      { flags: "--seed <n>", parse: int(0, 4_294_967_295) },
       { flags: "--db <path>" },
       { flags: "--json" },
     ],
