@@ -49,6 +49,6 @@ function hostname(hostHeader: string): string {
  */
 export function isLoopbackPeer(address: string | undefined): boolean {
   if (address === undefined) return false;
-  const ipv4 = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
-  return ipv4 === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ipv4);
+  // A socket reports a numeric address, never a name: the one host test decides.
+  return isLoopbackHost(address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address);
 }
