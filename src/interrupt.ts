@@ -3,13 +3,16 @@
  * has made but not yet written). src/main.ts runs these before it exits with 130; a second
  * Ctrl+C, or a minute without an answer from them, exits at once.
  */
-const savers = new Set<() => Promise<string | undefined>>();
+const savers = new Set<Saver>();
+
+/** Saves what an interrupted command made; told how the command ended ("terminated (SIGTERM)"). */
+type Saver = (ending: string) => Promise<string | undefined>;
 
 /**
  * Registers `save` until the returned function is called. What it resolves to, if anything, ends
  * the interrupted line ("interrupted (Ctrl+C) after 20 of 300 deliveries ...").
  */
-export function saveOnInterrupt(save: () => Promise<string | undefined>): () => void {
+export function saveOnInterrupt(save: Saver): () => void {
   savers.add(save);
   return () => savers.delete(save);
 }
@@ -17,14 +20,14 @@ export function saveOnInterrupt(save: () => Promise<string | undefined>): () => 
 export const INTERRUPT_SAVE_LIMIT_MS = 60_000;
 
 /** Runs every registered saver; resolves with what they said when all are done (or failed), or after `limitMs` with nothing. */
-export async function saveBeforeExit(limitMs = INTERRUPT_SAVE_LIMIT_MS): Promise<string[]> {
+export async function saveBeforeExit(ending: string, limitMs = INTERRUPT_SAVE_LIMIT_MS): Promise<string[]> {
   if (savers.size === 0) return [];
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<string[]>((resolve) => {
     timer = setTimeout(() => resolve([]), limitMs);
     timer.unref();
   });
-  const saved = Promise.allSettled([...savers].map((save) => save())).then((results) =>
+  const saved = Promise.allSettled([...savers].map((save) => save(ending))).then((results) =>
     results.flatMap((result) => (result.status === "fulfilled" && result.value ? [result.value] : [])),
   );
   const said = await Promise.race([saved, limit]);

@@ -26,12 +26,12 @@ export function installProcessHooks(): void {
     process.on(signal, () => {
       if (stopSignalsClaimed()) return;
       const exit = (said: string[] = []) => {
-        process.stderr.write(`${[stop.line, ...said].join(" ")}\n`);
+        process.stderr.write(said.length === 0 ? `${stop.line}\n` : `${stop.line} ${said.join("; ")}\n`);
         process.exit(stop.code);
       };
       if (stopping) exit();
       stopping = true;
-      void saveBeforeExit().then(exit, () => exit());
+      void saveBeforeExit(stop.line).then(exit, () => exit());
     });
   }
 }

@@ -17,6 +17,57 @@ export interface SmokePlan {
   speed?: number;
   /** The end_user_id every event carries (--end-user-id or config); the fixtures' made-up one otherwise. */
   endUserId?: string;
+  /** Kept up to date as checks are sent and judged, for a report of an interrupted run. */
+  progress?: SmokeProgress;
+}
+
+/** Where a smoke run is: what an interrupted run's report says of each check. */
+export interface SmokeProgress {
+  /** Sent and judged, in the order the answers came. */
+  readonly judged: SmokeCheck[];
+  /** Sent, no answer yet. */
+  readonly sending: Set<string>;
+  /** Not sent yet: an event, or a scenario's "step 4 shifts.added (duplicate)". */
+  notSent: string[];
+}
+
+/** A run's progress before anything is sent: every check still to send. */
+export function smokeProgress(plan: Pick<SmokePlan, "names" | "scenario">): SmokeProgress {
+  return { judged: [], sending: new Set(), notSent: plan.scenario ? plannedSteps(plan.scenario).map(stepName) : [...plan.names] };
+}
+
+interface StepDelivery {
+  step: number;
+  event: string;
+  kind: ScenarioDelivery["kind"];
+}
+
+const stepName = ({ step, event, kind }: StepDelivery) => `step ${step} ${event}${kind === "event" ? "" : ` (${kind})`}`;
+
+/** Every delivery a scenario plans, in the file's order (deliver_after may send some later). */
+function plannedSteps(scenario: Scenario): StepDelivery[] {
+  const labelled = new Map(scenario.steps.flatMap((step) => (step.label === undefined ? [] : [[step.label, step] as const])));
+  return scenario.steps.flatMap((step, index) => {
+    const source = "resend" in step ? labelled.get(step.resend) : step;
+    const event = source && "event" in source ? source.event : "";
+    const first: StepDelivery = { step: index + 1, event, kind: "resend" in step ? "resend" : "event" };
+    return [first, ...Array.from({ length: step.duplicate ?? 0 }, (): StepDelivery => ({ ...first, kind: "duplicate" }))];
+  });
+}
+
+/** Moves a check from not sent to sending. */
+function sending(progress: SmokeProgress | undefined, name: string, unsentName = name): void {
+  if (!progress) return;
+  const at = progress.notSent.indexOf(unsentName);
+  if (at >= 0) progress.notSent.splice(at, 1);
+  progress.sending.add(name);
+}
+
+/** Moves a check from sending to judged. */
+function judged(progress: SmokeProgress | undefined, check: SmokeCheck): SmokeCheck {
+  progress?.sending.delete(check.name);
+  progress?.judged.push(check);
+  return check;
 }
 
 /** The checks sent and judged, and the events not sent once the app had stopped answering. */
@@ -30,22 +81,27 @@ export interface SmokeChecks {
 export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promise<SmokeChecks> {
   const checks: SmokeCheck[] = [];
   const unanswered = new UnansweredStreak();
+  const { progress } = plan;
   if (plan.scenario) {
     // As for events: three deliveries in a row without an answer, and the rest of the scenario is not sent.
     let stuck = false;
     const unsent: ScenarioDelivery[] = [];
+    let sent = 0;
     const results = await playThroughRun(smokeRun, plan.scenario, {
       speed: plan.speed ?? 100,
       ids: { endUserId: plan.endUserId },
       send: async (delivery) => {
+        const name = `${++sent}. ${stepName(delivery)}`;
+        sending(progress, name, stepName(delivery));
         const report = await smokeRun.send({ event: delivery.event, eventId: delivery.eventId, body: delivery.body });
+        judged(progress, { name, event: delivery.event, eventId: delivery.eventId, report, passed: matchesExpectation(report.final, plan.expect) });
         if (unanswered.stuckAfter(report.final)) stuck = true;
         return report;
       },
       stopped: () => stuck,
       onNotSent: (delivery) => unsent.push(delivery),
     });
-    const checkName = (r: ScenarioDelivery, i: number) => `${i + 1}. step ${r.step} ${r.event}${r.kind === "event" ? "" : ` (${r.kind})`}`;
+    const checkName = (r: ScenarioDelivery, i: number) => `${i + 1}. ${stepName(r)}`;
     results.forEach((r, i) =>
       checks.push({ name: checkName(r, i), event: r.event, eventId: r.eventId, report: r.report, passed: matchesExpectation(r.report.final, plan.expect) }),
     );
@@ -54,8 +110,9 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
   for (const [index, name] of plan.names.entries()) {
     const envelope = buildEvent(name);
     if (plan.endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = plan.endUserId;
+    sending(progress, name);
     const report = await smokeRun.send({ event: name, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) });
-    checks.push({ name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final, plan.expect) });
+    checks.push(judged(progress, { name, event: name, eventId: envelope.event_id, report, passed: matchesExpectation(report.final, plan.expect) }));
     if (unanswered.stuckAfter(report.final)) return { checks, notSent: plan.names.slice(index + 1) };
   }
   return { checks, notSent: [] };

@@ -2,7 +2,9 @@ import type { ChalkInstance } from "chalk";
 import type { CheckId, CheckResult, ConformanceReport, Exchange } from "../conformance/index.js";
 import { formatDuration } from "./delivery.js";
 import type { Output } from "./index.js";
-import type { JUnitCase } from "./junit.js";
+import { renderJUnit, type JUnitCase } from "./junit.js";
+import { redactUrl } from "../redact-url.js";
+import { interruptedBy, stoppedCases, type StoppedWhy } from "./smoke-report.js";
 import { printable } from "./printable.js";
 import { renderTable } from "./table.js";
 
@@ -105,23 +107,73 @@ export function conformanceJson(report: ConformanceReport): Record<string, unkno
     passed: report.passed,
     failed: report.failed,
     warned: report.warned,
-    checks: report.results.map((result) => ({
-      id: result.id,
-      verdict: result.verdict,
-      message: result.message,
-      sent: result.sent,
-      answered: result.answered,
-      fix: result.fix,
-      exchanges: result.exchanges.map((exchange) => exchangeJson(exchange, result.evidence.includes(exchange))),
-    })),
+    checks: report.results.map(checkJson),
   };
 }
 
+/** --json's report of a suite stopped by a signal (`ending`: "terminated (SIGTERM)"): the checks done, and the rest by id. */
+export function interruptedConformanceJson(url: string, done: readonly CheckResult[], planned: readonly CheckId[], ending: string): Record<string, unknown> {
+  const count = (verdict: CheckResult["verdict"]) => done.filter((result) => result.verdict === verdict).length;
+  const current = planned[done.length];
+  return {
+    suite: "conformance",
+    url,
+    interrupted: ending,
+    passed: count("pass"),
+    failed: count("fail"),
+    warned: count("warn"),
+    checks: done.map(checkJson),
+    stopped_during: current === undefined ? [] : [current],
+    not_run: planned.slice(done.length + 1),
+  };
+}
+
+function checkJson(result: CheckResult): Record<string, unknown> {
+  return {
+    id: result.id,
+    verdict: result.verdict,
+    message: result.message,
+    sent: result.sent,
+    answered: result.answered,
+    fix: result.fix,
+    exchanges: result.exchanges.map((exchange) => exchangeJson(exchange, result.evidence.includes(exchange))),
+  };
+}
+
+const CLASSNAME = "pinwheel-cli.conformance";
+
+const suiteName = (url: string) => `pinwheel-cli smoke --suite conformance ${redactUrl(url)}`;
+
+/** The suite's JUnit XML: one testcase per check. */
+export function conformanceJUnit(report: ConformanceReport): string {
+  return renderJUnit(suiteName(report.url), resultCases(report.results), new Date().toISOString().slice(0, 19));
+}
+
+/** The JUnit XML of a suite stopped by a signal (`ending`: "terminated (SIGTERM)"): the checks done, then the rest. */
+export function interruptedConformanceJUnit(url: string, done: readonly CheckResult[], planned: readonly CheckId[], ending: string): string {
+  return stoppedConformanceJUnit(url, done, planned, interruptedBy(ending));
+}
+
+/**
+ * The JUnit XML of a suite that could not go on (nothing answering at the URL, or no answers any
+ * more), so that a CI job's report step has a file that says why: the checks done, then the rest.
+ */
+export function failedConformanceJUnit(url: string, done: readonly CheckResult[], planned: readonly CheckId[], reason: string): string {
+  const current = planned[done.length];
+  return stoppedConformanceJUnit(url, done, planned, { during: reason, notRun: `not run: the suite stopped during ${current ?? "its last check"}` });
+}
+
+function stoppedConformanceJUnit(url: string, done: readonly CheckResult[], planned: readonly CheckId[], why: StoppedWhy): string {
+  const current = planned[done.length];
+  const cases = [...resultCases(done), ...stoppedCases(CLASSNAME, why, current === undefined ? [] : [current], planned.slice(done.length + 1))];
+  return renderJUnit(suiteName(url), cases, new Date().toISOString().slice(0, 19));
+}
+
 /** One testcase per check; a warning passes, with its message as the case's output. */
-export function conformanceJUnitCases(report: ConformanceReport): JUnitCase[] {
-  return report.results.map((result) => ({
+function resultCases(results: readonly CheckResult[]): JUnitCase[] {
+  return results.map((result) => ({
     name: result.id,
-    classname: "pinwheel-cli.conformance",
+    classname: CLASSNAME,
     seconds: result.exchanges.reduce((sum, exchange) => sum + exchange.answer.durationMs, 0) / 1000,
     failure:
       result.verdict === "fail"

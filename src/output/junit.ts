@@ -3,6 +3,8 @@ export interface JUnitCase {
   classname: string;
   seconds: number;
   failure?: { message: string; details: string };
+  /** Could not finish (the run was interrupted during it): an error, not a failure of the handler. */
+  error?: { message: string; details: string };
   /** Not run, and why (a smoke check not sent once the app had stopped answering). */
   skipped?: string;
   /** Shown as the case's <system-out> (a warning that does not fail it). */
@@ -27,19 +29,21 @@ function escapeXml(text: string): string {
 /** JUnit XML as CI systems (GitHub, GitLab, Jenkins, CircleCI) read it: one testcase per check. */
 export function renderJUnit(suite: string, cases: readonly JUnitCase[], timestamp: string): string {
   const failures = cases.filter((c) => c.failure).length;
+  const errors = cases.filter((c) => c.error).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const total = cases.reduce((sum, c) => sum + c.seconds, 0);
   const body = cases.map((c) => {
     const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="${c.seconds.toFixed(3)}"`;
     const output = c.output === undefined ? "" : `\n      <system-out>${escapeXml(c.output)}</system-out>`;
     if (c.skipped !== undefined) return `${open}>\n      <skipped message="${escapeXml(c.skipped)}"/>${output}\n    </testcase>`;
+    if (c.error) return `${open}>\n      <error message="${escapeXml(c.error.message)}">${escapeXml(c.error.details)}</error>${output}\n    </testcase>`;
     if (!c.failure) return output ? `${open}>${output}\n    </testcase>` : `${open}/>`;
     return `${open}>\n      <failure message="${escapeXml(c.failure.message)}">${escapeXml(c.failure.details)}</failure>${output}\n    </testcase>`;
   });
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" time="${total.toFixed(3)}">`,
-    `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${total.toFixed(3)}" timestamp="${timestamp}">`,
+    `<testsuites name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${total.toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${total.toFixed(3)}" timestamp="${timestamp}">`,
     ...body,
     `  </testsuite>`,
     `</testsuites>`,

@@ -4,7 +4,7 @@ import { CliError, usageError } from "../errors.js";
 import { makeDirectory } from "../make-directory.js";
 import { answerInWords } from "../delivery/answer-words.js";
 import type { DeliveryReport } from "../delivery/deliver.js";
-import { redactUrl } from "../redact-url.js";
+import { redactUrl, redactUrlsIn } from "../redact-url.js";
 import { formatDuration } from "./delivery.js";
 import type { Output } from "./index.js";
 import { renderJUnit, type JUnitCase } from "./junit.js";
@@ -45,18 +45,57 @@ export function prepareOutputFile(output: string): void {
   }
 }
 
-/** The JUnit XML to --output, or to stdout without it. */
+/** The JUnit XML to --output, or to stdout without it; credentials in URLs are redacted in the file as on stdout. */
 export function emitJUnit(out: Output, xml: string, output: string | undefined): void {
   if (!output) {
     out.line(xml.trimEnd());
     return;
   }
   try {
-    writeFileSync(output, xml);
+    writeFileSync(output, redactUrlsIn(xml));
   } catch (error) {
     throw new CliError(`cannot write the JUnit report to ${output}: ${(error as Error).message}`);
   }
   out.notice(`JUnit report written to ${output}`);
+}
+
+/**
+ * An interrupted run's JUnit XML (a CI job's timeout sends SIGTERM, and its report step still
+ * runs): to --output, or to stdout without it. Says what became of the file, for the line the
+ * process ends with.
+ */
+export function emitInterruptedJUnit(out: Output, xml: string, output: string | undefined): string | undefined {
+  if (!output) {
+    out.line(xml.trimEnd());
+    return undefined;
+  }
+  try {
+    writeFileSync(output, redactUrlsIn(xml));
+    return `JUnit report of the checks so far written to ${output}`;
+  } catch (error) {
+    return `cannot write the JUnit report to ${output}: ${(error as Error).message}`;
+  }
+}
+
+/** Why a stopped run's last checks have no verdict: the one it stopped during, and those it never began. */
+export interface StoppedWhy {
+  during: string;
+  notRun: string;
+}
+
+/** A run ended by a signal (`ending`: "terminated (SIGTERM)"). */
+export const interruptedBy = (ending: string): StoppedWhy => ({ during: `${ending} during this check`, notRun: `not run: ${ending} before it` });
+
+/**
+ * The cases a stopped run could not judge: each check it was waiting on is an error (the run ended
+ * during it; nothing is known of the handler), each check it had not begun is skipped.
+ */
+export function stoppedCases(classname: string, why: StoppedWhy, stoppedDuring: Iterable<string>, notRun: readonly string[]): JUnitCase[] {
+  const details = "the run stopped before this check's answer was judged";
+  return [
+    ...[...stoppedDuring].map((name): JUnitCase => ({ name, classname, seconds: 0, error: { message: why.during, details } })),
+    ...notRun.map((name): JUnitCase => ({ name, classname, seconds: 0, skipped: why.notRun })),
+  ];
 }
 
 /** One smoke check: a delivery and whether its answer was the expected one. */
@@ -114,11 +153,50 @@ export function smokeReportJson(
   };
 }
 
+/** smoke --json's report of a run stopped by a signal (`ending`: "terminated (SIGTERM)"): the checks judged, and the rest by name. */
+export function interruptedSmokeReportJson(url: string, expect: readonly string[], progress: SmokeProgressShown, ending: string): Record<string, unknown> {
+  return {
+    ...smokeReportJson(url, expect, { checks: progress.judged, notSent: [] }),
+    interrupted: ending,
+    // Sent and never judged: the run ended while waiting for their answers.
+    stopped_during: [...progress.sending],
+    not_run: progress.notSent,
+  };
+}
+
+/** Where an interrupted smoke run was (src/cli/smoke-checks.ts keeps it). */
+interface SmokeProgressShown {
+  judged: readonly SmokeCheck[];
+  sending: Iterable<string>;
+  notSent: readonly string[];
+}
 
 /** The JUnit XML of a smoke run: one test case per check. */
 export function smokeJUnit(url: string, expect: readonly string[], { checks, notSent }: SmokeResults, suite: string): string {
-  const classname = `pinwheel-cli.smoke.${suite}`;
-  const cases: JUnitCase[] = checks.map((check) => ({
+  const classname = smokeClassname(suite);
+  const cases = checkCases(url, expect, checks, classname);
+  for (const name of notSent) cases.push({ name, classname, seconds: 0, skipped: NOT_SENT });
+  return renderJUnit(smokeSuiteName(url), cases, new Date().toISOString().slice(0, 19));
+}
+
+/** The JUnit XML of a smoke run stopped by a signal (`ending`: "terminated (SIGTERM)"): the checks judged, then the rest. */
+export function interruptedSmokeJUnit(
+  url: string,
+  expect: readonly string[],
+  progress: SmokeProgressShown,
+  suite: string,
+  ending: string,
+): string {
+  const classname = smokeClassname(suite);
+  const cases = [...checkCases(url, expect, progress.judged, classname), ...stoppedCases(classname, interruptedBy(ending), progress.sending, progress.notSent)];
+  return renderJUnit(smokeSuiteName(url), cases, new Date().toISOString().slice(0, 19));
+}
+
+const smokeClassname = (suite: string) => `pinwheel-cli.smoke.${suite}`;
+const smokeSuiteName = (url: string) => `pinwheel-cli smoke ${redactUrl(url)}`;
+
+function checkCases(url: string, expect: readonly string[], checks: readonly SmokeCheck[], classname: string): JUnitCase[] {
+  return checks.map((check) => ({
     name: check.name,
     classname,
     seconds: check.report.attempts.reduce((sum, a) => sum + a.durationMs, 0) / 1000,
@@ -129,8 +207,6 @@ export function smokeJUnit(url: string, expect: readonly string[], { checks, not
           details: `POST ${redactUrl(url)}\nevent ${check.event}\nevent_id ${check.eventId}\nanswer: ${check.report.final.responseBody ?? check.report.final.error ?? ""}`,
         },
   }));
-  for (const name of notSent) cases.push({ name, classname, seconds: 0, skipped: NOT_SENT });
-  return renderJUnit(`pinwheel-cli smoke ${redactUrl(url)}`, cases, new Date().toISOString().slice(0, 19));
 }
 
 /** The table of checks and the passed/failed line; on stderr when stdout carries the JUnit XML. */

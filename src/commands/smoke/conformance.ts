@@ -1,14 +1,21 @@
 import { CHECK_IDS, ConformanceError, isCheckId, NO_HTTP_HINT, runConformance, selectChecks, type CheckId, type CheckResult, type ConformanceReport } from "../../conformance/index.js";
 import { CliError, usageError } from "../../errors.js";
 import { createOutput } from "../../output/index.js";
-import { conformanceJson, conformanceJUnitCases, conformanceStoppedAt, printConformanceReport } from "../../output/conformance.js";
+import {
+  conformanceJson,
+  conformanceJUnit,
+  conformanceStoppedAt,
+  interruptedConformanceJson,
+  interruptedConformanceJUnit,
+  printConformanceReport,
+  failedConformanceJUnit,
+} from "../../output/conformance.js";
 import { saveOnInterrupt } from "../../interrupt.js";
-import { renderJUnit } from "../../output/junit.js";
 import { didYouMean } from "../../suggest.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import { endUserFor } from "../../cli/end-user.js";
 import type { SmokeOptions } from "./smoke.js";
-import { prepareOutputFile, emitJUnit, smokeReporter } from "../../output/smoke-report.js";
+import { prepareOutputFile, emitInterruptedJUnit, emitJUnit, smokeReporter } from "../../output/smoke-report.js";
 import { keepWasmOnBaselineCompiler } from "../../cli/short-run-wasm.js";
 
 /** Flags of the smoke suite that mean nothing here: refused rather than quietly ignored. */
@@ -60,9 +67,14 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
   const spinner = await out.spinner(`conformance: 0/${total} checks`);
   let done = 0;
   let report: ConformanceReport;
-  // Ctrl+C or SIGTERM (a CI job's timeout) mid-suite: the signal's line says where it stopped.
+  // Ctrl+C or SIGTERM (a CI job's timeout) mid-suite: the signal's line says where it stopped, and
+  // the JUnit report still has the checks done.
   const finished: CheckResult[] = [];
-  const releaseInterrupt = saveOnInterrupt(() => Promise.resolve(conformanceStoppedAt(finished, planned)));
+  const releaseInterrupt = saveOnInterrupt(async (ending) => {
+    if (reporter === "json") out.data(interruptedConformanceJson(url, finished, planned, ending));
+    const report = reporter === "junit" ? emitInterruptedJUnit(out, interruptedConformanceJUnit(url, finished, planned, ending), options.output) : undefined;
+    return report === undefined ? conformanceStoppedAt(finished, planned) : `${conformanceStoppedAt(finished, planned)}; ${report}`;
+  });
   try {
     report = await runOrWord(() =>
       runConformance({
@@ -80,6 +92,10 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
         },
       }),
     );
+  } catch (error) {
+    // Nothing answering, or no answers any more: the JUnit report says so, for the CI step that reads it.
+    if (reporter === "junit" && error instanceof CliError && error.exitCode === 1) emitJUnit(out, failedConformanceJUnit(url, finished, planned, error.message), options.output);
+    throw error;
   } finally {
     releaseInterrupt();
     spinner.stop();
@@ -87,8 +103,7 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
 
   if (reporter === "json") out.data(conformanceJson(report));
   if (reporter === "junit") {
-    const xml = renderJUnit(`pinwheel-cli smoke --suite conformance ${url}`, conformanceJUnitCases(report), new Date().toISOString().slice(0, 19));
-    emitJUnit(out, xml, options.output);
+    emitJUnit(out, conformanceJUnit(report), options.output);
   }
   // With JUnit on stdout the card goes to stderr, so the XML stays clean.
   if (reporter !== "json") printConformanceReport(out, report, { toStderr: reporter === "junit" && !options.output });

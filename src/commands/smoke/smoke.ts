@@ -7,12 +7,16 @@ import { loadScenario, type Scenario } from "../../events/scenario.js";
 import { createOutput, type Output } from "../../output/index.js";
 import { DeliveryRun, REFUSED_SIGNATURE_HINT } from "../../cli/delivery-run.js";
 import { plannedDeliveries } from "../../cli/play-scenario.js";
-import { smokeChecks, type SmokeChecks } from "../../cli/smoke-checks.js";
+import { smokeChecks, smokeProgress, type SmokeChecks } from "../../cli/smoke-checks.js";
+import { saveOnInterrupt } from "../../interrupt.js";
 import { endUserFor, unrecognisedEndUserNotice } from "../../cli/end-user.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import {
   prepareOutputFile,
   emitJUnit,
+  emitInterruptedJUnit,
+  interruptedSmokeJUnit,
+  interruptedSmokeReportJson,
   printSmokeTable,
   smokeJUnit,
   smokeReporter,
@@ -109,15 +113,29 @@ async function sendChecks(out: Output, options: SmokeOptions, plan: SmokeRunPlan
   });
   let sent: SmokeChecks = { checks: [], notSent: [] };
   const { names, scenario } = plan;
-  await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId }).then((done) => (sent = done)));
+  const progress = smokeProgress(plan);
+  // Stopped by Ctrl+C or a CI job's timeout: the checks judged so far still make a report. Registered
+  // after the run's own saver, so the line the process ends with says the run's part first.
+  const release = saveOnInterrupt(async (ending) => {
+    if (plan.reporter === "junit") return emitInterruptedJUnit(out, interruptedSmokeJUnit(plan.url, options.expect, progress, suiteName(plan), ending), options.output);
+    if (plan.reporter === "json") out.data(interruptedSmokeReportJson(plan.url, options.expect, progress, ending));
+    return undefined;
+  });
+  try {
+    await smokeRun.finish(smokeChecks(smokeRun, { names, scenario, expect: options.expect, speed: options.speed, endUserId, progress }).then((done) => (sent = done)));
+  } finally {
+    release();
+  }
   return sent;
 }
 
+const suiteName = (plan: SmokeRunPlan) => (plan.scenario ? plan.scenario.name : "events");
+
 /** The report the reporter asks for: JUnit XML (to --output or stdout), JSON, or the table. */
 function reportSmoke(out: Output, options: SmokeOptions, plan: SmokeRunPlan, results: SmokeChecks, endUser: SmokeEndUser): void {
-  const { url, reporter, scenario } = plan;
+  const { url, reporter } = plan;
   if (reporter === "junit") {
-    emitJUnit(out, smokeJUnit(url, options.expect, results, scenario ? scenario.name : "events"), options.output);
+    emitJUnit(out, smokeJUnit(url, options.expect, results, suiteName(plan)), options.output);
   }
   if (reporter === "json") out.data(smokeReportJson(url, options.expect, results, endUser));
   // With JUnit on stdout the table goes to stderr, so the XML stays clean.

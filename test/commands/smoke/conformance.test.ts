@@ -165,6 +165,42 @@ describe("smoke --suite conformance stopped with Ctrl+C or SIGTERM", () => {
       );
     }, 60_000);
   }
+
+  it("with --output, the JUnit report has the checks done, an error for the one in progress and the rest skipped", async () => {
+    const app = await server((index) => (index < 3 ? { status: 200 } : { status: 200, delayMs: 120_000 }));
+    const file = join(home.home, "conformance-stopped.xml");
+    const args = ["smoke", "--suite", "conformance", "--to", app.url, "--events", "income.added", "--secret", SECRET, "--output", file];
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: home.env });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+    await waitUntil(() => app.requests.length === 4, 30_000);
+    child.kill("SIGTERM");
+    expect(await closed).toBe(143);
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/; JUnit report of the checks so far written to .*conformance-stopped\.xml$/);
+    const root = parseWellFormedXml(readFileSync(file, "utf8"));
+    expect(findAll(root, "testsuite")[0]!.attributes).toMatchObject({ tests: String(CHECK_IDS.length), failures: "1", errors: "1", skipped: String(CHECK_IDS.length - 3) });
+    expect(findAll(root, "testcase").map((testcase) => testcase.attributes.name)).toEqual([...CHECK_IDS]);
+    expect(findAll(root, "error")[0]!.attributes.message).toBe("terminated (SIGTERM) during this check");
+  }, 60_000);
+});
+
+describe("a suite that cannot go on still writes its JUnit report", () => {
+  it("nothing answering: one error naming the cause, every other check skipped, exit 1", async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const file = join(home.home, "conformance-down.xml");
+    const result = await conformance(["--to", `http://127.0.0.1:${port}/webhooks`, "--output", file]);
+    expectExit(result, 1);
+    expect(result.stderr).toContain(`JUnit report written to ${file}\nerror: nothing answered at http://127.0.0.1:${port}/webhooks (connect ECONNREFUSED`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    const root = parseWellFormedXml(readFileSync(file, "utf8"));
+    expect(findAll(root, "testsuite")[0]!.attributes).toMatchObject({ tests: String(CHECK_IDS.length), failures: "0", errors: "1", skipped: String(CHECK_IDS.length - 1) });
+    expect(findAll(root, "error")[0]!.attributes.message).toMatch(/^nothing answered at .*; is your app running there\?$/);
+    expect(findAll(root, "skipped")[0]!.attributes.message).toBe(`not run: the suite stopped during ${CHECK_IDS[0]}`);
+  });
 });
 
 describe("usage errors (exit 2, one line, nothing sent)", () => {

@@ -6,11 +6,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_NAMES } from "../../../src/events/catalog.js";
 import { verifyWebhook } from "../../../src/signing.js";
-import { runCli, tempHome, type TempHome } from "../../helpers/cli.js";
+import { CLI_PATH, REPO_ROOT, runCli, STOP_SIGNALS, tempHome, type TempHome } from "../../helpers/cli.js";
+import { waitUntil } from "../../helpers/wait.js";
 import { deliveriesList, expectExit, expectOneLineError } from "../../helpers/delivery-cli.js";
 import { useRecordingServers, type RecordedRequest, type ResponseScript } from "../../helpers/servers.js";
 import { findAll, parseWellFormedXml, type XmlElement } from "../../helpers/xml-well-formed.js";
@@ -244,6 +246,54 @@ describe("smoke --events and --expect", () => {
       await new Promise((resolve) => cutShort.close(resolve));
     }
   });
+});
+
+describe("smoke stopped by Ctrl+C or SIGTERM (a CI job's timeout)", () => {
+  /** Runs smoke until `sent` requests have arrived, then sends `signal`; resolves with its exit code and output. */
+  async function stopAfter(sent: number, signal: NodeJS.Signals, args: string[], requests: () => number) {
+    const child = spawn(process.execPath, [CLI_PATH, "smoke", ...args, "--secret", SECRET], { cwd: REPO_ROOT, env: home.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+    await waitUntil(() => requests() === sent, 30_000);
+    child.kill(signal);
+    return { code: await closed, stdout, stderr };
+  }
+
+  for (const [signal, code, line] of STOP_SIGNALS) {
+    it(`on ${signal}, --output still gets a JUnit report: the checks judged, an error for the one in flight, the rest skipped`, async () => {
+      // Two answers, then none: the third check is in flight when the signal comes.
+      const app = await server((index) => (index < 2 ? { status: 200 } : { status: 200, delayMs: 120_000 }));
+      const events = ["account.added", "income.added", "employment.added", "identity.added", "shifts.added"];
+      const file = join(home.home, "reports", `stopped-${signal}.xml`);
+      const stopped = await stopAfter(3, signal, ["--to", app.url, "--events", events.join(","), "--output", file], () => app.requests.length);
+      expect(stopped.code).toBe(code);
+      expect(stopped.stderr.trim().split("\n").at(-1)).toBe(
+        `${line} after 2 of 5 deliveries (2 2xx, 0 failed); 1 abandoned in flight, 2 not sent; every attempt made is recorded (pinwheel-cli deliveries list); ` +
+          `JUnit report of the checks so far written to ${file}`,
+      );
+      const root = parseWellFormedXml(readFileSync(file, "utf8"));
+      expect(findAll(root, "testsuite")[0]!.attributes).toMatchObject({ tests: "5", failures: "0", errors: "1", skipped: "2" });
+      expect(findAll(root, "testcase").map((testcase) => testcase.attributes.name)).toEqual(events);
+      expect(findAll(root, "error").map((error) => error.attributes.message)).toEqual([`${line} during this check`]);
+      expect(findAll(root, "skipped").map((skipped) => skipped.attributes.message)).toEqual([`not run: ${line} before it`, `not run: ${line} before it`]);
+    }, 60_000);
+  }
+
+  it("with --json, the report of the checks judged, what it stopped during and what it did not run; a scenario names its steps", async () => {
+    const app = await server((index) => (index < 2 ? { status: 200 } : { status: 200, delayMs: 120_000 }));
+    // time-and-attendance: ten deliveries, steps 7 and 8 together.
+    const stopped = await stopAfter(3, "SIGTERM", ["--to", app.url, "--scenario", "time-and-attendance", "--json"], () => app.requests.length);
+    expect(stopped.code).toBe(143);
+    const report = JSON.parse(stopped.stdout) as SmokeJson & { interrupted: string; stopped_during: string[]; not_run: string[] };
+    expect(report.interrupted).toBe("terminated (SIGTERM)");
+    expect(report.checks.map((check) => check.name)).toEqual(["1. step 1 account.added", "2. step 2 employment.added"]);
+    expect(report.stopped_during).toEqual(["3. step 3 identity.added"]);
+    expect(report.not_run).toHaveLength(7);
+    expect(report.not_run[0]).toBe("step 4 shifts.added");
+  }, 60_000);
 });
 
 describe("smoke --json", () => {
