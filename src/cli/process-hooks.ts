@@ -8,30 +8,57 @@ const STOPS = {
   SIGTERM: { line: "terminated (SIGTERM)", code: 143 },
 } as const;
 
+/** stdout's reader went away (`| head`): 128 + SIGPIPE, as a shell reports a Unix tool that signal ended. */
+const STDOUT_CLOSED = { line: "stopped: stdout was closed (its reader quit)", code: 141 } as const;
+
 /** The process-wide handlers every entry point installs once (src/main.ts and the fast commands' bundle). */
 export function installProcessHooks(): void {
-  // `pinwheel-cli ... | head` closes the pipe early: that is the reader's choice, not a failure.
+  let stopping = false;
+  // Ends the command as a stop signal does: the work a run made is saved first (src/interrupt.ts),
+  // then one line and the code; a second stop does not wait.
+  const stop = ({ line, code }: { line: string; code: number }) => {
+    const exit = (said: string[] = []) => {
+      writeToStderr(said.length === 0 ? `${line}\n` : `${line} ${said.join("; ")}\n`);
+      process.exit(code);
+    };
+    if (stopping) exit();
+    stopping = true;
+    void saveBeforeExit(line).then(exit, () => exit());
+  };
+
+  // `pinwheel-cli ... | head` closes the pipe early. Nothing more can be shown, but what the command
+  // was doing may not be done (a smoke run's checks, a run's attempts not yet written): it stops as
+  // a signal would stop it, and never exits 0 unless it had finished. A later write's error is the same pipe's.
+  let stdoutClosed = false;
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
+    if (stdoutClosed) return;
+    if (error.code !== "EPIPE") throw error;
+    stdoutClosed = true;
+    // listen, mock and the MCP server stop gracefully on SIGTERM: the requests in flight are stored and answered.
+    if (stopSignalsClaimed()) process.kill(process.pid, "SIGTERM");
+    else stop(process.exitCode === undefined || process.exitCode === 0 ? STDOUT_CLOSED : { ...STDOUT_CLOSED, code: Number(process.exitCode) });
+  });
+  // stderr closed too (`2>&1 | head`): there is no one left to tell.
+  process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
   });
 
   // Ctrl+C (or SIGTERM) during a command that does not stop gracefully itself (simulate --retry
   // waiting out a backoff, smoke, replay, a prompt sent a signal rather than the keys): one line
   // and 130 (143). listen, mock and the MCP server claim the signals (claimStopSignals) and finish
   // what is in flight themselves.
-  // A run of deliveries first writes the attempts it made (src/interrupt.ts); a second signal does not wait.
-  let stopping = false;
-  for (const [signal, stop] of Object.entries(STOPS)) {
+  for (const [signal, stopsWith] of Object.entries(STOPS)) {
     process.on(signal, () => {
       if (stopSignalsClaimed()) return;
-      const exit = (said: string[] = []) => {
-        process.stderr.write(said.length === 0 ? `${stop.line}\n` : `${stop.line} ${said.join("; ")}\n`);
-        process.exit(stop.code);
-      };
-      if (stopping) exit();
-      stopping = true;
-      void saveBeforeExit(stop.line).then(exit, () => exit());
+      stop(stopsWith);
     });
+  }
+}
+
+function writeToStderr(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // stderr is gone as well.
   }
 }
