@@ -1,6 +1,7 @@
 import { storedAttemptJson } from "../delivery/attempt-json.js";
 import type { DeliveryAttempt } from "../store/deliveries.js";
 import type { ListedRequest, StoredRequest } from "../store/requests.js";
+import { whySchemaUnchecked } from "../receiver/schema-unchecked.js";
 import type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary } from "./ui/types.js";
 
 export type { AttemptView, BodyView, ForwardView, RequestDetail, RequestSummary };
@@ -65,6 +66,7 @@ export function requestDetail(request: StoredRequest, attempts: readonly Deliver
     remote_address: request.remoteAddress,
     webhook_id: request.webhookId,
     schema_errors: request.schemaErrors ?? [],
+    schema_unchecked: request.event === null || request.schemaErrors ? null : whySchemaUnchecked(request),
     headers: request.headers,
     body: bodyView(request),
     // Newest first by when they were sent: ids follow commit order, and other processes (simulate) commit later.

@@ -1,6 +1,7 @@
 import type { DeliveryAttempt } from "../store/deliveries.js";
 import type { StoredRequest } from "../store/requests.js";
 import type { Output } from "./index.js";
+import { whySchemaUnchecked } from "../receiver/schema-unchecked.js";
 import { printable } from "./printable.js";
 import { formatBody, formatDeliveryAttempt } from "./stored.js";
 
@@ -24,7 +25,8 @@ export function printRequestDetail(out: Output, request: StoredRequest, deliveri
     out.line(`  schema      ${c.yellow(`${count} issue${count === 1 ? "" : "s"}`)}${accepted}`);
     for (const issue of request.schemaErrors) out.line(`              ${printable(issue.path)}: ${printable(issue.message)}`);
   } else if (request.event) {
-    out.line(`  schema      ${c.green("valid")}`);
+    const unchecked = whySchemaUnchecked(request);
+    out.line(`  schema      ${unchecked === null ? c.green("valid") : c.dim(`not checked: ${unchecked}`)}`);
   }
   out.line("");
   out.line(c.bold("Headers"));
@@ -38,3 +40,4 @@ export function printRequestDetail(out: Output, request: StoredRequest, deliveri
     for (const attempt of deliveries) out.line(`  ${formatDeliveryAttempt(c, attempt)}`);
   }
 }
+

@@ -11,7 +11,9 @@ export function verificationJson(report: WebhookDiagnosis, subject: Subject, use
     reason: report.verdict.ok ? null : report.verdict.reason,
     message: report.verdict.ok ? null : report.verdict.message,
     summary: report.summary,
-    request: subject.stored ? { id: subject.stored.id, event_id: subject.stored.eventId, received_at: subject.stored.receivedAt } : null,
+    request: subject.stored
+      ? { id: subject.stored.id, event_id: subject.stored.eventId, received_at: subject.stored.receivedAt, rejection: subject.stored.rejection }
+      : null,
     secret_source: used.source,
     checked_at: new Date(subject.now).toISOString(),
     tolerance_seconds: toleranceSeconds,
@@ -31,6 +33,11 @@ export function printVerification(out: Output, report: WebhookDiagnosis, subject
   if (report.valid) {
     const note = report.diagnoses.find((d) => d.code === "timestamp_milliseconds");
     out.line("");
+    // The signature was never the problem: listen refused the request for something else (its envelope, its method, a browser's headers).
+    if (subject.stored?.rejection) {
+      out.line(`listen refused it all the same: ${printable(subject.stored.rejection)}. The signature is not the problem.`);
+      return;
+    }
     out.line(`If your handler still rejects it, it is not verifying these exact bytes with this secret, or it misreads the clock. ${note?.message ?? ""}`.trim());
     return;
   }

@@ -122,6 +122,8 @@ describe("the JSON API", () => {
     expect(invalidDetail.verification).toBe("verified");
     expect(invalidDetail.schema_errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "payload.outcome" })]));
     expect(invalidDetail.schema_error_count).toBe(invalidDetail.schema_errors.length);
+    expect(invalidDetail.schema_unchecked).toBeNull();
+    expect(forgedDetail.schema_unchecked).toBeNull();
 
     const raw = await call(`${inspected.page}api/requests/${forged}/body`, { headers: withToken(inspected) });
     expect(raw.headers["content-type"]).toBe("application/octet-stream");
@@ -142,6 +144,10 @@ describe("the JSON API", () => {
     expect(typo.text).toMatch(/unknown event \\?"paystubs\.ad\\?"; did you mean \\?"paystubs\.added\\?"\?/);
     const known = await call(`${inspected.page}api/requests?event=shifts.added`, { headers: withToken(inspected) });
     expect(known.status).toBe(200);
+ 
+    // Signed wrong and no envelope: refused for its signature, its payload never checked (not "valid").
+    const bare = (await sendWebhook(inspected.base, '{"event":"paystubs.added"}', { secret: "not-the-secret" })).json<{ id: number }>().id;
+    expect((await detail(bare)).schema_unchecked).toBe("the envelope lacks event_id (non-empty string), payload (object)");
   });
 });
 

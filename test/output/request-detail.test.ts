@@ -5,8 +5,10 @@ import { capturedOutput } from "../helpers/captured-output.js";
 import { recordedAttempt } from "../helpers/recorded-attempts.js";
 import { storedRow } from "../helpers/stored-requests.js";
 
+const ENVELOPE = '{"event":"income.added","event_id":"ev-1","payload":{}}';
+
 function storedRequest(fields: Partial<StoredRequest> = {}): StoredRequest {
-  return { ...storedRow("ev-1", { receivedAt: "2025-12-01T14:40:00.123Z", body: Buffer.from('{"a":1}'), bodySize: 7 }), id: 7, duplicate: false, ...fields };
+  return { ...storedRow("ev-1", { receivedAt: "2025-12-01T14:40:00.123Z", body: Buffer.from(ENVELOPE), bodySize: ENVELOPE.length }), id: 7, duplicate: false, ...fields };
 }
 
 const attempt = recordedAttempt({ source: "replay", requestId: 7, attempt: 2, startedAt: "2025-12-01T14:41:00.000Z", durationMs: 12, statusCode: 500 });
@@ -26,9 +28,11 @@ describe("printRequestDetail", () => {
       "Headers",
       "  content-type: application/json",
       "",
-      "Body (7 bytes)",
+      `Body (${ENVELOPE.length} bytes)`,
       "{",
-      '  "a": 1',
+      '  "event": "income.added",',
+      '  "event_id": "ev-1",',
+      '  "payload": {}',
       "}",
       "",
       "Deliveries of this event_id",
@@ -58,8 +62,26 @@ describe("printRequestDetail", () => {
     const { out: bare, lines: bareLines } = await capturedOutput();
     printRequestDetail(bare, storedRequest({ event: null, eventId: null, remoteAddress: null, bodyTruncated: true }), []);
     expect(bareLines().slice(0, 5)).toEqual(["#7  (no event)  answered 200", "  event_id    -", "  received    2025-12-01T14:40:00.123Z  from ?", "  request     POST /", "  signature   verified"]);
-    expect(bareLines()).toContain("Body (7 bytes, truncated to the first MiB)");
+    expect(bareLines()).toContain(`Body (${ENVELOPE.length} bytes, truncated to the first MiB)`);
     expect(bareLines().some((line) => line.includes("schema"))).toBe(false);
+  });
+
+  it("says the schema was not checked, not that it is valid, when the body is no envelope the receiver validates", async () => {
+    const schemaLine = async (fields: Partial<StoredRequest>) => {
+      const { out, lines } = await capturedOutput();
+      printRequestDetail(out, storedRequest(fields), []);
+      return lines().find((line) => line.startsWith("  schema"));
+    };
+    // Unsigned, so the 401 came first and no rejected line names the envelope's problem.
+    expect(await schemaLine({ verification: "missing_signature", statusCode: 401, body: Buffer.from('{"event":"income.added"}') })).toBe(
+      "  schema      not checked: the envelope lacks event_id (non-empty string), payload (object)",
+    );
+    expect(await schemaLine({ statusCode: 400, rejection: "the envelope lacks payload (object)", body: Buffer.from('{"event":"income.added","event_id":"e"}') })).toBe(
+      "  schema      not checked: the envelope was refused",
+    );
+    expect(await schemaLine({ body: Buffer.from("{not json") })).toBe("  schema      not checked: the body is not JSON");
+    expect(await schemaLine({ bodyTruncated: true })).toBe("  schema      not checked: the body was stored truncated");
+    expect(await schemaLine({})).toBe("  schema      valid");
   });
 
   it("says that a genuine event with schema issues was accepted all the same", async () => {

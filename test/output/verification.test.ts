@@ -5,7 +5,7 @@ import type { Subject } from "../../src/verify/subject.js";
 import { capturedOutput } from "../helpers/captured-output.js";
 
 const pasted: Subject = { body: Buffer.from("{}"), signature: "v2=00", timestamp: "1764600000", now: 1764600000000, clockLabel: "--now" };
-const stored: Subject = { ...pasted, stored: { id: 3, eventId: "ev\u001b[2J", receivedAt: "2025-12-01T14:40:00.000Z" } };
+const stored: Subject = { ...pasted, stored: { id: 3, eventId: "ev\u001b[2J", receivedAt: "2025-12-01T14:40:00.000Z", rejection: null } };
 
 const failing: WebhookDiagnosis = {
   valid: false,
@@ -50,6 +50,18 @@ describe("printVerification", () => {
       "valid: the signature matches.",
       "",
       "If your handler still rejects it, it is not verifying these exact bytes with this secret, or it misreads the clock. x-timestamp is in Unix seconds.",
+    ]);
+  });
+
+  it("for a valid request listen refused all the same (a 400 for its envelope), names that refusal instead", async () => {
+    const { out, lines } = await capturedOutput();
+    const valid: WebhookDiagnosis = { valid: true, verdict: { ok: true, timestamp: 1764600000 }, summary: "valid: the signature matches.", explained: true, diagnoses: [] };
+    const refused: Subject = { ...pasted, stored: { id: 19, eventId: null, receivedAt: "2025-12-01T14:40:00.000Z", rejection: "the envelope lacks event_id (non-empty string)" } };
+    printVerification(out, valid, refused);
+    expect(lines()).toEqual([
+      "Request #19: valid: the signature matches.",
+      "",
+      "listen refused it all the same: the envelope lacks event_id (non-empty string). The signature is not the problem.",
     ]);
   });
 

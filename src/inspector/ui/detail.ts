@@ -155,7 +155,9 @@ export class DetailView {
               (detail.status_code < 300 ? " (accepted all the same: Pinwheel does not retry a 4XX; the library lists these as event.issues)" : ""),
             h("ul", { class: "schema-errors" }, ...detail.schema_errors.map((issue) => h("li", {}, h("code", {}, issue.path || "(root)"), " ", issue.message))),
           )
-        : detail.event && h("p", { class: "schema-ok" }, "Payload matches the event's schema.");
+        : detail.schema_unchecked !== null
+          ? h("p", { class: "muted" }, `Schema not checked: ${detail.schema_unchecked}.`)
+          : detail.event && h("p", { class: "schema-ok" }, "Payload matches the event's schema.");
     return [
       title,
       verdict,

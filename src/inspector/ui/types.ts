@@ -69,6 +69,8 @@ export interface RequestDetail extends RequestSummary {
   remote_address: string | null;
   webhook_id: string | null;
   schema_errors: { path: string; message: string }[];
+  /** Why the payload was never checked against its event's schema (no envelope to read), or null. */
+  schema_unchecked: string | null;
   headers: [string, string][];
   body: BodyView;
   /** Every attempt recorded for this request or its event_id (forwards, replays, the sender's own), newest sent first. */
