@@ -141,7 +141,7 @@ export function buildProgram(): Command {
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)", uuid)
     .option("--account-id <id>", "payload.account_id")
-    .option("--end-user-id <id>", "payload.end_user_id (scenarios: default config set end-user-id, else made up)")
+    .option("--end-user-id <id>", "payload.end_user_id (scenarios: default config set end-user-id, else made up)", filterValue("--end-user-id"))
     .option("--api-version <date>", "the payload format of this Pinwheel API version, e.g. 2023-04-18 (default: today's; in the fan-out, each webhook's version)", apiVersionDate)
     .addOption(new Option("--outcome <outcome>", "payload.outcome of a job event").choices(["success", "error", "pending"]))
     .option("--set <path=value>", "change a field the fixture has (repeatable; JSON values)", collect)
@@ -273,7 +273,11 @@ export function buildProgram(): Command {
     .addOption(new Option("--suite <suite>", "smoke: each event once; conformance: the checks in docs/conformance.md").choices(["smoke", "conformance"]).default("smoke"))
     .option("--checks <a,b,...>", "conformance: only these checks (default: all)", commaList)
     .option("--tolerance <seconds>", "conformance: the timestamp age your handler refuses beyond (default: 300)", integer(1))
-    .option("--end-user-id <id>", "payload.end_user_id: a test user your app knows (default: config set end-user-id, else made up); conformance sends forgeries for it too")
+    .option(
+      "--end-user-id <id>",
+      "payload.end_user_id: a test user your app knows (default: config set end-user-id, else made up); conformance sends forgeries for it too",
+      filterValue("--end-user-id"),
+    )
     .option("--state-url <url>", "conformance: a GET returning a JSON count or list of what your app processed", httpUrl)
     .addHelpText(
       "after",

@@ -57,7 +57,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--secret <secret>", parse: secret("--secret") },
       { flags: "--webhook-id <uuid>", parse: uuid },
       { flags: "--account-id <id>" },
-      { flags: "--end-user-id <id>" },
+      { flags: "--end-user-id <id>", parse: filterValue("--end-user-id") },
       { flags: "--api-version <date>", parse: apiVersionDate },
       { flags: "--outcome <outcome>", choices: ["success", "error", "pending"] },
       { flags: "--set <path=value>", parse: collect as Parser },

@@ -66,9 +66,10 @@ export function secretValue(flag: string, withoutIt = "PINWHEEL_API_SECRET") {
 }
 
 /**
- * A filter option's parser (--event, --account-id, --event-id). An empty value is nearly always an
- * unset variable (--account-id "$ACCOUNT_ID"), and a filter that selects nothing by it would select
- * everything: replay would send every stored request.
+ * A parser for an option whose empty value is nearly always an unset variable (--account-id
+ * "$ACCOUNT_ID"). A filter (--event, --account-id, --event-id) that selects nothing by it would
+ * select everything: replay would send every stored request; an empty --end-user-id would fall back
+ * to a made-up user, and the check for handlers that answer unknown users before verifying with it.
  */
 export function filterValue(flag: string) {
   return (value: string): string => {

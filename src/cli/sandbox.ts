@@ -1,6 +1,6 @@
 import { Option, type Command, type OptionValues } from "@commander-js/extra-typings";
 import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
-import { commaList, examples, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
+import { commaList, examples, filterValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
 import { lazy } from "./lazy.js";
 
 const WHERE_HELP =
@@ -39,7 +39,7 @@ export function registerSandboxCommands(program: Command): void {
       .command("connect")
       .description("create an account with two years of consistent data and deliver its events (account.added … employment.added)")
       .option("--platform <name>", "a sandbox platform: Workday (default), ADP, Gusto, Paychex, UKG, Deputy, When I Work")
-      .option("--end-user-id <id>", "the end user's key (default: sandbox_user_NNNNNN)")
+      .option("--end-user-id <id>", "the end user's key (default: sandbox_user_NNNNNN)", filterValue("--end-user-id"))
       .option("--jobs <a,b,...>", "data jobs: paystubs, shifts, employment, income, identity (default: all the platform supports)", commaList)
       .option("--seed <n>", "same seed, same day: same account, ids and amounts (default: random)", integer(0, 4_294_967_295))
       .option("--fail <a,b,...>", "these jobs end in error: outcome error, and no data served", commaList)
