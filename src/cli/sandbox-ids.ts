@@ -37,7 +37,12 @@ export async function sandboxAccountIds({ baseUrl, secret, endUserId, seed, time
     };
   } catch (error) {
     if (isPinwheelApiError(error)) {
-      const hint = error.statusCode === 401 ? "; pass the mock's secret with --secret or PINWHEEL_API_SECRET" : "";
+      // One secret calls the mock and signs the events, as one API secret does both at Pinwheel: the
+      // mock's own would fix this call and make the app refuse every event signed with it.
+      const hint =
+        error.statusCode === 401
+          ? "; the mock and your app need the same API secret (it calls the mock and signs the events): start the mock with the one your app verifies with (pinwheel-cli mock --secret ...) and pass it here too"
+          : "";
       throw new CliError(`--sandbox ${baseUrl} refused to create an account (${error.statusCode} ${error.body.code}: ${error.message})${hint}`);
     }
     if (error instanceof ApiTransportError) throw new CliError(`--sandbox ${baseUrl}: ${error.message}; is "pinwheel-cli mock" running there?`);

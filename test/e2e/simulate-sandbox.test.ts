@@ -171,4 +171,13 @@ describe("simulate --sandbox: list events agree with the mock's data API", { tim
     expect(withoutSandbox.code).toBe(2);
     expect(withoutSandbox.stderr).toContain("--seed picks the sandbox account; it goes with --sandbox <mock-url>");
   });
+
+  it("a secret the mock refuses: exit 1, nothing sent, and the hint says the mock and the app share one secret", async () => {
+    const before = sink.received.length;
+    const refused = await runCli(["simulate", "paystubs.added", "--sandbox", mock.ready.url, "--to", sink.url, "--secret", "not-the-mocks-secret"], { env: home.env, timeoutMs: 60_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/error: --sandbox http:\/\/127\.0\.0\.1:\d+\/? refused to create an account \(401 /);
+    expect(refused.stderr).toContain("the mock and your app need the same API secret (it calls the mock and signs the events): start the mock with the one your app verifies with");
+    expect(sink.received.length).toBe(before);
+  });
 });
