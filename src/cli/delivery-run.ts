@@ -216,11 +216,14 @@ export interface SummaryOptions {
 }
 
 /** The usual cause of the first failed delivery, when it has one: "; <why> (<what to check>)". */
-function failureHint(first: NumberedAttempt, sent: SentBodies): string {
+export function failureHint(first: Pick<NumberedAttempt, "url" | "error" | "statusCode">, sent: SentBodies): string {
   const error = first.error ?? "";
   if (/ECONNREFUSED/.test(error)) return `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(error)) return `; the host name of ${first.url} does not resolve (is it spelled right?)`;
   const status = first.statusCode;
+  if (status !== undefined && status >= 300 && status < 400) {
+    return `; the app answered with ${notRetriedWhy("a redirect")} (register the URL it redirects to: a trailing slash? https?)`;
+  }
   if (status === undefined || status < 400 || status >= 500) return "";
   // Its own signature over its own, old, x-timestamp: a handler that checks freshness is right to refuse it.
   if (sent === "as-recorded") {

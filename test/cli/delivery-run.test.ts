@@ -33,6 +33,15 @@ describe("the failure line of a delivery run", () => {
     expect(lineFor({ statusCode: 503 }, 0, "data-file")).toBe("1 of 1 deliveries failed");
   });
 
+  it("a redirect says Pinwheel does not follow one and asks for the URL it redirects to", () => {
+    for (const statusCode of [301, 308]) {
+      expect(lineFor({ statusCode })).toBe(
+        "1 of 1 deliveries failed; the app answered with a redirect: Pinwheel is not documented to follow one, and retries only a 5XX or a network error " +
+          "(register the URL it redirects to: a trailing slash? https?)",
+      );
+    }
+  });
+
   it("a 404 or 405 asks whether the path is the webhook route", () => {
     for (const statusCode of [404, 405]) {
       expect(lineFor({ statusCode })).toBe("1 of 1 deliveries failed; nothing at http://no-such-host.example/hook takes the POST (is that path your webhook route?)");

@@ -5,7 +5,7 @@ import { CliError, usageError } from "../../errors.js";
 import { EVENT_NAMES, type EventName } from "../../events/catalog.js";
 import { loadScenario, type Scenario } from "../../events/scenario.js";
 import { createOutput, type Output } from "../../output/index.js";
-import { DeliveryRun, REFUSED_SIGNATURE_HINT } from "../../cli/delivery-run.js";
+import { DeliveryRun, failureHint } from "../../cli/delivery-run.js";
 import { plannedDeliveries } from "../../cli/play-scenario.js";
 import { smokeChecks, smokeProgress, type SmokeChecks } from "../../cli/smoke-checks.js";
 import { saveOnInterrupt } from "../../interrupt.js";
@@ -21,6 +21,7 @@ import {
   smokeJUnit,
   smokeReporter,
   smokeReportJson,
+  type SmokeCheck,
   type SmokeEndUser,
   type SmokeReporter,
 } from "../../output/smoke-report.js";
@@ -67,12 +68,21 @@ export async function run(options: SmokeOptions): Promise<void> {
   reportSmoke(out, options, plan, { checks, notSent }, { endUserId: endUser.id, unrecognisedAcknowledged: endUserNotice !== undefined });
   if (endUserNotice) out.warn(endUserNotice);
   if (failed.length) {
-    const refused = failed.some((check) => check.report.final.statusCode === 401);
     const stopped = notSent.length > 0 ? `, and ${notSentAfterUnanswered(notSent.length, options.timeout)}` : "";
-    throw new CliError(
-      `smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${stopped}${refused ? `; ${REFUSED_SIGNATURE_HINT}` : ""}`,
-    );
+    throw new CliError(`smoke test failed: ${failed.length} of ${checks.length} check(s) did not get ${options.expect.join(",")}${stopped}${smokeFailureHint(failed, options.expect)}`);
   }
+}
+
+/**
+ * The usual cause of the failures, as simulate words it: nothing listening, a redirect, a route
+ * that takes no POST, a refused signature. A status is read as a refusal only when 2xx was expected.
+ */
+function smokeFailureHint(failed: readonly SmokeCheck[], expect: readonly string[]): string {
+  const refused = failed.find((check) => check.report.final.statusCode === 401);
+  const first = (refused ?? failed[0])?.report.final;
+  if (!first) return "";
+  if (first.statusCode !== undefined && !expect.includes("2xx")) return "";
+  return failureHint(first, "events");
 }
 
 interface SmokeRunPlan {

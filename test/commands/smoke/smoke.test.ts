@@ -296,6 +296,29 @@ describe("smoke stopped by Ctrl+C or SIGTERM (a CI job's timeout)", () => {
   }, 60_000);
 });
 
+describe("smoke's failure line names the usual cause", () => {
+  it("nothing listening, a redirect, a refused signature; with --expect 4xx a status is not read as a refusal", async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const down = await smoke(["--to", `http://127.0.0.1:${port}/webhooks`, "--events", "income.added"]);
+    expectExit(down, 1);
+    expect(expectOneLineError(down.stderr)).toBe(
+      `error: smoke test failed: 1 of 1 check(s) did not get 2xx; nothing is listening at http://127.0.0.1:${port}/webhooks (is your app, or "pinwheel-cli listen", running there?)`,
+    );
+    const moved = await server(statusesOf(301));
+    const redirected = await smoke(["--to", moved.url, "--events", "income.added"]);
+    expect(expectOneLineError(redirected.stderr)).toMatch(/did not get 2xx; the app answered with a redirect: .*\(register the URL it redirects to: a trailing slash\? https\?\)$/);
+    const refusing = await server(statusesOf(401));
+    expect(expectOneLineError((await smoke(["--to", refusing.url, "--events", "income.added"])).stderr)).toMatch(/; the receiver refused the signature/);
+    const accepting = await server(statusesOf(200));
+    expect(expectOneLineError((await smoke(["--to", accepting.url, "--events", "income.added", "--expect", "4xx"])).stderr)).toBe(
+      "error: smoke test failed: 1 of 1 check(s) did not get 4xx",
+    );
+  });
+});
+
 describe("smoke --json", () => {
   it("prints one JSON document with every check, also when one fails", async () => {
     const target = await server(failing("shifts.added"));
