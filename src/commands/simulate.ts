@@ -10,6 +10,7 @@ import type { DeliveryReport } from "../delivery/deliver.js";
 import type { ScenarioDelivery } from "../delivery/scenario-player.js";
 import type { Scenario } from "../events/scenario.js";
 import { createOutput, type Output } from "../output/index.js";
+import { otherSecretsNote } from "../output/other-secrets.js";
 import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
 import type { LocalRegistry } from "../registry/local.js";
 import { openDatabase } from "../store/database.js";
@@ -117,10 +118,11 @@ async function scenarioFanOut(out: Output, options: SimulateOptions, scenario: S
     out.notice(`Skipping paused webhook ${webhook.id} (${webhook.url}); resume it with "pinwheel-cli webhooks update ${webhook.id} --status active"`);
   }
   if (webhooks.length === 0) {
+    const otherSecrets = registry.otherSecretsWebhooks();
     db.close();
     out.notice(
-      `No active local webhook subscribed to the events of scenario ${scenario.name}; playing to the default URL ${resolveDefaultTarget()} ` +
-        '(register one with "pinwheel-cli webhooks create", or pass --to)',
+      `No active local webhook of this API secret subscribed to the events of scenario ${scenario.name}${otherSecretsNote(otherSecrets)}; ` +
+        `playing to the default URL ${resolveDefaultTarget()} (register one with "pinwheel-cli webhooks create", or pass --to)`,
     );
     return undefined;
   }
@@ -312,9 +314,9 @@ async function fanOut(out: Output, options: SimulateOptions, plan: FanOutPlan): 
       out.notice(`Skipping paused webhook ${webhook.id} (${webhook.url}); resume it with "pinwheel-cli webhooks update ${webhook.id} --status active"`);
     }
     if (active.length === 0) {
-      const what = plan.event ? `subscribed to ${plan.event}` : "for a body that names no event";
+      const what = plan.event ? `of this API secret subscribed to ${plan.event}` : "for a body that names no event";
       out.notice(
-        `No active local webhook ${what}; sending to the default URL ${resolveDefaultTarget()} ` +
+        `No active local webhook ${what}${otherSecretsNote(registry.otherSecretsWebhooks())}; sending to the default URL ${resolveDefaultTarget()} ` +
           '(register one with "pinwheel-cli webhooks create", or pass --to)',
       );
       return false;

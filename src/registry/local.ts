@@ -35,6 +35,8 @@ export interface LocalRegistry extends WebhooksApi {
   recipients(event: string): Recipients;
   /** Records a delivery's final result and applies the pause rule; undefined if the webhook is gone. */
   recordDelivery(id: string, ok: boolean, pauseAfterMs: number): DeliveryOutcome | undefined;
+  /** How many webhooks in this file belong to other API secrets (kept apart, as Pinwheel keeps workspaces apart). */
+  otherSecretsWebhooks(): number;
 }
 
 const SHARED_VALIDATION = { allowLoopbackHttp: true };
@@ -127,5 +129,6 @@ export function createLocalRegistry(options: LocalRegistryOptions): LocalRegistr
     recordDelivery(id, ok, pauseAfterMs) {
       return recordLocked.immediate(id, ok, pauseAfterMs);
     },
+    otherSecretsWebhooks: () => store.otherKeysCount(),
   };
 }

@@ -88,6 +88,10 @@ export function webhookStore(db: Db, apiKey: string) {
     count(): number {
       return statements.count.get(apiKey) as number;
     },
+    /** Webhooks of other API keys in the same file: prepared when asked, as only a "none here" message asks. */
+    otherKeysCount(): number {
+      return db.prepare(`SELECT count(*) FROM webhooks WHERE api_key <> ?`).pluck().get(apiKey) as number;
+    },
     /** Up to `limit` webhooks created after `afterSeq`, and whether more follow. */
     page(afterSeq: number, limit: number): { rows: StoredWebhook[]; more: boolean } {
       const rows = (statements.page.all(apiKey, afterSeq, limit + 1) as WebhookRow[]).map(fromRow);

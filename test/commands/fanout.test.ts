@@ -81,6 +81,23 @@ describe("simulate fans out to the local registry", () => {
     expect(health.get(pausedId)!.health.last_success_at).toBeNull();
   });
 
+  it("with another API secret, none of these webhooks is listed or sent to, and the notices say they belong to another secret", async () => {
+    const fallback = await receiver();
+    expectExit(await runCli(["config", "set", "default-url", fallback.url], { env: home.env }), 0);
+    const otherSecret = ["--secret", "another-workspace-secret"];
+    const owned = (JSON.parse((await cli(["webhooks", "list", "--json"])).stdout) as unknown[]).length;
+    expect(owned).toBeGreaterThan(0);
+    const others = `(${owned} webhook${owned === 1 ? "" : "s"} in the local registry belong${owned === 1 ? "s" : ""} to another API secret: each secret has its own`;
+    const listed = await runCli(["webhooks", "list", ...otherSecret], { env: home.env });
+    expectExit(listed, 0);
+    expect(listed.stderr).toContain(`No webhooks for this API secret in the local registry (`);
+    expect(listed.stderr).toContain(others);
+    const sent = await runCli(["simulate", "income.added", ...otherSecret], { env: home.env });
+    expectExit(sent, 0);
+    expect(sent.stderr).toContain(`No active local webhook of this API secret subscribed to income.added ${others}`);
+    expect(fallback.requests).toHaveLength(1);
+  });
+
   it("with no subscriber it sends to the default URL and says so; --to still goes where it says", async () => {
     const fallback = await receiver();
     const explicit = await receiver();
@@ -88,7 +105,7 @@ describe("simulate fans out to the local registry", () => {
 
     const none = await cli(["simulate", "employment.added"]);
     expectExit(none, 0);
-    expect(none.stderr).toContain(`No active local webhook subscribed to employment.added; sending to the default URL ${fallback.url}`);
+    expect(none.stderr).toContain(`No active local webhook of this API secret subscribed to employment.added; sending to the default URL ${fallback.url}`);
     expect(fallback.requests).toHaveLength(1);
 
     const direct = await cli(["simulate", "income.added", "--to", explicit.url]);

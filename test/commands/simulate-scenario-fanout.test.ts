@@ -97,7 +97,7 @@ describe("simulate --scenario without --to fans out to local webhooks", () => {
     const result = await cli(["simulate", "--scenario", file]);
 
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`No active local webhook subscribed to the events of scenario fan-out-check; playing to the default URL ${fallback.url}`);
+    expect(result.stderr).toContain(`No active local webhook of this API secret subscribed to the events of scenario fan-out-check; playing to the default URL ${fallback.url}`);
     expect(eventsOf(fallback.requests)).toEqual(["income.added", "paystubs.added"]);
   });
 
