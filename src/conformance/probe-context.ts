@@ -36,6 +36,8 @@ export interface ProbeOutcome {
   answered?: string;
   /** The exchanges that show the problem, for a fail or a warning. */
   evidence?: Exchange[];
+  /** What was sent, when it is not the check's usual description (genuine-events narrowed to some events). */
+  sent?: string;
 }
 
 export type Probe = (ctx: ProbeContext) => Promise<ProbeOutcome>;
@@ -45,6 +47,17 @@ export function build(ctx: ProbeContext, name: EventName, endUserId = ctx.endUse
   const envelope = buildEvent(name, { now: ctx.nowMs() });
   if (endUserId !== undefined && "end_user_id" in envelope.payload) envelope.payload.end_user_id = endUserId;
   return envelope;
+}
+
+/**
+ * The event a check sends: its own choice, unless the run was narrowed to events that leave it out.
+ * A handler may refuse events its webhook never subscribes to: a forgery refused for that proves
+ * nothing, and a genuine copy refused for that is no failure. Then it is the first of the run's
+ * events whose payload names an end user, as every check's own choice does.
+ */
+export function checkEvent(ctx: ProbeContext, preferred: EventName): EventName {
+  if (ctx.events.includes(preferred)) return preferred;
+  return ctx.events.find((name) => "end_user_id" in buildEvent(name).payload) ?? preferred;
 }
 
 export const pass = (message: string): ProbeOutcome => ({ verdict: "pass", message });

@@ -1,11 +1,11 @@
-import type { EventName } from "../events/catalog.js";
+import { EVENT_NAMES, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { loadScenario } from "../events/scenario.js";
 import { mustAccept, playAndJudge, withoutDuplicates } from "./acceptance.js";
 import { RESPONSE_TIME_WARN_MS, type CheckId } from "./checks.js";
 import { accepted, answered, answerText } from "./exchange.js";
 import { idempotency, UNOBSERVED } from "./idempotency.js";
-import { build, fail, pass, warn, type Probe } from "./probe-context.js";
+import { build, checkEvent, fail, pass, warn, type Probe } from "./probe-context.js";
 import { mustRefuse } from "./refusal.js";
 import { alteredEnvelope, forgeries, genuine, reformatted } from "./requests.js";
 
@@ -30,7 +30,9 @@ export const PROBES: Record<CheckId, Probe> = {
     );
     // The suite's first check: every exchange so far is one of its genuine events.
     ctx.memory.acceptedNoGenuine = !ctx.exchanges.some(accepted);
-    return outcome;
+    if (ctx.events.length === EVENT_NAMES.length) return outcome;
+    const named = ctx.events.length <= 3 ? ctx.events.join(", ") : `${ctx.events.length} chosen events`;
+    return { ...outcome, sent: `${named}, correctly signed` };
   },
 
   "forged-signature": (ctx) =>
@@ -76,7 +78,7 @@ export const PROBES: Record<CheckId, Probe> = {
     ]),
 
   async "duplicate-delivery"(ctx) {
-    const first = genuine(ctx.signer, build(ctx, IDEMPOTENCY_EVENT), "first delivery");
+    const first = genuine(ctx.signer, build(ctx, checkEvent(ctx, IDEMPOTENCY_EVENT)), "first delivery");
     const result = await idempotency(ctx, first, { ...first, label: "the same request again (same bytes, event_id and headers)" });
     if (result.outcome) return result.outcome;
     ctx.memory.duplicateProcessedTwice = result.changed !== undefined;
@@ -88,20 +90,21 @@ export const PROBES: Record<CheckId, Probe> = {
   },
 
   async "unknown-event"(ctx) {
-    const envelope = build(ctx, UNKNOWN_EVENT_BASE);
+    const envelope = build(ctx, checkEvent(ctx, UNKNOWN_EVENT_BASE));
     envelope.event = UNKNOWN_EVENT_NAME;
     envelope.payload.name = "pinwheel_cli_conformance";
     return mustAccept(ctx, [genuine(ctx.signer, envelope, `"${UNKNOWN_EVENT_NAME}", correctly signed`)], "warn");
   },
 
   async "extra-fields"(ctx) {
-    const envelope = build(ctx, EXTRA_FIELDS_EVENT);
+    const event = checkEvent(ctx, EXTRA_FIELDS_EVENT);
+    const envelope = build(ctx, event);
     const added = { added_by: "pinwheel-cli conformance", nested: { flag: true } };
     Object.assign(envelope as unknown as Record<string, unknown>, { pinwheel_cli_added_field: added });
     envelope.payload.pinwheel_cli_added_field = added;
     const params = envelope.payload.params;
     if (typeof params === "object" && params !== null && !Array.isArray(params)) (params as Record<string, unknown>).pinwheel_cli_added_field = 1;
-    return mustAccept(ctx, [genuine(ctx.signer, envelope, `${EXTRA_FIELDS_EVENT} with fields Pinwheel may add tomorrow`)], "warn");
+    return mustAccept(ctx, [genuine(ctx.signer, envelope, `${event} with fields Pinwheel may add tomorrow`)], "warn");
   },
 
   "out-of-order": (ctx) => playAndJudge(ctx, withoutDuplicates(loadScenario(OUT_OF_ORDER_SCENARIO))),
@@ -109,7 +112,7 @@ export const PROBES: Record<CheckId, Probe> = {
   "pending-then-result": (ctx) => playAndJudge(ctx, loadScenario(PENDING_SCENARIO)),
 
   async "retried-delivery"(ctx) {
-    const envelope = build(ctx, IDEMPOTENCY_EVENT);
+    const envelope = build(ctx, checkEvent(ctx, IDEMPOTENCY_EVENT));
     const now = ctx.signer.nowSeconds();
     const earlier = now - Math.min(30, Math.floor(ctx.toleranceSeconds / 2));
     const first = genuine(ctx.signer, envelope, `first attempt (x-timestamp ${earlier})`, earlier);
@@ -133,7 +136,7 @@ export const PROBES: Record<CheckId, Probe> = {
   },
 
   async "content-type"(ctx) {
-    const request = genuine(ctx.signer, build(ctx, CONTENT_TYPE_EVENT), "content-type: application/json; charset=utf-8");
+    const request = genuine(ctx.signer, build(ctx, checkEvent(ctx, CONTENT_TYPE_EVENT)), "content-type: application/json; charset=utf-8");
     request.headers["content-type"] = "application/json; charset=utf-8";
     return mustAccept(ctx, [request]);
   },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { EventName } from "../events/catalog.js";
 import { accepted, answered, answerText, type Exchange } from "./exchange.js";
-import { build, fail, noAnswer, pass, warn, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
+import { build, checkEvent, fail, noAnswer, pass, warn, type ProbeContext, type ProbeOutcome } from "./probe-context.js";
 import { genuine, type ProbeRequest } from "./requests.js";
 
 /** The event every forgery is built from: a job event that carries payload.end_user_id. */
@@ -40,10 +40,11 @@ export async function mustRefuse(ctx: ProbeContext, list: readonly Forgery[]): P
 
 async function refuseOne(ctx: ProbeContext, forgery: Forgery): Promise<ProbeOutcome | string> {
   const stranger = `unknown_user_${randomBytes(4).toString("hex")}`;
-  const unknown = await ctx.send(forgery.make(genuine(ctx.signer, build(ctx, REFUSAL_EVENT, stranger), ""), `${forgery.hole}, unknown end user`));
+  const event = checkEvent(ctx, REFUSAL_EVENT);
+  const unknown = await ctx.send(forgery.make(genuine(ctx.signer, build(ctx, event, stranger), ""), `${forgery.hole}, unknown end user`));
   let known: Exchange | undefined;
   if (ctx.endUserId !== undefined) {
-    known = await ctx.send(forgery.make(genuine(ctx.signer, build(ctx, REFUSAL_EVENT), ""), `${forgery.hole}, --end-user-id ${ctx.endUserId}`));
+    known = await ctx.send(forgery.make(genuine(ctx.signer, build(ctx, event), ""), `${forgery.hole}, --end-user-id ${ctx.endUserId}`));
   }
   if (!answered(unknown)) return noAnswer(unknown);
   if (known && !answered(known)) return noAnswer(known);

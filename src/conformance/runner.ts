@@ -172,7 +172,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         id,
         verdict: outcome.verdict,
         message: outcome.message,
-        sent: definition.sends,
+        sent: outcome.sent ?? definition.sends,
         answered: outcome.answered ?? summarizeAnswers(current),
         fix: outcome.fix ?? definition.fix,
         exchanges: current,

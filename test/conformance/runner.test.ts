@@ -107,6 +107,20 @@ describe("a correct handler", () => {
     expect(report.results[0]!.answered).toBe("200 ×2");
   });
 
+  it("--events narrowed to what a webhook subscribes to: the single-event checks send those events, not ones the handler never gets", async () => {
+    // A handler whose webhook subscribes to account.added only, and refuses every other event.
+    const target = await handler({ unknownEventStatus: (event) => (event === "account.added" ? undefined : 400) });
+    const checks: CheckId[] = ["genuine-events", "forged-signature", "wrong-secret", "duplicate-delivery", "extra-fields", "retried-delivery", "content-type"];
+    const report = await run(target, { events: ["account.added"], checks });
+    expect(verdicts(report), describeReport(report)).toEqual(Object.fromEntries(checks.map((id) => [id, "pass"])));
+    for (const result of report.results) expect(new Set(result.exchanges.map((e) => e.event)), result.id).toEqual(new Set(["account.added"]));
+    expect(report.results[0]!.sent).toBe("account.added, correctly signed");
+    // Every catalog event: each check sends its own choice, as before.
+    const all = await run(target, { checks: ["genuine-events", "duplicate-delivery"] });
+    expect(all.results[0]!.sent).toBe(CHECKS[0]!.sends);
+    expect(all.results[1]!.exchanges[0]!.event).toBe("paystubs.added");
+  });
+
   it("sends what each check says: signed genuine events, forgeries that do not verify, a reformatted body", async () => {
     const recorder = await startRecordingServer();
     try {
