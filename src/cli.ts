@@ -279,6 +279,7 @@ export function buildProgram(): Command {
       filterValue("--end-user-id"),
     )
     .option("--state-url <url>", "conformance: a GET returning a JSON count or list of what your app processed", httpUrl)
+    .option("--strict", "conformance: a warning fails the run too (exit 1; a failure in JUnit)")
     .addHelpText(
       "after",
       examples([

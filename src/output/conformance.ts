@@ -96,10 +96,12 @@ function exchangeJson(exchange: Exchange, evidence: boolean): Record<string, unk
   };
 }
 
-export function conformanceJson(report: ConformanceReport): Record<string, unknown> {
+export function conformanceJson(report: ConformanceReport, strict = false): Record<string, unknown> {
   return {
     suite: "conformance",
     url: report.url,
+    // Warnings fail the run (--strict).
+    strict,
     tolerance_seconds: report.toleranceSeconds,
     timeout_ms: report.timeoutMs,
     end_user_id: report.endUserId,
@@ -145,8 +147,8 @@ const CLASSNAME = "pinwheel-cli.conformance";
 const suiteName = (url: string) => `pinwheel-cli smoke --suite conformance ${redactUrl(url)}`;
 
 /** The suite's JUnit XML: one testcase per check. */
-export function conformanceJUnit(report: ConformanceReport): string {
-  return renderJUnit(suiteName(report.url), resultCases(report.results), new Date().toISOString().slice(0, 19));
+export function conformanceJUnit(report: ConformanceReport, strict = false): string {
+  return renderJUnit(suiteName(report.url), resultCases(report.results, strict), new Date().toISOString().slice(0, 19));
 }
 
 /** The JUnit XML of a suite stopped by a signal (`ending`: "terminated (SIGTERM)"): the checks done, then the rest. */
@@ -169,31 +171,33 @@ function stoppedConformanceJUnit(url: string, done: readonly CheckResult[], plan
   return renderJUnit(suiteName(url), cases, new Date().toISOString().slice(0, 19));
 }
 
-/** One testcase per check; a warning passes, with its message as the case's output. */
-function resultCases(results: readonly CheckResult[]): JUnitCase[] {
-  return results.map((result) => ({
-    name: result.id,
-    classname: CLASSNAME,
-    seconds: result.exchanges.reduce((sum, exchange) => sum + exchange.answer.durationMs, 0) / 1000,
-    failure:
-      result.verdict === "fail"
+/** One testcase per check; a warning passes, with its message as the case's output, or fails under --strict. */
+function resultCases(results: readonly CheckResult[], strict = false): JUnitCase[] {
+  return results.map((result) => {
+    const failed = result.verdict === "fail" || (strict && result.verdict === "warn");
+    return {
+      name: result.id,
+      classname: CLASSNAME,
+      seconds: result.exchanges.reduce((sum, exchange) => sum + exchange.answer.durationMs, 0) / 1000,
+      failure: failed
         ? {
-            message: result.message,
+            message: result.verdict === "warn" ? `warning (--strict): ${result.message}` : result.message,
             details: [...result.evidence.flatMap(exchangeLines), `  fix:    ${result.fix}`].join("\n"),
           }
         : undefined,
-    output: result.verdict === "warn" ? `warning: ${result.message}\nfix: ${result.fix}` : undefined,
-  }));
+      output: result.verdict === "warn" && !failed ? `warning: ${result.message}\nfix: ${result.fix}` : undefined,
+    };
+  });
 }
 
 /** The report card and its verdict line; on stderr when stdout carries the JUnit XML. */
-export function printConformanceReport(out: Output, report: ConformanceReport, { toStderr }: { toStderr: boolean }): void {
+export function printConformanceReport(out: Output, report: ConformanceReport, { toStderr, strict = false }: { toStderr: boolean; strict?: boolean }): void {
   const card = renderConformanceCard(out.c, report);
-  const summary = conformanceSummary(report);
+  const summary = `${conformanceSummary(report)}${strict && report.warned ? "; warnings fail the run (--strict)" : ""}`;
   if (toStderr) {
     out.notice(`${card}\n\n${summary}`);
     return;
   }
   out.line(card);
-  out.line(`\n${report.failed ? out.c.red(summary) : report.warned ? out.c.yellow(summary) : out.c.green(summary)}`);
+  out.line(`\n${report.failed || (strict && report.warned) ? out.c.red(summary) : report.warned ? out.c.yellow(summary) : out.c.green(summary)}`);
 }

@@ -101,14 +101,18 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
     spinner.stop();
   }
 
-  if (reporter === "json") out.data(conformanceJson(report));
+  const strict = options.strict === true;
+  if (reporter === "json") out.data(conformanceJson(report, strict));
   if (reporter === "junit") {
-    emitJUnit(out, conformanceJUnit(report), options.output);
+    emitJUnit(out, conformanceJUnit(report, strict), options.output);
   }
   // With JUnit on stdout the card goes to stderr, so the XML stays clean.
-  if (reporter !== "json") printConformanceReport(out, report, { toStderr: reporter === "junit" && !options.output });
-  if (report.failed) {
-    const failed = report.results.filter((result) => result.verdict === "fail").map((result) => result.id);
-    throw new CliError(`conformance failed: ${failed.length} of ${report.results.length} checks (${failed.join(", ")})`);
+  if (reporter !== "json") printConformanceReport(out, report, { toStderr: reporter === "junit" && !options.output, strict });
+  const failed = report.results.filter((result) => result.verdict === "fail").map((result) => result.id);
+  const warned = strict ? report.results.filter((result) => result.verdict === "warn").map((result) => result.id) : [];
+  if (failed.length > 0) {
+    const alsoWarned = warned.length > 0 ? `, and ${warned.length} warned (${warned.join(", ")}), which --strict fails too` : "";
+    throw new CliError(`conformance failed: ${failed.length} of ${report.results.length} checks (${failed.join(", ")})${alsoWarned}`);
   }
+  if (warned.length > 0) throw new CliError(`conformance failed under --strict: ${warned.length} of ${report.results.length} checks warned (${warned.join(", ")})`);
 }

@@ -45,6 +45,8 @@ export interface SmokeOptions {
   stateUrl?: string;
   endUserId?: string;
   checks?: string[];
+  /** Conformance: a warning fails the run too. */
+  strict?: boolean;
 }
 
 /** Flags only the conformance suite reads: given to the smoke suite they would be ignored. */
@@ -52,6 +54,7 @@ const CONFORMANCE_FLAGS = [
   ["--tolerance", "tolerance"],
   ["--state-url", "stateUrl"],
   ["--checks", "checks"],
+  ["--strict", "strict"],
 ] as const;
 
 export async function run(options: SmokeOptions): Promise<void> {

@@ -185,6 +185,35 @@ describe("smoke --suite conformance stopped with Ctrl+C or SIGTERM", () => {
   }, 60_000);
 });
 
+describe("--strict", () => {
+  it("fails the run on a warning (a 500 to an unknown event), as a JUnit failure; without it the run passes with the warning", async () => {
+    const target = await handler({ unknownEventStatus: (event) => (event.startsWith("pinwheel_cli") ? 500 : undefined) });
+    const base = ["--to", target.url, "--checks", "unknown-event,extra-fields"];
+    const lenient = await conformance(base);
+    expectExit(lenient, 0);
+    expect(lenient.stdout).toContain("1 passed, 0 failed, 1 warning");
+    const file = join(home.home, "strict.xml");
+    const strict = await conformance([...base, "--strict", "--output", file]);
+    expectExit(strict, 1);
+    expect(strict.stdout).toContain("1 passed, 0 failed, 1 warning (conformance of");
+    expect(strict.stdout).toContain("; warnings fail the run (--strict)");
+    expect(strict.stderr.trim().split("\n").at(-1)).toBe("error: conformance failed under --strict: 1 of 2 checks warned (unknown-event)");
+    const root = parseWellFormedXml(readFileSync(file, "utf8"));
+    expect(findAll(root, "testsuite")[0]!.attributes).toMatchObject({ tests: "2", failures: "1" });
+    expect(findAll(root, "failure")[0]!.attributes.message).toMatch(/^warning \(--strict\): /);
+    const json = JSON.parse((await conformance([...base, "--strict", "--json"])).stdout) as { strict: boolean; warned: number };
+    expect(json).toMatchObject({ strict: true, warned: 1 });
+  });
+
+  it("is the conformance suite's: with the smoke suite it is a usage error", async () => {
+    const target = await handler();
+    const result = await runCli(["smoke", "--to", target.url, "--strict", "--secret", SECRET], { env: home.env });
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toBe("error: --strict goes with --suite conformance");
+    expect(target.processed()).toBe(0);
+  });
+});
+
 describe("a suite that cannot go on still writes its JUnit report", () => {
   it("nothing answering: one error naming the cause, every other check skipped, exit 1", async () => {
     const closed = createNetServer();
