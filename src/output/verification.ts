@@ -12,7 +12,13 @@ export function verificationJson(report: WebhookDiagnosis, subject: Subject, use
     message: report.verdict.ok ? null : report.verdict.message,
     summary: report.summary,
     request: subject.stored
-      ? { id: subject.stored.id, event_id: subject.stored.eventId, received_at: subject.stored.receivedAt, rejection: subject.stored.rejection }
+      ? {
+          id: subject.stored.id,
+          event_id: subject.stored.eventId,
+          received_at: subject.stored.receivedAt,
+          verification: subject.stored.verification,
+          rejection: subject.stored.rejection,
+        }
       : null,
     secret_source: used.source,
     checked_at: new Date(subject.now).toISOString(),
@@ -29,6 +35,11 @@ export function printVerification(out: Output, report: WebhookDiagnosis, subject
   const colon = report.summary.indexOf(":");
   const verdict = report.summary.slice(0, colon);
   out.line(`${title}${report.valid ? c.green.bold(verdict) : c.red.bold(verdict)}${printable(report.summary.slice(colon))}`);
+  const disagreement = verdictDisagreement(report, subject);
+  if (disagreement) {
+    out.line("");
+    out.line(c.yellow(disagreement));
+  }
   const found = report.diagnoses.filter((d) => d.matched);
   if (report.valid) {
     const note = report.diagnoses.find((d) => d.code === "timestamp_milliseconds");
@@ -52,4 +63,21 @@ export function printVerification(out: Output, report: WebhookDiagnosis, subject
     out.line(c.bold("Checked"));
     for (const message of ruledOut) out.line(c.dim(`  - ${printable(message)}`));
   }
+}
+
+/**
+ * A stored request's verdict here against listen's when it arrived. Both read the same bytes at
+ * the same time, so they differ only when the two were given different secrets.
+ */
+function verdictDisagreement(report: WebhookDiagnosis, subject: Subject): string | undefined {
+  const stored = subject.stored;
+  if (!stored) return undefined;
+  const arrived = stored.verification;
+  if (report.valid && arrived !== "verified" && arrived !== "skipped" && arrived !== "not_checked") {
+    return `listen refused it when it arrived (${arrived}): listen was verifying with another secret${arrived === "stale_timestamp" ? " or tolerance" : ""} than this check's.`;
+  }
+  if (!report.valid && arrived === "verified") {
+    return "listen verified it when it arrived: listen was verifying with another secret than this check's (pass that one with --secret).";
+  }
+  return undefined;
 }

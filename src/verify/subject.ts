@@ -10,8 +10,11 @@ export interface Subject {
   now: number;
   /** How the diagnoses name that time. */
   clockLabel: string;
-  /** `rejection`: why listen refused it after its signature (a 400 for a body that is no Pinwheel envelope), or null. */
-  stored?: { id: number; eventId: string | null; receivedAt: string; rejection: string | null };
+  /**
+   * `verification`: listen's verdict when it arrived (verified, bad_signature, ..., not_checked);
+   * `rejection`: why listen refused it after its signature (a 400 for a body that is no Pinwheel envelope), or null.
+   */
+  stored?: { id: number; eventId: string | null; receivedAt: string; verification: string; rejection: string | null };
 }
 
 /** A time to check against instead of the usual one, as given, and how the diagnoses name it (each adapter by its own flag or argument). */
@@ -55,6 +58,6 @@ export function storedSubject(request: StoredRequest, now: GivenNow | undefined)
     timestamp: readHeader(headers, TIMESTAMP_HEADER),
     now: now === undefined ? receivedAt : parseNow(now.value),
     clockLabel: now === undefined ? `the time it was received (${request.receivedAt})` : now.label,
-    stored: { id: request.id, eventId: request.eventId, receivedAt: request.receivedAt, rejection: request.rejection },
+    stored: { id: request.id, eventId: request.eventId, receivedAt: request.receivedAt, verification: request.verification, rejection: request.rejection },
   };
 }

@@ -5,7 +5,7 @@ import type { Subject } from "../../src/verify/subject.js";
 import { capturedOutput } from "../helpers/captured-output.js";
 
 const pasted: Subject = { body: Buffer.from("{}"), signature: "v2=00", timestamp: "1764600000", now: 1764600000000, clockLabel: "--now" };
-const stored: Subject = { ...pasted, stored: { id: 3, eventId: "ev\u001b[2J", receivedAt: "2025-12-01T14:40:00.000Z", rejection: null } };
+const stored: Subject = { ...pasted, stored: { id: 3, eventId: "ev\u001b[2J", receivedAt: "2025-12-01T14:40:00.000Z", verification: "bad_signature", rejection: null } };
 
 const failing: WebhookDiagnosis = {
   valid: false,
@@ -56,13 +56,32 @@ describe("printVerification", () => {
   it("for a valid request listen refused all the same (a 400 for its envelope), names that refusal instead", async () => {
     const { out, lines } = await capturedOutput();
     const valid: WebhookDiagnosis = { valid: true, verdict: { ok: true, timestamp: 1764600000 }, summary: "valid: the signature matches.", explained: true, diagnoses: [] };
-    const refused: Subject = { ...pasted, stored: { id: 19, eventId: null, receivedAt: "2025-12-01T14:40:00.000Z", rejection: "the envelope lacks event_id (non-empty string)" } };
+    const refused: Subject = {
+      ...pasted,
+      stored: { id: 19, eventId: null, receivedAt: "2025-12-01T14:40:00.000Z", verification: "verified", rejection: "the envelope lacks event_id (non-empty string)" },
+    };
     printVerification(out, valid, refused);
     expect(lines()).toEqual([
       "Request #19: valid: the signature matches.",
       "",
       "listen refused it all the same: the envelope lacks event_id (non-empty string). The signature is not the problem.",
     ]);
+  });
+
+  it("says when listen's verdict on arrival differs from this check's: the two were given different secrets", async () => {
+    const valid: WebhookDiagnosis = { valid: true, verdict: { ok: true, timestamp: 1764600000 }, summary: "valid: the signature matches.", explained: true, diagnoses: [] };
+    const refusedOnArrival: Subject = { ...pasted, stored: { id: 44, eventId: null, receivedAt: "2025-12-01T14:40:00.000Z", verification: "bad_signature", rejection: null } };
+    const { out, lines } = await capturedOutput();
+    printVerification(out, valid, refusedOnArrival);
+    expect(lines().slice(0, 3)).toEqual([
+      "Request #44: valid: the signature matches.",
+      "",
+      "listen refused it when it arrived (bad_signature): listen was verifying with another secret than this check's.",
+    ]);
+    const verifiedOnArrival: Subject = { ...refusedOnArrival, stored: { ...refusedOnArrival.stored!, verification: "verified" } };
+    const { out: other, lines: otherLines } = await capturedOutput();
+    printVerification(other, { ...failing, explained: false, diagnoses: [] }, verifiedOnArrival);
+    expect(otherLines()).toContain("listen verified it when it arrived: listen was verifying with another secret than this check's (pass that one with --secret).");
   });
 
   it("leaves out the sections it has nothing for", async () => {

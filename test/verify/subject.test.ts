@@ -45,7 +45,7 @@ describe("the subject of a check", () => {
       timestamp: "1795427990",
       now: Date.UTC(2026, 10, 23, 10),
       clockLabel: "the time it was received (2026-11-23T10:00:00.000Z)",
-      stored: { id: 7, eventId: "evt-1", receivedAt: "2026-11-23T10:00:00.000Z", rejection: null },
+      stored: { id: 7, eventId: "evt-1", receivedAt: "2026-11-23T10:00:00.000Z", verification: request.verification, rejection: null },
     });
     expect(storedSubject(stored(), { value: "2026-11-24T00:00:00Z", label: "the given now" })).toMatchObject({ now: Date.UTC(2026, 10, 24), clockLabel: "the given now" });
   });
