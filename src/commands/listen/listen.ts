@@ -1,4 +1,4 @@
-import { resolveDbPath, resolveSecret } from "../../config.js";
+import { DEFAULT_DEV_SECRET, resolveDbPath, resolveSecret, SECRET_SOURCE_LABELS, type SecretSource } from "../../config.js";
 import { interrupted, usageError } from "../../errors.js";
 import type { DeliveryReport } from "../../delivery/deliver.js";
 import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
@@ -87,12 +87,12 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   const events = checkListenFlags(options);
   // --register, --tunnel and their flags are checked before anything is bound or sent.
   const publicPlan = planPublicEndpoint(options);
-  const { secret } = options.skipVerify && !options.forwardTo ? { secret: "" } : secretFor(out, options.secret);
+  const { secret, source } = options.skipVerify && !options.forwardTo ? { secret: "", source: undefined } : secretFor(out, options.secret);
   const dbPath = resolveDbPath(options.db);
   const db = openDatabase(dbPath);
   const forwarder = openForwarder(out, options, db, secret, events);
   const inspector = openInspector(options, db, secret, forwarder);
-  const relay = createRelay(out, new Set<string>(events), inspector);
+  const relay = createRelay(out, new Set<string>(events), inspector, forwardSigner(options, source));
   const receiver = await startListening(out, options, { db, dbPath, secret, forwarder, inspector, relay });
   const checkpointer = startCheckpointer(db, dbPath);
   announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder });
@@ -173,8 +173,25 @@ interface Relay {
   settled(): Promise<unknown>;
 }
 
-function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspector | undefined): Relay {
+/** What signs listen's forwards, in words for the hint when the app refuses them: never the secret itself. */
+function forwardSigner(options: ListenOptions, source: SecretSource | undefined): string {
+  if (options.forwardSecret !== undefined) return "--forward-secret";
+  if (source === "default") return `${SECRET_SOURCE_LABELS.default} ("${DEFAULT_DEV_SECRET}")`;
+  return source === undefined ? "listen's secret" : `listen's own secret (${SECRET_SOURCE_LABELS[source]})`;
+}
+
+function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspector | undefined, signedWith: string): Relay {
   const forwardsInFlight = new Set<Promise<unknown>>();
+  // The first run's usual trap: the app verifies with its own secret, listen re-signs with another.
+  let refusedSignatureSaid = false;
+  const hintOnRefusedSignature = (report: DeliveryReport) => {
+    if (refusedSignatureSaid || report.final.statusCode !== 401) return;
+    refusedSignatureSaid = true;
+    out.warn(
+      `your app at ${report.final.url} answered 401 to a forwarded event: listen re-signs each forward with ${signedWith}; ` +
+        "give your app that secret, or pass --forward-secret <the secret your app verifies with>",
+    );
+  };
   const announce = (request: StoredRequest, forwarding: boolean) => {
     show(out, request, shown);
     inspector?.publishRequest(request, { forwarding });
@@ -185,6 +202,7 @@ function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspect
       const sending = to.forward(request).then((report) => {
         if (answeredWith) announce(answeredWith(report), true);
         printForward(out, request, report);
+        hintOnRefusedSignature(report);
         inspector?.publishForward(request, report);
         return report;
       });

@@ -74,6 +74,23 @@ describe("listen --forward-to", () => {
     expect(verifyWebhook({ secret: SECRET, headers: received.headers, rawBody: received.body }).ok).toBe(false);
   });
 
+  it("an app that refuses forwards with 401: one warning naming what re-signs them and --forward-secret, never the secret", async () => {
+    const home = run.tempHome();
+    const app = await run.startApp(() => ({ status: 401 }));
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", app.url], home.env);
+    for (const event of ["income.added", "paystubs.added"] as const) {
+      const { body } = await send(listener.url, JSON.stringify(buildEvent(event)));
+      await listener.waitFor(forwardOf(body.id as number));
+    }
+    const { stderr } = await listener.stop();
+    const warnings = stderr.split("\n").filter((line) => line.includes("answered 401 to a forwarded event"));
+    expect(warnings).toEqual([
+      `warning: your app at ${app.url} answered 401 to a forwarded event: listen re-signs each forward with listen's own secret (--secret); ` +
+        "give your app that secret, or pass --forward-secret <the secret your app verifies with>",
+    ]);
+    expect(stderr).not.toContain(SECRET);
+  });
+
   it("--forward-status answers with the app's status, so a retrying sender retries through to the app", async () => {
     const home = run.tempHome();
     const app = await run.startApp((index) => ({ status: index < 2 ? 500 : 200 }));
