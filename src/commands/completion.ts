@@ -72,11 +72,15 @@ function walk(command: Command, path: string[]): CommandSpec[] {
   options.push({ flags: ["--help", "-h"], description: "show help" });
   const spec: CommandSpec = {
     path: path.join(" "),
-    subcommands: command.commands.map((sub) => ({ name: sub.name(), description: sub.description() })),
+    // An alias (trigger, resend: the Stripe CLI's names) completes as the command it stands for.
+    subcommands: command.commands.flatMap((sub) => [
+      { name: sub.name(), description: sub.description() },
+      ...sub.aliases().map((alias) => ({ name: alias, description: `same as ${sub.name()}` })),
+    ]),
     options,
     argument: argumentValue(command, path),
   };
-  return [spec, ...command.commands.flatMap((sub) => walk(sub, [...path, sub.name()]))];
+  return [spec, ...command.commands.flatMap((sub) => [sub.name(), ...sub.aliases()].flatMap((name) => walk(sub, [...path, name])))];
 }
 
 export function completionModel(program: Command, scenarios: readonly string[] = builtInScenarioNames()): CompletionModel {

@@ -109,6 +109,13 @@ describe("bash", () => {
     expect(bashComplete("simulate", "")).toHaveLength(EVENT_NAMES.length);
   });
 
+  it("completes the Stripe-named aliases (trigger, resend) as the commands they stand for", () => {
+    expect(bashComplete("tri")).toEqual(["trigger"]);
+    expect(bashComplete("trigger", "inc")).toEqual(["income.added"]);
+    expect(bashComplete("trigger", "--sce")).toEqual(["--scenario"]);
+    expect(bashComplete("resend", "--verd")).toEqual(["--verdict"]);
+  });
+
   it("handles --option=value, which bash splits at the =", () => {
     expect(bashComplete("simulate", "--scenario", "=", "at-")).toEqual(["at-least-once"]);
     expect(bashComplete("simulate", "--outcome", "=")).toEqual(["error", "pending", "success"]);
@@ -130,6 +137,7 @@ describe.runIf(installed("zsh"))("zsh", () => {
     expect(zshOffers("simulate", "--scenario=at")).toEqual([...model.scenarios, "<files>"]);
     expect(zshOffers("smoke", "--events", "account.added,")).toEqual([...EVENT_NAMES]);
     expect(zshOffers("verify", "--body", "")).toEqual(["<files>"]);
+    expect(zshOffers("trigger", "--outcome", "")).toEqual(["success", "error", "pending"]);
   });
 });
 
@@ -147,6 +155,8 @@ describe.runIf(installed("fish"))("fish", () => {
     expect(fishComplete("pinwheel-cli smoke --events account.added,paystubs.fu")).toEqual(["account.added,paystubs.fully_synced"]);
     expect(fishComplete("pinwheel-cli scenarios show at")).toEqual(["at-least-once"]);
     expect(fishComplete("pinwheel-cli listen --port 3000 --js")).toEqual(["--json"]);
+    expect(fishComplete("pinwheel-cli trigger inc")).toEqual(["income.added"]);
+    expect(fishComplete("pinwheel-cli resend --verd")).toEqual(["--verdict"]);
   });
 });
 
