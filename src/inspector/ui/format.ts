@@ -26,6 +26,8 @@ export function verdictTone(request: Pick<RequestSummary, "verification" | "stat
 /** The verdict with its reason, e.g. "Stale timestamp: timestamp 3,612 s old; tolerance 300 s". */
 export function verdictSentence(request: Pick<RequestSummary, "verification" | "verification_detail" | "rejection">): string {
   if (request.verification === "not_checked") return `Rejected: ${request.rejection ?? "refused before its signature was checked"}`;
+  // Signed, and still refused: a body that is no Pinwheel event (400).
+  if (request.verification === "verified" && request.rejection) return `Signature verified, then rejected: ${request.rejection}`;
   const words = verdictWords(request.verification);
   return request.verification_detail ? `${words}: ${request.verification_detail}` : words;
 }
