@@ -40,6 +40,18 @@ export function eventFilterOrUsageError(name: string | undefined, store: Pick<Re
   return eventNameOrUsageError(name);
 }
 
+/**
+ * An --account-id filter. Tables and listen's log show an account id's first 8 characters; one
+ * given like that matches no row, and a filter matching nothing would pass as an empty result.
+ */
+export function accountIdFilterOrUsageError(accountId: string | undefined, store: Pick<RequestStore, "count" | "accountIdsStartingWith">): string | undefined {
+  if (accountId === undefined || store.count({ accountId }) > 0) return accountId;
+  const whole = store.accountIdsStartingWith(accountId, 3);
+  if (whole.length === 0) return accountId;
+  const named = whole.length === 1 ? `did you mean ${whole[0]}?` : `stored ids that begin so: ${whole.join(", ")}`;
+  throw usageError(`--account-id ${accountId} matches no stored request; ${named} (pass the whole id: tables show its first 8 characters)`);
+}
+
 export function verdictOrUsageError(verdict: string | undefined): string | undefined {
   if (verdict === undefined || VERDICT_FILTERS.includes(verdict)) return verdict;
   const hint = didYouMean(verdict, VERDICT_FILTERS) || `use one of ${VERDICT_FILTERS.join(", ")}`;

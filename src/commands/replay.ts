@@ -9,7 +9,7 @@ import { deliveryStore } from "../store/deliveries.js";
 import { requestStore, type RequestFilter } from "../store/requests.js";
 import { DeliveryRun, summarize } from "../cli/delivery-run.js";
 import { openStoreForReading } from "../cli/read-store.js";
-import { eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
+import { accountIdFilterOrUsageError, eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
 import { isRedactedUrl } from "../redact-url.js";
 
 export interface ReplayOptions {
@@ -54,7 +54,10 @@ export async function run(references: string[], options: ReplayOptions): Promise
   try {
     // What to send is settled first: a mistyped event or id says so before any notice of where to.
     const store = requestStore(db);
-    if (filter) filter.event = eventFilterOrUsageError(filter.event, store);
+    if (filter) {
+      filter.event = eventFilterOrUsageError(filter.event, store);
+      filter.accountId = accountIdFilterOrUsageError(filter.accountId, store);
+    }
     // Sent as recorded, a request carries its own (failing) signature; only re-signing can launder one.
     const verifiedOnly = !options.asRecorded && !options.includeUnverified;
     const selected = filter ? pagedSelection(store, filter, verifiedOnly, Boolean(options.asRecorded)) : namedRequests(store, references, verifiedOnly);

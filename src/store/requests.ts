@@ -172,6 +172,8 @@ export interface RequestStore {
   /** Rows without their headers and body (see ListedRequest): `find` reads one whole. */
   list(filter?: RequestFilter): ListedRequest[];
   count(filter?: RequestFilter): number;
+  /** Up to `limit` distinct stored account_ids that begin with `prefix` (tables show the first 8 characters of one). */
+  accountIdsStartingWith(prefix: string, limit: number): string[];
   /** How many rows a filter selects, how many of those are stored whole, and how many of those passed verification: one scan. */
   countWhole(filter: RequestFilter): WholeCounts;
   /**
@@ -411,6 +413,13 @@ export function requestStore(db: Db): RequestStore {
       const { sql, params } = selection(store, filter, "id", firstIdSince);
       const row = db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${sql})`).get(...params);
       return defined(row, "count(*)'s row").n;
+    },
+    accountIdsStartingWith(prefix, limit) {
+      // A range on the (account_id, id) index: no LIKE, whose case folding and wildcards a prefix does not want.
+      return db
+        .prepare<[string, string, number], string>("SELECT DISTINCT account_id FROM requests WHERE account_id >= ? AND account_id < ? ORDER BY account_id LIMIT ?")
+        .pluck()
+        .all(prefix, `${prefix}\uffff`, limit);
     },
     listReplayable(filter, withHeaders = false) {
       const headers = withHeaders ? "headers" : "CASE WHEN webhook_id IS NULL OR instr(webhook_id, ',') > 0 THEN headers END AS headers";

@@ -394,6 +394,27 @@ describe("replay usage errors", () => {
     expect(expectOneLineError(missing.stderr)).toMatch(/no stored request with id or event_id "999999"/);
   });
 
+  it("an account id given as its start (as tables show it) is a usage error naming the whole id, for replay and events list", async () => {
+    const target = await server();
+    const [replayed, listed, unknown] = await Promise.all([
+      replay(["--account-id", "acct-replay", "--to", target.url, "--secret", SECRET]),
+      runCli(["events", "list", "--account-id", "acct-replay-"], { env: home.env }),
+      runCli(["events", "list", "--account-id", "nobody-has-this"], { env: home.env }),
+    ]);
+    expectExit(replayed, 2);
+    expect(expectOneLineError(replayed.stderr)).toBe(
+      `error: --account-id acct-replay matches no stored request; stored ids that begin so: ${ACCOUNT_A}, ${ACCOUNT_B} (pass the whole id: tables show its first 8 characters)`,
+    );
+    expectExit(listed, 2);
+    expect(expectOneLineError(listed.stderr)).toBe(
+      `error: --account-id acct-replay- matches no stored request; stored ids that begin so: ${ACCOUNT_A}, ${ACCOUNT_B} (pass the whole id: tables show its first 8 characters)`,
+    );
+    // An id nothing begins with is just a filter that matches nothing.
+    expectExit(unknown, 0);
+    expect(unknown.stderr).toContain("No stored request matches these filters");
+    expect(target.requests).toHaveLength(0);
+  });
+
   it("an empty --account-id or --event (an unset variable) is a usage error, not every stored request", async () => {
     const target = await server();
     const [account, event, listed] = await Promise.all([

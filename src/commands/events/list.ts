@@ -2,7 +2,7 @@ import { createOutput } from "../../output/index.js";
 import { printRequestTable, requestJson } from "../../output/requests.js";
 import { requestStore } from "../../store/requests.js";
 import { openStoreForReading } from "../../cli/read-store.js";
-import { eventFilterOrUsageError, verdictOrUsageError } from "../../cli/inputs.js";
+import { accountIdFilterOrUsageError, eventFilterOrUsageError, verdictOrUsageError } from "../../cli/inputs.js";
 
 export interface EventsListOptions {
   event?: string;
@@ -21,7 +21,7 @@ export async function run(options: EventsListOptions): Promise<void> {
   try {
     const store = requestStore(db);
     const event = eventFilterOrUsageError(options.event, store);
-    const filter = { event, accountId: options.accountId, verdict, since: options.since };
+    const filter = { event, accountId: accountIdFilterOrUsageError(options.accountId, store), verdict, since: options.since };
     const rows = store.list({ ...filter, limit: options.limit });
     if (options.json) {
       out.data(rows.map(requestJson));
