@@ -1,5 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { DeliveryAttempt } from "../store/deliveries.js";
+import { withThousands } from "../thousands.js";
 import { formatDuration } from "./delivery.js";
 import type { Output } from "./index.js";
 import { printable, printableBlock } from "./printable.js";
@@ -8,13 +9,21 @@ import { tableTime } from "./table.js";
 /** A stored body for a terminal: pretty JSON when it parses, else text with control bytes made visible. */
 export function formatBody(body: Buffer): string {
   const text = body.toString("utf8");
+  let shown: string;
   try {
     // JSON.stringify escapes C0 controls only: C1 controls and bidi overrides still need showing.
-    return printableBlock(JSON.stringify(JSON.parse(text), null, 2));
+    shown = printableBlock(JSON.stringify(JSON.parse(text), null, 2));
   } catch {
-    return printableBlock(text);
+    shown = printableBlock(text);
   }
+  if (shown.length <= SHOWN_BODY_CHARACTERS) return shown;
+  // A megabyte of body would scroll away everything above it; --json carries it whole.
+  const more = shown.length - SHOWN_BODY_CHARACTERS;
+  return `${shown.slice(0, SHOWN_BODY_CHARACTERS)}\n… ${withThousands(more)} more characters (--json has the whole body, as body_base64)`;
 }
+
+/** A body shown in a terminal is cut after this many characters (a real event's body is a few KB). */
+export const SHOWN_BODY_CHARACTERS = 64 * 1024;
 
 export function formatDeliveryAttempt(c: ChalkInstance, attempt: DeliveryAttempt): string {
   const status = attempt.statusCode === null ? c.red(printable(attempt.error ?? "error")) : String(attempt.statusCode);

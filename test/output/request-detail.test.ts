@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { printRequestDetail } from "../../src/output/request-detail.js";
+import { SHOWN_BODY_CHARACTERS } from "../../src/output/stored.js";
 import type { StoredRequest } from "../../src/store/requests.js";
 import { capturedOutput } from "../helpers/captured-output.js";
 import { recordedAttempt } from "../helpers/recorded-attempts.js";
@@ -82,6 +83,15 @@ describe("printRequestDetail", () => {
     expect(await schemaLine({ body: Buffer.from("{not json") })).toBe("  schema      not checked: the body is not JSON");
     expect(await schemaLine({ bodyTruncated: true })).toBe("  schema      not checked: the body was stored truncated");
     expect(await schemaLine({})).toBe("  schema      valid");
+  });
+
+  it("cuts a body longer than a terminal wants after 64 KiB of characters, saying how much more --json has", async () => {
+    const big = Buffer.from("a".repeat(SHOWN_BODY_CHARACTERS + 1234));
+    const { out, lines } = await capturedOutput();
+    printRequestDetail(out, storedRequest({ body: big, bodySize: big.length, event: null }), []);
+    const shown = lines();
+    expect(shown).toContain("a".repeat(SHOWN_BODY_CHARACTERS));
+    expect(shown).toContain("… 1,234 more characters (--json has the whole body, as body_base64)");
   });
 
   it("says that a genuine event with schema issues was accepted all the same", async () => {
