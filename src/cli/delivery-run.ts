@@ -201,7 +201,7 @@ export class DeliveryRun {
 }
 
 /** Why a 401 happens, for simulate's and smoke's failure line: the receiver verifies with another secret. */
-export const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)";
+const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)";
 
 /**
  * What a run sent, for the hint to its first failure: signed events (from the catalog, a

@@ -86,26 +86,23 @@ export async function smokeChecks(smokeRun: DeliveryRun, plan: SmokePlan): Promi
     // As for events: three deliveries in a row without an answer, and the rest of the scenario is not sent.
     let stuck = false;
     const unsent: ScenarioDelivery[] = [];
+    // Numbered in the order they are sent; listed in the order their answers came.
     let sent = 0;
-    const results = await playThroughRun(smokeRun, plan.scenario, {
+    await playThroughRun(smokeRun, plan.scenario, {
       speed: plan.speed ?? 100,
       ids: { endUserId: plan.endUserId },
       send: async (delivery) => {
         const name = `${++sent}. ${stepName(delivery)}`;
         sending(progress, name, stepName(delivery));
         const report = await smokeRun.send({ event: delivery.event, eventId: delivery.eventId, body: delivery.body });
-        judged(progress, { name, event: delivery.event, eventId: delivery.eventId, report, passed: matchesExpectation(report.final, plan.expect) });
+        checks.push(judged(progress, { name, event: delivery.event, eventId: delivery.eventId, report, passed: matchesExpectation(report.final, plan.expect) }));
         if (unanswered.stuckAfter(report.final)) stuck = true;
         return report;
       },
       stopped: () => stuck,
       onNotSent: (delivery) => unsent.push(delivery),
     });
-    const checkName = (r: ScenarioDelivery, i: number) => `${i + 1}. ${stepName(r)}`;
-    results.forEach((r, i) =>
-      checks.push({ name: checkName(r, i), event: r.event, eventId: r.eventId, report: r.report, passed: matchesExpectation(r.report.final, plan.expect) }),
-    );
-    return { checks, notSent: unsent.map((r, i) => checkName(r, results.length + i)) };
+    return { checks, notSent: unsent.map((delivery, i) => `${sent + i + 1}. ${stepName(delivery)}`) };
   }
   for (const [index, name] of plan.names.entries()) {
     const envelope = buildEvent(name);

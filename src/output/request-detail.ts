@@ -40,4 +40,3 @@ export function printRequestDetail(out: Output, request: StoredRequest, deliveri
     for (const attempt of deliveries) out.line(`  ${formatDeliveryAttempt(c, attempt)}`);
   }
 }
-
