@@ -40,11 +40,14 @@ async function withStdoutClosed(args: string[], closeAfter: number): Promise<{ c
 }
 
 describe("stdout closed before the command is done", () => {
-  it("a failing smoke run exits 141, not 0", async () => {
+  it("a failing smoke run never exits 0", async () => {
     const app = await server(() => ({ status: 401 }));
     const result = await withStdoutClosed(["smoke", "--to", app.url, "--events", "income.added,paystubs.added", "--secret", "closed-stdout-secret"], 0);
-    expect(result.code).toBe(141);
-    expect(result.stderr.trim().split("\n").at(-1)).toBe("stopped: stdout was closed (its reader quit)");
+    // smoke writes to stdout only once its checks are judged. Node 20 reports the closed pipe on that
+    // write (141); Node 24 may end with the run's own failure first (1). It used to exit 0.
+    const last = result.stderr.trim().split("\n").at(-1);
+    if (result.code === 141) expect(last).toBe("stopped: stdout was closed (its reader quit)");
+    else expect([result.code, last]).toEqual([1, expect.stringMatching(/^error: smoke test failed: 2 of 2 check\(s\) did not get 2xx/)]);
   }, 30_000);
 
   it("simulate --count --json stops, writes every attempt it made, says where it stopped and exits 141", async () => {
