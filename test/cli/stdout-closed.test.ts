@@ -43,11 +43,11 @@ describe("stdout closed before the command is done", () => {
   it("a failing smoke run never exits 0", async () => {
     const app = await server(() => ({ status: 401 }));
     const result = await withStdoutClosed(["smoke", "--to", app.url, "--events", "income.added,paystubs.added", "--secret", "closed-stdout-secret"], 0);
-    // smoke writes to stdout only once its checks are judged. Node 20 reports the closed pipe on that
-    // write (141); Node 24 may end with the run's own failure first (1). It used to exit 0.
-    const last = result.stderr.trim().split("\n").at(-1);
-    if (result.code === 141) expect(last).toBe("stopped: stdout was closed (its reader quit)");
-    else expect([result.code, last]).toEqual([1, expect.stringMatching(/^error: smoke test failed: 2 of 2 check\(s\) did not get 2xx/)]);
+    // smoke writes to stdout only once its checks are judged; when the closed pipe is reported depends
+    // on the Node version. It used to exit 0.
+    // Either way the code is the failure's: 141 for the closed pipe, or 1 when the run had failed already.
+    expect([1, 141]).toContain(result.code);
+    expect(result.stderr.trim().split("\n").at(-1)).toMatch(/^(stopped: stdout was closed \(its reader quit\)|error: smoke test failed: 2 of 2 check\(s\) did not get 2xx)/);
   }, 30_000);
 
   it("simulate --count --json stops, writes every attempt it made, says where it stopped and exits 141", async () => {
