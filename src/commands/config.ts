@@ -14,6 +14,7 @@ import {
   type ConfigKey,
 } from "../config.js";
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NEWEST_VERSION, PINWHEEL_VERSIONS } from "../api/environments.js";
+import { withLoopbackScheme } from "../cli/options.js";
 import { CliError, usageError } from "../errors.js";
 import { printConfigTable } from "../output/config.js";
 import { createOutput, type Output } from "../output/index.js";
@@ -51,7 +52,8 @@ function keyOrUsageError(key: string): ConfigKey {
   throw usageError(`unknown config key "${key}"; ${hint || `use one of ${CONFIG_KEYS.join(", ")}`}`);
 }
 
-function httpUrlOrUsageError(key: ConfigKey, value: string): string {
+function httpUrlOrUsageError(key: ConfigKey, typed: string): string {
+  const value = withLoopbackScheme(typed);
   try {
     const url = new URL(value);
     if (url.protocol === "http:" || url.protocol === "https:") return value;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../../src/cli/argument-error.js";
 import { describe, expect, it } from "vitest";
-import { duplicateCount, since } from "../../src/cli/options.js";
+import { duplicateCount, httpUrl, since } from "../../src/cli/options.js";
 
 describe("since", () => {
   it("reads a duration as that long ago", () => {
@@ -50,5 +50,32 @@ describe("duplicateCount", () => {
 
   it("takes a word for the event it swallowed, and says where the event goes", () => {
     expect(() => duplicateCount("income.added")).toThrow(/^expected a count from 1 to 1000; to send one duplicate, name the event first: simulate income\.added --duplicate$/);
+  });
+});
+
+describe("httpUrl", () => {
+  it("takes a URL on this machine typed without its scheme as http://, as the Stripe CLI does", () => {
+    expect(httpUrl("localhost:8080/webhooks/pinwheel")).toBe("http://localhost:8080/webhooks/pinwheel");
+    expect(httpUrl("127.0.0.1:3000")).toBe("http://127.0.0.1:3000/");
+    expect(httpUrl("localhost/hook")).toBe("http://localhost/hook");
+    expect(httpUrl("[::1]:3000/x")).toBe("http://[::1]:3000/x");
+    expect(httpUrl("app.localhost:9000/x")).toBe("http://app.localhost:9000/x");
+    expect(httpUrl("https://example.com/h")).toBe("https://example.com/h");
+  });
+
+  it("does not guess the scheme off this machine, and says which one is likely", () => {
+    expect(() => httpUrl("example.com/hook")).toThrow(/^"example.com\/hook" has no scheme; did you mean https:\/\/example.com\/hook\?/);
+    expect(() => httpUrl("example.com:8443/h")).toThrow(/did you mean https:\/\/example.com:8443\/h\?/);
+  });
+
+  it("keeps a password out of the message", () => {
+    expect(() => httpUrl("me@example.com/x")).toThrow(/^"\*\*\*@example.com\/x" has no scheme; did you mean https:\/\/\*\*\*@example.com\/x\?/);
+  });
+
+  it("still refuses what is no http(s) URL", () => {
+    expect(() => httpUrl("not a url")).toThrow(/"not a url" is not a URL/);
+    expect(() => httpUrl("/webhooks")).toThrow(/is not a URL/);
+    expect(() => httpUrl("ftp://example.com/")).toThrow(/must start with http:\/\/ or https:\/\//);
+    expect(() => httpUrl("mailto:someone")).toThrow(/must start with http:\/\/ or https:\/\//);
   });
 });

@@ -36,6 +36,12 @@ describe("config set / get / list / unset", () => {
     expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ env: "sandbox", "default-url": "http://127.0.0.1:8080/hooks" });
   });
 
+  it("stores a URL on this machine typed without its scheme as http://, and refuses one elsewhere", async () => {
+    expectExit(await cli(["config", "set", "default-url", "localhost:8080/webhooks"]), 0);
+    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ "default-url": "http://localhost:8080/webhooks" });
+    expectExit(await cli(["config", "set", "base-url", "api.example.com"]), 2);
+  });
+
   it("never prompts without a terminal: a missing secret is a usage error and the process ends", async () => {
     const result = await cli(["config", "set", "api-secret"]);
     expect(result.timedOut).toBe(false);
