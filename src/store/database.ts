@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { makeDirectory } from "../make-directory.js";
 import Database from "better-sqlite3";
-import { migrate } from "./migrations.js";
+import { migrate, refuseForeignDatabase } from "./migrations.js";
 import { StoreError } from "./store-error.js";
 
 export type Db = Database.Database;
@@ -87,6 +87,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     }
     db = new Database(path, NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {});
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    refuseForeignDatabase(db);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     if (options.mapBytes) db.pragma(`mmap_size = ${Math.floor(options.mapBytes)}`);

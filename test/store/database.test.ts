@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -62,10 +62,31 @@ describe("openDatabase", () => {
   it("refuses a database from a newer version with one line saying to upgrade", () => {
     const path = join(dir, "new.db");
     const newer = new Database(path);
+    newer.exec("CREATE TABLE requests (id INTEGER PRIMARY KEY)");
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
     const error = expectStoreError(() => openDatabase(path), "newer_schema", path, /newer than this pinwheel-cli.*upgrade/);
     expect(error.version).toEqual({ found: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION });
+  });
+
+  it("refuses another program's database, leaving it byte for byte as it was", () => {
+    for (const [name, version, tables] of [
+      ["app.db", 0, ["users", "orders"]],
+      ["versioned-app.db", 3, ["accounts"]],
+      ["newer-app.db", SCHEMA_VERSION + 40, ["events"]],
+      ["bare-version.db", SCHEMA_VERSION, []],
+    ] as const) {
+      const path = join(dir, name);
+      const app = new Database(path);
+      for (const table of tables) app.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, name TEXT)`);
+      app.pragma(`user_version = ${version}`);
+      app.close();
+      const before = readFileSync(path);
+      const error = expectStoreError(() => openDatabase(path), "not_a_database", path, /not a usable pinwheel-cli database \(.*left unchanged\)/);
+      expect(error.message).toContain(tables.length === 0 ? `user_version ${version} but no tables` : `another program's: tables ${[...tables].sort().join(", ")}`);
+      expect(readFileSync(path).equals(before), name).toBe(true);
+      expect(existsSync(`${path}-wal`), name).toBe(false);
+    }
   });
 
   it("names a corrupt file and what to do", () => {
