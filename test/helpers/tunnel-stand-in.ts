@@ -63,12 +63,14 @@ function script(program: "cloudflared" | "ngrok", behaviour: StandInBehaviour, l
 const { appendFileSync } = require("node:fs");
 const args = process.argv.slice(2);
 const log = (line) => appendFileSync(${JSON.stringify(logFile)}, line + "\\n");
+// The handlers come before the first line: a test that signals once it sees a line must not kill
+// the stand-in by the default action before they are in place (seen on a loaded machine).
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => { log("signal " + signal); process.exit(0); });
 log("args " + JSON.stringify(args));
 log("pid " + process.pid);
 const program = ${JSON.stringify(program)};
 const behaviour = ${JSON.stringify(behaviour)};
 const stamp = () => new Date().toISOString().replace(/\\.\\d+Z$/, "Z");
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => { log("signal " + signal); process.exit(0); });
 setInterval(() => {}, 60_000);
 if (behaviour === "exits-early") {
   if (program === "cloudflared") process.stderr.write(stamp() + ' ERR Error unmarshaling QuickTunnel response: error code: 1015 error="invalid character \\'e\\' looking for beginning of value" status_code="429 Too Many Requests"\\n');
