@@ -10,10 +10,11 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * localhost and its subdomains, which name this machine whatever DNS says: every connection to
- * one goes to loopback without asking the resolver (src/loopback-lookup.ts).
+ * one goes to loopback without asking the resolver (src/loopback-lookup.ts). "localhost." is the
+ * same name written fully qualified.
  */
 export function isLocalhostName(name: string): boolean {
-  const lower = name.toLowerCase();
+  const lower = name.toLowerCase().replace(/\.$/, "");
   return lower === "localhost" || lower.endsWith(".localhost");
 }
 
