@@ -20,6 +20,10 @@ export function describeTransportError(error: unknown, timeoutMs: number): Trans
     return { kind: "network", message: `${code}: the server did not answer TLS; it probably speaks plain HTTP (use http://)` };
   }
   const message = ((err.cause && messageOf(err.cause)) ?? messageOf(err) ?? String(error)).trim();
+  if (code === "UND_ERR_SOCKET" && message === "bad upgrade") {
+    // undici's words say nothing of what came back: a 101 answer, which a webhook's POST never asks for.
+    return { kind: "network", message: `${code}: the server answered 101 Switching Protocols, as a WebSocket endpoint does; a webhook endpoint answers 2XX` };
+  }
   return { kind: "network", message: code && !message.includes(code) ? `${code}: ${message}` : message };
 }
 
