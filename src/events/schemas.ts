@@ -107,11 +107,20 @@ const employmentAdded = jobPayloadBase.safeExtend({ name: z.literal("employment"
 const identityAdded = jobPayloadBase.safeExtend({ name: z.literal("identity") });
 const incomeAdded = jobPayloadBase.safeExtend({ name: z.literal("income") });
 
-const paystubsSyncParams = z.looseObject({
-  from_pay_date: payDate,
-  to_pay_date: payDate,
-  count,
-});
+// The batch's earliest and latest pay_date (API-DATA.md, session facts 5): a batch with no
+// paystubs, as an errored or pending job's is, has neither.
+const paystubsSyncParams = z
+  .looseObject({
+    from_pay_date: payDate.optional(),
+    to_pay_date: payDate.optional(),
+    count,
+  })
+  .superRefine((params, ctx) => {
+    if (!(typeof params.count === "number" && params.count > 0)) return;
+    for (const key of ["from_pay_date", "to_pay_date"] as const) {
+      if (params[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} is missing from a batch of ${params.count} paystub(s)` });
+    }
+  }, whenObject);
 
 const paystubsAdded = jobPayloadBase.safeExtend({
   name: z.literal("paystubs"),

@@ -178,6 +178,14 @@ describe("schemas reject what the docs rule out", () => {
     expect(paths(negative)).toEqual(["payload.params.count"]);
   });
 
+  it("a batch of paystubs without its pay-date window", () => {
+    const body = loadFixture("paystubs.added");
+    const params = { ...(body.payload.params as Record<string, unknown>), count: 3 };
+    delete params.from_pay_date;
+    body.payload.params = params;
+    expect(issuesOf(body)).toEqual([{ path: "payload.params.from_pay_date", message: "from_pay_date is missing from a batch of 3 paystub(s)" }]);
+  });
+
   it("a job name that does not match the event", () => {
     const body = loadFixture("shifts.fully_synced");
     body.payload.name = "paystubs";
@@ -285,6 +293,14 @@ describe("schemas accept what the docs allow", () => {
     const body = loadFixture("identity.added");
     body.payload.outcome = "error";
     expect(issuesOf(body)).toEqual([]);
+  });
+
+  it("an errored or pending paystubs job's empty batch, which has no pay-date window", () => {
+    for (const [outcome, status] of [["error", "complete"], ["pending", "in_progress"]] as const) {
+      const body = loadFixture("paystubs.added");
+      body.payload = { ...body.payload, outcome, added: [], deleted: [], params: { count: 0, sync_status: status } };
+      expect(issuesOf(body), outcome).toEqual([]);
+    }
   });
 
   it('an event_id that is not a UUID: the docs type it "string"', () => {

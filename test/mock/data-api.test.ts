@@ -376,6 +376,25 @@ describe("a connected account", () => {
     expect(result.failed_jobs).toEqual(["income"]);
   });
 
+  // The paystubs batch of an errored or pending job is empty: its params have no pay-date window,
+  // which the schemas once flagged, so strict: true refused the sandbox's own events.
+  it("sends events the schemas take without an issue when jobs end in error or are pending first", async () => {
+    await subscribeSink(ALL_EVENTS);
+    await connect({ seed: 9, outcomes: { paystubs: "error", shifts: "error", income: "error" } });
+    await connect({ seed: 10, outcomes: { paystubs: "pending", shifts: "pending", identity: "pending" } });
+    const lists = sink.received.filter((event) => /^(paystubs|shifts)\.added$/.test(event.event) && event.payload.outcome !== "success");
+    expect(lists.map((event) => `${event.event} ${String(event.payload.outcome)}`).sort()).toEqual([
+      "paystubs.added error",
+      "paystubs.added pending",
+      "shifts.added error",
+      "shifts.added pending",
+    ]);
+    for (const event of sink.received) {
+      const body = Object.fromEntries(Object.entries(event).filter(([key]) => key !== "webhookId" && key !== "verified"));
+      expect(validateWebhookEvent(body), `${event.event} ${String(event.payload.outcome)}`).toMatchObject({ ok: true });
+    }
+  });
+
   it("survives a restart of the mock, gives the same account for the same seed, and resets", async () => {
     const first = await connect({ seed: 1234, deliver: false });
     const paystubs = await get(`/v1/accounts/${first.account_id}/paystubs?limit=5`, "paystubs");
