@@ -180,7 +180,7 @@ describe("schemas reject what the docs rule out", () => {
 
   it("a batch of paystubs without its pay-date window", () => {
     const body = loadFixture("paystubs.added");
-    const params = { ...(body.payload.params as Record<string, unknown>), count: 3 };
+    const params: Record<string, unknown> = { ...(body.payload.params as Record<string, unknown>), count: 3 };
     delete params.from_pay_date;
     body.payload.params = params;
     expect(issuesOf(body)).toEqual([{ path: "payload.params.from_pay_date", message: "from_pay_date is missing from a batch of 3 paystub(s)" }]);
