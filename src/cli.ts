@@ -106,6 +106,7 @@ export function buildProgram(): Command {
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--skip-verify", "accept requests without checking signatures")
     .option("--max-connections <n>", "requests on connections beyond this are stored and answered 503", integer(1, 100_000), 1024)
+    .option("--max-body-mb <n>", "MiB a request's body may have; a larger one is stored (its first MiBs) and answered 413", integer(1, 1024), 1)
     .option("--forward-to <url>", "forward every verified event to your app (body byte for byte, re-signed)", httpUrl)
     .option("--forward-secret <secret>", "sign forwarded events with this secret instead", secretValue("--forward-secret", "the listener's own secret"))
     .option("--forward-status", "answer the sender with the app's status, so Pinwheel-style retries reach the app")

@@ -17,6 +17,8 @@ export interface ClassifyOptions {
    * verdict says so with `validateLater`.
    */
   validate?(body: unknown): { ok: true } | { ok: false; issues: SchemaIssueRow[] };
+  /** The body size a tooLarge request was over, for its rejection (MAX_BODY_BYTES unless listen was given another). */
+  maxBodyBytes?: number;
 }
 
 export interface IncomingRequest {
@@ -97,7 +99,7 @@ export function classifyRequest(request: IncomingRequest, options: ClassifyOptio
     return { ...base, statusCode: 503, verification: "not_checked", verificationDetail: null, errorCode: "too_many_connections", rejection };
   }
   if (request.tooLarge) {
-    const rejection = `the body is larger than ${MAX_BODY_BYTES} bytes`;
+    const rejection = `the body is larger than ${options.maxBodyBytes ?? MAX_BODY_BYTES} bytes`;
     return { ...base, statusCode: 413, verification: "not_checked", verificationDetail: null, errorCode: "payload_too_large", rejection };
   }
   if (request.method !== "POST") {

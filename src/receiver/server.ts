@@ -74,9 +74,17 @@ export interface ReceiverLimits {
    * connection; past it the connection is closed with nothing more written.
    */
   owedAnswersWaitMs: number;
+  /** A body larger than this is refused with 413; its first this-many bytes are stored. */
+  maxBodyBytes: number;
 }
 
-export const DEFAULT_LIMITS: ReceiverLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024, owedAnswersWaitMs: 10_000 };
+export const DEFAULT_LIMITS: ReceiverLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 1024,
+  owedAnswersWaitMs: 10_000,
+  maxBodyBytes: MAX_BODY_BYTES,
+};
 
 /** How long a connection past the cap has to send its one request before it is dropped. */
 const OVER_CAPACITY_GRACE_MS = 1000;
@@ -170,7 +178,7 @@ function afterOwedAnswers(socket: Socket, waitMs: number, answer: () => void, gi
   };
 }
 
-function readBody(request: IncomingMessage, keep: number): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
+function readBody(request: IncomingMessage, keep: number, limit: number): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const progress: Arriving = { request, chunks: [], size: 0, keep };
     const { chunks } = progress;
@@ -183,7 +191,7 @@ function readBody(request: IncomingMessage, keep: number): Promise<{ body: Buffe
     request.on("end", () => {
       if (arriving.get(request.socket) === progress) arriving.delete(request.socket);
       const { size } = progress;
-      resolve({ body: joined(chunks, keep), size, tooLarge: size > MAX_BODY_BYTES });
+      resolve({ body: joined(chunks, keep), size, tooLarge: size > limit });
     });
     request.on("error", reject);
   });
@@ -244,12 +252,13 @@ interface ReceiverContext {
   overCapacity: WeakMap<Socket, NodeJS.Timeout>;
   /** Those of them whose one request has come: a request pipelined behind it is stored, never answered. */
   overCapacityTaken: WeakSet<Socket>;
+  maxBodyBytes: number;
 }
 
 function classifyOptions(context: ReceiverContext, now: number): ClassifyOptions & { now: number } {
   const { options } = context;
   const validate = context.validatesInWorker ? undefined : options.validate;
-  return { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate };
+  return { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate, maxBodyBytes: context.maxBodyBytes };
 }
 
 /**
@@ -302,7 +311,7 @@ async function handleWebhook(context: ReceiverContext, request: IncomingMessage,
   // The connection's one request came before this one: its 503 closes the connection.
   const behindTheOne = overCapacity && context.overCapacityTaken.has(request.socket);
   if (overCapacity) context.overCapacityTaken.add(request.socket);
-  const read = await readBody(request, overCapacity ? OVER_CAPACITY_BODY_BYTES : MAX_BODY_BYTES);
+  const read = await readBody(request, overCapacity ? OVER_CAPACITY_BODY_BYTES : context.maxBodyBytes, context.maxBodyBytes);
   // It came whole within its grace: it is answered once stored, however long the commit takes.
   clearTimeout(drop);
   const now = context.clock();
@@ -475,6 +484,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       here: { commitHere: commitHerePolicy(open, options.commitHereUpTo ?? DEFAULT_COMMIT_HERE_UP_TO), complete },
     },
   );
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const context: ReceiverContext = {
     options,
     clock: options.clock ?? Date.now,
@@ -483,8 +493,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     store: requestStore(options.db),
     overCapacity: new WeakMap(),
     overCapacityTaken: new WeakSet(),
+    maxBodyBytes: limits.maxBodyBytes,
   };
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const server = createReceiverServer(context, limits);
   const refuse = refusingStore(context);
   refuseConnect(server, context, refuse, limits.owedAnswersWaitMs);

@@ -26,6 +26,8 @@ export interface ListenOptions extends PublicOptions {
   tolerance: number;
   skipVerify?: boolean;
   maxConnections: number;
+  /** A body over this many MiB is stored (its first MiBs) and refused with 413. */
+  maxBodyMb?: number;
   forwardTo?: string;
   forwardSecret?: string;
   forwardStatus?: boolean;
@@ -225,12 +227,17 @@ interface Listening {
 
 /** Binds the receiver; a failure to bind closes what was opened and says what to change. */
 async function startListening(out: Output, options: ListenOptions, { db, dbPath, secret, forwarder, inspector, relay }: Listening): Promise<Receiver> {
-  let said = false;
-  const sayOnce = (warning: string) => {
-    if (said) return;
-    said = true;
-    out.warn(warning);
+  const once = () => {
+    let said = false;
+    return (warning: string) => {
+      if (said) return;
+      said = true;
+      out.warn(warning);
+    };
   };
+  const sayOnce = once();
+  const sayTooLargeOnce = once();
+  const maxBodyMb = options.maxBodyMb ?? 1;
   try {
     return await startReceiver({
       db,
@@ -241,9 +248,12 @@ async function startListening(out: Output, options: ListenOptions, { db, dbPath,
       toleranceSeconds: options.tolerance,
       skipVerify: Boolean(options.skipVerify),
       validate: validateWebhookEvent,
-      limits: { maxConnections: options.maxConnections },
+      limits: { maxConnections: options.maxConnections, ...(options.maxBodyMb === undefined ? {} : { maxBodyBytes: options.maxBodyMb * 1024 * 1024 }) },
       routes: inspector?.routes,
       onStored(request) {
+        if (request.statusCode === 413) {
+          sayTooLargeOnce(`request #${request.id} had a body of ${request.bodySize} bytes, over --max-body-mb ${maxBodyMb}: it was stored cut short and answered 413, which Pinwheel never retries; if your events are that large, raise --max-body-mb`);
+        }
         if (forwarder?.cameBack(request)) sayOnce(`request #${request.id} came back from --forward-to ${forwarder.url}: it leads back to this listener (itself, or through another listener forwarding here), so what comes back is stored, not forwarded again; point --forward-to at your app`);
         const forwarding = forwarder?.accepts(request) ?? false;
         // The sender's answer does not wait for the app unless --forward-status says so.
