@@ -257,10 +257,14 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
   paystubs.reverse();
 
   const shifts: Shift[] = [];
+  // Days are UTC days: today's shift in an American time zone may not have ended (or begun) when
+  // the data is collected, and hours not yet worked are no shift.
+  const shiftsCollectedAt = start + JOB_COMPLETED_MS.shifts + DATA_WRITTEN_AFTER_MS;
   for (let day = today; day > today - SHIFT_DAYS; day--) {
     const work = schedule.get(day);
     if (!work) continue;
     const endMinute = work.startMinute + Math.round((work.hundredths * 60) / 100);
+    if (Date.parse(localTimestamp(day, endMinute, place.timezone)) > shiftsCollectedAt) continue;
     shifts.push({
       id: random.uuid(),
       account_id: accountId,

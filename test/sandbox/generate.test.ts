@@ -52,6 +52,21 @@ describe("generateAccount", () => {
     expect(frequencies.size).toBeGreaterThanOrEqual(3);
   });
 
+  it("lists only shifts that ended before the shifts were collected, at any hour of the UTC day", () => {
+    let listed = 0;
+    for (const now of [Date.parse("2026-12-02T00:30:00Z"), Date.parse("2026-12-02T18:24:00Z"), Date.parse("2026-12-02T23:50:00Z")]) {
+      for (let seed = 1; seed <= 30; seed++) {
+        const data = generateAccount({ seed, now, platform: PLATFORMS[0]!, jobs: ["paystubs", "shifts"] });
+        for (const shift of data.shifts) {
+          expect(Date.parse(shift.timestamps[0]!.to), `seed ${seed}, ${shift.start_date} ${shift.timezone}`).toBeLessThanOrEqual(Date.parse(shift.created_at));
+          expect(Date.parse(shift.created_at)).toBeLessThanOrEqual(now);
+          listed++;
+        }
+      }
+    }
+    expect(listed).toBeGreaterThan(1000);
+  });
+
   it("pays an hourly worker for exactly the hours of the shifts in each pay period", () => {
     let checked = 0;
     for (let seed = 1; seed <= 20; seed++) {
