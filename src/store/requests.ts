@@ -57,6 +57,15 @@ export function notVerified(request: Pick<StoredRequest, "verification">): boole
   return request.verification !== "verified";
 }
 
+/**
+ * A request whose signature verified but which listen rejected all the same (a 400: the body is
+ * not a Pinwheel event's JSON envelope). Re-signing it for a replay would present it to the app as
+ * a genuine event, which it is not, so a replay re-signs it only when asked.
+ */
+export function rejectedAfterVerification(request: Pick<StoredRequest, "verification" | "rejection">): boolean {
+  return request.verification === "verified" && request.rejection !== null;
+}
+
 export interface RequestFilter {
   event?: string;
   accountId?: string;
@@ -73,6 +82,8 @@ export interface RequestFilter {
   storedWhole?: boolean;
   /** Only requests that passed verification (what a re-signed replay sends unasked; see notVerified). */
   verifiedOnly?: boolean;
+  /** Leave out requests listen rejected after their signature verified (see rejectedAfterVerification). */
+  withoutRejected?: boolean;
   /** Rows with a smaller id only (newest-first paging). */
   beforeId?: number;
   /**
@@ -164,6 +175,8 @@ export interface WholeCounts {
   whole: number;
   /** Rows stored whole that passed verification (not --skip-verify's: see notVerified). */
   wholeVerified: number;
+  /** Of those, rows listen rejected all the same (see rejectedAfterVerification). */
+  wholeVerifiedRejected: number;
 }
 
 export interface RequestStore {
@@ -174,7 +187,10 @@ export interface RequestStore {
   count(filter?: RequestFilter): number;
   /** Up to `limit` distinct stored account_ids that begin with `prefix` (tables show the first 8 characters of one). */
   accountIdsStartingWith(prefix: string, limit: number): string[];
-  /** How many rows a filter selects, how many of those are stored whole, and how many of those passed verification: one scan. */
+  /**
+   * How many rows a filter selects, how many of those are stored whole, how many of those passed
+   * verification, and how many of those listen rejected all the same: one scan.
+   */
   countWhole(filter: RequestFilter): WholeCounts;
   /**
    * list() with only the columns a replay sends: reading a page of rows costs about half as much.
@@ -237,6 +253,7 @@ function whereClause(filter: RequestFilter, firstIdSince: FirstIdSince): { sql: 
   // Unary + keeps SQLite off any index here: nearly every row passes, and walking the table in id
   // order lets a page stop at its limit instead of sorting every later row.
   if (filter.verifiedOnly) clauses.push("+verification = 'verified'");
+  if (filter.withoutRejected) clauses.push("(+verification <> 'verified' OR rejection IS NULL)");
   if (filter.afterId !== undefined) {
     clauses.push("id > ?");
     params.push(filter.afterId);
@@ -443,11 +460,12 @@ export function requestStore(db: Db): RequestStore {
         });
     },
     countWhole(filter) {
-      const { sql, params } = selection(store, filter, "body_truncated, verification", firstIdSince);
+      const { sql, params } = selection(store, filter, "body_truncated, verification, rejection", firstIdSince);
       const row = db
         .prepare<unknown[], WholeCounts>(
           `SELECT count(*) AS rows, ifnull(sum(body_truncated = 0), 0) AS whole,
-             ifnull(sum(body_truncated = 0 AND verification = 'verified'), 0) AS wholeVerified FROM (${sql})`,
+             ifnull(sum(body_truncated = 0 AND verification = 'verified'), 0) AS wholeVerified,
+             ifnull(sum(body_truncated = 0 AND verification = 'verified' AND rejection IS NOT NULL), 0) AS wholeVerifiedRejected FROM (${sql})`,
         )
         .get(...params);
       return defined(row, "count(*)'s row");
