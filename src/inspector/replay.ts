@@ -75,7 +75,7 @@ export function createReplayer(options: ReplayerOptions) {
   const inFlight = new Set<Promise<unknown>>();
 
   async function send(request: StoredRequest, target: ReplayTarget, { mode, includeUnverified }: ReplayChoice): Promise<ReplayResult> {
-    const refusal = replayRefusal(request, mode === "recorded" || includeUnverified === true);
+    const refusal = replayRefusal(request, { unverified: mode === "recorded" || includeUnverified === true, rejected: true });
     if (refusal?.kind === "body_truncated") {
       throw new HttpError(409, refusal.kind, "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
     }
