@@ -11,6 +11,7 @@ import { DeliveryRun, summarize } from "../cli/delivery-run.js";
 import { openStoreForReading } from "../cli/read-store.js";
 import { accountIdFilterOrUsageError, eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
 import { isRedactedUrl } from "../redact-url.js";
+import { printable } from "../output/printable.js";
 
 export interface ReplayOptions {
   to?: string;
@@ -87,6 +88,12 @@ export async function run(references: string[], options: ReplayOptions): Promise
     }
     if (selected.rejectedIncluded && !options.asRecorded) {
       out.warn(`${selected.rejectedIncluded} of these request(s) were rejected by listen as not Pinwheel events; they are re-signed all the same, and the app may rightly refuse them`);
+    }
+    for (const choice of selected.eventIdChoices ?? []) {
+      out.notice(
+        `event_id ${printable(choice.eventId)} is carried by ${choice.others + 1} stored requests: replaying #${choice.requestId}, the newest${choice.verifiedFirst ? " verified" : ""} one ` +
+          `(name another by its id, from "pinwheel-cli events list")`,
+      );
     }
     // What was left out, for --json: the warnings above go to stderr.
     const skipped = { truncated: selected.truncated ?? 0, unverified: selected.unverifiedLeftOut ?? 0, rejected: selected.rejectedLeftOut ?? 0 };

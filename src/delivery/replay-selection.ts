@@ -5,6 +5,16 @@ import { ReplayError, replayRefusal, type ReplayAllowance } from "./replay-error
 /** Rows read from the store at a time: replaying a million stored requests never holds them all. */
 const PAGE_ROWS = 500;
 
+/** An event_id that several stored requests carry, and the one a replay named by it sends. */
+export interface EventIdChoice {
+  eventId: string;
+  /** The row sent: the newest copy, or the newest verified one when `verifiedFirst`. */
+  requestId: number;
+  verifiedFirst: boolean;
+  /** The other stored requests with this event_id, which the replay does not send. */
+  others: number;
+}
+
 /** The stored requests a replay sends, read one at a time, and what it left out. */
 export interface Selection {
   /** Requests to send. */
@@ -19,6 +29,8 @@ export interface Selection {
   rejectedLeftOut?: number;
   /** Planned requests listen rejected after verification (sent because the replay was asked to include them). */
   rejectedIncluded: number;
+  /** Event_ids named that more than one stored request carries: which copy is sent. */
+  eventIdChoices?: EventIdChoice[];
   next(): ReplayableRequest | undefined;
 }
 
@@ -64,11 +76,18 @@ export function pagedSelection(store: RequestStore, filter: RequestFilter, allow
 
 /** The requests named by row id or event_id, in the order named; one that cannot be replayed refuses them all. */
 export function namedRequests(store: RequestStore, references: string[], allowed: ReplayAllowance): Selection {
+  // Re-signing sends verified requests only: an event_id names its verified copy, not a later refused replay of it.
+  const verifiedFirst = !allowed.unverified;
+  const eventIdChoices: EventIdChoice[] = [];
   const requests = references.map((reference) => {
-    // Re-signing sends verified requests only: an event_id names its verified copy, not a later refused replay of it.
-    const request = findRequest(store, reference, !allowed.unverified);
+    const request = findRequest(store, reference, verifiedFirst);
     const refusal = replayRefusal(request, allowed);
     if (refusal) throw new ReplayError(refusal);
+    // Digits name a row (see RequestStore.find); anything else an event_id, which copies share.
+    if (!/^\d+$/.test(reference)) {
+      const others = store.countWithEventId(reference) - 1;
+      if (others > 0) eventIdChoices.push({ eventId: reference, requestId: request.id, verifiedFirst, others });
+    }
     return request;
   });
   let index = 0;
@@ -76,6 +95,7 @@ export function namedRequests(store: RequestStore, references: string[], allowed
     planned: requests.length,
     unverifiedIncluded: requests.filter(notVerified).length,
     rejectedIncluded: requests.filter(rejectedAfterVerification).length,
+    eventIdChoices,
     next: () => requests[index++],
   };
 }

@@ -204,6 +204,8 @@ export interface RequestStore {
    * newest verified one when there is one (a refused replay of an event is stored under its event_id too).
    */
   find(reference: string, verifiedFirst?: boolean): StoredRequest | undefined;
+  /** How many stored requests carry this event_id (retries, duplicates and replays of one event share it). */
+  countWithEventId(eventId: string): number;
   /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
   textScanWindow(filter: RequestFilter): TextScanWindow;
   /** Records a different answer than the verdict's (listen --forward-status answers with the app's status). */
@@ -407,6 +409,7 @@ export function requestStore(db: Db): RequestStore {
     "SELECT * FROM requests WHERE event_id = ? ORDER BY verification = 'verified' DESC, id DESC LIMIT 1",
   );
 
+  const withEventId = db.prepare<[string], number>("SELECT count(*) FROM requests WHERE event_id = ?").pluck();
   const updateStatus = db.prepare<[number, number]>("UPDATE requests SET status_code = ? WHERE id = ?");
   const firstIdSince = firstIdSinceIn(db);
 
@@ -484,6 +487,9 @@ export function requestStore(db: Db): RequestStore {
     find(reference, verifiedFirst = false) {
       const row = /^\d+$/.test(reference) ? byId.get(Number(reference)) : (verifiedFirst ? verifiedFirstByEventId : byEventId).get(reference);
       return row === undefined ? undefined : fromRow(row);
+    },
+    countWithEventId(eventId) {
+      return defined(withEventId.get(eventId), "count(*)'s row");
     },
   };
   return store;

@@ -342,6 +342,18 @@ describe("replay of requests listen rejected after verifying them (not Pinwheel 
     expect(target.requests[1]!.headers["x-pinwheel-signature"]).toBe(notJson.headers["x-pinwheel-signature"]);
   });
 
+  it("an event_id several stored requests carry: one line says which is replayed and how many others there are", async () => {
+    const target = await server();
+    const byEventId = await replayThere([event.eventId, "--to", target.url]);
+    expectExit(byEventId, 0);
+    expect(target.requests).toHaveLength(1);
+    expect(errorLines(byEventId.stderr)).toContain(
+      `event_id ${event.eventId} is carried by 2 stored requests: replaying #3, the newest verified one (name another by its id, from "pinwheel-cli events list")`,
+    );
+    const byId = await replayThere(["1", "--to", target.url]);
+    expectExit(byId, 0);
+    expect(byId.stderr).not.toMatch(/carried by/);
+  });
 });
 
 describe("replay's report and exit code", () => {

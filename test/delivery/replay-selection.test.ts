@@ -96,6 +96,20 @@ describe("requests listen rejected after verifying them (not Pinwheel events)", 
   });
 });
 
+describe("an event_id several stored requests carry", () => {
+  it("says which copy is sent and how many others there are; a row id or a lone event_id says nothing", () => {
+    const store = requestStore(newDatabase());
+    const eventId = randomUUID();
+    const genuine = store.insert(storedRow(eventId));
+    const retry = store.insert(storedRow(eventId));
+    const stale = store.insert(storedRow(eventId, { verification: "stale_timestamp", statusCode: 401 }));
+    const lone = store.insert(storedRow(randomUUID()));
+    expect(namedRequests(store, [eventId], GENUINE_ONLY).eventIdChoices).toEqual([{ eventId, requestId: retry.id, verifiedFirst: true, others: 2 }]);
+    expect(namedRequests(store, [eventId], EVERY_KIND).eventIdChoices).toEqual([{ eventId, requestId: stale.id, verifiedFirst: false, others: 2 }]);
+    expect(namedRequests(store, [String(genuine.id), lone.eventId!], GENUINE_ONLY).eventIdChoices).toEqual([]);
+  });
+});
+
 describe("a filter's selection", () => {
   it("sends what is stored whole, oldest first, and counts what it leaves out and why", () => {
     const store = requestStore(newDatabase());
