@@ -240,6 +240,7 @@ export function buildProgram(): Command {
     .option("--all", "every stored request")
     .option("--as-recorded", "send the stored headers and body untouched (tests that your handler refuses a stale replay)")
     .option("--include-unverified", "also re-sign requests that were not verified when they arrived, --skip-verify ones included (they would reach your app as genuine)")
+    .option("--include-rejected", "also re-sign requests whose signature verified but that listen answered 400: not Pinwheel events (a body that is not JSON...)")
     .option("--secret <secret>", "API secret to re-sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("-c, --concurrency <n>", "requests in flight at once", integer(1, 1024), 8)
     .option("--timeout <ms>", "per-attempt timeout", timeoutOption, 15_000)
@@ -251,7 +252,7 @@ export function buildProgram(): Command {
       "after",
       examples([
         "pinwheel-cli replay 42 --to http://localhost:8080/webhooks/pinwheel",
-        "pinwheel-cli replay --event paystubs.added --since 1h --to http://localhost:8080/webhooks/pinwheel",
+        "pinwheel-cli replay --since 1h --include-rejected --to http://localhost:8080/webhooks/pinwheel   # with bodies listen answered 400",
         "pinwheel-cli replay 42 --as-recorded --to http://localhost:8080/webhooks/pinwheel   # expect 401",
       ]),
     )

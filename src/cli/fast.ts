@@ -134,6 +134,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--all" },
       { flags: "--as-recorded" },
       { flags: "--include-unverified" },
+      { flags: "--include-rejected" },
       { flags: "--secret <secret>", parse: secret("--secret") },
       { flags: "--concurrency <n>", parse: int(1, 1024), default: 8 },
       { flags: "--timeout <ms>", parse: timeoutOption as Parser, default: 15_000 },

@@ -109,7 +109,8 @@ export function wordError(error: unknown): WordedError | undefined {
   if (isMissingRequestError(error)) return { message: `${error.message}; see "pinwheel-cli events list"`, exitCode: 1 };
   if (isReplayError(error)) {
     if (error.data.kind === "body_truncated") return { message: error.message, exitCode: 1 };
-    return { message: `${error.message}. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`, exitCode: 2 };
+    const include = error.data.kind === "unverified" ? "--include-unverified" : "--include-rejected";
+    return { message: `${error.message}. Pass ${include} to send it anyway, or --as-recorded to send its original headers`, exitCode: 2 };
   }
   if (isOutcomeConflictError(error)) return { message: `--fail and --pending both name ${error.job}; a job is pending then settles, or it fails`, exitCode: 2 };
   if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? { message: `--now ${error.message}`, exitCode: 2 } : { message: error.message, exitCode: 1 };

@@ -11,6 +11,7 @@ import { DeliveryRun, summarize } from "../cli/delivery-run.js";
 import { openStoreForReading } from "../cli/read-store.js";
 import { accountIdFilterOrUsageError, eventFilterOrUsageError, secretFor, verdictOrUsageError } from "../cli/inputs.js";
 import { isRedactedUrl } from "../redact-url.js";
+import { printable } from "../output/printable.js";
 
 export interface ReplayOptions {
   to?: string;
@@ -22,6 +23,8 @@ export interface ReplayOptions {
   asRecorded?: boolean;
   /** Re-sign requests that were not verified too (see notVerified): a forged body would reach the app with a valid signature. */
   includeUnverified?: boolean;
+  /** Re-sign requests listen rejected after verifying them too (see rejectedAfterVerification): they are not Pinwheel events. */
+  includeRejected?: boolean;
   secret?: string;
   concurrency: number;
   timeout: number;
@@ -58,9 +61,10 @@ export async function run(references: string[], options: ReplayOptions): Promise
       filter.event = eventFilterOrUsageError(filter.event, store);
       filter.accountId = accountIdFilterOrUsageError(filter.accountId, store);
     }
-    // Sent as recorded, a request carries its own (failing) signature; only re-signing can launder one.
-    const verifiedOnly = !options.asRecorded && !options.includeUnverified;
-    const selected = filter ? pagedSelection(store, filter, verifiedOnly, Boolean(options.asRecorded)) : namedRequests(store, references, verifiedOnly);
+    // Sent as recorded, a request carries its own signature; only re-signing can launder a forgery,
+    // or present a body listen rejected (not a Pinwheel event) as a genuine event.
+    const allowed = { unverified: Boolean(options.asRecorded || options.includeUnverified), rejected: Boolean(options.asRecorded || options.includeRejected) };
+    const selected = filter ? pagedSelection(store, filter, allowed, Boolean(options.asRecorded)) : namedRequests(store, references, allowed);
     const recorded = options.to === undefined ? deliveryStore(db).lastForwardUrl() : undefined;
     if (recorded !== undefined && isRedactedUrl(recorded)) {
       throw usageError(`listen --forward-to last forwarded to ${recorded}, whose credentials are not stored; pass --to with the URL`);
@@ -76,14 +80,28 @@ export async function run(references: string[], options: ReplayOptions): Promise
     if (selected.unverifiedLeftOut) {
       out.warn(`skipping ${selected.unverifiedLeftOut} request(s) that were not verified when they arrived (--include-unverified re-signs them too)`);
     }
+    if (selected.rejectedLeftOut) {
+      out.warn(`skipping ${selected.rejectedLeftOut} request(s) that listen rejected after verifying them, as not Pinwheel events (--include-rejected re-signs them too)`);
+    }
     if (selected.unverifiedIncluded && !options.asRecorded) {
       out.warn(`${selected.unverifiedIncluded} of these request(s) were not verified when they arrived; they are re-signed and reach the app with a valid signature`);
     }
+    if (selected.rejectedIncluded && !options.asRecorded) {
+      out.warn(`${selected.rejectedIncluded} of these request(s) were rejected by listen as not Pinwheel events; they are re-signed all the same, and the app may rightly refuse them`);
+    }
+    for (const choice of selected.eventIdChoices ?? []) {
+      out.notice(
+        `event_id ${printable(choice.eventId)} is carried by ${choice.others + 1} stored requests: replaying #${choice.requestId}, the newest${choice.verifiedFirst ? " verified" : ""} one ` +
+          `(name another by its id, from "pinwheel-cli events list")`,
+      );
+    }
+    // What was left out, for --json: the warnings above go to stderr.
+    const skipped = { truncated: selected.truncated ?? 0, unverified: selected.unverifiedLeftOut ?? 0, rejected: selected.rejectedLeftOut ?? 0 };
     if (selected.planned === 0) {
-      if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0, not_sent: 0 });
+      if (out.json) out.ndjson({ type: "summary", sent: 0, ok: 0, failed: 0, not_sent: 0, skipped });
       // Every match left out above was skipped, not missing: say so rather than "no match".
-      const skipped = (selected.unverifiedLeftOut ?? 0) + (selected.truncated ?? 0);
-      out.notice(skipped > 0 ? "Nothing left to replay after the request(s) skipped above." : "No stored requests match; nothing to replay.");
+      const skippedCount = skipped.truncated + skipped.unverified + skipped.rejected;
+      out.notice(skippedCount > 0 ? "Nothing left to replay after the request(s) skipped above." : "No stored requests match; nothing to replay.");
       return;
     }
 
@@ -112,7 +130,9 @@ export async function run(references: string[], options: ReplayOptions): Promise
         () => replayRun.stoppedAnswering,
       ),
     );
-    if (out.json) out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length, not_sent: summary.notSent });
+    if (out.json) {
+      out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length, not_sent: summary.notSent, skipped });
+    }
     const failure = summarize(out, summary, url, { verbose: false, sent: options.asRecorded ? "as-recorded" : "events" });
     if (failure) throw new CliError(failure);
   } finally {

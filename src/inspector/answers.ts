@@ -86,6 +86,7 @@ interface ReplayRequest {
   target: ReplayTarget;
   mode: ReplayMode;
   includeUnverified: boolean;
+  includeRejected: boolean;
 }
 
 function replayRequest(body: Record<string, unknown>): ReplayRequest {
@@ -93,20 +94,26 @@ function replayRequest(body: Record<string, unknown>): ReplayRequest {
   if (!kind) throw new HttpError(400, "invalid_body", 'target must be "forward" or "url"');
   const mode: ReplayMode | undefined = body.mode === "recorded" ? "recorded" : body.mode === "resigned" || body.mode === undefined ? "resigned" : undefined;
   if (!mode) throw new HttpError(400, "invalid_body", 'mode must be "resigned" or "recorded"');
-  if (body.include_unverified !== undefined && typeof body.include_unverified !== "boolean") {
-    throw new HttpError(400, "invalid_body", "include_unverified must be true or false");
+  for (const flag of ["include_unverified", "include_rejected"]) {
+    if (body[flag] !== undefined && typeof body[flag] !== "boolean") throw new HttpError(400, "invalid_body", `${flag} must be true or false`);
   }
-  return { target: { kind, url: typeof body.url === "string" ? body.url : undefined }, mode, includeUnverified: body.include_unverified === true };
+  return {
+    target: { kind, url: typeof body.url === "string" ? body.url : undefined },
+    mode,
+    includeUnverified: body.include_unverified === true,
+    includeRejected: body.include_rejected === true,
+  };
 }
 
 export async function replayAnswer(sources: AnswerSources, stored: StoredRequest, request: IncomingMessage): Promise<ReplayAnswer> {
-  const { target, mode, includeUnverified } = replayRequest(await readJsonObject(request, MAX_REPLAY_BODY));
-  const result = await sources.replayer.replay(stored, target, { mode, includeUnverified });
+  const { target, mode, includeUnverified, includeRejected } = replayRequest(await readJsonObject(request, MAX_REPLAY_BODY));
+  const result = await sources.replayer.replay(stored, target, { mode, includeUnverified, includeRejected });
   return {
     ok: result.ok,
     url: result.url,
     mode: result.mode,
     unverified: result.unverified,
+    rejected: result.rejected,
     attempts: result.attempts.map(attemptJson),
   };
 }

@@ -6,7 +6,7 @@ import { attemptRecorder } from "../delivery/recorder.js";
 import { createSender } from "../delivery/sender.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
 import type { Db } from "../store/database.js";
-import { notVerified, type StoredRequest } from "../store/requests.js";
+import { notVerified, rejectedAfterVerification, type StoredRequest } from "../store/requests.js";
 import type { NumberedAttempt } from "../delivery/deliver.js";
 import { HttpError } from "../http/http-error.js";
 import { redactUrl } from "../redact-url.js";
@@ -35,12 +35,16 @@ export interface ReplayResult {
   attempts: NumberedAttempt[];
   /** The original was not verified (sent only because the page confirmed it). */
   unverified: boolean;
+  /** listen rejected the original after verifying it, as no Pinwheel event (sent only because the page confirmed it). */
+  rejected: boolean;
 }
 
 export interface ReplayChoice {
   mode: ReplayMode;
   /** The user confirmed re-signing a request that was not verified. */
   includeUnverified?: boolean;
+  /** The user confirmed re-signing a request listen rejected after verifying it (not a Pinwheel event). */
+  includeRejected?: boolean;
 }
 
 /** Replays at once from every open page; more are refused rather than queued. */
@@ -74,8 +78,9 @@ export function createReplayer(options: ReplayerOptions) {
   const recorder = attemptRecorder(options.db);
   const inFlight = new Set<Promise<unknown>>();
 
-  async function send(request: StoredRequest, target: ReplayTarget, { mode, includeUnverified }: ReplayChoice): Promise<ReplayResult> {
-    const refusal = replayRefusal(request, mode === "recorded" || includeUnverified === true);
+  async function send(request: StoredRequest, target: ReplayTarget, { mode, includeUnverified, includeRejected }: ReplayChoice): Promise<ReplayResult> {
+    const recorded = mode === "recorded";
+    const refusal = replayRefusal(request, { unverified: recorded || includeUnverified === true, rejected: recorded || includeRejected === true });
     if (refusal?.kind === "body_truncated") {
       throw new HttpError(409, refusal.kind, "this body was over 1 MiB and only its first MiB is stored, so it cannot be sent again");
     }
@@ -84,6 +89,13 @@ export function createReplayer(options: ReplayerOptions) {
         409,
         refusal.kind,
         `this request was not verified when it arrived (${refusal.verification}); re-signing it would give it a valid signature. Confirm to replay it anyway, or send it as recorded`,
+      );
+    }
+    if (refusal?.kind === "rejected") {
+      throw new HttpError(
+        409,
+        refusal.kind,
+        "listen rejected this request after verifying it: it is not a Pinwheel event, and re-signed it would reach the app as one. Confirm to replay it anyway, or send it as recorded",
       );
     }
     const unverified = notVerified(request);
@@ -103,7 +115,7 @@ export function createReplayer(options: ReplayerOptions) {
     );
     // The page reads the detail again right after: the attempt must be committed by then.
     await recorder.flush();
-    return { url: redactUrl(url), mode, ok: report.ok, attempts: report.attempts, unverified };
+    return { url: redactUrl(url), mode, ok: report.ok, attempts: report.attempts, unverified, rejected: rejectedAfterVerification(request) };
   }
 
   return {

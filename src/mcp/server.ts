@@ -105,7 +105,9 @@ export function toolErrorText(error: unknown): string {
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
   if (isMissingRequestError(error)) return `${error.message}; list_requests shows what is stored`;
   if (isReplayError(error)) {
-    return error.data.kind === "unverified" ? `${error.message}. Set "include_unverified" to send it anyway, or "as_recorded" to send its original headers` : error.message;
+    if (error.data.kind === "body_truncated") return error.message;
+    const include = error.data.kind === "unverified" ? "include_unverified" : "include_rejected";
+    return `${error.message}. Set "${include}" to send it anyway, or "as_recorded" to send its original headers`;
   }
   if (isOutcomeConflictError(error)) return `"fail" and "pending" both name ${error.job}; a job is pending then settles, or it fails`;
   if (isSubjectError(error)) return error.data.kind === "unreadable_now" ? `"now" ${error.message}` : error.message;

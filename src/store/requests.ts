@@ -57,6 +57,15 @@ export function notVerified(request: Pick<StoredRequest, "verification">): boole
   return request.verification !== "verified";
 }
 
+/**
+ * A request whose signature verified but which listen rejected all the same (a 400: the body is
+ * not a Pinwheel event's JSON envelope). Re-signing it for a replay would present it to the app as
+ * a genuine event, which it is not, so a replay re-signs it only when asked.
+ */
+export function rejectedAfterVerification(request: Pick<StoredRequest, "verification" | "rejection">): boolean {
+  return request.verification === "verified" && request.rejection !== null;
+}
+
 export interface RequestFilter {
   event?: string;
   accountId?: string;
@@ -73,6 +82,8 @@ export interface RequestFilter {
   storedWhole?: boolean;
   /** Only requests that passed verification (what a re-signed replay sends unasked; see notVerified). */
   verifiedOnly?: boolean;
+  /** Leave out requests listen rejected after their signature verified (see rejectedAfterVerification). */
+  withoutRejected?: boolean;
   /** Rows with a smaller id only (newest-first paging). */
   beforeId?: number;
   /**
@@ -164,6 +175,8 @@ export interface WholeCounts {
   whole: number;
   /** Rows stored whole that passed verification (not --skip-verify's: see notVerified). */
   wholeVerified: number;
+  /** Of those, rows listen rejected all the same (see rejectedAfterVerification). */
+  wholeVerifiedRejected: number;
 }
 
 export interface RequestStore {
@@ -174,7 +187,10 @@ export interface RequestStore {
   count(filter?: RequestFilter): number;
   /** Up to `limit` distinct stored account_ids that begin with `prefix` (tables show the first 8 characters of one). */
   accountIdsStartingWith(prefix: string, limit: number): string[];
-  /** How many rows a filter selects, how many of those are stored whole, and how many of those passed verification: one scan. */
+  /**
+   * How many rows a filter selects, how many of those are stored whole, how many of those passed
+   * verification, and how many of those listen rejected all the same: one scan.
+   */
   countWhole(filter: RequestFilter): WholeCounts;
   /**
    * list() with only the columns a replay sends: reading a page of rows costs about half as much.
@@ -188,6 +204,8 @@ export interface RequestStore {
    * newest verified one when there is one (a refused replay of an event is stored under its event_id too).
    */
   find(reference: string, verifiedFirst?: boolean): StoredRequest | undefined;
+  /** How many stored requests carry this event_id (retries, duplicates and replays of one event share it). */
+  countWithEventId(eventId: string): number;
   /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
   textScanWindow(filter: RequestFilter): TextScanWindow;
   /** Records a different answer than the verdict's (listen --forward-status answers with the app's status). */
@@ -237,6 +255,7 @@ function whereClause(filter: RequestFilter, firstIdSince: FirstIdSince): { sql: 
   // Unary + keeps SQLite off any index here: nearly every row passes, and walking the table in id
   // order lets a page stop at its limit instead of sorting every later row.
   if (filter.verifiedOnly) clauses.push("+verification = 'verified'");
+  if (filter.withoutRejected) clauses.push("(+verification <> 'verified' OR rejection IS NULL)");
   if (filter.afterId !== undefined) {
     clauses.push("id > ?");
     params.push(filter.afterId);
@@ -390,6 +409,7 @@ export function requestStore(db: Db): RequestStore {
     "SELECT * FROM requests WHERE event_id = ? ORDER BY verification = 'verified' DESC, id DESC LIMIT 1",
   );
 
+  const withEventId = db.prepare<[string], number>("SELECT count(*) FROM requests WHERE event_id = ?").pluck();
   const updateStatus = db.prepare<[number, number]>("UPDATE requests SET status_code = ? WHERE id = ?");
   const firstIdSince = firstIdSinceIn(db);
 
@@ -443,11 +463,12 @@ export function requestStore(db: Db): RequestStore {
         });
     },
     countWhole(filter) {
-      const { sql, params } = selection(store, filter, "body_truncated, verification", firstIdSince);
+      const { sql, params } = selection(store, filter, "body_truncated, verification, rejection", firstIdSince);
       const row = db
         .prepare<unknown[], WholeCounts>(
           `SELECT count(*) AS rows, ifnull(sum(body_truncated = 0), 0) AS whole,
-             ifnull(sum(body_truncated = 0 AND verification = 'verified'), 0) AS wholeVerified FROM (${sql})`,
+             ifnull(sum(body_truncated = 0 AND verification = 'verified'), 0) AS wholeVerified,
+             ifnull(sum(body_truncated = 0 AND verification = 'verified' AND rejection IS NOT NULL), 0) AS wholeVerifiedRejected FROM (${sql})`,
         )
         .get(...params);
       return defined(row, "count(*)'s row");
@@ -466,6 +487,9 @@ export function requestStore(db: Db): RequestStore {
     find(reference, verifiedFirst = false) {
       const row = /^\d+$/.test(reference) ? byId.get(Number(reference)) : (verifiedFirst ? verifiedFirstByEventId : byEventId).get(reference);
       return row === undefined ? undefined : fromRow(row);
+    },
+    countWithEventId(eventId) {
+      return defined(withEventId.get(eventId), "count(*)'s row");
     },
   };
   return store;

@@ -90,6 +90,7 @@ const TAKEN: string[][] = [
   ["fixtures", "show", "paystubs.added"],
   ["fixtures", "show", "paystubs.added", "--json", "--api-version", "2022-07-01"],
   ["replay", "--all", "--to", URL_],
+  ["replay", "--all", "--include-rejected", "--include-unverified", "--to", URL_],
   ["replay", "1", "e-2", "3", "--to", URL_, "--concurrency", "64", "--json"],
   ["replay", "--event", "paystubs.added", "--since", "2026-11-23T10:00:00Z", "--verdict", "failed", "--include-unverified", "--as-recorded", "--secret", "s"],
   ["replay", "--account-id", "a", "--retry", "--retry-base", "10", "--timeout", "50", "--db", "/tmp/r.db"],

@@ -266,6 +266,96 @@ describe("replay of requests received under listen --skip-verify", () => {
   });
 });
 
+describe("replay of requests listen rejected after verifying them (not Pinwheel events)", () => {
+  let rejectedHome: TempHome;
+  /** #1 a signed event, #2 a signed body that is not JSON (answered 400), #3 the event again (a retry). */
+  let event: Original, notJson: Original;
+
+  beforeAll(async () => {
+    rejectedHome = tempHome();
+    const rejecting = await startListen(["--secret", SECRET], rejectedHome.env);
+    try {
+      const send = async (body: Buffer): Promise<Original> => {
+        const headers = signed(body);
+        const response = await request(rejecting.url, { method: "POST", body, headers });
+        const { id } = (await response.body.json()) as { id: number };
+        const line = (await rejecting.waitFor((l) => (l as { id?: number }).id === id)) as { event_id: string; received_at: string; verification: string };
+        expect(line.verification).toBe("verified");
+        return { id, eventId: line.event_id, event: "", body, headers, status: response.statusCode, receivedAt: line.received_at };
+      };
+      event = await send(Buffer.from(JSON.stringify(buildEvent("income.added"))));
+      notJson = await send(Buffer.from("hello, not a webhook"));
+      await send(event.body);
+    } finally {
+      await rejecting.stop();
+    }
+    expect([event.id, notJson.id, notJson.status]).toEqual([1, 2, 400]);
+  }, 30_000);
+  afterAll(() => rejectedHome?.cleanup());
+
+  function replayThere(args: string[]) {
+    return runCli(["replay", ...args, "--secret", SECRET, "--concurrency", "1"], { env: rejectedHome.env });
+  }
+
+  it("--all leaves them out, says how many and which flag re-signs them; --json counts them in its summary", async () => {
+    const target = await server();
+    const all = await replayThere(["--all", "--to", target.url]);
+    expectExit(all, 0);
+    expect(target.requests.map((received) => received.body.toString())).toEqual([event.body.toString(), event.body.toString()]);
+    expect(all.stderr).toContain(
+      "warning: skipping 1 request(s) that listen rejected after verifying them, as not Pinwheel events (--include-rejected re-signs them too)",
+    );
+    const json = await replayThere(["--all", "--to", target.url, "--json"]);
+    expectExit(json, 0);
+    expect(ndjson(json.stdout).at(-1)).toEqual({ type: "summary", sent: 2, ok: 2, failed: 0, not_sent: 0, skipped: { truncated: 0, unverified: 0, rejected: 1 } });
+    // A filter that selects nothing else says they were skipped, not that nothing matched.
+    const verified = await replayThere(["--verdict", "verified", "--since", notJson.receivedAt, "--to", target.url]);
+    expectExit(verified, 0);
+    expect(verified.stderr).toMatch(/skipping 1 request\(s\) that listen rejected/);
+    expect(target.requests).toHaveLength(5);
+  });
+
+  it("with --include-rejected, --all sends them re-signed and warns that the app may refuse them", async () => {
+    const target = await server();
+    const all = await replayThere(["--all", "--include-rejected", "--to", target.url]);
+    expectExit(all, 0);
+    expect(target.requests.map((received) => received.body.toString())).toEqual([event.body.toString(), "hello, not a webhook", event.body.toString()]);
+    expect(verifyWebhook({ secret: SECRET, headers: target.requests[1]!.headers, rawBody: target.requests[1]!.body })).toMatchObject({ ok: true });
+    expect(all.stderr).toMatch(/1 of these request\(s\) were rejected by listen as not Pinwheel events; they are re-signed all the same/);
+    expect(all.stderr).not.toMatch(/skipping/);
+  });
+
+  it("a named one is a usage error naming --include-rejected, and nothing is sent; --include-rejected or --as-recorded sends it", async () => {
+    const target = await server();
+    const named = await replayThere([String(notJson.id), "--to", target.url]);
+    expectExit(named, 2);
+    expect(expectOneLineError(named.stderr)).toBe(
+      `error: request ${notJson.id} was rejected by listen after its signature verified (it is not a Pinwheel event); re-signing would send it to the app as one. ` +
+        "Pass --include-rejected to send it anyway, or --as-recorded to send its original headers",
+    );
+    expect(target.requests).toHaveLength(0);
+    expectExit(await replayThere([String(notJson.id), "--include-rejected", "--to", target.url]), 0);
+    // As recorded it carries its own signature and timestamp: nothing is presented as a fresh event.
+    const recorded = await replayThere([String(notJson.id), "--as-recorded", "--to", target.url]);
+    expectExit(recorded, 0);
+    expect(target.requests.map((received) => received.body.toString())).toEqual(["hello, not a webhook", "hello, not a webhook"]);
+    expect(target.requests[1]!.headers["x-pinwheel-signature"]).toBe(notJson.headers["x-pinwheel-signature"]);
+  });
+
+  it("an event_id several stored requests carry: one line says which is replayed and how many others there are", async () => {
+    const target = await server();
+    const byEventId = await replayThere([event.eventId, "--to", target.url]);
+    expectExit(byEventId, 0);
+    expect(target.requests).toHaveLength(1);
+    expect(errorLines(byEventId.stderr)).toContain(
+      `event_id ${event.eventId} is carried by 2 stored requests: replaying #3, the newest verified one (name another by its id, from "pinwheel-cli events list")`,
+    );
+    const byId = await replayThere(["1", "--to", target.url]);
+    expectExit(byId, 0);
+    expect(byId.stderr).not.toMatch(/carried by/);
+  });
+});
+
 describe("replay's report and exit code", () => {
   it("--json prints one object per attempt, then a summary; any failure exits 1", async () => {
     const target = await server((index) => ({ status: index === 1 ? 500 : 200 }));
@@ -279,7 +369,7 @@ describe("replay's report and exit code", () => {
       ["attempt", r3.id, r3.eventId, 200, true],
       ["attempt", r4.id, r4.eventId, 200, true],
     ]);
-    expect(lines[4]).toEqual({ type: "summary", sent: 4, ok: 3, failed: 1, not_sent: 0 });
+    expect(lines[4]).toEqual({ type: "summary", sent: 4, ok: 3, failed: 1, not_sent: 0, skipped: { truncated: 0, unverified: 0, rejected: 0 } });
     const [warning, ...rest] = errorLines(result.stderr);
     expect(warning).toBe("warning: 1 of these request(s) were not verified when they arrived; they are re-signed and reach the app with a valid signature");
     expect(expectOneLineError(rest.join("\n"))).toBe("error: 1 of 4 deliveries failed");
@@ -317,7 +407,7 @@ describe("replay's report and exit code", () => {
       ["attempt", r2.id, null, "no answer within 200 ms"],
       ["attempt", r3.id, null, "no answer within 200 ms"],
     ]);
-    expect(lines[3]).toEqual({ type: "summary", sent: 3, ok: 0, failed: 3, not_sent: 1 });
+    expect(lines[3]).toEqual({ type: "summary", sent: 3, ok: 0, failed: 3, not_sent: 1, skipped: { truncated: 0, unverified: 0, rejected: 0 } });
     const [, ...rest] = errorLines(json.stderr);
     expect(expectOneLineError(rest.join("\n"))).toBe("error: 3 of 3 deliveries failed, and 1 was not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");
     expect(hung.requests).toHaveLength(3);

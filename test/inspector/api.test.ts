@@ -262,6 +262,30 @@ describe("replay", () => {
     expect(verifyWebhook({ secret: SECRET, headers: recorder.requests[1]!.headers, rawBody: recorder.requests[1]!.body }).ok).toBe(true);
   });
 
+  it("re-signs a request listen rejected after verifying it (not a Pinwheel event) only when asked to include it, and says so", async () => {
+    recorder = await startRecordingServer();
+    inspected = await startInspected({ forward: { url: recorder.url, secret: SECRET } });
+    const notJson = await sendWebhook(inspected.base, "hello, not a webhook");
+    expect(notJson.status).toBe(400);
+    const id = notJson.json<{ id: number }>().id;
+    const replay = (fields: Record<string, unknown>) =>
+      call(`${inspected!.page}api/requests/${id}/replay`, { method: "POST", headers: withToken(inspected!, { "content-type": "application/json" }), body: JSON.stringify({ target: "forward", ...fields }) });
+
+    for (const fields of [{}, { include_unverified: true }]) {
+      const refused = await replay(fields);
+      expect(refused.status).toBe(409);
+      expect(refused.json()).toMatchObject({ error: "rejected", message: expect.stringMatching(/listen rejected this request after verifying it: it is not a Pinwheel event/) });
+    }
+    expect(recorder.requests).toHaveLength(0);
+    expect((await replay({ include_rejected: "yes" })).status).toBe(400);
+    // As recorded it carries its own signature and timestamp: nothing is presented as a fresh event.
+    expect((await replay({ mode: "recorded" })).json()).toMatchObject({ rejected: true, unverified: false, mode: "recorded" });
+    const confirmed = await replay({ include_rejected: true });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(confirmed.json()).toMatchObject({ ok: true, rejected: true, unverified: false, mode: "resigned" });
+    expect(recorder.requests[1]!.body.toString("utf8")).toBe("hello, not a webhook");
+  });
+
   it("bound beyond loopback, serves the page to any Host but takes replays only through a loopback name (no signing service for the network)", async () => {
     recorder = await startRecordingServer();
     inspected = await startInspected({ forward: { url: recorder.url, secret: SECRET }, loopbackOnly: false });

@@ -47,6 +47,10 @@ describe("the MCP server words the core's errors in its tool arguments", () => {
     const why = "request 5 was not verified when it arrived (bad_signature); re-signing would give it a valid signature";
     expect(toolErrorText(unverified)).toBe(`${why}. Set "include_unverified" to send it anyway, or "as_recorded" to send its original headers`);
     expect(wordError(unverified)).toEqual({ message: `${why}. Pass --include-unverified to send it anyway, or --as-recorded to send its original headers`, exitCode: 2 });
+    const rejected = new ReplayError({ kind: "rejected", requestId: 7, rejection: "the body is not valid JSON" });
+    const rejectedWhy = "request 7 was rejected by listen after its signature verified (it is not a Pinwheel event); re-signing would send it to the app as one";
+    expect(toolErrorText(rejected)).toBe(`${rejectedWhy}. Set "include_rejected" to send it anyway, or "as_recorded" to send its original headers`);
+    expect(wordError(rejected)).toEqual({ message: `${rejectedWhy}. Pass --include-rejected to send it anyway, or --as-recorded to send its original headers`, exitCode: 2 });
     const truncated = new ReplayError({ kind: "body_truncated", requestId: 6 });
     const words = "request 6 cannot be replayed: its body was over 1 MiB and only the first MiB is stored";
     expect(toolErrorText(truncated)).toBe(words);

@@ -44,13 +44,17 @@ describe("countWhole", () => {
     requests.insert(storedRow(randomUUID(), { bodyTruncated: true }));
     requests.insert(storedRow(randomUUID(), { bodyTruncated: true, verification: "stale_timestamp", statusCode: 401 }));
     requests.insert(storedRow(randomUUID(), { event: "paystubs.added" }));
+    // Verified, then rejected by listen: a body that is not JSON, answered 400.
+    requests.insert(storedRow(randomUUID(), { event: null, statusCode: 400, rejection: "the body is not valid JSON" }));
     // A --skip-verify row (the second) is stored whole but was never verified: a replay re-signs it only when asked.
-    expect(requests.countWhole({})).toEqual({ rows: 6, whole: 4, wholeVerified: 2 });
-    expect(requests.countWhole({ event: "income.added" })).toEqual({ rows: 5, whole: 3, wholeVerified: 1 });
-    expect(requests.countWhole({ verdict: "failed" })).toEqual({ rows: 2, whole: 1, wholeVerified: 0 });
-    expect(requests.countWhole({ event: "nothing.here" })).toEqual({ rows: 0, whole: 0, wholeVerified: 0 });
+    expect(requests.countWhole({})).toEqual({ rows: 7, whole: 5, wholeVerified: 3, wholeVerifiedRejected: 1 });
+    expect(requests.countWhole({ event: "income.added" })).toEqual({ rows: 5, whole: 3, wholeVerified: 1, wholeVerifiedRejected: 0 });
+    expect(requests.countWhole({ verdict: "failed" })).toEqual({ rows: 2, whole: 1, wholeVerified: 0, wholeVerifiedRejected: 0 });
+    expect(requests.countWhole({ event: "nothing.here" })).toEqual({ rows: 0, whole: 0, wholeVerified: 0, wholeVerifiedRejected: 0 });
     // Each figure is what count() gives for the same rows.
-    expect(requests.count({ storedWhole: true, verifiedOnly: true })).toBe(2);
+    expect(requests.count({ storedWhole: true, verifiedOnly: true })).toBe(3);
+    expect(requests.count({ storedWhole: true, verifiedOnly: true, withoutRejected: true })).toBe(2);
+    expect(requests.count({ storedWhole: true, withoutRejected: true })).toBe(4);
   });
 });
 

@@ -41,12 +41,12 @@ export function replay(
   id: number,
   target: { kind: "forward" | "url"; url?: string },
   mode: "resigned" | "recorded",
-  includeUnverified = false,
+  include: { unverified?: boolean; rejected?: boolean } = {},
 ): Promise<ReplayAnswer> {
   return call(`/_/api/requests/${id}/replay`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ target: target.kind, url: target.url, mode, include_unverified: includeUnverified }),
+    body: JSON.stringify({ target: target.kind, url: target.url, mode, include_unverified: include.unverified === true, include_rejected: include.rejected === true }),
   });
 }
 

@@ -242,14 +242,26 @@ export class DetailView {
       if (resigned && unverified && !window.confirm(`This request was not verified when it arrived (${detail.verification}). Replaying it re-signed gives it a valid signature. Send it anyway?`)) {
         return;
       }
+      // Verified, then rejected by listen (not a Pinwheel event): re-signed, the app would take it for one.
+      const rejected = !unverified && detail.rejection !== null;
+      if (resigned && rejected && !window.confirm("listen rejected this request after verifying it: it is not a Pinwheel event. Replaying it re-signed sends it to the app as one. Send it anyway?")) {
+        return;
+      }
       button.disabled = true;
       result.className = "replay-result tone-none";
       result.textContent = "Sending…";
-      replay(detail.id, { kind, url: url.value }, resigned ? "resigned" : "recorded", resigned && unverified)
+      replay(detail.id, { kind, url: url.value }, resigned ? "resigned" : "recorded", { unverified: resigned && unverified, rejected: resigned && rejected })
         .then((answer) => {
           const final = answer.attempts[answer.attempts.length - 1];
           const said = final?.status_code != null ? `answered ${final.status_code}` : `failed: ${final?.error ?? "no answer"}`;
-          const how = answer.mode === "recorded" ? "as recorded" : answer.unverified ? "re-signed although the original was not verified" : "re-signed";
+          const how =
+            answer.mode === "recorded"
+              ? "as recorded"
+              : answer.unverified
+                ? "re-signed although the original was not verified"
+                : answer.rejected
+                  ? "re-signed although listen rejected the original"
+                  : "re-signed";
           this.replayOutcomes.set(detail.id, { text: `Replayed ${how} to ${answer.url}: ${said} in ${duration(final?.duration_ms ?? null)}`, tone: answer.ok ? "ok" : "bad" });
         })
         .catch((error: unknown) => {

@@ -96,6 +96,8 @@ export interface ReplayAnswer {
   mode: "resigned" | "recorded";
   /** The original was not verified; it was re-signed because the user confirmed it. */
   unverified: boolean;
+  /** listen rejected the original after verifying it (not a Pinwheel event); it was re-signed because the user confirmed it. */
+  rejected: boolean;
   attempts: ReplayAttemptView[];
 }
 

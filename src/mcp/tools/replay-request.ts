@@ -18,7 +18,8 @@ export const replayRequest = defineTool({
     "and the same x-pinwheel-webhook-id, as Pinwheel's retry would be: use it after fixing a handler to check it now " +
     "accepts what it refused. With as_recorded the stored headers and body are sent untouched, old signature and " +
     "timestamp included: a handler that checks timestamps must refuse that (a replay attack). A request that failed " +
-    "verification when it arrived is refused unless include_unverified is set. Returns each attempt and " +
+    "verification when it arrived is refused unless include_unverified is set, and one whose signature verified but " +
+    "that listen rejected (not a Pinwheel event) unless include_rejected is set. Returns each attempt and " +
     "records it like `replay`.",
   input: {
     id: z.union([reference, z.array(reference).min(1).max(100)]).describe("row id or event_id from list_requests, or a list of them"),
@@ -28,6 +29,10 @@ export const replayRequest = defineTool({
       .boolean()
       .optional()
       .describe("also re-sign requests that were not verified when they arrived, --skip-verify ones included (a forgery would reach the handler with a valid signature)"),
+    include_rejected: z
+      .boolean()
+      .optional()
+      .describe("also re-sign requests listen rejected after verifying them, as not Pinwheel events (such as a body that is not JSON)"),
     retry: z.boolean().optional().describe("retry after a 5XX, network error or timeout, like Pinwheel (compressed schedule)"),
     timeout_ms: z.number().int().min(1).max(60_000).optional().describe("per-attempt timeout (default 15000)"),
   },
@@ -36,8 +41,10 @@ export const replayRequest = defineTool({
     const url = sendTarget(context, args.to);
     const references = (Array.isArray(args.id) ? args.id : [args.id]).map(String);
     const requests: ReplayableRequest[] = withStore(context, (db) => {
-      // Re-signing a request that was not verified would launder a forgery: only when asked, or as recorded.
-      const selected = namedRequests(requestStore(db), references, !args.as_recorded && !args.include_unverified);
+      // Re-signing a request that was not verified would launder a forgery, and one listen rejected would
+      // pass for a Pinwheel event: only when asked, or as recorded.
+      const allowed = { unverified: Boolean(args.as_recorded || args.include_unverified), rejected: Boolean(args.as_recorded || args.include_rejected) };
+      const selected = namedRequests(requestStore(db), references, allowed);
       const found: ReplayableRequest[] = [];
       for (let request = selected.next(); request; request = selected.next()) found.push(request);
       return found;
