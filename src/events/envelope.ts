@@ -13,10 +13,28 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function envelopeProblem(json: unknown): string | null {
   if (!isPlainObject(json)) return "the body is not a JSON object {event, event_id, payload}";
-  const missing = [
-    typeof json.event !== "string" || json.event.length === 0 ? "event (non-empty string)" : null,
-    typeof json.event_id !== "string" || json.event_id.length === 0 ? "event_id (non-empty string)" : null,
-    !isPlainObject(json.payload) ? "payload (object)" : null,
-  ].filter((x): x is string => x !== null);
-  return missing.length > 0 ? `the envelope lacks ${missing.join(", ")}` : null;
+  const fields = [
+    { name: "event", ok: isNonEmptyString(json.event), expected: "non-empty string" },
+    { name: "event_id", ok: isNonEmptyString(json.event_id), expected: "non-empty string" },
+    { name: "payload", ok: isPlainObject(json.payload), expected: "object" },
+  ].filter((field) => !field.ok);
+  if (fields.length === 0) return null;
+  const missing = fields.filter((field) => !(field.name in json)).map((field) => `${field.name} (${field.expected})`);
+  const parts = missing.length > 0 ? [`the envelope lacks ${missing.join(", ")}`] : [];
+  // One that is there in the wrong shape is named as what it is: "lacks event_id" misleads about {"event_id": 123}.
+  for (const field of fields.filter((candidate) => candidate.name in json)) {
+    parts.push(`${parts.length > 0 ? "its" : "the envelope's"} ${field.name} is ${shapeOf(json[field.name])}, not ${field.expected === "object" ? "an" : "a"} ${field.expected}`);
+  }
+  return parts.join("; ");
+}
+
+function isNonEmptyString(value: unknown): boolean {
+  return typeof value === "string" && value.length > 0;
+}
+
+function shapeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (value === "") return "an empty string";
+  const kind = Array.isArray(value) ? "array" : typeof value;
+  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
 }
