@@ -49,8 +49,25 @@ function hmac(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer)
   return createHmac("sha256", secret).update(`v2:${timestamp}:`, "utf8").update(toBytes(rawBody));
 }
 
+/**
+ * What is wrong with signing's positional arguments, in the signature's own terms: called from
+ * JavaScript with one options object (as createSignedRequest and verifyWebhook take), node:crypto
+ * would throw ERR_INVALID_ARG_TYPE about a "key" the caller never named.
+ */
+function signingArgumentsProblem(name: string, secret: unknown, rawBody: unknown): string | undefined {
+  if (typeof secret === "object" && secret !== null && !isRawBody(secret)) {
+    return `${name} takes (secret, rawBody, ...) in that order, not one options object`;
+  }
+  if (typeof secret !== "string") return `${name}: secret must be a string; got ${describeValue(secret)}`;
+  if (!isRawBody(rawBody)) return `${name}: rawBody must be the body's bytes or text (a Buffer, Uint8Array or string); got ${describeValue(rawBody)}`;
+  return undefined;
+}
+
 /** The `x-pinwheel-signature` value for a body sent at `timestamp` (Unix seconds, as sent in `x-timestamp`). */
 export function signWebhook(secret: string, timestamp: number | string, rawBody: RawBody): string {
+  if (typeof secret !== "string" || !isRawBody(rawBody)) {
+    throw new TypeError(signingArgumentsProblem("signWebhook(secret, timestamp, rawBody)", secret, rawBody));
+  }
   // Hex straight from OpenSSL: no Buffer (and no ArrayBuffer for the collector) per signature,
   // about 0.6 us less on a path run per delivery.
   return `v2=${hmac(secret, String(timestamp), rawBody).digest("hex")}`;
@@ -62,6 +79,9 @@ export function signedHeaders(
   rawBody: RawBody,
   options: { timestamp?: number; webhookId?: string } = {},
 ): Record<string, string> {
+  if (typeof secret !== "string" || !isRawBody(rawBody)) {
+    throw new TypeError(signingArgumentsProblem("signedHeaders(secret, rawBody, options?)", secret, rawBody));
+  }
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   // Literal keys (not computed ones) keep this a fast-shaped object on a path run per delivery.
   const headers: Record<string, string> = {
@@ -162,7 +182,7 @@ export function nowProblem(now: unknown): string | undefined {
 }
 
 /** Above it, epoch seconds would be past the year 5000, and epoch milliseconds are after 1973. */
-const SECONDS_OR_MILLISECONDS = 1e11;
+export const SECONDS_OR_MILLISECONDS = 1e11;
 
 /** The body as bytes (or their text), as verification takes it; anything else was parsed or never read. */
 export function isRawBody(body: unknown): body is RawBody | ArrayBuffer {

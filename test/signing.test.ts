@@ -135,6 +135,31 @@ describe("signWebhook: fixed vectors computed with openssl", () => {
     expect(Math.abs(Number(now[TIMESTAMP_HEADER]) - Date.now() / 1000)).toBeLessThan(5);
     expect(now).not.toHaveProperty(WEBHOOK_ID_HEADER);
   });
+
+  // From JavaScript, one options object (as createSignedRequest takes) reached node:crypto, whose
+  // ERR_INVALID_ARG_TYPE spoke of a "key" argument the caller never passed.
+  it("refuses arguments in the wrong shape with a TypeError in its own terms", () => {
+    const call = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return { type: (error as Error).constructor.name, message: (error as Error).message };
+      }
+      return undefined;
+    };
+    const loose = { signedHeaders: signedHeaders as (...args: unknown[]) => unknown, signWebhook: signWebhook as (...args: unknown[]) => unknown };
+    expect(call(() => loose.signedHeaders({ secret: SECRET, body: "{}", timestamp: TIMESTAMP }))).toEqual({
+      type: "TypeError",
+      message: "signedHeaders(secret, rawBody, options?) takes (secret, rawBody, ...) in that order, not one options object",
+    });
+    expect(call(() => loose.signedHeaders(undefined, "{}"))).toEqual({ type: "TypeError", message: "signedHeaders(secret, rawBody, options?): secret must be a string; got undefined" });
+    expect(call(() => loose.signWebhook(SECRET, TIMESTAMP, { event: "income.added" }))).toEqual({
+      type: "TypeError",
+      message: "signWebhook(secret, timestamp, rawBody): rawBody must be the body's bytes or text (a Buffer, Uint8Array or string); got an object",
+    });
+    // An empty key is still a key: the conformance suite signs with one to forge.
+    expect(signWebhook("", TIMESTAMP, "{}")).toMatch(/^v2=[0-9a-f]{64}$/);
+  });
 });
 
 describe("verifyWebhook", () => {

@@ -3,7 +3,7 @@ import { applyOverrides, buildEvent, type Assignment, type Outcome } from "../ev
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
-import { nowProblem, signedHeaders } from "../signing.js";
+import { nowProblem, SECONDS_OR_MILLISECONDS, signedHeaders } from "../signing.js";
 import { didYouMean } from "../suggest.js";
 
 export interface SignedRequestOptions {
@@ -72,8 +72,13 @@ function optionProblem(event: unknown, options: SignedRequestOptions): string | 
   if (timestamp !== undefined && !(Number.isSafeInteger(timestamp) && timestamp >= 0)) {
     return `timestamp must be Unix seconds, a whole number; got ${typeof timestamp === "number" ? String(timestamp) : JSON.stringify(timestamp)}`;
   }
+  // Every handler would refuse it as stale (parseWebhookEvent's now option refuses the same mix-up the other way).
+  if (typeof timestamp === "number" && timestamp > SECONDS_OR_MILLISECONDS) {
+    return `timestamp must be Unix seconds; ${timestamp} looks like milliseconds (Math.floor(Date.now() / 1000) gives seconds)`;
+  }
   if (webhookId !== undefined && typeof webhookId !== "string") return `webhookId must be a string; got ${typeof webhookId}`;
   if (eventId !== undefined && typeof eventId !== "string") return `eventId must be a string; got ${typeof eventId}`;
+  if (eventId === "") return `eventId is empty, which every handler refuses (an unset variable?); to test that refusal, pass set: { event_id: "" }`;
   if (unset !== undefined && !Array.isArray(unset)) return `unset must be an array of paths, such as ["payload.account_id"]; got ${typeof unset}`;
   return undefined;
 }

@@ -125,7 +125,9 @@ describe("createSignedRequest + parseWebhookEvent", () => {
       [{ timestamp: Number.NaN }, "timestamp must be Unix seconds, a whole number; got NaN"],
       [{ timestamp: "abc" }, 'timestamp must be Unix seconds, a whole number; got "abc"'],
       [{ webhookId: 5 }, "webhookId must be a string; got number"],
+      [{ timestamp: 1796236170752 }, "timestamp must be Unix seconds; 1796236170752 looks like milliseconds (Math.floor(Date.now() / 1000) gives seconds)"],
       [{ eventId: 5 }, "eventId must be a string; got number"],
+      [{ eventId: "" }, 'eventId is empty, which every handler refuses (an unset variable?); to test that refusal, pass set: { event_id: "" }'],
       [{ unset: "payload.account_id" }, 'unset must be an array of paths, such as ["payload.account_id"]; got string'],
     ] as const) {
       expect(() => createSignedRequest("income.added", { secret: SECRET, ...(options as object) })).toThrow(new TypeError(`createSignedRequest: ${message}`));
