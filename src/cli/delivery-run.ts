@@ -13,6 +13,7 @@ import { notSentAfterUnanswered, UnansweredStreak } from "../delivery/unanswered
 import { keepWasmOnBaselineCompiler } from "./short-run-wasm.js";
 import { lowerHelperThreadPriority } from "./background-threads.js";
 import type { DeliverySource } from "../store/deliveries.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
 
 export interface RunItem {
   event: string | null;
@@ -20,8 +21,13 @@ export interface RunItem {
   body: Buffer;
   webhookId?: string;
   recordedHeaders?: Record<string, string>;
+  /** Sent as recorded: how the stored request fared when it arrived ("verified", or why it failed). */
+  recordedVerification?: string;
   requestId?: number;
 }
+
+/** A delivery that failed, and how the request fared when it arrived when it was sent as recorded. */
+export type FailedDelivery = DeliveryReport & { recordedVerification?: string };
 
 export interface RunOptions {
   source: DeliverySource;
@@ -59,7 +65,7 @@ export interface RunOptions {
 
 export interface RunSummary {
   sent: number;
-  failed: DeliveryReport[];
+  failed: FailedDelivery[];
   seconds: number;
   /** Planned deliveries not sent once the app had stopped answering (0 when it never did). */
   notSent: number;
@@ -77,7 +83,7 @@ const NDJSON_SOURCES: ReadonlySet<DeliverySource> = new Set(["simulate", "replay
  */
 export class DeliveryRun {
   private sent = 0;
-  private readonly failed: DeliveryReport[] = [];
+  private readonly failed: FailedDelivery[] = [];
   private readonly started = performance.now();
   private readonly progress: Progress;
   private readonly webhookId: string;
@@ -161,7 +167,7 @@ export class DeliveryRun {
       },
     ));
     this.sent++;
-    if (!report.ok) this.failed.push(report);
+    if (!report.ok) this.failed.push(item.recordedVerification === undefined ? report : { ...report, recordedVerification: item.recordedVerification });
     if (options.stopWhenUnanswered && this.unanswered.stuckAfter(report.final)) this.stuck = true;
     this.progress.tick(() => `${this.sent}/${options.planned} sent, ${this.failed.length} failed`);
     return report;
@@ -209,14 +215,40 @@ const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secre
  */
 export type SentBodies = "events" | "data-file" | "as-recorded";
 
+/** How a hint names replay's options: the CLI's flags, or the MCP tool's arguments. */
+export interface ReplayOptionNames {
+  asRecorded: string;
+  includeUnverified: string;
+}
+
+const REPLAY_FLAGS: ReplayOptionNames = { asRecorded: "--as-recorded", includeUnverified: "--include-unverified" };
+
 export interface SummaryOptions {
   /** Each attempt had its own line, so the one-line count is not printed. */
   verbose: boolean;
   sent?: SentBodies;
+  /** The names the hints give replay's options (the CLI's flags unless said). */
+  names?: ReplayOptionNames;
 }
 
+/**
+ * What a stored request carried that no secret verifies, by how listen judged it when it arrived:
+ * sent as recorded, it carries it still.
+ */
+const UNVERIFIABLE_AS_RECORDED: Readonly<Record<string, string>> = {
+  missing_signature: `carried no ${SIGNATURE_HEADER}`,
+  malformed_signature: `carried a malformed ${SIGNATURE_HEADER}`,
+  missing_timestamp: `carried no ${TIMESTAMP_HEADER}`,
+  malformed_timestamp: `carried a malformed ${TIMESTAMP_HEADER}`,
+};
+
 /** The usual cause of the first failed delivery, when it has one: "; <why> (<what to check>)". */
-export function failureHint(first: Pick<NumberedAttempt, "url" | "error" | "statusCode">, sent: SentBodies): string {
+export function failureHint(
+  first: Pick<NumberedAttempt, "url" | "error" | "statusCode">,
+  sent: SentBodies,
+  recordedVerification?: string,
+  names: ReplayOptionNames = REPLAY_FLAGS,
+): string {
   const error = first.error ?? "";
   if (/ECONNREFUSED/.test(error)) return `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(error)) return `; the host name of ${first.url} does not resolve (is it spelled right?)`;
@@ -225,8 +257,16 @@ export function failureHint(first: Pick<NumberedAttempt, "url" | "error" | "stat
     return `; the app answered with ${notRetriedWhy("a redirect")} (register the URL it redirects to: a trailing slash? https?)`;
   }
   if (status === undefined || status < 400 || status >= 500) return "";
-  // Its own signature over its own, old, x-timestamp: a handler that checks freshness is right to refuse it.
   if (sent === "as-recorded") {
+    // The original's own headers: a signature or timestamp no secret verifies is refused whatever the secret.
+    const unverifiable = recordedVerification === undefined ? undefined : UNVERIFIABLE_AS_RECORDED[recordedVerification];
+    if (unverifiable !== undefined) {
+      return (
+        `; the original request ${unverifiable}, and sent as recorded so does its replay: no secret verifies it, so the app refusing it is expected ` +
+        `(to send it re-signed, replay it without ${names.asRecorded}, with ${names.includeUnverified})`
+      );
+    }
+    // Its own signature over its own, old, x-timestamp: a handler that checks freshness is right to refuse it.
     return `; sent as recorded, with its original x-timestamp and signature: a handler that checks freshness refuses a stale one, as it should (re-signed, it gets a fresh timestamp)`;
   }
   if (status === 401) return `; ${REFUSED_SIGNATURE_HINT}`;
@@ -237,7 +277,7 @@ export function failureHint(first: Pick<NumberedAttempt, "url" | "error" | "stat
 }
 
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
-export function summarize(out: Output, summary: RunSummary, url: string, { verbose, sent = "events" }: SummaryOptions): string | undefined {
+export function summarize(out: Output, summary: RunSummary, url: string, { verbose, sent = "events", names }: SummaryOptions): string | undefined {
   const { sent: count, failed, seconds, notSent } = summary;
   if (!verbose && !out.json) {
     out.line(
@@ -247,8 +287,9 @@ export function summarize(out: Output, summary: RunSummary, url: string, { verbo
   }
   const first = failed[0]?.final;
   if (!first) return undefined;
+  const recordedVerification = failed[0]?.recordedVerification;
   if (notSent > 0) {
     return `${failed.length} of ${count} deliveries failed, and ${notSentAfterUnanswered(notSent, summary.timeoutMs)}`;
   }
-  return `${failed.length} of ${count} deliveries failed${failureHint(first, sent)}`;
+  return `${failed.length} of ${count} deliveries failed${failureHint(first, sent, recordedVerification, names)}`;
 }

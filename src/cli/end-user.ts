@@ -15,11 +15,16 @@ export function endUserFor(flag: string | undefined): EndUser {
   return setting ? { id: setting.value, source: setting.source === "flag" ? "flag" : "config" } : { id: undefined, source: undefined };
 }
 
-/** One line for the run's summary when every delivery got 2xx though none named a user the app knows. */
-export function unrecognisedEndUserNotice(endUser: EndUser, sent: number, answered2xx: number): string | undefined {
-  if (endUser.id !== undefined || sent === 0 || answered2xx < sent) return undefined;
+/**
+ * One line for the run's summary when every delivery got 2xx though none named a user the app
+ * knows. Deliveries pinwheel-cli's own listen answered (isListenAnswer) do not count: listen
+ * accepts any end user, so its 2xx says nothing about a handler's.
+ */
+export function unrecognisedEndUserNotice(endUser: EndUser, sent: number, answered2xx: number, answeredByListen = 0): string | undefined {
+  const toApp = sent - answeredByListen;
+  if (endUser.id !== undefined || toApp <= 0 || answered2xx - answeredByListen < toApp) return undefined;
   return (
-    `your handler answered 2xx to ${sent === 1 ? "the delivery" : `all ${sent} deliveries`}, though ${sent === 1 ? "its" : "their"} end_user_id is one pinwheel-cli made up and your app cannot recognise; ` +
+    `your handler answered 2xx to ${toApp === 1 ? "the delivery" : `all ${toApp} deliveries`}, though ${toApp === 1 ? "its" : "their"} end_user_id is one pinwheel-cli made up and your app cannot recognise; ` +
     `a handler that acknowledges unknown end users before verifying the signature passes this run without testing verification. ` +
     `Pass --end-user-id <a test user your app knows> (or: pinwheel-cli config set end-user-id <id>)`
   );

@@ -17,6 +17,7 @@ import { openDatabase } from "../store/database.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { DeliveryRun, summarize, type RunOptions } from "../cli/delivery-run.js";
 import { endUserFor, unrecognisedEndUserNotice } from "../cli/end-user.js";
+import { isListenAnswer } from "../receiver/accepted-answer.js";
 import { eventNameOrUsageError, readBodyFile, secretFor } from "../cli/inputs.js";
 import { sandboxAccountIds } from "../cli/sandbox-ids.js";
 import type { SimulatedEvent } from "../sandbox/account-events.js";
@@ -166,18 +167,27 @@ async function playScenarioRuns(out: Output, options: SimulateOptions, { scenari
   const configured = endUserFor(options.endUserId);
   const endUser = { ...configured, id: configured.source === "flag" ? configured.id : (sandbox?.endUserId ?? configured.id) };
   let answered2xx = 0;
-  const send = local?.sender(run, (reports) => (answered2xx += reports.filter((report) => report.ok).length));
+  // pinwheel-cli's own listen accepts any end user: its 2xx tests no handler.
+  let answeredByListen = 0;
+  const count = (reports: readonly DeliveryReport[]) => {
+    for (const report of reports) {
+      if (!report.ok) continue;
+      answered2xx++;
+      if (isListenAnswer(report.final.responseBody)) answeredByListen++;
+    }
+  };
+  const send = local?.sender(run, count);
   const ids = { accountId: options.accountId ?? sandbox?.accountId, endUserId: endUser.id, linkTokenId: sandbox?.linkTokenId, platform: sandbox?.platform };
   const summary = await run.finish(
     (async () => {
       for (let i = 0; i < options.count; i++) {
         const results = await play.playThroughRun(run, scenario, { speed: options.speed ?? 1, ids, accountData: sandbox?.accountData, apiVersion: options.apiVersion, send });
-        if (!send) answered2xx += results.filter((result) => result.report.ok).length;
+        if (!send) count(results.map((result) => result.report));
         printScenarioReport(out, scenario, results);
       }
     })(),
   );
-  const endUserNotice = unrecognisedEndUserNotice(endUser, summary.sent, answered2xx);
+  const endUserNotice = unrecognisedEndUserNotice(endUser, summary.sent, answered2xx, answeredByListen);
   if (endUserNotice) out.warn(endUserNotice);
   const where = local ? `${local.webhooks} local webhook${local.webhooks === 1 ? "" : "s"}` : url;
   const failure = summarize(out, summary, where, { verbose: true });

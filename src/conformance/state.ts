@@ -1,6 +1,6 @@
 import { Agent, request } from "undici";
 import { lookupLocalhostAsLoopback } from "../loopback-lookup.js";
-import { ConformanceError } from "./errors.js";
+import { ConformanceError, NOTHING_LISTENING } from "./errors.js";
 
 /**
  * The app's own view of what it processed, read from --state-url: a JSON count or list (bare, or
@@ -66,6 +66,7 @@ export function stateReader(url: string, timeoutMs: number): StateReader {
         name === "TimeoutError" || name === "AbortError"
           ? `no answer within ${timeoutMs} ms`
           : ((error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? (error as Error).message);
+      if (NOTHING_LISTENING.test(cause)) throw new ConformanceError("state_url", url, `nothing answered (${cause}); start your app before the suite, or check the URL's host and port`);
       throw new ConformanceError("state_url", url, `cannot read it (${cause})`);
     } finally {
       await dispatcher.destroy();
@@ -73,12 +74,12 @@ export function stateReader(url: string, timeoutMs: number): StateReader {
     if (text === undefined) {
       throw new ConformanceError("state_url", url, `its answer is larger than ${MAX_STATE_BYTES / 1024 / 1024} MiB; answer a count instead, e.g. {"count": 3}`);
     }
-    if (status < 200 || status > 299) throw new ConformanceError("state_url", url, `a GET answered ${status}`);
+    if (status < 200 || status > 299) throw new ConformanceError("state_url", url, `a GET answered ${status}; it must answer 2xx with a JSON count or list, e.g. {"count": 3}`);
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw new ConformanceError("state_url", url, `a GET answered ${JSON.stringify(text.slice(0, 40))}, not JSON`);
+      throw new ConformanceError("state_url", url, `a GET answered ${JSON.stringify(text.slice(0, 40))}, not JSON; it must answer a JSON count or list, e.g. 3, [...] or {"count": 3}`);
     }
     const reading = measure(body);
     if (!reading) throw new ConformanceError("state_url", url, `a GET answered ${JSON.stringify(text.slice(0, 60))}; it must answer a JSON count or list, e.g. 3, [...] or {"count": 3}`);

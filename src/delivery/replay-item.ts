@@ -13,6 +13,8 @@ export interface ReplayItem {
   webhookId: string | undefined;
   /** Sent as recorded: the stored headers, old signature and timestamp included, instead of a fresh signature. */
   recordedHeaders: Record<string, string> | undefined;
+  /** Sent as recorded: how the request fared when it arrived ("verified", or why it failed), for the failure hint. */
+  recordedVerification: string | undefined;
 }
 
 export function replayItem(request: ReplayableRequest, asRecorded: boolean): ReplayItem {
@@ -24,5 +26,6 @@ export function replayItem(request: ReplayableRequest, asRecorded: boolean): Rep
     requestId: request.id,
     webhookId: headers ? storedHeader({ headers }, WEBHOOK_ID_HEADER) : (request.webhookId ?? undefined),
     recordedHeaders: asRecorded ? recordedHeaders({ headers: defined(headers, "the headers a replay as recorded sends") }) : undefined,
+    recordedVerification: asRecorded ? request.verification : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import { resolveDbPath } from "../config.js";
-import { DeliveryRun, summarize } from "../cli/delivery-run.js";
+import { DeliveryRun, summarize, type ReplayOptionNames, type SentBodies } from "../cli/delivery-run.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { collectingOutput } from "../output/collect.js";
 import type { DeliverySource } from "../store/deliveries.js";
@@ -7,6 +7,9 @@ import type { McpContext } from "./tool.js";
 
 /** Retries an agent waits for: all within 30 s (base 1 s), where Pinwheel's own schedule (base 30 s) spans 15 minutes. */
 export const MCP_RETRY_BASE_MS = 1000;
+
+/** replay_request's arguments, as failure hints name them (where the CLI's name its flags). */
+const REPLAY_ARGUMENTS: ReplayOptionNames = { asRecorded: '"as_recorded"', includeUnverified: '"include_unverified"' };
 
 export interface SendPlan {
   source: DeliverySource;
@@ -16,7 +19,7 @@ export interface SendPlan {
   timeoutMs: number;
   /** Retry base in ms, or undefined for no retries. */
   retryBaseMs?: number;
-  /** Replay as recorded: no signing secret is used. */
+  /** Replay as recorded: no signing secret is used, and the failure hint speaks of the original headers. */
   unsigned?: boolean;
   /** "none" when the tool reports per check (smoke), as the CLI does. */
   attemptLines?: "auto" | "none";
@@ -53,7 +56,8 @@ export async function sendThrough<T>(context: McpContext, plan: SendPlan, work: 
   });
   let value!: T;
   const summary = await run.finish(work(run).then((result) => void (value = result)));
-  const failure = summarize(out, summary, plan.url, { verbose: true }) ?? null;
+  const sent: SentBodies = plan.unsigned ? "as-recorded" : "events";
+  const failure = summarize(out, summary, plan.url, { verbose: true, sent, names: REPLAY_ARGUMENTS }) ?? null;
   const attempts = out.records.filter((record): record is Record<string, unknown> => (record as { type?: unknown }).type === "attempt");
   return { value, attempts, notices: out.notices, sent: summary.sent, failed: summary.failed.length, failure };
 }

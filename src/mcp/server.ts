@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from "../cli/argument-error.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ConformanceError, NO_HTTP_HINT } from "../conformance/errors.js";
 import { isReplayError } from "../delivery/replay-error.js";
@@ -13,6 +12,7 @@ import { isOutcomeConflictError } from "../sandbox/errors.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 import { isSubjectError } from "../verify/subject-error.js";
 import { VERSION } from "../version.js";
+import { LineTransport } from "./line-transport.js";
 import { registerResources } from "./resources.js";
 import type { McpContext, ToolDefinition } from "./tool.js";
 import { TOOLS } from "./tools/index.js";
@@ -169,15 +169,17 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
 /** Serves on stdin/stdout until the client closes stdin (or a signal stops the process). */
 export async function serveStdio(context: McpContext): Promise<void> {
   const server = createMcpServer(context);
-  const transport = new StdioServerTransport();
+  const transport = new LineTransport(process.stdin, process.stdout);
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
   });
-  // A line that is not JSON-RPC is dropped, and one past the transport's buffer ends the
-  // connection: either way the log says so, and an ending the client did not ask for is a failure.
+  // A line that is not JSON-RPC is answered with a JSON-RPC error and the connection goes on; one
+  // past the transport's bound ends it. Either way the log says so, and an ending the client did
+  // not ask for is a failure.
   let lastError: Error | undefined;
   let stopping = false;
   const redact = redactor(context.secret.secret);
+  transport.onrefused = (what) => context.log(redact(`refused a line: ${what}`));
   server.server.onerror = (error) => {
     lastError = error;
     context.log(redact(`error: ${error.message.split("\n")[0]}`));

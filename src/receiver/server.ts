@@ -220,7 +220,10 @@ function answer(response: ServerResponse, statusCode: number, body: unknown, ext
   response.end(text);
 }
 
-/** The answer to nearly every request, written without building an object to serialize. */
+/**
+ * The answer to nearly every request, written without building an object to serialize. Its shape
+ * is how simulate and smoke know they sent to listen (isListenAnswer in accepted-answer.ts).
+ */
 function answerAccepted(response: ServerResponse, stored: StoredRequest): void {
   const eventId = stored.eventId === null ? "null" : JSON.stringify(stored.eventId);
   const text = `{"received":true,"id":${stored.id},"event_id":${eventId},"duplicate":${stored.duplicate}}`;

@@ -67,6 +67,33 @@ describe("the failure line of a delivery run", () => {
     expect(summarize(out, summary, "http://127.0.0.1:9/", { verbose: false })).toMatch(/; the receiver refused the signature/);
   });
 
+  it("a 4XX to a request sent as recorded whose signature or timestamp no secret verifies says so, and how to send it re-signed", () => {
+    const out = createOutput({ json: true }, { stdout: sink(), stderr: sink() }, plain);
+    const malformed = { ...failedWith({ statusCode: 401 }), recordedVerification: "malformed_signature" };
+    const summary = { sent: 1, failed: [malformed], seconds: 0.1, notSent: 0, timeoutMs: 200 };
+    expect(summarize(out, summary, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded" })).toBe(
+      "1 of 1 deliveries failed; the original request carried a malformed x-pinwheel-signature, and sent as recorded so does its replay: " +
+        "no secret verifies it, so the app refusing it is expected (to send it re-signed, replay it without --as-recorded, with --include-unverified)",
+    );
+    const names = { asRecorded: '"as_recorded"', includeUnverified: '"include_unverified"' };
+    expect(summarize(out, summary, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded", names })).toMatch(
+      /; the original request carried a malformed x-pinwheel-signature, .*replay it without "as_recorded", with "include_unverified"\)$/,
+    );
+    for (const [verification, carried] of [
+      ["missing_signature", "carried no x-pinwheel-signature"],
+      ["missing_timestamp", "carried no x-timestamp"],
+      ["malformed_timestamp", "carried a malformed x-timestamp"],
+    ]) {
+      const failed = [{ ...failedWith({ statusCode: 400 }), recordedVerification: verification }];
+      expect(summarize(out, { ...summary, failed }, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded" })).toContain(`; the original request ${carried}, `);
+    }
+    // A signature that was well formed may verify: its old timestamp is the usual cause.
+    for (const verification of ["verified", "bad_signature", "stale_timestamp"]) {
+      const failed = [{ ...failedWith({ statusCode: 401 }), recordedVerification: verification }];
+      expect(summarize(out, { ...summary, failed }, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded" })).toMatch(/; sent as recorded, with its original x-timestamp and signature: /);
+    }
+  });
+
   it("a run that stopped because the app stopped answering says so, and how many were not sent", () => {
     const timedOut = { errorKind: "timeout", error: "no answer within 200 ms" } as const;
     expect(lineFor(timedOut, 1)).toBe("1 of 1 deliveries failed, and 1 was not sent: 3 in a row got no answer within 200 ms (is the app stuck?)");

@@ -167,6 +167,31 @@ describe("replay --as-recorded", () => {
   });
 });
 
+describe("replay --as-recorded of a request whose signature was malformed", () => {
+  it("says the original carried it, so a refusal is expected, and how to send it re-signed; not that the secret is wrong", async () => {
+    // A listen of its own: a request stored here would change what the filters below select.
+    const own = tempHome();
+    const ownListener = await startListen(["--secret", SECRET], own.env);
+    onTestFinished(async () => {
+      await ownListener.stop("SIGKILL");
+      own.cleanup();
+    });
+    const body = Buffer.from(JSON.stringify(buildEvent("income.added", { accountId: ACCOUNT_A })));
+    const response = await request(ownListener.url, { method: "POST", body, headers: { ...signed(body), "x-pinwheel-signature": "v2=not-hex" } });
+    const { id } = (await response.body.json()) as { id: number };
+    expect(response.statusCode).toBe(401);
+    const target = await server(() => ({ status: 401 }));
+    const result = await runCli(["replay", String(id), "--as-recorded", "--to", target.url], { env: own.env });
+    expectExit(result, 1);
+    expect(target.requests[0]!.headers["x-pinwheel-signature"]).toBe("v2=not-hex");
+    expect(result.stderr).toContain(
+      "1 of 1 deliveries failed; the original request carried a malformed x-pinwheel-signature, and sent as recorded so does its replay: " +
+        "no secret verifies it, so the app refusing it is expected (to send it re-signed, replay it without --as-recorded, with --include-unverified)\n",
+    );
+    expect(result.stderr).not.toMatch(/--secret|PINWHEEL_API_SECRET|freshness/);
+  });
+});
+
 describe("replay selects stored requests with filters", () => {
   async function selected(args: string[]): Promise<string[]> {
     const target = await server();

@@ -72,6 +72,17 @@ describe("stateReader", () => {
     }
   });
 
+  it("says nothing answered, and what to do, when nothing listens there", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await stateReader(`http://127.0.0.1:${port}/count`, 2000)().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConformanceError);
+    expect(error).toMatchObject({ code: "state_url", url: `http://127.0.0.1:${port}/count` });
+    expect((error as Error).message).toBe("nothing answered (ECONNREFUSED); start your app before the suite, or check the URL's host and port");
+  });
+
   it("reads at most MAX_STATE_BYTES of an answer, says a timeout in words, and shows no raw control character", async () => {
     const huge = await stateReader(`${base}/huge`, 5000)().catch((e: unknown) => e);
     expect((huge as Error).message).toMatch(new RegExp(`larger than ${MAX_STATE_BYTES / 1024 / 1024} MiB`));

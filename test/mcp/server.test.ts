@@ -189,6 +189,31 @@ describe("pinwheel-cli mcp over stdio", () => {
     expect((after.data.deliveries as { source: string }[]).filter((d) => d.source === "replay")).toHaveLength(2);
   });
 
+  it("replay_request as_recorded of a request whose signature was malformed: the failure says the original carried it and how to re-sign, not that the secret is wrong", async () => {
+    const body = JSON.stringify({ event: "income.added", event_id: crypto.randomUUID(), payload: {} });
+    const stored = await fetch(listen.url, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", "x-pinwheel-signature": "v2=not-hex", "x-timestamp": String(Math.floor(Date.now() / 1000)) },
+    });
+    expect(stored.status).toBe(401);
+    const { id } = (await stored.json()) as { id: number };
+    const refusing = await startRecordingServer(() => ({ status: 401 }));
+    try {
+      const recorded = await mcp.call("replay_request", { id, to: refusing.url, as_recorded: true });
+      expect(recorded.isError).toBe(false);
+      expect(recorded.data).toMatchObject({ sent: 1, failed: 1, as_recorded: true });
+      expect(refusing.requests[0]!.headers["x-pinwheel-signature"]).toBe("v2=not-hex");
+      expect(recorded.data.failure).toBe(
+        "1 of 1 deliveries failed; the original request carried a malformed x-pinwheel-signature, and sent as recorded so does its replay: " +
+          'no secret verifies it, so the app refusing it is expected (to send it re-signed, replay it without "as_recorded", with "include_unverified")',
+      );
+      expect(recorded.text).not.toMatch(/--secret|PINWHEEL_API_SECRET|is the secret/);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it("run_smoke: passes against listen, fails against a receiver answering 400, as smoke --json reports", async () => {
     const events = ["account.added", "income.added", "paystubs.fully_synced"];
     const passing = await mcp.call("run_smoke", { to: listen.url, events });

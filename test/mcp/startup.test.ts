@@ -56,16 +56,30 @@ describe("start-up without the MCP SDK", () => {
 describe("what the client sends that is not JSON-RPC", () => {
   const initialize = `${JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`;
 
-  it("logs a line that is not JSON and goes on serving; ends with exit 1 and one line when a message is past the 10 MiB buffer", () => {
+  it("answers a line that is not JSON with a Parse error and one that is not a request with Invalid Request, and goes on serving; ends with exit 1 and one line when a message is past the 10 MiB buffer", () => {
     const listTools = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })}\n`;
-    const kept = spawnSync(process.execPath, [CLI_PATH, "mcp"], { cwd: REPO_ROOT, env: home.env, input: `${initialize}{not json\n${listTools}`, encoding: "utf8", timeout: 50_000 });
+    const kept = spawnSync(process.execPath, [CLI_PATH, "mcp"], { cwd: REPO_ROOT, env: home.env, input: `${initialize}{not json\n[]\n{"jsonrpc":"2.0","id":2}\n${listTools}`, encoding: "utf8", timeout: 50_000 });
     expect(kept.status, kept.stderr).toBe(0);
-    expect(kept.stderr).toMatch(/pinwheel-cli mcp: error: .*JSON/);
-    expect(kept.stdout).toContain('"id":1');
+    const answers = kept.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Answers to lines refused go out at once, before those the server works on: JSON-RPC does not order them.
+    const summary = answers.map(({ id, error }) => ({ id, code: (error as { code?: number } | undefined)?.code }));
+    expect(summary).toHaveLength(5);
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        { id: 0, code: undefined },
+        { id: null, code: -32700 },
+        { id: null, code: -32600 },
+        { id: 2, code: -32600 },
+        { id: 1, code: undefined },
+      ]),
+    );
+    expect(answers.find(({ error }) => (error as { code?: number } | undefined)?.code === -32700)).toMatchObject({ jsonrpc: "2.0", error: { message: "Parse error" } });
+    expect(kept.stderr).toMatch(/^pinwheel-cli mcp: refused a line: answered -32700 Parse error: the line is not JSON/m);
+    expect(kept.stderr).not.toMatch(/\n\s+at /);
 
     const tooLong = spawnSync(process.execPath, [CLI_PATH, "mcp"], { cwd: REPO_ROOT, env: home.env, input: `${initialize}${"a".repeat(11 * 1024 * 1024)}`, encoding: "utf8", timeout: 50_000 });
     expect(tooLong.status).toBe(1);
-    expect(tooLong.stderr).toMatch(/^error: the MCP connection closed after an error: ReadBuffer exceeded maximum size/m);
+    expect(tooLong.stderr).toMatch(/^error: the MCP connection closed after an error: a message went past 10 MiB without a newline$/m);
     expect(tooLong.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 });

@@ -40,7 +40,8 @@ export async function runOrWord(run: () => Promise<ConformanceReport>): Promise<
     return await run();
   } catch (error) {
     if (!(error instanceof ConformanceError)) throw error;
-    if (error.code === "state_url") throw usageError(`--state-url ${error.url}: ${error.message}`);
+    // The URL is well formed (its parser saw to that): what it answered, or that nothing did, is the run's failure.
+    if (error.code === "state_url") throw new CliError(`--state-url ${error.url}: ${error.message}`);
     if (error.code === "unresponsive") throw new CliError(`${error.url} is not answering: ${error.message}; is your app stuck (a breakpoint, a deadlock)?`);
     if (error.code === "no_http") throw new CliError(`no HTTP answer from ${error.url} (${error.message}); ${NO_HTTP_HINT}`);
     throw new CliError(`nothing answered at ${error.url} (${error.message}); is your app running there?`);

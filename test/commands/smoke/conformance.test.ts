@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createServer as createHttpServer } from "node:http";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { CHECK_IDS } from "../../../src/conformance/index.js";
 import { CLI_PATH, REPO_ROOT, runCli, STOP_SIGNALS, tempHome, type TempHome } from "../../helpers/cli.js";
 import { useRecordingServers } from "../../helpers/servers.js";
@@ -233,19 +234,53 @@ describe("a suite that cannot go on still writes its JUnit report", () => {
 });
 
 describe("usage errors (exit 2, one line, nothing sent)", () => {
-  it("suite flags on the wrong suite, an unknown check, a --state-url that is not a count", async () => {
+  it("suite flags on the wrong suite, an unknown check, a --state-url that is not a URL", async () => {
     const target = await handler();
     const [tolerance, scenario, check, state] = await Promise.all([
       runCli(["smoke", "--to", target.url, "--tolerance", "60", "--secret", SECRET], { env: home.env }),
       conformance(["--to", target.url, "--scenario", "at-least-once"]),
       conformance(["--to", target.url, "--checks", "genuine-events,forged-signatur"]),
-      conformance(["--to", target.url, "--state-url", target.url]),
+      conformance(["--to", target.url, "--state-url", "localhost:8080/count"]),
     ]);
     for (const result of [tolerance, scenario, check, state]) expectExit(result, 2);
     expect(expectOneLineError(tolerance.stderr)).toBe("error: --tolerance goes with --suite conformance");
     expect(expectOneLineError(scenario.stderr)).toMatch(/^error: --scenario \(out-of-order and pending-then-result play the scenarios\) goes with the smoke suite/);
     expect(expectOneLineError(check.stderr)).toMatch(/^error: --checks: unknown check "forged-signatur"; did you mean "forged-signature"\?/);
-    expect(expectOneLineError(state.stderr)).toMatch(/^error: --state-url http:\/\/127\.0\.0\.1:\d+\/webhooks: a GET answered 401$/);
+    expect(expectOneLineError(state.stderr)).toMatch(/^error: .*--state-url/);
+    expect(target.processed()).toBe(0);
+  });
+});
+
+describe("a well-formed --state-url that cannot be read: failed work (exit 1, one line, nothing sent)", () => {
+  const server = useRecordingServers();
+
+  it("nothing listening there, a 500, an answer that is not JSON, the webhook route's 401", async () => {
+    const target = await handler();
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const failing = await server(() => ({ status: 500 }));
+    // An HTML page where the count was expected (the app's home page, say).
+    const html = createHttpServer((_request, response) => response.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><p>hello</p>"));
+    await new Promise<void>((resolve) => html.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => html.close(() => resolve())));
+    const htmlUrl = `http://127.0.0.1:${(html.address() as AddressInfo).port}/`;
+    const [refused, broken, notJson, webhooks] = await Promise.all([
+      conformance(["--to", target.url, "--state-url", `http://127.0.0.1:${port}/count`]),
+      conformance(["--to", target.url, "--state-url", `${failing.url}count`]),
+      conformance(["--to", target.url, "--state-url", htmlUrl]),
+      conformance(["--to", target.url, "--state-url", target.url]),
+    ]);
+    for (const result of [refused, broken, notJson, webhooks]) expectExit(result, 1);
+    expect(expectOneLineError(refused.stderr)).toBe(
+      `error: --state-url http://127.0.0.1:${port}/count: nothing answered (ECONNREFUSED); start your app before the suite, or check the URL's host and port`,
+    );
+    expect(expectOneLineError(broken.stderr)).toBe(`error: --state-url ${failing.url}count: a GET answered 500; it must answer 2xx with a JSON count or list, e.g. {"count": 3}`);
+    expect(expectOneLineError(notJson.stderr)).toBe(
+      `error: --state-url ${htmlUrl}: a GET answered "<!doctype html><p>hello</p>", not JSON; it must answer a JSON count or list, e.g. 3, [...] or {"count": 3}`,
+    );
+    expect(expectOneLineError(webhooks.stderr)).toMatch(/^error: --state-url http:\/\/127\.0\.0\.1:\d+\/webhooks: a GET answered 401; /);
     expect(target.processed()).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_NAMES } from "../../../src/events/catalog.js";
 import { verifyWebhook } from "../../../src/signing.js";
-import { CLI_PATH, REPO_ROOT, runCli, STOP_SIGNALS, tempHome, type TempHome } from "../../helpers/cli.js";
+import { CLI_PATH, REPO_ROOT, runCli, startListen, STOP_SIGNALS, tempHome, type TempHome } from "../../helpers/cli.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { deliveriesList, expectExit, expectOneLineError } from "../../helpers/delivery-cli.js";
 import { useRecordingServers, type RecordedRequest, type ResponseScript } from "../../helpers/servers.js";
@@ -539,6 +539,26 @@ describe("smoke and scenarios: the end_user_id a handler can recognise", { timeo
     const failed = await smoke(["--to", refusing.url, "--events", "income.added,account.added"]);
     expectExit(failed, 1);
     expect(failed.stderr).not.toMatch(/warning: your handler answered/);
+  });
+});
+
+describe("the end_user_id warning and pinwheel-cli's own listen", { timeout: 60_000 }, () => {
+  it("says nothing when listen answered: it looks no end user up, so its 2xx tests no handler", async () => {
+    const listenHome = tempHome();
+    const listener = await startListen(["--secret", SECRET], listenHome.env);
+    try {
+      const smoked = await smoke(["--to", listener.url, "--events", "income.added,account.added", "--json"]);
+      expectExit(smoked, 0);
+      expect(JSON.parse(smoked.stdout)).toMatchObject({ passed: 2, end_user_id: null, unrecognised_end_user_acknowledged: false });
+      expect(smoked.stderr).not.toMatch(/warning: your handler answered/);
+
+      const played = await runCli(["simulate", "--scenario", "paystubs-sync", "--speed", "1000", "--to", listener.url, "--secret", SECRET], { env: home.env });
+      expectExit(played, 0);
+      expect(played.stderr).not.toMatch(/warning: your handler answered/);
+    } finally {
+      await listener.stop();
+      listenHome.cleanup();
+    }
   });
 });
 
