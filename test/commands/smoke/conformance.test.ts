@@ -240,13 +240,13 @@ describe("usage errors (exit 2, one line, nothing sent)", () => {
       runCli(["smoke", "--to", target.url, "--tolerance", "60", "--secret", SECRET], { env: home.env }),
       conformance(["--to", target.url, "--scenario", "at-least-once"]),
       conformance(["--to", target.url, "--checks", "genuine-events,forged-signatur"]),
-      conformance(["--to", target.url, "--state-url", "localhost:8080/count"]),
+      conformance(["--to", target.url, "--state-url", "example.com/count"]),
     ]);
     for (const result of [tolerance, scenario, check, state]) expectExit(result, 2);
     expect(expectOneLineError(tolerance.stderr)).toBe("error: --tolerance goes with --suite conformance");
     expect(expectOneLineError(scenario.stderr)).toMatch(/^error: --scenario \(out-of-order and pending-then-result play the scenarios\) goes with the smoke suite/);
     expect(expectOneLineError(check.stderr)).toMatch(/^error: --checks: unknown check "forged-signatur"; did you mean "forged-signature"\?/);
-    expect(expectOneLineError(state.stderr)).toMatch(/^error: .*--state-url/);
+    expect(expectOneLineError(state.stderr)).toMatch(/^error: .*--state-url.*"example.com\/count" has no scheme; did you mean https:\/\/example.com\/count\?/);
     expect(target.processed()).toBe(0);
   });
 });
