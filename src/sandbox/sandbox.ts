@@ -77,7 +77,7 @@ export interface Sandbox {
   accounts(): AccountSummary[];
   reset(): { accounts: number; linkTokens: number };
   createLinkToken(body: LinkTokenRequest): LinkToken;
-  /** Sets the account's monitoring to customer_disabled and delivers account.monitoring_status.updated; undefined for an unknown id. */
+  /** Sets the account's monitoring to customer_disabled and delivers account.monitoring_status.updated (nothing when it already was); undefined for an unknown id. */
   disableMonitoring(accountId: string): { account: Account; delivered: Promise<SequenceReport> } | undefined;
 }
 
@@ -172,6 +172,8 @@ export function createSandbox(context: SandboxContext): Sandbox {
     disableMonitoring(accountId) {
       const stored = store.account(accountId);
       if (!stored) return undefined;
+      // The event says the status changed: a second call changes nothing and announces nothing.
+      if (stored.account.monitoring_status === "customer_disabled") return { account: stored.account, delivered: Promise.resolve({ deliveries: [], skipped: [] }) };
       const at = pinwheelTimestamp(clock());
       stored.account = { ...stored.account, monitoring_status: "customer_disabled" };
       store.updateAccount(stored);

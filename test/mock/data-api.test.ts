@@ -361,6 +361,13 @@ describe("a connected account", () => {
       payload: { current_monitoring_status: "customer_disabled", account_id, end_user_id },
     });
     expect((await get(`/v1/accounts/${account_id}`, "account")).data.monitoring_status).toBe("customer_disabled");
+
+    // Called again, nothing changes, so no event says it did.
+    expect(await call("POST", `/v1/accounts/${account_id}/disable_monitoring`)).toMatchObject({ status: 200, json: { data: { monitoring_status: "customer_disabled" } } });
+    const { account_id: other } = await connect({ seed: 6 });
+    await call("POST", `/v1/accounts/${other}/disable_monitoring`);
+    await waitUntil(() => sink.received.length === 2);
+    expect(sink.received.map((event) => event.payload.account_id)).toEqual([account_id, other]);
   });
 
   it("a job that ends in error sends outcome error and serves no data; pending comes before the result", async () => {
