@@ -56,7 +56,7 @@ function hmac(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer)
  */
 function signingArgumentsProblem(name: string, secret: unknown, rawBody: unknown): string | undefined {
   if (typeof secret === "object" && secret !== null && !isRawBody(secret)) {
-    return `${name} takes (secret, rawBody, ...) in that order, not one options object`;
+    return `${name} takes its arguments in that order, not one options object`;
   }
   if (typeof secret !== "string") return `${name}: secret must be a string; got ${describeValue(secret)}`;
   if (!isRawBody(rawBody)) return `${name}: rawBody must be the body's bytes or text (a Buffer, Uint8Array or string); got ${describeValue(rawBody)}`;
@@ -211,6 +211,11 @@ function beyond(seconds: number, tolerance: number): string {
  * The signature comes first so that a genuine request replayed later reads as stale, not forged.
  */
 export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult {
+  // Called positionally (secret, headers, body), as signWebhook is, the secret is no options object.
+  if (typeof options !== "object" || options === null) {
+    // Only what it is: the value may well be the secret.
+    throw new TypeError(`verifyWebhook takes one options object { secret, headers, rawBody }; got ${kindOf(options)}`);
+  }
   const { secret, headers, rawBody } = options;
   if (!hasSecret(secret)) throw new TypeError(MISSING_SECRET);
   const problem = verifyOptionsProblem(options);

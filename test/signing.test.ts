@@ -150,12 +150,21 @@ describe("signWebhook: fixed vectors computed with openssl", () => {
     const loose = { signedHeaders: signedHeaders as (...args: unknown[]) => unknown, signWebhook: signWebhook as (...args: unknown[]) => unknown };
     expect(call(() => loose.signedHeaders({ secret: SECRET, body: "{}", timestamp: TIMESTAMP }))).toEqual({
       type: "TypeError",
-      message: "signedHeaders(secret, rawBody, options?) takes (secret, rawBody, ...) in that order, not one options object",
+      message: "signedHeaders(secret, rawBody, options?) takes its arguments in that order, not one options object",
+    });
+    expect(call(() => loose.signWebhook({ secret: SECRET, timestamp: TIMESTAMP, body: "{}" }))).toEqual({
+      type: "TypeError",
+      message: "signWebhook(secret, timestamp, rawBody) takes its arguments in that order, not one options object",
     });
     expect(call(() => loose.signedHeaders(undefined, "{}"))).toEqual({ type: "TypeError", message: "signedHeaders(secret, rawBody, options?): secret must be a string; got undefined" });
     expect(call(() => loose.signWebhook(SECRET, TIMESTAMP, { event: "income.added" }))).toEqual({
       type: "TypeError",
       message: "signWebhook(secret, timestamp, rawBody): rawBody must be the body's bytes or text (a Buffer, Uint8Array or string); got an object",
+    });
+    const looseVerify = verifyWebhook as (...args: unknown[]) => unknown;
+    expect(call(() => looseVerify(SECRET, { [SIGNATURE_HEADER]: "v2=00" }, "{}"))).toEqual({
+      type: "TypeError",
+      message: "verifyWebhook takes one options object { secret, headers, rawBody }; got a string",
     });
     // An empty key is still a key: the conformance suite signs with one to forge.
     expect(signWebhook("", TIMESTAMP, "{}")).toMatch(/^v2=[0-9a-f]{64}$/);
