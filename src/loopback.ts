@@ -1,3 +1,24 @@
+/** A scheme ("https:"), as opposed to a host and port ("localhost:8080") that a URL parser also reads as one. */
+const SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
+
+export function hasScheme(value: string): boolean {
+  return SCHEME.test(value);
+}
+
+/**
+ * "localhost:8080/webhooks" as the Stripe CLI takes it: a URL on this machine typed without its
+ * scheme means http://. Off this machine the scheme is not guessed (https is the likely one, and a
+ * wrong guess sends signed events in the clear): the value is returned as it came, to be refused.
+ */
+export function withLoopbackScheme(value: string): string {
+  if (SCHEME.test(value) || value.startsWith("/")) return value;
+  try {
+    return isLoopbackHost(new URL(`http://${value}`).hostname) ? `http://${value}` : value;
+  } catch {
+    return value;
+  }
+}
+
 /**
  * The one test of "this host is this machine", for listen's bind address, the local registry's
  * http:// webhook URLs and the inspector's Host check: localhost and its subdomains (RFC 6761),

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "./argument-error.js";
 import { usageError } from "../errors.js";
 import { isApiVersionDate } from "../events/versions.js";
 import { decodedUserinfo, redactTypedUrl } from "../redact-url.js";
-import { isLoopbackHost } from "../loopback.js";
+import { hasScheme, withLoopbackScheme } from "../loopback.js";
 import { PINWHEEL_RETRY_BASE_MS } from "../delivery/retry-policy.js";
 
 /** Commander argument parsers: a bad value becomes commander's own one-line usage error (exit 2). */
@@ -107,29 +107,25 @@ export function commaList(value: string, previous: string[] = []): string[] {
   ];
 }
 
-/** A scheme ("https:"), as opposed to a host and port ("localhost:8080") that a URL parser also reads as one. */
-const SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
-
-/**
- * "localhost:8080/webhooks" as the Stripe CLI takes it: a URL on this machine typed without its
- * scheme means http://. Off this machine the scheme is not guessed (https is the likely one, and a
- * wrong guess sends signed events in the clear), so the value is left for httpUrl to refuse.
- */
-export function withLoopbackScheme(value: string): string {
-  if (SCHEME.test(value) || value.startsWith("/")) return value;
-  try {
-    return isLoopbackHost(new URL(`http://${value}`).hostname) ? `http://${value}` : value;
-  } catch {
-    return value;
-  }
+/** What a URL typed without a usable scheme most likely meant, for "did you mean": undefined when nothing is likely. */
+function meantUrl(shown: string): string | undefined {
+  // "http//host", "https:/host": the scheme mistyped.
+  const [, scheme, rest] = /^(https?)(?::\/?|\/\/?)(?!\/)(.+)$/i.exec(shown) ?? [];
+  if (scheme !== undefined && rest !== undefined) return `${scheme.toLowerCase()}://${rest}`;
+  // "3000", ":3000/hook": a port on this machine.
+  const [, port, path] = /^:?(\d{1,5})(\/.*)?$/.exec(shown) ?? [];
+  if (port !== undefined) return `localhost:${port}${path ?? ""}`;
+  if (hasScheme(shown) || shown.startsWith("/") || !URL.canParse(`https://${shown}`)) return undefined;
+  return `https://${shown}`;
 }
 
 export function httpUrl(value: string): string {
   // The value may carry a password: messages show it redacted (commander's own prefix is redacted in cli.ts).
   const shown = redactTypedUrl(value);
   const typed = withLoopbackScheme(value);
-  if (!SCHEME.test(typed) && !typed.startsWith("/") && URL.canParse(`https://${typed}`)) {
-    throw new InvalidArgumentError(`"${shown}" has no scheme; did you mean https://${shown}? (http:// is assumed only on this machine, e.g. localhost:8080/webhooks)`);
+  const meant = hasScheme(typed) ? undefined : meantUrl(shown);
+  if (meant !== undefined) {
+    throw new InvalidArgumentError(`"${shown}" has no usable scheme; did you mean ${meant}? (http:// is assumed only on this machine, e.g. localhost:8080/webhooks)`);
   }
   let url: URL;
   try {

@@ -3,6 +3,7 @@ import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } fro
 import { CONFIG_KEYS } from "../config-keys.js";
 import { lazy } from "./lazy.js";
 import { commaList, examples, hostValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
+import { withLoopbackScheme } from "../loopback.js";
 
 const PRECEDENCE_HELP =
   "\nWhere the webhooks live: --env (sandbox, development, production, or local: the embedded registry,\n" +
@@ -39,7 +40,7 @@ function registerWebhooks(program: Command): void {
     webhooks
       .command("create")
       .description("register a webhook (asks for --url and --events on a terminal)")
-      .option("--url <url>", "where events are sent: https:// (http://localhost too, locally)")
+      .option("--url <url>", "where events are sent: https:// (http://localhost too, locally; localhost:8080/path means http://)", withLoopbackScheme)
       .option("--events <a,b,...>", "events to subscribe to (see: fixtures list)", commaList)
       .addOption(new Option("--status <status>", "initial status").choices(WEBHOOK_STATUSES).default("active"))
       .addOption(new Option("--version <date>", "payload version of the events it receives").choices(PINWHEEL_VERSIONS).default(NEWEST_VERSION)),
@@ -76,7 +77,7 @@ function registerWebhooks(program: Command): void {
       .command("update")
       .description("change a webhook's URL, events or status")
       .argument("<id>", "webhook id (UUID)")
-      .option("--url <url>", "new URL")
+      .option("--url <url>", "new URL", withLoopbackScheme)
       .option("--events <a,b,...>", "new list of events (replaces the old one)", commaList)
       .addOption(new Option("--status <status>", "active or paused").choices(WEBHOOK_STATUSES)),
   )

@@ -2,7 +2,7 @@ import type { ApiFieldError } from "../api/types.js";
 import { CATALOG, FAMILY_LABELS } from "../events/catalog.js";
 import { usageError } from "../errors.js";
 import type { EventChoiceGroup } from "../output/prompts.js";
-import { isLoopbackHost } from "../loopback.js";
+import { isLoopbackHost, withLoopbackScheme } from "../loopback.js";
 import { isUuid, validateUpdateBody, type Validated } from "../registry/validate.js";
 import type { Target } from "../registry/target.js";
 
@@ -42,10 +42,11 @@ export function webhookIdOrUsageError(id: string): string {
 /** For the URL prompt: the same message the flag would get, or true. */
 export function urlProblem(target: Target): (value: string) => string | true {
   return (value) => {
-    const result = validateUpdateBody({ url: value.trim() }, { allowLoopbackHttp: target.allowLoopbackHttp });
+    const url = withLoopbackScheme(value.trim());
+    const result = validateUpdateBody({ url }, { allowLoopbackHttp: target.allowLoopbackHttp });
     if (result.ok) return true;
     const field = result.error.fields?.[0];
-    return field ? `${field.message}${localOnlyHint(field, value.trim())}` : result.error.message;
+    return field ? `${field.message}${localOnlyHint(field, url)}` : result.error.message;
   };
 }
 

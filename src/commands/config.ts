@@ -14,7 +14,7 @@ import {
   type ConfigKey,
 } from "../config.js";
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NEWEST_VERSION, PINWHEEL_VERSIONS } from "../api/environments.js";
-import { withLoopbackScheme } from "../cli/options.js";
+import { withLoopbackScheme } from "../loopback.js";
 import { CliError, usageError } from "../errors.js";
 import { printConfigTable } from "../output/config.js";
 import { createOutput, type Output } from "../output/index.js";

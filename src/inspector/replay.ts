@@ -10,6 +10,7 @@ import { notVerified, rejectedAfterVerification, type StoredRequest } from "../s
 import type { NumberedAttempt } from "../delivery/deliver.js";
 import { HttpError } from "../http/http-error.js";
 import { redactUrl } from "../redact-url.js";
+import { withLoopbackScheme } from "../loopback.js";
 
 export type ReplayMode = "resigned" | "recorded";
 
@@ -58,7 +59,7 @@ function destination(target: ReplayTarget, options: ReplayerOptions): { url: str
   }
   let url: URL;
   try {
-    url = new URL(target.url ?? "");
+    url = new URL(withLoopbackScheme(target.url ?? ""));
   } catch {
     throw new HttpError(400, "invalid_url", "type a full URL such as http://localhost:8080/webhooks/pinwheel");
   }

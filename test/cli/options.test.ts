@@ -64,12 +64,21 @@ describe("httpUrl", () => {
   });
 
   it("does not guess the scheme off this machine, and says which one is likely", () => {
-    expect(() => httpUrl("example.com/hook")).toThrow(/^"example.com\/hook" has no scheme; did you mean https:\/\/example.com\/hook\?/);
+    expect(() => httpUrl("example.com/hook")).toThrow(/^"example.com\/hook" has no usable scheme; did you mean https:\/\/example.com\/hook\?/);
     expect(() => httpUrl("example.com:8443/h")).toThrow(/did you mean https:\/\/example.com:8443\/h\?/);
   });
 
+  it("suggests what a mistyped scheme or a bare port meant, and nothing where nothing is likely", () => {
+    expect(() => httpUrl("http//localhost:47073/hook")).toThrow(/did you mean http:\/\/localhost:47073\/hook\?/);
+    expect(() => httpUrl("HTTPS:/example.com")).not.toThrow();
+    expect(() => httpUrl("https//example.com/h")).toThrow(/did you mean https:\/\/example.com\/h\?/);
+    expect(() => httpUrl("47073")).toThrow(/^"47073" has no usable scheme; did you mean localhost:47073\?/);
+    expect(() => httpUrl(":47073/hook")).toThrow(/did you mean localhost:47073\/hook\?/);
+    expect(() => httpUrl("httpbin.org/post")).toThrow(/did you mean https:\/\/httpbin.org\/post\?/);
+  });
+
   it("keeps a password out of the message", () => {
-    expect(() => httpUrl("me@example.com/x")).toThrow(/^"\*\*\*@example.com\/x" has no scheme; did you mean https:\/\/\*\*\*@example.com\/x\?/);
+    expect(() => httpUrl("me@example.com/x")).toThrow(/^"\*\*\*@example.com\/x" has no usable scheme; did you mean https:\/\/\*\*\*@example.com\/x\?/);
   });
 
   it("still refuses what is no http(s) URL", () => {

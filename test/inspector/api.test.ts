@@ -237,6 +237,9 @@ describe("replay", () => {
       await typed.close();
     }
 
+    // Typed without its scheme, as replay --to takes it: on this machine it means http://.
+    const schemeless = await replay({ target: "url", url: recorder.url.replace(/^http:\/\//, "") });
+    expect(schemeless.json()).toMatchObject({ ok: true, url: recorder.url, attempts: [{ status_code: 200 }] });
     expect((await replay({ target: "url", url: "ftp://example.test/" })).status).toBe(400);
     expect((await replay({ target: "somewhere" })).status).toBe(400);
   });

@@ -6,6 +6,7 @@ import { printWebhook, webhookJson } from "../../output/webhooks.js";
 import { eventGroups, urlProblem, usableOrUsageError } from "../../cli/webhook-input.js";
 import { resolveTarget, type TargetOptions } from "../../registry/target.js";
 import { withApi } from "../../cli/webhooks-api.js";
+import { withLoopbackScheme } from "../../loopback.js";
 
 export interface WebhooksCreateOptions extends TargetOptions {
   url?: string;
@@ -18,7 +19,7 @@ export async function run(options: WebhooksCreateOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const target = resolveTarget(options);
   // Asked for only on a terminal; a script gets a usage error naming the flag instead.
-  const url = options.url ?? (await promptText("--url", { message: "Webhook URL (where Pinwheel sends events)", validate: urlProblem(target) })).trim();
+  const url = options.url ?? withLoopbackScheme((await promptText("--url", { message: "Webhook URL (where Pinwheel sends events)", validate: urlProblem(target) })).trim());
   const events =
     options.events && options.events.length > 0
       ? options.events

@@ -246,7 +246,7 @@ describe("usage errors (exit 2, one line, nothing sent)", () => {
     expect(expectOneLineError(tolerance.stderr)).toBe("error: --tolerance goes with --suite conformance");
     expect(expectOneLineError(scenario.stderr)).toMatch(/^error: --scenario \(out-of-order and pending-then-result play the scenarios\) goes with the smoke suite/);
     expect(expectOneLineError(check.stderr)).toMatch(/^error: --checks: unknown check "forged-signatur"; did you mean "forged-signature"\?/);
-    expect(expectOneLineError(state.stderr)).toMatch(/^error: .*--state-url.*"example.com\/count" has no scheme; did you mean https:\/\/example.com\/count\?/);
+    expect(expectOneLineError(state.stderr)).toMatch(/^error: .*--state-url.*"example.com\/count" has no usable scheme; did you mean https:\/\/example.com\/count\?/);
     expect(target.processed()).toBe(0);
   });
 });

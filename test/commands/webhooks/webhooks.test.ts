@@ -158,6 +158,22 @@ describe("against the strict fake (--base-url)", () => {
   });
 });
 
+describe("--url typed without its scheme", () => {
+  it("is http:// on this machine, as simulate --to takes it, and refused with a hint elsewhere", async () => {
+    const local = tempHome();
+    try {
+      const created = await cli(["webhooks", "create", "--env", "local", "--url", "localhost:47073/wh", "--events", "income.added", "--secret", SECRET, "--json"], local.env);
+      expectExit(created, 0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ url: "http://localhost:47073/wh" });
+      const remote = await cli(["webhooks", "create", "--env", "local", "--url", "example.com/wh", "--events", "income.added", "--secret", SECRET], local.env);
+      expectExit(remote, 2);
+      expect(expectOneLineError(remote.stderr)).toMatch(/^error: --url: /);
+    } finally {
+      local.cleanup();
+    }
+  });
+});
+
 describe("--env local and a running mock give identical results", () => {
   let mockHome: TempHome;
   let mock: CliServer;
