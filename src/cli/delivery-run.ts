@@ -266,6 +266,12 @@ export function failureHint(
         `(to send it re-signed, replay it without ${names.asRecorded}, with ${names.includeUnverified})`
       );
     }
+    if (recordedVerification === "bad_signature") {
+      return (
+        `; the original request's signature did not verify when it arrived (made with another secret, or over other bytes), and sent as recorded its replay carries it: ` +
+        `the app refusing it is expected (to send it re-signed, replay it without ${names.asRecorded}, with ${names.includeUnverified})`
+      );
+    }
     // Its own signature over its own, old, x-timestamp: a handler that checks freshness is right to refuse it.
     return `; sent as recorded, with its original x-timestamp and signature: a handler that checks freshness refuses a stale one, as it should (re-signed, it gets a fresh timestamp)`;
   }

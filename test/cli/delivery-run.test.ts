@@ -87,8 +87,14 @@ describe("the failure line of a delivery run", () => {
       const failed = [{ ...failedWith({ statusCode: 400 }), recordedVerification: verification }];
       expect(summarize(out, { ...summary, failed }, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded" })).toContain(`; the original request ${carried}, `);
     }
-    // A signature that was well formed may verify: its old timestamp is the usual cause.
-    for (const verification of ["verified", "bad_signature", "stale_timestamp"]) {
+    // One that did not verify on arrival carries the same signature now.
+    const bad = [{ ...failedWith({ statusCode: 401 }), recordedVerification: "bad_signature" }];
+    expect(summarize(out, { ...summary, failed: bad }, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded" })).toBe(
+      "1 of 1 deliveries failed; the original request's signature did not verify when it arrived (made with another secret, or over other bytes), and sent as recorded its replay carries it: " +
+        "the app refusing it is expected (to send it re-signed, replay it without --as-recorded, with --include-unverified)",
+    );
+    // One that verified, or whose only fault was its age: its old timestamp is the usual cause.
+    for (const verification of ["verified", "stale_timestamp"]) {
       const failed = [{ ...failedWith({ statusCode: 401 }), recordedVerification: verification }];
       expect(summarize(out, { ...summary, failed }, "http://127.0.0.1:9/", { verbose: false, sent: "as-recorded" })).toMatch(/; sent as recorded, with its original x-timestamp and signature: /);
     }
