@@ -42,9 +42,27 @@ export function commanderErrorLine(text: string, commandPath: string): string {
   return /^error: unknown (command|option) '[^']*'\n?$/.test(line) ? `${line.trimEnd()}; see "${commandPath} --help"\n` : line;
 }
 
+/**
+ * Help comes in pieces (the text, then the examples addHelpText adds): written as one, `--help |
+ * head -1` finds the pipe still open for all of it, where the second piece used to meet the closed
+ * pipe (EPIPE: exit 141, "stdout was closed"). Commander throws instead of exiting (exitOverride),
+ * so the next tick comes.
+ */
+let helpPending = "";
+function writeHelpTogether(text: string): void {
+  if (helpPending === "") {
+    process.nextTick(() => {
+      const whole = helpPending;
+      helpPending = "";
+      process.stdout.write(whole);
+    });
+  }
+  helpPending += text;
+}
+
 /** Each command words commander's errors with its own path (for the help it points to). */
 function wordCommanderErrors(command: Command, commandPath: string): void {
-  command.configureOutput({ outputError: (text, write) => write(commanderErrorLine(text, commandPath)) });
+  command.configureOutput({ outputError: (text, write) => write(commanderErrorLine(text, commandPath)), writeOut: writeHelpTogether });
   for (const sub of command.commands) wordCommanderErrors(sub as Command, `${commandPath} ${sub.name()}`);
 }
 

@@ -68,3 +68,17 @@ describe("stdout closed before the command is done", () => {
     }
   }, 60_000);
 });
+
+describe("stdout closed after the command is done", () => {
+  // Help came in two writes (its text, then the examples): head had quit before the second, which
+  // met the closed pipe, so `listen --help | head -1` exited 141 with "stdout was closed" every time.
+  it("help piped into head -1 exits 0 and says nothing on stderr", async () => {
+    for (const args of ["listen --help", "help replay", "webhooks create --help", "--help"]) {
+      const shell = spawn("bash", ["-o", "pipefail", "-c", `"${process.execPath}" "${CLI_PATH}" ${args} | head -1 > /dev/null`], { cwd: REPO_ROOT, env: home.env });
+      let stderr = "";
+      shell.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const code = await new Promise<number | null>((resolve) => shell.once("close", resolve));
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: "" });
+    }
+  }, 30_000);
+});
