@@ -48,8 +48,9 @@ export function accountIdFilterOrUsageError(accountId: string | undefined, store
   if (accountId === undefined || store.count({ accountId }) > 0) return accountId;
   const whole = store.accountIdsStartingWith(accountId, 3);
   if (whole.length === 0) return accountId;
-  const named = whole.length === 1 ? `did you mean ${whole[0]}?` : `stored ids that begin so: ${whole.join(", ")}`;
-  throw usageError(`--account-id ${accountId} matches no stored request; ${named} (pass the whole id: tables show its first 8 characters)`);
+  // The 8 characters a table shows, as git takes a short hash: the one stored id they begin.
+  if (whole.length === 1) return whole[0];
+  throw usageError(`--account-id ${accountId} is the start of several stored ids: ${whole.join(", ")}; pass more of the one you mean`);
 }
 
 export function verdictOrUsageError(verdict: string | undefined): string | undefined {

@@ -509,7 +509,7 @@ describe("replay usage errors", () => {
     expect(expectOneLineError(missing.stderr)).toMatch(/no stored request with id or event_id "999999"/);
   });
 
-  it("an account id given as its start (as tables show it) is a usage error naming the whole id, for replay and events list", async () => {
+  it("an account id given as the start of several is a usage error naming them, for replay and events list", async () => {
     const target = await server();
     const [replayed, listed, unknown] = await Promise.all([
       replay(["--account-id", "acct-replay", "--to", target.url, "--secret", SECRET]),
@@ -518,11 +518,11 @@ describe("replay usage errors", () => {
     ]);
     expectExit(replayed, 2);
     expect(expectOneLineError(replayed.stderr)).toBe(
-      `error: --account-id acct-replay matches no stored request; stored ids that begin so: ${ACCOUNT_A}, ${ACCOUNT_B} (pass the whole id: tables show its first 8 characters)`,
+      `error: --account-id acct-replay is the start of several stored ids: ${ACCOUNT_A}, ${ACCOUNT_B}; pass more of the one you mean`,
     );
     expectExit(listed, 2);
     expect(expectOneLineError(listed.stderr)).toBe(
-      `error: --account-id acct-replay- matches no stored request; stored ids that begin so: ${ACCOUNT_A}, ${ACCOUNT_B} (pass the whole id: tables show its first 8 characters)`,
+      `error: --account-id acct-replay- is the start of several stored ids: ${ACCOUNT_A}, ${ACCOUNT_B}; pass more of the one you mean`,
     );
     // An id nothing begins with is just a filter that matches nothing.
     expectExit(unknown, 0);
