@@ -308,9 +308,12 @@ function announceReady(
   out.notice(`Storing every request in ${dbPath}`);
   if (forwarder) {
     const mode = options.forwardStatus ? "answering with the app's status" : "answering 200 once stored";
-    out.notice(`Forwarding verified events to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
+    // Under --skip-verify nothing is verified, yet each forward is re-signed: the app takes it as genuine.
+    const what = options.skipVerify ? "events, unverified but re-signed," : "verified events";
+    out.notice(`Forwarding ${what} to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
   }
-  if (options.skipVerify) out.warn("--skip-verify: signatures are not checked");
+  // Stripe CLI users know --skip-verify as skipping the forward target's TLS certificate checks.
+  if (options.skipVerify) out.warn("--skip-verify: signatures are not checked (unlike the Stripe CLI's --skip-verify, which skips TLS certificate checks)");
   out.notice("Press Ctrl+C to stop.");
 }
 
