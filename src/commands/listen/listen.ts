@@ -17,6 +17,7 @@ import type { EventName } from "../../events/catalog.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./public-endpoint.js";
 import { isLoopbackHost } from "../../loopback.js";
 import { describeBindError, waitForStopSignal } from "../../cli/serving.js";
+import { certificateHint } from "../../transport-error.js";
 
 export interface ListenOptions extends PublicOptions {
   port: number;
@@ -194,6 +195,14 @@ function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspect
         "give your app that secret, or pass --forward-secret <the secret your app verifies with>",
     );
   };
+  // An https:// app on this machine usually has a certificate Node does not trust: each forward fails the same way.
+  let certificateSaid = false;
+  const hintOnCertificate = (report: DeliveryReport) => {
+    const hint = certificateSaid ? undefined : certificateHint(report.final.error);
+    if (hint === undefined) return;
+    certificateSaid = true;
+    out.warn(`forwards to ${report.final.url} fail on its TLS certificate: ${hint}`);
+  };
   const announce = (request: StoredRequest, forwarding: boolean) => {
     show(out, request, shown);
     inspector?.publishRequest(request, { forwarding });
@@ -205,6 +214,7 @@ function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspect
         if (answeredWith) announce(answeredWith(report), true);
         printForward(out, request, report);
         hintOnRefusedSignature(report);
+        hintOnCertificate(report);
         inspector?.publishForward(request, report);
         return report;
       });
