@@ -18,6 +18,7 @@ import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./pu
 import { isLoopbackHost } from "../../loopback.js";
 import { describeBindError, waitForStopSignal } from "../../cli/serving.js";
 import { certificateHint } from "../../transport-error.js";
+import { everyEvent } from "../../cli/event-wildcard.js";
 
 export interface ListenOptions extends PublicOptions {
   port: number;
@@ -101,7 +102,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder });
 
   const stopping = waitForStopSignal();
-  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
+  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: events.length > 0 ? events : undefined, stopping }));
   const signal = publicEndpoint?.failure ? undefined : await stopping;
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
   try {
@@ -134,6 +135,8 @@ function checkListenFlags(options: ListenOptions): EventName[] {
     throw usageError(`--forward-to ${options.forwardTo} is this listener itself (port ${options.port}), so every event would be forwarded forever; point it at your app`);
   }
   if (options.events?.length === 0) throw usageError("--events is empty; name the events to show and forward, e.g. --events paystubs.added,income.added");
+  // --events '*' (the Stripe CLI's default) is every event, as without --events.
+  if (everyEvent(options.events)) return [];
   return (options.events ?? []).map(eventNameOrUsageError);
 }
 

@@ -6,6 +6,7 @@ import { printWebhook, webhookJson } from "../../output/webhooks.js";
 import { eventGroups, urlProblem, usableOrUsageError } from "../../cli/webhook-input.js";
 import { resolveTarget, type TargetOptions } from "../../registry/target.js";
 import { withApi } from "../../cli/webhooks-api.js";
+import { refuseWildcardEvents } from "../../cli/event-wildcard.js";
 
 export interface WebhooksCreateOptions extends TargetOptions {
   url?: string;
@@ -16,6 +17,7 @@ export interface WebhooksCreateOptions extends TargetOptions {
 
 export async function run(options: WebhooksCreateOptions): Promise<void> {
   const out = createOutput({ json: options.json });
+  refuseWildcardEvents(options.events, ", or leave --events out on a terminal to pick them");
   const target = resolveTarget(options);
   // Asked for only on a terminal; a script gets a usage error naming the flag instead.
   const url = options.url ?? (await promptText("--url", { message: "Webhook URL (where Pinwheel sends events)", validate: urlProblem(target) })).trim();

@@ -225,4 +225,19 @@ describe("listen --forward-to", () => {
     const stored = JSON.parse((await runCli(["events", "list", "--json"], { env: home.env })).stdout) as { event: string }[];
     expect(stored.map((row) => row.event)).toEqual(["paystubs.added", "income.added"]);
   });
+
+  it("--events '*' (the Stripe CLI's default) is every event, as without --events", async () => {
+    const home = run.tempHome();
+    const app = await run.startApp();
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", app.url, "--events", "*"], home.env);
+    const ids: unknown[] = [];
+    for (const event of ["income.added", "paystubs.added"] as const) {
+      const { body } = await send(listener.url, JSON.stringify(buildEvent(event)));
+      ids.push(body.id);
+      await listener.waitFor(forwardOf(body.id as number));
+    }
+    expect((await listener.stop()).code).toBe(0);
+    expect(app.requests.map((r) => JSON.parse(r.body.toString("utf8")).event)).toEqual(["income.added", "paystubs.added"]);
+    expect((listener.lines() as Line[]).filter((line) => line.type === "request").map((line) => line.id)).toEqual(ids);
+  });
 });
