@@ -8,6 +8,7 @@ import { registerSandboxCommands } from "./cli/sandbox.js";
 import { registerToolingCommands } from "./cli/tooling.js";
 import { usageError } from "./errors.js";
 import { didYouMean, didYouMeanOneOf } from "./suggest.js";
+import { stripeNameAdvice, type TypedWhere } from "./cli/stripe-names.js";
 import { redactTypedUrl } from "./redact-url.js";
 import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, filterValue, hostValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
 
@@ -35,9 +36,17 @@ export function choiceSuggestion(text: string): string {
 
 /**
  * Commander's error line as this CLI says it: one line (its suggestion on the same line), and an
- * unknown command or option that resembles none points to the help that lists them.
+ * unknown command or option that resembles none points to the help that lists them. A Stripe CLI
+ * name (`--format`, `events resend`) is answered with what this CLI has instead, not a spelling guess.
  */
-export function commanderErrorLine(text: string, commandPath: string): string {
+export function commanderErrorLine(text: string, commandPath: string, options: readonly string[] = []): string {
+  const unknown = /^error: unknown (command|option) '([^']*)'/.exec(text);
+  if (unknown) {
+    const [known, kind = "", typed = ""] = unknown;
+    const where: TypedWhere = { path: commandPath.split(" ").slice(1).join(" "), has: (option) => options.includes(option) };
+    const advice = stripeNameAdvice(kind as "command" | "option", typed, where);
+    if (advice) return `${known}; ${advice}\n`;
+  }
   const line = withoutTypedCredentials(choiceSuggestion(suggestionOnOneLine(text)));
   return /^error: unknown (command|option) '[^']*'\n?$/.test(line) ? `${line.trimEnd()}; see "${commandPath} --help"\n` : line;
 }
@@ -60,9 +69,10 @@ function writeHelpTogether(text: string): void {
   helpPending += text;
 }
 
-/** Each command words commander's errors with its own path (for the help it points to). */
+/** Each command words commander's errors with its own path (for the help it points to) and options. */
 function wordCommanderErrors(command: Command, commandPath: string): void {
-  command.configureOutput({ outputError: (text, write) => write(commanderErrorLine(text, commandPath)), writeOut: writeHelpTogether });
+  const options = command.options.flatMap((option) => [option.long, option.short].filter((flag): flag is string => flag !== undefined));
+  command.configureOutput({ outputError: (text, write) => write(commanderErrorLine(text, commandPath, options)), writeOut: writeHelpTogether });
   for (const sub of command.commands) wordCommanderErrors(sub as Command, `${commandPath} ${sub.name()}`);
 }
 
@@ -83,6 +93,8 @@ export function checkHelpTopic(program: Command, args: readonly string[]): void 
     if (name.startsWith("-")) return;
     const found = command.commands.find((sub) => sub.name() === name || sub.aliases().includes(name));
     if (!found) {
+      const advice = stripeNameAdvice("command", name, { path: commandPath.split(" ").slice(1).join(" "), has: () => false });
+      if (advice) throw usageError(`unknown command '${name}'; ${advice}`);
       const suggestion = didYouMean(name, command.commands.map((sub) => sub.name()));
       throw usageError(`unknown command '${name}'; ${suggestion || `see "${commandPath} --help"`}`);
     }

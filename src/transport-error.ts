@@ -35,3 +35,28 @@ function messageOf(error: { message?: string; errors?: unknown }): string | unde
   if (error.message || !Array.isArray(error.errors) || error.errors.length === 0) return error.message;
   return [...new Set(error.errors.map((attempt: unknown) => (attempt as { message?: string } | null)?.message ?? String(attempt)))].join("; ");
 }
+
+/** Node's codes for a TLS certificate it does not accept because it does not trust who issued it. */
+const UNTRUSTED_CERTIFICATE_CODES = [
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+];
+
+/**
+ * What is wrong with the server's TLS certificate and what to do, for an attempt that failed on it
+ * (its error as describeTransportError worded it), or undefined for any other failure: "it" is
+ * the certificate. Certificates are always checked: the way round is to trust the certificate,
+ * or to use the app's plain http:// port.
+ */
+export function certificateHint(error: string | undefined): string | undefined {
+  const code = new RegExp(`\\b(ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|${UNTRUSTED_CERTIFICATE_CODES.join("|")})\\b`).exec(error ?? "")?.[1];
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return "it is not for that host name: use a name it is for (often localhost), or the app's plain http:// port";
+  if (code === "CERT_HAS_EXPIRED") return "it has expired: renew it, or use the app's plain http:// port";
+  if (code !== undefined) {
+    return "Node does not trust it (self-signed, or from a local CA): start pinwheel-cli with NODE_EXTRA_CA_CERTS=<ca.pem> (a self-signed certificate is its own CA), or use the app's plain http:// port";
+  }
+  return undefined;
+}

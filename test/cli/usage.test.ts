@@ -77,6 +77,32 @@ describe("usage errors, in-process", () => {
     }
   });
 
+  it("answers a Stripe CLI habit with what pinwheel-cli has instead, not the closest spelling", async () => {
+    for (const [args, advice] of [
+      [["listen", "--format", "JSON"], `error: unknown option '--format'; for JSON, use "--json"`],
+      [["listen", "--format=json"], `error: unknown option '--format=json'; for JSON, use "--json"`],
+      [["events", "list", "--print-json"], `error: unknown option '--print-json'; for JSON, use "--json"`],
+      [["listen", "-f", "http://localhost:8080/"], `error: unknown option '-f'; to forward events to your app, use "--forward-to <url>"`],
+      [["listen", "-e", "paystubs.added"], `error: unknown option '-e'; to choose the events, use "--events <a,b,...>"`],
+      [["trigger", "paystubs.added", "--override", "payload.x=1"], `error: unknown option '--override'; to change a field, use "--set <path=value>"`],
+      [["webhooks", "create", "--enabled-events", "income.added"], `error: unknown option '--enabled-events'; use "--events <a,b,...>"`],
+      [["webhooks", "update", "some-id", "--enabled-events", "income.added"], `error: unknown option '--enabled-events'; use "--events <a,b,...>"`],
+      [["events", "resend", "42"], `error: unknown command 'resend'; use "pinwheel-cli replay <id>" (alias "resend")`],
+      [["events", "retrieve", "42"], `error: unknown command 'retrieve'; use "pinwheel-cli events show <id>"`],
+      [["help", "events", "retrieve"], `error: unknown command 'retrieve'; use "pinwheel-cli events show <id>"`],
+    ] as const) {
+      expect(await usageError([...args]), args.join(" ")).toBe(advice);
+    }
+    expect(await usageError(["listen", "--print-secret"])).toMatch(/^error: unknown option '--print-secret'; Pinwheel signs with your workspace's API secret, .*--secret.*PINWHEEL_API_SECRET/);
+    expect(await usageError(["listen", "--latest"])).toMatch(/^error: unknown option '--latest'; .*"--register"/);
+    expect(await usageError(["replay", "--latest"])).toMatch(/^error: unknown option '--latest'; .*"pinwheel-cli events list --limit 1".*"pinwheel-cli replay <id>"$/);
+    expect(await usageError(["listen", "--forward-connect-to", "http://localhost:8080/"])).toMatch(/^error: unknown option '--forward-connect-to'; Pinwheel has no Connect events: "--forward-to <url>"/);
+    expect(await usageError(["logs", "tail"])).toMatch(/^error: unknown command 'logs'; .*"pinwheel-cli listen".*"pinwheel-cli deliveries list"/);
+    // Where the name means nothing to Stripe, or this command has no --json, the usual answers stand.
+    expect(await usageError(["listen", "--formt"])).toBe(`error: unknown option '--formt'; did you mean "--port"?`);
+    expect(await usageError(["completion", "bash", "--format"])).toBe(`error: unknown option '--format'; see "pinwheel-cli completion --help"`);
+  });
+
   it("suggests the choice meant when a value is not one of an option's or argument's choices", async () => {
     expect(await usageError(["smoke", "--to", UNREACHABLE, "--suite", "conformanse"])).toBe(
       `error: option '--suite <suite>' argument 'conformanse' is invalid. Allowed choices are smoke, conformance; did you mean "conformance"?`,

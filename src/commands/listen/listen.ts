@@ -17,6 +17,8 @@ import type { EventName } from "../../events/catalog.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./public-endpoint.js";
 import { isLoopbackHost } from "../../loopback.js";
 import { describeBindError, waitForStopSignal } from "../../cli/serving.js";
+import { certificateHint } from "../../transport-error.js";
+import { everyEvent } from "../../cli/event-wildcard.js";
 
 export interface ListenOptions extends PublicOptions {
   port: number;
@@ -100,7 +102,7 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder });
 
   const stopping = waitForStopSignal();
-  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: options.events && events, stopping }));
+  const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: events.length > 0 ? events : undefined, stopping }));
   const signal = publicEndpoint?.failure ? undefined : await stopping;
   if (!options.json) out.notice("Stopping: finishing in-flight requests…");
   try {
@@ -133,6 +135,8 @@ function checkListenFlags(options: ListenOptions): EventName[] {
     throw usageError(`--forward-to ${options.forwardTo} is this listener itself (port ${options.port}), so every event would be forwarded forever; point it at your app`);
   }
   if (options.events?.length === 0) throw usageError("--events is empty; name the events to show and forward, e.g. --events paystubs.added,income.added");
+  // --events '*' (the Stripe CLI's default) is every event, as without --events.
+  if (everyEvent(options.events)) return [];
   return (options.events ?? []).map(eventNameOrUsageError);
 }
 
@@ -194,6 +198,14 @@ function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspect
         "give your app that secret, or pass --forward-secret <the secret your app verifies with>",
     );
   };
+  // An https:// app on this machine usually has a certificate Node does not trust: each forward fails the same way.
+  let certificateSaid = false;
+  const hintOnCertificate = (report: DeliveryReport) => {
+    const hint = certificateSaid ? undefined : certificateHint(report.final.error);
+    if (hint === undefined) return;
+    certificateSaid = true;
+    out.warn(`forwards to ${report.final.url} fail on its TLS certificate: ${hint}`);
+  };
   const announce = (request: StoredRequest, forwarding: boolean) => {
     show(out, request, shown);
     inspector?.publishRequest(request, { forwarding });
@@ -205,6 +217,7 @@ function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspect
         if (answeredWith) announce(answeredWith(report), true);
         printForward(out, request, report);
         hintOnRefusedSignature(report);
+        hintOnCertificate(report);
         inspector?.publishForward(request, report);
         return report;
       });
@@ -308,9 +321,12 @@ function announceReady(
   out.notice(`Storing every request in ${dbPath}`);
   if (forwarder) {
     const mode = options.forwardStatus ? "answering with the app's status" : "answering 200 once stored";
-    out.notice(`Forwarding verified events to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
+    // Under --skip-verify nothing is verified, yet each forward is re-signed: the app takes it as genuine.
+    const what = options.skipVerify ? "events, unverified but re-signed," : "verified events";
+    out.notice(`Forwarding ${what} to ${out.c.bold(forwarder.url)} (${mode}${options.forwardRetry ? ", with Pinwheel's retries" : ""})`);
   }
-  if (options.skipVerify) out.warn("--skip-verify: signatures are not checked");
+  // Stripe CLI users know --skip-verify as skipping the forward target's TLS certificate checks.
+  if (options.skipVerify) out.warn("--skip-verify: signatures are not checked (unlike the Stripe CLI's --skip-verify, which skips TLS certificate checks)");
   out.notice("Press Ctrl+C to stop.");
 }
 

@@ -7,6 +7,7 @@ import { eventGroups, urlProblem, usableOrUsageError } from "../../cli/webhook-i
 import { resolveTarget, type TargetOptions } from "../../registry/target.js";
 import { withApi } from "../../cli/webhooks-api.js";
 import { withLoopbackScheme } from "../../loopback.js";
+import { refuseWildcardEvents } from "../../cli/event-wildcard.js";
 
 export interface WebhooksCreateOptions extends TargetOptions {
   url?: string;
@@ -17,6 +18,7 @@ export interface WebhooksCreateOptions extends TargetOptions {
 
 export async function run(options: WebhooksCreateOptions): Promise<void> {
   const out = createOutput({ json: options.json });
+  refuseWildcardEvents(options.events, ", or leave --events out on a terminal to pick them");
   const target = resolveTarget(options);
   // Asked for only on a terminal; a script gets a usage error naming the flag instead.
   const url = options.url ?? withLoopbackScheme((await promptText("--url", { message: "Webhook URL (where Pinwheel sends events)", validate: urlProblem(target) })).trim());

@@ -5,6 +5,7 @@ import { printWebhook, webhookJson } from "../../output/webhooks.js";
 import { usableOrUsageError, webhookIdOrUsageError } from "../../cli/webhook-input.js";
 import { resolveTarget, type TargetOptions } from "../../registry/target.js";
 import { withApi } from "../../cli/webhooks-api.js";
+import { refuseWildcardEvents } from "../../cli/event-wildcard.js";
 
 export interface WebhooksUpdateOptions extends TargetOptions {
   url?: string;
@@ -15,6 +16,7 @@ export interface WebhooksUpdateOptions extends TargetOptions {
 export async function run(idArg: string, options: WebhooksUpdateOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const id = webhookIdOrUsageError(idArg);
+  refuseWildcardEvents(options.events);
   const target = resolveTarget(options);
   const body: Record<string, unknown> = {};
   if (options.url !== undefined) body.url = options.url;

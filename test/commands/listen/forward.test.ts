@@ -2,6 +2,9 @@
  * listen --forward-to through the BUILT binary (npm run build first): what the app receives, what
  * the sender is answered, what is stored, and that an app that is down never stops the listener.
  */
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { buildEvent } from "../../../src/events/build.js";
@@ -10,6 +13,7 @@ import { runCli } from "../../helpers/cli.js";
 import { useListenRuns } from "../../helpers/listen-runs.js";
 import { closedPort, deliveriesList, expectExit, ndjson } from "../../helpers/delivery-cli.js";
 import { readUntil } from "../../helpers/wait.js";
+import { REPO_ROOT } from "../../helpers/cli.js";
 
 const SECRET = "listen-forward-secret";
 const WEBHOOK_ID = "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f";
@@ -171,6 +175,37 @@ describe("listen --forward-to", () => {
     void waiting.catch(() => {});
   });
 
+  it("an https:// app with a self-signed certificate: each forward fails on it, one warning says how to trust it, and that way works", async () => {
+    // A test-only certificate for localhost (test/helpers/tls/), valid for a hundred years.
+    const tls = { cert: readFileSync(`${REPO_ROOT}test/helpers/tls/localhost.crt`), key: readFileSync(`${REPO_ROOT}test/helpers/tls/localhost.key`) };
+    const app = createHttpsServer(tls, (req, res) => req.resume().on("end", () => res.end("{}")));
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    try {
+      const appUrl = `https://localhost:${(app.address() as AddressInfo).port}/hook`;
+      const home = run.tempHome();
+      const listener = await run.startListen(["--secret", SECRET, "--forward-to", appUrl], home.env);
+      for (const event of ["income.added", "paystubs.added"] as const) {
+        const { body } = await send(listener.url, JSON.stringify(buildEvent(event)));
+        const shown = (await listener.waitFor(forwardOf(body.id as number))) as Line;
+        expect(shown).toMatchObject({ ok: false, error: expect.stringMatching(/^DEPTH_ZERO_SELF_SIGNED_CERT: /) });
+      }
+      const { stderr } = await listener.stop();
+      expect(stderr.split("\n").filter((line) => line.includes("TLS certificate"))).toEqual([
+        `warning: forwards to ${appUrl} fail on its TLS certificate: Node does not trust it (self-signed, or from a local CA): ` +
+          "start pinwheel-cli with NODE_EXTRA_CA_CERTS=<ca.pem> (a self-signed certificate is its own CA), or use the app's plain http:// port",
+      ]);
+
+      // What the warning says to do.
+      const trusting = await run.startListen(["--secret", SECRET, "--forward-to", appUrl], { ...home.env, NODE_EXTRA_CA_CERTS: `${REPO_ROOT}test/helpers/tls/localhost.crt` });
+      const { body } = await send(trusting.url, JSON.stringify(buildEvent("income.added")));
+      expect(await trusting.waitFor(forwardOf(body.id as number))).toMatchObject({ ok: true, status_code: 200 });
+      expect((await trusting.stop()).stderr).not.toContain("TLS certificate");
+    } finally {
+      app.closeAllConnections();
+      await new Promise((resolve) => app.close(resolve));
+    }
+  });
+
   it("--events limits what is forwarded and shown; every request is still stored", async () => {
     const home = run.tempHome();
     const app = await run.startApp();
@@ -189,5 +224,20 @@ describe("listen --forward-to", () => {
     expect((await deliveriesList(home.env)).map((attempt) => attempt.request_id)).toEqual([kept.body.id]);
     const stored = JSON.parse((await runCli(["events", "list", "--json"], { env: home.env })).stdout) as { event: string }[];
     expect(stored.map((row) => row.event)).toEqual(["paystubs.added", "income.added"]);
+  });
+
+  it("--events '*' (the Stripe CLI's default) is every event, as without --events", async () => {
+    const home = run.tempHome();
+    const app = await run.startApp();
+    const listener = await run.startListen(["--secret", SECRET, "--forward-to", app.url, "--events", "*"], home.env);
+    const ids: unknown[] = [];
+    for (const event of ["income.added", "paystubs.added"] as const) {
+      const { body } = await send(listener.url, JSON.stringify(buildEvent(event)));
+      ids.push(body.id);
+      await listener.waitFor(forwardOf(body.id as number));
+    }
+    expect((await listener.stop()).code).toBe(0);
+    expect(app.requests.map((r) => JSON.parse(r.body.toString("utf8")).event)).toEqual(["income.added", "paystubs.added"]);
+    expect((listener.lines() as Line[]).filter((line) => line.type === "request").map((line) => line.id)).toEqual(ids);
   });
 });

@@ -147,11 +147,15 @@ describe("listen refuses to start", () => {
     expect(stderr).toMatch(/request #2 came back from --forward-to http:\/\/0\.0\.0\.0:\d+\/: it leads back to this listener/);
   });
 
-  it("when --events names nothing, and smoke likewise", async () => {
+  it("when --events names nothing or '*' beside events, and smoke likewise", async () => {
     home = tempHome();
     const listen = await runCli(["listen", "--port", "0", "--events", ""], { env: home.env });
     expectExit(listen, 2);
     expect(expectOneLineError(listen.stderr)).toMatch(/--events is empty/);
+    // "*" is every event on its own (forward.test.ts); beside names it is a mistake.
+    const mixed = await runCli(["listen", "--port", "0", "--events", "*,income.added"], { env: home.env });
+    expectExit(mixed, 2);
+    expect(expectOneLineError(mixed.stderr)).toBe(`error: --events: "*" already means every event; drop the other names, or the "*"`);
     const smoke = await runCli(["smoke", "--to", "http://127.0.0.1:9/", "--events", " , "], { env: home.env });
     expectExit(smoke, 2);
     expect(expectOneLineError(smoke.stderr)).toMatch(/--events is empty/);

@@ -131,6 +131,15 @@ describe("listen --register sandbox (against the mock)", () => {
     await stop(listener, "SIGTERM");
   });
 
+  it("--events '*' subscribes to every event, as without --events (Pinwheel's API has no wildcard)", async () => {
+    const listener = await listen(registerArgs("https://one.example/", "--events", "*"));
+    const registered = await webhookLine(listener);
+    expect(registered.enabled_events).not.toContain("*");
+    expect(registered.enabled_events).toContain("paystubs.fully_synced");
+    expect(registered.enabled_events).toContain("company_connect.status.updated");
+    await stop(listener, "SIGTERM");
+  });
+
   it("with --keep leaves it; the next run reuses it without creating one, and deletes it at its own exit", async () => {
     const first = await listen(registerArgs("https://one.example/", "--keep"));
     const created = await webhookLine(first);

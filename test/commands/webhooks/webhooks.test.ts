@@ -97,6 +97,8 @@ describe("against the strict fake (--base-url)", () => {
     ["a bad --api-version", ["list", "--api-version", "latest"], /--api-version.*Allowed choices/],
     ["a webhook id that is not a UUID", ["get", "42"], /"42" is not a webhook id/],
     ["an update that changes nothing", ["update", "61788409-8314-4e89-9300-ae7b9d3ccff5"], /nothing to change/],
+    ["the Stripe CLI's --events '*' (Pinwheel has no wildcard)", ["create", "--url", "https://example.com/h", "--events", "*"], /^error: --events: Pinwheel's API has no wildcard \("\*"\); list the events, .*"pinwheel-cli fixtures list".*leave --events out on a terminal/],
+    ["an update to --events '*'", ["update", "61788409-8314-4e89-9300-ae7b9d3ccff5", "--events", "*"], /^error: --events: Pinwheel's API has no wildcard \("\*"\); list the events, e\.g\. --events income\.added,paystubs\.added \("pinwheel-cli fixtures list" shows them all\)$/],
     ["an update to an unknown event", ["update", "61788409-8314-4e89-9300-ae7b9d3ccff5", "--events", "incom.added"], /did you mean "income.added"/],
     ["create without --url and no terminal", ["create", "--events", "income.added"], /missing --url; not asking without a terminal/],
     ["create without --events and no terminal", ["create", "--url", "https://example.com/h"], /missing --events; not asking without a terminal/],
