@@ -14,6 +14,7 @@ import { keepWasmOnBaselineCompiler } from "./short-run-wasm.js";
 import { lowerHelperThreadPriority } from "./background-threads.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
+import { certificateHint } from "../transport-error.js";
 
 export interface RunItem {
   event: string | null;
@@ -252,6 +253,8 @@ export function failureHint(
   const error = first.error ?? "";
   if (/ECONNREFUSED/.test(error)) return `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(error)) return `; the host name of ${first.url} does not resolve (is it spelled right?)`;
+  const certificate = certificateHint(error);
+  if (certificate !== undefined) return `; the app's TLS certificate was refused: ${certificate}`;
   const status = first.statusCode;
   if (status !== undefined && status >= 300 && status < 400) {
     return `; the app answered with ${notRetriedWhy("a redirect")} (register the URL it redirects to: a trailing slash? https?)`;

@@ -58,6 +58,12 @@ describe("the failure line of a delivery run", () => {
     );
   });
 
+  it("a refused TLS certificate says how to trust it, as listen's forward warning does", () => {
+    expect(lineFor({ errorKind: "network", error: "DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate" })).toMatch(
+      /^1 of 1 deliveries failed; the app's TLS certificate was refused: Node does not trust it .*NODE_EXTRA_CA_CERTS=<ca\.pem>/,
+    );
+  });
+
   it("a 4XX to a request sent as recorded blames its stale timestamp, not the secret", () => {
     const out = createOutput({ json: true }, { stdout: sink(), stderr: sink() }, plain);
     const summary = { sent: 1, failed: [failedWith({ statusCode: 401 })], seconds: 0.1, notSent: 0, timeoutMs: 200 };
