@@ -255,13 +255,13 @@ interface ReceiverContext {
   overCapacity: WeakMap<Socket, NodeJS.Timeout>;
   /** Those of them whose one request has come: a request pipelined behind it is stored, never answered. */
   overCapacityTaken: WeakSet<Socket>;
-  maxBodyBytes: number;
+  limits: ReceiverLimits;
 }
 
 function classifyOptions(context: ReceiverContext, now: number): ClassifyOptions & { now: number } {
   const { options } = context;
   const validate = context.validatesInWorker ? undefined : options.validate;
-  return { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate, maxBodyBytes: context.maxBodyBytes };
+  return { secret: options.secret, toleranceSeconds: options.toleranceSeconds, skipVerify: options.skipVerify, now, validate, maxBodyBytes: context.limits.maxBodyBytes };
 }
 
 /**
@@ -314,7 +314,7 @@ async function handleWebhook(context: ReceiverContext, request: IncomingMessage,
   // The connection's one request came before this one: its 503 closes the connection.
   const behindTheOne = overCapacity && context.overCapacityTaken.has(request.socket);
   if (overCapacity) context.overCapacityTaken.add(request.socket);
-  const read = await readBody(request, overCapacity ? OVER_CAPACITY_BODY_BYTES : context.maxBodyBytes, context.maxBodyBytes);
+  const read = await readBody(request, overCapacity ? OVER_CAPACITY_BODY_BYTES : context.limits.maxBodyBytes, context.limits.maxBodyBytes);
   // It came whole within its grace: it is answered once stored, however long the commit takes.
   clearTimeout(drop);
   const now = context.clock();
@@ -496,7 +496,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     store: requestStore(options.db),
     overCapacity: new WeakMap(),
     overCapacityTaken: new WeakSet(),
-    maxBodyBytes: limits.maxBodyBytes,
+    limits,
   };
   const server = createReceiverServer(context, limits);
   const refuse = refusingStore(context);

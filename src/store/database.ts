@@ -87,11 +87,11 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     }
     db = new Database(path, NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {});
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    refuseForeignDatabase(db);
+    const version = refuseForeignDatabase(db);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     if (options.mapBytes) db.pragma(`mmap_size = ${Math.floor(options.mapBytes)}`);
-    migrate(db);
+    migrate(db, version);
     return db;
   } catch (error) {
     db?.close();

@@ -124,23 +124,24 @@ export function currentVersion(db: Database): number {
  * Refuses a database another program made (an app's own file passed as the store by mistake)
  * before anything is written to it: WAL mode and migration 1 would change that file for good, and
  * a user_version of its own would read as a pinwheel-cli schema. A store has the requests table
- * from migration 1 on; a new one has no table at all.
+ * from migration 1 on; a new one has no table at all. Returns the schema version it read, for
+ * migrate().
  */
-export function refuseForeignDatabase(db: Database): void {
+export function refuseForeignDatabase(db: Database): number {
   const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[];
-  const isStore = currentVersion(db) === 0 ? tables.length === 0 : tables.includes("requests");
-  if (isStore) return;
+  const version = currentVersion(db);
+  const isStore = version === 0 ? tables.length === 0 : tables.includes("requests");
+  if (isStore) return version;
   const shown = tables.length > 5 ? `${tables.slice(0, 5).join(", ")} and ${tables.length - 5} more` : tables.join(", ");
   throw new StoreError({
     kind: "not_a_database",
     file: db.name,
-    detail: tables.length === 0 ? `user_version ${currentVersion(db)} but no tables; left unchanged` : `another program's: tables ${shown}; left unchanged`,
+    detail: tables.length === 0 ? `user_version ${version} but no tables; left unchanged` : `another program's: tables ${shown}; left unchanged`,
   });
 }
 
-export function migrate(db: Database): { from: number; to: number } {
+export function migrate(db: Database, seen = currentVersion(db)): { from: number; to: number } {
   // An up-to-date file needs no write lock, so opening it never waits on a busy writer.
-  const seen = currentVersion(db);
   if (seen === SCHEMA_VERSION) return { from: seen, to: seen };
   // The version is read again inside the write lock: two processes opening a new file at once
   // must not both apply migration 1.
