@@ -230,6 +230,8 @@ export interface SummaryOptions {
   sent?: SentBodies;
   /** The names the hints give replay's options (the CLI's flags unless said). */
   names?: ReplayOptionNames;
+  /** What the run left out before sending, for the --json summary line (replay's selection). */
+  skipped?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -286,9 +288,11 @@ export function failureHint(
 }
 
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
-export function summarize(out: Output, summary: RunSummary, url: string, { verbose, sent = "events", names }: SummaryOptions): string | undefined {
+export function summarize(out: Output, summary: RunSummary, url: string, { verbose, sent = "events", names, skipped }: SummaryOptions): string | undefined {
   const { sent: count, failed, seconds, notSent } = summary;
-  if (!verbose && !out.json) {
+  if (out.json) {
+    out.ndjson({ type: "summary", sent: count, ok: count - failed.length, failed: failed.length, not_sent: notSent, ...(skipped ? { skipped } : {}) });
+  } else if (!verbose) {
     out.line(
       `${out.c.bold(String(count))} ${count === 1 ? "delivery" : "deliveries"} to ${url} in ${seconds.toFixed(2)} s (${Math.round(count / Math.max(seconds, 0.001))}/s): ` +
         `${count - failed.length} 2xx, ${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,

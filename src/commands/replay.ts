@@ -130,10 +130,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
         () => replayRun.stoppedAnswering,
       ),
     );
-    if (out.json) {
-      out.ndjson({ type: "summary", sent: summary.sent, ok: summary.sent - summary.failed.length, failed: summary.failed.length, not_sent: summary.notSent, skipped });
-    }
-    const failure = summarize(out, summary, url, { verbose: false, sent: options.asRecorded ? "as-recorded" : "events" });
+    const failure = summarize(out, summary, url, { verbose: false, sent: options.asRecorded ? "as-recorded" : "events", skipped });
     if (failure) throw new CliError(failure);
   } finally {
     db.close();

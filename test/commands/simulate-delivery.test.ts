@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { verifyWebhook } from "../../src/signing.js";
 import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
-import { closedPort, deliveriesList, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
+import { attemptRecords, closedPort, deliveriesList, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
 import { useRecordingServers, type RecordedRequest, type ResponseScript } from "../helpers/servers.js";
 
 const SECRET = "simulate-delivery-secret";
@@ -66,7 +66,7 @@ describe("simulate --retry", () => {
       expect(request.headers["x-pinwheel-webhook-id"]).toBe(first!.headers["x-pinwheel-webhook-id"]);
     }
 
-    const lines = ndjson(result.stdout);
+    const lines = attemptRecords(result.stdout);
     expect(lines.map((line) => [line.type, line.attempt, line.status_code, line.ok, line.event_id])).toEqual([
       ["attempt", 1, 500, false, eventId],
       ["attempt", 2, 503, false, eventId],
@@ -108,7 +108,11 @@ describe("simulate --retry", () => {
     const result = await simulate(["income.added", "--to", target.url, "--retry", "--retry-base", "5", "--json"]);
     expectExit(result, 1);
     expect(target.requests).toHaveLength(1);
-    expect(ndjson(result.stdout)).toEqual([expect.objectContaining({ attempt: 1, status_code: 404, ok: false })]);
+    expect(ndjson(result.stdout)).toEqual([
+      expect.objectContaining({ type: "attempt", attempt: 1, status_code: 404, ok: false }),
+      // The last line counts the run, as replay's does: a CI script reads one line, not every attempt.
+      { type: "summary", sent: 1, ok: 0, failed: 1, not_sent: 0 },
+    ]);
     expect(expectOneLineError(result.stderr)).toBe(`error: 1 of 1 deliveries failed; nothing at ${target.url} takes the POST (is that path your webhook route?)`);
   });
 
@@ -133,7 +137,7 @@ describe("simulate --retry", () => {
     const url = `http://127.0.0.1:${port}/`;
     const result = await simulate(["identity.added", "--to", url, "--retry", "--retry-base", "5", "--json"]);
     expectExit(result, 1);
-    const lines = ndjson(result.stdout);
+    const lines = attemptRecords(result.stdout);
     expect(lines.map((line) => line.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const line of lines) expect(line).toMatchObject({ ok: false, status_code: null, error: expect.stringMatching(/ECONNREFUSED/) });
     const rows = await deliveriesList(home.env, ["--event-id", lines[0]!.event_id as string]);
@@ -148,7 +152,7 @@ describe("simulate --timeout", () => {
     const result = await simulate(["income.added", "--to", target.url, "--timeout", "300", "--json"]);
     expectExit(result, 1);
     expect(target.requests).toHaveLength(1);
-    const [line] = ndjson(result.stdout);
+    const [line] = attemptRecords(result.stdout);
     expect(line).toMatchObject({ attempt: 1, ok: false, status_code: null, error: "no answer within 300 ms" });
     const rows = await deliveriesList(home.env, ["--event-id", line!.event_id as string]);
     expect(rows).toEqual([expect.objectContaining({ attempt: 1, status_code: null, error: "no answer within 300 ms" })]);
@@ -159,7 +163,7 @@ describe("simulate --timeout", () => {
     // The 600 ms window bounds the waits; each of the 6 attempts also takes its 200 ms timeout.
     const result = await simulate(["income.added", "--to", target.url, "--timeout", "200", "--retry", "--retry-base", "20", "--json"]);
     expectExit(result, 1);
-    const lines = ndjson(result.stdout);
+    const lines = attemptRecords(result.stdout);
     expect(lines, result.stdout).toHaveLength(6);
     for (const line of lines) expect(line).toMatchObject({ ok: false, status_code: null, error: "no answer within 200 ms" });
     expect(target.requests).toHaveLength(6);
@@ -313,12 +317,13 @@ describe("simulate --count against an app that stops answering", () => {
     const started = Date.now();
     const json = await simulate(["income.added", "--to", hung.url, "--count", "40", "--concurrency", "4", "--timeout", "200", "--json"]);
     expectExit(json, 1);
-    const lines = ndjson(json.stdout);
+    const lines = attemptRecords(json.stdout);
     // The four in flight, and the few started before the third of them came back unanswered.
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.length).toBeLessThanOrEqual(8);
     for (const line of lines) expect(line).toMatchObject({ ok: false, status_code: null, error: "no answer within 200 ms" });
     expect(hung.requests).toHaveLength(lines.length);
+    expect(ndjson(json.stdout).at(-1)).toEqual({ type: "summary", sent: lines.length, ok: 0, failed: lines.length, not_sent: 40 - lines.length });
     expect(expectOneLineError(json.stderr)).toBe(
       `error: ${lines.length} of ${lines.length} deliveries failed, and ${40 - lines.length} were not sent: 3 in a row got no answer within 200 ms (is the app stuck?)`,
     );
@@ -345,7 +350,7 @@ describe("attempts show up in events show for the event_id", () => {
     listener = await startListen(["--secret", SECRET], home.env);
     const result = await simulate(["shifts.added", "--to", listener.url, "--duplicate", "--json"]);
     expectExit(result, 0);
-    const lines = ndjson(result.stdout);
+    const lines = attemptRecords(result.stdout);
     const eventId = lines[0]!.event_id as string;
     expect(lines.map((line) => line.event_id)).toEqual([eventId, eventId]);
     await listener.waitFor(() => listener!.lines().length >= 2);

@@ -37,6 +37,11 @@ export function ndjson(stdout: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** The per-attempt records of a sending command's --json output, without its summary line. */
+export function attemptRecords(stdout: string): Record<string, unknown>[] {
+  return ndjson(stdout).filter((record) => record.type === "attempt");
+}
+
 /** A delivery attempt as `deliveries list --json` prints it: the one attempt view (src/delivery/attempt-json.ts). */
 export type AttemptRow = AttemptView;
 
