@@ -24,11 +24,16 @@ export interface RunItem {
   recordedHeaders?: Record<string, string>;
   /** Sent as recorded: how the stored request fared when it arrived ("verified", or why it failed). */
   recordedVerification?: string;
+  /** Why listen refused the stored request after its signature verified (replay --include-rejected). */
+  recordedRejection?: string;
   requestId?: number;
 }
 
-/** A delivery that failed, and how the request fared when it arrived when it was sent as recorded. */
-export type FailedDelivery = DeliveryReport & { recordedVerification?: string };
+/**
+ * A delivery that failed, with how the stored request fared when it arrived: its verdict when it
+ * was sent as recorded, and listen's reason when listen refused it as no Pinwheel event.
+ */
+export type FailedDelivery = DeliveryReport & Pick<RunItem, "recordedVerification" | "recordedRejection">;
 
 export interface RunOptions {
   source: DeliverySource;
@@ -168,7 +173,12 @@ export class DeliveryRun {
       },
     ));
     this.sent++;
-    if (!report.ok) this.failed.push(item.recordedVerification === undefined ? report : { ...report, recordedVerification: item.recordedVerification });
+    if (!report.ok) {
+      const failed: FailedDelivery = { ...report };
+      if (item.recordedVerification !== undefined) failed.recordedVerification = item.recordedVerification;
+      if (item.recordedRejection !== undefined) failed.recordedRejection = item.recordedRejection;
+      this.failed.push(failed);
+    }
     if (options.stopWhenUnanswered && this.unanswered.stuckAfter(report.final)) this.stuck = true;
     this.progress.tick(() => `${this.sent}/${options.planned} sent, ${this.failed.length} failed`);
     return report;
@@ -249,7 +259,7 @@ const UNVERIFIABLE_AS_RECORDED: Readonly<Record<string, string>> = {
 export function failureHint(
   first: Pick<NumberedAttempt, "url" | "error" | "statusCode">,
   sent: SentBodies,
-  recordedVerification?: string,
+  { recordedVerification, recordedRejection }: Pick<FailedDelivery, "recordedVerification" | "recordedRejection"> = {},
   names: ReplayOptionNames = REPLAY_FLAGS,
 ): string {
   const error = first.error ?? "";
@@ -262,6 +272,9 @@ export function failureHint(
     return `; the app answered with ${notRetriedWhy("a redirect")} (register the URL it redirects to: a trailing slash? https?)`;
   }
   if (status === undefined || status < 400 || status >= 500) return "";
+  if (recordedRejection !== undefined) {
+    return `; listen refused this request when it arrived, though its signature verified (${recordedRejection}), so the app refusing it too may be right`;
+  }
   if (sent === "as-recorded") {
     // The original's own headers: a signature or timestamp no secret verifies is refused whatever the secret.
     const unverifiable = recordedVerification === undefined ? undefined : UNVERIFIABLE_AS_RECORDED[recordedVerification];
@@ -300,9 +313,8 @@ export function summarize(out: Output, summary: RunSummary, url: string, { verbo
   }
   const first = failed[0]?.final;
   if (!first) return undefined;
-  const recordedVerification = failed[0]?.recordedVerification;
   if (notSent > 0) {
     return `${failed.length} of ${count} deliveries failed, and ${notSentAfterUnanswered(notSent, summary.timeoutMs)}`;
   }
-  return `${failed.length} of ${count} deliveries failed${failureHint(first, sent, recordedVerification, names)}`;
+  return `${failed.length} of ${count} deliveries failed${failureHint(first, sent, failed[0], names)}`;
 }

@@ -1,6 +1,6 @@
 import { defined } from "../invariant.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
-import type { ReplayableRequest } from "../store/requests.js";
+import { rejectedAfterVerification, type ReplayableRequest } from "../store/requests.js";
 import { recordedHeaders, storedHeader } from "./recorded-headers.js";
 
 /** A stored request as replay sends it again, and what its attempts are recorded against. */
@@ -15,6 +15,8 @@ export interface ReplayItem {
   recordedHeaders: Record<string, string> | undefined;
   /** Sent as recorded: how the request fared when it arrived ("verified", or why it failed), for the failure hint. */
   recordedVerification: string | undefined;
+  /** Why listen refused it after its signature verified (replay --include-rejected), for the failure hint. */
+  recordedRejection: string | undefined;
 }
 
 export function replayItem(request: ReplayableRequest, asRecorded: boolean): ReplayItem {
@@ -27,5 +29,6 @@ export function replayItem(request: ReplayableRequest, asRecorded: boolean): Rep
     webhookId: headers ? storedHeader({ headers }, WEBHOOK_ID_HEADER) : (request.webhookId ?? undefined),
     recordedHeaders: asRecorded ? recordedHeaders({ headers: defined(headers, "the headers a replay as recorded sends") }) : undefined,
     recordedVerification: asRecorded ? request.verification : undefined,
+    recordedRejection: rejectedAfterVerification(request) ? (request.rejection ?? undefined) : undefined,
   };
 }

@@ -165,7 +165,7 @@ function fromRow(row: RequestRow): StoredRequest {
  * attempt log, its verdict. `headers` may be left out where `webhookId` stands for the one header
  * a re-signed replay reads (see listReplayable).
  */
-export type ReplayableRequest = Pick<StoredRequest, "id" | "event" | "eventId" | "body" | "verification" | "webhookId"> & {
+export type ReplayableRequest = Pick<StoredRequest, "id" | "event" | "eventId" | "body" | "verification" | "rejection" | "webhookId"> & {
   headers?: HeaderPairs;
 };
 
@@ -443,9 +443,9 @@ export function requestStore(db: Db): RequestStore {
     },
     listReplayable(filter, withHeaders = false) {
       const headers = withHeaders ? "headers" : "CASE WHEN webhook_id IS NULL OR instr(webhook_id, ',') > 0 THEN headers END AS headers";
-      const { sql, params } = selection(store, filter, `id, event, event_id, body, verification, webhook_id, ${headers}`, firstIdSince);
+      const { sql, params } = selection(store, filter, `id, event, event_id, body, verification, rejection, webhook_id, ${headers}`, firstIdSince);
       const order = filter.ascending ? "ASC" : "DESC";
-      type Row = Pick<RequestRow, "id" | "event" | "event_id" | "body" | "verification" | "webhook_id"> & { headers: string | null };
+      type Row = Pick<RequestRow, "id" | "event" | "event_id" | "body" | "verification" | "rejection" | "webhook_id"> & { headers: string | null };
       return db
         .prepare<unknown[], Row>(`${sql} ORDER BY id ${order} LIMIT ?`)
         .all(...params, filter.limit ?? -1)
@@ -456,6 +456,7 @@ export function requestStore(db: Db): RequestStore {
             eventId: row.event_id,
             body: row.body,
             verification: row.verification,
+            rejection: row.rejection,
             webhookId: row.webhook_id,
           };
           if (row.headers !== null) replayable.headers = JSON.parse(row.headers) as HeaderPairs;

@@ -350,6 +350,15 @@ describe("replay of requests listen rejected after verifying them (not Pinwheel 
     expect(all.stderr).not.toMatch(/skipping/);
   });
 
+  it("one the app refuses too is not blamed on the app: the failure line gives listen's reason instead of 'a genuine event is lost'", async () => {
+    const refusing = await server(() => ({ status: 400 }));
+    const sent = await replayThere([String(notJson.id), "--include-rejected", "--to", refusing.url]);
+    expectExit(sent, 1);
+    expect(errorLines(sent.stderr).at(-1)).toMatch(
+      /^error: 1 of 1 deliveries failed; listen refused this request when it arrived, though its signature verified \(.+\), so the app refusing it too may be right$/,
+    );
+  });
+
   it("a named one is a usage error naming --include-rejected, and nothing is sent; --include-rejected or --as-recorded sends it", async () => {
     const target = await server();
     const named = await replayThere([String(notJson.id), "--to", target.url]);

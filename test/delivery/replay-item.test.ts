@@ -8,6 +8,7 @@ const request: ReplayableRequest = {
   eventId: "evt-4",
   body: Buffer.from("{}"),
   verification: "verified",
+  rejection: null,
   webhookId: "w-column",
   headers: [
     ["X-Pinwheel-Webhook-Id", "w-header"],
@@ -17,9 +18,14 @@ const request: ReplayableRequest = {
 
 describe("a stored request as replay sends it", () => {
   it("re-signed: the body and ids, and the webhook id as it arrived, from the header when the headers were read", () => {
-    expect(replayItem(request, false)).toEqual({ event: "income.added", eventId: "evt-4", body: request.body, requestId: 4, webhookId: "w-header", recordedHeaders: undefined });
+    expect(replayItem(request, false)).toEqual({ event: "income.added", eventId: "evt-4", body: request.body, requestId: 4, webhookId: "w-header", recordedHeaders: undefined, recordedVerification: undefined, recordedRejection: undefined });
     expect(replayItem({ ...request, headers: undefined }, false).webhookId).toBe("w-column");
     expect(replayItem({ ...request, headers: undefined, webhookId: null }, false).webhookId).toBeUndefined();
+  });
+
+  it("one listen refused after verifying it carries listen's reason, for the failure hint", () => {
+    expect(replayItem({ ...request, rejection: "the body is not JSON" }, false).recordedRejection).toBe("the body is not JSON");
+    expect(replayItem({ ...request, verification: "bad_signature", rejection: "the body is not JSON" }, false).recordedRejection).toBeUndefined();
   });
 
   it("as recorded: the stored headers, old timestamp included", () => {
