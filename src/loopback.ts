@@ -65,6 +65,25 @@ function hostname(hostHeader: string): string {
 }
 
 /**
+ * Whether a server given `host` listens on loopback only. Decided on the address the name resolves
+ * to, as server.listen resolves it (dns.lookup), not on how it is spelled: 127.1, 2130706433,
+ * 0x7f000001 and ::ffff:127.0.0.1 bind 127.0.0.1 too, and a Host check keyed on the spelling would
+ * be off for them while the server sits on loopback, open to DNS rebinding.
+ */
+export async function bindsToLoopback(host: string): Promise<boolean> {
+  const address = bindAddress(host);
+  if (isLoopbackHost(address)) return true;
+  try {
+    // Imported here: the commands that only type-check URLs never load the resolver.
+    const { lookup } = await import("node:dns/promises");
+    return isLoopbackPeer((await lookup(address)).address);
+  } catch {
+    // A name that does not resolve binds nothing: listen fails on it, with its own message.
+    return false;
+  }
+}
+
+/**
  * Whether a connection's peer address (socket.remoteAddress) is this machine: 127.0.0.0/8 or ::1,
  * an IPv4 one also as a dual-stack socket reports it (::ffff:127.0.0.1). Unlike a Host header, the
  * client cannot choose it.

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bindAddress, isLoopbackHost } from "../src/loopback.js";
+import { bindAddress, bindsToLoopback, isLoopbackHost } from "../src/loopback.js";
 import { startMockServer } from "../src/mock/server.js";
 import { startReceiver } from "../src/receiver/server.js";
 import { apiKeyFingerprint } from "../src/registry/api-key.js";
@@ -18,6 +18,16 @@ describe("isLoopbackHost, shared by listen, the local registry and the inspector
 
   it("refuses every other name and address", () => {
     for (const host of ["0.0.0.0", "::", "example.com", "localhost.example.com", "localhost..", "localhost.example.", "128.0.0.1", "127.0.0", "10.0.0.1", "[::2]", ""]) expect(isLoopbackHost(host), host).toBe(false);
+  });
+});
+
+describe("bindsToLoopback: whether listen and mock are on loopback, by the address a host binds", () => {
+  it("takes every spelling of a loopback address the resolver binds as loopback, and nothing else", async () => {
+    // Once spelled-out only: 127.1 and the rest bound 127.0.0.1 with the Host check off.
+    for (const host of ["127.0.0.1", "localhost", "app.localhost", "::1", "127.1", "2130706433", "0x7f000001", "::ffff:127.0.0.1"]) {
+      expect(await bindsToLoopback(host), host).toBe(true);
+    }
+    for (const host of ["0.0.0.0", "::", "10.0.0.1", "192.0.2.1", "does-not-resolve.invalid"]) expect(await bindsToLoopback(host), host).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@ import type { WebhooksApi } from "../api/types.js";
 import { readBody } from "../http/body.js";
 import { answersHost } from "../http/host-guard.js";
 import { sendJson } from "../http/json-answer.js";
-import { bindAddress, isLoopbackHost } from "../loopback.js";
+import { bindAddress, bindsToLoopback } from "../loopback.js";
 import { invalidParameters, wrongHost } from "../registry/errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { answerApiRequest, type ApiAnswer } from "./routes.js";
@@ -65,7 +65,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   // Bound to loopback, the stand-in answers loopback names only, as the inspector does: otherwise
   // a page that rebinds its DNS name to 127.0.0.1 could register its own URL with the public
   // default secret, and simulate's fan-out would deliver signed events there.
-  const loopbackOnly = isLoopbackHost(options.host);
+  const loopbackOnly = await bindsToLoopback(options.host);
   const server = createServer((request, response) => {
     const started = performance.now();
     void (async () => {

@@ -197,4 +197,15 @@ describe("DNS rebinding", () => {
     expect(data).toEqual([]);
     expect((await raw("GET", "/v1/webhooks", { ...AUTH, host: `localhost:${mock.port}` })).status).toBe(200);
   });
+
+  it("refuses it too when loopback is spelled otherwise (127.1 binds 127.0.0.1): the check follows the address, not the spelling", async () => {
+    const spelled = await startMockServer({ host: "127.1", port: 0, secret: SECRET, registry: registryOn("spelled.db") });
+    try {
+      const answer = await request(`http://127.0.0.1:${spelled.port}/v1/webhooks`, { headers: { ...AUTH, host: `attacker.example:${spelled.port}` } });
+      expect(answer.statusCode).toBe(421);
+      await answer.body.dump();
+    } finally {
+      await spelled.close();
+    }
+  });
 });

@@ -15,7 +15,7 @@ import { requestStore, type StoredRequest } from "../../store/requests.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
 import type { EventName } from "../../events/catalog.js";
 import { openPublicEndpoint, planPublicEndpoint, type PublicOptions } from "./public-endpoint.js";
-import { isLoopbackHost } from "../../loopback.js";
+import { bindsToLoopback, isLoopbackHost } from "../../loopback.js";
 import { describeBindError, waitForStopSignal } from "../../cli/serving.js";
 import { certificateHint } from "../../transport-error.js";
 import { everyEvent } from "../../cli/event-wildcard.js";
@@ -95,11 +95,12 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   const dbPath = resolveDbPath(options.db);
   const db = openDatabase(dbPath);
   const forwarder = openForwarder(out, options, db, secret, events);
-  const inspector = openInspector(options, db, secret, forwarder);
+  const loopbackOnly = await bindsToLoopback(options.host);
+  const inspector = openInspector(options, db, secret, forwarder, loopbackOnly);
   const relay = createRelay(out, new Set<string>(events), inspector, forwardSigner(options, source));
   const receiver = await startListening(out, options, { db, dbPath, secret, forwarder, inspector, relay });
   const checkpointer = startCheckpointer(db, dbPath);
-  announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder });
+  announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder, loopbackOnly });
 
   const stopping = waitForStopSignal();
   const publicEndpoint = publicPlan && (await openPublicEndpoint(out, publicPlan, { db, receiverUrl: receiver.url, events: events.length > 0 ? events : undefined, stopping }));
@@ -158,7 +159,7 @@ function openForwarder(out: Output, options: ListenOptions, db: Db, secret: stri
   });
 }
 
-function openInspector(options: ListenOptions, db: Db, secret: string, forwarder: Forwarder | undefined): Inspector | undefined {
+function openInspector(options: ListenOptions, db: Db, secret: string, forwarder: Forwarder | undefined, loopbackOnly: boolean): Inspector | undefined {
   if (options.ui === false) return undefined;
   return createInspector({
     db,
@@ -166,7 +167,7 @@ function openInspector(options: ListenOptions, db: Db, secret: string, forwarder
     secret: secret || resolveSecret(options.secret).secret,
     forward: forwarder ? { url: forwarder.url, secret: options.forwardSecret ?? secret } : undefined,
     replayTimeoutMs: options.forwardTimeout,
-    loopbackOnly: isLoopbackHost(options.host),
+    loopbackOnly,
   });
 }
 
@@ -304,9 +305,9 @@ function answerWithTheApp(forwarder: Forwarder, relay: Relay): NonNullable<Recei
 function announceReady(
   out: Output,
   options: ListenOptions,
-  { url, port, dbPath, inspector, forwarder }: { url: string; port: number; dbPath: string; inspector: Inspector | undefined; forwarder: Forwarder | undefined },
+  { url, port, dbPath, inspector, forwarder, loopbackOnly }: { url: string; port: number; dbPath: string; inspector: Inspector | undefined; forwarder: Forwarder | undefined; loopbackOnly: boolean },
 ): void {
-  if (!isLoopbackHost(options.host)) {
+  if (!loopbackOnly) {
     out.warn(
       `listening on ${options.host}: the receiver and what it stores are reachable from the network, not only from this machine${inspector ? " (the page replays only when opened through localhost)" : ""}`,
     );

@@ -175,4 +175,16 @@ describe("listen on an address other than loopback", () => {
     expect(warnings[0]).toMatch(/reachable from the network, not only from this machine \(the page replays only when opened through localhost\)$/);
     expect(warnings[1]).toBe("warning: listening on 0.0.0.0: the receiver and what it stores are reachable from the network, not only from this machine");
   });
+
+  it("on loopback spelled otherwise (--host 127.1), says nothing of the network and keeps the page's Host check (DNS rebinding)", async () => {
+    home = tempHome();
+    listener = await startListen(["--host", "127.1"], home.env);
+    const { port } = listener.ready as { port: number };
+    const page = await request(`http://127.0.0.1:${port}/_/`, { headers: { host: `rebind.attacker.example:${port}` } });
+    await page.body.dump();
+    const { stderr } = await listener.stop();
+    listener = undefined;
+    expect(page.statusCode).toBe(421);
+    expect(stderr).not.toMatch(/reachable from the network/);
+  });
 });
