@@ -328,7 +328,7 @@ async function handleWebhook(context: ReceiverContext, request: IncomingMessage,
     stored = await context.committer.submit({ row: requestRow(request, read, verdict, now), validateInWorker: verdict.validateLater });
   } catch (error) {
     context.options.onStoreError?.(error);
-    answer(response, 503, { error: "not_stored", message: "the receiver could not store this request; retry" });
+    answer(response, 503, { error: "not_stored", message: NOT_STORED_MESSAGE });
     return;
   }
   context.options.onStored?.(stored);
@@ -566,22 +566,33 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
       statusCode: refusal.status,
       remoteAddress: socket.remoteAddress ?? null,
     };
-    context.committer
+    void context.committer
       .submit({ row, validateInWorker: false })
-      .then((stored) => options.onStored?.(stored), (storeError: unknown) => options.onStoreError?.(storeError))
-      .finally(() => {
+      .then(
+        (stored) => {
+          options.onStored?.(stored);
+          return refusal;
+        },
+        // Not stored, it is answered as any request that could not be: 503, so that the sender
+        // retries, never the refusal a stored row would have recorded.
+        (storeError: unknown): Refusal => {
+          options.onStoreError?.(storeError);
+          return NOT_STORED;
+        },
+      )
+      .then((answer) => {
         if (!answered) {
           socket.destroy();
           return;
         }
-        const text = JSON.stringify({ error: refusal.code, message: refusal.message });
-        const extra = refusal.status === 405 ? "allow: POST\r\n" : "";
+        const text = JSON.stringify({ error: answer.code, message: answer.message });
+        const extra = answer.status === 405 ? "allow: POST\r\n" : "";
         // Closed, not half-closed: a client that keeps sending after its answer (a slowloris) would
         // otherwise hold its place under --max-connections and have later bytes parsed as new requests.
         const closing = setTimeout(() => socket.destroy(), REFUSED_SOCKET_GRACE_MS);
         closing.unref();
         socket.end(
-          `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}connection: close\r\n\r\n${text}`,
+          `HTTP/1.1 ${answer.status} ${answer.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}connection: close\r\n\r\n${text}`,
           () => {
             clearTimeout(closing);
             socket.destroy();
@@ -691,6 +702,10 @@ interface Refusal {
   code: string;
   message: string;
 }
+
+const NOT_STORED_MESSAGE = "the receiver could not store this request; retry";
+/** The answer to a refused request whose row could not be stored, as to any other request that could not be. */
+const NOT_STORED: Refusal = { status: 503, reason: "Service Unavailable", code: "not_stored", message: NOT_STORED_MESSAGE };
 
 function describeClientError(error: NodeJS.ErrnoException): Refusal {
   switch (error.code) {

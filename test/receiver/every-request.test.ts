@@ -293,3 +293,25 @@ describe("a refused request behind answers that take too long", () => {
   });
 });
 
+describe("a refusal whose row cannot be stored", () => {
+  it("is answered 503 not_stored, as any request that could not be stored, never the refusal its row would have recorded", async () => {
+    const failingDir = mkdtempSync(join(tmpdir(), "pinwheel-refusal-not-stored-"));
+    const failingDb = openDatabase(join(failingDir, "events.db"));
+    const errors: unknown[] = [];
+    const failing = await startReceiver(
+      receiverOptions(failingDb, join(failingDir, "events.db"), SECRET, { commitHereUpTo: 1000, onStoreError: (error) => errors.push(error) }),
+    );
+    try {
+      // Every insert fails from here on, as on a full disk (the writers have connections of their own).
+      failingDb.exec("ALTER TABLE requests RENAME TO requests_away");
+      const answer = await rawRequest(failing.port, Buffer.from("FOO /refused HTTP/1.1\r\nHost: x\r\n\r\n"));
+      expect(answer.status).toBe(503);
+      expect(answer.text).toContain('"error":"not_stored"');
+      expect(errors).toHaveLength(1);
+    } finally {
+      await failing.close();
+      failingDb.close();
+      rmSync(failingDir, { recursive: true, force: true });
+    }
+  });
+});
