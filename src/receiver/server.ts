@@ -598,7 +598,9 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
             socket.destroy();
           },
         );
-      });
+      })
+      // A listener that threw (onStored) leaves no connection open waiting for an answer.
+      .catch(() => socket.destroy());
   };
 }
 
