@@ -6,7 +6,7 @@ import type { RetryPolicy } from "../delivery/retry-policy.js";
 import { createSenderFor, sendsOverUndici } from "../delivery/node-sender.js";
 import type { HttpSender } from "../delivery/sender.js";
 import type { Output, Progress } from "../output/index.js";
-import { deliveryJson, formatDeliveryLine, formatDuration } from "../output/delivery.js";
+import { deliveryJson, formatAge, formatDeliveryLine, formatDuration } from "../output/delivery.js";
 import { openDatabase, type Db } from "../store/database.js";
 import { stoppableRun } from "../delivery/stoppable-run.js";
 import { notSentAfterUnanswered, UnansweredStreak } from "../delivery/unanswered-streak.js";
@@ -15,6 +15,7 @@ import { lowerHelperThreadPriority } from "./background-threads.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
 import { certificateHint } from "../transport-error.js";
+import type { ExpectedRefusal } from "../delivery/replay-item.js";
 
 export interface RunItem {
   event: string | null;
@@ -26,6 +27,8 @@ export interface RunItem {
   recordedVerification?: string;
   /** Why listen refused the stored request after its signature verified (replay --include-rejected). */
   recordedRejection?: string;
+  /** Sent as recorded, a request the app should refuse (stale, or never verified): a 4XX passes, a 2xx fails. */
+  expectedRefusal?: ExpectedRefusal;
   requestId?: number;
 }
 
@@ -33,7 +36,7 @@ export interface RunItem {
  * A delivery that failed, with how the stored request fared when it arrived: its verdict when it
  * was sent as recorded, and listen's reason when listen refused it as no Pinwheel event.
  */
-export type FailedDelivery = DeliveryReport & Pick<RunItem, "recordedVerification" | "recordedRejection">;
+export type FailedDelivery = DeliveryReport & Pick<RunItem, "recordedVerification" | "recordedRejection" | "expectedRefusal">;
 
 export interface RunOptions {
   source: DeliverySource;
@@ -76,6 +79,8 @@ export interface RunSummary {
   /** Planned deliveries not sent once the app had stopped answering (0 when it never did). */
   notSent: number;
   timeoutMs: number;
+  /** Deliveries that should have been refused (RunItem.expectedRefusal) and were: passed, with a 4XX. */
+  refusedAsExpected?: number;
 }
 
 const SHOWN_FAILURES = 10;
@@ -89,6 +94,7 @@ const NDJSON_SOURCES: ReadonlySet<DeliverySource> = new Set(["simulate", "replay
  */
 export class DeliveryRun {
   private sent = 0;
+  private refusedAsExpected = 0;
   private readonly failed: FailedDelivery[] = [];
   private readonly started = performance.now();
   private readonly progress: Progress;
@@ -163,9 +169,11 @@ export class DeliveryRun {
         onAttempt: (attempt) => {
           this.recorder.record(context, attempt);
           if (options.attemptLines === "none") return;
-          const line = { event: item.event, eventId: item.eventId, attempt };
-          if (out.json) out.ndjson({ ...deliveryJson(line), request_id: item.requestId ?? null });
-          else if (this.verbose || (!attempt.ok && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));
+          const line = { event: item.event, eventId: item.eventId, attempt, expectsRefusal: item.expectedRefusal !== undefined };
+          if (out.json) {
+            const expected = item.expectedRefusal === undefined ? {} : { expected: "refusal" };
+            out.ndjson({ ...deliveryJson(line), request_id: item.requestId ?? null, ...expected });
+          } else if (this.verbose || (!passes(item, attempt) && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));
         },
         onWait: (next, delayMs) => {
           if (!out.json) out.notice(`  retrying in ${formatDuration(delayMs)} (attempt ${next} of ${(options.retry?.maxRetries ?? 0) + 1})`);
@@ -173,10 +181,13 @@ export class DeliveryRun {
       },
     ));
     this.sent++;
-    if (!report.ok) {
+    const passed = passes(item, report.final);
+    if (passed && !report.ok) this.refusedAsExpected++;
+    if (!passed) {
       const failed: FailedDelivery = { ...report };
       if (item.recordedVerification !== undefined) failed.recordedVerification = item.recordedVerification;
       if (item.recordedRejection !== undefined) failed.recordedRejection = item.recordedRejection;
+      if (item.expectedRefusal !== undefined) failed.expectedRefusal = item.expectedRefusal;
       this.failed.push(failed);
     }
     if (options.stopWhenUnanswered && this.unanswered.stuckAfter(report.final)) this.stuck = true;
@@ -213,8 +224,15 @@ export class DeliveryRun {
       seconds: (performance.now() - this.started) / 1000,
       notSent: this.stuck ? this.options.planned - this.sent : 0,
       timeoutMs: this.options.timeoutMs,
+      refusedAsExpected: this.refusedAsExpected,
     };
   }
+}
+
+/** A 2xx, or the 4XX a request the app should refuse is to get. */
+function passes(item: RunItem, attempt: Pick<NumberedAttempt, "ok" | "statusCode">): boolean {
+  if (item.expectedRefusal === undefined) return attempt.ok;
+  return attempt.statusCode !== undefined && attempt.statusCode >= 400 && attempt.statusCode < 500;
 }
 
 /** Why a 401 happens, for simulate's and smoke's failure line: the receiver verifies with another secret. */
@@ -259,9 +277,10 @@ const UNVERIFIABLE_AS_RECORDED: Readonly<Record<string, string>> = {
 export function failureHint(
   first: Pick<NumberedAttempt, "url" | "error" | "statusCode">,
   sent: SentBodies,
-  { recordedVerification, recordedRejection }: Pick<FailedDelivery, "recordedVerification" | "recordedRejection"> = {},
+  { recordedVerification, recordedRejection, expectedRefusal }: Pick<FailedDelivery, "recordedVerification" | "recordedRejection" | "expectedRefusal"> = {},
   names: ReplayOptionNames = REPLAY_FLAGS,
 ): string {
+  if (expectedRefusal !== undefined && first.statusCode !== undefined && first.statusCode < 300) return acceptedHint(expectedRefusal);
   const error = first.error ?? "";
   if (/ECONNREFUSED/.test(error)) return `; nothing is listening at ${first.url} (is your app, or "pinwheel-cli listen", running there?)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(error)) return `; the host name of ${first.url} does not resolve (is it spelled right?)`;
@@ -290,6 +309,10 @@ export function failureHint(
         `the app refusing it is expected (to send it re-signed, replay it without ${names.asRecorded}, with ${names.includeUnverified})`
       );
     }
+    // Verified, and sent before its x-timestamp was 5 minutes old (a staler one passes on a 4XX).
+    if (recordedVerification === "verified") {
+      return `; sent as recorded within 5 minutes of its x-timestamp, with the signature listen verified: the app refused what should pass (does it verify with the same secret, over the raw body?)`;
+    }
     // Its own signature over its own, old, x-timestamp: a handler that checks freshness is right to refuse it.
     return `; sent as recorded, with its original x-timestamp and signature: a handler that checks freshness refuses a stale one, as it should (re-signed, it gets a fresh timestamp)`;
   }
@@ -300,15 +323,26 @@ export function failureHint(
   return `; the app refused a signed event (${lost}: answer 2XX to every event that passes verification; smoke --suite conformance checks it)`;
 }
 
+/** A request sent as recorded that the app should have refused and took. */
+function acceptedHint(expected: ExpectedRefusal): string {
+  const why =
+    expected.kind === "stale"
+      ? `its x-timestamp is ${formatAge(expected.ageSeconds)} old: a handler must refuse a request older than a few minutes, or anyone who captured one can replay it`
+      : `its signature never verified (${expected.verification} when it arrived): a handler must refuse what no secret verifies`;
+  return `; the app accepted a request sent as recorded, though ${why} (smoke --suite conformance checks both)`;
+}
+
 /** One line for many deliveries; a failure hint that names the usual cause of a refused connection. */
 export function summarize(out: Output, summary: RunSummary, url: string, { verbose, sent = "events", names, skipped }: SummaryOptions): string | undefined {
   const { sent: count, failed, seconds, notSent } = summary;
+  const refused = summary.refusedAsExpected ?? 0;
   if (out.json) {
-    out.ndjson({ type: "summary", sent: count, ok: count - failed.length, failed: failed.length, not_sent: notSent, ...(skipped ? { skipped } : {}) });
+    const refusals = refused > 0 ? { refused_as_expected: refused } : {};
+    out.ndjson({ type: "summary", sent: count, ok: count - failed.length, ...refusals, failed: failed.length, not_sent: notSent, ...(skipped ? { skipped } : {}) });
   } else if (!verbose) {
     out.line(
       `${out.c.bold(String(count))} ${count === 1 ? "delivery" : "deliveries"} to ${url} in ${seconds.toFixed(2)} s (${Math.round(count / Math.max(seconds, 0.001))}/s): ` +
-        `${count - failed.length} 2xx, ${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,
+        `${count - failed.length - refused} 2xx, ${refused > 0 ? `${refused} refused as expected, ` : ""}${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,
     );
   }
   const first = failed[0]?.final;

@@ -5,6 +5,7 @@ import { replayItem } from "../delivery/replay-item.js";
 import { namedRequests, pagedSelection } from "../delivery/replay-selection.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { createOutput } from "../output/index.js";
+import { formatAge } from "../output/delivery.js";
 import { deliveryStore } from "../store/deliveries.js";
 import { requestStore, type RequestFilter } from "../store/requests.js";
 import { DeliveryRun, summarize } from "../cli/delivery-run.js";
@@ -118,6 +119,7 @@ export async function run(references: string[], options: ReplayOptions): Promise
       planned: selected.planned,
       stopWhenUnanswered: true,
     });
+    let freshNoticed = false;
     const summary = await replayRun.finish(
       runPool(
         selected.planned,
@@ -125,7 +127,16 @@ export async function run(references: string[], options: ReplayOptions): Promise
         async () => {
           if (replayRun.stoppedAnswering) return;
           const request = selected.next();
-          if (request) await replayRun.send(replayItem(request, Boolean(options.asRecorded)));
+          if (!request) return;
+          const item = replayItem(request, Boolean(options.asRecorded));
+          if (item.recordedAgeSeconds !== undefined && item.expectedRefusal === undefined && !freshNoticed) {
+            freshNoticed = true;
+            out.notice(
+              `Request #${item.requestId} was recorded ${formatAge(item.recordedAgeSeconds)} ago: its x-timestamp is still fresh, so a handler is right to accept it as recorded; ` +
+                "it tests that a stale replay is refused once it is over 5 minutes old",
+            );
+          }
+          await replayRun.send(item);
         },
         () => replayRun.stoppedAnswering,
       ),

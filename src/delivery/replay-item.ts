@@ -1,7 +1,16 @@
 import { defined } from "../invariant.js";
-import { WEBHOOK_ID_HEADER } from "../signing.js";
+import { DEFAULT_TOLERANCE_SECONDS, TIMESTAMP_HEADER, WEBHOOK_ID_HEADER } from "../signing.js";
 import { rejectedAfterVerification, type ReplayableRequest } from "../store/requests.js";
 import { recordedHeaders, storedHeader } from "./recorded-headers.js";
+
+/**
+ * Why a handler that checks what it must refuses a request sent as recorded: its x-timestamp is
+ * older than a freshness window (the usual 5 minutes), or its signature never verified.
+ */
+export type ExpectedRefusal = { kind: "stale"; ageSeconds: number } | { kind: "unverified"; verification: string };
+
+/** Verdicts of a recording whose own signature or timestamp no secret verifies. */
+const UNVERIFIABLE = new Set(["bad_signature", "missing_signature", "malformed_signature", "missing_timestamp", "malformed_timestamp"]);
 
 /** A stored request as replay sends it again, and what its attempts are recorded against. */
 export interface ReplayItem {
@@ -17,18 +26,37 @@ export interface ReplayItem {
   recordedVerification: string | undefined;
   /** Why listen refused it after its signature verified (replay --include-rejected), for the failure hint. */
   recordedRejection: string | undefined;
+  /** Sent as recorded: why the app should refuse it, when it should; a 2xx is then the failure. */
+  expectedRefusal: ExpectedRefusal | undefined;
+  /** Sent as recorded: the age of its x-timestamp when sent, when it has a readable one. */
+  recordedAgeSeconds: number | undefined;
 }
 
-export function replayItem(request: ReplayableRequest, asRecorded: boolean): ReplayItem {
+export function replayItem(request: ReplayableRequest, asRecorded: boolean, nowMs = Date.now()): ReplayItem {
   const { headers } = request;
+  const sentHeaders = asRecorded ? recordedHeaders({ headers: defined(headers, "the headers a replay as recorded sends") }) : undefined;
+  const ageSeconds = sentHeaders ? recordedAge(sentHeaders[TIMESTAMP_HEADER], nowMs) : undefined;
   return {
     event: request.event,
     eventId: request.eventId,
     body: request.body,
     requestId: request.id,
     webhookId: headers ? storedHeader({ headers }, WEBHOOK_ID_HEADER) : (request.webhookId ?? undefined),
-    recordedHeaders: asRecorded ? recordedHeaders({ headers: defined(headers, "the headers a replay as recorded sends") }) : undefined,
+    recordedHeaders: sentHeaders,
     recordedVerification: asRecorded ? request.verification : undefined,
     recordedRejection: rejectedAfterVerification(request) ? (request.rejection ?? undefined) : undefined,
+    expectedRefusal: asRecorded ? expectedRefusal(request.verification, ageSeconds) : undefined,
+    recordedAgeSeconds: ageSeconds,
   };
+}
+
+function recordedAge(timestamp: string | undefined, nowMs: number): number | undefined {
+  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp.trim())) return undefined;
+  return Math.max(0, Math.round(nowMs / 1000 - Number(timestamp)));
+}
+
+function expectedRefusal(verification: string, ageSeconds: number | undefined): ExpectedRefusal | undefined {
+  if (UNVERIFIABLE.has(verification)) return { kind: "unverified", verification };
+  if (ageSeconds !== undefined && ageSeconds > DEFAULT_TOLERANCE_SECONDS) return { kind: "stale", ageSeconds };
+  return undefined;
 }

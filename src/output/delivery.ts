@@ -9,22 +9,35 @@ export interface DeliveryLine {
   event: string | null;
   eventId: string | null;
   attempt: NumberedAttempt;
+  /** A request sent as recorded that the app should refuse: a 4XX is the pass, a 2xx the failure. */
+  expectsRefusal?: boolean;
 }
 
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** A recording's age in the largest whole unit: "45 s", "12 min", "3 h", "2 d". */
+export function formatAge(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86_400)} d`;
+}
+
 /** "✔ 200  paystubs.fully_synced  → http://127.0.0.1:3000/  12 ms  <event_id>" */
-export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt }: DeliveryLine): string {
-  const mark = attempt.ok ? c.green("✔") : c.red("✖");
+export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt, expectsRefusal }: DeliveryLine): string {
+  const refused = attempt.statusCode !== undefined && attempt.statusCode >= 400 && attempt.statusCode < 500;
+  const passed = expectsRefusal ? refused : attempt.ok;
+  const mark = passed ? c.green("✔") : c.red("✖");
   const status =
     attempt.statusCode !== undefined
-      ? (attempt.ok ? c.green : c.red)(String(attempt.statusCode))
+      ? (passed ? c.green : c.red)(String(attempt.statusCode))
       : c.red(attempt.errorKind === "timeout" ? "timeout" : "error");
+  const expectation = expectsRefusal && attempt.statusCode !== undefined ? c.dim(refused ? "  (refused, as it should be)" : attempt.ok ? "  (accepted: it should be refused)" : "") : "";
   const retry = attempt.attempt > 1 ? c.dim(` (attempt ${attempt.attempt})`) : "";
   const error = attempt.error ? `  ${c.red(printable(attempt.error))}` : "";
-  return `${mark} ${status}  ${printable(event ?? "(custom body)")}  → ${printable(attempt.url)}  ${formatDuration(attempt.durationMs)}  ${c.dim(printable(eventId ?? ""))}${retry}${error}`;
+  return `${mark} ${status}  ${printable(event ?? "(custom body)")}  → ${printable(attempt.url)}  ${formatDuration(attempt.durationMs)}  ${c.dim(printable(eventId ?? ""))}${retry}${error}${expectation}`;
 }
 
 /** listen --forward-to's line under a request: "↳ 200 from http://127.0.0.1:3000/ in 12 ms after 2 attempts  #7". */

@@ -157,18 +157,69 @@ describe("replay --as-recorded", () => {
     expect(result.stderr).not.toMatch(/built-in local development secret/);
   });
 
-  it("keeps a bad signature bad", async () => {
+  it("keeps a bad signature bad, and fails when the app accepts it: a handler must refuse what no secret verifies", async () => {
     const target = await server();
     const result = await replay([String(r4.id), "--as-recorded", "--to", target.url]);
-    expectExit(result, 0);
+    expectExit(result, 1);
     const [received] = target.requests;
     expect(received!.headers["x-pinwheel-signature"]).toBe(r4.headers["x-pinwheel-signature"]);
     expect(verifyWebhook({ secret: SECRET, headers: received!.headers, rawBody: received!.body })).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(errorLines(result.stderr).at(-1)).toBe(
+      "error: 1 of 1 deliveries failed; the app accepted a request sent as recorded, though its signature never verified (bad_signature when it arrived): " +
+        "a handler must refuse what no secret verifies (smoke --suite conformance checks both)",
+    );
+  });
+
+  it("a recording still within 5 minutes of its x-timestamp is expected to pass, and says it does not test refusal yet", async () => {
+    const target = await server();
+    const result = await replay([String(r2.id), "--as-recorded", "--to", target.url]);
+    expectExit(result, 0);
+    expect(result.stderr).toMatch(new RegExp(`Request #${r2.id} was recorded \\d+ s ago: its x-timestamp is still fresh, so a handler is right to accept it as recorded`));
+  });
+});
+
+describe("replay --as-recorded of a stale recording (tests that the handler refuses a captured request replayed later)", () => {
+  let staleHome: TempHome;
+  let stale: Original;
+  beforeAll(async () => {
+    staleHome = tempHome();
+    const own = await startListen(["--secret", SECRET], staleHome.env);
+    try {
+      const body = Buffer.from(JSON.stringify(buildEvent("income.added", { accountId: ACCOUNT_A })));
+      // Signed right, 10 minutes ago: listen stores it as stale_timestamp.
+      const headers = signed(body, Math.floor(Date.now() / 1000) - 600);
+      const response = await request(own.url, { method: "POST", body, headers });
+      const { id } = (await response.body.json()) as { id: number };
+      stale = { id, eventId: "", event: "income.added", body, headers, status: response.statusCode, receivedAt: "" };
+    } finally {
+      await own.stop();
+    }
+    expect(stale.status).toBe(401);
+  }, 30_000);
+  afterAll(() => staleHome?.cleanup());
+
+  it("passes, exit 0, when the app refuses it with a 4XX", async () => {
+    const refusing = await server(() => ({ status: 401 }));
+    const result = await runCli(["replay", String(stale.id), "--as-recorded", "--to", refusing.url, "--json"], { env: staleHome.env });
+    expectExit(result, 0);
+    const [attempt, summary] = ndjson(result.stdout);
+    expect(attempt).toMatchObject({ type: "attempt", status_code: 401, ok: false, expected: "refusal" });
+    expect(summary).toEqual({ type: "summary", sent: 1, ok: 1, refused_as_expected: 1, failed: 0, not_sent: 0, skipped: { truncated: 0, unverified: 0, rejected: 0 } });
+  });
+
+  it("fails, exit 1, when the app accepts it, saying how old its x-timestamp is and why it must be refused", async () => {
+    const accepting = await server();
+    const result = await runCli(["replay", String(stale.id), "--as-recorded", "--to", accepting.url], { env: staleHome.env });
+    expectExit(result, 1);
+    expect(result.stdout).toMatch(/✖ 200 .*\(accepted: it should be refused\)/);
+    expect(errorLines(result.stderr).at(-1)).toMatch(
+      /^error: 1 of 1 deliveries failed; the app accepted a request sent as recorded, though its x-timestamp is 10 min old: a handler must refuse a request older than a few minutes, or anyone who captured one can replay it/,
+    );
   });
 });
 
 describe("replay --as-recorded of a request whose signature was malformed", () => {
-  it("says the original carried it, so a refusal is expected, and how to send it re-signed; not that the secret is wrong", async () => {
+  it("passes when the app refuses it, as it must: the original carried it, so no secret verifies it; nothing blames the secret", async () => {
     // A listen of its own: a request stored here would change what the filters below select.
     const own = tempHome();
     const ownListener = await startListen(["--secret", SECRET], own.env);
@@ -182,13 +233,11 @@ describe("replay --as-recorded of a request whose signature was malformed", () =
     expect(response.statusCode).toBe(401);
     const target = await server(() => ({ status: 401 }));
     const result = await runCli(["replay", String(id), "--as-recorded", "--to", target.url], { env: own.env });
-    expectExit(result, 1);
+    // Refused, as a request no secret verifies must be: the replay passes.
+    expectExit(result, 0);
     expect(target.requests[0]!.headers["x-pinwheel-signature"]).toBe("v2=not-hex");
-    expect(result.stderr).toContain(
-      "1 of 1 deliveries failed; the original request carried a malformed x-pinwheel-signature, and sent as recorded so does its replay: " +
-        "no secret verifies it, so the app refusing it is expected (to send it re-signed, replay it without --as-recorded, with --include-unverified)\n",
-    );
-    expect(result.stderr).not.toMatch(/--secret|PINWHEEL_API_SECRET|freshness/);
+    expect(result.stdout).toMatch(/✔ 401 .*\(refused, as it should be\)/);
+    expect(result.stderr).not.toMatch(/--secret|PINWHEEL_API_SECRET|freshness|error/);
   });
 });
 

@@ -189,7 +189,7 @@ describe("pinwheel-cli mcp over stdio", () => {
     expect((after.data.deliveries as { source: string }[]).filter((d) => d.source === "replay")).toHaveLength(2);
   });
 
-  it("replay_request as_recorded of a request whose signature was malformed: the failure says the original carried it and how to re-sign, not that the secret is wrong", async () => {
+  it("replay_request as_recorded of a request whose signature was malformed: a refusal passes, as it must, and nothing blames the secret", async () => {
     const body = JSON.stringify({ event: "income.added", event_id: crypto.randomUUID(), payload: {} });
     const stored = await fetch(listen.url, {
       method: "POST",
@@ -202,12 +202,10 @@ describe("pinwheel-cli mcp over stdio", () => {
     try {
       const recorded = await mcp.call("replay_request", { id, to: refusing.url, as_recorded: true });
       expect(recorded.isError).toBe(false);
-      expect(recorded.data).toMatchObject({ sent: 1, failed: 1, as_recorded: true });
+      // Refused, as what no secret verifies must be: that passes.
+      expect(recorded.data).toMatchObject({ sent: 1, failed: 0, as_recorded: true, failure: null });
       expect(refusing.requests[0]!.headers["x-pinwheel-signature"]).toBe("v2=not-hex");
-      expect(recorded.data.failure).toBe(
-        "1 of 1 deliveries failed; the original request carried a malformed x-pinwheel-signature, and sent as recorded so does its replay: " +
-          'no secret verifies it, so the app refusing it is expected (to send it re-signed, replay it without "as_recorded", with "include_unverified")',
-      );
+      expect(recorded.data.attempts).toEqual([expect.objectContaining({ status_code: 401, expected: "refusal" })]);
       expect(recorded.text).not.toMatch(/--secret|PINWHEEL_API_SECRET|is the secret/);
     } finally {
       await refusing.close();
