@@ -130,6 +130,27 @@ export function interruptedConformanceJson(url: string, done: readonly CheckResu
   };
 }
 
+/**
+ * --json's report of a suite that could not go on (nothing answering at the URL, or no answers any
+ * more), as its JUnit report has it: the checks done, the cause as `error`, the check it stopped
+ * during and the rest by id.
+ */
+export function failedConformanceJson(url: string, done: readonly CheckResult[], planned: readonly CheckId[], reason: string): Record<string, unknown> {
+  const count = (verdict: CheckResult["verdict"]) => done.filter((result) => result.verdict === verdict).length;
+  const current = planned[done.length];
+  return {
+    suite: "conformance",
+    url,
+    error: reason,
+    passed: count("pass"),
+    failed: count("fail"),
+    warned: count("warn"),
+    checks: done.map(checkJson),
+    stopped_during: current === undefined ? [] : [current],
+    not_run: planned.slice(done.length + 1),
+  };
+}
+
 function checkJson(result: CheckResult): Record<string, unknown> {
   return {
     id: result.id,

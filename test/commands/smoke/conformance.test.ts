@@ -231,6 +231,29 @@ describe("a suite that cannot go on still writes its JUnit report", () => {
     expect(findAll(root, "error")[0]!.attributes.message).toMatch(/^nothing answered at .*; is your app running there\?$/);
     expect(findAll(root, "skipped")[0]!.attributes.message).toBe(`not run: the suite stopped during ${CHECK_IDS[0]}`);
   });
+
+  it("--json prints its one document all the same: the cause as error, the check it stopped during, the rest not run; exit 1", async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const url = `http://127.0.0.1:${port}/webhooks`;
+    const result = await conformance(["--to", url, "--json"]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toMatch(/^error: nothing answered at .*; is your app running there\?$/);
+    const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(report).toEqual({
+      suite: "conformance",
+      url,
+      error: expect.stringMatching(/^nothing answered at .*\(connect ECONNREFUSED.*; is your app running there\?$/),
+      passed: 0,
+      failed: 0,
+      warned: 0,
+      checks: [],
+      stopped_during: [CHECK_IDS[0]],
+      not_run: CHECK_IDS.slice(1),
+    });
+  });
 });
 
 describe("usage errors (exit 2, one line, nothing sent)", () => {
