@@ -8,12 +8,13 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type CheckId, type ConformanceOptions, type ConformanceReport } from "../../src/conformance/index.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
-import { GENUINE_FIRST_FIX } from "../../src/conformance/genuine-first.js";
+import { GENUINE_FIRST_FIX, MILLISECONDS_FIX } from "../../src/conformance/genuine-first.js";
 import { verifyWebhook } from "../../src/signing.js";
 import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
 import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
 import { millisecondTimestamps } from "../fixtures/handlers/millisecond-timestamps.js";
 import { nonIdempotent } from "../fixtures/handlers/non-idempotent.js";
+import { readsMilliseconds } from "../fixtures/handlers/reads-milliseconds.js";
 import { parsesBeforeVerifying } from "../fixtures/handlers/parses-before-verifying.js";
 import { rejectsUnknownEvent } from "../fixtures/handlers/rejects-unknown-event.js";
 import { slow } from "../fixtures/handlers/slow.js";
@@ -233,6 +234,19 @@ describe("each broken handler fails exactly its check", () => {
   it("verifies millisecond timestamps wrongly: converts them and accepts", async () => {
     const report = await run(await handler(millisecondTimestamps));
     expectOnlyFailure(report, "timestamp-in-milliseconds", /^answered 200 to a genuine signature over an x-timestamp in milliseconds/);
+  });
+
+  it("reads x-timestamp as milliseconds: genuine-events' failure names that, not the secret or the raw body", async () => {
+    const report = await run(await handler(readsMilliseconds), { events: ["income.added", "paystubs.added"] });
+    const genuine = report.results.find((r) => r.id === "genuine-events")!;
+    expect(genuine.verdict).toBe("fail");
+    expect(genuine.message).toMatch(/^2 of 2 not answered 2xx: income\.added → 401; paystubs\.added → 401 \(the handler seems to read x-timestamp as milliseconds: it accepted a 13-digit one in timestamp-in-milliseconds; x-timestamp is Unix seconds\)$/);
+    expect(genuine.message).not.toContain("secret");
+    expect(genuine.fix).toBe(MILLISECONDS_FIX);
+    expect(report.results.find((r) => r.id === "timestamp-in-milliseconds")!.verdict).toBe("fail");
+    // Without timestamp-in-milliseconds in the run nothing shows the cause: the usual guess stays.
+    const alone = await run(await handler(readsMilliseconds), { events: ["income.added"], checks: ["genuine-events"] });
+    expect(alone.results[0]!.message).toMatch(/refused as unauthorized: is the handler verifying with the same secret/);
   });
 
   it("slow: one answer later than the timeout (a small --timeout keeps this test short)", async () => {
