@@ -56,6 +56,8 @@ export interface CheckResult {
   answered: string;
   /** How to fix it (also given for a pass, for the docs' sake). */
   fix: string;
+  /** What a pass could not check, in a few words: "double processing not checked without --state-url". */
+  unchecked?: string;
   /** Every request the check sent, with its answer. */
   exchanges: Exchange[];
   /** Those of them that show the problem (empty for a pass). */
@@ -175,6 +177,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         sent: outcome.sent ?? definition.sends,
         answered: outcome.answered ?? summarizeAnswers(current),
         fix: outcome.fix ?? definition.fix,
+        ...(outcome.unchecked === undefined ? {} : { unchecked: outcome.unchecked }),
         exchanges: current,
         evidence: outcome.verdict === "pass" ? [] : (outcome.evidence ?? []),
       };

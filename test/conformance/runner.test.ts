@@ -269,6 +269,14 @@ describe("each broken handler fails exactly its check", () => {
       "answered 200, then 200 (whether the duplicate was processed again cannot be seen without --state-url)",
       "answered 200, then 200 (whether the retry was processed again cannot be seen without --state-url)",
     ]);
+    expect(report.results.map((result) => result.unchecked)).toEqual(["double processing not checked without --state-url", "double processing not checked without --state-url"]);
+    // With --state-url there is nothing left unchecked.
+    const target = await handler();
+    const checked = await run(target, { checks: ["duplicate-delivery", "retried-delivery"], stateUrl: target.stateUrl });
+    expect(checked.results.map((result) => [result.verdict, result.unchecked])).toEqual([
+      ["pass", undefined],
+      ["pass", undefined],
+    ]);
   });
 
   it("verifies only after a lookup: said so when --end-user-id is refused and a stranger is not", async () => {
