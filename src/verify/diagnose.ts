@@ -202,9 +202,11 @@ export function diagnoseWebhook(given: DiagnoseInput): WebhookDiagnosis {
   if (verdict.ok || verdict.reason === "stale_timestamp") return diagnoseTimestampOnly(checked);
   const found: Messages = {};
   const signature = checkSignatureFormat(checked, found);
-  if (signature === undefined) return report(verdict, checked.failed, found, NOT_CHECKED);
   const timestampText = input.timestamp?.trim();
-  if (!timestampText || !/^\d{1,15}$/.test(timestampText)) return report(verdict, malformedTimestampSummary(checked, timestampText), found, NOT_CHECKED);
+  const timestampUnusable = !isUsableTimestamp(timestampText);
+  // An unusable signature says so first; an unusable timestamp beside it is said too.
+  if (signature === undefined) return report(verdict, timestampUnusable ? malformedTimestampSummary(checked, timestampText) : checked.failed, found, NOT_CHECKED);
+  if (timestampUnusable || timestampText === undefined) return report(verdict, malformedTimestampSummary(checked, timestampText), found, NOT_CHECKED);
   return diagnoseMismatch(checked, found, signature, timestampText);
 }
 
@@ -260,10 +262,16 @@ function checkSignatureFormat(checked: Checked, found: Messages): string | undef
   return normalized.signature;
 }
 
+/** An x-timestamp that can be checked at all: Unix seconds (or milliseconds) in digits, as Pinwheel sends it. */
+export function isUsableTimestamp(timestamp: string | undefined): boolean {
+  const text = timestamp?.trim();
+  return text !== undefined && /^\d{1,15}$/.test(text);
+}
+
 function malformedTimestampSummary(checked: Checked, timestampText: string | undefined): string {
   const why = `Pinwheel sends ${TIMESTAMP_HEADER} as Unix seconds in digits, and the signed message includes it, so nothing can be verified without it.`;
   // verifyWebhook reports a malformed signature first; with it recovered, the timestamp is what is wrong.
-  const malformedSignature = !checked.verdict.ok && checked.verdict.reason === "malformed_signature";
+  const malformedSignature = !checked.verdict.ok && (checked.verdict.reason === "malformed_signature" || checked.verdict.reason === "missing_signature");
   const also = malformedSignature ? ` Also, ${timestampText ? `${TIMESTAMP_HEADER} is ${JSON.stringify(timestampText.slice(0, 40))}` : `there is no ${TIMESTAMP_HEADER}`}.` : "";
   return `${checked.failed}${also} ${why}`;
 }

@@ -233,6 +233,11 @@ describe("diagnoseWebhook", () => {
       const both = diagnose({ signature: signWebhook(SECRET, T, COMPACT).slice(3), timestamp: "2026-11-23T12:00:00Z" });
       expect(both.summary).toMatch(/^invalid \(malformed_signature\): .*\. Also, x-timestamp is "2026-11-23T12:00:00Z"\. Pinwheel sends/);
       expect(matched(both)).toEqual(["signature_format"]);
+      // A signature beyond recovery does not hide the timestamp's problem.
+      const neither = diagnose({ signature: "abc", timestamp: "notanumber" });
+      expect(neither.summary).toMatch(/^invalid \(malformed_signature\): .*\. Also, x-timestamp is "notanumber"\. Pinwheel sends/);
+      const unsigned = diagnose({ signature: undefined, timestamp: undefined });
+      expect(unsigned.summary).toMatch(/^invalid \(missing_signature\): .*\. Also, there is no x-timestamp\. Pinwheel sends/);
     });
 
     it("says an unsigned request was not sent by Pinwheel", () => {
