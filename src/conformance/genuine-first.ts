@@ -18,6 +18,9 @@ export function blamedOnGenuineEvents(ctx: Pick<ProbeContext, "memory">, id: Che
   return { ...outcome, fix: GENUINE_FIRST_FIX };
 }
 
+/** The checks whose every request must be refused, timestamp-in-milliseconds aside. */
+const FORGERIES: readonly CheckId[] = ["forged-signature", "tampered-body", "wrong-secret", "missing-signature", "missing-timestamp", "stale-timestamp"];
+
 export const MILLISECONDS_FIX =
   "x-timestamp is Unix seconds: compare it with the current time in seconds, and do not divide it by 1000 (in JavaScript, Date.now() is milliseconds)";
 
@@ -32,7 +35,9 @@ export function readsMilliseconds(results: readonly CheckResult[]): CheckResult[
   const milliseconds = results.find((result) => result.id === "timestamp-in-milliseconds");
   if (!genuine || genuine.verdict !== "fail" || !milliseconds?.exchanges.some(accepted)) return [...results];
   const refusedAll = genuine.exchanges.length > 0 && genuine.exchanges.every((exchange) => !accepted(exchange) && answered(exchange));
-  if (!refusedAll) return [...results];
+  // A handler that let another forgery in (one that answers strangers 200 unverified) took the 13-digit one for another reason.
+  const otherForgeryAccepted = results.some((result) => FORGERIES.includes(result.id) && result.exchanges.some(accepted));
+  if (!refusedAll || otherForgeryAccepted) return [...results];
   const cause = "(the handler seems to read x-timestamp as milliseconds: it accepted a 13-digit one in timestamp-in-milliseconds; x-timestamp is Unix seconds)";
   const explained: CheckResult = { ...genuine, message: `${refusalText(genuine.exchanges, genuine.exchanges)} ${cause}`, fix: MILLISECONDS_FIX };
   return results.map((result) => (result === genuine ? explained : result));

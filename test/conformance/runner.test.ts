@@ -249,6 +249,15 @@ describe("each broken handler fails exactly its check", () => {
     // Without timestamp-in-milliseconds in the run nothing shows the cause: the usual guess stays.
     const alone = await run(await handler(readsMilliseconds), { events: ["income.added"], checks: ["genuine-events"] });
     expect(alone.results[0]!.message).toMatch(/refused as unauthorized: is the handler verifying with the same secret/);
+    // One that lets other forgeries in too (strangers answered 200 unverified) shows nothing about milliseconds.
+    const known = "user_known_9";
+    const lookup = await run(await handler({ ...readsMilliseconds, ...verifiesAfterLookup(known) }), {
+      endUserId: known,
+      events: ["income.added"],
+      checks: ["genuine-events", "forged-signature", "timestamp-in-milliseconds"],
+    });
+    expect(lookup.results.map((r) => r.verdict)).toEqual(["fail", "fail", "fail"]);
+    expect(lookup.results[0]!.message).not.toContain("milliseconds");
   });
 
   it("slow: one answer later than the timeout (a small --timeout keeps this test short)", async () => {
