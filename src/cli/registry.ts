@@ -95,7 +95,7 @@ function registerWebhooks(program: Command): void {
 function registerMock(program: Command): void {
   program
     .command("mock")
-    .description("serve the local registry as Pinwheel's /v1/webhooks API, for your own client's tests")
+    .description("serve a local stand-in of Pinwheel's API for your client's tests: /v1/webhooks, and the sandbox accounts' data (accounts, paystubs, ...)")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 4010)
     .option("--host <host>", "interface to bind", hostValue, "127.0.0.1")
     .option("--secret <secret>", "the API secret clients must send as x-api-secret (default: PINWHEEL_API_SECRET, then config)", secretValue("--secret"))

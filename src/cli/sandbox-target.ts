@@ -1,3 +1,4 @@
+import { isEnvironment } from "../api/environments.js";
 import { isPinwheelApiError } from "../api/errors.js";
 import type { SandboxApi } from "../api/sandbox-client.js";
 import { usageError } from "../errors.js";
@@ -21,6 +22,8 @@ const FLAG_OF: Record<string, string> = {
 };
 
 function refuseEnvironment(environment: string) {
+  // --env takes any word here (its help lists no choices): one that names no environment is said to be none.
+  if (!isEnvironment(environment)) return usageError(`--env: "${environment}" is not an environment; the sandbox takes --env local, or --base-url <a running "pinwheel-cli mock">`);
   return usageError(`the sandbox is pinwheel-cli's own stand-in, not Pinwheel ${environment}; use --base-url <a running "pinwheel-cli mock"> or --env local`);
 }
 

@@ -1,5 +1,5 @@
 import { Option, type Command, type OptionValues } from "@commander-js/extra-typings";
-import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
+import { PINWHEEL_VERSIONS } from "../api/environments.js";
 import { commaList, examples, filterValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
 import { lazy } from "./lazy.js";
 
@@ -10,7 +10,8 @@ const WHERE_HELP =
 
 function sandboxTarget<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>, timeoutMs: number){
   return command
-    .addOption(new Option("--env <env>", "local: the database directly (default: local; or PINWHEEL_ENV, config env)").choices(ENVIRONMENTS))
+    // No choices list: only local takes a sandbox, and a Pinwheel environment's refusal says what to use instead.
+    .option("--env <env>", "local, the only one: the database directly (the default; the sandbox is not on Pinwheel's servers)")
     .option("--base-url <url>", "a running mock, e.g. http://127.0.0.1:4010 (or PINWHEEL_BASE_URL)", httpUrl)
     .option("--secret <secret>", "API secret: x-api-secret, and what deliveries are signed with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .addOption(new Option("--api-version <date>", "Pinwheel-Version header").choices(PINWHEEL_VERSIONS))

@@ -2,9 +2,12 @@ import { developerSecrets } from "../config.js";
 import { CliError, usageError } from "../errors.js";
 import { createOutput } from "../output/index.js";
 import { printVerification, verificationJson } from "../output/verification.js";
+import { isUsableTimestamp } from "../verify/diagnose.js";
 import { diagnoseSubject } from "../verify/diagnose-subject.js";
 import { rawSubject, storedSubject, type GivenNow, type Subject } from "../verify/subject.js";
 import { readBodyFile, secretFor } from "../cli/inputs.js";
+import { TIMESTAMP_HEADER } from "../signing.js";
+import type { WebhookDiagnosis } from "../verify/diagnose.js";
 
 export interface VerifyOptions {
   body?: string;
@@ -65,15 +68,20 @@ export async function run(reference: string | undefined, options: VerifyOptions)
   if (!subject.stored && options.now === undefined && clock?.matched && !out.json) {
     out.notice("Checking a request captured earlier? Pass --now <when it was received> (ISO 8601 or Unix seconds).");
   }
-  if (!report.valid) {
-    const causes = report.diagnoses.filter((d) => d.matched).length;
-    const where = out.json ? "in diagnoses" : "above";
-    // A stale (or missing, malformed) x-timestamp fails a request whose signature may well match.
-    const check = !report.verdict.ok && report.verdict.reason.endsWith("_timestamp") ? "timestamp" : "signature";
-    throw new CliError(
-      report.explained
-        ? `the ${check} check fails: ${causes === 1 ? "1 likely cause" : `${causes} likely causes`} ${where}`
-        : `the ${check} check fails, and no usual mistake explains it (see ${out.json ? "summary" : "above"})`,
-    );
-  }
+  if (!report.valid) throw new CliError(failureLine(report, subject.timestamp, out.json ? "in diagnoses" : "above", out.json ? "summary" : "above"));
+}
+
+/** The closing error: which check fails and where its causes are; an unusable x-timestamp is named, since no diagnosis covers it. */
+function failureLine(report: WebhookDiagnosis, timestamp: string | undefined, where: string, summary: string): string {
+  const causes = report.diagnoses.filter((d) => d.matched).length;
+  const verdict = report.verdict;
+  // A stale (or missing, malformed) x-timestamp fails a request whose signature may well match.
+  const timestampFails = !verdict.ok && verdict.reason.endsWith("_timestamp");
+  const unusable = timestamp === undefined ? `there is no ${TIMESTAMP_HEADER}` : `${TIMESTAMP_HEADER} ${JSON.stringify(timestamp.slice(0, 40))} is not Unix seconds in digits`;
+  if (timestampFails && verdict.reason !== "stale_timestamp") return `the timestamp check fails: ${verdict.message}`;
+  const also = !timestampFails && !isUsableTimestamp(timestamp) ? `; ${unusable} either` : "";
+  const check = timestampFails ? "timestamp" : "signature";
+  return report.explained
+    ? `the ${check} check fails: ${causes === 1 ? "1 likely cause" : `${causes} likely causes`} ${where}${also}`
+    : `the ${check} check fails, and no usual mistake explains it (see ${summary})${also}`;
 }

@@ -24,14 +24,7 @@ function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "w
     const [only] = exchanges;
     return pass(`accepted (${only && exchanges.length === 1 ? answerText(only) : `${exchanges.length} × 2xx`})`);
   }
-  const listed = refused
-    .slice(0, 5)
-    .map((exchange) => `${exchange.label} → ${answerText(exchange)}`)
-    .join("; ");
-  const what =
-    exchanges.length === 1
-      ? `answered ${answerText(firstRefused)} to ${firstRefused.label}`
-      : `${refused.length} of ${exchanges.length} not answered ${brokeOff ? "whole" : "2xx"}: ${listed}${refused.length > 5 ? "; ..." : ""}`;
+  const what = refusalText(exchanges, refused);
   const lost = notRetried(refused);
   const retried = brokeOff
     ? "the answer did not come whole after its status: Pinwheel counts that as a failed attempt and delivers the event again; send the whole answer"
@@ -49,6 +42,18 @@ function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "w
         ? ` (${notRetriedWhy(lost)}, so ${events} would be lost; register the URL it redirects to)`
         : "";
   return fail(`${what}${hint}`, refused);
+}
+
+/** "answered 401 to ...", "3 of 20 not answered 2xx: a → 401; ...": what was refused, before any guess at why. */
+export function refusalText(exchanges: readonly Exchange[], refused: readonly Exchange[]): string {
+  const [firstRefused] = refused;
+  if (!firstRefused) return "";
+  if (exchanges.length === 1) return `answered ${answerText(firstRefused)} to ${firstRefused.label}`;
+  const listed = refused
+    .slice(0, 5)
+    .map((exchange) => `${exchange.label} → ${answerText(exchange)}`)
+    .join("; ");
+  return `${refused.length} of ${exchanges.length} not answered ${refused.every(cutOff) ? "whole" : "2xx"}: ${listed}${refused.length > 5 ? "; ..." : ""}`;
 }
 
 /** The at-least-once scenario with its duplicates and resends taken out: only the order is tested. */

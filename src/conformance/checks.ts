@@ -63,7 +63,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     sends: "a correctly signed request whose body was changed after signing: once a value, once only its formatting",
     expects: "not 2xx, both times",
     why: "the signature is what ties the body to Pinwheel; verifying re-serialized JSON (parsed before verifying) accepts other bytes than were signed, and refuses Pinwheel's real deliveries whenever their formatting differs",
-    fix: "compute the HMAC over the raw request bytes as received, before any JSON parsing (express.raw, a Buffer content parser, req.arrayBuffer())",
+    fix: "compute the HMAC over the raw request bytes as received, before any JSON parsing (express.raw, req.arrayBuffer(); Flask request.get_data(), Django request.body, FastAPI await request.body())",
   },
   {
     id: "wrong-secret",

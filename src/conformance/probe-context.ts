@@ -38,6 +38,8 @@ export interface ProbeOutcome {
   evidence?: Exchange[];
   /** What was sent, when it is not the check's usual description (genuine-events narrowed to some events). */
   sent?: string;
+  /** What a pass could not check, in a few words: "double processing not checked without --state-url". */
+  unchecked?: string;
 }
 
 export type Probe = (ctx: ProbeContext) => Promise<ProbeOutcome>;

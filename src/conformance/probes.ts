@@ -20,6 +20,8 @@ const OUT_OF_ORDER_SCENARIO = "at-least-once";
 
 /** What a pass without --state-url cannot show (docs/conformance.md: the checks say what they could not see). */
 const unseen = (copy: "duplicate" | "retry") => `(whether the ${copy} was processed again cannot be seen without --state-url)`;
+/** A pass's note that it checked the answers only. */
+const UNCHECKED_STATE = "double processing not checked without --state-url";
 const PENDING_SCENARIO = "pending-then-success";
 
 export const PROBES: Record<CheckId, Probe> = {
@@ -86,7 +88,8 @@ export const PROBES: Record<CheckId, Probe> = {
       return fail(`answered ${result.answers}, but --state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the duplicate: it processed the same event_id twice`, [result.second]);
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
-    return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the duplicate" : ` ${unseen("duplicate")}`}`);
+    if (!ctx.state) return { ...pass(`answered ${result.answers} ${unseen("duplicate")}`), unchecked: UNCHECKED_STATE };
+    return pass(`answered ${result.answers}; --state-url unchanged by the duplicate`);
   },
 
   async "unknown-event"(ctx) {
@@ -132,7 +135,8 @@ export const PROBES: Record<CheckId, Probe> = {
       );
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
-    return pass(`answered ${result.answers}${ctx.state ? "; --state-url unchanged by the retry" : ` ${unseen("retry")}`}`);
+    if (!ctx.state) return { ...pass(`answered ${result.answers} ${unseen("retry")}`), unchecked: UNCHECKED_STATE };
+    return pass(`answered ${result.answers}; --state-url unchanged by the retry`);
   },
 
   async "content-type"(ctx) {

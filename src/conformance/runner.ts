@@ -6,7 +6,7 @@ import { EVENT_NAMES, type EventName } from "../events/catalog.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../signing.js";
 import { CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, type CheckId } from "./checks.js";
 import { ConformanceError, NOTHING_LISTENING } from "./errors.js";
-import { blamedOnGenuineEvents } from "./genuine-first.js";
+import { blamedOnGenuineEvents, readsMilliseconds } from "./genuine-first.js";
 import { summarizeAnswers, type Exchange } from "./exchange.js";
 import type { ProbeContext } from "./probe-context.js";
 import { PROBES } from "./probes.js";
@@ -56,6 +56,8 @@ export interface CheckResult {
   answered: string;
   /** How to fix it (also given for a pass, for the docs' sake). */
   fix: string;
+  /** What a pass could not check, in a few words: "double processing not checked without --state-url". */
+  unchecked?: string;
   /** Every request the check sent, with its answer. */
   exchanges: Exchange[];
   /** Those of them that show the problem (empty for a pass). */
@@ -160,7 +162,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     memory: {},
   };
 
-  const results: CheckResult[] = [];
+  let results: CheckResult[] = [];
   try {
     // Read once before sending anything: a wrong --state-url is a mistake to report, not a verdict.
     if (read) await read();
@@ -175,6 +177,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         sent: outcome.sent ?? definition.sends,
         answered: outcome.answered ?? summarizeAnswers(current),
         fix: outcome.fix ?? definition.fix,
+        ...(outcome.unchecked === undefined ? {} : { unchecked: outcome.unchecked }),
         exchanges: current,
         evidence: outcome.verdict === "pass" ? [] : (outcome.evidence ?? []),
       };
@@ -184,6 +187,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   } finally {
     if (!options.sender) await sender.close();
   }
+  // A later check can show what an earlier one's failure comes from.
+  results = readsMilliseconds(results);
 
   const count = (verdict: Verdict) => results.filter((result) => result.verdict === verdict).length;
   return {

@@ -43,11 +43,16 @@ function exchangeLines(exchange: Exchange): string[] {
   ];
 }
 
+/** A pass that checked only part of its claim says so where its verdict is read: "... (double processing not checked without --state-url)". */
+function uncheckedNote(c: ChalkInstance, result: CheckResult, text: string): string {
+  return result.verdict === "pass" && result.unchecked !== undefined ? `${text}  ${c.dim(`(${result.unchecked})`)}` : text;
+}
+
 /** The report card: a table of every check, then what was sent, what came back and the fix for each one not passed. */
 export function renderConformanceCard(c: ChalkInstance, report: ConformanceReport): string {
   const table = renderTable(
     ["RESULT", "CHECK", "ANSWER", "SENT"].map((header) => c.bold(header)),
-    report.results.map((result) => [verdictLabel(c, result), result.id, printable(result.answered), result.sent]),
+    report.results.map((result) => [verdictLabel(c, result), result.id, printable(result.answered), uncheckedNote(c, result, result.sent)]),
   );
   const details = report.results
     .filter((result) => result.verdict !== "pass")
@@ -130,6 +135,27 @@ export function interruptedConformanceJson(url: string, done: readonly CheckResu
   };
 }
 
+/**
+ * --json's report of a suite that could not go on (nothing answering at the URL, or no answers any
+ * more), as its JUnit report has it: the checks done, the cause as `error`, the check it stopped
+ * during and the rest by id.
+ */
+export function failedConformanceJson(url: string, done: readonly CheckResult[], planned: readonly CheckId[], reason: string): Record<string, unknown> {
+  const count = (verdict: CheckResult["verdict"]) => done.filter((result) => result.verdict === verdict).length;
+  const current = planned[done.length];
+  return {
+    suite: "conformance",
+    url,
+    error: reason,
+    passed: count("pass"),
+    failed: count("fail"),
+    warned: count("warn"),
+    checks: done.map(checkJson),
+    stopped_during: current === undefined ? [] : [current],
+    not_run: planned.slice(done.length + 1),
+  };
+}
+
 function checkJson(result: CheckResult): Record<string, unknown> {
   return {
     id: result.id,
@@ -138,6 +164,7 @@ function checkJson(result: CheckResult): Record<string, unknown> {
     sent: result.sent,
     answered: result.answered,
     fix: result.fix,
+    unchecked: result.unchecked ?? null,
     exchanges: result.exchanges.map((exchange) => exchangeJson(exchange, result.evidence.includes(exchange))),
   };
 }
@@ -185,7 +212,12 @@ function resultCases(results: readonly CheckResult[], strict = false): JUnitCase
             details: [...result.evidence.flatMap(exchangeLines), `  fix:    ${result.fix}`].join("\n"),
           }
         : undefined,
-      output: result.verdict === "warn" && !failed ? `warning: ${result.message}\nfix: ${result.fix}` : undefined,
+      output:
+        result.verdict === "warn" && !failed
+          ? `warning: ${result.message}\nfix: ${result.fix}`
+          : result.verdict === "pass" && result.unchecked !== undefined
+            ? `${result.unchecked}: ${result.message}`
+            : undefined,
     };
   });
 }

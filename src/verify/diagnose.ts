@@ -11,7 +11,7 @@ import { defined } from "../invariant.js";
 import { findExplanation, type TimestampVariant } from "./search.js";
 import { cleanedSecrets, dirtiedSecrets, otherSecrets, type LabelledSecret, type SecretVariant } from "./secret-variants.js";
 import { normalizeSignature } from "./signature-format.js";
-import { RAW_BODY_FIX, seconds, years } from "./wording.js";
+import { RAW_BODY_FIX_ANY_LANGUAGE, seconds, years } from "./wording.js";
 import { withThousands } from "../thousands.js";
 
 /** Every check, in the order they are reported. */
@@ -104,8 +104,8 @@ function clockCheck(timestampSeconds: number, input: ClockedInput, tolerance: nu
 
 function secondsTimestampNote(timestampSeconds: number, now: number): string {
   return (
-    "x-timestamp is in Unix seconds, as Pinwheel sends it. A handler that compares it with Date.now() must multiply it by 1000 first, " +
-    `or every delivery looks ${years(now / 1000 - timestampSeconds / 1000)} years old.`
+    "x-timestamp is Unix seconds, as Pinwheel sends it (in JavaScript, Date.now() is milliseconds): " +
+    `a handler that reads it as milliseconds sees every delivery as ${years(now / 1000 - timestampSeconds / 1000)} years old.`
   );
 }
 
@@ -138,7 +138,7 @@ function describeSecret(variant: SecretVariant, usedLabel: string): string {
 
 function describeBody(body: BodyVariant): string {
   if (body.change === "body_reserialized") {
-    return `The signature matches the body ${body.description}: your framework parsed the JSON before you verified it. ${RAW_BODY_FIX}`;
+    return `The signature matches the body ${body.description}: your framework parsed the JSON before you verified it. ${RAW_BODY_FIX_ANY_LANGUAGE}`;
   }
   if (body.description.startsWith("without")) {
     return (
@@ -202,9 +202,11 @@ export function diagnoseWebhook(given: DiagnoseInput): WebhookDiagnosis {
   if (verdict.ok || verdict.reason === "stale_timestamp") return diagnoseTimestampOnly(checked);
   const found: Messages = {};
   const signature = checkSignatureFormat(checked, found);
-  if (signature === undefined) return report(verdict, checked.failed, found, NOT_CHECKED);
   const timestampText = input.timestamp?.trim();
-  if (!timestampText || !/^\d{1,15}$/.test(timestampText)) return report(verdict, malformedTimestampSummary(checked, timestampText), found, NOT_CHECKED);
+  const timestampUnusable = !isUsableTimestamp(timestampText);
+  // An unusable signature says so first; an unusable timestamp beside it is said too.
+  if (signature === undefined) return report(verdict, timestampUnusable ? malformedTimestampSummary(checked, timestampText) : checked.failed, found, NOT_CHECKED);
+  if (timestampUnusable || timestampText === undefined) return report(verdict, malformedTimestampSummary(checked, timestampText), found, NOT_CHECKED);
   return diagnoseMismatch(checked, found, signature, timestampText);
 }
 
@@ -218,8 +220,8 @@ function diagnoseTimestampOnly(checked: Checked): WebhookDiagnosis {
     ? {
         matched: true,
         message:
-          `x-timestamp ${timestamp} is in milliseconds, and the request was signed with it: whoever sent it used Date.now() ` +
-          "where Pinwheel sends Unix seconds (Math.floor(Date.now() / 1000)).",
+          `x-timestamp ${timestamp} is in milliseconds, and the request was signed with it: whoever sent it used milliseconds ` +
+          "(JavaScript's Date.now()) where Pinwheel sends Unix seconds.",
       }
     : { matched: false, message: secondsTimestampNote(timestamp, input.now) };
   found.clock_skew = clockCheck(inMilliseconds ? timestamp / 1000 : timestamp, input, checked.tolerance);
@@ -260,10 +262,16 @@ function checkSignatureFormat(checked: Checked, found: Messages): string | undef
   return normalized.signature;
 }
 
+/** An x-timestamp that can be checked at all: Unix seconds (or milliseconds) in digits, as Pinwheel sends it. */
+export function isUsableTimestamp(timestamp: string | undefined): boolean {
+  const text = timestamp?.trim();
+  return text !== undefined && /^\d{1,15}$/.test(text);
+}
+
 function malformedTimestampSummary(checked: Checked, timestampText: string | undefined): string {
   const why = `Pinwheel sends ${TIMESTAMP_HEADER} as Unix seconds in digits, and the signed message includes it, so nothing can be verified without it.`;
   // verifyWebhook reports a malformed signature first; with it recovered, the timestamp is what is wrong.
-  const malformedSignature = !checked.verdict.ok && checked.verdict.reason === "malformed_signature";
+  const malformedSignature = !checked.verdict.ok && (checked.verdict.reason === "malformed_signature" || checked.verdict.reason === "missing_signature");
   const also = malformedSignature ? ` Also, ${timestampText ? `${TIMESTAMP_HEADER} is ${JSON.stringify(timestampText.slice(0, 40))}` : `there is no ${TIMESTAMP_HEADER}`}.` : "";
   return `${checked.failed}${also} ${why}`;
 }
@@ -342,12 +350,12 @@ function timestampFindings(found: Messages, explanation: Explanation, timestampT
       matched: true,
       message:
         `The signature matches x-timestamp ${explanation.timestamp.text}, in seconds; you passed ${timestampText}, milliseconds. ` +
-        'Put the x-timestamp header in "v2:<timestamp>:" exactly as sent (Pinwheel sends Unix seconds); convert to milliseconds only to compare with Date.now().',
+        'Put the x-timestamp header in "v2:<timestamp>:" exactly as sent (Pinwheel sends Unix seconds); compare it with the current time in seconds.',
     };
   } else if (timestamp >= MILLISECONDS_THRESHOLD) {
     found.timestamp_milliseconds = {
       matched: true,
-      message: `x-timestamp ${timestampText} looks like milliseconds; Pinwheel sends Unix seconds (Math.floor(Date.now() / 1000)).`,
+      message: `x-timestamp ${timestampText} looks like milliseconds; Pinwheel sends Unix seconds (in JavaScript, Date.now() is milliseconds).`,
     };
   } else {
     found.timestamp_milliseconds = { matched: false, message: secondsTimestampNote(timestamp, checked.input.now) };

@@ -2,10 +2,19 @@ import { withThousands } from "../thousands.js";
 
 /** Shared phrases for diagnoses: durations in words, and the raw-body fix per framework. */
 
-export const RAW_BODY_FIX =
-  "Verify the raw bytes, before any JSON parsing (Express: `express.raw({ type: 'application/json' })`; " +
+const NODE_RAW_BODY =
+  "Express: `express.raw({ type: 'application/json' })`; " +
   "Fastify: `addContentTypeParser('application/json', { parseAs: 'buffer' }, ...)`; " +
-  "Next.js or Hono: `await req.text()` or `await req.arrayBuffer()`; Node's http: concatenate the request's chunks).";
+  "Next.js or Hono: `await req.text()` or `await req.arrayBuffer()`; Node's http: concatenate the request's chunks";
+
+/** The same in the usual Python frameworks, for advice that is not the JavaScript library's. */
+const PYTHON_RAW_BODY = "Flask: `request.get_data()`; Django: `request.body`; FastAPI or Starlette: `await request.body()`";
+
+/** For the library's errors: its callers run on Node. */
+export const RAW_BODY_FIX = `Verify the raw bytes, before any JSON parsing (${NODE_RAW_BODY}).`;
+
+/** For verify's diagnoses, which a handler in any language gets. */
+export const RAW_BODY_FIX_ANY_LANGUAGE = `Verify the raw bytes, before any JSON parsing (${NODE_RAW_BODY}; ${PYTHON_RAW_BODY}).`;
 
 const MINUTE: readonly [number, string] = [60, "minute"];
 const UNITS: readonly (readonly [number, string])[] = [

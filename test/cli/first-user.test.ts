@@ -137,6 +137,24 @@ describe("the built CLI", SLOW, () => {
     expect(help.stdout.replace(/\s+/g, " ")).toContain("(default: 2xx)");
   });
 
+  it("sandbox --help lists no --env the sandbox refuses (only local takes one)", async () => {
+    const help = await run(["sandbox", "connect", "--help"], home.env);
+    expectExit(help, 0);
+    const env = help.stdout.slice(help.stdout.indexOf("--env <env>"), help.stdout.indexOf("--base-url"));
+    expect(env).toMatch(/^--env <env> +local, the only one: the database directly/);
+    expect(env).not.toMatch(/choices|development|production/);
+  });
+
+  it("mock --help and the top-level help say the mock also serves the sandbox accounts' data", async () => {
+    for (const args of [["mock", "--help"], ["--help"]]) {
+      const help = await run(args, home.env);
+      expectExit(help, 0);
+      expect(help.stdout.replace(/\s+/g, " "), args.join(" ")).toContain(
+        "serve a local stand-in of Pinwheel's API for your client's tests: /v1/webhooks, and the sandbox accounts' data (accounts, paystubs, ...)",
+      );
+    }
+  });
+
   it("Ctrl+C: listen finishes, says how many requests it holds in one line and exits 130; so does a command mid-run", async () => {
     const own = await startListen(["--no-ui"], home.env, 30_000);
     // Not stop("SIGINT"): it sends SIGKILL after 5 s, and a loaded machine may need longer to finish.

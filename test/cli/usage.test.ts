@@ -151,6 +151,15 @@ describe("usage errors, in-process", () => {
     );
   });
 
+  it("sandbox --env: a Pinwheel environment, or a word that is none, is refused with what to use instead", async () => {
+    expect(await usageError(["sandbox", "connect", "--env", "production"])).toBe(
+      'error: the sandbox is pinwheel-cli\'s own stand-in, not Pinwheel production; use --base-url <a running "pinwheel-cli mock"> or --env local',
+    );
+    expect(await usageError(["sandbox", "accounts", "--env", "sandbx"])).toBe(
+      'error: --env: "sandbx" is not an environment; the sandbox takes --env local, or --base-url <a running "pinwheel-cli mock">',
+    );
+  });
+
   it("refuses a number that is not one, naming the option", async () => {
     expect(await usageError(["simulate", "income.added", "--count", "many", "--to", UNREACHABLE])).toMatch(/--count/);
   });

@@ -92,6 +92,19 @@ describe("verify with --body, --signature and --timestamp", () => {
     expect(result.stdout).toContain("Checked\n  - The signature is well formed");
   });
 
+  it("an unusable x-timestamp: the last line says what is wrong with it, alone or beside a malformed signature", async () => {
+    const decimal = await runCli(["verify", ...flags(bodyFiles.compact, COMPACT, { timestamp: "1796280388.0" }), "--secret", SECRET], { env: home.env });
+    expect(decimal.code, describeRun(decimal)).toBe(1);
+    expect(decimal.stderr).toBe('error: the timestamp check fails: x-timestamp must be Unix seconds as digits, got "1796280388.0"\n');
+
+    const both = await runCli(["verify", "--body", bodyFiles.compact, "--signature", "abc", "--timestamp", "notanumber", "--secret", SECRET], { env: home.env });
+    expect(both.code, describeRun(both)).toBe(1);
+    expect(both.stdout).toMatch(/^invalid \(malformed_signature\): .*\. Also, x-timestamp is "notanumber"\. Pinwheel sends x-timestamp as Unix seconds/);
+    expect(both.stderr).toBe('error: the signature check fails: 1 likely cause above; x-timestamp "notanumber" is not Unix seconds in digits either\n');
+    const json = await verify(["--body", bodyFiles.compact, "--signature", "abc", "--timestamp", "notanumber", "--secret", SECRET]);
+    expect(json.report.summary).toContain('Also, x-timestamp is "notanumber".');
+  });
+
   it("names a trailing newline an editor added to the saved body", async () => {
     const { result, matched } = await verify([...flags(bodyFiles.compactWithNewline, COMPACT), "--secret", SECRET]);
     expect(result.code).toBe(1);

@@ -8,12 +8,13 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type CheckId, type ConformanceOptions, type ConformanceReport } from "../../src/conformance/index.js";
 import { EVENT_NAMES } from "../../src/events/catalog.js";
-import { GENUINE_FIRST_FIX } from "../../src/conformance/genuine-first.js";
+import { GENUINE_FIRST_FIX, MILLISECONDS_FIX } from "../../src/conformance/genuine-first.js";
 import { verifyWebhook } from "../../src/signing.js";
 import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
 import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
 import { millisecondTimestamps } from "../fixtures/handlers/millisecond-timestamps.js";
 import { nonIdempotent } from "../fixtures/handlers/non-idempotent.js";
+import { readsMilliseconds } from "../fixtures/handlers/reads-milliseconds.js";
 import { parsesBeforeVerifying } from "../fixtures/handlers/parses-before-verifying.js";
 import { rejectsUnknownEvent } from "../fixtures/handlers/rejects-unknown-event.js";
 import { slow } from "../fixtures/handlers/slow.js";
@@ -159,6 +160,8 @@ describe("each broken handler fails exactly its check", () => {
   it("parses before verifying: other bytes with the same JSON verify", async () => {
     const report = await run(await handler(parsesBeforeVerifying));
     expectOnlyFailure(report, "tampered-body", /^answered 200 to a body whose bytes differ from the signed ones though its JSON is the same: it verifies re-serialized JSON \(parsed before verifying\)/);
+    // The fix names the raw body in Python's frameworks as well as Node's.
+    expect(report.results.find((r) => r.id === "tampered-body")!.fix).toMatch(/express\.raw, .*Flask request\.get_data\(\), Django request\.body, FastAPI await request\.body\(\)/);
   });
 
   it("400 on an unknown event: the event would be lost", async () => {
@@ -235,6 +238,28 @@ describe("each broken handler fails exactly its check", () => {
     expectOnlyFailure(report, "timestamp-in-milliseconds", /^answered 200 to a genuine signature over an x-timestamp in milliseconds/);
   });
 
+  it("reads x-timestamp as milliseconds: genuine-events' failure names that, not the secret or the raw body", async () => {
+    const report = await run(await handler(readsMilliseconds), { events: ["income.added", "paystubs.added"] });
+    const genuine = report.results.find((r) => r.id === "genuine-events")!;
+    expect(genuine.verdict).toBe("fail");
+    expect(genuine.message).toMatch(/^2 of 2 not answered 2xx: income\.added → 401; paystubs\.added → 401 \(the handler seems to read x-timestamp as milliseconds: it accepted a 13-digit one in timestamp-in-milliseconds; x-timestamp is Unix seconds\)$/);
+    expect(genuine.message).not.toContain("secret");
+    expect(genuine.fix).toBe(MILLISECONDS_FIX);
+    expect(report.results.find((r) => r.id === "timestamp-in-milliseconds")!.verdict).toBe("fail");
+    // Without timestamp-in-milliseconds in the run nothing shows the cause: the usual guess stays.
+    const alone = await run(await handler(readsMilliseconds), { events: ["income.added"], checks: ["genuine-events"] });
+    expect(alone.results[0]!.message).toMatch(/refused as unauthorized: is the handler verifying with the same secret/);
+    // One that lets other forgeries in too (strangers answered 200 unverified) shows nothing about milliseconds.
+    const known = "user_known_9";
+    const lookup = await run(await handler({ ...readsMilliseconds, ...verifiesAfterLookup(known) }), {
+      endUserId: known,
+      events: ["income.added"],
+      checks: ["genuine-events", "forged-signature", "timestamp-in-milliseconds"],
+    });
+    expect(lookup.results.map((r) => r.verdict)).toEqual(["fail", "fail", "fail"]);
+    expect(lookup.results[0]!.message).not.toContain("milliseconds");
+  });
+
   it("slow: one answer later than the timeout (a small --timeout keeps this test short)", async () => {
     const report = await run(await handler(slow("shifts.fully_synced", 1500)), { timeoutMs: 1000 });
     expectOnlyFailure(report, "response-time", /^1 of \d+ answers came later than 1\.00 s \(shifts\.fully_synced: \d\.\d\d s\): Pinwheel would count them failed and retry/);
@@ -254,6 +279,14 @@ describe("each broken handler fails exactly its check", () => {
     expect(report.results.map((result) => result.message)).toEqual([
       "answered 200, then 200 (whether the duplicate was processed again cannot be seen without --state-url)",
       "answered 200, then 200 (whether the retry was processed again cannot be seen without --state-url)",
+    ]);
+    expect(report.results.map((result) => result.unchecked)).toEqual(["double processing not checked without --state-url", "double processing not checked without --state-url"]);
+    // With --state-url there is nothing left unchecked.
+    const target = await handler();
+    const checked = await run(target, { checks: ["duplicate-delivery", "retried-delivery"], stateUrl: target.stateUrl });
+    expect(checked.results.map((result) => [result.verdict, result.unchecked])).toEqual([
+      ["pass", undefined],
+      ["pass", undefined],
     ]);
   });
 

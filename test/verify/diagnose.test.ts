@@ -76,6 +76,8 @@ describe("diagnoseWebhook", () => {
       expect(message(report, "body_reserialized")).toContain("express.raw({ type: 'application/json' })");
       expect(message(report, "body_reserialized")).toContain("parseAs: 'buffer'");
       expect(message(report, "body_reserialized")).toContain("await req.text()");
+      // A Python handler's author gets theirs too.
+      expect(message(report, "body_reserialized")).toContain("Flask: `request.get_data()`; Django: `request.body`; FastAPI or Starlette: `await request.body()`");
     });
 
     it("names compact JSON when the handler verified a pretty-printed body", () => {
@@ -136,12 +138,14 @@ describe("diagnoseWebhook", () => {
       const report = diagnose({ signedTimestamp: `${T}123` });
       expect(report.verdict).toMatchObject({ ok: false, reason: "stale_timestamp" });
       expect(matched(report)).toEqual(["timestamp_milliseconds"]);
-      expect(message(report, "timestamp_milliseconds")).toMatch(/is in milliseconds, and the request was signed with it: whoever sent it used Date.now\(\)/);
+      expect(message(report, "timestamp_milliseconds")).toMatch(/is in milliseconds, and the request was signed with it: whoever sent it used milliseconds \(JavaScript's Date.now\(\)\) where Pinwheel sends Unix seconds\.$/);
     });
 
     it("warns a valid request's reader that the header is seconds, with the age a millisecond reading gives", () => {
       const report = diagnose({});
-      expect(message(report, "timestamp_milliseconds")).toMatch(/must multiply it by 1000 first, or every delivery looks 57 years old/);
+      expect(message(report, "timestamp_milliseconds")).toBe(
+        "x-timestamp is Unix seconds, as Pinwheel sends it (in JavaScript, Date.now() is milliseconds): a handler that reads it as milliseconds sees every delivery as 57 years old.",
+      );
     });
   });
 
@@ -233,6 +237,11 @@ describe("diagnoseWebhook", () => {
       const both = diagnose({ signature: signWebhook(SECRET, T, COMPACT).slice(3), timestamp: "2026-11-23T12:00:00Z" });
       expect(both.summary).toMatch(/^invalid \(malformed_signature\): .*\. Also, x-timestamp is "2026-11-23T12:00:00Z"\. Pinwheel sends/);
       expect(matched(both)).toEqual(["signature_format"]);
+      // A signature beyond recovery does not hide the timestamp's problem.
+      const neither = diagnose({ signature: "abc", timestamp: "notanumber" });
+      expect(neither.summary).toMatch(/^invalid \(malformed_signature\): .*\. Also, x-timestamp is "notanumber"\. Pinwheel sends/);
+      const unsigned = diagnose({ signature: undefined, timestamp: undefined });
+      expect(unsigned.summary).toMatch(/^invalid \(missing_signature\): .*\. Also, there is no x-timestamp\. Pinwheel sends/);
     });
 
     it("says an unsigned request was not sent by Pinwheel", () => {

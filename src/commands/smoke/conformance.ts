@@ -9,6 +9,7 @@ import {
   interruptedConformanceJUnit,
   printConformanceReport,
   failedConformanceJUnit,
+  failedConformanceJson,
 } from "../../output/conformance.js";
 import { saveOnInterrupt } from "../../interrupt.js";
 import { didYouMean } from "../../suggest.js";
@@ -94,8 +95,11 @@ export async function runConformanceSuite(options: SmokeOptions): Promise<void> 
       }),
     );
   } catch (error) {
-    // Nothing answering, or no answers any more: the JUnit report says so, for the CI step that reads it.
-    if (reporter === "junit" && error instanceof CliError && error.exitCode === 1) emitJUnit(out, failedConformanceJUnit(url, finished, planned, error.message), options.output);
+    // Nothing answering, or no answers any more: the report says so, for the CI step that reads it.
+    if (error instanceof CliError && error.exitCode === 1) {
+      if (reporter === "junit") emitJUnit(out, failedConformanceJUnit(url, finished, planned, error.message), options.output);
+      if (reporter === "json") out.data(failedConformanceJson(url, finished, planned, error.message));
+    }
     throw error;
   } finally {
     releaseInterrupt();

@@ -65,6 +65,9 @@ describe("smoke --suite conformance", () => {
     const rows = result.stdout.split("\n").filter((line) => /^(pass|FAIL|warn) {2,}/.test(line));
     expect(rows.map((row) => row.split(/\s+/)[1])).toEqual([...CHECK_IDS]);
     expect(rows.filter((row) => row.startsWith("FAIL"))).toEqual([expect.stringMatching(/^FAIL\s+forged-signature\s+200\s+an event with a made-up x-pinwheel-signature/)]);
+    // Without --state-url the idempotency passes say what they could not check, on their rows.
+    const partly = rows.filter((row) => row.endsWith("  (double processing not checked without --state-url)"));
+    expect(partly.map((row) => row.split(/\s+/).slice(0, 2).join(" "))).toEqual(["pass duplicate-delivery", "pass retried-delivery"]);
     const details = result.stdout.slice(result.stdout.indexOf("\nFAIL forged-signature: "));
     expect(details).toMatch(/^\nFAIL forged-signature: answered 200 to a made-up signature \(v2= and 16 hex characters, not an HMAC\)/);
     expect(details).toMatch(/\n {2}sent: {3}a made-up signature .*, unknown end user\n {10}POST http:\/\/127\.0\.0\.1:\d+\/webhooks {2}content-type: application\/json {2}x-pinwheel-signature: v2=[0-9a-f]{16} {2}x-timestamp: \d{10}\n {10}\{"event":"income\.added"/);
@@ -84,6 +87,7 @@ describe("smoke --suite conformance", () => {
       ["duplicate-delivery", "fail"],
       ["retried-delivery", "warn"],
     ]);
+    expect(report.checks.map((check) => (check as { unchecked?: unknown }).unchecked)).toEqual([null, null, null]);
     const duplicate = report.checks[1]!;
     expect(duplicate.message).toMatch(/--state-url went from processed \d+ to processed \d+ on the duplicate: it processed the same event_id twice$/);
     expect(duplicate.fix).toMatch(/^store event_id with a unique constraint/);
@@ -230,6 +234,29 @@ describe("a suite that cannot go on still writes its JUnit report", () => {
     expect(findAll(root, "testsuite")[0]!.attributes).toMatchObject({ tests: String(CHECK_IDS.length), failures: "0", errors: "1", skipped: String(CHECK_IDS.length - 1) });
     expect(findAll(root, "error")[0]!.attributes.message).toMatch(/^nothing answered at .*; is your app running there\?$/);
     expect(findAll(root, "skipped")[0]!.attributes.message).toBe(`not run: the suite stopped during ${CHECK_IDS[0]}`);
+  });
+
+  it("--json prints its one document all the same: the cause as error, the check it stopped during, the rest not run; exit 1", async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const url = `http://127.0.0.1:${port}/webhooks`;
+    const result = await conformance(["--to", url, "--json"]);
+    expectExit(result, 1);
+    expect(expectOneLineError(result.stderr)).toMatch(/^error: nothing answered at .*; is your app running there\?$/);
+    const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(report).toEqual({
+      suite: "conformance",
+      url,
+      error: expect.stringMatching(/^nothing answered at .*\(connect ECONNREFUSED.*; is your app running there\?$/),
+      passed: 0,
+      failed: 0,
+      warned: 0,
+      checks: [],
+      stopped_during: [CHECK_IDS[0]],
+      not_run: CHECK_IDS.slice(1),
+    });
   });
 });
 
