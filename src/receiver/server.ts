@@ -666,8 +666,16 @@ function failedRequest(error: ParseError): Pick<Arrived, "method" | "path" | "he
   let end = failedAt > 0 ? raw.lastIndexOf("\r\n\r\n", failedAt - 1) : -1;
   let message = raw.slice(end < 0 ? 0 : end + 4);
   if (!REQUEST_LINE.test(message) && end >= 0) {
-    end = end > 0 ? raw.lastIndexOf("\r\n\r\n", end - 1) : -1;
-    message = raw.slice(end < 0 ? 0 : end + 4);
+    const previous = end > 0 ? raw.lastIndexOf("\r\n\r\n", end - 1) : -1;
+    // The blank line may end the head of a request pipelined before it: its body comes first.
+    const bodyLength = /\r\ncontent-length:[ \t]*(\d{1,9})[ \t]*\r\n/i.exec(raw.slice(previous < 0 ? 0 : previous + 4, end + 2))?.[1];
+    const afterBody = bodyLength === undefined ? "" : message.slice(Number(bodyLength));
+    if (REQUEST_LINE.test(afterBody)) {
+      message = afterBody;
+    } else {
+      end = previous;
+      message = raw.slice(end < 0 ? 0 : end + 4);
+    }
   }
   const line = REQUEST_LINE.exec(message);
   if (!line) return { method: "", path: "", headers: [] };

@@ -153,6 +153,16 @@ describe("what node's defaults would drop or hold", () => {
     expect(rows.map((row) => [row.path, row.statusCode])).toEqual([...Array.from({ length: 5 }, (_, index) => [`/pipelined-${index}`, 200]), ["", 400]]);
   });
 
+  it("stores a malformed request pipelined after one with a body as itself, not under the head before it", async () => {
+    const { body, headers } = signed();
+    const first = httpRequest("POST", "/before-foo", headers, body).toString("latin1").replace("connection: close\r\n", "");
+    const before = count();
+    const answer = await rawRequest(receiver.port, Buffer.from(`${first}FOO /after-body HTTP/1.1\r\nhost: x\r\n\r\n`, "latin1"));
+    expect(answer.status).toBe(200);
+    await waitUntil(() => count() === before + 2);
+    expect(newest()).toMatchObject({ method: "FOO", path: "/after-body", statusCode: 400 });
+  });
+
   it("answers pipelined requests before a CONNECT after them, then refuses the CONNECT", async () => {
     const before = count();
     const requests = pipelined(3, "/before-connect");
