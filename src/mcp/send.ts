@@ -1,12 +1,19 @@
 import { resolveDbPath } from "../config.js";
+import { CliError } from "../errors.js";
 import { DeliveryRun, summarize, type ReplayOptionNames, type SentBodies } from "../cli/delivery-run.js";
 import { retryPolicy } from "../delivery/retry-policy.js";
 import { collectingOutput } from "../output/collect.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import type { McpContext } from "./tool.js";
 
+/** Why a call's sends ended early: what the log says (the client that asked gets no answer). */
+export const STOPPED = "stopped: the client cancelled the call or closed the connection; every attempt made is recorded (deliveries list)";
+
 /** Retries an agent waits for: all within 30 s (base 1 s), where Pinwheel's own schedule (base 30 s) spans 15 minutes. */
 export const MCP_RETRY_BASE_MS = 1000;
+
+/** The longest retry_base_ms: every retry within a minute (30 × base), where 30000 would be Pinwheel's 15. */
+export const MCP_MAX_RETRY_BASE_MS = 2000;
 
 /** replay_request's arguments, as failure hints name them (where the CLI's name its flags). */
 const REPLAY_ARGUMENTS: ReplayOptionNames = { asRecorded: '"as_recorded"', includeUnverified: '"include_unverified"' };
@@ -53,9 +60,17 @@ export async function sendThrough<T>(context: McpContext, plan: SendPlan, work: 
     planned: plan.planned,
     attemptLines: plan.attemptLines ?? "auto",
     longLived: true,
+    signal: context.signal,
   });
   let value!: T;
-  const summary = await run.finish(work(run).then((result) => void (value = result)));
+  let summary;
+  try {
+    summary = await run.finish(work(run).then((result) => void (value = result)));
+  } catch (error) {
+    // The client cancelled or went away: the run stopped where it was, every attempt made recorded.
+    if (context.signal?.aborted) throw new CliError(STOPPED);
+    throw error;
+  }
   const sent: SentBodies = plan.unsigned ? "as-recorded" : "events";
   const failure = summarize(out, summary, plan.url, { verbose: true, sent, names: REPLAY_ARGUMENTS }) ?? null;
   const attempts = out.records.filter((record): record is Record<string, unknown> => (record as { type?: unknown }).type === "attempt");

@@ -123,8 +123,11 @@ export function toolErrorText(error: unknown): string {
   return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** A server with every tool and resource; connect it to a transport. */
-export function createMcpServer(context: McpContext, tools: readonly ToolDefinition[] = TOOLS): McpServer {
+/** The tool calls still running: one per request the client has in flight, so bounded by the client. */
+export type CallsInFlight = Set<Promise<unknown>>;
+
+/** A server with every tool and resource; connect it to a transport. `inFlight` tracks the tool calls running. */
+export function createMcpServer(context: McpContext, tools: readonly ToolDefinition[] = TOOLS, inFlight: CallsInFlight = new Set()): McpServer {
   const server = new McpServer({ name: "pinwheel-cli", version: VERSION }, { instructions: INSTRUCTIONS });
   const redact = redactor(context.secret.secret);
   const log = (line: string) => context.log(redact(line));
@@ -149,8 +152,10 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
                 // A client gone mid-run costs the notification, not the run.
                 notifying.push(sent.catch(() => {}));
               };
+        const running = tool.run(args as never, { ...context, progress, signal: extra.signal });
+        inFlight.add(running);
         try {
-          const outcome = await tool.run(args as never, { ...context, progress });
+          const outcome = await running;
           await Promise.all(notifying);
           log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
           return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
@@ -158,6 +163,8 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
           const text = toolErrorText(error);
           log(`${tool.name}: ${text}`);
           return redact({ content: [{ type: "text", text }], isError: true });
+        } finally {
+          inFlight.delete(running);
         }
       },
     );
@@ -166,9 +173,13 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
   return server;
 }
 
-/** Serves on stdin/stdout until the client closes stdin (or a signal stops the process). */
+/**
+ * Serves on stdin/stdout until the client closes stdin (or a signal stops the process); then the
+ * calls in flight stop sending and it returns once what they sent is recorded.
+ */
 export async function serveStdio(context: McpContext): Promise<void> {
-  const server = createMcpServer(context);
+  const inFlight: CallsInFlight = new Set();
+  const server = createMcpServer(context, TOOLS, inFlight);
   const transport = new LineTransport(process.stdin, process.stdout);
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
@@ -197,6 +208,9 @@ export async function serveStdio(context: McpContext): Promise<void> {
   try {
     await server.connect(transport);
     await closed;
+    // Closing aborted every call in flight (the SDK aborts their signals): their sends stop, and
+    // what they made is recorded before the server returns.
+    await Promise.allSettled([...inFlight]);
     if (!stopping && lastError) throw new CliError(redact(`the MCP connection closed after an error: ${lastError.message.split("\n")[0]}`));
   } finally {
     process.off("SIGINT", stop);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { resolveDefaultTarget } from "../../config.js";
 import { buildEvent, type Assignment } from "../../events/build.js";
 import { eventNameOrUsageError } from "../../cli/inputs.js";
-import { attemptLines, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
+import { attemptLines, MCP_MAX_RETRY_BASE_MS, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
 import { sendTarget } from "../targets.js";
 import { defineTool } from "../tool.js";
 
@@ -33,7 +33,13 @@ export const simulateEvent = defineTool({
     account_id: z.string().optional().describe("payload.account_id"),
     end_user_id: z.string().optional().describe("payload.end_user_id"),
     retry: z.boolean().optional().describe("retry after a 5XX, network error or timeout, like Pinwheel"),
-    retry_base_ms: z.number().int().min(1).max(30_000).optional().describe(`retry schedule base (default ${MCP_RETRY_BASE_MS}; Pinwheel's is 30000)`),
+    retry_base_ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(MCP_MAX_RETRY_BASE_MS)
+      .optional()
+      .describe(`retry schedule base: every retry within 30 × base (default ${MCP_RETRY_BASE_MS}, at most ${MCP_MAX_RETRY_BASE_MS}; Pinwheel's is 30000, 15 minutes)`),
     timeout_ms: z.number().int().min(1).max(60_000).optional().describe("per-attempt timeout (default 15000, as Pinwheel)"),
   },
   sends: true,
