@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from "../cli/argument-error.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { didYouMean, didYouMeanOneOf } from "../suggest.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ConformanceError, NO_HTTP_HINT } from "../conformance/errors.js";
 import { isReplayError } from "../delivery/replay-error.js";
@@ -123,6 +125,30 @@ export function toolErrorText(error: unknown): string {
   return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/**
+ * A tool's arguments as clients see them (additionalProperties: false) and as the SDK parses them:
+ * an argument the tool does not take is kept, for unknownArgument to refuse in the tool's words,
+ * where a stripped one would be ignored (a mistyped "url" for "to" sent to the default URL).
+ */
+function argumentsSchema(tool: ToolDefinition): z.ZodObject {
+  return z.object(tool.input).loose().meta({ additionalProperties: false });
+}
+
+/** Names an agent gives an argument that no spelling distance leads from to ours. */
+const ARGUMENT_SYNONYMS: Readonly<Record<string, string>> = { url: "to", uri: "to", target: "to", endpoint: "to", webhook_url: "to", destination: "to" };
+
+/** The refusal of the first argument the tool does not take, naming the nearest it does. */
+export function unknownArgument(tool: Pick<ToolDefinition, "name" | "input">, args: unknown): string | undefined {
+  if (args === null || typeof args !== "object") return undefined;
+  const known = Object.keys(tool.input);
+  const name = Object.keys(args).find((key) => !Object.hasOwn(tool.input, key));
+  if (name === undefined) return undefined;
+  const meant = ARGUMENT_SYNONYMS[name.toLowerCase()];
+  const hint =
+    known.length === 0 ? "it takes none" : (meant !== undefined && known.includes(meant) ? didYouMeanOneOf([meant]) : didYouMean(name, known)) || `use ${known.join(", ")}`;
+  return `${tool.name} has no argument ${JSON.stringify(name)}; ${hint}`;
+}
+
 /** The tool calls still running: one per request the client has in flight, so bounded by the client. */
 export type CallsInFlight = Set<Promise<unknown>>;
 
@@ -137,10 +163,15 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
+        inputSchema: argumentsSchema(tool),
         annotations: { readOnlyHint: !tool.sends, destructiveHint: false, openWorldHint: tool.sends },
       },
       async (args: unknown, extra): Promise<CallToolResult> => {
+        const unknown = unknownArgument(tool, args);
+        if (unknown !== undefined) {
+          log(`${tool.name}: ${unknown}`);
+          return { content: [{ type: "text", text: unknown }], isError: true };
+        }
         const token = extra._meta?.progressToken;
         // Progress already reported is written before the result, never after it.
         const notifying: Promise<void>[] = [];

@@ -56,3 +56,29 @@ describe("what the handler answered", () => {
     expect((smoke.data.checks as Record<string, unknown>[])[0]).toMatchObject({ passed: false, status_code: 422, response_body: '{"recorded":1}' });
   });
 });
+
+describe("arguments a tool does not take", () => {
+  it("are refused as a tool error naming the nearest argument, and nothing is sent", async () => {
+    const before = receiver.requests.length;
+    const url = await mcp.call("simulate_event", { event: "paystubs.added", url: receiver.url });
+    expect(url.isError).toBe(true);
+    expect(url.text).toBe('simulate_event has no argument "url"; did you mean "to"?');
+
+    const event = await mcp.call("run_smoke", { to: receiver.url, event: "paystubs.added" });
+    expect(event.isError).toBe(true);
+    expect(event.text).toBe('run_smoke has no argument "event"; did you mean "events"?');
+    expect(receiver.requests.length).toBe(before);
+
+    const status = await mcp.call("list_requests", { status: 500 });
+    expect(status.isError).toBe(true);
+    expect(status.text).toMatch(/^list_requests has no argument "status"; use event, account_id, verdict, since, limit$/);
+
+    const none = await mcp.call("sandbox_accounts", { all: true });
+    expect(none).toMatchObject({ isError: true, text: 'sandbox_accounts has no argument "all"; it takes none' });
+  });
+
+  it("the input schemas say so (additionalProperties: false)", async () => {
+    const { tools } = await mcp.client.listTools();
+    for (const tool of tools) expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
+  });
+});
