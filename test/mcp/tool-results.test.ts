@@ -82,3 +82,16 @@ describe("arguments a tool does not take", () => {
     for (const tool of tools) expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
   });
 });
+
+describe("run_smoke's end user", () => {
+  it("takes end_user_id, and without it uses the configured end-user-id, as smoke does", async () => {
+    const configured = await mcp.call("run_smoke", { to: receiver.url, events: ["paystubs.added"] });
+    expect(configured.data).toMatchObject({ end_user_id: "user_from_config", unrecognised_end_user_acknowledged: false });
+    const sent = JSON.parse(receiver.requests.at(-1)!.body.toString("utf8")) as { payload: { end_user_id: string } };
+    expect(sent.payload.end_user_id).toBe("user_from_config");
+
+    const given = await mcp.call("run_smoke", { to: receiver.url, events: ["paystubs.added"], end_user_id: "user_given" });
+    expect(given.data).toMatchObject({ end_user_id: "user_given" });
+    expect((JSON.parse(receiver.requests.at(-1)!.body.toString("utf8")) as { payload: { end_user_id: string } }).payload.end_user_id).toBe("user_given");
+  });
+});
