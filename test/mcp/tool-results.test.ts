@@ -95,3 +95,24 @@ describe("run_smoke's end user", () => {
     expect((JSON.parse(receiver.requests.at(-1)!.body.toString("utf8")) as { payload: { end_user_id: string } }).payload.end_user_id).toBe("user_given");
   });
 });
+
+describe("results of bounded size", () => {
+  it("simulate_event leaves out a built body past 64 KiB, and get_request cuts a stored one there, each saying so and where the whole is", async () => {
+    const big = "x".repeat(300 * 1024);
+    const sent = await mcp.call("simulate_event", { event: "paystubs.added", to: listen.url, add: { "payload.padding": big } });
+    expect(sent.isError, sent.text).toBe(false);
+    expect(sent.data.body).toBeNull();
+    expect(sent.data.body_cut).toMatchObject({ size: expect.any(Number), shown: 0 });
+    expect(JSON.stringify(sent.data).length).toBeLessThan(20 * 1024);
+
+    const eventId = sent.data.event_id as string;
+    await listen.waitFor((line) => (line as { event_id?: string }).event_id === eventId);
+    const shown = await mcp.call("get_request", { id: eventId });
+    expect(shown.isError, shown.text).toBe(false);
+    expect((shown.data.body as string).length).toBe(64 * 1024);
+    expect(shown.data.body_cut).toMatchObject({ shown: 64 * 1024, size: expect.any(Number) });
+    expect(shown.data.body_cut).toMatchObject({ whole: expect.stringContaining(`events show ${shown.data.id as number} --json`) });
+    expect(shown.text.length).toBeLessThan(70 * 1024);
+    expect(JSON.stringify(shown.data).length).toBeLessThan(70 * 1024);
+  });
+});
