@@ -116,3 +116,11 @@ describe("results of bounded size", () => {
     expect(JSON.stringify(shown.data).length).toBeLessThan(70 * 1024);
   });
 });
+
+describe("verify_request's base64 body", () => {
+  it("refuses a body that is not base64", async () => {
+    const result = await mcp.call("verify_request", { body: "not base64!!", body_encoding: "base64", headers: { "x-pinwheel-signature": "v2=00", "x-timestamp": "1" } });
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(/^"body" is not base64/);
+  });
+});
