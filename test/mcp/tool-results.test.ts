@@ -124,3 +124,12 @@ describe("verify_request's base64 body", () => {
     expect(result.text).toMatch(/^"body" is not base64/);
   });
 });
+
+describe("hints in the tools' terms", () => {
+  it("an unknown event names list_event_types, not a CLI command", async () => {
+    const result = await mcp.call("run_smoke", { to: receiver.url, events: ["nonsense.event"] });
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain("list_event_types");
+    expect(result.text).not.toContain("pinwheel-cli");
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { endUserFor, unrecognisedEndUserNotice } from "../../cli/end-user.js";
-import { eventNameOrUsageError } from "../../cli/inputs.js";
+import { eventNameOrToolError } from "../inputs.js";
 import { matchesExpectation } from "../../delivery/expected-answer.js";
 import { isListenAnswer } from "../../receiver/accepted-answer.js";
 import { plannedDeliveries } from "../../cli/play-scenario.js";
@@ -45,7 +45,7 @@ export const runSmoke = defineTool({
     const url = sendTarget(context, args.to);
     if (args.events && args.scenario) throw usageError("give events or scenario, not both");
     const expect = expectedStatuses(args.expect ?? "2xx");
-    const names = (args.events ?? (args.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrUsageError);
+    const names = (args.events ?? (args.scenario ? [] : [...EVENT_NAMES])).map(eventNameOrToolError);
     const scenario = args.scenario === undefined ? undefined : loadBuiltInScenario(args.scenario);
     const planned = scenario ? plannedDeliveries(scenario) : names.length;
     const endUser = endUserFor(args.end_user_id);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { resolveDefaultTarget } from "../../config.js";
 import { buildEvent, type Assignment } from "../../events/build.js";
-import { eventNameOrUsageError } from "../../cli/inputs.js";
+import { eventNameOrToolError } from "../inputs.js";
 import { attemptLines, MCP_MAX_RETRY_BASE_MS, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
 import { RESULT_BODY_BYTES, wholeRequestCommand } from "../store.js";
 import { sendTarget } from "../targets.js";
@@ -46,7 +46,7 @@ export const simulateEvent = defineTool({
   },
   sends: true,
   async run(args, context) {
-    const name = eventNameOrUsageError(args.event);
+    const name = eventNameOrToolError(args.event);
     const url = sendTarget(context, args.to ?? resolveDefaultTarget());
     // Built before anything is sent, so a bad override is an input error and nothing goes out.
     const envelope = buildEvent(name, {
