@@ -83,6 +83,23 @@ describe("stopping a tool call's sends", () => {
     expect(mcp.stderr()).toMatch(/run_smoke: stopped/);
   }, 40_000);
 
+  it("notifications/cancelled during simulate_event with retry: the attempt in flight is abandoned and not retried", async () => {
+    // Each answer a 503 after 1.5 s, and retries come at once (base 1 ms): a run not stopped sends its second attempt at 1.5 s.
+    const failing = await startServer(() => ({ status: 503, delayMs: 1_500 }));
+    home = tempHome();
+    const db = join(home.home, "events.db");
+    mcp = await startMcp(["--db", db], home.env);
+    const controller = new AbortController();
+    const call = mcp.client.callTool({ name: "simulate_event", arguments: { event: "paystubs.added", to: failing.url, retry: true, retry_base_ms: 1 } }, undefined, { signal: controller.signal });
+    call.catch(() => {});
+    await waitUntil(() => failing.requests.length === 1, 15_000);
+    controller.abort("enough");
+    await expect(call).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(failing.requests).toHaveLength(1);
+    expect(recorded(db)).toEqual([{ source: "simulate", error: expect.stringMatching(/^abandoned/) }]);
+  }, 40_000);
+
   it("retry_base_ms is bounded so that every retry comes within a minute", async () => {
     home = tempHome();
     mcp = await startMcp(["--db", join(home.home, "events.db")], home.env);
