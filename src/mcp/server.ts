@@ -170,7 +170,7 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
         const unknown = unknownArgument(tool, args);
         if (unknown !== undefined) {
           log(`${tool.name}: ${unknown}`);
-          return { content: [{ type: "text", text: unknown }], isError: true };
+          return redact({ content: [{ type: "text", text: unknown }], isError: true });
         }
         const token = extra._meta?.progressToken;
         // Progress already reported is written before the result, never after it.
