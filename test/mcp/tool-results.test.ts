@@ -77,6 +77,13 @@ describe("arguments a tool does not take", () => {
     expect(none).toMatchObject({ isError: true, text: 'sandbox_accounts has no argument "all"; it takes none' });
   });
 
+  it("the refusal does not echo the secret as an argument's name", async () => {
+    const result = await mcp.call("simulate_event", { event: "paystubs.added", [SECRET]: 1 });
+    expect(result.isError).toBe(true);
+    expect(result.text).toBe('simulate_event has no argument "[secret]"; use event, to, set, add, unset, outcome, account_id, end_user_id, retry, retry_base_ms, timeout_ms');
+    expect(mcp.stderr()).not.toContain(SECRET);
+  });
+
   it("the input schemas say so (additionalProperties: false)", async () => {
     const { tools } = await mcp.client.listTools();
     for (const tool of tools) expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
