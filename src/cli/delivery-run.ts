@@ -70,6 +70,11 @@ export interface RunOptions {
    * --count and replay do: against a hung app each one left would wait out its whole timeout.
    */
   stopWhenUnanswered?: boolean;
+  /**
+   * Its caller gave up (an MCP client cancelled the call or closed stdin): attempts in flight are
+   * abandoned, each recorded as such, no retry waits on, and a delivery asked for after it throws.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunSummary {
@@ -121,6 +126,9 @@ export class DeliveryRun {
     },
   );
   readonly verbose: boolean;
+  /** What ends a wait for a retry: Ctrl+C, or the caller's signal. */
+  private readonly retrySignal: AbortSignal;
+  private readonly abandonInFlight = () => void this.sender.abandon?.();
 
   private constructor(
     private readonly out: Output,
@@ -132,6 +140,8 @@ export class DeliveryRun {
     this.verbose = out.json || (options.attemptLines !== "none" && options.planned <= 20);
     this.progress = out.progress(options.planned, options.source);
     this.webhookId = options.webhookId ?? randomUUID();
+    this.retrySignal = options.signal ? AbortSignal.any([this.stopping.signal, options.signal]) : this.stopping.signal;
+    options.signal?.addEventListener("abort", this.abandonInFlight, { once: true });
   }
 
   static open(out: Output, options: RunOptions): DeliveryRun {
@@ -158,6 +168,7 @@ export class DeliveryRun {
 
   async send(item: RunItem, url = this.options.url): Promise<DeliveryReport> {
     const { out, options } = this;
+    if (options.signal?.aborted) throw new Error("the run was stopped by its caller");
     const webhookId = item.webhookId ?? this.webhookId;
     const context: DeliveryContext = { deliveryId: randomUUID(), source: options.source, event: item.event, eventId: item.eventId, webhookId, requestId: item.requestId };
     const report = await this.stopping.run(() => deliver(
@@ -165,7 +176,7 @@ export class DeliveryRun {
       { url, body: item.body, secret: options.secret, webhookId, recordedHeaders: item.recordedHeaders },
       {
         retry: options.retry,
-        signal: options.retry ? this.stopping.signal : undefined,
+        signal: options.retry ? this.retrySignal : undefined,
         onAttempt: (attempt) => {
           this.recorder.record(context, attempt);
           if (options.attemptLines === "none") return;
@@ -207,6 +218,7 @@ export class DeliveryRun {
   /** Closes the pool and waits until every attempt is recorded. */
   async close(): Promise<RunSummary> {
     this.stopping.release();
+    this.options.signal?.removeEventListener("abort", this.abandonInFlight);
     this.progress.done();
     // The pool's connections close while the last attempts are written and the store's file is
     // brought up to date (a connection the run opened checkpoints as it closes): one waits on

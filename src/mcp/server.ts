@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from "../cli/argument-error.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { didYouMean, didYouMeanOneOf } from "../suggest.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ConformanceError, NO_HTTP_HINT } from "../conformance/errors.js";
 import { isReplayError } from "../delivery/replay-error.js";
@@ -123,8 +125,35 @@ export function toolErrorText(error: unknown): string {
   return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** A server with every tool and resource; connect it to a transport. */
-export function createMcpServer(context: McpContext, tools: readonly ToolDefinition[] = TOOLS): McpServer {
+/**
+ * A tool's arguments as clients see them (additionalProperties: false) and as the SDK parses them:
+ * an argument the tool does not take is kept, for unknownArgument to refuse in the tool's words,
+ * where a stripped one would be ignored (a mistyped "url" for "to" sent to the default URL).
+ */
+function argumentsSchema(tool: ToolDefinition): z.ZodObject {
+  return z.object(tool.input).loose().meta({ additionalProperties: false });
+}
+
+/** Names an agent gives an argument that no spelling distance leads from to ours. */
+const ARGUMENT_SYNONYMS: Readonly<Record<string, string>> = { url: "to", uri: "to", target: "to", endpoint: "to", webhook_url: "to", destination: "to" };
+
+/** The refusal of the first argument the tool does not take, naming the nearest it does. */
+export function unknownArgument(tool: Pick<ToolDefinition, "name" | "input">, args: unknown): string | undefined {
+  if (args === null || typeof args !== "object") return undefined;
+  const known = Object.keys(tool.input);
+  const name = Object.keys(args).find((key) => !Object.hasOwn(tool.input, key));
+  if (name === undefined) return undefined;
+  const meant = ARGUMENT_SYNONYMS[name.toLowerCase()];
+  const hint =
+    known.length === 0 ? "it takes none" : (meant !== undefined && known.includes(meant) ? didYouMeanOneOf([meant]) : didYouMean(name, known)) || `use ${known.join(", ")}`;
+  return `${tool.name} has no argument ${JSON.stringify(name)}; ${hint}`;
+}
+
+/** The tool calls still running: one per request the client has in flight, so bounded by the client. */
+export type CallsInFlight = Set<Promise<unknown>>;
+
+/** A server with every tool and resource; connect it to a transport. `inFlight` tracks the tool calls running. */
+export function createMcpServer(context: McpContext, tools: readonly ToolDefinition[] = TOOLS, inFlight: CallsInFlight = new Set()): McpServer {
   const server = new McpServer({ name: "pinwheel-cli", version: VERSION }, { instructions: INSTRUCTIONS });
   const redact = redactor(context.secret.secret);
   const log = (line: string) => context.log(redact(line));
@@ -134,10 +163,15 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
+        inputSchema: argumentsSchema(tool),
         annotations: { readOnlyHint: !tool.sends, destructiveHint: false, openWorldHint: tool.sends },
       },
       async (args: unknown, extra): Promise<CallToolResult> => {
+        const unknown = unknownArgument(tool, args);
+        if (unknown !== undefined) {
+          log(`${tool.name}: ${unknown}`);
+          return redact({ content: [{ type: "text", text: unknown }], isError: true });
+        }
         const token = extra._meta?.progressToken;
         // Progress already reported is written before the result, never after it.
         const notifying: Promise<void>[] = [];
@@ -149,8 +183,10 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
                 // A client gone mid-run costs the notification, not the run.
                 notifying.push(sent.catch(() => {}));
               };
+        const running = tool.run(args as never, { ...context, progress, signal: extra.signal });
+        inFlight.add(running);
         try {
-          const outcome = await tool.run(args as never, { ...context, progress });
+          const outcome = await running;
           await Promise.all(notifying);
           log(`${tool.name}: ${outcome.text.split("\n", 1)[0]}`);
           return redact({ content: [{ type: "text", text: outcome.text }], structuredContent: outcome.data });
@@ -158,6 +194,8 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
           const text = toolErrorText(error);
           log(`${tool.name}: ${text}`);
           return redact({ content: [{ type: "text", text }], isError: true });
+        } finally {
+          inFlight.delete(running);
         }
       },
     );
@@ -166,9 +204,13 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
   return server;
 }
 
-/** Serves on stdin/stdout until the client closes stdin (or a signal stops the process). */
+/**
+ * Serves on stdin/stdout until the client closes stdin (or a signal stops the process); then the
+ * calls in flight stop sending and it returns once what they sent is recorded.
+ */
 export async function serveStdio(context: McpContext): Promise<void> {
-  const server = createMcpServer(context);
+  const inFlight: CallsInFlight = new Set();
+  const server = createMcpServer(context, TOOLS, inFlight);
   const transport = new LineTransport(process.stdin, process.stdout);
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
@@ -197,6 +239,9 @@ export async function serveStdio(context: McpContext): Promise<void> {
   try {
     await server.connect(transport);
     await closed;
+    // Closing aborted every call in flight (the SDK aborts their signals): their sends stop, and
+    // what they made is recorded before the server returns.
+    await Promise.allSettled([...inFlight]);
     if (!stopping && lastError) throw new CliError(redact(`the MCP connection closed after an error: ${lastError.message.split("\n")[0]}`));
   } finally {
     process.off("SIGINT", stop);

@@ -19,6 +19,11 @@ export interface McpContext {
    * reset their request timeout on progress then wait for a run longer than their default 60 s.
    */
   progress?(done: number, total: number, message: string): void;
+  /**
+   * Aborted when the client cancels the call (notifications/cancelled) or the connection ends
+   * (stdin closed): a tool that sends stops sending, abandons what is in flight and returns.
+   */
+  signal?: AbortSignal;
 }
 
 /** A tool's answer: the structured result, and a few lines a model (or a person) can read at a glance. */

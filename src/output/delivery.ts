@@ -60,8 +60,8 @@ export function printForward(out: Output, request: { id: number; eventId: string
 }
 
 export function deliveryJson({ event, eventId, attempt }: DeliveryLine): Record<string, unknown> {
-  // One line per attempt: the answer's body stays in the store (deliveries list --json).
-  const view: Partial<ReplayAttemptView> = attemptJson(attempt);
-  delete view.response_body;
+  // What the app answered, as the attempt log keeps it (the sender's excerpt, at most 2 KiB), as
+  // `deliveries list --json` shows it: a reader of the attempt sees why it failed without a second look.
+  const view: ReplayAttemptView = attemptJson(attempt);
   return { type: "attempt", event, event_id: eventId, ...view };
 }

@@ -147,6 +147,8 @@ export function smokeReportJson(
       status_code: check.report.final.statusCode ?? null,
       error: check.report.final.error ?? null,
       duration_ms: Math.round(check.report.final.durationMs * 100) / 100,
+      // What the app answered (the attempt log's excerpt, at most 2 KiB), as simulate --json gives it.
+      response_body: check.report.final.responseBody ?? null,
     })),
     // Events left unsent once the app stopped answering (three checks in a row without an answer).
     not_sent: notSent,

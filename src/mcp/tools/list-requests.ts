@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { eventFilterOrUsageError, verdictOrUsageError } from "../../cli/inputs.js";
+import { verdictOrUsageError } from "../../cli/inputs.js";
+import { eventFilterOrToolError } from "../inputs.js";
 import { since } from "../../cli/options.js";
 import { requestJson } from "../../output/requests.js";
 import { requestStore } from "../../store/requests.js";
@@ -28,7 +29,7 @@ export const listRequests = defineTool({
     const after = args.since === undefined ? undefined : since(args.since);
     return withStore(context, (db) => {
       const store = requestStore(db);
-      const event = eventFilterOrUsageError(args.event, store);
+      const event = eventFilterOrToolError(args.event, store);
       const rows = store.list({ event, accountId: args.account_id, verdict, since: after, limit: args.limit ?? 50 });
       const requests = rows.map(requestJson);
       const lines = rows.map(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { endUserFor } from "../../cli/end-user.js";
-import { eventNameOrUsageError } from "../../cli/inputs.js";
+import { eventNameOrToolError } from "../inputs.js";
 import { CHECK_IDS, isCheckId, PINWHEEL_TIMEOUT_MS, runConformance, type CheckId } from "../../conformance/index.js";
 import { usageError } from "../../errors.js";
 import { conformanceJson, conformanceSummary } from "../../output/conformance.js";
@@ -43,7 +43,7 @@ export const runConformanceTool = defineTool({
     const stateUrl = args.state_url === undefined ? undefined : sendTarget(context, args.state_url, "state_url");
     // Named before anything is sent, so a mistyped check or event is an input error and nothing goes out.
     const checks = args.checks?.map(checkIdOrToolError);
-    const events = args.events?.map(eventNameOrUsageError);
+    const events = args.events?.map(eventNameOrToolError);
     const total = checks?.length ?? CHECK_IDS.length;
     let done = 0;
     const report = await runConformance({

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { resolveDefaultTarget } from "../../config.js";
 import { buildEvent, type Assignment } from "../../events/build.js";
-import { eventNameOrUsageError } from "../../cli/inputs.js";
-import { attemptLines, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
+import { eventNameOrToolError } from "../inputs.js";
+import { attemptLines, MCP_MAX_RETRY_BASE_MS, MCP_RETRY_BASE_MS, sendThrough } from "../send.js";
+import { RESULT_BODY_BYTES, wholeRequestCommand } from "../store.js";
 import { sendTarget } from "../targets.js";
 import { defineTool } from "../tool.js";
 
@@ -22,7 +23,8 @@ export const simulateEvent = defineTool({
     "http://127.0.0.1:3000/). Change the body with `set` (fields the fixture has, by dotted path such as " +
     '"payload.params.count", to JSON values), `add` (new fields), `unset` (paths to remove), `outcome` (job events only) and ' +
     "`account_id` / `end_user_id`. With `retry` a 5XX, network error or timeout is retried like Pinwheel (up to 5 more " +
-    "attempts, compressed to retry_base_ms). Returns each attempt (status, time, event_id) and records it like `simulate`.",
+    "attempts, compressed to retry_base_ms). Returns each attempt (status, time, event_id, what the handler answered) and " +
+    "the body sent (left out past 64 KiB: body_cut), and records it like `simulate`.",
   input: {
     event: z.string().min(1).describe("event name, e.g. paystubs.fully_synced (see list_event_types)"),
     to: z.string().optional().describe("URL to POST to (only this machine unless the server runs with --allow-remote)"),
@@ -33,12 +35,18 @@ export const simulateEvent = defineTool({
     account_id: z.string().optional().describe("payload.account_id"),
     end_user_id: z.string().optional().describe("payload.end_user_id"),
     retry: z.boolean().optional().describe("retry after a 5XX, network error or timeout, like Pinwheel"),
-    retry_base_ms: z.number().int().min(1).max(30_000).optional().describe(`retry schedule base (default ${MCP_RETRY_BASE_MS}; Pinwheel's is 30000)`),
+    retry_base_ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(MCP_MAX_RETRY_BASE_MS)
+      .optional()
+      .describe(`retry schedule base: every retry within 30 × base (default ${MCP_RETRY_BASE_MS}, at most ${MCP_MAX_RETRY_BASE_MS}; Pinwheel's is 30000, 15 minutes)`),
     timeout_ms: z.number().int().min(1).max(60_000).optional().describe("per-attempt timeout (default 15000, as Pinwheel)"),
   },
   sends: true,
   async run(args, context) {
-    const name = eventNameOrUsageError(args.event);
+    const name = eventNameOrToolError(args.event);
     const url = sendTarget(context, args.to ?? resolveDefaultTarget());
     // Built before anything is sent, so a bad override is an input error and nothing goes out.
     const envelope = buildEvent(name, {
@@ -50,9 +58,15 @@ export const simulateEvent = defineTool({
       unset: args.unset,
     });
     const retryBaseMs = args.retry || args.retry_base_ms !== undefined ? (args.retry_base_ms ?? MCP_RETRY_BASE_MS) : undefined;
+    const body = Buffer.from(JSON.stringify(envelope));
     const result = await sendThrough(context, { source: "simulate", url, planned: 1, timeoutMs: args.timeout_ms ?? 15_000, retryBaseMs }, (run) =>
-      run.send({ event: envelope.event, eventId: envelope.event_id, body: Buffer.from(JSON.stringify(envelope)) }),
+      run.send({ event: envelope.event, eventId: envelope.event_id, body }),
     );
+    // A body past the bound is left out (a cut JSON document would not parse): the agent built it, and listen stored it.
+    const cut =
+      body.length > RESULT_BODY_BYTES
+        ? { size: body.length, shown: 0, whole: `get_request "${envelope.event_id}" if listen received it, or ${wholeRequestCommand(context, envelope.event_id)}` }
+        : null;
     return {
       data: {
         event: envelope.event,
@@ -61,10 +75,15 @@ export const simulateEvent = defineTool({
         ok: result.value.ok,
         attempts: result.attempts,
         failure: result.failure,
-        body: envelope,
+        body: cut ? null : envelope,
+        body_cut: cut,
         notices: result.notices,
       },
-      text: [...attemptLines(result.attempts), ...(result.failure ? [result.failure] : [])].join("\n"),
+      text: [
+        ...attemptLines(result.attempts),
+        ...(result.failure ? [result.failure] : []),
+        ...(cut ? [`(the body sent, ${cut.size} bytes, is past ${RESULT_BODY_BYTES / 1024} KiB and left out of this result: ${cut.whole})`] : []),
+      ].join("\n"),
     };
   },
 });

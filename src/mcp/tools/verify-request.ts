@@ -8,6 +8,17 @@ import { rawSubject, storedSubject } from "../../verify/subject.js";
 import { findStoredRequest, withStore } from "../store.js";
 import { defineTool } from "../tool.js";
 
+/** Standard base64, padded or not, whitespace aside: Buffer.from skips what is not, which would verify other bytes. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+function base64OrToolError(body: string): Buffer {
+  const compact = body.replace(/\s+/g, "");
+  if (BASE64.test(compact)) return Buffer.from(compact, "base64");
+  const bad = /[^A-Za-z0-9+/=]/.exec(compact);
+  const why = bad ? `it has ${JSON.stringify(bad[0])} at character ${bad.index + 1}` : "its length or padding is wrong";
+  throw usageError(`"body" is not base64 (${why}) though "body_encoding" is "base64"; give the raw bytes base64-encoded, or the text with "body_encoding" "utf8"`);
+}
+
 export const verifyRequest = defineTool({
   name: "verify_request",
   title: "Check a webhook signature and say why it fails",
@@ -40,7 +51,7 @@ export const verifyRequest = defineTool({
     } else {
       if (!raw) throw usageError("give id (a stored request, see list_requests) or the raw body with its headers");
       if (body === undefined || headers === undefined) throw usageError("a raw request needs both body and headers");
-      const bytes = Buffer.from(body, args.body_encoding === "base64" ? "base64" : "utf8");
+      const bytes = args.body_encoding === "base64" ? base64OrToolError(body) : Buffer.from(body, "utf8");
       subject = rawSubject(bytes, readHeader(headers, SIGNATURE_HEADER), readHeader(headers, TIMESTAMP_HEADER), now);
     }
     const report = diagnoseSubject(subject, context.secret, tolerance, developerSecrets());
