@@ -15,6 +15,7 @@ import {
 } from "../config.js";
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NEWEST_VERSION, PINWHEEL_VERSIONS } from "../api/environments.js";
 import { withLoopbackScheme } from "../loopback.js";
+import { redactTypedUrl, redactUrl } from "../redact-url.js";
 import { CliError, usageError } from "../errors.js";
 import { printConfigTable } from "../output/config.js";
 import { createOutput, type Output } from "../output/index.js";
@@ -34,6 +35,8 @@ interface Effective {
 }
 
 const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set(["api-secret"]);
+/** Keys whose value is a URL: a password in it is sent, never shown. */
+const URL_KEYS: ReadonlySet<ConfigKey> = new Set(["base-url", "default-url"]);
 
 /** Enough to tell two secrets apart, never enough to use one. */
 export function maskSecret(secret: string): string {
@@ -43,7 +46,9 @@ export function maskSecret(secret: string): string {
 function shown(key: ConfigKey, value: string): string;
 function shown(key: ConfigKey, value: string | null): string | null;
 function shown(key: ConfigKey, value: string | null): string | null {
-  return value !== null && SECRET_KEYS.has(key) ? maskSecret(value) : value;
+  if (value === null) return value;
+  if (SECRET_KEYS.has(key)) return maskSecret(value);
+  return URL_KEYS.has(key) ? redactUrl(value) : value;
 }
 
 function keyOrUsageError(key: string): ConfigKey {
@@ -60,7 +65,7 @@ function httpUrlOrUsageError(key: ConfigKey, typed: string): string {
   } catch {
     // reported below
   }
-  throw usageError(`${key}: "${value}" is not an http(s) URL, e.g. http://127.0.0.1:4010`);
+  throw usageError(`${key}: "${redactTypedUrl(value)}" is not an http(s) URL, e.g. http://127.0.0.1:4010`);
 }
 
 /** Checks (and normalises) a value before it is stored, so a typo fails now rather than on the next command. */

@@ -76,3 +76,27 @@ describe("a URL with credentials", () => {
     expect(databaseBytes(home.home)).not.toContain(PASSWORD);
   });
 });
+
+describe("a typed URL that does not parse", () => {
+  // WHATWG reads a triple slash, a missing "//" and a password's unencoded "/" all as userinfo.
+  const TYPED = ["http:///user:hunter2@127.0.0.1:99999/x", "http://user:hun/ter2@127.0.0.1/x", "http:user:hunter2@127.0.0.1:99999/x"];
+
+  it("is refused as a usage error without its password, the scheme kept, by every command that takes one", async () => {
+    const home = run.tempHome();
+    for (const url of TYPED) {
+      const lines = [
+        ["simulate", "income.added", "--to", url],
+        ["listen", "--port", "0", "--forward-to", url],
+        ["replay", "--all", "--to", url],
+        ["config", "set", "default-url", url],
+      ];
+      for (const args of lines) {
+        const result = await runCli(args, { env: home.env });
+        expectExit(result, 2);
+        expect(result.stderr, args.join(" ")).not.toMatch(/hun|user/);
+        expect(result.stderr).toContain(url.startsWith("http:///") ? "http:///***@" : url.startsWith("http://") ? "http://***@" : "http:***@");
+        expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      }
+    }
+  });
+});
