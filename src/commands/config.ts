@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readStdin } from "../cli/inputs.js";
 import { join, resolve } from "node:path";
 import {
   CONFIG_ENV_VARS,
@@ -135,15 +136,21 @@ function configFailure(error: unknown): unknown {
   return error instanceof ConfigFileError ? new CliError(error.message) : error;
 }
 
-function readStdinValue(): string {
-  return readFileSync(0, "utf8").replace(/\r?\n$/, "");
+async function readStdinValue(): Promise<string> {
+  let text: string;
+  try {
+    text = (await readStdin()).toString("utf8");
+  } catch (error) {
+    throw new CliError(`cannot read the value from stdin (${(error as Error).message})`);
+  }
+  return text.replace(/\r?\n$/, "");
 }
 
 export async function set(keyArg: string, valueArg: string | undefined, options: JsonOption): Promise<void> {
   const out = createOutput({ json: options.json });
   const key = keyOrUsageError(keyArg);
   let raw = valueArg;
-  if (raw === "-") raw = readStdinValue();
+  if (raw === "-") raw = await readStdinValue();
   if (raw === undefined) {
     if (!SECRET_KEYS.has(key)) throw usageError(`missing value: pinwheel-cli config set ${key} <value>`);
     // A secret typed on the command line stays in the shell history: ask for it hidden instead.
