@@ -102,7 +102,10 @@ function wordSqliteError(error: unknown): WordedError | undefined {
  */
 export function wordError(error: unknown): WordedError | undefined {
   if (isCliError(error)) return { message: error.message, exitCode: error.exitCode };
-  if (isOverrideError(error)) return { message: describeOverride(error, (op) => FLAG_OF[op]), exitCode: 2 };
+  if (isOverrideError(error)) {
+    const other = error.reason === "envelope_field" ? "; to send any other body, pass it byte for byte with --data <file>" : "";
+    return { message: `${describeOverride(error, (op) => FLAG_OF[op])}${other}`, exitCode: 2 };
+  }
   if (isScenarioError(error)) return { message: error.message, exitCode: error.kind === "unreadable" ? 1 : 2 };
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
