@@ -22,6 +22,11 @@ export class LineTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   /** A line refused (answered or not), in a few words: for the log. */
   onrefused?: (what: string) => void;
+  /**
+   * What is wrong with a request's params, if anything (one line): the request is then answered
+   * -32602 Invalid params here rather than handed on. Unset, every request is handed on.
+   */
+  paramsProblem?: (request: { method: string; params?: unknown }) => string | undefined;
 
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -93,7 +98,11 @@ export class LineTransport implements Transport {
     }
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (parsed.success) {
-      this.onmessage?.(parsed.data);
+      const message = parsed.data;
+      const id = "method" in message && "id" in message ? message.id : undefined;
+      const problem = id === undefined ? undefined : this.paramsProblem?.(message as { method: string });
+      if (id !== undefined && problem !== undefined) this.refuse(id, ErrorCode.InvalidParams, "Invalid params", problem);
+      else this.onmessage?.(message);
       return;
     }
     if (Array.isArray(value)) {

@@ -13,6 +13,7 @@ import { isStoreError, type StoreError } from "../store/store-error.js";
 import { isSubjectError } from "../verify/subject-error.js";
 import { VERSION } from "../version.js";
 import { LineTransport } from "./line-transport.js";
+import { requestParamsProblem } from "./request-params.js";
 import { registerResources } from "./resources.js";
 import type { McpContext, ToolDefinition } from "./tool.js";
 import { TOOLS } from "./tools/index.js";
@@ -166,6 +167,16 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
   return server;
 }
 
+/** True when the server answers this method (the SDK refuses to set a second handler for it). */
+function handles(server: McpServer, method: string): boolean {
+  try {
+    server.server.assertCanSetRequestHandler(method);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Serves on stdin/stdout until the client closes stdin (or a signal stops the process). */
 export async function serveStdio(context: McpContext): Promise<void> {
   const server = createMcpServer(context);
@@ -180,6 +191,8 @@ export async function serveStdio(context: McpContext): Promise<void> {
   let stopping = false;
   const redact = redactor(context.secret.secret);
   transport.onrefused = (what) => context.log(redact(`refused a line: ${what}`));
+  // Only for a request the server handles: one it does not is the SDK's -32601 Method not found.
+  transport.paramsProblem = (request) => (handles(server, request.method) ? requestParamsProblem(request) : undefined);
   server.server.onerror = (error) => {
     lastError = error;
     context.log(redact(`error: ${error.message.split("\n")[0]}`));
