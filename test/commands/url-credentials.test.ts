@@ -99,4 +99,18 @@ describe("a typed URL that does not parse", () => {
       }
     }
   });
+
+  it("is refused without its password from PINWHEEL_BASE_URL, and config get shows it redacted", async () => {
+    const home = run.tempHome();
+    for (const url of TYPED) {
+      const env = { ...home.env, PINWHEEL_BASE_URL: url };
+      const listed = await runCli(["webhooks", "list"], { env });
+      expectExit(listed, 2);
+      expect(listed.stderr).toMatch(/^error: PINWHEEL_BASE_URL: "http:[/]*\*\*\*@127\.0\.0\.1[^"]*" is not an http\(s\) URL/);
+      const got = await runCli(["config", "get", "base-url"], { env });
+      expectExit(got, 0);
+      expect(got.stdout + got.stderr).toContain("***@127.0.0.1");
+      for (const result of [listed, got]) expect(result.stdout + result.stderr).not.toMatch(/hun|user/);
+    }
+  });
 });
