@@ -12,6 +12,7 @@ import { isOutcomeConflictError } from "../sandbox/errors.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 import { isSubjectError } from "../verify/subject-error.js";
 import { VERSION } from "../version.js";
+import { redactUrlsIn } from "../redact-url.js";
 import { LineTransport } from "./line-transport.js";
 import { requestParamsProblem } from "./request-params.js";
 import { registerResources } from "./resources.js";
@@ -99,8 +100,15 @@ function storeAdvice(error: StoreError): string {
   return "";
 }
 
-/** A tool's failure as the agent reads it: the core's errors in the tool's argument names. */
+/**
+ * A tool's failure as the agent reads it: the core's errors in the tool's argument names, with any
+ * credentials in a URL hidden (as the CLI hides them in every line it prints).
+ */
 export function toolErrorText(error: unknown): string {
+  return redactUrlsIn(errorText(error));
+}
+
+function errorText(error: unknown): string {
   if (isOverrideError(error)) return describeOverride(error, (op) => ARGUMENT_OF[op]);
   if (isScenarioError(error)) return error.message;
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
