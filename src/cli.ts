@@ -10,7 +10,7 @@ import { usageError } from "./errors.js";
 import { didYouMean, didYouMeanOneOf } from "./suggest.js";
 import { stripeNameAdvice, type TypedWhere } from "./cli/stripe-names.js";
 import { redactTypedUrl } from "./redact-url.js";
-import { apiVersionDate, collect, commaList, duplicateCount, duration, examples, expectedStatuses, filterValue, hostValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
+import { apiVersionDate, collect, commaList, dbPath, duplicateCount, duration, examples, expectedStatuses, filterValue, hostValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./cli/options.js";
 
 
 /**
@@ -131,7 +131,7 @@ export function buildProgram(): Command {
     .description("receive webhooks: verify each signature, store every request in SQLite, show it")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 3000)
     .option("--host <host>", "interface to bind", hostValue, "127.0.0.1")
-    .option("--db <path>", "SQLite event store (default: the data directory; or PINWHEEL_CLI_DB)")
+    .option("--db <path>", "SQLite event store (default: the data directory; or PINWHEEL_CLI_DB)", dbPath)
     .option("--secret <secret>", "API secret that signs deliveries (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--skip-verify", "accept requests without checking signatures")
@@ -191,7 +191,7 @@ export function buildProgram(): Command {
     .option("--pause-after <duration>", "fan-out: pause a local webhook after failing this long, like Pinwheel's 30 days (e.g. 10s)", duration)
     .option("--sandbox <mock-url>", "send the ids and data (paystub and shift batches, their windows) of a new account in this running mock, so a handler that calls back finds them", httpUrl)
     .option("--seed <n>", "with --sandbox: same seed, same day, same account (ids, batches) every run (default: random)", integer(0, 4_294_967_295))
-    .option("--db <path>", "where delivery attempts are recorded")
+    .option("--db <path>", "where delivery attempts are recorded", dbPath)
     .option("--json", "print one JSON object per attempt")
     .addHelpText(
       "after",
@@ -215,7 +215,7 @@ export function buildProgram(): Command {
     .option("--verdict <verdict>", "verified, failed, or a reason such as bad_signature, stale_timestamp")
     .option("--since <when>", "ISO date/time, or a duration ago such as 15m, 2h, 7d", since)
     .option("--limit <n>", "at most this many rows", integer(1), 50)
-    .option("--db <path>", "SQLite event store")
+    .option("--db <path>", "SQLite event store", dbPath)
     .option("--json", "print a JSON array")
     .addHelpText(
       "after",
@@ -226,7 +226,7 @@ export function buildProgram(): Command {
     .command("show")
     .description("one stored request: headers, body, verdicts")
     .argument("<id>", "row id or event_id")
-    .option("--db <path>", "SQLite event store")
+    .option("--db <path>", "SQLite event store", dbPath)
     .option("--json", "print JSON")
     .addHelpText("after", examples(["pinwheel-cli events show 1", "pinwheel-cli events show 5a141122-4235-4fa1-bd76-0628573880b0 --json"]))
     .action(lazy(() => import("./commands/events/show.js")));
@@ -276,7 +276,7 @@ export function buildProgram(): Command {
     .option("--timeout <ms>", "per-attempt timeout", timeoutOption, 15_000)
     .option("--retry", "retry after a 5XX, network error or timeout, like Pinwheel")
     .option("--retry-base <ms>", "compress the retry schedule (implies --retry)", retryBaseOption)
-    .option("--db <path>", "SQLite event store")
+    .option("--db <path>", "SQLite event store", dbPath)
     .option("--json", "print one JSON object per attempt and a summary")
     .addHelpText(
       "after",
@@ -300,7 +300,7 @@ export function buildProgram(): Command {
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--timeout <ms>", "per-request timeout (conformance: later answers fail response-time)", timeoutOption, 15_000)
     .option("--speed <factor>", "scale the --scenario's delays (default: 100, almost at once)", positiveNumber)
-    .option("--db <path>", "where delivery attempts are recorded")
+    .option("--db <path>", "where delivery attempts are recorded", dbPath)
     .option("--json", "print the report as JSON (same as --reporter json)")
     .addOption(new Option("--suite <suite>", "smoke: each event once; conformance: the checks in docs/conformance.md").choices(["smoke", "conformance"]).default("smoke"))
     .option("--checks <a,b,...>", "conformance: only these checks (default: all)", commaList)
@@ -331,7 +331,7 @@ export function buildProgram(): Command {
     .description("recorded delivery attempts, newest first")
     .option("--event-id <uuid>", "only attempts for this event_id", filterValue("--event-id"))
     .option("--limit <n>", "at most this many rows", integer(1), 50)
-    .option("--db <path>", "SQLite event store")
+    .option("--db <path>", "SQLite event store", dbPath)
     .option("--json", "print a JSON array")
     .addHelpText("after", examples(["pinwheel-cli deliveries list", "pinwheel-cli deliveries list --json | jq '.[] | select(.status_code != 200)'"]))
     .action(lazy(() => import("./commands/deliveries/list.js")));

@@ -6,22 +6,25 @@
 // In a text, a URL's userinfo ends at its last "@" before whitespace, a path, a query or a
 // fragment; a double quote or an angle bracket ends the URL itself (JSON, HTML), and a
 // backslash escapes the next character (a password's quote in JSON stays inside).
-const USERINFO = /\b(https?:\/\/)(?:[^\s/?#@"<>\\]|\\.)*@/gi;
-const WHOLE_URL = /^(https?:\/\/)([^/?#]*)(.*)$/is;
+// The slashes after the scheme may be missing or too many ("http:u:p@h", "http:///u:p@h"): a URL
+// parser reads what follows as the authority all the same.
+const USERINFO = /\b(https?:[/\\]*)(?:[^\s/?#@"<>\\]|\\.)*@/gi;
+const WHOLE_URL = /^(https?:[/\\]*)([^/?#\\]*)(.*)$/is;
 
 /**
  * The URL with its user name and password replaced by "***"; unchanged when it has none. A URL on
- * its own is cut at its authority's last "@", whatever the password holds (a quote, a space).
+ * its own is cut at its authority's last "@", whatever the password holds (a quote, a space); one
+ * that does not parse, as redactTypedUrl does.
  */
 export function redactUrl(url: string): string {
   if (!url.includes("@")) return url;
   const whole = WHOLE_URL.exec(url);
-  if (whole) {
-    const [, scheme, authority = "", rest = ""] = whole;
-    const at = authority.lastIndexOf("@");
-    return at < 0 ? url : `${scheme}***@${authority.slice(at + 1)}${rest}`;
-  }
-  return redactUrlsIn(url);
+  // Not an http(s) URL (a bad port, a password with a "/", another scheme): where its userinfo
+  // ends cannot be told, so everything up to the last "@" is hidden.
+  if (!whole || !URL.canParse(url)) return redactTypedUrl(url);
+  const [, scheme, authority = "", rest = ""] = whole;
+  const at = authority.lastIndexOf("@");
+  return at < 0 ? url : `${scheme}***@${authority.slice(at + 1)}${rest}`;
 }
 
 /** Every http(s) URL in a text (a line about to be printed, an error message) redacted. */
@@ -29,18 +32,22 @@ export function redactUrlsIn(text: string): string {
   return text.includes("@") ? text.replace(USERINFO, "$1***@") : text;
 }
 
+// A typed value's scheme as a URL parser reads it: "http:", "https:///", "http:\\", or any
+// scheme followed by "//". Kept in the message; a bare "user:" with no slashes is not a scheme here.
+const TYPED_SCHEME = /^\s*(?:(?:https?|wss?|ftp|file):[/\\]*|[a-z][a-z0-9+.-]*:\/\/)/i;
+
 /**
  * A URL as it was typed, perhaps not a valid one (a bad port, another scheme, a space), with
- * everything before its authority's last "@" hidden: for an error message about the value itself.
+ * everything between its scheme and its last "@" hidden: for an error message about the value
+ * itself. Where a password ends cannot be told from an invalid URL (WHATWG reads "http:///u:p@h"
+ * and "http:u:p@h" as userinfo, and a password may hold an unencoded "/", "?" or "#"), so any "@"
+ * counts: "http://h/a@b" shows as "http://***@b", which hides nothing the person typing needs.
  */
 export function redactTypedUrl(value: string): string {
-  const schemeEnd = value.indexOf("://");
-  const start = schemeEnd < 0 ? 0 : schemeEnd + 3;
-  const afterScheme = value.slice(start);
-  const authorityEnd = afterScheme.search(/[/?#]/);
-  const authority = authorityEnd < 0 ? afterScheme : afterScheme.slice(0, authorityEnd);
-  const at = authority.lastIndexOf("@");
-  return at < 0 ? value : `${value.slice(0, start)}***@${afterScheme.slice(at + 1)}`;
+  const at = value.lastIndexOf("@");
+  if (at < 0) return value;
+  const scheme = TYPED_SCHEME.exec(value.slice(0, at))?.[0] ?? "";
+  return `${scheme}***@${value.slice(at + 1)}`;
 }
 
 /** A URL's user name or password percent-decoded; undefined when it holds a "%" that is no escape. */

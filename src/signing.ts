@@ -68,9 +68,23 @@ export function signWebhook(secret: string, timestamp: number | string, rawBody:
   if (typeof secret !== "string" || !isRawBody(rawBody)) {
     throw new TypeError(signingArgumentsProblem("signWebhook(secret, timestamp, rawBody)", secret, rawBody));
   }
+  // A missing timestamp would sign "undefined", which no delivery carries.
+  if (typeof timestamp !== "string" && !(typeof timestamp === "number" && Number.isFinite(timestamp))) {
+    throw new TypeError(`signWebhook(secret, timestamp, rawBody): timestamp must be Unix seconds, a number or the x-timestamp string; got ${describeValue(timestamp)}`);
+  }
   // Hex straight from OpenSSL: no Buffer (and no ArrayBuffer for the collector) per signature,
   // about 0.6 us less on a path run per delivery.
   return `v2=${hmac(secret, String(timestamp), rawBody).digest("hex")}`;
+}
+
+function signedHeadersOptionsProblem(options: unknown): string | undefined {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return `options must be { timestamp?, webhookId? }; got ${describeValue(options)}`;
+  const { timestamp, webhookId } = options as { timestamp?: unknown; webhookId?: unknown };
+  if (timestamp !== undefined && !(typeof timestamp === "number" && Number.isFinite(timestamp))) {
+    return `timestamp must be Unix seconds, a number; got ${describeValue(timestamp)}`;
+  }
+  if (webhookId !== undefined && typeof webhookId !== "string") return `webhookId must be a string; got ${describeValue(webhookId)}`;
+  return undefined;
 }
 
 /** The three Pinwheel headers for a body signed now (or at `timestamp`), ready to send. */
@@ -82,6 +96,8 @@ export function signedHeaders(
   if (typeof secret !== "string" || !isRawBody(rawBody)) {
     throw new TypeError(signingArgumentsProblem("signedHeaders(secret, rawBody, options?)", secret, rawBody));
   }
+  const problem = signedHeadersOptionsProblem(options);
+  if (problem !== undefined) throw new TypeError(`signedHeaders(secret, rawBody, options?): ${problem}`);
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   // Literal keys (not computed ones) keep this a fast-shaped object on a path run per delivery.
   const headers: Record<string, string> = {

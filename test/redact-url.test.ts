@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isRedactedUrl, redactUrl, redactUrlsIn } from "../src/redact-url.js";
+import { isRedactedUrl, redactTypedUrl, redactUrl, redactUrlsIn } from "../src/redact-url.js";
 
 describe("redactUrl", () => {
   it("hides the user name and password whatever the password holds", () => {
@@ -17,6 +17,36 @@ describe("redactUrl", () => {
   it("says when a URL was redacted", () => {
     expect(isRedactedUrl(redactUrl("http://u:p@h/"))).toBe(true);
     expect(isRedactedUrl("http://h/")).toBe(false);
+  });
+});
+
+// What a URL parser may read as userinfo although the authority seems to end before the "@".
+const TYPED_LEAKS: [string, string][] = [
+  ["http:///user:hunter2@127.0.0.1:99999/x", "http:///***@127.0.0.1:99999/x"],
+  ["http://user:hun/ter2@host/x", "http://***@host/x"],
+  ["http://user:hun?ter2@host/x", "http://***@host/x"],
+  ["http://user:hun#ter2@host/x", "http://***@host/x"],
+  ["http:\\\\user:hunter2@host:99999/x", "http:\\\\***@host:99999/x"],
+  ["http:user:hunter2@127.0.0.1:99999/x", "http:***@127.0.0.1:99999/x"],
+  ["HTTPS://user:hunter2@host:99999", "HTTPS://***@host:99999"],
+  ["user:hunter2@host:99999/x", "***@host:99999/x"],
+  ["ftp://user:hunter2@host/x", "ftp://***@host/x"],
+];
+
+describe("redactTypedUrl", () => {
+  it("hides everything before the last @ whatever the value, keeping the scheme", () => {
+    for (const [typed, shown] of TYPED_LEAKS) {
+      expect(redactTypedUrl(typed), typed).toBe(shown);
+      expect(redactTypedUrl(typed)).not.toContain("hunter2");
+      expect(redactTypedUrl(typed)).not.toContain("hun");
+    }
+    expect(redactTypedUrl("http://127.0.0.1:99999/x")).toBe("http://127.0.0.1:99999/x");
+  });
+
+  it("hides the same in a URL that does not parse given to redactUrl, and in a line of text", () => {
+    for (const [typed, shown] of TYPED_LEAKS) expect(redactUrl(typed), typed).toBe(shown);
+    expect(redactUrlsIn("cannot reach http:///user:hunter2@h/ now")).toBe("cannot reach http:///***@h/ now");
+    expect(redactUrlsIn("cannot reach http:user:hunter2@h/ now")).toBe("cannot reach http:***@h/ now");
   });
 });
 

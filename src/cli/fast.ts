@@ -1,4 +1,4 @@
-import { apiVersionDate, collect, duration, filterValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./options.js";
+import { apiVersionDate, collect, dbPath, duration, filterValue, httpUrl, integer, positiveNumber, retryBaseOption, secretValue, since, timeoutOption, uuid } from "./options.js";
 import { ENVIRONMENTS, PINWHEEL_VERSIONS } from "../api/environments.js";
 
 /**
@@ -44,7 +44,7 @@ const TARGET_OPTIONS: readonly FastOption[] = [
   { flags: "--secret <secret>", parse: secret("--secret") },
   { flags: "--api-version <date>", choices: PINWHEEL_VERSIONS },
   { flags: "--timeout <ms>", parse: timeoutOption as Parser, default: 10_000 },
-  { flags: "--db <path>" },
+  { flags: "--db <path>", parse: dbPath },
   { flags: "--json" },
 ];
 
@@ -74,7 +74,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--pause-after <duration>", parse: duration },
       { flags: "--sandbox <mock-url>", parse: httpUrl },
       { flags: "--seed <n>", parse: int(0, 4_294_967_295) },
-      { flags: "--db <path>" },
+      { flags: "--db <path>", parse: dbPath },
       { flags: "--json" },
     ],
     // A scenario asks commander whether --concurrency was typed; --duplicate [n] has an optional value.
@@ -90,7 +90,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--verdict <verdict>" },
       { flags: "--since <when>", parse: since },
       { flags: "--limit <n>", parse: int(1), default: 50 },
-      { flags: "--db <path>" },
+      { flags: "--db <path>", parse: dbPath },
       { flags: "--json" },
     ],
     load: () => import("../commands/events/list.js"),
@@ -98,7 +98,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
   {
     path: ["events", "show"],
     args: ["<id>"],
-    options: [{ flags: "--db <path>" }, { flags: "--json" }],
+    options: [{ flags: "--db <path>", parse: dbPath }, { flags: "--json" }],
     load: () => import("../commands/events/show.js"),
   },
   {
@@ -117,7 +117,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--secret <secret>", parse: secret("--secret") },
       { flags: "--tolerance <seconds>", parse: int(1), default: 300 },
       { flags: "--now <time>" },
-      { flags: "--db <path>" },
+      { flags: "--db <path>", parse: dbPath },
       { flags: "--json" },
     ],
     load: () => import("../commands/verify.js"),
@@ -140,7 +140,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--timeout <ms>", parse: timeoutOption as Parser, default: 15_000 },
       { flags: "--retry" },
       { flags: "--retry-base <ms>", parse: retryBaseOption as Parser },
-      { flags: "--db <path>" },
+      { flags: "--db <path>", parse: dbPath },
       { flags: "--json" },
     ],
     load: () => import("../commands/replay.js"),

@@ -59,10 +59,21 @@ export function verdictOrUsageError(verdict: string | undefined): string | undef
   throw usageError(`unknown verdict "${verdict}"; ${hint}`);
 }
 
+/**
+ * Everything on stdin, to its end. Read from process.stdin, never with readFileSync(0): once
+ * process.stdin has been touched a pipe is non-blocking, and a synchronous read of one whose
+ * producer has not written yet (or is slower than this reader) fails with EAGAIN.
+ */
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
 /** A body file the user named ('-' reads stdin), byte for byte; one that cannot be read is failed work (exit 1). */
-export function readBodyFile(flag: string, source: string): Buffer {
+export async function readBodyFile(flag: string, source: string): Promise<Buffer> {
   try {
-    return source === "-" ? readFileSync(0) : readFileSync(source);
+    return source === "-" ? await readStdin() : readFileSync(source);
   } catch (error) {
     throw new CliError(`${flag} ${source}: cannot read it (${(error as Error).message})`);
   }

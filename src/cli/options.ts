@@ -79,6 +79,15 @@ export function filterValue(flag: string) {
   };
 }
 
+/**
+ * --db: an empty path is an unset variable (--db "$DB"); falling back to the default store would
+ * read, record or serve another database than the one meant, without a word.
+ */
+export function dbPath(value: string): string {
+  if (value.trim() === "") throw usageError("--db is empty (an unset variable?); pass a file path, or leave --db out to use PINWHEEL_CLI_DB, the config's db or the data directory");
+  return value;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Pinwheel's ids (webhooks, accounts' jobs) are UUIDs. */

@@ -2,7 +2,7 @@ import { Option, type Command, type OptionValues } from "@commander-js/extra-typ
 import { ENVIRONMENTS, NEWEST_VERSION, PINWHEEL_VERSIONS, WEBHOOK_STATUSES } from "../api/environments.js";
 import { CONFIG_KEYS } from "../config-keys.js";
 import { lazy } from "./lazy.js";
-import { commaList, examples, hostValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
+import { commaList, dbPath, examples, hostValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
 import { withLoopbackScheme } from "../loopback.js";
 
 const PRECEDENCE_HELP =
@@ -18,7 +18,7 @@ function targetOptions<Args extends unknown[], Opts extends OptionValues>(comman
     .option("--secret <secret>", "API secret sent as x-api-secret (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
     .addOption(new Option("--api-version <date>", `Pinwheel-Version header (default: ${NEWEST_VERSION})`).choices(PINWHEEL_VERSIONS))
     .option("--timeout <ms>", "per-request timeout", timeoutOption, 10_000)
-    .option("--db <path>", "SQLite database of the local registry (or PINWHEEL_CLI_DB)")
+    .option("--db <path>", "SQLite database of the local registry (or PINWHEEL_CLI_DB)", dbPath)
     .option("--json", "print JSON");
 }
 
@@ -99,7 +99,7 @@ function registerMock(program: Command): void {
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", integer(0, 65535), 4010)
     .option("--host <host>", "interface to bind", hostValue, "127.0.0.1")
     .option("--secret <secret>", "the API secret clients must send as x-api-secret (default: PINWHEEL_API_SECRET, then config)", secretValue("--secret"))
-    .option("--db <path>", "SQLite database (the same registry --env local uses; or PINWHEEL_CLI_DB)")
+    .option("--db <path>", "SQLite database (the same registry --env local uses; or PINWHEEL_CLI_DB)", dbPath)
     .option("--json", "print one JSON object per request (NDJSON); the first line is {type: ready}")
     .addHelpText(
       "after",

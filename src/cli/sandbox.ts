@@ -1,6 +1,6 @@
 import { Option, type Command, type OptionValues } from "@commander-js/extra-typings";
 import { PINWHEEL_VERSIONS } from "../api/environments.js";
-import { commaList, examples, filterValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
+import { commaList, dbPath, examples, filterValue, httpUrl, integer, secretValue, timeoutOption } from "./options.js";
 import { lazy } from "./lazy.js";
 
 const WHERE_HELP =
@@ -16,7 +16,7 @@ function sandboxTarget<Args extends unknown[], Opts extends OptionValues>(comman
     .option("--secret <secret>", "API secret: x-api-secret, and what deliveries are signed with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .addOption(new Option("--api-version <date>", "Pinwheel-Version header").choices(PINWHEEL_VERSIONS))
     .option("--timeout <ms>", "timeout of the call to the mock", timeoutOption, timeoutMs)
-    .option("--db <path>", "SQLite database with --env local (or PINWHEEL_CLI_DB)")
+    .option("--db <path>", "SQLite database with --env local (or PINWHEEL_CLI_DB)", dbPath)
     .option("--json", "print JSON");
 }
 

@@ -1,7 +1,7 @@
 import { Argument, Option, type Command } from "@commander-js/extra-typings";
 import { ENVIRONMENTS } from "../api/environments.js";
 import { lazy } from "./lazy.js";
-import { examples, httpUrl, integer, secretValue } from "./options.js";
+import { dbPath, examples, httpUrl, integer, secretValue } from "./options.js";
 
 /** `verify`, `completion` and `mcp`: helping users (and their coding agents) fix their own handler. */
 export function registerToolingCommands(program: Command): void {
@@ -15,7 +15,7 @@ export function registerToolingCommands(program: Command): void {
     .option("--secret <secret>", "API secret to verify with (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
     .option("--tolerance <seconds>", "accepted age of x-timestamp, in seconds", integer(1), 300)
     .option("--now <time>", "check x-timestamp against this time (ISO 8601 or Unix seconds); a stored request uses the time it was received")
-    .option("--db <path>", "SQLite event store, for a stored request")
+    .option("--db <path>", "SQLite event store, for a stored request", dbPath)
     .option("--json", "print the verdict and every diagnosis as JSON")
     .addHelpText(
       "after",
@@ -44,7 +44,7 @@ export function registerToolingCommands(program: Command): void {
   program
     .command("mcp")
     .description("serve pinwheel-cli's tools to a coding agent over the Model Context Protocol (stdio)")
-    .option("--db <path>", "SQLite event store the tools read and record into (default: the data directory; or PINWHEEL_CLI_DB)")
+    .option("--db <path>", "SQLite event store the tools read and record into (default: the data directory; or PINWHEEL_CLI_DB)", dbPath)
     .option("--secret <secret>", "API secret that signs and verifies (default: PINWHEEL_API_SECRET, then the config file)", secretValue("--secret"))
     .addOption(new Option("--env <env>", "where webhooks are registered (default: local; or PINWHEEL_ENV)").choices(ENVIRONMENTS))
     .option("--base-url <url>", "API base URL instead of --env (or PINWHEEL_BASE_URL)", httpUrl)

@@ -7,6 +7,7 @@ import { isMissingRequestError } from "../store/missing-request.js";
 import { isOutcomeConflictError } from "../sandbox/errors.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 import { isSubjectError } from "../verify/subject-error.js";
+import { redactTypedUrl } from "../redact-url.js";
 import { didYouMeanOrUse } from "../suggest.js";
 
 /** An error as the command line says it: one line, and the exit code it promises. */
@@ -65,7 +66,7 @@ function describeTarget({ data }: TargetError): string {
     case "not_a_version":
       return `${settingName(data.origin)}: "${data.origin.value}" is not ${data.kind === "not_an_environment" ? "an environment" : "a Pinwheel-Version"}; ${didYouMeanOrUse(data.origin.value, data.allowed)}`;
     case "not_an_http_url":
-      return `${settingName(data.origin)}: "${data.origin.value}" is not an http(s) URL`;
+      return `${settingName(data.origin)}: "${redactTypedUrl(data.origin.value)}" is not an http(s) URL`;
     case "db_beside_api":
       return `--db is where the local registry (--env local) keeps webhooks, but these go to ${data.because ? settingName(data.because) : data.api}; drop --db`;
     case "no_secret":
@@ -102,7 +103,10 @@ function wordSqliteError(error: unknown): WordedError | undefined {
  */
 export function wordError(error: unknown): WordedError | undefined {
   if (isCliError(error)) return { message: error.message, exitCode: error.exitCode };
-  if (isOverrideError(error)) return { message: describeOverride(error, (op) => FLAG_OF[op]), exitCode: 2 };
+  if (isOverrideError(error)) {
+    const other = error.reason === "envelope_field" ? "; to send any other body, pass it byte for byte with --data <file>" : "";
+    return { message: `${describeOverride(error, (op) => FLAG_OF[op])}${other}`, exitCode: 2 };
+  }
   if (isScenarioError(error)) return { message: error.message, exitCode: error.kind === "unreadable" ? 1 : 2 };
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };

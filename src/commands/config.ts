@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readStdin } from "../cli/inputs.js";
 import { join, resolve } from "node:path";
 import {
   CONFIG_ENV_VARS,
@@ -15,6 +16,7 @@ import {
 } from "../config.js";
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, isEnvironment, isPinwheelVersion, NEWEST_VERSION, PINWHEEL_VERSIONS } from "../api/environments.js";
 import { withLoopbackScheme } from "../loopback.js";
+import { redactTypedUrl, redactUrl } from "../redact-url.js";
 import { CliError, usageError } from "../errors.js";
 import { printConfigTable } from "../output/config.js";
 import { createOutput, type Output } from "../output/index.js";
@@ -34,6 +36,8 @@ interface Effective {
 }
 
 const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set(["api-secret"]);
+/** Keys whose value is a URL: a password in it is sent, never shown. */
+const URL_KEYS: ReadonlySet<ConfigKey> = new Set(["base-url", "default-url"]);
 
 /** Enough to tell two secrets apart, never enough to use one. */
 export function maskSecret(secret: string): string {
@@ -43,7 +47,9 @@ export function maskSecret(secret: string): string {
 function shown(key: ConfigKey, value: string): string;
 function shown(key: ConfigKey, value: string | null): string | null;
 function shown(key: ConfigKey, value: string | null): string | null {
-  return value !== null && SECRET_KEYS.has(key) ? maskSecret(value) : value;
+  if (value === null) return value;
+  if (SECRET_KEYS.has(key)) return maskSecret(value);
+  return URL_KEYS.has(key) ? redactUrl(value) : value;
 }
 
 function keyOrUsageError(key: string): ConfigKey {
@@ -60,7 +66,7 @@ function httpUrlOrUsageError(key: ConfigKey, typed: string): string {
   } catch {
     // reported below
   }
-  throw usageError(`${key}: "${value}" is not an http(s) URL, e.g. http://127.0.0.1:4010`);
+  throw usageError(`${key}: "${redactTypedUrl(value)}" is not an http(s) URL, e.g. http://127.0.0.1:4010`);
 }
 
 /** Checks (and normalises) a value before it is stored, so a typo fails now rather than on the next command. */
@@ -130,15 +136,21 @@ function configFailure(error: unknown): unknown {
   return error instanceof ConfigFileError ? new CliError(error.message) : error;
 }
 
-function readStdinValue(): string {
-  return readFileSync(0, "utf8").replace(/\r?\n$/, "");
+async function readStdinValue(): Promise<string> {
+  let text: string;
+  try {
+    text = (await readStdin()).toString("utf8");
+  } catch (error) {
+    throw new CliError(`cannot read the value from stdin (${(error as Error).message})`);
+  }
+  return text.replace(/\r?\n$/, "");
 }
 
 export async function set(keyArg: string, valueArg: string | undefined, options: JsonOption): Promise<void> {
   const out = createOutput({ json: options.json });
   const key = keyOrUsageError(keyArg);
   let raw = valueArg;
-  if (raw === "-") raw = readStdinValue();
+  if (raw === "-") raw = await readStdinValue();
   if (raw === undefined) {
     if (!SECRET_KEYS.has(key)) throw usageError(`missing value: pinwheel-cli config set ${key} <value>`);
     // A secret typed on the command line stays in the shell history: ask for it hidden instead.

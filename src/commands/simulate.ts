@@ -239,7 +239,7 @@ export async function run(eventArg: string | undefined, options: SimulateOptions
   if (options.sandbox !== undefined && options.data !== undefined) {
     throw usageError("--sandbox puts a sandbox account's ids into the events it builds; a --data body is sent byte for byte (drop one)");
   }
-  const data = options.data === undefined ? undefined : readBodyFile("--data", options.data);
+  const data = options.data === undefined ? undefined : await readBodyFile("--data", options.data);
   // Built up front so a bad override fails before anything is sent.
   sequenceBuilder(name, options, data);
   const { secret } = secretFor(out, options.secret);

@@ -23,14 +23,14 @@ export interface VerifyOptions {
 /** --now, as the diagnoses name the time it gives. */
 const givenNow = (now: string | undefined): GivenNow | undefined => (now === undefined ? undefined : { value: now, label: "--now" });
 
-function fromFlags(options: VerifyOptions): Subject {
+async function fromFlags(options: VerifyOptions): Promise<Subject> {
   const missing = (["body", "signature", "timestamp"] as const).filter((name) => options[name] === undefined);
   if (missing.length > 0 || options.body === undefined) {
     throw usageError(
       `verify needs --body, --signature and --timestamp (missing ${missing.map((m) => `--${m}`).join(", ")}), or the id of a stored request: pinwheel-cli verify 42`,
     );
   }
-  return rawSubject(readBodyFile("--body", options.body), options.signature, options.timestamp, givenNow(options.now));
+  return rawSubject(await readBodyFile("--body", options.body), options.signature, options.timestamp, givenNow(options.now));
 }
 
 async function fromStore(reference: string, options: VerifyOptions): Promise<Subject> {
@@ -54,7 +54,7 @@ async function fromStore(reference: string, options: VerifyOptions): Promise<Sub
 
 export async function run(reference: string | undefined, options: VerifyOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const subject = reference === undefined ? fromFlags(options) : await fromStore(reference, options);
+  const subject = reference === undefined ? await fromFlags(options) : await fromStore(reference, options);
   const used = secretFor(out, options.secret);
   const report = diagnoseSubject(subject, used, options.tolerance, developerSecrets());
 

@@ -3,7 +3,7 @@ import { suggest } from "../suggest.js";
 import { catalogEntry, type EventName } from "./catalog.js";
 import { loadFixture, type WebhookEnvelope } from "./fixtures.js";
 import { OverrideError, type OverrideOp } from "./override-error.js";
-import { getPath, hasPath, hasReservedKey, listPaths, parseAssignment, setPath, unsetPath } from "./paths.js";
+import { getPath, hasPath, hasReservedKey, listPaths, parseAssignment, setPath, splitPath, unsetPath } from "./paths.js";
 import { applyApiVersion } from "./versions.js";
 
 export type Outcome = "success" | "error" | "pending";
@@ -114,6 +114,28 @@ function requireField(envelope: WebhookEnvelope, field: string, op: OverrideOp):
   }
 }
 
+/** The envelope's own fields: the event is built and signed from them, so each keeps its type. */
+const ENVELOPE_FIELDS: Readonly<Record<string, (value: unknown) => boolean>> = {
+  event: (value) => typeof value === "string",
+  event_id: (value) => typeof value === "string",
+  payload: (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+};
+
+function hasNonFiniteNumber(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(hasNonFiniteNumber);
+  return false;
+}
+
+/** Refuses, before anything changes, an override that names no field, carries a number JSON cannot, or breaks the envelope. */
+function checkOverride(envelope: WebhookEnvelope, op: "set" | "add" | "unset", path: string, value?: unknown): void {
+  const segments = splitPath(path);
+  if (segments.length === 0) throw new OverrideError({ op, reason: "empty_path", event: envelope.event, path });
+  if (op !== "unset" && hasNonFiniteNumber(value)) throw new OverrideError({ op, reason: "not_finite", event: envelope.event, path });
+  const check = segments.length === 1 ? ENVELOPE_FIELDS[segments[0] as string] : undefined;
+  if (check && (op === "unset" || !check(value))) throw new OverrideError({ op, reason: "envelope_field", event: envelope.event, path });
+}
+
 /** Applies overrides to an envelope in place. Every override must land: a path that is not there is refused (an OverrideError). */
 export function applyOverrides(envelope: WebhookEnvelope, overrides: EventOverrides): WebhookEnvelope {
   const root = envelope as unknown as Record<string, unknown>;
@@ -140,6 +162,9 @@ export function applyOverrides(envelope: WebhookEnvelope, overrides: EventOverri
     ...(overrides.unset ?? []).map((path) => ["unset", path] as const),
   ].find(([, path]) => hasReservedKey(path));
   if (reserved) throw new OverrideError({ op: reserved[0], reason: "reserved_key", event: envelope.event, path: reserved[1] });
+  for (const parsed of overrides.set ?? []) checkOverride(envelope, "set", parsed.path, parsed.value);
+  for (const parsed of overrides.add ?? []) checkOverride(envelope, "add", parsed.path, parsed.value);
+  for (const path of overrides.unset ?? []) checkOverride(envelope, "unset", path);
   for (const parsed of overrides.set ?? []) {
     if (!hasPath(envelope, parsed.path)) throw noSuchField(envelope, "set", parsed.path);
     setPath(root, parsed.path, parsed.value);

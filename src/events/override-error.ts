@@ -20,7 +20,13 @@ export type OverrideReason =
   /** outcome on an event that is not a job's. */
   | "not_a_job_event"
   /** A path through __proto__, constructor or prototype: it would write into every object, not the event. */
-  | "reserved_key";
+  | "reserved_key"
+  /** A path with no field in it ("", "."): it names nothing to change. */
+  | "empty_path"
+  /** A value holding a number JSON cannot carry (1e400 parses to Infinity, which would be sent as null). */
+  | "not_finite"
+  /** event, event_id or payload removed or given another type: the event is built and signed from them. */
+  | "envelope_field";
 
 export interface OverrideProblem {
   op: OverrideOp;
@@ -65,12 +71,18 @@ export function overrideReason(problem: OverrideProblem, term: OverrideTerms): s
       return `${event} is not a job event and carries no outcome`;
     case "reserved_key":
       return `__proto__, constructor and prototype cannot be field names here`;
+    case "empty_path":
+      return "the path names no field; give a dotted path such as payload.params.count";
+    case "not_finite":
+      return "the value holds a number that is not a finite JSON number (it would be sent as null)";
+    case "envelope_field":
+      return "event, event_id and payload are what the event is built and signed from: they must stay, event and event_id as strings and payload as an object";
   }
 }
 
 /** The one sentence for a problem, with each override named in the caller's terms: "--set payload.x: ...". */
 export function describeOverride(problem: OverrideProblem, term: OverrideTerms): string {
-  const subject = PATH_OPS.has(problem.op) || problem.reason === "malformed" ? `${term(problem.op)} ${problem.path}` : term(problem.op);
+  const subject = PATH_OPS.has(problem.op) || problem.reason === "malformed" ? `${term(problem.op)} ${problem.path === "" ? '""' : problem.path}` : term(problem.op);
   return `${subject}: ${overrideReason(problem, term)}`;
 }
 

@@ -57,6 +57,13 @@ export interface ParseWebhookOptions extends Omit<VerifyWebhookOptions, "rawBody
 
 export type SafeParseWebhookResult = { ok: true; event: ParsedWebhookEvent } | { ok: false; error: PinwheelWebhookError };
 
+/** A value as an option message shows it: a string quoted (and cut short), anything else by its kind. */
+function describeOption(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 40));
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
+}
+
 const SECRET_WHITESPACE =
   "the secret has whitespace around it (a line break from a file or a .env?): this delivery verifies with it trimmed; trim the secret you pass";
 
@@ -69,6 +76,10 @@ export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWe
   if (!hasSecret(options.secret)) return fail(new PinwheelWebhookError("missing_secret", MISSING_SECRET));
   const optionsProblem = verifyOptionsProblem(options);
   if (optionsProblem !== undefined) return fail(new PinwheelWebhookError("invalid_options", optionsProblem));
+  // A truthy string ("false" from an environment variable) would refuse genuine events.
+  if (options.strict !== undefined && typeof options.strict !== "boolean") {
+    return fail(new PinwheelWebhookError("invalid_options", `strict must be true or false; got ${describeOption(options.strict)}`));
+  }
   const { rawBody } = options;
   if (!isRawBody(rawBody)) {
     // Unsigned as well (a scanner, a health check): not a delivery, whatever the handler reads.

@@ -79,7 +79,19 @@ function optionProblem(event: unknown, options: SignedRequestOptions): string | 
   if (webhookId !== undefined && typeof webhookId !== "string") return `webhookId must be a string; got ${typeof webhookId}`;
   if (eventId !== undefined && typeof eventId !== "string") return `eventId must be a string; got ${typeof eventId}`;
   if (eventId === "") return `eventId is empty, which every handler refuses (an unset variable?); to test that refusal, pass set: { event_id: "" }`;
-  if (unset !== undefined && !Array.isArray(unset)) return `unset must be an array of paths, such as ["payload.account_id"]; got ${typeof unset}`;
+  if (unset !== undefined && (!Array.isArray(unset) || !unset.every((path) => typeof path === "string"))) {
+    return `unset must be an array of paths, such as ["payload.account_id"]; got ${Array.isArray(unset) ? "an array holding a non-string" : typeof unset}`;
+  }
+  for (const name of ["accountId", "endUserId"] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== "string") return `${name} must be a string; got ${typeof value}`;
+  }
+  for (const name of ["set", "add"] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value))) {
+      return `${name} must be an object of dotted paths and values, such as { "payload.params.count": 7 }; got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`;
+    }
+  }
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, JSONRPCMessageSchema, JSONRPCRequestSchema, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 
 /** The longest line kept waiting for its newline (the SDK's stdio transport has the same bound). */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
@@ -22,6 +22,11 @@ export class LineTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   /** A line refused (answered or not), in a few words: for the log. */
   onrefused?: (what: string) => void;
+  /**
+   * What is wrong with a request's params, if anything (one line): the request is then answered
+   * -32602 Invalid params here rather than handed on. Unset, every request is handed on.
+   */
+  paramsProblem?: (request: { method: string; params?: unknown }) => string | undefined;
 
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -93,7 +98,11 @@ export class LineTransport implements Transport {
     }
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (parsed.success) {
-      this.onmessage?.(parsed.data);
+      const message = parsed.data;
+      const id = "method" in message && "id" in message ? message.id : undefined;
+      const problem = id === undefined ? undefined : this.paramsProblem?.(message as { method: string });
+      if (id !== undefined && problem !== undefined) this.refuse(id, ErrorCode.InvalidParams, "Invalid params", problem);
+      else this.onmessage?.(message);
       return;
     }
     if (Array.isArray(value)) {
@@ -110,7 +119,16 @@ export class LineTransport implements Transport {
       return;
     }
     const id = typeof fields.id === "string" || (typeof fields.id === "number" && Number.isFinite(fields.id)) ? fields.id : null;
-    this.refuse(id, ErrorCode.InvalidRequest, "Invalid Request", requestProblem(fields));
+    const problem = requestProblem(fields);
+    // A request in every member but its params (a "_meta" that is no object): Invalid params.
+    if (problem === undefined) {
+      const issues = JSONRPCRequestSchema.safeParse(value).error?.issues ?? parsed.error.issues;
+      const issue = issues.find((each) => each.path[0] === "params") ?? issues[0];
+      const where = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : "params";
+      this.refuse(id, ErrorCode.InvalidParams, "Invalid params", `${where}: ${issue?.message.replace(/^Invalid input: /, "").replace(/\s*\n\s*/g, " ") ?? "not valid"}`);
+      return;
+    }
+    this.refuse(id, ErrorCode.InvalidRequest, "Invalid Request", problem);
   }
 
   private refuse(id: RequestId | null, code: ErrorCode, message: string, data: string): void {
@@ -120,12 +138,13 @@ export class LineTransport implements Transport {
   }
 }
 
-/** What keeps an object from being a JSON-RPC 2.0 request, for the error's data. */
-function requestProblem(fields: Record<string, unknown>): string {
+/** What keeps an object from being a JSON-RPC 2.0 request, for the error's data; undefined when only its params do. */
+function requestProblem(fields: Record<string, unknown>): string | undefined {
   if (fields.jsonrpc !== "2.0") return '"jsonrpc" must be "2.0"';
   if (typeof fields.method !== "string") return '"method" must be a string';
   if ("id" in fields && typeof fields.id !== "string" && !Number.isInteger(fields.id)) return '"id" must be a string or an integer';
   if ("params" in fields && (fields.params === null || typeof fields.params !== "object" || Array.isArray(fields.params))) return '"params" must be an object';
   const extra = Object.keys(fields).filter((key) => !["jsonrpc", "id", "method", "params"].includes(key));
-  return extra.length > 0 ? `unexpected member ${JSON.stringify(extra[0])}` : "not a JSON-RPC 2.0 request";
+  if (extra.length > 0) return `unexpected member ${JSON.stringify(extra[0])}`;
+  return "params" in fields && "id" in fields ? undefined : "not a JSON-RPC 2.0 request";
 }

@@ -1,9 +1,14 @@
 import { readFileSync } from "node:fs";
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { CATALOG, isEventName } from "../events/catalog.js";
 import { fixturePath } from "../events/fixtures.js";
 import { builtInScenarioNames, loadScenario } from "../events/scenario.js";
-import { usageError } from "../errors.js";
+
+/** A resource the client named that does not exist: -32602 Invalid params, as the SDK answers an unknown URI (not -32603). */
+function unknownResource(message: string): McpError {
+  return new McpError(ErrorCode.InvalidParams, message);
+}
 
 const FIXTURE_PREFIX = "pinwheel://fixtures/";
 const SCENARIO_PREFIX = "pinwheel://scenarios/";
@@ -34,7 +39,7 @@ export function registerResources(server: McpServer): void {
     },
     (uri, variables) => {
       const event = one(variables.event ?? "");
-      if (!isEventName(event)) throw usageError(`no fixture for "${event}"; list_event_types shows every event`);
+      if (!isEventName(event)) throw unknownResource(`no fixture for "${event}"; list_event_types shows every event`);
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: readFileSync(fixturePath(event), "utf8") }] };
     },
   );
@@ -58,7 +63,7 @@ export function registerResources(server: McpServer): void {
     (uri, variables) => {
       const name = one(variables.name ?? "");
       // Only built-in names: a resource URI must not become a way to read any file on the machine.
-      if (!builtInScenarioNames().includes(name)) throw usageError(`no built-in scenario "${name}"; built-in: ${builtInScenarioNames().join(", ")}`);
+      if (!builtInScenarioNames().includes(name)) throw unknownResource(`no built-in scenario "${name}"; built-in: ${builtInScenarioNames().join(", ")}`);
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(loadScenario(name), null, 2) }] };
     },
   );

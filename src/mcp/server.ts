@@ -14,7 +14,9 @@ import { isOutcomeConflictError } from "../sandbox/errors.js";
 import { isStoreError, type StoreError } from "../store/store-error.js";
 import { isSubjectError } from "../verify/subject-error.js";
 import { VERSION } from "../version.js";
+import { redactUrlsIn } from "../redact-url.js";
 import { LineTransport } from "./line-transport.js";
+import { requestParamsProblem } from "./request-params.js";
 import { registerResources } from "./resources.js";
 import type { McpContext, ToolDefinition } from "./tool.js";
 import { TOOLS } from "./tools/index.js";
@@ -100,8 +102,15 @@ function storeAdvice(error: StoreError): string {
   return "";
 }
 
-/** A tool's failure as the agent reads it: the core's errors in the tool's argument names. */
+/**
+ * A tool's failure as the agent reads it: the core's errors in the tool's argument names, with any
+ * credentials in a URL hidden (as the CLI hides them in every line it prints).
+ */
 export function toolErrorText(error: unknown): string {
+  return redactUrlsIn(errorText(error));
+}
+
+function errorText(error: unknown): string {
   if (isOverrideError(error)) return describeOverride(error, (op) => ARGUMENT_OF[op]);
   if (isScenarioError(error)) return error.message;
   if (isStoreError(error)) return `${error.message}${storeAdvice(error)}`;
@@ -204,6 +213,16 @@ export function createMcpServer(context: McpContext, tools: readonly ToolDefinit
   return server;
 }
 
+/** True when the server answers this method (the SDK refuses to set a second handler for it). */
+function handles(server: McpServer, method: string): boolean {
+  try {
+    server.server.assertCanSetRequestHandler(method);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Serves on stdin/stdout until the client closes stdin (or a signal stops the process); then the
  * calls in flight stop sending and it returns once what they sent is recorded.
@@ -222,6 +241,8 @@ export async function serveStdio(context: McpContext): Promise<void> {
   let stopping = false;
   const redact = redactor(context.secret.secret);
   transport.onrefused = (what) => context.log(redact(`refused a line: ${what}`));
+  // Only for a request the server handles: one it does not is the SDK's -32601 Method not found.
+  transport.paramsProblem = (request) => (handles(server, request.method) ? requestParamsProblem(request) : undefined);
   server.server.onerror = (error) => {
     lastError = error;
     context.log(redact(`error: ${error.message.split("\n")[0]}`));

@@ -1,5 +1,6 @@
 import { usageError } from "../errors.js";
 import { isLoopbackHost } from "../loopback.js";
+import { redactTypedUrl } from "../redact-url.js";
 import type { McpContext } from "./tool.js";
 
 /**
@@ -7,13 +8,15 @@ import type { McpContext } from "./tool.js";
  * this machine: anything else needs the person who configured the server to pass --allow-remote.
  */
 export function sendTarget(context: Pick<McpContext, "allowRemote">, value: string, field = "to"): string {
+  // The value may carry a password: messages (the result and the server's log) show it redacted.
+  const shown = redactTypedUrl(value);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw usageError(`${field}: "${value}" is not a URL; expected e.g. http://127.0.0.1:3000/webhooks`);
+    throw usageError(`${field}: "${shown}" is not a URL; expected e.g. http://127.0.0.1:3000/webhooks`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw usageError(`${field}: "${value}" must start with http:// or https://`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw usageError(`${field}: "${shown}" must start with http:// or https://`);
   if (!context.allowRemote && !isLoopbackHost(url.hostname)) {
     throw usageError(
       `${field}: ${url.host} is not this machine; this server sends only to localhost, 127.0.0.1 or [::1] ` +

@@ -1,4 +1,5 @@
 import type { SettingSource } from "../config.js";
+import { redactTypedUrl } from "../redact-url.js";
 
 /** A target setting, named as the config file names it; each adapter knows its flag and variable. */
 export type TargetSetting = "env" | "base-url" | "api-version" | "db";
@@ -28,7 +29,7 @@ function describe(data: TargetErrorData): string {
     case "not_an_environment":
       return `"${data.origin.value}" is not an environment (${data.allowed.join(", ")})`;
     case "not_an_http_url":
-      return `"${data.origin.value}" is not an http(s) URL`;
+      return `"${redactTypedUrl(data.origin.value)}" is not an http(s) URL`;
     case "not_a_version":
       return `"${data.origin.value}" is not a Pinwheel-Version (${data.allowed.join(", ")})`;
     case "db_beside_api":

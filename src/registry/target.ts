@@ -51,7 +51,8 @@ export function resolveTarget(options: TargetOptions): Target {
     throw new TargetError({ kind: "not_an_environment", origin: origin("env", env), allowed: ENVIRONMENTS });
   }
   const base = resolveSetting("base-url", options.baseUrl);
-  if (base && !/^https?:\/\/[^/]/.test(base.value)) {
+  // A value that only looks like one (a bad port, a "/" in a password) would fail at new URL below.
+  if (base && (!/^https?:\/\/[^/]/.test(base.value) || !URL.canParse(base.value))) {
     throw new TargetError({ kind: "not_an_http_url", origin: origin("base-url", base) });
   }
 

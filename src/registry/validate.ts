@@ -4,6 +4,7 @@ import { EVENT_NAMES } from "../events/catalog.js";
 import { didYouMean } from "../suggest.js";
 import { invalidParameters } from "./errors.js";
 import { isLoopbackHost } from "../loopback.js";
+import { redactTypedUrl, redactUrl } from "../redact-url.js";
 
 /**
  * The one validation of webhook bodies: the local registry, the mock server and the CLI's own
@@ -30,12 +31,12 @@ function checkUrl(value: unknown, options: ValidateOptions, fields: ApiFieldErro
   try {
     url = new URL(value);
   } catch {
-    return void fields.push({ name: "url", message: `"${value}" is not a valid URL` });
+    return void fields.push({ name: "url", message: `"${redactTypedUrl(value)}" is not a valid URL` });
   }
   if (url.protocol === "https:") return value;
   if (url.protocol === "http:" && options.allowLoopbackHttp && isLoopbackHost(url.hostname)) return value;
   const local = options.allowLoopbackHttp ? " (http:// only for localhost or 127.0.0.1)" : "";
-  return void fields.push({ name: "url", message: `must start with https://${local}, got "${value}"` });
+  return void fields.push({ name: "url", message: `must start with https://${local}, got "${redactUrl(value)}"` });
 }
 
 function checkStatus(value: unknown, fields: ApiFieldError[]): WebhookStatus | undefined {

@@ -32,3 +32,11 @@ describe("config set api-secret -", () => {
   });
 
 });
+
+describe("config set api-secret - from a slow producer", () => {
+  it("waits for the value rather than failing with EAGAIN", async () => {
+    const set = await runCli(["config", "set", "api-secret", "-"], { env: home.env, input: `${SECRET}\n`, inputAfterMs: 1000 });
+    expectExit(set, 0);
+    expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ "api-secret": SECRET });
+  });
+});

@@ -76,3 +76,41 @@ describe("a URL with credentials", () => {
     expect(databaseBytes(home.home)).not.toContain(PASSWORD);
   });
 });
+
+describe("a typed URL that does not parse", () => {
+  // WHATWG reads a triple slash, a missing "//" and a password's unencoded "/" all as userinfo.
+  const TYPED = ["http:///user:hunter2@127.0.0.1:99999/x", "http://user:hun/ter2@127.0.0.1/x", "http:user:hunter2@127.0.0.1:99999/x"];
+
+  it("is refused as a usage error without its password, the scheme kept, by every command that takes one", async () => {
+    const home = run.tempHome();
+    for (const url of TYPED) {
+      const lines = [
+        ["simulate", "income.added", "--to", url],
+        ["listen", "--port", "0", "--forward-to", url],
+        ["replay", "--all", "--to", url],
+        ["config", "set", "default-url", url],
+      ];
+      for (const args of lines) {
+        const result = await runCli(args, { env: home.env });
+        expectExit(result, 2);
+        expect(result.stderr, args.join(" ")).not.toMatch(/hun|user/);
+        expect(result.stderr).toContain(url.startsWith("http:///") ? "http:///***@" : url.startsWith("http://") ? "http://***@" : "http:***@");
+        expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      }
+    }
+  });
+
+  it("is refused without its password from PINWHEEL_BASE_URL, and config get shows it redacted", async () => {
+    const home = run.tempHome();
+    for (const url of TYPED) {
+      const env = { ...home.env, PINWHEEL_BASE_URL: url };
+      const listed = await runCli(["webhooks", "list"], { env });
+      expectExit(listed, 2);
+      expect(listed.stderr).toMatch(/^error: PINWHEEL_BASE_URL: "http:[/]*\*\*\*@127\.0\.0\.1[^"]*" is not an http\(s\) URL/);
+      const got = await runCli(["config", "get", "base-url"], { env });
+      expectExit(got, 0);
+      expect(got.stdout + got.stderr).toContain("***@127.0.0.1");
+      for (const result of [listed, got]) expect(result.stdout + result.stderr).not.toMatch(/hun|user/);
+    }
+  });
+});

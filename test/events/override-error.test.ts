@@ -14,6 +14,37 @@ function overrideError(run: () => unknown): OverrideError {
 }
 
 describe("the event builder's errors carry data and name no flag", () => {
+  it("an override that would remove event, event_id or payload, or change its type, is refused before anything changes", () => {
+    const cases: [string, Parameters<typeof buildEvent>[1]][] = [
+      ["payload", { unset: ["payload"] }],
+      ["payload", { unset: ["payload"], outcome: "pending" }],
+      ["payload", { set: [{ path: "payload", value: null }] }],
+      ["payload", { set: [{ path: "payload", value: [1] }] }],
+      ["event_id", { set: [{ path: "event_id", value: 5 }] }],
+      ["event", { unset: ["event"] }],
+      ["event", { set: [{ path: ".event", value: {} }] }],
+    ];
+    for (const [field, options] of cases) {
+      const error = overrideError(() => buildEvent("paystubs.added", options));
+      expect(error, JSON.stringify(options)).toMatchObject({ reason: "envelope_field", event: "paystubs.added" });
+      expect(error.message).toContain(`${field}: event, event_id and payload are what the event is built and signed from`);
+    }
+    expect(buildEvent("paystubs.added", { set: [{ path: "event_id", value: "mine" }, { path: "payload", value: { a: 1 } }] })).toMatchObject({ event_id: "mine", payload: { a: 1 } });
+  });
+
+  it("a number JSON cannot carry (1e400 is Infinity, sent as null) and a path naming no field are refused", () => {
+    for (const value of [Infinity, -Infinity, NaN, [1, Infinity], { a: { b: -Infinity } }]) {
+      expect(overrideError(() => buildEvent("paystubs.added", { set: [{ path: "payload.params.count", value }] }))).toMatchObject({ op: "set", reason: "not_finite" });
+      expect(overrideError(() => buildEvent("paystubs.added", { add: [{ path: "payload.params.new", value }] }))).toMatchObject({ op: "add", reason: "not_finite" });
+    }
+    expect(parseAssignments("set", ["payload.params.count=1e400"])[0]!.value).toBe(Infinity);
+    for (const path of ["", ".", ".."]) {
+      const error = overrideError(() => buildEvent("paystubs.added", { unset: [path] }));
+      expect(error).toMatchObject({ op: "unset", reason: "empty_path", path });
+    }
+    expect(overrideError(() => buildEvent("paystubs.added", { unset: [""] })).message).toBe('unset "": the path names no field; give a dotted path such as payload.params.count');
+  });
+
   it("a set of a field the event lacks: op, path, event and the nearest paths", () => {
     const error = overrideError(() => buildEvent("paystubs.added", { set: [{ path: "payload.params.cnt", value: 3 }] }));
     expect(error).toMatchObject({ op: "set", reason: "no_such_field", event: "paystubs.added", path: "payload.params.cnt", nearest: ["payload.params.count"] });

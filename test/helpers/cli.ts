@@ -73,7 +73,9 @@ export interface CliResult {
 export interface RunCliOptions {
   env: NodeJS.ProcessEnv;
   /** Written to stdin, which is then closed. Without it stdin is closed at once (EOF, not a TTY). */
-  input?: string;
+  input?: string | Buffer;
+  /** Write input only this long after the start, as a slow producer in a shell pipe does. */
+  inputAfterMs?: number;
   /** SIGKILL after this long (default 15 s); the result then has code null and timedOut true. */
   timeoutMs?: number;
 }
@@ -92,7 +94,10 @@ export function runCli(args: string[], options: RunCliOptions): Promise<CliResul
     child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
     // The child may exit without reading stdin; an EPIPE here is not a test failure.
     child.stdin!.on("error", () => {});
-    child.stdin!.end(options.input ?? "");
+    const input = options.input ?? "";
+    const late = options.inputAfterMs === undefined ? undefined : setTimeout(() => child.stdin!.end(input), options.inputAfterMs);
+    if (late === undefined) child.stdin!.end(input);
+    child.once("exit", () => clearTimeout(late));
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");

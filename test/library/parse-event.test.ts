@@ -6,6 +6,7 @@ import {
   parseWebhookEvent,
   PinwheelWebhookError,
   safeParseWebhookEvent,
+  signedHeaders,
   signWebhook,
   verifyWebhook,
   type ParsedWebhookEvent,
@@ -262,6 +263,40 @@ describe("a handler's options that cannot be used: 500 (Pinwheel retries), never
       expect(error).toMatchObject({ reason: "invalid_options", status: 500 });
       expect(error.message).toMatch("toleranceSeconds" in bad ? /^toleranceSeconds must be a number of seconds, 0 or more; got (NaN|-1)$/ : /^now must be a Date or epoch milliseconds/);
       expect(() => verifyWebhook({ secret: SECRET, headers: oldHeaders, rawBody: body, ...bad })).toThrow(TypeError);
+    }
+  });
+
+  it("refuses a strict that is not a boolean (\"false\" would refuse genuine events), in its own name", () => {
+    const invalid = createSignedRequest("income.added", { secret: SECRET, set: { "payload.name": 7 } });
+    for (const strict of ["false", "true", 0, 1, null, {}]) {
+      const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers: invalid.headers, rawBody: invalid.body, strict: strict as never }));
+      expect(error, String(strict)).toMatchObject({ reason: "invalid_options", status: 500 });
+      expect(error.message).toMatch(/^strict must be true or false; got /);
+    }
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: body, strict: "false" as never })).message).toBe('strict must be true or false; got "false"');
+    expect(parseWebhookEvent({ secret: SECRET, headers: invalid.headers, rawBody: invalid.body, strict: false }).issues.length).toBeGreaterThan(0);
+    expect(parseWebhookEvent({ secret: SECRET, headers, rawBody: body, strict: undefined }).known).toBe(true);
+  });
+
+  it("signWebhook, signedHeaders and createSignedRequest refuse options of the wrong type with a TypeError in their own names", () => {
+    expect(() => signWebhook(SECRET, undefined as never, body)).toThrow(new TypeError("signWebhook(secret, timestamp, rawBody): timestamp must be Unix seconds, a number or the x-timestamp string; got undefined"));
+    expect(() => signWebhook(SECRET, NaN, body)).toThrow(TypeError);
+    expect(signWebhook(SECRET, "1700000000", body)).toBe(signWebhook(SECRET, 1700000000, body));
+    for (const [options, message] of [
+      [null, "options must be { timestamp?, webhookId? }; got null"],
+      [{ timestamp: "1700000000" }, 'timestamp must be Unix seconds, a number; got "1700000000"'],
+      [{ webhookId: 7 }, "webhookId must be a string; got 7"],
+    ] as const) {
+      expect(() => signedHeaders(SECRET, body, options as never)).toThrow(new TypeError(`signedHeaders(secret, rawBody, options?): ${message}`));
+    }
+    for (const [options, message] of [
+      [{ accountId: 7 }, "accountId must be a string; got number"],
+      [{ endUserId: null }, "endUserId must be a string; got object"],
+      [{ set: [["payload.x", 1]] }, 'set must be an object of dotted paths and values, such as { "payload.params.count": 7 }; got an array'],
+      [{ add: "payload.x=1" }, 'add must be an object of dotted paths and values, such as { "payload.params.count": 7 }; got string'],
+      [{ unset: [7] }, 'unset must be an array of paths, such as ["payload.account_id"]; got an array holding a non-string'],
+    ] as const) {
+      expect(() => createSignedRequest("income.added", { secret: SECRET, ...(options as object) })).toThrow(new TypeError(`createSignedRequest: ${message}`));
     }
   });
 

@@ -3,6 +3,7 @@ import { wordError } from "../../src/cli/word-error.js";
 import { ConformanceError } from "../../src/conformance/index.js";
 import { ReplayError } from "../../src/delivery/replay-error.js";
 import { applyOverrides, buildEvent } from "../../src/events/build.js";
+import { CliError } from "../../src/errors.js";
 import { toolErrorText } from "../../src/mcp/server.js";
 import { OutcomeConflictError } from "../../src/sandbox/errors.js";
 import { MissingRequestError } from "../../src/store/missing-request.js";
@@ -69,5 +70,12 @@ describe("the MCP server words the core's errors in its tool arguments", () => {
     expect(toolErrorText(new ConformanceError("no_http", "http://127.0.0.1:2/", "UND_ERR_SOCKET: other side closed"))).toMatch(
       /^no HTTP answer from http:\/\/127\.0\.0\.1:2\/ \(UND_ERR_SOCKET: other side closed\); something there took the connection but gave no HTTP answer/,
     );
+  });
+});
+
+describe("toolErrorText and credentials", () => {
+  it("hides a URL's password in any error, including one the URL parser would read from a triple slash", () => {
+    expect(toolErrorText(new CliError("cannot reach http:///deploy:hunter2@127.0.0.1:9/x: refused"))).toBe("cannot reach http:///***@127.0.0.1:9/x: refused");
+    expect(toolErrorText(new Error("socket hang up at https://deploy:hunter2@127.0.0.1/"))).toBe("unexpected failure: socket hang up at https://***@127.0.0.1/");
   });
 });

@@ -160,3 +160,26 @@ describe("LineTransport", () => {
     expect(s.closed()).toBe(true);
   });
 });
+
+describe("LineTransport.paramsProblem", () => {
+  it("answers a request it names a problem for with -32602 and the request's id, and hands on the rest", async () => {
+    const s = await session();
+    s.transport.paramsProblem = (request) => (request.method === "ping" && request.params !== undefined ? "params: ping takes none here" : undefined);
+    s.write(line({ jsonrpc: "2.0", id: 7, method: "ping", params: { x: 1 } }));
+    expect(await s.read(1)).toEqual([{ jsonrpc: "2.0", id: 7, error: { code: -32602, message: "Invalid params", data: "params: ping takes none here" } }]);
+    s.write(ping(8));
+    expect(await s.read(1)).toEqual([{ jsonrpc: "2.0", id: 8, result: {} }]);
+    expect(s.refused).toEqual(["answered -32602 Invalid params: params: ping takes none here"]);
+  });
+});
+
+describe("LineTransport and a request's malformed params", () => {
+  it("answers a request that is well formed but for its params (a _meta that is no object) -32602 Invalid params with its id", async () => {
+    const s = await session();
+    s.write(line({ jsonrpc: "2.0", id: 13, method: "ping", params: { _meta: 5 } }));
+    const [answer] = await s.read(1);
+    expect(answer).toEqual({ jsonrpc: "2.0", id: 13, error: { code: -32602, message: "Invalid params", data: expect.stringMatching(/^params\._meta: [^\n]+$/) } });
+    s.write(ping(14));
+    expect(await s.read(1)).toEqual([{ jsonrpc: "2.0", id: 14, result: {} }]);
+  });
+});

@@ -90,6 +90,20 @@ describe("pinwheel-cli mcp over stdio", () => {
     expect(JSON.parse((scenario.contents[0] as { text: string }).text).name).toBe("pending-then-success");
   });
 
+  it("answers a fixture or scenario that does not exist -32602 Invalid params, not -32603 Internal error", async () => {
+    for (const [uri, message] of [
+      ["pinwheel://fixtures/nope", /no fixture for "nope"; list_event_types shows every event/],
+      ["pinwheel://scenarios/nope", /no built-in scenario "nope"; built-in: /],
+    ] as const) {
+      const error = await mcp.client.readResource({ uri }).then(
+        () => undefined,
+        (thrown: unknown) => thrown as { code?: number; message: string },
+      );
+      expect(error?.code, uri).toBe(-32602);
+      expect(error?.message).toMatch(message);
+    }
+  });
+
   it("list_event_types: the catalog, filtered by family", async () => {
     const all = await mcp.call("list_event_types", {});
     expect((all.data.events as unknown[]).length).toBe(EVENT_NAMES.length);

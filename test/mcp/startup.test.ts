@@ -83,3 +83,32 @@ describe("what the client sends that is not JSON-RPC", () => {
     expect(tooLong.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 });
+
+describe("a request whose params do not match it", () => {
+  it("is answered -32602 Invalid params in one line, not -32603 with the schema's issues, and a method the server lacks stays -32601", () => {
+    const lines = [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: {} },
+      { jsonrpc: "2.0", id: 2, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: {} },
+      { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "simulate_event", arguments: "x" } },
+      { jsonrpc: "2.0", id: 5, method: "resources/read", params: {} },
+      { jsonrpc: "2.0", id: 6, method: "tools/list", params: { cursor: 5 } },
+      { jsonrpc: "2.0", id: 7, method: "completion/complete", params: {} },
+      { jsonrpc: "2.0", id: 8, method: "prompts/get", params: {} },
+    ];
+    const result = spawnSync(process.execPath, [CLI_PATH, "mcp"], { cwd: REPO_ROOT, env: home.env, input: lines.map((l) => `${JSON.stringify(l)}\n`).join(""), encoding: "utf8", timeout: 50_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const answers = new Map(result.stdout.trim().split("\n").map((text) => JSON.parse(text) as { id: number; error?: { code: number; message: string; data?: string } }).map((a) => [a.id, a]));
+    expect(answers.get(1)!.error).toEqual({ code: -32602, message: "Invalid params", data: expect.stringMatching(/^params\.protocolVersion: expected string, received undefined/) });
+    expect(answers.get(2)!.error).toBeUndefined();
+    for (const id of [3, 4, 5, 6, 7]) {
+      const error = answers.get(id)!.error!;
+      expect(error, String(id)).toMatchObject({ code: -32602, message: "Invalid params" });
+      expect(error.data).toMatch(/^params\.\w+: [^\n]+$/);
+    }
+    expect(answers.get(8)!.error).toMatchObject({ code: -32601 });
+    expect(result.stdout).not.toContain("-32603");
+    expect(result.stderr).toMatch(/^pinwheel-cli mcp: refused a line: answered -32602 Invalid params: params\.protocolVersion: expected string/m);
+  }, 60_000);
+});

@@ -21,6 +21,19 @@ describe("sendTarget", () => {
     expect(() => sendTarget({ allowRemote: true }, "not a url", "to")).toThrow(/^to: "not a url" is not a URL/);
     expect(() => sendTarget({ allowRemote: true }, "file:///etc/passwd")).toThrow(/must start with http/);
   });
+
+  it("never repeats a password from a value that does not parse", () => {
+    for (const value of ["http:///user:hunter2@127.0.0.1:99999/x", "http://user:hun/ter2@127.0.0.1/x", "http:user:hunter2@127.0.0.1:99999/x", "ftp://user:hunter2@127.0.0.1/"]) {
+      let message = "";
+      try {
+        sendTarget({ allowRemote: true }, value);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, value).toMatch(/^to: "(?:http|ftp):[/]*\*\*\*@127\.0\.0\.1/);
+      expect(message).not.toContain("hun");
+    }
+  });
 });
 
 describe("redactor", () => {
