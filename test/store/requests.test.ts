@@ -86,7 +86,7 @@ describe("listReplayable", () => {
     const full = requests.list(filter).map((row) => requests.find(String(row.id))!);
     expect(full.map((row) => row.id)).toEqual([2, 4, 5]);
     expect(requests.listReplayable(filter, true)).toEqual(
-      full.map(({ id, event, eventId, body, headers, verification, webhookId }) => ({ id, event, eventId, body, headers, verification, webhookId })),
+      full.map(({ id, event, eventId, body, headers, verification, rejection, webhookId }) => ({ id, event, eventId, body, headers, verification, rejection, webhookId })),
     );
   });
 
