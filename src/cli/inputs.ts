@@ -64,11 +64,24 @@ export function verdictOrUsageError(verdict: string | undefined): string | undef
  * process.stdin has been touched a pipe is non-blocking, and a synchronous read of one whose
  * producer has not written yet (or is slower than this reader) fails with EAGAIN.
  */
-export async function readStdin(): Promise<Buffer> {
+export async function readStdin(maxBytes = MAX_STDIN_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
+    // A producer that never ends (`yes |`) must not take the machine's memory.
+    if (size > maxBytes) {
+      process.stdin.destroy();
+      throw new Error(`more than ${maxBytes / 1024 / 1024} MiB came on stdin; pass a file instead`);
+    }
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
 }
+
+/** Far past any webhook body (listen keeps 1 MiB by default), and bounded. */
+export const MAX_STDIN_BYTES = 64 * 1024 * 1024;
 
 /** A body file the user named ('-' reads stdin), byte for byte; one that cannot be read is failed work (exit 1). */
 export async function readBodyFile(flag: string, source: string): Promise<Buffer> {

@@ -52,3 +52,12 @@ describe("verify --body -", () => {
     }
   });
 });
+
+describe("a stdin past its bound", () => {
+  it("is refused with one line, exit 1, instead of being read into memory to its end", async () => {
+    const tooBig = Buffer.alloc(64 * 1024 * 1024 + 1, "x");
+    const result = await runCli(["verify", "--body", "-", "--signature", "v2=00", "--timestamp", "1", "--secret", SECRET], { env: home.env, input: tooBig });
+    expectExit(result, 1);
+    expect(result.stderr.trim()).toBe("error: --body -: cannot read it (more than 64 MiB came on stdin; pass a file instead)");
+  });
+});
