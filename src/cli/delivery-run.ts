@@ -15,7 +15,7 @@ import { lowerHelperThreadPriority } from "./background-threads.js";
 import type { DeliverySource } from "../store/deliveries.js";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
 import { certificateHint } from "../transport-error.js";
-import type { ExpectedRefusal } from "../delivery/replay-item.js";
+import { answeredAsExpected, type ExpectedRefusal } from "../delivery/replay-item.js";
 
 export interface RunItem {
   event: string | null;
@@ -86,6 +86,8 @@ export interface RunSummary {
   timeoutMs: number;
   /** Deliveries that should have been refused (RunItem.expectedRefusal) and were: passed, with a 4XX. */
   refusedAsExpected?: number;
+  /** Some delivery should have been refused: the count of passes is not one of 2xx answers. */
+  expectingRefusal?: boolean;
 }
 
 const SHOWN_FAILURES = 10;
@@ -100,6 +102,7 @@ const NDJSON_SOURCES: ReadonlySet<DeliverySource> = new Set(["simulate", "replay
 export class DeliveryRun {
   private sent = 0;
   private refusedAsExpected = 0;
+  private expectingRefusal = false;
   private readonly failed: FailedDelivery[] = [];
   private readonly started = performance.now();
   private readonly progress: Progress;
@@ -182,9 +185,10 @@ export class DeliveryRun {
           if (options.attemptLines === "none") return;
           const line = { event: item.event, eventId: item.eventId, attempt, expectsRefusal: item.expectedRefusal !== undefined };
           if (out.json) {
-            const expected = item.expectedRefusal === undefined ? {} : { expected: "refusal" };
+            // ok is the HTTP outcome; passed says whether it is the one expected (a refusal, here).
+            const expected = item.expectedRefusal === undefined ? {} : { expected: "refusal", passed: answeredAsExpected(item.expectedRefusal, attempt) };
             out.ndjson({ ...deliveryJson(line), request_id: item.requestId ?? null, ...expected });
-          } else if (this.verbose || (!passes(item, attempt) && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));
+          } else if (this.verbose || (!answeredAsExpected(item.expectedRefusal, attempt) && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));
         },
         onWait: (next, delayMs) => {
           if (!out.json) out.notice(`  retrying in ${formatDuration(delayMs)} (attempt ${next} of ${(options.retry?.maxRetries ?? 0) + 1})`);
@@ -192,7 +196,8 @@ export class DeliveryRun {
       },
     ));
     this.sent++;
-    const passed = passes(item, report.final);
+    const passed = answeredAsExpected(item.expectedRefusal, report.final);
+    if (item.expectedRefusal !== undefined) this.expectingRefusal = true;
     if (passed && !report.ok) this.refusedAsExpected++;
     if (!passed) {
       const failed: FailedDelivery = { ...report };
@@ -237,15 +242,12 @@ export class DeliveryRun {
       notSent: this.stuck ? this.options.planned - this.sent : 0,
       timeoutMs: this.options.timeoutMs,
       refusedAsExpected: this.refusedAsExpected,
+      expectingRefusal: this.expectingRefusal,
     };
   }
 }
 
-/** A 2xx, or the 4XX a request the app should refuse is to get. */
-function passes(item: RunItem, attempt: Pick<NumberedAttempt, "ok" | "statusCode">): boolean {
-  if (item.expectedRefusal === undefined) return attempt.ok;
-  return attempt.statusCode !== undefined && attempt.statusCode >= 400 && attempt.statusCode < 500;
-}
+
 
 /** Why a 401 happens, for simulate's and smoke's failure line: the receiver verifies with another secret. */
 const REFUSED_SIGNATURE_HINT = "the receiver refused the signature (is the secret the one it verifies with? see --secret and PINWHEEL_API_SECRET)";
@@ -354,7 +356,7 @@ export function summarize(out: Output, summary: RunSummary, url: string, { verbo
   } else if (!verbose) {
     out.line(
       `${out.c.bold(String(count))} ${count === 1 ? "delivery" : "deliveries"} to ${url} in ${seconds.toFixed(2)} s (${Math.round(count / Math.max(seconds, 0.001))}/s): ` +
-        `${count - failed.length - refused} 2xx, ${refused > 0 ? `${refused} refused as expected, ` : ""}${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,
+        `${summary.expectingRefusal ? `${count - failed.length} as expected (${refused} refused)` : `${count - failed.length} 2xx`}, ${failed.length} failed${notSent > 0 ? `, ${notSent} not sent` : ""}`,
     );
   }
   const first = failed[0]?.final;

@@ -132,8 +132,8 @@ export async function run(references: string[], options: ReplayOptions): Promise
           if (item.recordedAgeSeconds !== undefined && item.expectedRefusal === undefined && !freshNoticed) {
             freshNoticed = true;
             out.notice(
-              `Request #${item.requestId} was recorded ${formatAge(item.recordedAgeSeconds)} ago: its x-timestamp is still fresh, so a handler is right to accept it as recorded; ` +
-                "it tests that a stale replay is refused once it is over 5 minutes old",
+              `Request #${item.requestId}'s x-timestamp is ${formatAge(item.recordedAgeSeconds)} old, still fresh: a handler is right to accept it as recorded; ` +
+                "it tests that a stale replay is refused once its x-timestamp is over 5 minutes old",
             );
           }
           await replayRun.send(item);

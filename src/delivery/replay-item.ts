@@ -50,6 +50,15 @@ export function replayItem(request: ReplayableRequest, asRecorded: boolean, nowM
   };
 }
 
+/**
+ * Whether an answer is the one a delivery should get: a 2xx, or for a request sent as recorded that
+ * the app should refuse (ExpectedRefusal), a 4XX. Shared by replay, the MCP server and the page.
+ */
+export function answeredAsExpected(expected: ExpectedRefusal | undefined, answer: { ok: boolean; statusCode?: number | undefined }): boolean {
+  if (expected === undefined) return answer.ok;
+  return answer.statusCode !== undefined && answer.statusCode >= 400 && answer.statusCode < 500;
+}
+
 function recordedAge(timestamp: string | undefined, nowMs: number): number | undefined {
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp.trim())) return undefined;
   return Math.max(0, Math.round(nowMs / 1000 - Number(timestamp)));

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { attemptJson } from "../delivery/attempt-json.js";
+import type { ExpectedRefusal } from "../delivery/replay-item.js";
 import { EVENT_NAMES, isEventName } from "../events/catalog.js";
 import { HttpError } from "../http/http-error.js";
 import { readJsonObject } from "../http/json-body.js";
@@ -112,8 +113,14 @@ export async function replayAnswer(sources: AnswerSources, stored: StoredRequest
     ok: result.ok,
     url: result.url,
     mode: result.mode,
+    expected_refusal: expectedRefusalJson(result.expectedRefusal),
     unverified: result.unverified,
     rejected: result.rejected,
     attempts: result.attempts.map(attemptJson),
   };
+}
+
+function expectedRefusalJson(expected: ExpectedRefusal | null): ReplayAnswer["expected_refusal"] {
+  if (expected === null) return null;
+  return expected.kind === "stale" ? { kind: "stale", age_seconds: expected.ageSeconds } : { kind: "unverified", verification: expected.verification };
 }

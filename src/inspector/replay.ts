@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { deliver } from "../delivery/deliver.js";
 import { recordedHeaders, storedHeader } from "../delivery/recorded-headers.js";
 import { replayRefusal } from "../delivery/replay-error.js";
+import { answeredAsExpected, replayItem, type ExpectedRefusal } from "../delivery/replay-item.js";
 import { attemptRecorder } from "../delivery/recorder.js";
 import { createSender } from "../delivery/sender.js";
 import { WEBHOOK_ID_HEADER } from "../signing.js";
@@ -32,7 +33,10 @@ export interface ReplayerOptions {
 export interface ReplayResult {
   url: string;
   mode: ReplayMode;
+  /** The answer is the one expected: a 2xx, or a 4XX for a request sent as recorded that is to be refused. */
   ok: boolean;
+  /** Sent as recorded: why the app should refuse it, when it should. */
+  expectedRefusal: ExpectedRefusal | null;
   attempts: NumberedAttempt[];
   /** The original was not verified (sent only because the page confirmed it). */
   unverified: boolean;
@@ -116,7 +120,10 @@ export function createReplayer(options: ReplayerOptions) {
     );
     // The page reads the detail again right after: the attempt must be committed by then.
     await recorder.flush();
-    return { url: redactUrl(url), mode, ok: report.ok, attempts: report.attempts, unverified, rejected: rejectedAfterVerification(request) };
+    // As recorded, a stale or unverifiable request is to be refused: a 4XX is then the good answer.
+    const expectedRefusal = replayItem(request, mode === "recorded").expectedRefusal;
+    const ok = answeredAsExpected(expectedRefusal, report.final);
+    return { url: redactUrl(url), mode, ok, expectedRefusal: expectedRefusal ?? null, attempts: report.attempts, unverified, rejected: rejectedAfterVerification(request) };
   }
 
   return {

@@ -257,8 +257,21 @@ describe("replay", () => {
     expect(refused.status).toBe(409);
     expect(refused.json()).toMatchObject({ error: "unverified", message: expect.stringMatching(/was not verified when it arrived \(bad_signature\)/) });
     expect(recorder.requests).toHaveLength(0);
-    // As recorded it carries its own failing signature: nothing is forged.
-    expect((await replay({ mode: "recorded" })).json()).toMatchObject({ unverified: true, mode: "recorded" });
+    // As recorded it carries its own failing signature: nothing is forged, and an app that takes it fails the replay.
+    expect((await replay({ mode: "recorded" })).json()).toMatchObject({
+      unverified: true,
+      mode: "recorded",
+      ok: false,
+      expected_refusal: { kind: "unverified", verification: "bad_signature" },
+      attempts: [{ status_code: 200 }],
+    });
+    const refusing = await startRecordingServer(() => ({ status: 401 }));
+    try {
+      // One that refuses it answers as it should: the replay passes.
+      expect((await replay({ mode: "recorded", target: "url", url: refusing.url })).json()).toMatchObject({ ok: true, attempts: [{ status_code: 401 }] });
+    } finally {
+      await refusing.close();
+    }
     const confirmed = await replay({ include_unverified: true });
     expect(confirmed.status, confirmed.text).toBe(200);
     expect(confirmed.json()).toMatchObject({ ok: true, unverified: true, mode: "resigned" });

@@ -1,7 +1,7 @@
 import { rawBodyUrl, replay, requestDetail } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { count, dateTime, duration, verdictSentence, verdictTone } from "./format.js";
-import type { AttemptView, ReplayAttemptView, RequestDetail } from "./types.js";
+import type { AttemptView, ReplayAnswer, ReplayAttemptView, RequestDetail } from "./types.js";
 
 const TYPED_URL_KEY = "pinwheel-inspector-replay-url";
 const TARGET_KEY = "pinwheel-inspector-replay-target";
@@ -253,7 +253,8 @@ export class DetailView {
       replay(detail.id, { kind, url: url.value }, resigned ? "resigned" : "recorded", { unverified: resigned && unverified, rejected: resigned && rejected })
         .then((answer) => {
           const final = answer.attempts[answer.attempts.length - 1];
-          const said = final?.status_code != null ? `answered ${final.status_code}` : `failed: ${final?.error ?? "no answer"}`;
+          const answered = final?.status_code != null ? `answered ${final.status_code}` : `failed: ${final?.error ?? "no answer"}`;
+          const said = answer.expected_refusal && final?.status_code != null ? `${answered}, ${answer.ok ? "refused as it should be" : "though it should be refused"} (${refusalReason(answer.expected_refusal)})` : answered;
           const how =
             answer.mode === "recorded"
               ? "as recorded"
@@ -271,4 +272,11 @@ export class DetailView {
     });
     return section("Replay", form);
   }
+}
+
+/** Why a request sent as recorded is to be refused, in the page's words. */
+function refusalReason(expected: NonNullable<ReplayAnswer["expected_refusal"]>): string {
+  if (expected.kind === "unverified") return `its signature never verified: ${expected.verification}`;
+  const minutes = Math.floor(expected.age_seconds / 60);
+  return `its x-timestamp is ${minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h`} old`;
 }

@@ -91,9 +91,12 @@ export interface InfoAnswer {
 }
 
 export interface ReplayAnswer {
+  /** The answer is the one expected: a 2xx, or a 4XX for a request sent as recorded that is to be refused. */
   ok: boolean;
   url: string;
   mode: "resigned" | "recorded";
+  /** Sent as recorded, a request the app should refuse: its x-timestamp's age, or its verdict when it arrived. */
+  expected_refusal: { kind: "stale"; age_seconds: number } | { kind: "unverified"; verification: string } | null;
   /** The original was not verified; it was re-signed because the user confirmed it. */
   unverified: boolean;
   /** listen rejected the original after verifying it (not a Pinwheel event); it was re-signed because the user confirmed it. */
