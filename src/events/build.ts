@@ -115,11 +115,12 @@ function requireField(envelope: WebhookEnvelope, field: string, op: OverrideOp):
 }
 
 /** The envelope's own fields: the event is built and signed from them, so each keeps its type. */
-const ENVELOPE_FIELDS: Readonly<Record<string, (value: unknown) => boolean>> = {
-  event: (value) => typeof value === "string",
-  event_id: (value) => typeof value === "string",
-  payload: (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-};
+// A Map, not an object literal: a path named after an Object.prototype member (hasOwnProperty) is no field of it.
+const ENVELOPE_FIELDS: ReadonlyMap<string, (value: unknown) => boolean> = new Map([
+  ["event", (value: unknown) => typeof value === "string" && value !== ""],
+  ["event_id", (value: unknown) => typeof value === "string" && value !== ""],
+  ["payload", (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value)],
+]);
 
 function hasNonFiniteNumber(value: unknown): boolean {
   if (typeof value === "number") return !Number.isFinite(value);
@@ -132,7 +133,7 @@ function checkOverride(envelope: WebhookEnvelope, op: "set" | "add" | "unset", p
   const segments = splitPath(path);
   if (segments.length === 0) throw new OverrideError({ op, reason: "empty_path", event: envelope.event, path });
   if (op !== "unset" && hasNonFiniteNumber(value)) throw new OverrideError({ op, reason: "not_finite", event: envelope.event, path });
-  const check = segments.length === 1 ? ENVELOPE_FIELDS[segments[0] as string] : undefined;
+  const check = segments.length === 1 ? ENVELOPE_FIELDS.get(segments[0] as string) : undefined;
   if (check && (op === "unset" || !check(value))) throw new OverrideError({ op, reason: "envelope_field", event: envelope.event, path });
 }
 

@@ -76,7 +76,7 @@ export function overrideReason(problem: OverrideProblem, term: OverrideTerms): s
     case "not_finite":
       return "the value holds a number that is not a finite JSON number (it would be sent as null)";
     case "envelope_field":
-      return "event, event_id and payload are what the event is built and signed from: they must stay, event and event_id as strings and payload as an object";
+      return "event, event_id and payload are what the event is built and signed from: they must stay, event and event_id as non-empty strings and payload as an object";
   }
 }
 

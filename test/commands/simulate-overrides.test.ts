@@ -19,7 +19,7 @@ afterAll(async () => {
   home.cleanup();
 });
 
-const ENVELOPE = /event, event_id and payload are what the event is built and signed from: they must stay, event and event_id as strings and payload as an object; to send any other body, pass it byte for byte with --data <file>$/;
+const ENVELOPE = /event, event_id and payload are what the event is built and signed from: they must stay, event and event_id as non-empty strings and payload as an object; to send any other body, pass it byte for byte with --data <file>$/;
 
 describe("simulate with an override that cannot make an event", () => {
   it("refuses it in one usage line and sends nothing", async () => {

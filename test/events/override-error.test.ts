@@ -86,6 +86,15 @@ describe("the event builder's errors carry data and name no flag", () => {
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
+  it("an empty event or event_id is an envelope override, and a field named after an Object.prototype member is just a field", () => {
+    for (const field of ["event", "event_id"]) {
+      expect(overrideError(() => buildEvent("income.added", { set: [{ path: field, value: "" }] }))).toMatchObject({ op: "set", reason: "envelope_field" });
+    }
+    // Once looked up on an object literal: hasOwnProperty was "a check" and threw a TypeError.
+    const built = buildEvent("income.added", { add: [{ path: "hasOwnProperty", value: 1 }] }) as unknown as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(built, "hasOwnProperty")?.value).toBe(1);
+  });
+
   it("a path=value string that is not one", () => {
     expect(overrideError(() => parseAssignments("add", ["payload.x"]))).toMatchObject({ op: "add", reason: "malformed", path: "payload.x" });
   });
