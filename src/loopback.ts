@@ -90,6 +90,14 @@ export async function bindsToLoopback(host: string): Promise<boolean> {
  */
 export function isLoopbackPeer(address: string | undefined): boolean {
   if (address === undefined) return false;
-  // A socket reports a numeric address, never a name: the one host test decides.
-  return isLoopbackHost(address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address);
+  // A socket reports a numeric address, never a name: the one host test decides, on the address
+  // written as a URL writes it (::ffff:127.0.0.1, ::ffff:7f00:1 and 0:0:0:0:0:ffff:7f00:1 alike).
+  if (!address.includes(":")) return isLoopbackHost(address);
+  let canonical: string;
+  try {
+    canonical = new URL(`http://[${address}]/`).hostname;
+  } catch {
+    return false;
+  }
+  return canonical === "[::1]" || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
 }

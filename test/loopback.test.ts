@@ -24,10 +24,10 @@ describe("isLoopbackHost, shared by listen, the local registry and the inspector
 describe("bindsToLoopback: whether listen and mock are on loopback, by the address a host binds", () => {
   it("takes every spelling of a loopback address the resolver binds as loopback, and nothing else", async () => {
     // Once spelled-out only: 127.1 and the rest bound 127.0.0.1 with the Host check off.
-    for (const host of ["127.0.0.1", "localhost", "app.localhost", "::1", "127.1", "2130706433", "0x7f000001", "::ffff:127.0.0.1"]) {
+    for (const host of ["127.0.0.1", "localhost", "app.localhost", "::1", "127.1", "2130706433", "0x7f000001", "::ffff:127.0.0.1", "::ffff:7f00:1", "0:0:0:0:0:ffff:7f00:1"]) {
       expect(await bindsToLoopback(host), host).toBe(true);
     }
-    for (const host of ["0.0.0.0", "::", "10.0.0.1", "192.0.2.1", "does-not-resolve.invalid"]) expect(await bindsToLoopback(host), host).toBe(false);
+    for (const host of ["0.0.0.0", "::", "10.0.0.1", "192.0.2.1", "::ffff:a00:1", "::ffff:8000:1", "does-not-resolve.invalid"]) expect(await bindsToLoopback(host), host).toBe(false);
   });
 });
 
