@@ -32,25 +32,28 @@ const INSTRUCTIONS =
 const MIN_REDACTED_LENGTH = 4;
 
 /**
- * Replaces the secret wherever it appears in a value bound for the client or the log: as written,
+ * Replaces the secret, and the password of any http(s) URL, wherever they appear in a value bound
+ * for the client or the log. The secret: as written,
  * behind percent or JSON `\u` escapes (a stored path or body can carry it either way: the text
  * then comes back unescaped, with the secret replaced), and in bodies sent as base64 (a stored
  * body that is not UTF-8).
  */
 export function redactor(secret: string): <T>(value: T) => T {
-  if (secret.length < MIN_REDACTED_LENGTH) return (value) => value;
   const secretBytes = Buffer.from(secret);
-  const scrubText = (text: string): string => {
+  const scrubSecret = (text: string): string => {
+    if (secret.length < MIN_REDACTED_LENGTH) return text;
     const literal = text.split(secret).join("[secret]");
     const unescaped = unescapeText(literal);
     return unescaped.includes(secret) ? unescaped.split(secret).join("[secret]") : literal;
   };
+  // A URL's password too, wherever a result carries one (the `to` a tool was given, echoed back).
+  const scrubText = (text: string): string => redactUrlsIn(scrubSecret(text));
   const scrub = (value: unknown): unknown => {
     if (typeof value === "string") return scrubText(value);
     if (Array.isArray(value)) return value.map(scrub);
     if (value && typeof value === "object") {
       const scrubbed = Object.fromEntries(Object.entries(value).map(([key, child]) => [scrubText(key), scrub(child)]));
-      if (scrubbed.body_encoding === "base64" && typeof scrubbed.body === "string") scrubbed.body = scrubBase64(scrubbed.body, secretBytes);
+      if (scrubbed.body_encoding === "base64" && typeof scrubbed.body === "string" && secret.length >= MIN_REDACTED_LENGTH) scrubbed.body = scrubBase64(scrubbed.body, secretBytes);
       return scrubbed;
     }
     return value;

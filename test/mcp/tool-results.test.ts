@@ -140,3 +140,17 @@ describe("hints in the tools' terms", () => {
     expect(result.text).not.toContain("pinwheel-cli");
   });
 });
+
+describe("a URL's password in a result", () => {
+  it("is never echoed: simulate_event's and run_smoke's url, text and checks show ***@ (the CLI's --json does too)", async () => {
+    const withPassword = receiver.url.replace("http://", "http://user:hunter2pw@");
+    const simulated = await mcp.call("simulate_event", { event: "paystubs.added", to: withPassword });
+    const smoke = await mcp.call("run_smoke", { to: withPassword, events: ["paystubs.added"] });
+    for (const result of [simulated, smoke]) {
+      expect(result.isError, result.text).toBe(false);
+      expect(JSON.stringify(result.data)).not.toContain("hunter2pw");
+      expect(result.text).not.toContain("hunter2pw");
+    }
+    expect(simulated.data.url).toBe(receiver.url.replace("http://", "http://***@"));
+  });
+});
