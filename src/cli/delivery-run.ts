@@ -342,7 +342,9 @@ function acceptedHint(expected: ExpectedRefusal): string {
   const why =
     expected.kind === "stale"
       ? `its x-timestamp is ${formatAge(expected.ageSeconds)} old: a handler must refuse a request older than a few minutes, or anyone who captured one can replay it`
-      : `its signature never verified (${expected.verification} when it arrived): a handler must refuse what no secret verifies`;
+      : expected.kind === "untimely"
+        ? `its x-timestamp (${expected.timestamp}) is not the time now in Unix seconds: a handler must refuse it, or a request signed for later can be replayed until then`
+        : `its signature never verified (${expected.verification} when it arrived): a handler must refuse what no secret verifies`;
   return `; the app accepted a request sent as recorded, though ${why} (smoke --suite conformance checks both)`;
 }
 

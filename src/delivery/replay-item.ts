@@ -7,7 +7,11 @@ import { recordedHeaders, storedHeader } from "./recorded-headers.js";
  * Why a handler that checks what it must refuses a request sent as recorded: its x-timestamp is
  * older than a freshness window (the usual 5 minutes), or its signature never verified.
  */
-export type ExpectedRefusal = { kind: "stale"; ageSeconds: number } | { kind: "unverified"; verification: string };
+export type ExpectedRefusal =
+  | { kind: "stale"; ageSeconds: number }
+  /** An x-timestamp in the future, in milliseconds, or judged stale when it arrived though its age cannot be read now. */
+  | { kind: "untimely"; timestamp: string }
+  | { kind: "unverified"; verification: string };
 
 /** Verdicts of a recording whose own signature or timestamp no secret verifies. */
 const UNVERIFIABLE = new Set(["bad_signature", "missing_signature", "malformed_signature", "missing_timestamp", "malformed_timestamp"]);
@@ -35,7 +39,8 @@ export interface ReplayItem {
 export function replayItem(request: ReplayableRequest, asRecorded: boolean, nowMs = Date.now()): ReplayItem {
   const { headers } = request;
   const sentHeaders = asRecorded ? recordedHeaders({ headers: defined(headers, "the headers a replay as recorded sends") }) : undefined;
-  const ageSeconds = sentHeaders ? recordedAge(sentHeaders[TIMESTAMP_HEADER], nowMs) : undefined;
+  const timestamp = sentHeaders?.[TIMESTAMP_HEADER];
+  const ageSeconds = recordedAge(timestamp, nowMs);
   return {
     event: request.event,
     eventId: request.eventId,
@@ -45,8 +50,8 @@ export function replayItem(request: ReplayableRequest, asRecorded: boolean, nowM
     recordedHeaders: sentHeaders,
     recordedVerification: asRecorded ? request.verification : undefined,
     recordedRejection: rejectedAfterVerification(request) ? (request.rejection ?? undefined) : undefined,
-    expectedRefusal: asRecorded ? expectedRefusal(request.verification, ageSeconds) : undefined,
-    recordedAgeSeconds: ageSeconds,
+    expectedRefusal: asRecorded ? expectedRefusal(request.verification, timestamp, ageSeconds) : undefined,
+    recordedAgeSeconds: ageSeconds === undefined ? undefined : Math.max(0, ageSeconds),
   };
 }
 
@@ -59,13 +64,17 @@ export function answeredAsExpected(expected: ExpectedRefusal | undefined, answer
   return answer.statusCode !== undefined && answer.statusCode >= 400 && answer.statusCode < 500;
 }
 
+/** Seconds since the x-timestamp (negative for one in the future), when it is Unix seconds in digits. */
 function recordedAge(timestamp: string | undefined, nowMs: number): number | undefined {
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp.trim())) return undefined;
-  return Math.max(0, Math.round(nowMs / 1000 - Number(timestamp)));
+  return Math.round(nowMs / 1000 - Number(timestamp));
 }
 
-function expectedRefusal(verification: string, ageSeconds: number | undefined): ExpectedRefusal | undefined {
+function expectedRefusal(verification: string, timestamp: string | undefined, ageSeconds: number | undefined): ExpectedRefusal | undefined {
   if (UNVERIFIABLE.has(verification)) return { kind: "unverified", verification };
   if (ageSeconds !== undefined && ageSeconds > DEFAULT_TOLERANCE_SECONDS) return { kind: "stale", ageSeconds };
+  // Listen judged it stale when it arrived (a time in the future, in milliseconds): it is still not now.
+  const untimely = ageSeconds === undefined ? verification === "stale_timestamp" : ageSeconds < -DEFAULT_TOLERANCE_SECONDS || verification === "stale_timestamp";
+  if (untimely && timestamp !== undefined) return { kind: "untimely", timestamp };
   return undefined;
 }

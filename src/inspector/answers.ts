@@ -122,5 +122,7 @@ export async function replayAnswer(sources: AnswerSources, stored: StoredRequest
 
 function expectedRefusalJson(expected: ExpectedRefusal | null): ReplayAnswer["expected_refusal"] {
   if (expected === null) return null;
-  return expected.kind === "stale" ? { kind: "stale", age_seconds: expected.ageSeconds } : { kind: "unverified", verification: expected.verification };
+  if (expected.kind === "stale") return { kind: "stale", age_seconds: expected.ageSeconds };
+  if (expected.kind === "untimely") return { kind: "untimely", timestamp: expected.timestamp };
+  return { kind: "unverified", verification: expected.verification };
 }

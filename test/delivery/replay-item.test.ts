@@ -31,4 +31,18 @@ describe("a stored request as replay sends it", () => {
   it("as recorded: the stored headers, old timestamp included", () => {
     expect(replayItem(request, true).recordedHeaders).toEqual({ "x-pinwheel-webhook-id": "w-header", "x-timestamp": "1795428000" });
   });
+
+  it("as recorded: what the app should refuse, by the x-timestamp sent and the verdict on arrival", () => {
+    const now = 1795428000 * 1000;
+    const at = (timestamp: string, verification = "verified") =>
+      replayItem({ ...request, verification, headers: [["x-timestamp", timestamp]] }, true, now).expectedRefusal;
+    expect(at("1795428000")).toBeUndefined();
+    expect(at(String(1795428000 - 299))).toBeUndefined();
+    expect(at(String(1795428000 - 3600), "stale_timestamp")).toEqual({ kind: "stale", ageSeconds: 3600 });
+    // In the future, or in milliseconds: listen judged it stale, and "0 s old" would call it fresh.
+    expect(at(String(1795428000 + 1_000_000), "stale_timestamp")).toEqual({ kind: "untimely", timestamp: String(1795428000 + 1_000_000) });
+    expect(at("1795428000000", "stale_timestamp")).toEqual({ kind: "untimely", timestamp: "1795428000000" });
+    expect(at("1795428000", "bad_signature")).toEqual({ kind: "unverified", verification: "bad_signature" });
+    expect(replayItem({ ...request, headers: [["x-timestamp", String(1795428000 + 1_000_000)]] }, true, now).recordedAgeSeconds).toBe(0);
+  });
 });

@@ -277,6 +277,7 @@ export class DetailView {
 /** Why a request sent as recorded is to be refused, in the page's words. */
 function refusalReason(expected: NonNullable<ReplayAnswer["expected_refusal"]>): string {
   if (expected.kind === "unverified") return `its signature never verified: ${expected.verification}`;
+  if (expected.kind === "untimely") return `its x-timestamp ${expected.timestamp} is not the time now in Unix seconds`;
   const minutes = Math.floor(expected.age_seconds / 60);
   return `its x-timestamp is ${minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h`} old`;
 }

@@ -96,7 +96,7 @@ export interface ReplayAnswer {
   url: string;
   mode: "resigned" | "recorded";
   /** Sent as recorded, a request the app should refuse: its x-timestamp's age, or its verdict when it arrived. */
-  expected_refusal: { kind: "stale"; age_seconds: number } | { kind: "unverified"; verification: string } | null;
+  expected_refusal: { kind: "stale"; age_seconds: number } | { kind: "untimely"; timestamp: string } | { kind: "unverified"; verification: string } | null;
   /** The original was not verified; it was re-signed because the user confirmed it. */
   unverified: boolean;
   /** listen rejected the original after verifying it (not a Pinwheel event); it was re-signed because the user confirmed it. */
