@@ -73,7 +73,7 @@ export async function readStdin(maxBytes = MAX_STDIN_BYTES): Promise<Buffer> {
     // A producer that never ends (`yes |`) must not take the machine's memory.
     if (size > maxBytes) {
       process.stdin.destroy();
-      throw new Error(`more than ${maxBytes / 1024 / 1024} MiB came on stdin; pass a file instead`);
+      throw new Error(`more than ${maxBytes >= 1024 * 1024 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes / 1024} KiB`} came on stdin`);
     }
     chunks.push(bytes);
   }

@@ -44,11 +44,6 @@ export function positiveNumber(value: string): number {
 }
 
 /**
- * A secret option's parser. An empty secret is nearly always an unset variable (--secret
- * "$SECRET"): signing with the built-in one instead would hide it. A control character cannot be
- * in a real one. The error is our own, not commander's, which would quote the value back.
- */
-/**
  * --host: an empty value is an unset variable (--host "$HOST"), and node would bind every interface
  * for it, putting the receiver and what it stores on the network.
  */
@@ -57,6 +52,11 @@ export function hostValue(value: string): string {
   return value;
 }
 
+/**
+ * A secret option's parser. An empty secret is nearly always an unset variable (--secret
+ * "$SECRET"): signing with the built-in one instead would hide it. A control character cannot be
+ * in a real one. The error is our own, not commander's, which would quote the value back.
+ */
 export function secretValue(flag: string, withoutIt = "PINWHEEL_API_SECRET") {
   return (value: string): string => {
     if (value.trim() === "") throw usageError(`${flag} is empty (an unset variable?); pass the secret, or leave ${flag} out to use ${withoutIt}`);

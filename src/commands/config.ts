@@ -92,6 +92,9 @@ function checkedValue(key: ConfigKey, value: string): string {
     }
     case "api-secret":
     case "end-user-id":
+      // As --secret refuses it: piped from a file, a value can carry what no secret or id holds.
+      // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+      if (/[\x00-\x1f\x7f]/.test(value.trim())) throw usageError(`${key} contains a line break or another control character; was it read from the wrong file?`);
       return value.trim();
   }
 }
@@ -136,10 +139,13 @@ function configFailure(error: unknown): unknown {
   return error instanceof ConfigFileError ? new CliError(error.message) : error;
 }
 
+/** A setting is a secret, an id, a URL or a path: far less than this. */
+const MAX_CONFIG_VALUE_BYTES = 64 * 1024;
+
 async function readStdinValue(): Promise<string> {
   let text: string;
   try {
-    text = (await readStdin()).toString("utf8");
+    text = (await readStdin(MAX_CONFIG_VALUE_BYTES)).toString("utf8");
   } catch (error) {
     throw new CliError(`cannot read the value from stdin (${(error as Error).message})`);
   }

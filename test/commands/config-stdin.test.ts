@@ -40,3 +40,15 @@ describe("config set api-secret - from a slow producer", () => {
     expect(JSON.parse(readFileSync(configFile(), "utf8"))).toEqual({ "api-secret": SECRET });
   });
 });
+
+describe("config set api-secret - from the wrong input", () => {
+  it("refuses a value with a control character, or past 64 KiB, in one line, and writes nothing", async () => {
+    const binary = await cli(["config", "set", "api-secret", "-"], { input: "secret\u0000with-a-nul\n" });
+    expectExit(binary, 2);
+    expect(binary.stderr.trim()).toBe("error: api-secret contains a line break or another control character; was it read from the wrong file?");
+    const huge = await cli(["config", "set", "api-secret", "-"], { input: "a".repeat(64 * 1024 + 1) });
+    expectExit(huge, 1);
+    expect(huge.stderr.trim()).toBe("error: cannot read the value from stdin (more than 64 KiB came on stdin)");
+    expect(() => readFileSync(configFile(), "utf8")).toThrow(/ENOENT/);
+  });
+});
