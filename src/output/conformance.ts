@@ -120,19 +120,7 @@ export function conformanceJson(report: ConformanceReport, strict = false): Reco
 
 /** --json's report of a suite stopped by a signal (`ending`: "terminated (SIGTERM)"): the checks done, and the rest by id. */
 export function interruptedConformanceJson(url: string, done: readonly CheckResult[], planned: readonly CheckId[], ending: string): Record<string, unknown> {
-  const count = (verdict: CheckResult["verdict"]) => done.filter((result) => result.verdict === verdict).length;
-  const current = planned[done.length];
-  return {
-    suite: "conformance",
-    url,
-    interrupted: ending,
-    passed: count("pass"),
-    failed: count("fail"),
-    warned: count("warn"),
-    checks: done.map(checkJson),
-    stopped_during: current === undefined ? [] : [current],
-    not_run: planned.slice(done.length + 1),
-  };
+  return stoppedConformanceJson(url, done, planned, { interrupted: ending });
 }
 
 /**
@@ -141,12 +129,16 @@ export function interruptedConformanceJson(url: string, done: readonly CheckResu
  * during and the rest by id.
  */
 export function failedConformanceJson(url: string, done: readonly CheckResult[], planned: readonly CheckId[], reason: string): Record<string, unknown> {
+  return stoppedConformanceJson(url, done, planned, { error: reason });
+}
+
+function stoppedConformanceJson(url: string, done: readonly CheckResult[], planned: readonly CheckId[], why: { interrupted: string } | { error: string }): Record<string, unknown> {
   const count = (verdict: CheckResult["verdict"]) => done.filter((result) => result.verdict === verdict).length;
   const current = planned[done.length];
   return {
     suite: "conformance",
     url,
-    error: reason,
+    ...why,
     passed: count("pass"),
     failed: count("fail"),
     warned: count("warn"),
