@@ -92,8 +92,10 @@ export function attemptLines(attempts: readonly Record<string, unknown>[]): stri
   return attempts.flatMap((a) => {
     const status = a.status_code ?? a.error ?? "error";
     const retry = Number(a.attempt) > 1 ? ` (attempt ${a.attempt})` : "";
-    const line = `${a.ok ? "✔" : "✖"} ${status}  ${a.event ?? "(custom body)"}  → ${a.url}  ${a.duration_ms} ms  ${a.event_id ?? ""}${retry}`;
-    const answer = a.ok ? undefined : quotedAnswer(a.response_body);
+    // Sent as recorded, a request to be refused passes on its 4XX (passed), whatever its HTTP ok.
+    const good = typeof a.passed === "boolean" ? a.passed : a.ok;
+    const line = `${good ? "✔" : "✖"} ${status}  ${a.event ?? "(custom body)"}  → ${a.url}  ${a.duration_ms} ms  ${a.event_id ?? ""}${retry}`;
+    const answer = good ? undefined : quotedAnswer(a.response_body);
     return answer === undefined ? [line] : [line, answer];
   });
 }

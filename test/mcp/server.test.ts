@@ -219,7 +219,8 @@ describe("pinwheel-cli mcp over stdio", () => {
       // Refused, as what no secret verifies must be: that passes.
       expect(recorded.data).toMatchObject({ sent: 1, failed: 0, as_recorded: true, failure: null });
       expect(refusing.requests[0]!.headers["x-pinwheel-signature"]).toBe("v2=not-hex");
-      expect(recorded.data.attempts).toEqual([expect.objectContaining({ status_code: 401, expected: "refusal" })]);
+      expect(recorded.data.attempts).toEqual([expect.objectContaining({ status_code: 401, expected: "refusal", passed: true })]);
+      expect(recorded.text).toMatch(/^✔ 401 /m);
       expect(recorded.text).not.toMatch(/--secret|PINWHEEL_API_SECRET|is the secret/);
     } finally {
       await refusing.close();
