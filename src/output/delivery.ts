@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { DeliveryReport, NumberedAttempt } from "../delivery/deliver.js";
 import { attemptJson, forwardJson } from "../delivery/attempt-json.js";
+import { answeredAsExpected, type ExpectedRefusal } from "../delivery/replay-item.js";
 import type { ReplayAttemptView } from "../inspector/ui/types.js";
 import type { Output } from "./index.js";
 import { printable } from "./printable.js";
@@ -10,7 +11,7 @@ export interface DeliveryLine {
   eventId: string | null;
   attempt: NumberedAttempt;
   /** A request sent as recorded that the app should refuse: a 4XX is the pass, a 2xx the failure. */
-  expectsRefusal?: boolean;
+  expectedRefusal?: ExpectedRefusal | undefined;
 }
 
 export function formatDuration(ms: number): string {
@@ -26,15 +27,14 @@ export function formatAge(seconds: number): string {
 }
 
 /** "✔ 200  paystubs.fully_synced  → http://127.0.0.1:3000/  12 ms  <event_id>" */
-export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt, expectsRefusal }: DeliveryLine): string {
-  const refused = attempt.statusCode !== undefined && attempt.statusCode >= 400 && attempt.statusCode < 500;
-  const passed = expectsRefusal ? refused : attempt.ok;
+export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt, expectedRefusal }: DeliveryLine): string {
+  const passed = answeredAsExpected(expectedRefusal, attempt);
   const mark = passed ? c.green("✔") : c.red("✖");
   const status =
     attempt.statusCode !== undefined
       ? (passed ? c.green : c.red)(String(attempt.statusCode))
       : c.red(attempt.errorKind === "timeout" ? "timeout" : "error");
-  const expectation = expectsRefusal && attempt.statusCode !== undefined ? c.dim(refused ? "  (refused, as it should be)" : attempt.ok ? "  (accepted: it should be refused)" : "") : "";
+  const expectation = expectedRefusal && attempt.statusCode !== undefined ? c.dim(passed ? "  (refused, as it should be)" : attempt.ok ? "  (accepted: it should be refused)" : "") : "";
   const retry = attempt.attempt > 1 ? c.dim(` (attempt ${attempt.attempt})`) : "";
   const error = attempt.error ? `  ${c.red(printable(attempt.error))}` : "";
   return `${mark} ${status}  ${printable(event ?? "(custom body)")}  → ${printable(attempt.url)}  ${formatDuration(attempt.durationMs)}  ${c.dim(printable(eventId ?? ""))}${retry}${error}${expectation}`;
