@@ -43,6 +43,8 @@ export interface ConformanceOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called as each check finishes, for progress. */
   onResult?(result: CheckResult): void;
+  /** Stops the run where it is (the request in flight abandoned): it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface CheckResult {
@@ -102,7 +104,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const timeoutMs = options.timeoutMs ?? PINWHEEL_TIMEOUT_MS;
   const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const clock = options.clock ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => wait(ms));
+  const signal = options.signal;
+  const sleep = options.sleep ?? ((ms: number) => wait(ms, undefined, { signal }));
   const sender = options.sender ?? createSender({ timeoutMs: answerWaitMs(timeoutMs), connections: 2 });
   const read = options.readState ?? (options.stateUrl !== undefined ? stateReader(options.stateUrl, timeoutMs) : undefined);
   const settleMs = options.settleMs ?? 1000;
@@ -111,7 +114,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   let current: Exchange[] = [];
   const unanswered = new UnansweredStreak();
   const send = async (request: ProbeRequest): Promise<Exchange> => {
-    const attempt = await sender.send(options.url, request.body, request.headers);
+    signal?.throwIfAborted();
+    const attempt = await sender.send(options.url, request.body, request.headers, signal);
+    // An attempt the signal ended is no answer of the handler's, to judge or to call unreachable.
+    signal?.throwIfAborted();
     const exchange: Exchange = {
       label: request.label,
       event: request.event,
@@ -167,6 +173,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     // Read once before sending anything: a wrong --state-url is a mistake to report, not a verdict.
     if (read) await read();
     for (const id of ids) {
+      signal?.throwIfAborted();
       current = [];
       const outcome = blamedOnGenuineEvents(ctx, id, await PROBES[id](ctx));
       const definition = checkDefinition(id);

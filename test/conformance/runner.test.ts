@@ -388,6 +388,23 @@ describe("what stops a run before any verdict", () => {
     }
   });
 
+  it("a signal stops the run where it is: the request in flight abandoned, nothing more sent, the signal's reason thrown", async () => {
+    const slowToAnswer = await startRecordingServer(() => ({ status: 200, delayMs: 20_000 }));
+    try {
+      const controller = new AbortController();
+      const started = Date.now();
+      const running = runConformance({ url: slowToAnswer.url, secret: SECRET, signal: controller.signal }).catch((e: unknown) => e);
+      while (slowToAnswer.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort(new Error("the client cancelled"));
+      expect(await running).toMatchObject({ message: "the client cancelled" });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(slowToAnswer.requests).toHaveLength(1);
+    } finally {
+      await slowToAnswer.close();
+    }
+  });
+
   it("a --state-url that does not answer a count or list", async () => {
     const target = await handler();
     const error = await run(target, { stateUrl: target.url.replace("/webhooks", "/nope") }).catch((e: unknown) => e);

@@ -83,6 +83,23 @@ describe("stopping a tool call's sends", () => {
     expect(mcp.stderr()).toMatch(/run_smoke: stopped/);
   }, 40_000);
 
+  it("notifications/cancelled for run_conformance: the suite stops at the request in flight, and the server goes on", async () => {
+    const slow = await startServer(() => ({ status: 200, delayMs: SLOW_MS }));
+    home = tempHome();
+    mcp = await startMcp(["--db", join(home.home, "events.db")], home.env);
+    const controller = new AbortController();
+    const call = mcp.client.callTool({ name: "run_conformance", arguments: { to: slow.url } }, undefined, { signal: controller.signal });
+    call.catch(() => {});
+    await waitUntil(() => slow.requests.length === 1, 15_000);
+    controller.abort("the user gave up");
+    await expect(call).rejects.toThrow();
+    await waitUntil(() => /run_conformance: stopped/.test(mcp!.stderr()), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(slow.requests).toHaveLength(1);
+    const listed = await mcp.call("list_event_types", { family: "shifts" });
+    expect(listed.isError).toBe(false);
+  }, 40_000);
+
   it("notifications/cancelled during simulate_event with retry: the attempt in flight is abandoned and not retried", async () => {
     // Each answer a 503 after 1.5 s, and retries come at once (base 1 ms): a run not stopped sends its second attempt at 1.5 s.
     const failing = await startServer(() => ({ status: 503, delayMs: 1_500 }));

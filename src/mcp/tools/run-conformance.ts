@@ -2,11 +2,13 @@ import { z } from "zod";
 import { endUserFor } from "../../cli/end-user.js";
 import { eventNameOrToolError } from "../inputs.js";
 import { CHECK_IDS, isCheckId, PINWHEEL_TIMEOUT_MS, runConformance, type CheckId } from "../../conformance/index.js";
-import { usageError } from "../../errors.js";
+import { CliError, usageError } from "../../errors.js";
 import { conformanceJson, conformanceSummary } from "../../output/conformance.js";
 import { didYouMean } from "../../suggest.js";
 import { sendTarget } from "../targets.js";
 import { defineTool } from "../tool.js";
+
+const STOPPED_CONFORMANCE = "stopped: the client cancelled the call or closed the connection before the suite ended; nothing was judged";
 
 function checkIdOrToolError(id: string): CheckId {
   if (isCheckId(id)) return id;
@@ -56,6 +58,10 @@ export const runConformanceTool = defineTool({
       endUserId: endUserFor(args.end_user_id).id,
       stateUrl,
       onResult: (result) => context.progress?.(++done, total, `${result.id}: ${result.verdict}`),
+      signal: context.signal,
+    }).catch((error: unknown) => {
+      if (context.signal?.aborted) throw new CliError(STOPPED_CONFORMANCE);
+      throw error;
     });
     const lines = report.results.map((result) => `${result.verdict === "fail" ? "FAIL" : result.verdict}  ${result.id}: ${result.message}${result.verdict === "pass" ? "" : `\n      fix: ${result.fix}`}`);
     return { data: conformanceJson(report), text: [...lines, conformanceSummary(report)].join("\n") };
