@@ -16,6 +16,8 @@ const CATCH_UP_ROWS = 200;
 export interface ApiContext extends AnswerSources {
   guard: Guard;
   stream: EventStream<StreamEvents>;
+  /** A page's stream opened, sent every row up to `upTo` (undefined: none asked for), so rows other processes store can follow. */
+  streamOpened?(upTo: number | undefined): void;
 }
 
 interface ApiCall {
@@ -51,14 +53,20 @@ const ROUTES: readonly ApiRoute[] = [
 function openStream(context: ApiContext, { request, response, url }: ApiCall): void {
   const lastEventId = request.headers["last-event-id"];
   const after = typeof lastEventId === "string" && ID.test(lastEventId) ? Number(lastEventId) : optionalId(url, "after");
+  let sentUpTo = after;
   const opened = context.stream.open(request, response, (send) => {
     if (after === undefined) return;
     const missed = context.requests.list({ afterId: after, ascending: true, limit: CATCH_UP_ROWS + 1 });
     // Too much to replay over the stream: the page reloads its list from the API instead.
-    if (missed.length > CATCH_UP_ROWS) return send("reset", { reason: "too many new requests" });
+    if (missed.length > CATCH_UP_ROWS) {
+      sentUpTo = undefined;
+      return send("reset", { reason: "too many new requests" });
+    }
     for (const row of missed) send("request", summaryOf(context, row), row.id);
+    sentUpTo = missed.at(-1)?.id ?? after;
   });
-  if (!opened) sendError(response, 503, "too_many_streams", "too many inspector pages are open; close one", { ...SECURITY_HEADERS, "retry-after": "5" });
+  if (opened) context.streamOpened?.(sentUpTo);
+  else sendError(response, 503, "too_many_streams", "too many inspector pages are open; close one", { ...SECURITY_HEADERS, "retry-after": "5" });
 }
 
 function downloadBody(context: ApiContext, { response, id }: ApiCall): void {

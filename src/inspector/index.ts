@@ -10,6 +10,8 @@ import { answerApi, API_PREFIX, type ApiContext } from "./api-routes.js";
 import { createAssets, DEFAULT_ASSETS_DIR, type Assets } from "./assets.js";
 import { createGuard, newToken } from "./guard.js";
 import { createReplayer } from "./replay.js";
+import { summaryOf } from "./answers.js";
+import { StoreFollower } from "./store-follower.js";
 import { EventStream, type StreamOptions } from "./stream.js";
 import type { StreamEvents } from "./ui/types.js";
 import { requestSummary, type ForwardView } from "./views.js";
@@ -92,6 +94,12 @@ export function createInspector(options: InspectorOptions): Inspector {
   };
   const assets = createAssets(options.assetsDir ?? DEFAULT_ASSETS_DIR, token);
   const { stream } = context;
+  const follower = new StoreFollower(
+    context.requests,
+    (row) => stream.publish("request", summaryOf(context, row), row.id),
+    () => stream.size > 0,
+  );
+  context.streamOpened = (upTo) => follower.opened(upTo);
   return {
     token,
     routes(request, response) {
@@ -106,12 +114,14 @@ export function createInspector(options: InspectorOptions): Inspector {
         ? { pending: true, status_code: null, ok: false, error: null, duration_ms: null, url: options.forward ? redactUrl(options.forward.url) : null }
         : null;
       stream.publish("request", requestSummary(request, pending), request.id);
+      follower.publishedOwn(request.id);
     },
     publishForward(request, report) {
       const forward: ForwardView = { pending: false, ...forwardJson(report) };
       stream.publish("forward", { request_id: request.id, forward, attempts: report.attempts.length });
     },
     async close() {
+      follower.stop();
       stream.close();
       await context.replayer.close();
     },

@@ -8,6 +8,8 @@ import { verifyWebhook } from "../../src/signing.js";
 import type { RequestDetail, RequestSummary } from "../../src/inspector/index.js";
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
 import { waitUntil } from "../helpers/wait.js";
+import { openDatabase } from "../../src/store/database.js";
+import { seedRequests } from "./seed.js";
 import { call, openSse, SECRET, sendWebhook, startInspected, withToken, type Inspected, type SseClient } from "./harness.js";
 
 let inspected: Inspected | undefined;
@@ -363,6 +365,26 @@ describe("the live stream", () => {
     sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}&after=0`, { "last-event-id": String(first) });
     await sse.next((e) => e.id === String(third));
     expect(sse.events.filter((e) => e.event === "request").map((e) => Number(e.id))).toEqual([second, third]);
+  });
+
+  it("delivers the rows another process stores in the same file too, each once beside this one's own", async () => {
+    inspected = await startInspected();
+    const before = await storeOne(inspected);
+    sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}&after=${before}`);
+    // Another listen on the same store: its rows reach this process only through the file.
+    const other = openDatabase(inspected.db.name);
+    try {
+      seedRequests(other, 3);
+    } finally {
+      other.close();
+    }
+    const own = await storeOne(inspected);
+    const client = sse;
+    await client.next((e) => e.id === String(before + 3), 5_000);
+    // One more poll after all four: nothing comes twice.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const ids = client.events.filter((e) => e.event === "request").map((e) => Number(e.id));
+    expect(ids.sort((a, b) => a - b)).toEqual([before + 1, before + 2, before + 3, own]);
   });
 
   it("lets the server close while pages are connected", async () => {

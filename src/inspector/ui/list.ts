@@ -122,8 +122,10 @@ export class RequestList {
 
   /** A live request: shown on top when it passes the filters. */
   add(request: RequestSummary): void {
+    // A row can come twice: a reconnect's catch-up, or this listen's own row also read by the poll for other writers' rows.
+    if (this.rows.has(request.id)) return;
     if (this.total !== null) this.total++;
-    if (this.rows.has(request.id) || !matchesFilters(request, this.filters)) return this.showStatus();
+    if (!matchesFilters(request, this.filters)) return this.showStatus();
     const element = rowFor(request);
     element.classList.add("fresh");
     if (request.id === this.selected) element.classList.add("selected");

@@ -1,0 +1,59 @@
+import type { ListedRequest, RequestStore } from "../store/requests.js";
+
+/** Rows read a poll at most: a backlog past it waits for the next poll. */
+const ROWS_A_POLL = 1000;
+
+/**
+ * Rows that other processes store in the same file (a second listen, `simulate --sandbox` through
+ * another listen) reach open pages too: this process publishes its own rows as it stores them,
+ * and while a page is open a poll reads the rows after the last one seen and publishes those it
+ * did not. Row ids only grow and writers take turns, so every row at or below the last id read
+ * has been seen.
+ */
+export class StoreFollower {
+  /** Every row up to this id has been published or read; undefined while no page is open. */
+  private seenUpTo: number | undefined;
+  /** Rows above seenUpTo already published by this process. */
+  private readonly published = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly requests: RequestStore,
+    private readonly publish: (row: ListedRequest) => void,
+    private readonly hasPages: () => boolean,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  /** A page's stream opened having been sent every row up to `upTo` (undefined: it asked for none, so it starts at the newest). */
+  opened(upTo: number | undefined): void {
+    const from = upTo ?? this.requests.list({ limit: 1 })[0]?.id ?? 0;
+    if (this.seenUpTo === undefined || from < this.seenUpTo) this.seenUpTo = from;
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.poll(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** This process published a row it stored. */
+  publishedOwn(id: number): void {
+    if (this.seenUpTo !== undefined && id > this.seenUpTo) this.published.add(id);
+  }
+
+  poll(): void {
+    if (!this.hasPages()) return this.stop();
+    if (this.seenUpTo === undefined) return;
+    const rows = this.requests.list({ afterId: this.seenUpTo, ascending: true, limit: ROWS_A_POLL });
+    for (const row of rows) {
+      if (!this.published.has(row.id)) this.publish(row);
+      this.seenUpTo = row.id;
+    }
+    for (const id of this.published) if (id <= this.seenUpTo) this.published.delete(id);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.seenUpTo = undefined;
+    this.published.clear();
+  }
+}
