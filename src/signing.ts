@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual, type Hmac } from "node:crypto";
 import { withThousands } from "./thousands.js";
 import type { VerificationReason } from "./verification-reasons.js";
+import { RAW_BODY_FIX } from "./verify/wording.js";
 
 export { VERIFICATION_REASONS, type VerificationReason } from "./verification-reasons.js";
 
@@ -33,9 +34,15 @@ export interface VerifyWebhookOptions {
   now?: Date | number;
 }
 
-function toBytes(body: RawBody | ArrayBuffer): Uint8Array {
+/**
+ * The body's bytes. A typed array or DataView is read over its own bytes only (not its whole
+ * .buffer); a detached ArrayBuffer (transferred elsewhere) is zero bytes, not a TypeError.
+ */
+export function toBytes(body: RawBody | ArrayBuffer | ArrayBufferView): Uint8Array {
   if (typeof body === "string") return Buffer.from(body, "utf8");
-  return isArrayBuffer(body) ? new Uint8Array(body) : body;
+  if (isArrayBuffer(body)) return body.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(body);
+  if (isUint8Array(body)) return body;
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
 }
 
 // By tag, not instanceof: bytes from another realm (a vm context, Jest's test environment) are bytes too.
@@ -43,7 +50,7 @@ const tagOf = (value: unknown) => Object.prototype.toString.call(value);
 const isArrayBuffer = (value: unknown): value is ArrayBuffer => tagOf(value) === "[object ArrayBuffer]";
 const isUint8Array = (value: unknown): value is Uint8Array => ArrayBuffer.isView(value) && tagOf(value) === "[object Uint8Array]";
 
-function hmac(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer): Hmac {
+function hmac(secret: string, timestamp: string, rawBody: RawBody | ArrayBuffer | ArrayBufferView): Hmac {
   // The message is the UTF-8 prefix "v2:<timestamp>:" followed by the body's exact bytes:
   // hashing the bytes (not a decoded string) keeps invalid UTF-8 and odd whitespace intact.
   return createHmac("sha256", secret).update(`v2:${timestamp}:`, "utf8").update(toBytes(rawBody));
@@ -200,17 +207,50 @@ export function nowProblem(now: unknown): string | undefined {
 /** Above it, epoch seconds would be past the year 5000, and epoch milliseconds are after 1973. */
 export const SECONDS_OR_MILLISECONDS = 1e11;
 
-/** The body as bytes (or their text), as verification takes it; anything else was parsed or never read. */
+/**
+ * The body as bytes (or their text), as verification takes it: a string, an ArrayBuffer, or any
+ * typed array or DataView (a Buffer is a Uint8Array). Anything else was parsed or never read.
+ */
 export function isRawBody(body: unknown): body is RawBody | ArrayBuffer {
-  return typeof body === "string" || isUint8Array(body) || isArrayBuffer(body);
+  return typeof body === "string" || ArrayBuffer.isView(body) || isArrayBuffer(body);
 }
 
-/** Said when rawBody is not bytes: the request's body was parsed, or never read. */
+/** The body's length in bytes, as verification reads it. */
+export function byteLengthOf(body: RawBody | ArrayBuffer): number {
+  return typeof body === "string" ? Buffer.byteLength(body, "utf8") : toBytes(body).byteLength;
+}
+
+const ACCEPTED_BODIES = "a Buffer, Uint8Array (or another typed array or DataView), ArrayBuffer or string";
+
+/** An object a JSON parser could have made: a plain object or an array (from any realm). */
+function isParsedJson(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || (proto as { constructor?: { name?: unknown } }).constructor?.name === "Object";
+}
+
+/** "a Blob", "a SharedArrayBuffer": an object's class, for a message. */
+function className(value: object): string {
+  const name = tagOf(value).slice("[object ".length, -1);
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+}
+
+/** Said when rawBody is not bytes: why (the body was parsed, never read, or is of a type that is not bytes) and what to do. */
 export function rawBodyProblem(rawBody: unknown): string {
   if (rawBody === undefined || rawBody === null) {
-    return `rawBody is ${String(rawBody)}: the body was never read (no raw body parser ran, or its type filter did not match this request's content-type)`;
+    return `rawBody is ${String(rawBody)}: the body was never read (no raw body parser ran, or its type filter did not match this request's content-type). ${RAW_BODY_FIX}`;
   }
-  return `rawBody is ${kindOf(rawBody)}, not the request's bytes: the framework parsed the JSON before verification`;
+  if (typeof rawBody === "object" && isParsedJson(rawBody)) {
+    return (
+      `rawBody is ${kindOf(rawBody)}, not the request's bytes: a JSON parser already ran before verification ` +
+      "(e.g. app.use(express.json()) mounted before the webhook route, which leaves the route's express.raw nothing to read, or Fastify's default JSON parser). " +
+      "Mount the webhook route before that parser or exclude its path from it, so that the route gets the raw bytes " +
+      "(Fastify: addContentTypeParser('application/json', { parseAs: 'buffer' }, ...))."
+    );
+  }
+  const what = typeof rawBody === "object" ? className(rawBody) : kindOf(rawBody);
+  const blob = tagOf(rawBody) === "[object Blob]" ? " (read a Blob's with await blob.arrayBuffer())" : "";
+  return `rawBody is ${what}, not bytes verification can read: pass the body's bytes as ${ACCEPTED_BODIES}${blob}.`;
 }
 
 function formatSeconds(seconds: number): string {
@@ -237,7 +277,20 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   const problem = verifyOptionsProblem(options);
   if (problem !== undefined) throw new TypeError(problem);
   if (!isRawBody(rawBody)) throw new TypeError(rawBodyProblem(rawBody));
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const signed = readSignedHeaders(headers);
+  if (!signed.ok) return signed;
+  const expected = hmac(secret, signed.timestampText, rawBody).digest();
+  // A repeated header (a proxy's copy) verifies when one of its values does.
+  if (!signed.signaturesHex.some((hex) => timingSafeEqual(expected, Buffer.from(hex, "hex")))) {
+    return { ok: false, reason: "bad_signature", message: "signature does not match the body and timestamp" };
+  }
+  return freshness(signed.timestampText, options);
+}
+
+type SignedHeaders = { ok: true; signaturesHex: string[]; timestampText: string } | { ok: false; reason: VerificationReason; message: string };
+
+/** The signature and timestamp headers as verification reads them: their form only, no HMAC and no clock. */
+function readSignedHeaders(headers: HeaderBag): SignedHeaders {
   const signatures = headerValues(headers, SIGNATURE_HEADER);
   const timestamps = headerValues(headers, TIMESTAMP_HEADER);
 
@@ -267,12 +320,12 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
       message: `${TIMESTAMP_HEADER} must be Unix seconds as digits, got ${JSON.stringify(timestampText.slice(0, 40))}`,
     };
   }
+  return { ok: true, signaturesHex, timestampText };
+}
 
-  const expected = hmac(secret, timestampText, rawBody).digest();
-  // A repeated header (a proxy's copy) verifies when one of its values does.
-  if (!signaturesHex.some((hex) => timingSafeEqual(expected, Buffer.from(hex, "hex")))) {
-    return { ok: false, reason: "bad_signature", message: "signature does not match the body and timestamp" };
-  }
+/** Whether a well-formed timestamp is within the tolerance of the clock. */
+function freshness(timestampText: string, options: Pick<VerifyWebhookOptions, "toleranceSeconds" | "now">): VerificationResult {
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const nowMs = options.now === undefined ? Date.now() : Number(options.now);
   const timestamp = Number(timestampText);
   const age = nowMs / 1000 - timestamp;
@@ -287,4 +340,23 @@ export function verifyWebhook(options: VerifyWebhookOptions): VerificationResult
   }
 
   return { ok: true, timestamp };
+}
+
+/**
+ * Everything verifyWebhook checks except the HMAC: the signature's and timestamp's form, then the
+ * timestamp's age. When rawBody is not the bytes (or is empty), it tells a request that could be a
+ * genuine delivery (the handler's mistake, 500) from one that is not (401 with its reason).
+ * Options already checked (verifyOptionsProblem).
+ */
+export function verifyHeadersOnly(options: Pick<VerifyWebhookOptions, "headers" | "toleranceSeconds" | "now">): VerificationResult {
+  const signed = readSignedHeaders(options.headers);
+  return signed.ok ? freshness(signed.timestampText, options) : signed;
+}
+
+/**
+ * One header value as verification reads it, from whatever a header bag held (a string, copies
+ * joined with ", ", or headersDistinct's array): the trimmed copies, never a non-string.
+ */
+export function headerValueCopies(value: unknown): string[] {
+  return headerValues({ value } as HeaderBag, "value");
 }

@@ -3,9 +3,18 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EventName } from "./catalog.js";
 
-// Fixtures are data shipped beside the code. Both src/events/ (tests) and
-// dist/events/ (the published build) sit two levels below the package root.
-export const FIXTURES_DIR: string = fileURLToPath(new URL("../../fixtures/events/", import.meta.url));
+let fixturesDirectory: string | undefined;
+
+/**
+ * Where the fixtures are: data shipped beside the code. Both src/events/ (tests) and dist/events/
+ * (the published build) sit two levels below the package root. Computed on first use, not at
+ * load: a bundler or runtime whose module URL is not a file: URL can still load the library
+ * (verification needs no fixtures).
+ */
+export function fixturesDir(): string {
+  fixturesDirectory ??= fileURLToPath(new URL("../../fixtures/events/", import.meta.url));
+  return fixturesDirectory;
+}
 
 export interface WebhookEnvelope {
   event: string;
@@ -14,7 +23,7 @@ export interface WebhookEnvelope {
 }
 
 export function fixturePath(name: EventName): string {
-  return join(FIXTURES_DIR, `${name}.json`);
+  return join(fixturesDir(), `${name}.json`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -43,7 +52,7 @@ export function loadFixture(name: EventName): WebhookEnvelope {
 
 /** Names (without .json) of every fixture file present, catalog event or not. */
 export function listFixtureFiles(): string[] {
-  return readdirSync(FIXTURES_DIR)
+  return readdirSync(fixturesDir())
     .filter((file) => file.endsWith(".json"))
     .map((file) => file.slice(0, -".json".length))
     .sort();

@@ -3,18 +3,18 @@ import { jsonText } from "../events/json-text.js";
 import { envelopeProblem } from "../events/envelope.js";
 import { validateWebhookEvent, type PinwheelWebhookEvent, type SchemaIssue } from "../events/schemas.js";
 import {
+  byteLengthOf,
   hasSecret,
   isRawBody,
   MISSING_SECRET,
   rawBodyProblem,
-  readHeader,
-  SIGNATURE_HEADER,
+  toBytes,
+  verifyHeadersOnly,
   verifyOptionsProblem,
   verifyWebhook,
   type RawBody,
   type VerifyWebhookOptions,
 } from "../signing.js";
-import { RAW_BODY_FIX } from "../verify/wording.js";
 import { PinwheelWebhookError } from "./webhook-error.js";
 
 /** One event of the union, by name: `WebhookEventOf<"paystubs.added">`. */
@@ -45,8 +45,8 @@ export interface UnknownPinwheelEvent {
 export type ParsedWebhookEvent = KnownPinwheelEvent | UnknownPinwheelEvent;
 
 export interface ParseWebhookOptions extends Omit<VerifyWebhookOptions, "rawBody"> {
-  /** The request body exactly as received: a Buffer, Uint8Array, ArrayBuffer or string; never parsed JSON. */
-  rawBody: RawBody | ArrayBuffer;
+  /** The request body exactly as received: a Buffer, Uint8Array (or another typed array or DataView), ArrayBuffer or string; never parsed JSON. */
+  rawBody: RawBody | ArrayBuffer | ArrayBufferView;
   /**
    * Refuse (400) a signed event whose payload breaks its schema (`invalid_payload`) or whose name
    * is unknown (`unknown_event`), as in your own tests. Off by default: Pinwheel does not retry a
@@ -67,8 +67,29 @@ function describeOption(value: unknown): string {
 const SECRET_WHITESPACE =
   "the secret has whitespace around it (a line break from a file or a .env?): this delivery verifies with it trimmed; trim the secret you pass";
 
+/** Said of a bad signature: the usual causes, since the verdict alone explains nothing. */
+const BAD_SIGNATURE =
+  "signature does not match the body and timestamp: usually a secret from another environment (sandbox, development, production), " +
+  "a body changed before verifying (parsed and re-serialized by a JSON parser, or converted to a string), " +
+  "or a Buffer's whole .buffer passed instead of its bytes";
+
+/** Said of an empty body under a well-formed, fresh signature: Pinwheel never sends an empty body. */
+const EMPTY_BODY =
+  "the body is empty: another middleware already read the request stream (an app-wide express.json() or a Koa body parser) " +
+  "or the body was never read; pass the raw bytes, and mount the webhook route before any app-wide body parser or exclude its path from it";
+
 /** Like parseWebhookEvent, but returns the failure instead of throwing it. */
 export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWebhookResult {
+  try {
+    return safeParse(options);
+  } catch (error) {
+    // A getter or a headers.get() of the handler's that throws: its configuration, never an uncaught throw.
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: new PinwheelWebhookError("invalid_options", `reading the options or the request's headers threw: ${message}`) };
+  }
+}
+
+function safeParse(options: ParseWebhookOptions): SafeParseWebhookResult {
   const fail = (error: PinwheelWebhookError): SafeParseWebhookResult => ({ ok: false, error });
   if (typeof options !== "object" || options === null) {
     return fail(new PinwheelWebhookError("invalid_options", "the options must be { secret, headers, rawBody }"));
@@ -80,22 +101,26 @@ export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWe
   if (options.strict !== undefined && typeof options.strict !== "boolean") {
     return fail(new PinwheelWebhookError("invalid_options", `strict must be true or false; got ${describeOption(options.strict)}`));
   }
-  const { rawBody } = options;
-  if (!isRawBody(rawBody)) {
-    // Unsigned as well (a scanner, a health check): not a delivery, whatever the handler reads.
-    if (readHeader(options.headers, SIGNATURE_HEADER) === undefined) {
-      return fail(new PinwheelWebhookError("missing_signature", `no ${SIGNATURE_HEADER} header`));
-    }
-    return fail(new PinwheelWebhookError("parsed_body", `${rawBodyProblem(options.rawBody)}. ${RAW_BODY_FIX}`));
+  const given = options.rawBody;
+  if (!isRawBody(given)) {
+    // The body is to blame (500) only for what could be a genuine delivery; an anonymous request
+    // (a scanner, a health check, a junk signature) gets its signature's failure, 401.
+    const headers = verifyHeadersOnly(options);
+    if (!headers.ok) return fail(new PinwheelWebhookError(headers.reason, headers.message));
+    return fail(new PinwheelWebhookError("parsed_body", rawBodyProblem(given)));
   }
+  const rawBody = typeof given === "string" ? given : toBytes(given);
   const verdict = verifyWebhook({ ...options, rawBody });
   if (!verdict.ok) {
+    if (verdict.reason !== "bad_signature") return fail(new PinwheelWebhookError(verdict.reason, verdict.message));
+    // Pinwheel never sends an empty body: under a well-formed, fresh signature, something read it first.
+    if (byteLengthOf(rawBody) === 0 && verifyHeadersOnly(options).ok) return fail(new PinwheelWebhookError("parsed_body", EMPTY_BODY));
     const trimmed = options.secret.trim();
     // Answered 401, a genuine delivery would be lost for good (Pinwheel does not retry a 4XX).
-    if (verdict.reason === "bad_signature" && trimmed !== options.secret && verifyWebhook({ ...options, rawBody, secret: trimmed }).ok) {
+    if (trimmed !== options.secret && verifyWebhook({ ...options, rawBody, secret: trimmed }).ok) {
       return fail(new PinwheelWebhookError("invalid_options", SECRET_WHITESPACE));
     }
-    return fail(new PinwheelWebhookError(verdict.reason, verdict.message));
+    return fail(new PinwheelWebhookError("bad_signature", BAD_SIGNATURE));
   }
 
   let body: unknown;

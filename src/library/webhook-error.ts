@@ -3,7 +3,7 @@ import type { VerificationReason } from "../signing.js";
 
 export type WebhookErrorReason =
   | VerificationReason
-  /** rawBody is not the bytes: the framework parsed the JSON first, or never read the body. */
+  /** Under a well-formed signature and a fresh timestamp, rawBody is not the bytes (a JSON parser ran first, or the body was never read) or is empty (a middleware read the stream). */
   | "parsed_body"
   /** No secret to verify with (empty or undefined): the handler's configuration, not the request. */
   | "missing_secret"

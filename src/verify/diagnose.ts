@@ -1,5 +1,6 @@
 import {
   DEFAULT_TOLERANCE_SECONDS,
+  headerValueCopies,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyWebhook,
@@ -175,6 +176,10 @@ interface Checked {
   failed: string;
 }
 
+const EMPTY_BODY =
+  "The body is empty (zero bytes), and Pinwheel never sends an empty body: another middleware already read the request stream " +
+  "(an app-wide JSON or body parser) before the handler verified it. Pass the raw bytes to verification, and mount the webhook route before that parser or exclude its path from it.";
+
 const NOT_CHECKED = "Not checked: there is no well-formed signature and timestamp to check against.";
 
 /**
@@ -185,10 +190,16 @@ const NOT_CHECKED = "Not checked: there is no well-formed signature and timestam
  * sample of rejections (or behind a rate limit), not on every forged request from the internet.
  */
 export function diagnoseWebhook(given: DiagnoseInput): WebhookDiagnosis {
-  const input: ClockedInput = { ...given, now: given.now ?? Date.now() };
+  const input: ClockedInput = {
+    ...given,
+    signature: oneSignature(given.signature),
+    timestamp: oneTimestamp(given.timestamp),
+    now: given.now ?? Date.now(),
+  };
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const body = typeof input.rawBody === "string" ? Buffer.from(input.rawBody, "utf8") : input.rawBody;
-  const headers = { [SIGNATURE_HEADER]: input.signature, [TIMESTAMP_HEADER]: input.timestamp };
+  // Every copy of a repeated header, as verifyWebhook reads them in a handler: one matching signature is enough.
+  const headers = { [SIGNATURE_HEADER]: headerValueCopies(given.signature), [TIMESTAMP_HEADER]: headerValueCopies(given.timestamp) };
   const verdict = verifyWebhook({ secret: input.secret, headers, rawBody: body, toleranceSeconds: tolerance, now: input.now });
   const checked: Checked = {
     input,
@@ -208,6 +219,21 @@ export function diagnoseWebhook(given: DiagnoseInput): WebhookDiagnosis {
   if (signature === undefined) return report(verdict, timestampUnusable ? malformedTimestampSummary(checked, timestampText) : checked.failed, found, NOT_CHECKED);
   if (timestampUnusable || timestampText === undefined) return report(verdict, malformedTimestampSummary(checked, timestampText), found, NOT_CHECKED);
   return diagnoseMismatch(checked, found, signature, timestampText);
+}
+
+/**
+ * The signature to diagnose, read as verifyWebhook reads a header (a string, copies joined with
+ * ", ", or headersDistinct's array): the first well-formed copy, else the first.
+ */
+function oneSignature(signature: unknown): string | undefined {
+  const copies = headerValueCopies(signature);
+  return copies.find((copy) => normalizeSignature(copy)?.fixes.length === 0) ?? copies.find((copy) => normalizeSignature(copy)) ?? copies[0];
+}
+
+/** The timestamp, read as verifyWebhook reads it: copies that agree are one value; copies that differ stay joined, and malformed. */
+function oneTimestamp(timestamp: unknown): string | undefined {
+  const copies = headerValueCopies(timestamp);
+  return copies.every((copy) => copy === copies[0]) ? copies[0] : copies.join(", ");
 }
 
 /** A request whose signature matches: what its timestamp says, and whether the clock allows it. */
@@ -294,6 +320,11 @@ function diagnoseMismatch(checked: Checked, found: Messages, signature: string, 
   bodyFindings(found, explanation, bodies, body.length);
   secretFindings(found, explanation, cleaned, others, checked.usedLabel);
   timestampFindings(found, explanation, timestampText, checked);
+  // Pinwheel never sends an empty body: the handler read none of it, so nothing else matters.
+  if (body.length === 0 && explanation === undefined) {
+    found.body_reserialized = { matched: true, message: EMPTY_BODY };
+    return report(checked.verdict, `${checked.failed} ${EMPTY_BODY}`, found, NOT_CHECKED);
+  }
   return report(checked.verdict, mismatchSummary(checked.failed, found, explanation), found, NOT_CHECKED, explanation !== undefined);
 }
 

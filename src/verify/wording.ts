@@ -10,8 +10,13 @@ const NODE_RAW_BODY =
 /** The same in the usual Python frameworks, for advice that is not the JavaScript library's. */
 const PYTHON_RAW_BODY = "Flask: `request.get_data()`; Django: `request.body`; FastAPI or Starlette: `await request.body()`";
 
-/** For the library's errors: its callers run on Node. */
-export const RAW_BODY_FIX = `Verify the raw bytes, before any JSON parsing (${NODE_RAW_BODY}).`;
+/**
+ * For the library's errors: its callers run on Node. A JSON parser mounted for the whole app runs
+ * before a route's own raw parser, which then finds the stream already read.
+ */
+export const RAW_BODY_FIX =
+  `Verify the raw bytes, before any JSON parsing (${NODE_RAW_BODY}), ` +
+  "and mount the webhook route before any app-wide JSON parser (app.use(express.json())) or exclude its path from it.";
 
 /** For verify's diagnoses, which a handler in any language gets. */
 export const RAW_BODY_FIX_ANY_LANGUAGE = `Verify the raw bytes, before any JSON parsing (${NODE_RAW_BODY}; ${PYTHON_RAW_BODY}).`;

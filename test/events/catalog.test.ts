@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it, expect, expectTypeOf } from "vitest";
 import { CATALOG, EVENT_NAMES, FAMILY_LABELS, catalogEntry, isEventName } from "../../src/events/catalog.js";
 import type { EventName } from "../../src/events/catalog.js";
-import { FIXTURES_DIR, fixturePath, listFixtureFiles, loadFixture } from "../../src/events/fixtures.js";
+import { fixturesDir, fixturePath, listFixtureFiles, loadFixture } from "../../src/events/fixtures.js";
 import { eventSchemas, MAX_LISTED_ISSUES, payloadSchemas, UNKNOWN_FIELD_MESSAGE, validateWebhookEvent, webhookEventSchema } from "../../src/events/schemas.js";
 import type { PinwheelWebhookEvent, SchemaIssue } from "../../src/events/schemas.js";
 
@@ -108,7 +108,7 @@ describe("fixtures", () => {
   });
 
   it("resolves the fixtures directory from the package root", () => {
-    expect(fixturePath("account.added").startsWith(FIXTURES_DIR.replace(/\/$/, ""))).toBe(true);
+    expect(fixturePath("account.added").startsWith(fixturesDir().replace(/\/$/, ""))).toBe(true);
     expect(fixturePath("account.added").endsWith("/fixtures/events/account.added.json")).toBe(true);
   });
 

@@ -271,3 +271,35 @@ describe("diagnoseWebhook", () => {
     expect(report.summary).toMatch(/\b(29|30|31) s\b/);
   });
 });
+
+describe("diagnoseWebhook on what a handler wired into a framework hands it", () => {
+  it("explains an empty body under a well-formed signature: a middleware read the stream first", () => {
+    for (const rawBody of ["", Buffer.alloc(0)]) {
+      const report = diagnose({ rawBody });
+      expect(report.valid).toBe(false);
+      expect(report.explained).toBe(true);
+      expect(report.summary).toMatch(/^invalid \(bad_signature\): .* The body is empty \(zero bytes\), and Pinwheel never sends an empty body: another middleware already read the request stream/);
+      expect(report.summary).not.toContain("None of the usual mistakes");
+      expect(matched(report)).toEqual(["body_reserialized"]);
+    }
+  });
+
+  it("reads a timestamp and signature that came twice, joined with a comma or as headersDistinct's array, as verifyWebhook does: never NaN, never a TypeError", () => {
+    const signature = signWebhook(SECRET, T, COMPACT);
+    const inputs: Partial<DiagnoseInput>[] = [
+      { timestamp: `${T}, ${T}` },
+      { timestamp: [String(T)] as unknown as string },
+      { timestamp: [String(T), String(T)] as unknown as string, signature: [signature] as unknown as string },
+      { signature: `v2=${"0".repeat(64)}, ${signature}` },
+    ];
+    for (const input of inputs) {
+      const report = diagnose(input);
+      expect(report.valid, JSON.stringify(input)).toBe(true);
+      expect(report.summary).not.toContain("NaN");
+      expect(report.summary).toMatch(/^valid: the signature matches, and x-timestamp is 2 s behind this machine's clock/);
+    }
+    const differing = diagnose({ timestamp: [String(T), String(T - 1)] as unknown as string });
+    expect(differing.verdict).toMatchObject({ ok: false, reason: "malformed_timestamp" });
+    expect(differing.summary).not.toContain("NaN");
+  });
+});
