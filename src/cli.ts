@@ -206,7 +206,7 @@ export function buildProgram(): Command {
   const events = program
     .command("events")
     .description("inspect the requests stored by listen")
-    .addHelpText("after", examples(["pinwheel-cli events list --event paystubs.added", "pinwheel-cli events show 42 --json"]));
+    .addHelpText("after", examples(["pinwheel-cli events list --event paystubs.added", "pinwheel-cli events show 42 --json", "pinwheel-cli events prune --before 7d --yes"]));
   events
     .command("list")
     .description("stored requests, newest first (rejected ones too)")
@@ -230,6 +230,21 @@ export function buildProgram(): Command {
     .option("--json", "print JSON")
     .addHelpText("after", examples(["pinwheel-cli events show 1", "pinwheel-cli events show 5a141122-4235-4fa1-bd76-0628573880b0 --json"]))
     .action(lazy(() => import("./commands/events/show.js")));
+  events
+    .command("prune")
+    .description("delete stored requests (and the attempts that replayed them), safely while listen runs")
+    .option("--before <when>", "received before an ISO date/time, or a duration ago such as 24h, 7d", since)
+    .option("--all", "every stored request")
+    .option("--dry-run", "only count what would be deleted")
+    .option("--yes", "delete without asking (required off a terminal)")
+    .option("--vacuum", "then rewrite the file to its new size (briefly blocks other writers)")
+    .option("--db <path>", "SQLite event store", dbPath)
+    .option("--json", "print a JSON object")
+    .addHelpText(
+      "after",
+      examples(["pinwheel-cli events prune --before 7d --dry-run", "pinwheel-cli events prune --before 2026-11-01 --yes --json", "pinwheel-cli events prune --all --yes --vacuum"]),
+    )
+    .action(lazy(() => import("./commands/events/prune.js")));
 
   const fixtures = program
     .command("fixtures")

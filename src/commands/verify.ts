@@ -44,7 +44,7 @@ async function fromStore(reference: string, options: VerifyOptions): Promise<Sub
     import("../store/requests.js"),
     import("../store/missing-request.js"),
   ]);
-  const { db } = openStoreForReading(options.db);
+  const { db } = openStoreForReading(options.db, { readOnly: true });
   try {
     return storedSubject(findRequest(requestStore(db), reference), givenNow(options.now));
   } finally {

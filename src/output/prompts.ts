@@ -71,3 +71,8 @@ export function promptSecret(missing: string, options: { message: string }, sett
     settings,
   );
 }
+
+/** A yes/no question before a change that cannot be undone; off a terminal, `missing` (e.g. "--yes") is a usage error. */
+export function promptConfirm(missing: string, options: { message: string }, settings?: TerminalSettings): Promise<boolean> {
+  return ask(missing, (prompts, context) => prompts.confirm({ message: options.message, default: false }, context), settings);
+}

@@ -1,9 +1,9 @@
-import { accessSync, closeSync, constants, existsSync, openSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { makeDirectory } from "../make-directory.js";
 import Database from "better-sqlite3";
-import { migrate, refuseForeignDatabase } from "./migrations.js";
+import { currentVersion, migrate, newerSchemaError, refuseForeignDatabase, SCHEMA_VERSION, type SchemaChange } from "./migrations.js";
 import { StoreError } from "./store-error.js";
 
 export type Db = Database.Database;
@@ -32,6 +32,16 @@ export interface OpenOptions {
    * took about 100 ms of CPU in reads, 18 ms mapped).
    */
   mapBytes?: number;
+  /**
+   * For a command that only reads (events list/show, deliveries list, verify <id>): an existing
+   * store is opened read-only and left at its schema, not migrated, so a file this user cannot
+   * write (a CI artifact, a colleague's file, a read-only mount) reads as any other, and a read
+   * never moves a store past what an older pinwheel-cli understands. A missing or empty file is
+   * opened as usual (created, unless mustExist).
+   */
+  readOnly?: boolean;
+  /** Told when opening moved an existing store (not a new one) to a newer schema. */
+  onMigrated?: (change: SchemaChange) => void;
 }
 
 /** The addon is absent (npm skipped better-sqlite3's install script) or was built for another Node. */
@@ -80,6 +90,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (options.mustExist && path !== ":memory:" && !existsSync(path)) {
     throw new StoreError({ kind: "missing", file: path });
   }
+  if (options.readOnly && path !== ":memory:" && existsSync(path) && !statSync(path).isDirectory() && statSync(path).size > 0) {
+    return openReadOnly(path, options);
+  }
   try {
     if (path !== ":memory:") {
       makeDirectory(dirname(path), 0o700);
@@ -91,11 +104,81 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     if (options.mapBytes) db.pragma(`mmap_size = ${Math.floor(options.mapBytes)}`);
-    migrate(db, version);
+    const change = migrate(db, version);
+    if (change.from > 0 && change.from !== change.to) options.onMigrated?.(change);
     return db;
   } catch (error) {
     db?.close();
     if (error instanceof StoreError) throw error;
     throw describeOpenFailure(path, error);
+  }
+}
+
+/** SQLite could not make the -shm beside a WAL database: its directory is not this user's to write. */
+function isShmRefused(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return code === "SQLITE_READONLY_DIRECTORY" || code === "SQLITE_CANTOPEN" || code.startsWith("SQLITE_READONLY_CANT");
+}
+
+/**
+ * The store as it is on disk, read-only and not migrated. Reading a WAL database needs its -shm
+ * (created beside it when missing); where the directory forbids that and there is no -wal file,
+ * every committed row is in the main file, so its bytes are read into memory and opened there
+ * (this build's better-sqlite3 takes no URI, so `?immutable=1` is not available). With a -wal
+ * file the user cannot index, reading the main file alone would silently miss its rows: refused.
+ */
+function openReadOnly(path: string, options: OpenOptions): Db {
+  const binding = NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {};
+  let db: Db | undefined;
+  try {
+    try {
+      db = new Database(path, { ...binding, readonly: true, fileMustExist: true });
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      checkReadable(db, path);
+    } catch (error) {
+      db?.close();
+      db = undefined;
+      if (!isShmRefused(error)) throw error;
+      if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) {
+        throw new StoreError({
+          kind: "cannot_open",
+          file: path,
+          detail: `its write-ahead log ${path}-wal holds rows not yet in the file, and this user cannot create ${path}-shm beside it to read them (${(error as Error).message})`,
+        });
+      }
+      const image = readFileSync(path);
+      // Bytes 18-19 say WAL; an in-memory image has no log, so it reads as a rollback-journal file.
+      if (image.length >= 20) image[18] = image[19] = 1;
+      db = new Database(image, { ...binding, readonly: true });
+      checkReadable(db, path);
+    }
+    if (currentVersion(db) === 0) {
+      // A file created but never given its tables (size > 0 only if SQLite wrote its header).
+      db.close();
+      db = undefined;
+      if (!canWrite(path)) throw new StoreError({ kind: "not_a_database", file: path, detail: "an empty store this user cannot write, so it has no tables to read" });
+      return openDatabase(path, { ...options, readOnly: false });
+    }
+    if (options.mapBytes) db.pragma(`mmap_size = ${Math.floor(options.mapBytes)}`);
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof StoreError) throw error;
+    throw describeOpenFailure(path, error);
+  }
+}
+
+/** A store read-only must be one (not another program's file) this build can read. */
+function checkReadable(db: Db, path: string): void {
+  const version = refuseForeignDatabase(db, path);
+  if (version > SCHEMA_VERSION) throw newerSchemaError(db, path, version);
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

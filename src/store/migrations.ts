@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { defined } from "../invariant.js";
 import { StoreError } from "./store-error.js";
+import { VERSION } from "../version.js";
 
 /**
  * Versioned schema: migration N brings a database from user_version N-1 to N.
@@ -112,6 +113,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX deliveries_forward ON deliveries (id) WHERE source = 'forward';
   `,
+  // 7: facts about the store itself: migrated_by, the pinwheel-cli that last moved it to a newer
+  // schema, so an older build that cannot read it can say which one to run.
+  `
+  CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -127,7 +133,7 @@ export function currentVersion(db: Database): number {
  * from migration 1 on; a new one has no table at all. Returns the schema version it read, for
  * migrate().
  */
-export function refuseForeignDatabase(db: Database): number {
+export function refuseForeignDatabase(db: Database, file: string = db.name): number {
   const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[];
   const version = currentVersion(db);
   const isStore = version === 0 ? tables.length === 0 : tables.includes("requests");
@@ -135,24 +141,46 @@ export function refuseForeignDatabase(db: Database): number {
   const shown = tables.length > 5 ? `${tables.slice(0, 5).join(", ")} and ${tables.length - 5} more` : tables.join(", ");
   throw new StoreError({
     kind: "not_a_database",
-    file: db.name,
+    file,
     detail: tables.length === 0 ? `user_version ${version} but no tables; left unchanged` : `another program's: tables ${shown}; left unchanged`,
   });
 }
 
-export function migrate(db: Database, seen = currentVersion(db)): { from: number; to: number } {
+/** What opening did to a store's schema: from 0 for a new one, from === to for one already current. */
+export interface SchemaChange {
+  from: number;
+  to: number;
+}
+
+/** Which pinwheel-cli last migrated the store, when one that records it did (schema 7 on). */
+export function migratedBy(db: Database): string | undefined {
+  try {
+    const row = db.prepare("SELECT value FROM store_info WHERE key = 'migrated_by'").pluck().get();
+    return typeof row === "string" ? row : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function newerSchemaError(db: Database, file: string, found: number): StoreError {
+  const writer = migratedBy(db);
+  return new StoreError({ kind: "newer_schema", file, version: { found, supported: SCHEMA_VERSION }, ...(writer ? { writtenBy: writer } : {}) });
+}
+
+export function migrate(db: Database, seen = currentVersion(db)): SchemaChange {
   // An up-to-date file needs no write lock, so opening it never waits on a busy writer.
   if (seen === SCHEMA_VERSION) return { from: seen, to: seen };
   // The version is read again inside the write lock: two processes opening a new file at once
   // must not both apply migration 1.
   const apply = db.transaction(() => {
     const from = currentVersion(db);
-    if (from > SCHEMA_VERSION) {
-      throw new StoreError({ kind: "newer_schema", file: db.name, version: { found: from, supported: SCHEMA_VERSION } });
-    }
+    if (from > SCHEMA_VERSION) throw newerSchemaError(db, db.name, from);
     for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
       db.exec(defined(MIGRATIONS[version - 1], `migration ${version}`));
       db.pragma(`user_version = ${version}`);
+    }
+    if (from < SCHEMA_VERSION) {
+      db.prepare("INSERT OR REPLACE INTO store_info (key, value) VALUES ('migrated_by', ?)").run(`pinwheel-cli ${VERSION} (schema ${SCHEMA_VERSION})`);
     }
     return from;
   });

@@ -495,3 +495,50 @@ export function requestStore(db: Db): RequestStore {
   };
   return store;
 }
+
+/** Which stored requests `prune` removes: those received before an ISO time, or all. */
+export type PruneSelection = { before: string } | { all: true };
+
+export interface PruneResult {
+  /** Requests deleted (or, dry, that would be). */
+  deleted: number;
+  /** Delivery attempts of those requests (replays and forwards of them), deleted with them. */
+  deletedAttempts: number;
+}
+
+const PRUNE_WHERE = (selection: PruneSelection): [string, unknown[]] => ("all" in selection ? ["1", []] : ["received_at < ?", [selection.before]]);
+
+/** How many requests `prune` would delete, and their attempts. */
+export function countPrunable(db: Db, selection: PruneSelection): PruneResult {
+  const [where, params] = PRUNE_WHERE(selection);
+  const deleted = db.prepare(`SELECT count(*) FROM requests WHERE ${where}`).pluck().get(...params) as number;
+  const hasAttempts = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'deliveries'").get() !== undefined;
+  const deletedAttempts = hasAttempts
+    ? (db.prepare(`SELECT count(*) FROM deliveries WHERE request_id IN (SELECT id FROM requests WHERE ${where})`).pluck().get(...params) as number)
+    : 0;
+  return { deleted, deletedAttempts };
+}
+
+/**
+ * Deletes the selected requests and the attempts that replayed or forwarded them, a batch per
+ * transaction: a running listen waits for one batch (its busy_timeout), never for the whole prune.
+ * Attempts with no stored request (simulate, smoke) stay.
+ */
+export function pruneRequests(db: Db, selection: PruneSelection, batchSize = 500): PruneResult {
+  const [where, params] = PRUNE_WHERE(selection);
+  const pick = db.prepare(`SELECT id FROM requests WHERE ${where} ORDER BY id LIMIT ?`).pluck();
+  const hasAttempts = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'deliveries'").get() !== undefined;
+  const result: PruneResult = { deleted: 0, deletedAttempts: 0 };
+  const batch = db.transaction(() => {
+    const ids = pick.all(...params, batchSize) as number[];
+    if (ids.length === 0) return 0;
+    const list = ids.join(",");
+    if (hasAttempts) result.deletedAttempts += db.prepare(`DELETE FROM deliveries WHERE request_id IN (${list})`).run().changes;
+    result.deleted += db.prepare(`DELETE FROM requests WHERE id IN (${list})`).run().changes;
+    return ids.length;
+  });
+  while (batch.immediate() === batchSize) {
+    // Another writer (listen) takes its turn between batches.
+  }
+  return result;
+}

@@ -26,6 +26,13 @@ export interface StoreErrorData {
   detail?: string;
   /** newer_schema: the file's schema version and the newest this build knows. */
   version?: { found: number; supported: number };
+  /** newer_schema: the pinwheel-cli that migrated it, when the store records it. */
+  writtenBy?: string;
+}
+
+/** A path as one shell word, for a command line to paste. */
+function shellWord(path: string): string {
+  return /^[\w./+:@-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }
 
 function describe(data: StoreErrorData): string {
@@ -34,13 +41,18 @@ function describe(data: StoreErrorData): string {
     case "missing":
       return `no event database at ${data.file}; check the path (listen creates one when it starts)`;
     case "not_a_database":
-      return `${data.file} is not a usable pinwheel-cli database (${detail})`;
+      // sqlite3's .recover copies out whatever rows a damaged file still holds.
+      return /malformed|corrupt/i.test(detail)
+        ? `${data.file} is not a usable pinwheel-cli database (${detail}); to save its rows, run: sqlite3 ${shellWord(data.file)} ".recover" | sqlite3 recovered.db`
+        : `${data.file} is not a usable pinwheel-cli database (${detail})`;
     case "locked":
       return `${data.file} is locked by another process`;
     case "unwritable":
       return `cannot write the event database at ${data.file} (${detail})`;
     case "newer_schema":
-      return `${data.file}: the database is at schema version ${data.version?.found ?? "?"}, newer than this pinwheel-cli understands (${data.version?.supported ?? "?"}); upgrade pinwheel-cli`;
+      return `${data.file}: the database is at schema version ${data.version?.found ?? "?"}, newer than this pinwheel-cli understands (${data.version?.supported ?? "?"}); ${
+        data.writtenBy ? `${data.writtenBy} wrote it: run that one` : "a newer pinwheel-cli wrote it: run that one"
+      }, or move the file aside to start a new store`;
     case "driver_unavailable":
       return `cannot open the event database at ${data.file}: the SQLite driver better-sqlite3 has no usable native addon (${detail})`;
     case "cannot_open":
@@ -53,6 +65,7 @@ export class StoreError extends Error implements StoreErrorData {
   readonly file: string;
   readonly detail?: string;
   readonly version?: { found: number; supported: number };
+  readonly writtenBy?: string;
 
   constructor(data: StoreErrorData) {
     super(describe(data));
@@ -61,6 +74,7 @@ export class StoreError extends Error implements StoreErrorData {
     this.file = data.file;
     if (data.detail !== undefined) this.detail = data.detail;
     if (data.version) this.version = data.version;
+    if (data.writtenBy !== undefined) this.writtenBy = data.writtenBy;
   }
 }
 

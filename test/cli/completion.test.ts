@@ -82,7 +82,7 @@ describe("bash", () => {
   it("completes commands and subcommands", () => {
     expect(bashComplete("")).toEqual(expect.arrayContaining(["listen", "simulate", "verify", "completion", "events"]));
     expect(bashComplete("sim")).toEqual(["simulate"]);
-    expect(bashComplete("events", "")).toEqual(["list", "show"]);
+    expect(bashComplete("events", "")).toEqual(["list", "prune", "show"]);
     expect(bashComplete("completion", "")).toEqual(["bash", "fish", "zsh"]);
   });
 
@@ -129,7 +129,7 @@ describe.runIf(installed("zsh"))("zsh", () => {
 
   it("offers commands, options, event names, scenarios and choices for the command typed", () => {
     expect(zshOffers("")).toEqual(expect.arrayContaining(["listen", "simulate", "verify"]));
-    expect(zshOffers("events", "")).toEqual(["list", "show"]);
+    expect(zshOffers("events", "")).toEqual(["list", "show", "prune"]);
     expect(zshOffers("events", "list", "--")).toEqual(expect.arrayContaining(["--event", "--verdict", "--json"]));
     expect(zshOffers("listen", "--port", "3000", "--")).toContain("--json");
     expect(zshOffers("simulate", "")).toEqual([...EVENT_NAMES]);

@@ -56,7 +56,7 @@ describe("usage errors, in-process", () => {
   it("an unknown command or option that resembles none points to the help that lists them, at its own level", async () => {
     for (const [args, line] of [
       [["prune"], "error: unknown command 'prune'; see \"pinwheel-cli --help\"\n"],
-      [["events", "prune"], "error: unknown command 'prune'; see \"pinwheel-cli events --help\"\n"],
+      [["events", "archive"], "error: unknown command 'archive'; see \"pinwheel-cli events --help\"\n"],
       [["events", "list", "--bogus"], "error: unknown option '--bogus'; see \"pinwheel-cli events list --help\"\n"],
     ] as const) {
       const result = await runInProcess([...args], { env: home.env });
@@ -117,7 +117,7 @@ describe("usage errors, in-process", () => {
   it("help for a command that does not exist is a usage error, not the whole help", async () => {
     expect(await usageError(["help", "nosuch"])).toBe('error: unknown command \'nosuch\'; see "pinwheel-cli --help"');
     expect(await usageError(["help", "lisen"])).toBe(`error: unknown command 'lisen'; did you mean "listen"?`);
-    expect(await usageError(["help", "events", "prune"])).toBe(`error: unknown command 'prune'; see "pinwheel-cli events --help"`);
+    expect(await usageError(["help", "events", "archive"])).toBe(`error: unknown command 'archive'; see "pinwheel-cli events --help"`);
     expect(await usageError(["help", "webhooks", "craete"])).toBe(`error: unknown command 'craete'; did you mean "create"?`);
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -8,6 +8,7 @@ import { describeOpenFailure, openDatabase } from "../../src/store/database.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/migrations.js";
 import { requestStore } from "../../src/store/requests.js";
 import { StoreError, type StoreProblem } from "../../src/store/store-error.js";
+import { VERSION } from "../../src/version.js";
 
 let dir: string;
 beforeEach(() => {
@@ -59,14 +60,59 @@ describe("openDatabase", () => {
     db.close();
   });
 
-  it("refuses a database from a newer version with one line saying to upgrade", () => {
+  it("refuses a database from a newer version with one line saying what to do", () => {
     const path = join(dir, "new.db");
     const newer = new Database(path);
     newer.exec("CREATE TABLE requests (id INTEGER PRIMARY KEY)");
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
-    const error = expectStoreError(() => openDatabase(path), "newer_schema", path, /newer than this pinwheel-cli.*upgrade/);
+    const error = expectStoreError(
+      () => openDatabase(path),
+      "newer_schema",
+      path,
+      /newer than this pinwheel-cli understands \(\d+\); a newer pinwheel-cli wrote it: run that one, or move the file aside to start a new store$/,
+    );
     expect(error.version).toEqual({ found: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION });
+    // Read-only (events list) refuses it the same way.
+    expectStoreError(() => openDatabase(path, { readOnly: true }), "newer_schema", path, /a newer pinwheel-cli wrote it/);
+  });
+
+  it("records which pinwheel-cli migrated a store, and names it to an older build that cannot read it", () => {
+    const path = join(dir, "migrated.db");
+    openDatabase(path).close();
+    const newer = new Database(path);
+    expect(newer.prepare("SELECT value FROM store_info WHERE key = 'migrated_by'").pluck().get()).toBe(`pinwheel-cli ${VERSION} (schema ${SCHEMA_VERSION})`);
+    // What a later build does: its own migration, and its name in store_info.
+    newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    newer.prepare("UPDATE store_info SET value = 'pinwheel-cli 0.2.0 (schema 99)' WHERE key = 'migrated_by'").run();
+    newer.close();
+    const error = expectStoreError(() => openDatabase(path), "newer_schema", path, /; pinwheel-cli 0\.2\.0 \(schema 99\) wrote it: run that one, or move the file aside to start a new store$/);
+    expect(error.writtenBy).toBe("pinwheel-cli 0.2.0 (schema 99)");
+  });
+
+  it("tells the caller when it migrated an existing store, not when it made a new one", () => {
+    const changes: unknown[] = [];
+    openDatabase(join(dir, "fresh.db"), { onMigrated: (change) => changes.push(change) }).close();
+    expect(changes).toEqual([]);
+    const path = join(dir, "older.db");
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma("user_version = 1");
+    old.close();
+    openDatabase(path, { onMigrated: (change) => changes.push(change) }).close();
+    openDatabase(path, { onMigrated: (change) => changes.push(change) }).close();
+    expect(changes).toEqual([{ from: 1, to: SCHEMA_VERSION }]);
+  });
+
+  it("says how to save the rows of a damaged store (sqlite3 .recover)", () => {
+    const path = join(dir, "damaged store.db");
+    openDatabase(path).close();
+    // Page 1 past the file header holds the schema: overwritten, every open fails as malformed.
+    const fd = openSync(path, "r+");
+    writeSync(fd, Buffer.alloc(3000, 0xa5), 0, 3000, 100);
+    closeSync(fd);
+    const error = expectStoreError(() => openDatabase(path), "not_a_database", path, /malformed/);
+    expect(error.message).toContain(`; to save its rows, run: sqlite3 '${path}' ".recover" | sqlite3 recovered.db`);
   });
 
   it("refuses another program's database, leaving it byte for byte as it was", () => {

@@ -12,7 +12,7 @@ export interface DeliveriesListOptions {
 
 export async function run(options: DeliveriesListOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const { db } = openStoreForReading(options.db);
+  const { db } = openStoreForReading(options.db, { readOnly: true });
   try {
     const store = deliveryStore(db);
     const attempts = store.list({ eventId: options.eventId, limit: options.limit });

@@ -17,7 +17,7 @@ export interface EventsListOptions {
 export async function run(options: EventsListOptions): Promise<void> {
   const out = createOutput({ json: options.json });
   const verdict = verdictOrUsageError(options.verdict);
-  const { db } = openStoreForReading(options.db);
+  const { db } = openStoreForReading(options.db, { readOnly: true });
   try {
     const store = requestStore(db);
     const event = eventFilterOrUsageError(options.event, store);

@@ -13,7 +13,7 @@ export interface EventsShowOptions {
 
 export async function run(reference: string, options: EventsShowOptions): Promise<void> {
   const out = createOutput({ json: options.json });
-  const { db } = openStoreForReading(options.db);
+  const { db } = openStoreForReading(options.db, { readOnly: true });
   try {
     const request = findRequest(requestStore(db), reference);
     const deliveries = deliveriesOf(db, request);

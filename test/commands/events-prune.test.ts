@@ -1,0 +1,90 @@
+/**
+ * `events prune` deletes stored requests received before a time (or all of them) and the attempts
+ * that replayed them, in batches, while another connection (a running listen) keeps using the store.
+ */
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase, type Db } from "../../src/store/database.js";
+import { requestStore } from "../../src/store/requests.js";
+import { tempHome, type TempHome } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
+import { expectExit, expectOneLineError } from "../helpers/delivery-cli.js";
+import { storedRow } from "../helpers/stored-requests.js";
+
+let home: TempHome | undefined;
+const open: Db[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+  home?.cleanup();
+  home = undefined;
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** A store with `old` requests from 10 days ago (each replayed once), `recent` from now, and one simulate attempt; the connection stays open, as listen's would. */
+function storeWith(old: number, recent: number): { path: string; listen: Db } {
+  home = tempHome();
+  const path = join(home.home, "events.db");
+  const listen = openDatabase(path);
+  open.push(listen);
+  const store = requestStore(listen);
+  const attempt = listen.prepare(
+    "INSERT INTO deliveries (delivery_id, source, request_id, url, attempt, started_at, duration_ms) VALUES (?, ?, ?, 'http://127.0.0.1:9/', 1, '2026-01-01T00:00:00Z', 1)",
+  );
+  listen.transaction(() => {
+    for (let i = 0; i < old; i++) {
+      const row = store.insert(storedRow(`old-${i}`, { receivedAt: new Date(Date.now() - 10 * DAY).toISOString() }));
+      attempt.run(`replay-${i}`, "replay", row.id);
+    }
+    for (let i = 0; i < recent; i++) store.insert(storedRow(`new-${i}`));
+    attempt.run("simulated", "simulate", null);
+  })();
+  return { path, listen };
+}
+
+const run = (args: string[]) => runInProcess(["events", "prune", ...args], { env: home!.env });
+
+describe("events prune", () => {
+  it("refuses with exit 2 when neither --before nor --all says what to delete", async () => {
+    const { path } = storeWith(1, 0);
+    const result = await run(["--db", path, "--yes"]);
+    expectExit(result, 2);
+    expect(expectOneLineError(result.stderr)).toMatch(/--before <when> .* or --all/);
+  });
+
+  it("off a terminal asks for --yes, deleting nothing; --dry-run counts", async () => {
+    const { path, listen } = storeWith(3, 2);
+    const refused = await run(["--db", path, "--before", "7d"]);
+    expectExit(refused, 2);
+    expect(expectOneLineError(refused.stderr)).toMatch(/deletes 3 stored requests and 3 delivery attempts of them; confirm with --yes/);
+    const dry = await run(["--db", path, "--before", "7d", "--dry-run", "--json"]);
+    expectExit(dry, 0);
+    expect(JSON.parse(dry.stdout)).toEqual({ deleted: 3, deletedAttempts: 3, dryRun: true });
+    expect(requestStore(listen).count()).toBe(5);
+  });
+
+  it("deletes what came before --before and their replays, in batches, while listen's connection keeps writing", async () => {
+    const { path, listen } = storeWith(1200, 2);
+    const result = await run(["--db", path, "--before", "7d", "--yes", "--json"]);
+    expectExit(result, 0);
+    const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({ deleted: 1200, deletedAttempts: 1200, dryRun: false, vacuumed: false });
+    expect(report.bytesBefore).toEqual(expect.any(Number));
+    expect(report.bytesAfter).toEqual(expect.any(Number));
+    // The open connection sees the result and still stores requests.
+    const store = requestStore(listen);
+    expect(store.list({ limit: 10 }).map((row) => row.eventId).sort()).toEqual(["new-0", "new-1"]);
+    store.insert(storedRow("after-prune"));
+    expect(store.count()).toBe(3);
+    expect(listen.prepare("SELECT delivery_id FROM deliveries").pluck().all()).toEqual(["simulated"]);
+  });
+
+  it("--all --vacuum empties the store and shrinks the file", async () => {
+    const { path } = storeWith(500, 500);
+    const result = await run(["--db", path, "--all", "--yes", "--vacuum", "--json"]);
+    expectExit(result, 0);
+    const report = JSON.parse(result.stdout) as { deleted: number; bytesBefore: number; bytesAfter: number };
+    expect(report.deleted).toBe(1000);
+    expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
+  });
+});
