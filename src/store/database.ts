@@ -114,6 +114,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
 }
 
+/** The largest store read into memory when its folder forbids the -shm a read in place needs. */
+const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
+
 /** SQLite could not make the -shm beside a WAL database: its directory is not this user's to write. */
 function isShmRefused(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? "";
@@ -144,6 +147,14 @@ function openReadOnly(path: string, options: OpenOptions): Db {
           kind: "cannot_open",
           file: path,
           detail: `its write-ahead log ${path}-wal holds rows not yet in the file, and this user cannot create ${path}-shm beside it to read them (${(error as Error).message})`,
+        });
+      }
+      const size = statSync(path).size;
+      if (size > MAX_IMAGE_BYTES) {
+        throw new StoreError({
+          kind: "cannot_open",
+          file: path,
+          detail: `this user cannot create ${path}-shm beside it to read it in place, and at ${Math.round(size / 1024 / 1024)} MiB it is too large to read into memory; copy it to a folder you can write and read the copy`,
         });
       }
       const image = readFileSync(path);

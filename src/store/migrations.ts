@@ -113,12 +113,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX deliveries_forward ON deliveries (id) WHERE source = 'forward';
   `,
-  // 7: facts about the store itself: migrated_by, the pinwheel-cli that last moved it to a newer
-  // schema, so an older build that cannot read it can say which one to run.
-  `
-  CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  `,
 ];
+
+// Facts about the store itself: migrated_by, the pinwheel-cli that last moved it to a newer schema,
+// so an older build that cannot read it can say which one to run. Kept beside the schema rather
+// than as a migration of its own: a table older builds ignore, where a new schema version would
+// lock every older build out of stores that change nothing else.
+const STORE_INFO = "CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -152,7 +153,7 @@ export interface SchemaChange {
   to: number;
 }
 
-/** Which pinwheel-cli last migrated the store, when one that records it did (schema 7 on). */
+/** Which pinwheel-cli last migrated the store, when one that records it did. */
 export function migratedBy(db: Database): string | undefined {
   try {
     const row = db.prepare("SELECT value FROM store_info WHERE key = 'migrated_by'").pluck().get();
@@ -180,6 +181,7 @@ export function migrate(db: Database, seen = currentVersion(db)): SchemaChange {
       db.pragma(`user_version = ${version}`);
     }
     if (from < SCHEMA_VERSION) {
+      db.exec(STORE_INFO);
       db.prepare("INSERT OR REPLACE INTO store_info (key, value) VALUES ('migrated_by', ?)").run(`pinwheel-cli ${VERSION} (schema ${SCHEMA_VERSION})`);
     }
     return from;
