@@ -1,5 +1,6 @@
 import { DEFAULT_DEV_SECRET, resolveDbPath, resolveSecret, SECRET_SOURCE_LABELS, type SecretSource } from "../../config.js";
-import { interrupted, usageError } from "../../errors.js";
+import { interrupted, stdoutClosed, usageError } from "../../errors.js";
+import { stdoutWasClosed } from "../../interrupt.js";
 import type { DeliveryReport } from "../../delivery/deliver.js";
 import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
 import { retryPolicy } from "../../delivery/retry-policy.js";
@@ -124,6 +125,8 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   if (publicEndpoint?.failure) throw publicEndpoint.failure;
   const stoppedLine = `stopped; ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`;
   if (signal === "SIGINT") throw interrupted(stoppedLine);
+  // stdout's reader quit (process-hooks sent the SIGTERM): a graceful stop, but not a clean one.
+  if (stdoutWasClosed()) throw stdoutClosed(stoppedLine.replace(/^stopped; /, ""));
   if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
 }
 
