@@ -58,3 +58,16 @@ export function claimStopSignals(): () => void {
 export function stopSignalsClaimed(): boolean {
   return stopSignalClaims > 0;
 }
+
+/** stdout's reader went away while a command that claims the stop signals ran (src/cli/process-hooks.ts). */
+let stdoutClosedNoted = false;
+
+/** Notes that stdout was closed; the command that claimed the stop signals is then sent SIGTERM. */
+export function noteStdoutClosed(): void {
+  stdoutClosedNoted = true;
+}
+
+/** Whether stdout was closed under the command: its graceful stop is then not a clean one (exit 141, see errors.ts stdoutClosed). */
+export function stdoutWasClosed(): boolean {
+  return stdoutClosedNoted;
+}

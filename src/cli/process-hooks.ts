@@ -1,5 +1,5 @@
-import { INTERRUPTED_PREFIX } from "../errors.js";
-import { saveBeforeExit, stopSignalsClaimed } from "../interrupt.js";
+import { INTERRUPTED_PREFIX, STDOUT_CLOSED_PREFIX } from "../errors.js";
+import { noteStdoutClosed, saveBeforeExit, stopSignalsClaimed } from "../interrupt.js";
 
 /** What a stop signal ends with when no command handles it: one line on stderr, and 128 + the signal's number. */
 const STOPS = {
@@ -9,7 +9,7 @@ const STOPS = {
 } as const;
 
 /** stdout's reader went away (`| head`): 128 + SIGPIPE, as a shell reports a Unix tool that signal ended. */
-const STDOUT_CLOSED = { line: "stopped: stdout was closed (its reader quit)", code: 141 } as const;
+const STDOUT_CLOSED = { line: STDOUT_CLOSED_PREFIX, code: 141 } as const;
 
 /** The process-wide handlers every entry point installs once (src/main.ts and the fast commands' bundle). */
 export function installProcessHooks(): void {
@@ -34,8 +34,12 @@ export function installProcessHooks(): void {
     if (stdoutClosed) return;
     if (error.code !== "EPIPE") throw error;
     stdoutClosed = true;
-    // listen, mock and the MCP server stop gracefully on SIGTERM: the requests in flight are stored and answered.
-    if (stopSignalsClaimed()) process.kill(process.pid, "SIGTERM");
+    // listen, mock and the MCP server stop gracefully on SIGTERM: the requests in flight are stored and
+    // answered. Noted first, so that they end with the closed pipe's line and 141, not a clean stop's 0.
+    if (stopSignalsClaimed()) {
+      noteStdoutClosed();
+      process.kill(process.pid, "SIGTERM");
+    }
     else stop(process.exitCode === undefined || process.exitCode === 0 ? STDOUT_CLOSED : { ...STDOUT_CLOSED, code: Number(process.exitCode) });
   });
   // stderr closed too (`2>&1 | head`): there is no one left to tell.

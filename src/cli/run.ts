@@ -49,9 +49,10 @@ export async function exitCodeOf(work: () => Promise<void>, exitCodeFor?: (error
     const { wordError } = await import("./word-error.js");
     const worded = wordError(error);
     if (worded) {
-      // Ctrl+C is the user's choice, not a failure: the same line as main's SIGINT handler, without "error:".
+      // Ctrl+C is the user's choice, and a reader that quit is the reader's: neither is a failure, said
+      // as process-hooks says them, without "error:".
       const message = redactUrlsIn(worded.message);
-      process.stderr.write(worded.exitCode === 130 ? `${message}\n` : `error: ${message}\n`);
+      process.stderr.write(worded.exitCode === 130 || worded.exitCode === 141 ? `${message}\n` : `error: ${message}\n`);
       return worded.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,6 @@
 import { DEFAULT_DEV_SECRET, resolveDbPath, SECRET_SOURCE_LABELS } from "../config.js";
-import { interrupted } from "../errors.js";
+import { interrupted, stdoutClosed } from "../errors.js";
+import { stdoutWasClosed } from "../interrupt.js";
 import { createOutput } from "../output/index.js";
 import { printMockAnswer } from "../output/mock.js";
 import { apiKeyFingerprint } from "../registry/api-key.js";
@@ -66,6 +67,8 @@ export async function run(options: MockOptions): Promise<void> {
   db.close();
   if (dropped > 0) out.warn(`${dropped} connection(s) were closed unanswered, past the bound of open connections`);
   if (signal === "SIGINT") throw interrupted("the mock stopped");
+  // stdout's reader quit (process-hooks sent the SIGTERM): a graceful stop, but not a clean one.
+  if (stdoutWasClosed()) throw stdoutClosed("the mock stopped");
   // SIGTERM is a supervisor's (docker stop, systemd): a clean stop, exit 0, said like listen's.
   if (!out.json) out.notice("Stopped the mock.");
 }

@@ -5,8 +5,8 @@ import { didYouMean, didYouMeanOneOf } from "../suggest.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ConformanceError, NO_HTTP_HINT } from "../conformance/errors.js";
 import { isReplayError } from "../delivery/replay-error.js";
-import { CliError, isCliError } from "../errors.js";
-import { claimStopSignals } from "../interrupt.js";
+import { CliError, isCliError, stdoutClosed } from "../errors.js";
+import { claimStopSignals, stdoutWasClosed } from "../interrupt.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
 import { isMissingRequestError } from "../store/missing-request.js";
@@ -266,6 +266,8 @@ export async function serveStdio(context: McpContext): Promise<void> {
     // Closing aborted every call in flight (the SDK aborts their signals): their sends stop, and
     // what they made is recorded before the server returns.
     await Promise.allSettled([...inFlight]);
+    // The client stopped reading (process-hooks sent the SIGTERM): the calls in flight are done, but the session did not end cleanly.
+    if (stdoutWasClosed()) throw stdoutClosed("the MCP client no longer reads the server's answers");
     if (!stopping && lastError) throw new CliError(redact(`the MCP connection closed after an error: ${lastError.message.split("\n")[0]}`));
   } finally {
     process.off("SIGINT", stop);

@@ -53,8 +53,11 @@ export interface ReceiverOptions {
   clock?: () => number;
   /** Called once a request's row is committed, before it is answered. */
   onStored?(request: StoredRequest): void;
-  /** Called when a request could not be stored (it is answered 503 so the sender retries). */
-  onStoreError?(error: unknown): void;
+  /**
+   * Called when a request could not be stored (it is answered 503 so the sender retries), with the
+   * row that was not stored when there was one (its id is 0).
+   */
+  onStoreError?(error: unknown, request?: StoredRequest): void;
   limits?: Partial<ReceiverLimits>;
   /** Requests this handles (returns true) never reach the webhook path: the inspector lives under /_/. */
   routes?(request: IncomingMessage, response: ServerResponse): boolean;
@@ -104,6 +107,11 @@ export interface Receiver {
    * after `graceMs` (2 s by default) is cut off. Leaves the database open.
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * From now on no request is stored: each is answered 503 not_stored, as when a row cannot be
+   * stored, and `onStoreError` is told `error` (listen, once its store file was deleted).
+   */
+  refuseStoring(error: Error): void;
   /** Batches of rows committed on this thread and by the commit worker, so far (see `commitHereUpTo`). */
   readonly batches: { readonly here: number; readonly worker: number };
 }
@@ -256,6 +264,13 @@ interface ReceiverContext {
   /** Those of them whose one request has come: a request pipelined behind it is stored, never answered. */
   overCapacityTaken: WeakSet<Socket>;
   limits: ReceiverLimits;
+  /** Set by `refuseStoring`: every row is refused with it instead of being committed. */
+  unstorable?: Error;
+}
+
+/** Commits a row, or refuses it once storing was stopped (`refuseStoring`): one check per request. */
+function submitRow(context: ReceiverContext, submission: Submission): Promise<StoredRequest> {
+  return context.unstorable ? Promise.reject(context.unstorable) : context.committer.submit(submission);
 }
 
 function classifyOptions(context: ReceiverContext, now: number): ClassifyOptions & { now: number } {
@@ -324,10 +339,11 @@ async function handleWebhook(context: ReceiverContext, request: IncomingMessage,
   );
   if (behindTheOne) verdict.rejection = NOT_ANSWERED_PAST_CAP;
   let stored: StoredRequest;
+  const row = requestRow(request, read, verdict, now);
   try {
-    stored = await context.committer.submit({ row: requestRow(request, read, verdict, now), validateInWorker: verdict.validateLater });
+    stored = await submitRow(context, { row, validateInWorker: verdict.validateLater });
   } catch (error) {
-    context.options.onStoreError?.(error);
+    context.options.onStoreError?.(error, row);
     answer(response, 503, { error: "not_stored", message: NOT_STORED_MESSAGE });
     return;
   }
@@ -517,6 +533,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     port: address.port,
     server,
     close: (graceMs = 2000) => closeReceiver(server, committer, graceMs),
+    refuseStoring(error) {
+      context.unstorable = error;
+    },
     batches: committer.batches,
   };
 }
@@ -566,8 +585,7 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
       statusCode: refusal.status,
       remoteAddress: socket.remoteAddress ?? null,
     };
-    void context.committer
-      .submit({ row, validateInWorker: false })
+    void submitRow(context, { row, validateInWorker: false })
       .then(
         (stored) => {
           options.onStored?.(stored);
@@ -576,7 +594,7 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
         // Not stored, it is answered as any request that could not be: 503, so that the sender
         // retries, never the refusal a stored row would have recorded.
         (storeError: unknown): Refusal => {
-          options.onStoreError?.(storeError);
+          options.onStoreError?.(storeError, row);
           return NOT_STORED;
         },
       )

@@ -1,5 +1,6 @@
 import { DEFAULT_DEV_SECRET, resolveDbPath, resolveSecret, SECRET_SOURCE_LABELS, type SecretSource } from "../../config.js";
-import { interrupted, usageError } from "../../errors.js";
+import { interrupted, stdoutClosed, usageError } from "../../errors.js";
+import { stdoutWasClosed } from "../../interrupt.js";
 import type { DeliveryReport } from "../../delivery/deliver.js";
 import { createForwarder, DEFAULT_FORWARD_QUEUE, type Forwarder, type ForwardReport } from "../../delivery/forwarder.js";
 import { retryPolicy } from "../../delivery/retry-policy.js";
@@ -7,9 +8,9 @@ import { printForward } from "../../output/delivery.js";
 import { validateWebhookEvent } from "../../events/schemas.js";
 import { createInspector, INSPECTOR_PATH, type Inspector } from "../../inspector/index.js";
 import { createOutput, type Output } from "../../output/index.js";
-import { formatRequestLine, requestJsonLine } from "../../output/requests.js";
+import { formatRequestLine, requestJson, requestJsonLine } from "../../output/requests.js";
 import { startReceiver, type Receiver, type ReceiverOptions } from "../../receiver/server.js";
-import { startCheckpointer } from "../../store/checkpointer.js";
+import { startCheckpointer, type StoreGone } from "../../store/checkpointer.js";
 import { openDatabase, type Db } from "../../store/database.js";
 import { requestStore, type StoredRequest } from "../../store/requests.js";
 import { eventNameOrUsageError, secretFor } from "../../cli/inputs.js";
@@ -98,8 +99,13 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   const loopbackOnly = await bindsToLoopback(options.host);
   const inspector = openInspector(options, db, secret, forwarder, loopbackOnly);
   const relay = createRelay(out, new Set<string>(events), inspector, forwardSigner(options, source));
-  const receiver = await startListening(out, options, { db, dbPath, secret, forwarder, inspector, relay });
-  const checkpointer = startCheckpointer(db, dbPath);
+  const tally = storeTally(out, dbPath);
+  const receiver = await startListening(out, options, { db, dbPath, secret, forwarder, inspector, relay, tally });
+  const checkpointer = startCheckpointer(db, dbPath, undefined, undefined, (how) => {
+    // Checked once a second by the checkpointer's thread: from now on nothing is stored into a file no one can open.
+    receiver.refuseStoring(new Error(`the store ${dbPath} was ${how} while listen ran`));
+    tally.gone(how);
+  });
   announceReady(out, options, { url: receiver.url, port: receiver.port, dbPath, inspector, forwarder, loopbackOnly });
 
   const stopping = waitForStopSignal();
@@ -114,17 +120,96 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
     // Whatever failed above, the checkpointer's thread must not keep the process alive.
     await checkpointer.stop();
   }
-  let stored: number;
+  let inStore: number | null;
   try {
-    stored = requestStore(db).count();
+    // A deleted store's count is of a file no one can open again: none.
+    inStore = tally.goneHow === undefined ? requestStore(db).count() : null;
   } finally {
     db.close();
   }
-  if (options.json) out.ndjson({ type: "stopped", stored, db: dbPath });
+  if (options.json) {
+    // `stored` stays what it was, the store's whole count (null once the file was deleted); this run's are `stored_this_run`.
+    out.ndjson({ type: "stopped", stored: inStore, stored_this_run: tally.stored, not_stored: tally.notStored, store_gone: tally.goneHow ?? null, db: dbPath });
+  }
   if (publicEndpoint?.failure) throw publicEndpoint.failure;
-  const stoppedLine = `stopped; ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`;
-  if (signal === "SIGINT") throw interrupted(stoppedLine);
-  if (!options.json) out.notice(`Stopped. ${stored} request(s) stored in ${dbPath} ("pinwheel-cli events list" shows them)`);
+  const summary = stopSummary(dbPath, tally, inStore);
+  if (signal === "SIGINT") throw interrupted(`stopped; ${summary}`);
+  // stdout's reader quit (process-hooks sent the SIGTERM): a graceful stop, but not a clean one.
+  if (stdoutWasClosed()) throw stdoutClosed(summary);
+  if (!options.json) out.notice(`Stopped. ${summary}`);
+}
+
+/** What this run stored, and what it could not: said as listen stops. */
+/** How the store went, in words: a file recreated at the path (by SQLite or by hand) reads "replaced". */
+function goneText(how: StoreGone): string {
+  return how === "deleted" ? "deleted" : "deleted or replaced (the path names another file now)";
+}
+
+function stopSummary(dbPath: string, tally: StoreTally, inStore: number | null): string {
+  const refused = tally.notStored > 0 ? `; ${tally.notStored} request(s) could not be stored and were answered 503 (the sender retries them)` : "";
+  if (tally.goneHow !== undefined) {
+    return `${tally.stored} request(s) stored by this run went into ${dbPath}, which was ${goneText(tally.goneHow)} while listen ran: they are not in the file at that path${refused}`;
+  }
+  return `${tally.stored} request(s) stored by this run in ${dbPath} (${inStore} in all; "pinwheel-cli events list" shows them)${refused}`;
+}
+
+/** Counts what this run stored and refused, and says once when storing fails and once when it works again. */
+interface StoreTally {
+  readonly stored: number;
+  readonly notStored: number;
+  /** Set once the checkpointer found the store's file deleted or replaced. */
+  readonly goneHow: StoreGone | undefined;
+  storedOne(): void;
+  failed(error: unknown, request: StoredRequest | undefined): void;
+  gone(how: StoreGone): void;
+}
+
+function storeTally(out: Output, dbPath: string): StoreTally {
+  let stored = 0;
+  let notStored = 0;
+  let goneHow: StoreGone | undefined;
+  // Requests refused since storing last failed; undefined while storing works.
+  let failing: number | undefined;
+  return {
+    get stored() {
+      return stored;
+    },
+    get notStored() {
+      return notStored;
+    },
+    get goneHow() {
+      return goneHow;
+    },
+    storedOne() {
+      stored++;
+      if (failing === undefined) return;
+      out.warn(`storing requests works again; ${failing} request(s) were answered 503 unstored meanwhile (the sender retries them)`);
+      failing = undefined;
+    },
+    failed(error, request) {
+      notStored++;
+      const reason = (error as Error).message;
+      if (out.json) {
+        // A line per request as always, marked: nothing was stored, so it has no id.
+        out.ndjson({ type: "request", ...(request ? requestJson(request) : {}), id: null, status_code: 503, stored: false, not_stored_reason: reason });
+      }
+      // Said once until storing works again (or never again, once the file is gone: that was said loudly).
+      if (goneHow !== undefined || failing !== undefined) {
+        if (failing !== undefined) failing++;
+        return;
+      }
+      failing = 1;
+      out.warn(`requests cannot be stored (${reason}): each is answered 503, which Pinwheel retries; this is said again only once storing works again`);
+    },
+    gone(how) {
+      goneHow = how;
+      failing = undefined;
+      out.warn(
+        `the store ${dbPath} was ${goneText(how)} while listen ran: the ${stored} request(s) this run stored are not in the file at that path, ` +
+          "and from now on every request is answered 503 unstored (Pinwheel retries it); restart listen to store into a new file",
+      );
+    },
+  };
 }
 
 /** Flags that only make sense together, checked before anything is bound; the --events to show and forward. */
@@ -237,10 +322,11 @@ interface Listening {
   forwarder: Forwarder | undefined;
   inspector: Inspector | undefined;
   relay: Relay;
+  tally: StoreTally;
 }
 
 /** Binds the receiver; a failure to bind closes what was opened and says what to change. */
-async function startListening(out: Output, options: ListenOptions, { db, dbPath, secret, forwarder, inspector, relay }: Listening): Promise<Receiver> {
+async function startListening(out: Output, options: ListenOptions, { db, dbPath, secret, forwarder, inspector, relay, tally }: Listening): Promise<Receiver> {
   const once = () => {
     let said = false;
     return (warning: string) => {
@@ -265,6 +351,7 @@ async function startListening(out: Output, options: ListenOptions, { db, dbPath,
       limits: { maxConnections: options.maxConnections, ...(options.maxBodyMb === undefined ? {} : { maxBodyBytes: options.maxBodyMb * 1024 * 1024 }) },
       routes: inspector?.routes,
       onStored(request) {
+        tally.storedOne();
         if (request.statusCode === 413) {
           sayTooLargeOnce(`request #${request.id} had a body of ${request.bodySize} bytes, over --max-body-mb ${maxBodyMb}: it was stored cut short and answered 413, which Pinwheel never retries; if your events are that large, raise --max-body-mb`);
         }
@@ -278,7 +365,7 @@ async function startListening(out: Output, options: ListenOptions, { db, dbPath,
         if (forwardingNow) void relay.forward(forwarder, request);
       },
       respond: options.forwardStatus && forwarder ? answerWithTheApp(forwarder, relay) : undefined,
-      onStoreError: (error) => out.warn(`a request could not be stored and was answered 503: ${(error as Error).message}`),
+      onStoreError: (error, request) => tally.failed(error, request),
     });
   } catch (error) {
     await inspector?.close();
