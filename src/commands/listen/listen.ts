@@ -139,12 +139,12 @@ async function listen(out: Output, options: ListenOptions): Promise<void> {
   if (!options.json) out.notice(`Stopped. ${summary}`);
 }
 
-/** What this run stored, and what it could not: said as listen stops. */
 /** How the store went, in words: a file recreated at the path (by SQLite or by hand) reads "replaced". */
 function goneText(how: StoreGone): string {
   return how === "deleted" ? "deleted" : "deleted or replaced (the path names another file now)";
 }
 
+/** What this run stored, and what it could not: said as listen stops. */
 function stopSummary(dbPath: string, tally: StoreTally, inStore: number | null): string {
   const refused = tally.notStored > 0 ? `; ${tally.notStored} request(s) could not be stored and were answered 503 (the sender retries them)` : "";
   if (tally.goneHow !== undefined) {
