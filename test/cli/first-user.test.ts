@@ -163,7 +163,7 @@ describe("the built CLI", SLOW, () => {
     await closed;
     const stopped = await own.stop();
     expect(stopped.code).toBe(130);
-    expect(stopped.stderr.trim().split("\n").at(-1)).toMatch(/^interrupted \(Ctrl\+C\); stopped; \d+ request\(s\) stored in /);
+    expect(stopped.stderr.trim().split("\n").at(-1)).toMatch(/^interrupted \(Ctrl\+C\); stopped; \d+ request\(s\) stored by this run in /);
 
     // simulate --retry waiting out its backoff against an endpoint that always fails.
     const child = spawn(process.execPath, [CLI_PATH, "simulate", "income.added", "--retry", "--to", "http://127.0.0.1:9/", "--secret", secret], { cwd: REPO_ROOT, env: home.env });
