@@ -17,6 +17,7 @@ export const CHECK_IDS = [
   "duplicate-delivery",
   "unknown-event",
   "extra-fields",
+  "off-schema-payload",
   "out-of-order",
   "pending-then-result",
   "retried-delivery",
@@ -120,6 +121,13 @@ export const CHECKS: readonly CheckDefinition[] = [
     expects: "2xx (4xx fails; 5xx warns)",
     why: "Pinwheel adds fields without notice; a strict schema answering 400 loses every event from then on",
     fix: "validate tolerantly: ignore unknown fields (zod looseObject, no additionalProperties: false)",
+  },
+  {
+    id: "off-schema-payload",
+    sends: "known events off their schema: an optional params left out, an outcome, sync_status or monitoring status the docs do not list",
+    expects: "2xx for each (4xx loses the event; a 5xx is retried with the same body, which fails the same way)",
+    why: "Pinwheel's docs mark many payload fields optional and add enum values over time; a handler that crashes on payload.params.count or an unknown outcome answers 500 to every retry, and the event is lost",
+    fix: "read payload fields defensively (payload.params?.count), treat an outcome or status you do not know as not final and log it, and act on the parsed event's issues instead of failing the request",
   },
   {
     id: "out-of-order",

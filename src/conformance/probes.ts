@@ -5,6 +5,7 @@ import { mustAccept, playAndJudge, withoutDuplicates } from "./acceptance.js";
 import { RESPONSE_TIME_WARN_MS, type CheckId } from "./checks.js";
 import { accepted, answered, answerText } from "./exchange.js";
 import { idempotency, UNOBSERVED } from "./idempotency.js";
+import { offSchemaPayload } from "./off-schema.js";
 import { build, checkEvent, fail, pass, warn, type Probe } from "./probe-context.js";
 import { mustRefuse } from "./refusal.js";
 import { alteredEnvelope, forgeries, genuine, reformatted } from "./requests.js";
@@ -109,6 +110,8 @@ export const PROBES: Record<CheckId, Probe> = {
     if (typeof params === "object" && params !== null && !Array.isArray(params)) (params as Record<string, unknown>).pinwheel_cli_added_field = 1;
     return mustAccept(ctx, [genuine(ctx.signer, envelope, `${event} with fields Pinwheel may add tomorrow`)], "warn");
   },
+
+  "off-schema-payload": offSchemaPayload,
 
   "out-of-order": (ctx) => playAndJudge(ctx, withoutDuplicates(loadScenario(OUT_OF_ORDER_SCENARIO))),
 

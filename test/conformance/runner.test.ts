@@ -12,6 +12,7 @@ import { GENUINE_FIRST_FIX, MILLISECONDS_FIX } from "../../src/conformance/genui
 import { verifyWebhook } from "../../src/signing.js";
 import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
 import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
+import { crashesOnMissingParams } from "../fixtures/handlers/crashes-on-missing-params.js";
 import { millisecondTimestamps } from "../fixtures/handlers/millisecond-timestamps.js";
 import { nonIdempotent } from "../fixtures/handlers/non-idempotent.js";
 import { readsMilliseconds } from "../fixtures/handlers/reads-milliseconds.js";
@@ -70,6 +71,7 @@ describe("the checks as data", () => {
       "duplicate-delivery",
       "unknown-event",
       "extra-fields",
+      "off-schema-payload",
       "out-of-order",
       "pending-then-result",
       "retried-delivery",
@@ -111,7 +113,7 @@ describe("a correct handler", () => {
   it("--events narrowed to what a webhook subscribes to: the single-event checks send those events, not ones the handler never gets", async () => {
     // A handler whose webhook subscribes to account.added only, and refuses every other event.
     const target = await handler({ unknownEventStatus: (event) => (event === "account.added" ? undefined : 400) });
-    const checks: CheckId[] = ["genuine-events", "forged-signature", "wrong-secret", "duplicate-delivery", "extra-fields", "retried-delivery", "content-type"];
+    const checks: CheckId[] = ["genuine-events", "forged-signature", "wrong-secret", "duplicate-delivery", "extra-fields", "off-schema-payload", "retried-delivery", "content-type"];
     const report = await run(target, { events: ["account.added"], checks });
     expect(verdicts(report), describeReport(report)).toEqual(Object.fromEntries(checks.map((id) => [id, "pass"])));
     for (const result of report.results) expect(new Set(result.exchanges.map((e) => e.event)), result.id).toEqual(new Set(["account.added"]));
@@ -169,6 +171,56 @@ describe("each broken handler fails exactly its check", () => {
     expectOnlyFailure(report, "unknown-event", /^answered 400 to "pinwheel_cli_conformance\.probed", correctly signed \(Pinwheel never retries a 4XX: the event would be lost\)$/);
   });
 
+  it("crashes on a missing params (the docs' Express snippet): a genuine event off its schema gets 500 on every retry", async () => {
+    const report = await run(await handler(crashesOnMissingParams));
+    expectOnlyFailure(
+      report,
+      "off-schema-payload",
+      /^1 of 4 not answered 2xx: shifts\.added without payload\.params \(documented optional\) → 500 \(Pinwheel retries a 5XX with the same body, which fails the same way: after 5 retries the event is lost\)$/,
+    );
+    const result = report.results.find((r) => r.id === "off-schema-payload")!;
+    expect(result.fix).toMatch(/^read payload fields defensively .* act on the parsed event's issues/);
+    expect(result.evidence.map((e) => e.event)).toEqual(["shifts.added"]);
+  });
+
+  it("off-schema-payload sends genuine known events: an optional field left out, enum values the docs do not list, carrying --end-user-id", async () => {
+    const recorder = await startRecordingServer();
+    try {
+      const report = await runConformance({ url: recorder.url, secret: SECRET, endUserId: "user_known_3", checks: ["off-schema-payload"] });
+      expect(report.results[0]!.verdict).toBe("pass");
+      expect(report.results[0]!.exchanges.map((e) => e.label)).toEqual([
+        "shifts.added without payload.params (documented optional)",
+        'income.added with payload.outcome "pinwheel_cli_unlisted_value" (not success, error or pending)',
+        'paystubs.added with payload.params.sync_status "pinwheel_cli_unlisted_value" (not in_progress or complete)',
+        'account.monitoring_status.updated with payload.current_monitoring_status "pinwheel_cli_unlisted_value" (not one of the five the docs list)',
+      ]);
+      recorder.requests.forEach((request) => expect(verifyWebhook({ secret: SECRET, headers: request.headers, rawBody: request.body })).toMatchObject({ ok: true }));
+      const payloads = recorder.requests.map((request) => (JSON.parse(request.body.toString()) as { payload: Record<string, unknown> }).payload);
+      expect("params" in payloads[0]!).toBe(false);
+      expect(payloads[1]!.outcome).toBe("pinwheel_cli_unlisted_value");
+      expect(payloads[2]!.params).toMatchObject({ sync_status: "pinwheel_cli_unlisted_value", count: 6 });
+      for (const payload of payloads) expect(payload.end_user_id).toBe("user_known_3");
+    } finally {
+      await recorder.close();
+    }
+    // A 400 (a strict schema) loses the event for good: it fails, naming the variant.
+    const strict = await startRecordingServer((index) => ({ status: index === 2 ? 400 : 200 }));
+    try {
+      const report = await runConformance({ url: strict.url, secret: SECRET, checks: ["off-schema-payload"] });
+      expect(report.results[0]!.message).toBe(
+        '1 of 4 not answered 2xx: paystubs.added with payload.params.sync_status "pinwheel_cli_unlisted_value" (not in_progress or complete) → 400 (Pinwheel never retries a 4XX: the event would be lost)',
+      );
+    } finally {
+      await strict.close();
+    }
+    // Narrowed by --events: only the run's events, and a pass that says when nothing fits.
+    const target = await handler();
+    const narrowed = await run(target, { events: ["paystubs.fully_synced"], checks: ["off-schema-payload"] });
+    expect(narrowed.results[0]!.exchanges.map((e) => e.event)).toEqual(["paystubs.fully_synced"]);
+    const none = await run(target, { events: ["verification_reports.refreshed"], checks: ["off-schema-payload"] });
+    expect(none.results[0]).toMatchObject({ verdict: "pass", unchecked: "no off-schema variant among --events", exchanges: [] });
+  });
+
   it("a handler that accepts no genuine event: its refusals of forgeries warn that they show nothing, and the checks it fails for that reason point to genuine-events", async () => {
     const broken = await startRecordingServer(() => ({ status: 500 }));
     try {
@@ -176,18 +228,19 @@ describe("each broken handler fails exactly its check", () => {
         url: broken.url,
         secret: SECRET,
         events: ["account.added", "income.added"],
-        checks: ["genuine-events", "forged-signature", "missing-timestamp", "duplicate-delivery", "content-type"],
+        checks: ["genuine-events", "forged-signature", "missing-timestamp", "duplicate-delivery", "off-schema-payload", "content-type"],
       });
       expect(verdicts(report), describeReport(report)).toEqual({
         "genuine-events": "fail",
         "forged-signature": "warn",
         "missing-timestamp": "warn",
         "duplicate-delivery": "fail",
+        "off-schema-payload": "fail",
         "content-type": "fail",
       });
       const byId = Object.fromEntries(report.results.map((result) => [result.id, result]));
       expect(byId["forged-signature"]!.message).toMatch(/^refused \(500\), but so was every genuine event: this shows nothing about its verification until genuine-events passes$/);
-      for (const id of ["duplicate-delivery", "content-type"]) expect(byId[id]!.fix, id).toBe(GENUINE_FIRST_FIX);
+      for (const id of ["duplicate-delivery", "off-schema-payload", "content-type"]) expect(byId[id]!.fix, id).toBe(GENUINE_FIRST_FIX);
       // genuine-events keeps its own fix: it is the one to make pass.
       expect(byId["genuine-events"]!.fix).toBe(CHECKS[0]!.fix);
     } finally {

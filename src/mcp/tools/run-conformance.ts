@@ -21,7 +21,8 @@ export const runConformanceTool = defineTool({
   description:
     "Runs pinwheel-cli's conformance suite against a webhook handler at `to`, as `pinwheel-cli smoke --suite conformance` " +
     "does: genuine signed events must be acknowledged with 2xx; forged, tampered, wrongly-keyed, unsigned and stale requests " +
-    "must be refused; duplicates, unknown events, extra fields, out-of-order and pending-then-result sequences must be " +
+    "must be refused; duplicates, unknown events, extra fields, payloads off their schema (an optional field left out, an " +
+    "enum value the docs do not list), out-of-order and pending-then-result sequences must be " +
     "handled; answers must come within Pinwheel's 15 s. Returns passed / failed / warned counts and, per check, its id, " +
     "verdict, a one-line message, what was sent and answered, how to fix it, and every request and answer (as " +
     "`smoke --suite conformance --json`). Use it after writing or changing a handler, then read the fix of each failed check. " +
