@@ -59,7 +59,7 @@ describe("events prune", () => {
     expect(expectOneLineError(refused.stderr)).toMatch(/deletes 3 stored requests and 3 delivery attempts of them; confirm with --yes/);
     const dry = await run(["--db", path, "--before", "7d", "--dry-run", "--json"]);
     expectExit(dry, 0);
-    expect(JSON.parse(dry.stdout)).toEqual({ deleted: 3, deletedAttempts: 3, dryRun: true });
+    expect(JSON.parse(dry.stdout)).toEqual({ deleted: 3, deleted_attempts: 3, dry_run: true });
     expect(requestStore(listen).count()).toBe(5);
   });
 
@@ -68,9 +68,9 @@ describe("events prune", () => {
     const result = await run(["--db", path, "--before", "7d", "--yes", "--json"]);
     expectExit(result, 0);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(report).toMatchObject({ deleted: 1200, deletedAttempts: 1200, dryRun: false, vacuumed: false });
-    expect(report.bytesBefore).toEqual(expect.any(Number));
-    expect(report.bytesAfter).toEqual(expect.any(Number));
+    expect(report).toMatchObject({ deleted: 1200, deleted_attempts: 1200, dry_run: false, vacuumed: false });
+    expect(report.bytes_before).toEqual(expect.any(Number));
+    expect(report.bytes_after).toEqual(expect.any(Number));
     // The open connection sees the result and still stores requests.
     const store = requestStore(listen);
     expect(store.list({ limit: 10 }).map((row) => row.eventId).sort()).toEqual(["new-0", "new-1"]);
@@ -83,8 +83,8 @@ describe("events prune", () => {
     const { path } = storeWith(500, 500);
     const result = await run(["--db", path, "--all", "--yes", "--vacuum", "--json"]);
     expectExit(result, 0);
-    const report = JSON.parse(result.stdout) as { deleted: number; bytesBefore: number; bytesAfter: number };
+    const report = JSON.parse(result.stdout) as { deleted: number; bytes_before: number; bytes_after: number };
     expect(report.deleted).toBe(1000);
-    expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
+    expect(report.bytes_after).toBeLessThan(report.bytes_before);
   });
 });

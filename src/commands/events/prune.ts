@@ -45,7 +45,7 @@ export async function run(options: EventsPruneOptions): Promise<void> {
     const counted = countPrunable(db, selection);
     const what = `${counted.deleted} stored request${counted.deleted === 1 ? "" : "s"}${counted.deletedAttempts ? ` and ${counted.deletedAttempts} delivery attempts of them` : ""}`;
     if (options.dryRun || counted.deleted === 0) {
-      if (options.json) out.data({ ...counted, dryRun: Boolean(options.dryRun) });
+      if (options.json) out.data({ deleted: counted.deleted, deleted_attempts: counted.deletedAttempts, dry_run: Boolean(options.dryRun) });
       else out.line(options.dryRun ? `Would delete ${what} from ${path}` : `Nothing to delete in ${path}`);
       return;
     }
@@ -67,7 +67,14 @@ export async function run(options: EventsPruneOptions): Promise<void> {
     }
     const bytesAfter = storeBytes(path);
     if (options.json) {
-      out.data({ ...result, dryRun: false, vacuumed: Boolean(options.vacuum), bytesBefore, bytesAfter });
+      out.data({
+        deleted: result.deleted,
+        deleted_attempts: result.deletedAttempts,
+        dry_run: false,
+        vacuumed: Boolean(options.vacuum),
+        bytes_before: bytesBefore,
+        bytes_after: bytesAfter,
+      });
       return;
     }
     out.line(`Deleted ${result.deleted} stored request${result.deleted === 1 ? "" : "s"}${result.deletedAttempts ? ` and ${result.deletedAttempts} delivery attempts` : ""} from ${path}`);
