@@ -97,6 +97,7 @@ export function createInspector(options: InspectorOptions): Inspector {
   const follower = new StoreFollower(
     context.requests,
     (row) => stream.publish("request", summaryOf(context, row), row.id),
+    () => stream.publish("reset", { reason: "stored requests were deleted" }),
     () => stream.size > 0,
   );
   context.streamOpened = (upTo) => follower.opened(upTo);

@@ -20,6 +20,8 @@ export class StoreFollower {
   constructor(
     private readonly requests: RequestStore,
     private readonly publish: (row: ListedRequest) => void,
+    /** The rows pages show may be gone (events prune): they reload their list. */
+    private readonly reset: () => void,
     private readonly hasPages: () => boolean,
     private readonly intervalMs = 1000,
   ) {}
@@ -43,6 +45,17 @@ export class StoreFollower {
     if (!this.hasPages()) return this.stop();
     if (this.seenUpTo === undefined) return;
     const rows = this.requests.list({ afterId: this.seenUpTo, ascending: true, limit: ROWS_A_POLL });
+    if (rows.length === 0) {
+      // Ids below the last seen come again once the newest rows were deleted (`events prune --all`):
+      // new rows would hide under the pages' newest, so the pages start over.
+      const newest = this.requests.list({ limit: 1 })[0]?.id ?? 0;
+      if (newest < this.seenUpTo) {
+        this.seenUpTo = newest;
+        this.published.clear();
+        this.reset();
+      }
+      return;
+    }
     for (const row of rows) {
       if (!this.published.has(row.id)) this.publish(row);
       this.seenUpTo = row.id;

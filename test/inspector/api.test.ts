@@ -387,6 +387,22 @@ describe("the live stream", () => {
     expect(ids.sort((a, b) => a - b)).toEqual([before + 1, before + 2, before + 3, own]);
   });
 
+  it("tells open pages to start over when the rows they show were deleted (events prune --all), since new rows then reuse lower ids", async () => {
+    inspected = await startInspected();
+    const newest = await storeOne(inspected);
+    sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}&after=${newest}`);
+    const other = openDatabase(inspected.db.name);
+    try {
+      other.exec("DELETE FROM requests");
+    } finally {
+      other.close();
+    }
+    await sse.next((e) => e.event === "reset", 5_000);
+    const reused = await storeOne(inspected);
+    expect(reused).toBe(1);
+    await sse.next((e) => e.event === "request" && e.id === "1");
+  });
+
   it("lets the server close while pages are connected", async () => {
     inspected = await startInspected();
     sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}`);
