@@ -73,8 +73,21 @@ function runAsReader(args: string[]) {
   });
 }
 
+/**
+ * Whether that user can run this Node and the built CLI at all: as root the test runs them as
+ * nobody, who cannot reach a Node kept in a private folder (CI's Node 24 and 22 live in one).
+ */
+const readerCanRunTheCli = (() => {
+  const probe = spawnSync(process.execPath, [CLI_PATH, "--version"], {
+    encoding: "utf8",
+    timeout: 20_000,
+    ...(process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}),
+  });
+  return probe.status === 0;
+})();
+
 describe("read commands on a store this user cannot write", () => {
-  it("events list, events show, deliveries list and verify <id> read it; nothing is written beside it", () => {
+  it.skipIf(!readerCanRunTheCli)("events list, events show, deliveries list and verify <id> read it; nothing is written beside it", () => {
     const path = join(dir, "ro.db");
     oldStore(path, 2);
     chmodSync(path, 0o444);
