@@ -402,6 +402,20 @@ describe("a connected account", () => {
     }
   });
 
+  it("keeps one end user's account when another end user or platform connects with the same seed", async () => {
+    const mine = await connect({ seed: 42, end_user_id: "user_123", deliver: false });
+    const theirs = await connect({ seed: 42, end_user_id: "other_user", deliver: false });
+    expect(theirs.account_id).not.toBe(mine.account_id);
+    expect(theirs.link_token_id).not.toBe(mine.link_token_id);
+    expect((await get(`/v1/end_users/user_123/accounts`, "endUserAccounts")).data.map((a) => a.id)).toEqual([mine.account_id]);
+    expect((await get(`/v1/accounts/${mine.account_id}`, "account")).data.end_user_id).toBe("user_123");
+    const adp = await connect({ seed: 103, platform: "ADP", end_user_id: "u", deliver: false });
+    const ukg = await connect({ seed: 103, platform: "UKG", end_user_id: "u", deliver: false });
+    expect(adp.account_id).not.toBe(ukg.account_id);
+    expect((await get(`/v1/end_users/u/accounts`, "endUserAccounts")).data.map((a) => a.platform_id).sort()).toEqual([adp.platform_id, ukg.platform_id].sort());
+    expect((await connect({ seed: 42, end_user_id: "user_123", deliver: false })).account_id).toBe(mine.account_id);
+  });
+
   it("survives a restart of the mock, gives the same account for the same seed, and resets", async () => {
     const first = await connect({ seed: 1234, deliver: false });
     const paystubs = await get(`/v1/accounts/${first.account_id}/paystubs?limit=5`, "paystubs");
