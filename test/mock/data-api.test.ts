@@ -156,6 +156,17 @@ describe("checks shared with /v1/webhooks", () => {
     const answer = await call("GET", "/v1/platforms");
     expect(answer.headers["pinwheel-version"]).toBe("2023-11-22");
     expect(answer.headers["x-pinwheel-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(refused.headers["pinwheel-version"]).toBeUndefined();
+    // A known version is echoed on error answers too: 404, 400 and 401.
+    const unknownAccount = await call("GET", "/v1/accounts/00000000-0000-4000-8000-000000000000");
+    expect(unknownAccount.status).toBe(404);
+    expect(unknownAccount.headers["pinwheel-version"]).toBe("2023-11-22");
+    const badLimit = await call("GET", "/v1/end_users/u/accounts?limit=0");
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.headers["pinwheel-version"]).toBe("2023-11-22");
+    const unauthorized = await call("GET", "/v1/platforms", undefined, { "x-api-secret": "wrong", "pinwheel-version": "2025-07-08" });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers["pinwheel-version"]).toBe("2025-07-08");
   });
 
   it("answers unknown ids with Pinwheel's 404 shape, and jobs that did not run with data_not_available", async () => {
