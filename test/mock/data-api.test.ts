@@ -323,6 +323,18 @@ describe("a connected account", () => {
     const first = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=${from}&to_pay_date=${to}&limit=3`, "paystubs");
     const next = await get(`/v1/accounts/${account_id}/paystubs?limit=3&cursor=${first.meta.next_cursor}`, "paystubs");
     expect(next.data.map((paystub) => paystub.pay_date)).toEqual(dates.slice(5, 8));
+    // Repeating the window with the cursor is fine; another window is refused, not silently mixed with the cursor's.
+    const repeated = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=${from}&to_pay_date=${to}&limit=3&cursor=${first.meta.next_cursor}`, "paystubs");
+    expect(repeated.data).toEqual(next.data);
+    const conflicting = await call<ErrorAnswer>("GET", `/v1/accounts/${account_id}/paystubs?from_pay_date=${dates[20]!}&limit=3&cursor=${first.meta.next_cursor}`);
+    expect(conflicting).toMatchObject({ status: 400, json: { error: { type: "INVALID_REQUEST_PARAMETERS", status_code: 400, fields: [{ name: "from_pay_date" }] } } });
+    // A paystubs cursor is no shifts cursor, nor another account's.
+    const workday = await connect({ seed: 7, deliver: false });
+    const paystubCursor = (await get(`/v1/accounts/${workday.account_id}/paystubs?limit=1`, "paystubs")).meta.next_cursor;
+    const shifts = await call<ErrorAnswer>("GET", `/v1/accounts/${workday.account_id}/shifts?cursor=${paystubCursor}`);
+    expect(shifts).toMatchObject({ status: 400, json: { error: { type: "INVALID_REQUEST_PARAMETERS", status_code: 400, fields: [{ name: "cursor" }] } } });
+    const other = await connect({ seed: 7, platform: "ADP", end_user_id: "someone_else", deliver: false });
+    expect((await call("GET", `/v1/accounts/${other.account_id}/paystubs?limit=3&cursor=${first.meta.next_cursor}`)).status).toBe(400);
     const empty = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=1990-01-01&to_pay_date=1990-12-31`, "paystubs");
     expect(empty).toMatchObject({ data: [], meta: { count: 0, next_cursor: null } });
   });
