@@ -190,7 +190,7 @@ export function buildProgram(): Command {
     .option("--speed <factor>", "scale scenario delays: 2 plays twice as fast, 100 almost at once (default: 1)", positiveNumber)
     .option("--pause-after <duration>", "fan-out: pause a local webhook after failing this long, like Pinwheel's 30 days (e.g. 10s)", duration)
     .option("--sandbox <mock-url>", "send the ids and data (paystub and shift batches, their windows) of a new account in this running mock, so a handler that calls back finds them", httpUrl)
-    .option("--seed <n>", "with --sandbox: same seed, same day, same account (ids, batches) every run (default: random)", integer(0, 4_294_967_295))
+    .option("--seed <n>", "with --sandbox: same seed, end user and day, same account (ids, batches) every run (default: random)", integer(0, 4_294_967_295))
     .option("--db <path>", "where delivery attempts are recorded", dbPath)
     .option("--json", "print one JSON object per attempt")
     .addHelpText(

@@ -13,7 +13,7 @@ export interface SandboxAccountRequest {
   baseUrl: string;
   secret: string;
   endUserId: string | undefined;
-  /** The same seed on the same day gives the same account, ids included (the mock replaces it). */
+  /** The same seed, end user and day give the same account, ids included (the mock replaces it). */
   seed: number | undefined;
   timeoutMs: number;
   /** The events to be simulated: a job simulated only in error or pending runs so in the account. */

@@ -42,7 +42,7 @@ export function registerSandboxCommands(program: Command): void {
       .option("--platform <name>", "a sandbox platform: Workday (default), ADP, Gusto, Paychex, UKG, Deputy, When I Work")
       .option("--end-user-id <id>", "the end user's key (default: sandbox_user_NNNNNN)", filterValue("--end-user-id"))
       .option("--jobs <a,b,...>", "data jobs: paystubs, shifts, employment, income, identity (default: all the platform supports)", commaList)
-      .option("--seed <n>", "same seed, same day: same account, ids and amounts (default: random)", integer(0, 4_294_967_295))
+      .option("--seed <n>", "same seed, end user, platform and day: same account, ids and amounts (default: random)", integer(0, 4_294_967_295))
       .option("--fail <a,b,...>", "these jobs end in error: outcome error, and no data served", commaList)
       .option("--pending <a,b,...>", "these jobs report outcome pending before their result", commaList),
     120_000,

@@ -28,6 +28,9 @@ const fail = (error: ApiErrorBody): ApiAnswer => ({ status: error.status_code, b
 interface ListCursor extends ItemPosition {
   from?: string;
   to?: string;
+  /** The list the cursor pages through: a cursor of another account's or another kind's list is refused. */
+  kind?: string;
+  account?: string;
 }
 
 function encodeCursor(cursor: ListCursor): string {
@@ -49,7 +52,7 @@ function isCalendarDate(value: string): boolean {
   return DATE.test(value) && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value;
 }
 
-function pageParams(query: URLSearchParams, dateNames: [string, string] | undefined) {
+function pageParams(query: URLSearchParams, dateNames: [string, string] | undefined, list: { kind: string; account: string }) {
   const fields: ApiFieldError[] = [];
   let limit = DATA_PAGE_SIZE;
   const rawLimit = query.get("limit");
@@ -60,14 +63,19 @@ function pageParams(query: URLSearchParams, dateNames: [string, string] | undefi
   }
   const rawCursor = query.get("cursor");
   const cursor = rawCursor === null ? undefined : decodeCursor(rawCursor);
-  if (rawCursor !== null && !cursor) fields.push({ name: "cursor", message: "must be the meta.next_cursor of a previous page" });
+  if (rawCursor !== null && (!cursor || cursor.kind !== list.kind || cursor.account !== list.account)) {
+    fields.push({ name: "cursor", message: `must be the meta.next_cursor of a previous page of this account's ${list.kind}` });
+  }
   let from = cursor?.from;
   let to = cursor?.to;
   if (dateNames) {
     for (const [index, name] of dateNames.entries()) {
       const value = query.get(name);
       if (value === null) continue;
+      const windowed = index === 0 ? cursor?.from : cursor?.to;
       if (!isCalendarDate(value)) fields.push({ name, message: `must be a date as YYYY-MM-DD, got "${value}"` });
+      // A cursor pages through the window it was made for: the same dates may be repeated, other ones are refused.
+      else if (cursor && value !== windowed) fields.push({ name, message: `is ${value}, but the cursor pages through ${windowed ?? "no"} ${name}; drop the cursor to ask for another window` });
       else if (index === 0) from = value;
       else to = value;
     }
@@ -105,10 +113,10 @@ function listPlatforms(query: URLSearchParams): ApiAnswer {
 }
 
 function listItems(sandbox: Sandbox, stored: StoredAccount, kind: ItemKind, query: URLSearchParams): ApiAnswer {
-  const params = pageParams(query, kind === "paystubs" ? ["from_pay_date", "to_pay_date"] : undefined);
+  const params = pageParams(query, kind === "paystubs" ? ["from_pay_date", "to_pay_date"] : undefined, { kind, account: stored.account.id });
   if (!params.ok) return fail(params.error);
   const page = sandbox.store.items(kind, stored.account.id, { from: params.from, to: params.to, after: params.after, limit: params.limit });
-  const next = page.more && page.last ? encodeCursor({ ...page.last, from: params.from, to: params.to }) : null;
+  const next = page.more && page.last ? encodeCursor({ ...page.last, from: params.from, to: params.to, kind, account: stored.account.id }) : null;
   return ok({ data: page.items, meta: { count: page.items.length, next_cursor: next, refreshed_at: stored.account.data_refreshed_at[kind] } });
 }
 
@@ -136,7 +144,7 @@ function accountData(sandbox: Sandbox, accountId: string, resource: string | und
 
 function endUserAccounts(sandbox: Sandbox, endUserId: string, query: URLSearchParams): ApiAnswer {
   const limit = query.get("limit");
-  const params = pageParams(new URLSearchParams(limit !== null ? { limit } : {}), undefined);
+  const params = pageParams(new URLSearchParams(limit !== null ? { limit } : {}), undefined, { kind: "accounts", account: endUserId });
   if (!params.ok) return fail(params.error);
   const rawCursor = query.get("cursor");
   const after = rawCursor === null ? 0 : Number(decodeCursor(rawCursor)?.id);

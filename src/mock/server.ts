@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isPinwheelVersion } from "../api/environments.js";
 import type { WebhooksApi } from "../api/types.js";
 import { readBody } from "../http/body.js";
 import { answersHost } from "../http/host-guard.js";
@@ -70,10 +71,11 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     const started = performance.now();
     void (async () => {
       const answer = await answerMockRequest(request, options, loopbackOnly);
-      // Pinwheel echoes the version asked for and names each request (API-DATA.md §1).
+      // Pinwheel echoes the version asked for and names each request (API-DATA.md §1): a known
+      // version on every answer, errors included; an unknown one (a 400) is not echoed.
       const headers: Record<string, string> = { "content-type": "application/json", "x-pinwheel-request-id": randomUUID() };
       const version = request.headers["pinwheel-version"];
-      if (typeof version === "string" && answer.status < 400) headers["pinwheel-version"] = version;
+      if (typeof version === "string" && isPinwheelVersion(version)) headers["pinwheel-version"] = version;
       sendJson(response, answer.status, answer.body, headers);
       const code = (answer.body as { error?: { code?: string } }).error?.code;
       options.onAnswer?.({ method: request.method ?? "GET", path: request.url ?? "/", status: answer.status, durationMs: performance.now() - started, code });

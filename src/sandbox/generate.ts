@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { pinwheelTimestamp } from "../events/build.js";
 import { dayOf, dayOfMonth, firstDayOfMonth, isoDate, lastDayOfMonth, localTimestamp, weekday, yearOf } from "./dates.js";
 import { employersOn, EMPLOYERS, type DataJob, type Platform } from "./platforms.js";
@@ -131,10 +132,23 @@ function workSchedule(random: Random, from: number, to: number): Map<number, { h
 const hours = (hundredths: number) => Math.round(hundredths) / 100;
 
 /**
+ * The account's identifiers (account, Link token, paystub, shift and record ids) belong to its
+ * owner: each is the seeded draw hashed with the end user and the platform, so one seed gives one
+ * end user on one platform the same account every time, and another end user or platform a
+ * different one (API-DATA.md §4.2: the account is its end user's). The draws themselves are made
+ * as before, so amounts and dates do not depend on who owns the account.
+ */
+function ownedUuid(drawn: string, endUserId: string, platformId: string): string {
+  const hex = createHash("sha256").update(JSON.stringify([endUserId, platformId, drawn])).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${"89ab"[parseInt(hex.charAt(16), 16) & 3]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
  * One end user's connected account, every record consistent with the others: the paystubs' hours
  * are the shifts' hours, their amounts add up (gross = Σ earnings, net = gross − taxes −
  * deductions, check = net + reimbursements), year-to-date totals restart each January, and every
- * record carries the account's id. The same seed and day give the same account.
+ * record carries the account's id. The same seed, end user, platform and day give the same account;
+ * another end user or platform gets its own account (its own ids) from the same seed.
  */
 export function generateAccount(options: GenerateOptions): SandboxAccount {
   const random = seededRandom(options.seed);
@@ -144,9 +158,12 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
   const start = options.now - TIMELINE_START_MS;
   const stamp = (offsetMs: number) => pinwheelTimestamp(start + offsetMs);
 
-  const accountId = random.uuid();
-  const linkTokenId = options.linkTokenId ?? random.uuid();
+  const drawnAccountId = random.uuid();
+  const drawnLinkTokenId = options.linkTokenId ?? random.uuid();
   const endUserId = options.endUserId ?? `sandbox_user_${random.digits(6)}`;
+  const uuid = () => ownedUuid(random.uuid(), endUserId, platform.id);
+  const accountId = ownedUuid(drawnAccountId, endUserId, platform.id);
+  const linkTokenId = options.linkTokenId ?? ownedUuid(drawnLinkTokenId, endUserId, platform.id);
   const employer = random.pick(employersOn(platform.id).length ? employersOn(platform.id) : EMPLOYERS);
   const place = random.pick(PLACES);
   const first = random.pick(FIRST_NAMES);
@@ -220,8 +237,8 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
     ytd.ptoUsed += ptoUsedHours;
     ytd.sickEarned += Math.round(1.5 * weeks * 100) / 100;
 
-    const id = random.uuid();
-    const documentId = random.uuid();
+    const id = uuid();
+    const documentId = uuid();
     paystubs.push({
       id,
       account_id: accountId,
@@ -266,7 +283,7 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
     const endMinute = work.startMinute + Math.round((work.hundredths * 60) / 100);
     if (Date.parse(localTimestamp(day, endMinute, place.timezone)) > shiftsCollectedAt) continue;
     shifts.push({
-      id: random.uuid(),
+      id: uuid(),
       account_id: accountId,
       created_at: refreshedAt("shifts"),
       start_date: isoDate(day),
@@ -282,7 +299,7 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
   const employerPlace = random.pick(PLACES.filter((candidate) => candidate.timezone === place.timezone));
   const startDay = today - random.int(3 * 365, 10 * 365);
   const employment: Employment = {
-    id: random.uuid(),
+    id: uuid(),
     account_id: accountId,
     created_at: refreshedAt("employment"),
     updated_at: refreshedAt("employment"),
@@ -295,7 +312,7 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
     title: random.pick(hourly ? TITLES_HOURLY : TITLES_SALARY),
   };
   const income: Income = {
-    id: random.uuid(),
+    id: uuid(),
     account_id: accountId,
     created_at: refreshedAt("income"),
     updated_at: refreshedAt("income"),
@@ -305,7 +322,7 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
     pay_frequency: frequency,
   };
   const identity: Identity = {
-    id: random.uuid(),
+    id: uuid(),
     account_id: accountId,
     created_at: refreshedAt("identity"),
     updated_at: refreshedAt("identity"),

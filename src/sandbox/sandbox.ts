@@ -34,7 +34,7 @@ export interface ConnectOptions {
   endUserId?: string;
   /** Data jobs to run (paystubs, shifts, employment, income, identity); default every one the platform supports. */
   jobs?: readonly string[];
-  /** Same seed and day, same account: ids, employer, pay dates, amounts. Default: a random seed. */
+  /** Same seed, end user, platform and day, same account: ids, employer, pay dates, amounts (another end user or platform gets its own ids). Default: a random seed. */
   seed?: number;
   /** Connect through a Link token made with POST /v1/link_tokens: its id, end user and platform carry over. */
   linkTokenId?: string;

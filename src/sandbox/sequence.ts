@@ -30,6 +30,7 @@ const BATCH_SPACING_MS = 1_500;
 const PENDING_BEFORE_MS = 1_000;
 // Pinwheel does not document its error codes; these read like its documented error classes.
 const JOB_ERROR = { error_code: "platform_unavailable", error_type: "platform_error" };
+const NO_ERROR = { error_code: null, error_type: null };
 
 interface Timed {
   at: number;
@@ -99,7 +100,9 @@ export function connectEvents(data: SandboxAccount, options: SequenceOptions): W
       name: job,
       timestamp: pinwheelTimestamp(at),
       outcome: jobOutcome,
-      ...(jobOutcome === "error" ? JOB_ERROR : {}),
+      // Set on error; null otherwise, and params {} for a job that has none, as Pinwheel's recorded job events carry them (API-DATA.md §5).
+      ...(jobOutcome === "error" ? JOB_ERROR : NO_ERROR),
+      params: {},
       ...extra,
     });
     const listJob = job === "paystubs" || job === "shifts";

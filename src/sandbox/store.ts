@@ -103,7 +103,7 @@ export function sandboxStore(db: Db, apiKey: string) {
     token: db.prepare(`SELECT body FROM sandbox_link_tokens WHERE api_key = ? AND id = ?`).pluck(),
   };
 
-  // A seed names an account: connecting the same seed again replaces it, as one coherent story.
+  // A seed, end user and platform name an account: connecting them again replaces it, as one coherent story.
   const save = db.transaction((data: SandboxAccount) => {
     const { account } = data;
     statements.removeItems.run(account.id);

@@ -156,6 +156,17 @@ describe("checks shared with /v1/webhooks", () => {
     const answer = await call("GET", "/v1/platforms");
     expect(answer.headers["pinwheel-version"]).toBe("2023-11-22");
     expect(answer.headers["x-pinwheel-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(refused.headers["pinwheel-version"]).toBeUndefined();
+    // A known version is echoed on error answers too: 404, 400 and 401.
+    const unknownAccount = await call("GET", "/v1/accounts/00000000-0000-4000-8000-000000000000");
+    expect(unknownAccount.status).toBe(404);
+    expect(unknownAccount.headers["pinwheel-version"]).toBe("2023-11-22");
+    const badLimit = await call("GET", "/v1/end_users/u/accounts?limit=0");
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.headers["pinwheel-version"]).toBe("2023-11-22");
+    const unauthorized = await call("GET", "/v1/platforms", undefined, { "x-api-secret": "wrong", "pinwheel-version": "2025-07-08" });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers["pinwheel-version"]).toBe("2025-07-08");
   });
 
   it("answers unknown ids with Pinwheel's 404 shape, and jobs that did not run with data_not_available", async () => {
@@ -312,6 +323,18 @@ describe("a connected account", () => {
     const first = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=${from}&to_pay_date=${to}&limit=3`, "paystubs");
     const next = await get(`/v1/accounts/${account_id}/paystubs?limit=3&cursor=${first.meta.next_cursor}`, "paystubs");
     expect(next.data.map((paystub) => paystub.pay_date)).toEqual(dates.slice(5, 8));
+    // Repeating the window with the cursor is fine; another window is refused, not silently mixed with the cursor's.
+    const repeated = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=${from}&to_pay_date=${to}&limit=3&cursor=${first.meta.next_cursor}`, "paystubs");
+    expect(repeated.data).toEqual(next.data);
+    const conflicting = await call<ErrorAnswer>("GET", `/v1/accounts/${account_id}/paystubs?from_pay_date=${dates[20]!}&limit=3&cursor=${first.meta.next_cursor}`);
+    expect(conflicting).toMatchObject({ status: 400, json: { error: { type: "INVALID_REQUEST_PARAMETERS", status_code: 400, fields: [{ name: "from_pay_date" }] } } });
+    // A paystubs cursor is no shifts cursor, nor another account's.
+    const workday = await connect({ seed: 7, deliver: false });
+    const paystubCursor = (await get(`/v1/accounts/${workday.account_id}/paystubs?limit=1`, "paystubs")).meta.next_cursor;
+    const shifts = await call<ErrorAnswer>("GET", `/v1/accounts/${workday.account_id}/shifts?cursor=${paystubCursor}`);
+    expect(shifts).toMatchObject({ status: 400, json: { error: { type: "INVALID_REQUEST_PARAMETERS", status_code: 400, fields: [{ name: "cursor" }] } } });
+    const other = await connect({ seed: 7, platform: "ADP", end_user_id: "someone_else", deliver: false });
+    expect((await call("GET", `/v1/accounts/${other.account_id}/paystubs?limit=3&cursor=${first.meta.next_cursor}`)).status).toBe(400);
     const empty = await get(`/v1/accounts/${account_id}/paystubs?from_pay_date=1990-01-01&to_pay_date=1990-12-31`, "paystubs");
     expect(empty).toMatchObject({ data: [], meta: { count: 0, next_cursor: null } });
   });
@@ -400,6 +423,20 @@ describe("a connected account", () => {
       const body = Object.fromEntries(Object.entries(event).filter(([key]) => key !== "webhookId" && key !== "verified"));
       expect(validateWebhookEvent(body), `${event.event} ${String(event.payload.outcome)}`).toMatchObject({ ok: true });
     }
+  });
+
+  it("keeps one end user's account when another end user or platform connects with the same seed", async () => {
+    const mine = await connect({ seed: 42, end_user_id: "user_123", deliver: false });
+    const theirs = await connect({ seed: 42, end_user_id: "other_user", deliver: false });
+    expect(theirs.account_id).not.toBe(mine.account_id);
+    expect(theirs.link_token_id).not.toBe(mine.link_token_id);
+    expect((await get(`/v1/end_users/user_123/accounts`, "endUserAccounts")).data.map((a) => a.id)).toEqual([mine.account_id]);
+    expect((await get(`/v1/accounts/${mine.account_id}`, "account")).data.end_user_id).toBe("user_123");
+    const adp = await connect({ seed: 103, platform: "ADP", end_user_id: "u", deliver: false });
+    const ukg = await connect({ seed: 103, platform: "UKG", end_user_id: "u", deliver: false });
+    expect(adp.account_id).not.toBe(ukg.account_id);
+    expect((await get(`/v1/end_users/u/accounts`, "endUserAccounts")).data.map((a) => a.platform_id).sort()).toEqual([adp.platform_id, ukg.platform_id].sort());
+    expect((await connect({ seed: 42, end_user_id: "user_123", deliver: false })).account_id).toBe(mine.account_id);
   });
 
   it("survives a restart of the mock, gives the same account for the same seed, and resets", async () => {

@@ -20,6 +20,34 @@ describe("generateAccount", () => {
     expect(accountFor(77).account.id).not.toBe(accountFor(78).account.id);
   });
 
+  it("gives each end user and platform its own account from one seed: ids differ, amounts stay the seed's", () => {
+    const [workday, adp] = [PLATFORMS.find((p) => p.name === "Workday")!, PLATFORMS.find((p) => p.name === "ADP")!];
+    const make = (endUserId: string, platform = workday, seed = 42) => generateAccount({ seed, now: NOW, platform, jobs: dataJobsOf(platform), endUserId });
+    const mine = make("user_123");
+    expect(make("user_123")).toEqual(mine);
+    const ids = (data: ReturnType<typeof make>) => [
+      data.account.id,
+      data.account.link_token_id,
+      data.linkToken.token,
+      ...data.paystubs.map((p) => p.id),
+      ...data.paystubs.map((p) => p.document.id),
+      ...data.shifts.map((s) => s.id),
+      data.employment?.id,
+      data.income?.id,
+      data.identity?.id,
+    ];
+    const theirs = make("other_user");
+    expect(theirs.account.end_user_id).toBe("other_user");
+    const shared = ids(theirs).filter((id) => ids(mine).includes(id));
+    expect(shared).toEqual([]);
+    // Only who owns it changed: the seed's amounts and dates stay.
+    expect(theirs.paystubs.map((p) => [p.pay_date, p.gross_pay_amount])).toEqual(mine.paystubs.map((p) => [p.pay_date, p.gross_pay_amount]));
+    expect(make("user_123", adp, 103).account.id).not.toBe(make("user_123", workday, 103).account.id);
+    // Without an end user, the seed draws one, and with it the same account each time.
+    const anonymous = () => generateAccount({ seed: 42, now: NOW, platform: workday, jobs: ["paystubs"] });
+    expect(anonymous().account.id).toBe(anonymous().account.id);
+  });
+
   it("makes paystubs whose amounts add up, with year-to-date totals that restart each January", () => {
     const frequencies = new Set<string>();
     for (let seed = 1; seed <= 40; seed++) {

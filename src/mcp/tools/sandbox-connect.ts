@@ -27,7 +27,7 @@ export const sandboxConnect = defineTool({
     platform: z.string().min(1).optional().describe("a sandbox platform name or id (default Workday)"),
     end_user_id: z.string().min(1).optional().describe("the end user's key (default: a new sandbox_user_NNNNNN)"),
     jobs: z.array(z.string()).min(1).optional().describe("data jobs: paystubs, shifts, employment, income, identity (default: all the platform supports)"),
-    seed: z.number().int().min(0).max(4_294_967_295).optional().describe("same seed, same day: same account, ids and amounts (default random)"),
+    seed: z.number().int().min(0).max(4_294_967_295).optional().describe("same seed, end user, platform and day: same account, ids and amounts (default random)"),
     fail: z.array(z.string()).optional().describe("jobs that end in error (outcome error, no data served)"),
     pending: z.array(z.string()).optional().describe("jobs that report outcome pending before their result"),
     timeout_ms: z.number().int().min(1).max(120_000).optional().describe(`timeout of the call to a running mock (default ${DEFAULT_TIMEOUT_MS})`),
