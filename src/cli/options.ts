@@ -182,7 +182,12 @@ function isRealDate(year: number, month: number, day: number): boolean {
 export function since(value: string): string {
   const text = value.trim();
   const ago = durationMs(text);
-  if (ago !== undefined) return new Date(Date.now() - ago).toISOString();
+  if (ago !== undefined) {
+    const then = new Date(Date.now() - ago);
+    // Past what a Date holds (10000000000d): a usage mistake, not a crash.
+    if (Number.isNaN(then.getTime())) throw new InvalidArgumentError(`"${value}" reaches further back than any date; use a shorter duration or an ISO date such as 2026-11-23.`);
+    return then.toISOString();
+  }
   if (/^\d+$/.test(text)) {
     throw new InvalidArgumentError(`"${value}" has no unit; use a duration such as ${text}m, ${text}h or ${text}d, or an ISO date such as 2026-11-23.`);
   }

@@ -24,6 +24,11 @@ describe("since", () => {
     expect(() => since("1795452503")).toThrow(/has no unit/);
   });
 
+  it("refuses a duration further back than any date as a usage mistake, not a crash", () => {
+    expect(() => since("10000000000d")).toThrow(InvalidArgumentError);
+    expect(() => since("10000000000d")).toThrow(/reaches further back than any date/);
+  });
+
   it("refuses dates that do not exist instead of rolling them over", () => {
     for (const value of ["2026-02-30", "2025-02-29", "2026-13-01", "2026-04-31", "2026-00-10"]) {
       expect(() => since(value), value).toThrow(/is neither a duration .* nor an ISO date/);

@@ -103,6 +103,9 @@ describe("read commands on a store this user cannot write", () => {
       const deliveries = runAsReader(["deliveries", "list", "--db", path, "--json"]);
       expect([deliveries.status, deliveries.stdout.trim()]).toEqual([0, "[]"]);
       // verify <id> reads the stored request; with no secret it fails as it would on any store, not on the file.
+      const counted = runAsReader(["events", "prune", "--all", "--dry-run", "--json", "--db", path]);
+      expect(counted.status).toBe(0);
+      expect(JSON.parse(counted.stdout)).toEqual({ deleted: 1, deleted_attempts: 0, dry_run: true });
       const verify = runAsReader(["verify", "old-event", "--db", path]);
       expect(verify.stderr).not.toMatch(/cannot write|event database/);
       expect(existsSync(`${path}-shm`)).toBe(false);

@@ -40,7 +40,8 @@ export async function run(options: EventsPruneOptions): Promise<void> {
   if (options.before === undefined && !options.all) throw usageError("say what to delete: --before <when> (e.g. 7d, 2026-11-01) or --all");
   const selection: PruneSelection = options.all ? { all: true } : { before: options.before ?? "" };
   const path = resolveDbPath(options.db);
-  const db = openDatabase(path, { mustExist: true });
+  // Counting alone reads: a store this user cannot write counts too.
+  const db = openDatabase(path, { mustExist: true, readOnly: Boolean(options.dryRun) });
   try {
     const counted = countPrunable(db, selection);
     const what = `${counted.deleted} stored request${counted.deleted === 1 ? "" : "s"}${counted.deletedAttempts ? ` and ${counted.deletedAttempts} delivery attempts of them` : ""}`;
