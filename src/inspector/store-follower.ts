@@ -2,6 +2,8 @@ import type { ListedRequest, RequestStore } from "../store/requests.js";
 
 /** Rows read a poll at most: a backlog past it waits for the next poll. */
 const ROWS_A_POLL = 1000;
+/** Other processes' rows published a poll at most, as a reconnecting page's catch-up (api-routes.ts). */
+const UNSEEN_TO_PUBLISH = 200;
 
 /**
  * Rows that other processes store in the same file (a second listen, `simulate --sandbox` through
@@ -56,11 +58,13 @@ export class StoreFollower {
       }
       return;
     }
-    for (const row of rows) {
-      if (!this.published.has(row.id)) this.publish(row);
-      this.seenUpTo = row.id;
-    }
+    const unseen = rows.filter((row) => !this.published.has(row.id));
+    this.seenUpTo = rows[rows.length - 1]?.id ?? this.seenUpTo;
     for (const id of this.published) if (id <= this.seenUpTo) this.published.delete(id);
+    // More than a page can take over its stream at once (it would be dropped past the stream's
+    // buffer bound): the pages reload their list instead, as a reconnect that missed as many does.
+    if (unseen.length > UNSEEN_TO_PUBLISH) return this.reset();
+    for (const row of unseen) this.publish(row);
   }
 
   stop(): void {

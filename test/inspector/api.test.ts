@@ -387,6 +387,21 @@ describe("the live stream", () => {
     expect(ids.sort((a, b) => a - b)).toEqual([before + 1, before + 2, before + 3, own]);
   });
 
+  it("tells open pages to reload rather than send more of another process's rows than a stream takes at once", async () => {
+    inspected = await startInspected();
+    const before = await storeOne(inspected);
+    sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}&after=${before}`);
+    const other = openDatabase(inspected.db.name);
+    try {
+      seedRequests(other, 500);
+    } finally {
+      other.close();
+    }
+    const client = sse;
+    await client.next((e) => e.event === "reset", 5_000);
+    expect(client.events.filter((e) => e.event === "request")).toHaveLength(0);
+  });
+
   it("tells open pages to start over when the rows they show were deleted (events prune --all), since new rows then reuse lower ids", async () => {
     inspected = await startInspected();
     const newest = await storeOne(inspected);
