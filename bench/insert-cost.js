@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "../dist/store/migrations.js";
+import { MIGRATIONS, STORE_INFO_TABLE } from "../dist/store/migrations.js";
 import { INSERT_REQUEST_SQL, insertParams } from "../dist/store/requests.js";
 import { median } from "./lib/stats.js";
 import { syntheticRows } from "./lib/synthetic-row.js";
@@ -41,6 +41,7 @@ function measure(variant, batch, rows, prefill) {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.exec(VARIANTS[variant]);
+    db.exec(STORE_INFO_TABLE);
     const statement = db.prepare(INSERT_REQUEST_SQL);
     const write = db.transaction((list) => list.map((params) => statement.get(params)));
     const fill = db.transaction((n) => { for (let i = 0; i < n; i++) statement.get(insertParams(newRow())); });

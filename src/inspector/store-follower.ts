@@ -17,6 +17,8 @@ export class StoreFollower {
   private seenUpTo: number | undefined;
   /** Rows above seenUpTo already published by this process. */
   private readonly published = new Set<number>();
+  /** The store's deletedUpTo() when last looked: `events prune` moves it. */
+  private pruneMark = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -31,6 +33,7 @@ export class StoreFollower {
   /** A page's stream opened having been sent every row up to `upTo` (undefined: it asked for none, so it starts at the newest). */
   opened(upTo: number | undefined): void {
     const from = upTo ?? this.requests.list({ limit: 1 })[0]?.id ?? 0;
+    if (this.seenUpTo === undefined) this.pruneMark = this.requests.deletedUpTo();
     if (this.seenUpTo === undefined || from < this.seenUpTo) this.seenUpTo = from;
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.poll(), this.intervalMs);
@@ -46,10 +49,18 @@ export class StoreFollower {
   poll(): void {
     if (!this.hasPages()) return this.stop();
     if (this.seenUpTo === undefined) return;
+    const pruneMark = this.requests.deletedUpTo();
+    if (pruneMark !== this.pruneMark) {
+      // `events prune` deleted rows the pages may show: they reload their list. New rows are
+      // numbered past every deleted one, so following goes on from the last row seen.
+      this.pruneMark = pruneMark;
+      this.reset();
+    }
     const rows = this.requests.list({ afterId: this.seenUpTo, ascending: true, limit: ROWS_A_POLL });
     if (rows.length === 0) {
-      // Ids below the last seen come again once the newest rows were deleted (`events prune --all`):
-      // new rows would hide under the pages' newest, so the pages start over.
+      // Ids below the last seen come again once the newest rows were deleted other than by
+      // `events prune` (an older build's prune, or SQL): new rows would hide under the pages'
+      // newest, so the pages start over.
       const newest = this.requests.list({ limit: 1 })[0]?.id ?? 0;
       if (newest < this.seenUpTo) {
         this.seenUpTo = newest;

@@ -1,5 +1,6 @@
 import type { Db } from "./database.js";
 import type { StoredRequest } from "./requests.js";
+import { hasTable } from "./migrations.js";
 
 export type DeliverySource = "simulate" | "replay" | "smoke" | "forward" | "fanout" | "sandbox";
 
@@ -88,7 +89,7 @@ export function deliveryStore(db: Db): DeliveryStore {
     },
     list(filter = {}) {
       // A store of schema 1, read as it is (read-only, not migrated), has no attempt log yet.
-      if (!hasAttemptLog(db)) return [];
+      if (!hasTable(db, "deliveries")) return [];
       const clauses: string[] = [];
       const params: unknown[] = [];
       if (filter.eventId) {
@@ -110,10 +111,6 @@ export function deliveryStore(db: Db): DeliveryStore {
 }
 
 /** The delivery attempts recorded for a stored request's event_id (what simulate, replay and smoke sent). */
-function hasAttemptLog(db: Db): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'deliveries'").get() !== undefined;
-}
-
 export function deliveriesOf(db: Db, request: Pick<StoredRequest, "eventId">): DeliveryAttempt[] {
   return request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
 }

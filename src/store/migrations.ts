@@ -116,12 +116,18 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 // Facts about the store itself: migrated_by, the pinwheel-cli that last moved it to a newer schema,
-// so an older build that cannot read it can say which one to run. Kept beside the schema rather
+// so an older build that cannot read it can say which one to run, and the largest request id
+// `events prune` deleted (DELETED_UP_TO_KEY in requests.ts). Kept beside the schema rather
 // than as a migration of its own: a table older builds ignore, where a new schema version would
 // lock every older build out of stores that change nothing else.
-const STORE_INFO = "CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
+export const STORE_INFO_TABLE = "CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Whether the store has a table (a store an older build made may lack a newer one's). */
+export function hasTable(db: Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
 
 export function currentVersion(db: Database): number {
   return db.pragma("user_version", { simple: true }) as number;
@@ -169,8 +175,12 @@ export function newerSchemaError(db: Database, file: string, found: number): Sto
 }
 
 export function migrate(db: Database, seen = currentVersion(db)): SchemaChange {
-  // An up-to-date file needs no write lock, so opening it never waits on a busy writer.
-  if (seen === SCHEMA_VERSION) return { from: seen, to: seen };
+  // An up-to-date file needs no write lock, so opening it never waits on a busy writer; one an
+  // older build made gets store_info once, as every insert reads it.
+  if (seen === SCHEMA_VERSION) {
+    if (!hasTable(db, "store_info")) db.exec(STORE_INFO_TABLE);
+    return { from: seen, to: seen };
+  }
   // The version is read again inside the write lock: two processes opening a new file at once
   // must not both apply migration 1.
   const apply = db.transaction(() => {
@@ -181,7 +191,7 @@ export function migrate(db: Database, seen = currentVersion(db)): SchemaChange {
       db.pragma(`user_version = ${version}`);
     }
     if (from < SCHEMA_VERSION) {
-      db.exec(STORE_INFO);
+      db.exec(STORE_INFO_TABLE);
       db.prepare("INSERT OR REPLACE INTO store_info (key, value) VALUES ('migrated_by', ?)").run(`pinwheel-cli ${VERSION} (schema ${SCHEMA_VERSION})`);
     }
     return from;

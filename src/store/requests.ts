@@ -2,6 +2,7 @@ import { VERIFICATION_REASONS } from "../verification-reasons.js";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./database.js";
 import { defined } from "../invariant.js";
+import { hasTable, STORE_INFO_TABLE } from "./migrations.js";
 
 /** What a verdict filter accepts: "failed" is anything neither verified nor skipped (--skip-verify). */
 export const VERDICT_FILTERS: readonly string[] = ["verified", "failed", "skipped", "not_checked", ...VERIFICATION_REASONS];
@@ -210,6 +211,8 @@ export interface RequestStore {
   textScanWindow(filter: RequestFilter): TextScanWindow;
   /** Records a different answer than the verdict's (listen --forward-status answers with the app's status). */
   setStatusCode(id: number, statusCode: number): void;
+  /** The largest id `events prune` deleted (0 if none): it grows with each prune that deletes a row. */
+  deletedUpTo(): number;
 }
 
 /**
@@ -338,16 +341,26 @@ function selection(
 }
 
 /**
- * One statement inserts a request and decides whether it is a duplicate: an event_id that a
+ * The store_info key holding the largest request id `events prune` deleted. SQLite numbers a new
+ * row one past the largest id left, so once the newest rows were pruned their ids would come
+ * again: an attempt still in flight for the old row (listen --forward-to) would be recorded
+ * against the new one, and a replay by id would send another request. New rows are numbered past
+ * this too, so an id names one request for the life of the store.
+ */
+export const DELETED_UP_TO_KEY = "requests_deleted_up_to";
+
+/**
+ * One statement inserts a request, numbers it past every id the store has held and decides whether it is a duplicate: an event_id that a
  * handler would already have accepted, i.e. verified and answered 2xx (with listen
  * --forward-status a verified request answered the app's 500 was not accepted, so Pinwheel's
  * retry of it is no duplicate). Being plain SQL with positional parameters, the same text runs
  * here and in the receiver's commit worker.
  */
 export const INSERT_REQUEST_SQL = `
-  INSERT INTO requests (received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
+  INSERT INTO requests (id, received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
     account_id, webhook_id, verification, verification_detail, schema_errors, rejection, duplicate, status_code, remote_address)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+  VALUES (max(ifnull((SELECT max(id) FROM requests), 0), ifnull((SELECT CAST(value AS INTEGER) FROM store_info WHERE key = '${DELETED_UP_TO_KEY}'), 0)) + 1,
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
     ? IN ('verified', 'skipped') AND ? IS NOT NULL
       AND EXISTS (SELECT 1 FROM requests WHERE event_id = ? AND verification IN ('verified', 'skipped') AND status_code < 300),
     ?, ?)
@@ -400,7 +413,9 @@ export function storedFrom(request: NewRequest, row: InsertedRow): StoredRequest
 }
 
 export function requestStore(db: Db): RequestStore {
-  const insert = db.prepare<unknown[], InsertedRow>(INSERT_REQUEST_SQL);
+  // Prepared on first use: a store an older pinwheel-cli made has no store_info until one that
+  // writes opens it, and the read-only commands never do.
+  let insert: Statement<unknown[], InsertedRow> | undefined;
   const byId = db.prepare<[number], RequestRow>("SELECT * FROM requests WHERE id = ?");
   const byEventId = db.prepare<[string], RequestRow>(
     "SELECT * FROM requests WHERE event_id = ? ORDER BY id DESC LIMIT 1",
@@ -411,13 +426,22 @@ export function requestStore(db: Db): RequestStore {
 
   const withEventId = db.prepare<[string], number>("SELECT count(*) FROM requests WHERE event_id = ?").pluck();
   const updateStatus = db.prepare<[number, number]>("UPDATE requests SET status_code = ? WHERE id = ?");
+  let deletedUpTo: Statement<[], string> | undefined;
   const firstIdSince = firstIdSinceIn(db);
 
   const store: RequestStore = {
     setStatusCode(id, statusCode) {
       updateStatus.run(statusCode, id);
     },
+    deletedUpTo() {
+      if (deletedUpTo === undefined) {
+        if (!hasTable(db, "store_info")) return 0;
+        deletedUpTo = db.prepare<[], string>(`SELECT value FROM store_info WHERE key = '${DELETED_UP_TO_KEY}'`).pluck();
+      }
+      return Number(deletedUpTo.get() ?? 0);
+    },
     insert(request) {
+      insert ??= db.prepare<unknown[], InsertedRow>(INSERT_REQUEST_SQL);
       return storedFrom(request, defined(insert.get(...insertParams(request)), "the inserted request row"));
     },
     list(filter = {}) {
@@ -512,7 +536,7 @@ const PRUNE_WHERE = (selection: PruneSelection): [string, unknown[]] => ("all" i
 export function countPrunable(db: Db, selection: PruneSelection): PruneResult {
   const [where, params] = PRUNE_WHERE(selection);
   const deleted = db.prepare(`SELECT count(*) FROM requests WHERE ${where}`).pluck().get(...params) as number;
-  const hasAttempts = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'deliveries'").get() !== undefined;
+  const hasAttempts = hasTable(db, "deliveries");
   const deletedAttempts = hasAttempts
     ? (db.prepare(`SELECT count(*) FROM deliveries WHERE request_id IN (SELECT id FROM requests WHERE ${where})`).pluck().get(...params) as number)
     : 0;
@@ -527,14 +551,20 @@ export function countPrunable(db: Db, selection: PruneSelection): PruneResult {
 export function pruneRequests(db: Db, selection: PruneSelection, batchSize = 500): PruneResult {
   const [where, params] = PRUNE_WHERE(selection);
   const pick = db.prepare(`SELECT id FROM requests WHERE ${where} ORDER BY id LIMIT ?`).pluck();
-  const hasAttempts = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'deliveries'").get() !== undefined;
+  const hasAttempts = hasTable(db, "deliveries");
   const result: PruneResult = { deleted: 0, deletedAttempts: 0 };
+  db.exec(STORE_INFO_TABLE);
+  const markDeleted = db.prepare(
+    `INSERT INTO store_info (key, value) VALUES ('${DELETED_UP_TO_KEY}', ?)
+     ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))`,
+  );
   const batch = db.transaction(() => {
     const ids = pick.all(...params, batchSize) as number[];
     if (ids.length === 0) return 0;
     const list = ids.join(",");
     if (hasAttempts) result.deletedAttempts += db.prepare(`DELETE FROM deliveries WHERE request_id IN (${list})`).run().changes;
     result.deleted += db.prepare(`DELETE FROM requests WHERE id IN (${list})`).run().changes;
+    markDeleted.run(ids[ids.length - 1]);
     return ids.length;
   });
   while (batch.immediate() === batchSize) {

@@ -88,3 +88,33 @@ describe("events prune", () => {
     expect(report.bytes_after).toBeLessThan(report.bytes_before);
   });
 });
+
+describe("events prune and the ids of later requests", () => {
+  it("numbers requests stored after --all past every deleted id, so an id never names two requests", async () => {
+    const { path, listen } = storeWith(0, 3);
+    expectExit(await run(["--db", path, "--all", "--yes"]), 0);
+    // listen's connection, opened before the prune, stores the next request.
+    expect(requestStore(listen).insert(storedRow("after-prune")).id).toBe(4);
+  });
+
+  it("does the same when --before deletes the newest rows, and across a reopen and --vacuum", async () => {
+    const { path, listen } = storeWith(3, 0);
+    listen.close();
+    open.splice(0);
+    expectExit(await run(["--db", path, "--before", "7d", "--yes", "--vacuum"]), 0);
+    const reopened = openDatabase(path);
+    open.push(reopened);
+    expect(requestStore(reopened).insert(storedRow("after-prune")).id).toBe(4);
+    expect(requestStore(reopened).deletedUpTo()).toBe(3);
+  });
+
+  it("with nothing to delete prints the same --json fields as a prune that deleted, and --vacuum still shrinks the file", async () => {
+    const { path } = storeWith(0, 0);
+    const nothing = await run(["--db", path, "--all", "--json"]);
+    expectExit(nothing, 0);
+    expect(JSON.parse(nothing.stdout)).toEqual({ deleted: 0, deleted_attempts: 0, dry_run: false, vacuumed: false, bytes_before: expect.any(Number), bytes_after: expect.any(Number) });
+    const vacuumed = await run(["--db", path, "--all", "--vacuum", "--json"]);
+    expectExit(vacuumed, 0);
+    expect(JSON.parse(vacuumed.stdout)).toMatchObject({ deleted: 0, vacuumed: true });
+  });
+});

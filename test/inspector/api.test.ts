@@ -9,6 +9,7 @@ import type { RequestDetail, RequestSummary } from "../../src/inspector/index.js
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
 import { waitUntil } from "../helpers/wait.js";
 import { openDatabase } from "../../src/store/database.js";
+import { pruneRequests } from "../../src/store/requests.js";
 import { seedRequests } from "./seed.js";
 import { call, openSse, SECRET, sendWebhook, startInspected, withToken, type Inspected, type SseClient } from "./harness.js";
 
@@ -402,7 +403,23 @@ describe("the live stream", () => {
     expect(client.events.filter((e) => e.event === "request")).toHaveLength(0);
   });
 
-  it("tells open pages to start over when the rows they show were deleted (events prune --all), since new rows then reuse lower ids", async () => {
+  it("tells open pages to reload when events prune deleted rows, and goes on with the next rows, numbered past the deleted", async () => {
+    inspected = await startInspected();
+    const newest = await storeOne(inspected);
+    sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}&after=${newest}`);
+    const other = openDatabase(inspected.db.name);
+    try {
+      pruneRequests(other, { all: true });
+    } finally {
+      other.close();
+    }
+    await sse.next((e) => e.event === "reset", 5_000);
+    const next = await storeOne(inspected);
+    expect(next).toBe(newest + 1);
+    await sse.next((e) => e.event === "request" && e.id === String(next));
+  });
+
+  it("tells open pages to start over when the rows they show were deleted by other means (SQL), since new rows then reuse lower ids", async () => {
     inspected = await startInspected();
     const newest = await storeOne(inspected);
     sse = await openSse(`${inspected.page}api/stream?token=${inspected.inspector.token}&after=${newest}`);

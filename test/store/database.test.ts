@@ -9,6 +9,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/migrations.js";
 import { requestStore } from "../../src/store/requests.js";
 import { StoreError, type StoreProblem } from "../../src/store/store-error.js";
 import { VERSION } from "../../src/version.js";
+import { storedRow } from "../helpers/stored-requests.js";
 
 let dir: string;
 beforeEach(() => {
@@ -57,6 +58,27 @@ describe("openDatabase", () => {
     const db = openDatabase(path);
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(requestStore(db).find("old-event")?.event).toBe("income.added");
+    db.close();
+  });
+
+  it("gives a current store an older build made (no store_info) the table its inserts read, once, and reads it read-only as it is", () => {
+    const path = join(dir, "before-store-info.db");
+    const old = new Database(path);
+    old.exec(MIGRATIONS.join("\n"));
+    old.pragma(`user_version = ${SCHEMA_VERSION}`);
+    old.prepare(
+      `INSERT INTO requests (received_at, method, path, headers, body, body_size, event, event_id, verification, status_code)
+       VALUES ('2026-01-01T00:00:00.000Z', 'POST', '/', '[]', x'7b7d', 2, 'income.added', 'old-event', 'verified', 200)`,
+    ).run();
+    old.close();
+
+    const reader = openDatabase(path, { readOnly: true });
+    expect(requestStore(reader).list().map((row) => row.eventId)).toEqual(["old-event"]);
+    expect(requestStore(reader).deletedUpTo()).toBe(0);
+    reader.close();
+
+    const db = openDatabase(path);
+    expect(requestStore(db).insert(storedRow("new-event")).id).toBe(2);
     db.close();
   });
 

@@ -45,12 +45,19 @@ export async function run(options: EventsPruneOptions): Promise<void> {
   try {
     const counted = countPrunable(db, selection);
     const what = `${counted.deleted} stored request${counted.deleted === 1 ? "" : "s"}${counted.deletedAttempts ? ` and ${counted.deletedAttempts} delivery attempts of them` : ""}`;
-    if (options.dryRun || counted.deleted === 0) {
-      if (options.json) out.data({ deleted: counted.deleted, deleted_attempts: counted.deletedAttempts, dry_run: Boolean(options.dryRun) });
-      else out.line(options.dryRun ? `Would delete ${what} from ${path}` : `Nothing to delete in ${path}`);
+    if (options.dryRun) {
+      if (options.json) out.data({ deleted: counted.deleted, deleted_attempts: counted.deletedAttempts, dry_run: true });
+      else out.line(`Would delete ${what} from ${path}`);
       return;
     }
-    if (!options.yes) {
+    if (counted.deleted === 0 && !options.vacuum) {
+      const bytes = storeBytes(path);
+      if (options.json) out.data({ deleted: 0, deleted_attempts: 0, dry_run: false, vacuumed: false, bytes_before: bytes, bytes_after: bytes });
+      else out.line(`Nothing to delete in ${path}`);
+      return;
+    }
+    // With nothing to delete, --vacuum alone shrinks what an earlier prune freed: no question to ask.
+    if (!options.yes && counted.deleted > 0) {
       if (!canPrompt(out.settings)) throw usageError(`this deletes ${what}; confirm with --yes (or see the count with --dry-run)`);
       if (!(await promptConfirm("--yes", { message: `Delete ${what} from ${path}?` }, out.settings))) {
         out.notice("Nothing was deleted.");
