@@ -8,10 +8,12 @@ import {
   isRawBody,
   MISSING_SECRET,
   rawBodyProblem,
+  readHeader,
   toBytes,
   verifyHeadersOnly,
   verifyOptionsProblem,
   verifyWebhook,
+  type HeaderBag,
   type RawBody,
   type VerifyWebhookOptions,
 } from "../signing.js";
@@ -78,6 +80,24 @@ const EMPTY_BODY =
   "the body is empty: another middleware already read the request stream (an app-wide express.json() or a Koa body parser) " +
   "or the body was never read; pass the raw bytes, and mount the webhook route before any app-wide body parser or exclude its path from it";
 
+/** Said of a request whose headers say it holds no JSON body, under a well-formed, fresh signature: not one of Pinwheel's, which send JSON. */
+const NOT_A_JSON_BODY =
+  "the request declares no JSON body (content-type not application/json, or content-length 0): Pinwheel sends one, so this is not a delivery of Pinwheel's";
+
+/**
+ * Whether a request declares a body Pinwheel could have sent: JSON, and not declared empty. Only
+ * then is a rawBody that is not the bytes, or is empty, the handler's doing (500, so Pinwheel
+ * retries); without this, anyone could make a correct handler answer 500 (and page its owner) with
+ * a junk but well-formed signature and a text/plain or empty body, which a raw parser for JSON
+ * leaves unread.
+ */
+function declaresJsonBody(headers: HeaderBag): boolean {
+  const length = readHeader(headers, "content-length")?.trim();
+  if (length !== undefined && /^0+$/.test(length)) return false;
+  const media = readHeader(headers, "content-type")?.split(";")[0]?.trim().toLowerCase();
+  return media !== undefined && (media === "application/json" || media.endsWith("+json"));
+}
+
 /** Like parseWebhookEvent, but returns the failure instead of throwing it. */
 export function safeParseWebhookEvent(options: ParseWebhookOptions): SafeParseWebhookResult {
   try {
@@ -107,14 +127,18 @@ function safeParse(options: ParseWebhookOptions): SafeParseWebhookResult {
     // (a scanner, a health check, a junk signature) gets its signature's failure, 401.
     const headers = verifyHeadersOnly(options);
     if (!headers.ok) return fail(new PinwheelWebhookError(headers.reason, headers.message));
+    if (!declaresJsonBody(options.headers)) return fail(new PinwheelWebhookError("bad_signature", NOT_A_JSON_BODY));
     return fail(new PinwheelWebhookError("parsed_body", rawBodyProblem(given)));
   }
   const rawBody = typeof given === "string" ? given : toBytes(given);
   const verdict = verifyWebhook({ ...options, rawBody });
   if (!verdict.ok) {
     if (verdict.reason !== "bad_signature") return fail(new PinwheelWebhookError(verdict.reason, verdict.message));
-    // Pinwheel never sends an empty body: under a well-formed, fresh signature, something read it first.
-    if (byteLengthOf(rawBody) === 0 && verifyHeadersOnly(options).ok) return fail(new PinwheelWebhookError("parsed_body", EMPTY_BODY));
+    // Pinwheel never sends an empty body: under a well-formed, fresh signature on a request that
+    // declares one, something read it first.
+    if (byteLengthOf(rawBody) === 0 && verifyHeadersOnly(options).ok) {
+      return fail(declaresJsonBody(options.headers) ? new PinwheelWebhookError("parsed_body", EMPTY_BODY) : new PinwheelWebhookError("bad_signature", NOT_A_JSON_BODY));
+    }
     const trimmed = options.secret.trim();
     // Answered 401, a genuine delivery would be lost for good (Pinwheel does not retry a 4XX).
     if (trimmed !== options.secret && verifyWebhook({ ...options, rawBody, secret: trimmed }).ok) {

@@ -103,6 +103,31 @@ describe("a body that is not bytes: 500 only when the request could be a genuine
   });
 });
 
+describe("an anonymous request with a forged, well-formed signature and a fresh timestamp cannot make a correct handler answer 500", () => {
+  // Signed with a secret that is not the handler's: well-formed and fresh, as anyone can make one.
+  const forged = (headers: Record<string, string>) => ({ ...createSignedRequest("income.added", { secret: "sk_not_the_handlers" }).headers, ...headers });
+
+  it("a text/plain body or none declared (express.raw({ type: 'application/json' }) leaves it unread) answers 401, saying it is no JSON delivery", () => {
+    for (const headers of [forged({ "content-type": "text/plain" }), forged({ "content-type": "" }), { ...forged({}), "content-type": undefined } as never]) {
+      const error = rejection(() => parseWebhookEvent({ secret: SECRET, headers, rawBody: undefined as never }));
+      expect(error).toMatchObject({ reason: "bad_signature", status: 401 });
+      expect(error.message).toMatch(/declares no JSON body .*not a delivery of Pinwheel's/);
+    }
+  });
+
+  it("an empty body declared empty (content-length: 0) answers 401, not parsed_body", () => {
+    const request = new Request("http://127.0.0.1/webhooks", { method: "POST", headers: forged({ "content-length": "0" }) });
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers: request.headers, rawBody: "" }))).toMatchObject({ reason: "bad_signature", status: 401 });
+  });
+
+  it("a JSON body declared non-empty that reached the handler empty or parsed is still the handler's (500): a middleware read it", () => {
+    const { headers, body } = signed();
+    const declared = { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)) };
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers: declared, rawBody: "" }))).toMatchObject({ reason: "parsed_body", status: 500 });
+    expect(rejection(() => parseWebhookEvent({ secret: SECRET, headers: declared, rawBody: JSON.parse(body) as never }))).toMatchObject({ reason: "parsed_body", status: 500 });
+  });
+});
+
 describe("bad_signature says what usually causes it", () => {
   it("names another environment's secret, a body changed before verifying, and a Buffer's whole .buffer", () => {
     const { headers, body } = signed();
