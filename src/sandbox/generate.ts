@@ -131,6 +131,51 @@ function workSchedule(random: Random, from: number, to: number): Map<number, { h
 
 const hours = (hundredths: number) => Math.round(hundredths) / 100;
 
+/** Hundredths of an hour of one day's work paid at the regular rate, and past the period's 40 hours a week at 1.5x. */
+interface DaySplit {
+  regular: number;
+  overtime: number;
+}
+
+/** Earnings lines for hours worked, a shift's or a pay period's: the regular hours, and the overtime hours at 1.5x. */
+function hourlyEarnings(rate: number, { regular, overtime }: DaySplit): EarningLine[] {
+  const lines: EarningLine[] = [];
+  if (regular > 0 || overtime === 0) lines.push({ name: "Regular", category: "hourly", rate, hours: hours(regular), amount: Math.round((rate * regular) / 100) });
+  if (overtime > 0) {
+    const overtimeRate = Math.round(rate * 1.5);
+    lines.push({ name: "Overtime", category: "overtime", rate: overtimeRate, hours: hours(overtime), amount: Math.round((overtimeRate * overtime) / 100) });
+  }
+  return lines;
+}
+
+/**
+ * Each worked day's regular and overtime hours, so a shift's earnings and its paystub's agree:
+ * within a pay period, the hours past 40 a week are overtime, counted in the order they were
+ * worked. Days after the last paid period fall in periods of the same length that are not paid
+ * yet; days before the first have no period and are all regular.
+ */
+function overtimeSplit(schedule: Map<number, { hundredths: number }>, periods: Period[], today: number): Map<number, DaySplit> {
+  const split = new Map<number, DaySplit>();
+  const spans = periods.map(({ start, end }) => ({ start, end }));
+  const last = periods.at(-1);
+  if (last) {
+    const length = last.end - last.start + 1;
+    for (let start = last.end + 1; start <= today; start += length) spans.push({ start, end: start + length - 1 });
+  }
+  for (const { start, end } of spans) {
+    const limit = Math.round(4000 * ((end - start + 1) / 7));
+    let worked = 0;
+    for (let day = start; day <= end; day++) {
+      const hundredths = schedule.get(day)?.hundredths ?? 0;
+      if (hundredths === 0) continue;
+      const regular = Math.max(0, Math.min(hundredths, limit - worked));
+      split.set(day, { regular, overtime: hundredths - regular });
+      worked += hundredths;
+    }
+  }
+  return split;
+}
+
 /**
  * The account's identifiers (account, Link token, paystub, shift and record ids) belong to its
  * owner: each is the seeded draw hashed with the end user and the platform, so one seed gives one
@@ -182,6 +227,7 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
   const periods = payPeriods(random, frequency, today);
   const firstWorkDay = Math.min(periods[0]?.start ?? today, today - SHIFT_DAYS + 1);
   const schedule = hourly ? workSchedule(random, firstWorkDay, today) : new Map<number, { hundredths: number; startMinute: number }>();
+  const split = overtimeSplit(schedule, periods, today);
 
   const paystubs: Paystub[] = [];
   const ytd = { year: 0, gross: 0, net: 0, ptoEarned: 0, ptoUsed: 0, sickEarned: 0 };
@@ -190,15 +236,13 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
     const earnings: EarningLine[] = [];
     let ptoUsedHours = 0;
     if (hourly) {
-      let worked = 0;
-      for (let day = period.start; day <= period.end; day++) worked += schedule.get(day)?.hundredths ?? 0;
-      const regular = Math.min(worked, Math.round(4000 * weeks));
-      const overtime = worked - regular;
-      earnings.push({ name: "Regular", category: "hourly", rate, hours: hours(regular), amount: Math.round((rate * regular) / 100) });
-      if (overtime > 0) {
-        const overtimeRate = Math.round(rate * 1.5);
-        earnings.push({ name: "Overtime", category: "overtime", rate: overtimeRate, hours: hours(overtime), amount: Math.round((overtimeRate * overtime) / 100) });
+      let regular = 0;
+      let overtime = 0;
+      for (let day = period.start; day <= period.end; day++) {
+        regular += split.get(day)?.regular ?? 0;
+        overtime += split.get(day)?.overtime ?? 0;
       }
+      earnings.push(...hourlyEarnings(rate, { regular, overtime }));
       if (random.chance(0.12)) {
         ptoUsedHours = 8;
         earnings.push({ name: "PTO", category: "pto", rate, hours: 8, amount: rate * 8 });
@@ -292,7 +336,7 @@ export function generateAccount(options: GenerateOptions): SandboxAccount {
       timezone: place.timezone,
       timestamps: [{ from: localTimestamp(day, work.startMinute, place.timezone), to: localTimestamp(day, endMinute, place.timezone) }],
       currency: "USD",
-      earnings: [{ name: "Regular", category: "hourly", rate, hours: hours(work.hundredths), amount: Math.round((rate * work.hundredths) / 100) }],
+      earnings: hourlyEarnings(rate, split.get(day) ?? { regular: work.hundredths, overtime: 0 }),
     });
   }
 

@@ -95,25 +95,31 @@ describe("generateAccount", () => {
     expect(listed).toBeGreaterThan(1000);
   });
 
-  it("pays an hourly worker for exactly the hours of the shifts in each pay period", () => {
+  it("pays an hourly worker for exactly the hours of the shifts in each pay period, overtime as overtime", () => {
     let checked = 0;
+    let overtimeShifts = 0;
+    const hoursOf = (lines: { category: string; hours: number | null }[], category: string) =>
+      Math.round(sum(lines.filter((line) => line.category === category).map((line) => line.hours! * 100)));
     for (let seed = 1; seed <= 20; seed++) {
       const data = generateAccount({ seed, now: NOW, platform: PLATFORMS[0]!, jobs: ["paystubs", "shifts"] });
       const oldestShift = data.shifts.at(-1)!.start_date;
       for (const paystub of data.paystubs.filter((p) => p.pay_period_start >= oldestShift)) {
-        const worked = sum(data.shifts.filter((s) => s.start_date >= paystub.pay_period_start && s.start_date <= paystub.pay_period_end).map((s) => s.earnings[0]!.hours! * 100));
-        const paid = sum(paystub.earnings.filter((line) => line.category === "hourly" || line.category === "overtime").map((line) => line.hours! * 100));
-        expect(Math.round(paid)).toBe(Math.round(worked));
+        const shifts = data.shifts.filter((s) => s.start_date >= paystub.pay_period_start && s.start_date <= paystub.pay_period_end);
+        for (const category of ["hourly", "overtime"]) {
+          expect(hoursOf(paystub.earnings, category), `seed ${seed}, ${paystub.pay_period_start} ${category}`).toBe(hoursOf(shifts.flatMap((s) => s.earnings), category));
+        }
         checked++;
       }
       for (const shift of data.shifts) {
-        const line = shift.earnings[0]!;
-        expect(line.amount).toBe(Math.round(line.rate! * line.hours!));
+        expect(shift.earnings.length).toBeGreaterThan(0);
+        for (const line of shift.earnings) expect(line.amount).toBe(Math.round(line.rate! * line.hours!));
+        if (shift.earnings.some((line) => line.category === "overtime")) overtimeShifts++;
         const [from, to] = [Date.parse(shift.timestamps[0]!.from), Date.parse(shift.timestamps[0]!.to)];
-        expect((to - from) / 3_600_000).toBeCloseTo(line.hours!, 1);
+        expect((to - from) / 3_600_000).toBeCloseTo(sum(shift.earnings.map((line) => line.hours!)), 1);
       }
     }
     expect(checked).toBeGreaterThan(20);
+    expect(overtimeShifts).toBeGreaterThan(0);
   });
 
   it("passes the library's response schemas", () => {
