@@ -12,6 +12,7 @@ import { closedPort, deliveriesList, expectExit, expectOneLineError } from "../.
 import { acceptsConnections, openSocket, textUntilClosed } from "../../helpers/raw-client.js";
 import { useRecordingServers } from "../../helpers/servers.js";
 import { waitUntil } from "../../helpers/wait.js";
+import { sendSignedEvent } from "../../helpers/send-signed.js";
 
 const SECRET = "listen-shutdown-secret";
 
@@ -26,12 +27,7 @@ afterEach(async () => {
 
 const server = useRecordingServers();
 
-async function sendEvent(url: string): Promise<number> {
-  const body = JSON.stringify(buildEvent("income.added"));
-  const response = await request(url, { method: "POST", headers: signedHeaders(SECRET, body), body });
-  await response.body.dump();
-  return response.statusCode;
-}
+const sendEvent = (url: string) => sendSignedEvent(url, SECRET);
 
 async function timedStop(): Promise<{ code: number | null; stderr: string; ms: number }> {
   const started = performance.now();

@@ -7,21 +7,15 @@
 import { spawn } from "node:child_process";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
-import { buildEvent } from "../../../src/events/build.js";
-import { signedHeaders } from "../../../src/signing.js";
 import { CLI_PATH, REPO_ROOT } from "../../helpers/cli.js";
 import { useListenRuns } from "../../helpers/listen-runs.js";
 import { waitUntil } from "../../helpers/wait.js";
+import { sendSignedEvent } from "../../helpers/send-signed.js";
 
 const SECRET = "listen-stdout-closed-secret";
 const runs = useListenRuns("SIGKILL");
 
-async function sendEvent(url: string): Promise<number> {
-  const body = JSON.stringify(buildEvent("income.added"));
-  const response = await request(url, { method: "POST", headers: signedHeaders(SECRET, body), body });
-  await response.body.dump();
-  return response.statusCode;
-}
+const sendEvent = (url: string) => sendSignedEvent(url, SECRET);
 
 async function stopsOnClosedStdout(json: boolean): Promise<{ code: number | null; stderr: string }> {
   const home = runs.tempHome();

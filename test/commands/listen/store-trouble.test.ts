@@ -8,23 +8,16 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { request } from "undici";
 import { describe, expect, it } from "vitest";
-import { buildEvent } from "../../../src/events/build.js";
-import { signedHeaders } from "../../../src/signing.js";
 import { openDatabase } from "../../../src/store/database.js";
 import { useListenRuns } from "../../helpers/listen-runs.js";
 import { waitUntil } from "../../helpers/wait.js";
+import { sendSignedEvent } from "../../helpers/send-signed.js";
 
 const SECRET = "listen-store-trouble-secret";
 const runs = useListenRuns("SIGKILL");
 
-async function sendEvent(url: string): Promise<number> {
-  const body = JSON.stringify(buildEvent("income.added"));
-  const response = await request(url, { method: "POST", headers: signedHeaders(SECRET, body), body });
-  await response.body.dump();
-  return response.statusCode;
-}
+const sendEvent = (url: string) => sendSignedEvent(url, SECRET);
 
 const warnings = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("warning: "));
 
