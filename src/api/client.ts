@@ -12,6 +12,8 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /** Tests and callers with their own pool pass one; it is then theirs to close. */
   dispatcher?: Dispatcher;
+  /** Abandons a call in flight (an MCP client cancelled): it fails as an aborted request. */
+  signal?: AbortSignal;
 }
 
 export interface HttpWebhooksApi extends WebhooksApi {
@@ -67,7 +69,7 @@ export function createJsonCaller(options: HttpClientOptions): JsonCaller {
         headers,
         body: payload,
         dispatcher,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: options.signal ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal]) : AbortSignal.timeout(options.timeoutMs),
       });
       statusCode = response.statusCode;
       text = await response.body.text();

@@ -40,10 +40,10 @@ export function resolveSandboxTarget(options: SandboxTargetOptions): Target {
   return sandboxTargetOrUsageError(resolveTarget(options));
 }
 
-async function openSandboxApi(target: Target, timeoutMs: number, createsStore: boolean): Promise<SandboxApi> {
+async function openSandboxApi(target: Target, timeoutMs: number, createsStore: boolean, signal: AbortSignal | undefined): Promise<SandboxApi> {
   if (target.kind === "http") {
     const { createHttpSandboxApi } = await import("../api/sandbox-client.js");
-    return createHttpSandboxApi({ baseUrl: target.baseUrl, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs });
+    return createHttpSandboxApi({ baseUrl: target.baseUrl, secret: target.secret.secret, apiVersion: target.apiVersion, timeoutMs, signal });
   }
   const [{ openDatabase }, { createLocalRegistry }, { apiKeyFingerprint }, { createSandbox }] = await Promise.all([
     import("../store/database.js"),
@@ -54,7 +54,7 @@ async function openSandboxApi(target: Target, timeoutMs: number, createsStore: b
   const db = openDatabase(target.dbPath, { mustExist: localStoreMustExist(target, createsStore) });
   const apiKey = apiKeyFingerprint(target.secret.secret);
   const registry = createLocalRegistry({ db, apiKey });
-  const sandbox = createSandbox({ db, apiKey, secret: target.secret.secret, registry });
+  const sandbox = createSandbox({ db, apiKey, secret: target.secret.secret, registry, signal });
   return {
     connect: (options) => sandbox.connect(options),
     accounts: async () => sandbox.accounts(),
@@ -88,9 +88,9 @@ export async function withSandbox<T>(
   target: Target,
   timeoutMs: number,
   work: (api: SandboxApi) => Promise<T>,
-  { term = flagOf, createsStore = false }: { term?: FieldTerms; createsStore?: boolean } = {},
+  { term = flagOf, createsStore = false, signal }: { term?: FieldTerms; createsStore?: boolean; signal?: AbortSignal } = {},
 ): Promise<T> {
-  const api = await openSandboxApi(target, timeoutMs, createsStore);
+  const api = await openSandboxApi(target, timeoutMs, createsStore, signal);
   const spinner = await out.spinner(target.kind === "http" ? `Calling ${target.label}…` : "Working…");
   try {
     return await work(api);

@@ -2,7 +2,7 @@ import { PINWHEEL_PAUSE_AFTER_MS } from "../api/environments.js";
 import { deliver } from "../delivery/deliver.js";
 import { attemptRecorder } from "../delivery/recorder.js";
 import type { RetryPolicy } from "../delivery/retry-policy.js";
-import { createSender } from "../delivery/sender.js";
+import { ABANDONED_ATTEMPT, createSender } from "../delivery/sender.js";
 import type { WebhookEnvelope } from "../events/fixtures.js";
 import type { LocalRegistry } from "../registry/local.js";
 import type { Db } from "../store/database.js";
@@ -41,6 +41,8 @@ export interface DeliverSequenceOptions {
   timeoutMs?: number;
   retry?: RetryPolicy;
   pauseAfterMs?: number;
+  /** Ends the attempt in flight and sends nothing more. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -66,6 +68,11 @@ export async function deliverSequence(envelopes: readonly WebhookEnvelope[], opt
   if (perWebhook.size === 0) return { deliveries: [], skipped: [...skipped.values()] };
 
   const sender = createSender({ timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, connections: 4 });
+  // The attempt a caller's signal ends is recorded as abandoned, not in the words of its abort reason.
+  const stop = new AbortController();
+  const abandon = () => stop.abort(new Error(ABANDONED_ATTEMPT.error));
+  if (options.signal?.aborted) abandon();
+  options.signal?.addEventListener("abort", abandon, { once: true });
   const recorder = attemptRecorder(options.db);
   const pauseAfterMs = options.pauseAfterMs ?? PINWHEEL_PAUSE_AFTER_MS;
   const results = new Map<WebhookEnvelope, SequenceDelivery[]>();
@@ -79,6 +86,7 @@ export async function deliverSequence(envelopes: readonly WebhookEnvelope[], opt
             { url, body: JSON.stringify(envelope), secret: options.secret, webhookId },
             {
               retry: options.retry,
+              signal: stop.signal,
               onAttempt: (attempt) =>
                 recorder.record({ deliveryId, source: "sandbox", event: envelope.event, eventId: envelope.event_id, webhookId }, attempt),
             },
@@ -96,11 +104,12 @@ export async function deliverSequence(envelopes: readonly WebhookEnvelope[], opt
           results.set(envelope, [...(results.get(envelope) ?? []), delivery]);
           const health = options.registry.recordDelivery(webhookId, report.ok, pauseAfterMs);
           // A webhook deleted or paused by the pause rule during the sequence receives nothing more.
-          if (!health || health.pausedNow) break;
+          if (!health || health.pausedNow || stop.signal.aborted) break;
         }
       }),
     );
   } finally {
+    options.signal?.removeEventListener("abort", abandon);
     try {
       await sender.close();
     } finally {

@@ -25,6 +25,8 @@ export interface SandboxContext {
   /** Per delivery attempt (default 15 s, Pinwheel's). */
   timeoutMs?: number;
   retry?: RetryPolicy;
+  /** Stops delivering (an MCP client cancelled): the account stays, the events not sent are not. */
+  signal?: AbortSignal;
 }
 
 export interface ConnectOptions {
@@ -105,7 +107,7 @@ export function createSandbox(context: SandboxContext): Sandbox {
   const store = sandboxStore(context.db, context.apiKey);
   const clock = context.clock ?? Date.now;
   const deliverAll = (envelopes: WebhookEnvelope[]) =>
-    deliverSequence(envelopes, { db: context.db, registry: context.registry, secret: context.secret, timeoutMs: context.timeoutMs, retry: context.retry });
+    deliverSequence(envelopes, { db: context.db, registry: context.registry, secret: context.secret, timeoutMs: context.timeoutMs, retry: context.retry, signal: context.signal });
 
   return {
     store,

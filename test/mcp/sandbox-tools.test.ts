@@ -16,6 +16,8 @@ import { createLocalRegistry } from "../../src/registry/local.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { deliveryStore } from "../../src/store/deliveries.js";
 import { startWebhookSink, type WebhookSink } from "../helpers/webhook-sink.js";
+import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const SECRET = "mcp-local-sandbox-secret-4a7e";
 let dir: string;
@@ -23,10 +25,16 @@ let dbPath: string;
 let db: Db;
 let sink: WebhookSink;
 
-function context(env: string): McpContext {
-  const registry = resolveTarget({ env, secret: SECRET, db: env === "local" ? dbPath : undefined, timeout: 5_000 });
-  return { db: dbPath, secret: registry.secret, allowRemote: false, registry, log: () => {} };
+function context(env: string, signal?: AbortSignal, baseUrl?: string): McpContext {
+  const registry = resolveTarget({ env: baseUrl ? undefined : env, baseUrl, secret: SECRET, db: env === "local" ? dbPath : undefined, timeout: 5_000 });
+  return { db: dbPath, secret: registry.secret, allowRemote: false, registry, log: () => {}, signal };
 }
+
+let slow: RecordingServer | undefined;
+afterEach(async () => {
+  await slow?.close();
+  slow = undefined;
+});
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "pinwheel-mcp-sandbox-"));
@@ -61,6 +69,35 @@ describe("sandbox tools with mcp --env local", () => {
     const listed = await sandboxAccounts.run({}, context("local"));
     expect(listed.data.accounts).toEqual([expect.objectContaining({ id: data.account_id, end_user_id: "local-user", shifts: data.shifts })]);
     expect(listed.text).toContain("1 account in the local registry");
+  });
+
+  it("a cancelled sandbox_connect stops at the delivery in flight (abandoned, recorded) and sends nothing more", async () => {
+    slow = await startRecordingServer(() => ({ status: 200, delayMs: 20_000 }));
+    const registry = createLocalRegistry({ db, apiKey: apiKeyFingerprint(SECRET) });
+    await registry.create({ url: slow.url, status: "active", enabled_events: ["account.added", "shifts.added"], version: "2023-11-22" });
+    const controller = new AbortController();
+    const call = sandboxConnect.run({ seed: 3, jobs: ["shifts"], platform: "Deputy" }, context("local", controller.signal));
+    call.catch(() => {});
+    await waitUntil(() => slow!.requests.length === 1, 10_000);
+    const abortedAt = Date.now();
+    controller.abort("the user gave up");
+    await expect(call).rejects.toThrow(/^stopped: the client cancelled the call/);
+    expect(Date.now() - abortedAt).toBeLessThan(3_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(slow.requests).toHaveLength(1);
+    expect(deliveryStore(db).list({ limit: 10 }).map((attempt) => attempt.error)).toEqual([expect.stringMatching(/^abandoned/)]);
+  });
+
+  it("a cancelled sandbox_connect against a running mock gives up its call at once", async () => {
+    slow = await startRecordingServer(() => ({ status: 200, delayMs: 20_000 }));
+    const controller = new AbortController();
+    const call = sandboxConnect.run({ seed: 3 }, context("http", controller.signal, slow.url));
+    call.catch(() => {});
+    await waitUntil(() => slow!.requests.length === 1, 10_000);
+    const abortedAt = Date.now();
+    controller.abort("the user gave up");
+    await expect(call).rejects.toThrow(/^stopped: the client cancelled the call/);
+    expect(Date.now() - abortedAt).toBeLessThan(3_000);
   });
 
   it("with no webhook registered the account is made and nothing is sent, which the text says", async () => {

@@ -3,9 +3,14 @@ import { sandboxTargetOrUsageError, withSandbox } from "../../cli/sandbox-target
 import { collectingOutput } from "../../output/collect.js";
 import { connectJson } from "../../output/sandbox.js";
 import { jobOutcomes } from "../../sandbox/outcomes.js";
+import { CliError } from "../../errors.js";
 import { defineTool } from "../tool.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+
+const STOPPED_CONNECT =
+  "stopped: the client cancelled the call or closed the connection; the account may exist (sandbox_accounts lists it) " +
+  "and every delivery attempt made is recorded (deliveries list)";
 
 /** A connect request's field as the tool's argument: outcomes come from fail and pending. */
 const argumentOf = (field: string) => (field === "outcomes" ? '"fail"/"pending"' : `"${field}"`);
@@ -36,13 +41,17 @@ export const sandboxConnect = defineTool({
   async run(args, context) {
     const target = sandboxTargetOrUsageError(context.registry);
     const outcomes = jobOutcomes(args);
+    const stopped = () => new CliError(STOPPED_CONNECT);
     const result = await withSandbox(
       collectingOutput(),
       target,
       args.timeout_ms ?? DEFAULT_TIMEOUT_MS,
       (api) => api.connect({ platform: args.platform, endUserId: args.end_user_id, jobs: args.jobs, seed: args.seed, outcomes }),
-      { term: argumentOf, createsStore: true },
-    );
+      { term: argumentOf, createsStore: true, signal: context.signal },
+    ).catch((error: unknown) => {
+      throw context.signal?.aborted ? stopped() : error;
+    });
+    if (context.signal?.aborted) throw stopped();
     const data = connectJson(result);
     const failed = result.deliveries.filter((delivery) => !delivery.ok);
     const deliveries =
