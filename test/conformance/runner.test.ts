@@ -326,6 +326,14 @@ describe("each broken handler fails exactly its check", () => {
     expect(report.results.find((r) => r.id === "retried-delivery")!.message).toMatch(/the same missing dedupe as duplicate-delivery$/);
   });
 
+  it("a handler that answers first and stores a moment later passes: the earlier checks' late stores are not the duplicate's", async () => {
+    // It stores each event 200 ms after answering (within the 300 ms settle time), deduping on
+    // event_id; genuine-events' last stores land after duplicate-delivery has begun.
+    const target = await handler({ storeAfterMs: 200 });
+    const report = await run(target, { checks: ["genuine-events", "duplicate-delivery", "retried-delivery"], stateUrl: target.stateUrl });
+    expect(verdicts(report), describeReport(report)).toEqual({ "genuine-events": "pass", "duplicate-delivery": "pass", "retried-delivery": "pass" });
+  });
+
   it("without a state URL, a non-idempotent handler cannot be told apart (2xx is all it shows), and the passes say so", async () => {
     const report = await run(await handler(nonIdempotent), { checks: ["duplicate-delivery", "retried-delivery"] });
     expect(verdicts(report)).toEqual({ "duplicate-delivery": "pass", "retried-delivery": "pass" });
