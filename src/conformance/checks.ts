@@ -117,7 +117,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   },
   {
     id: "extra-fields",
-    sends: "a known event with added fields (in the envelope, the payload and its params)",
+    sends: "a known event with added fields (in the envelope, the payload and its params), one holding non-ASCII text",
     expects: "2xx (4xx fails; 5xx warns)",
     why: "Pinwheel adds fields without notice; a strict schema answering 400 loses every event from then on",
     fix: "validate tolerantly: ignore unknown fields (zod looseObject, no additionalProperties: false)",

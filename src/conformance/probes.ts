@@ -16,6 +16,9 @@ const UNKNOWN_EVENT_BASE: EventName = "income.added";
 const EXTRA_FIELDS_EVENT: EventName = "employment.added";
 const CONTENT_TYPE_EVENT: EventName = "identity.added";
 /** Not in the catalog, and never will be: Pinwheel's names have no "pinwheel_cli" family. */
+/** The added field's text: non-ASCII, so a handler that decodes the body before its HMAC signs other bytes. */
+export const EXTRA_FIELD_TEXT = "pinwheel-cli conformance: Café Zoë ✓";
+export const NON_ASCII_FIX = "compute the HMAC over the raw body bytes (a Buffer), never over a string decoded from them; decode as UTF-8 only to parse the JSON";
 export const UNKNOWN_EVENT_NAME = "pinwheel_cli_conformance.probed";
 const OUT_OF_ORDER_SCENARIO = "at-least-once";
 
@@ -103,12 +106,22 @@ export const PROBES: Record<CheckId, Probe> = {
   async "extra-fields"(ctx) {
     const event = checkEvent(ctx, EXTRA_FIELDS_EVENT);
     const envelope = build(ctx, event);
-    const added = { added_by: "pinwheel-cli conformance", nested: { flag: true } };
+    // Its text is not ASCII (sent as UTF-8 bytes, as JSON is): a new field may carry a name.
+    const added = { added_by: EXTRA_FIELD_TEXT, nested: { flag: true } };
     Object.assign(envelope as unknown as Record<string, unknown>, { pinwheel_cli_added_field: added });
     envelope.payload.pinwheel_cli_added_field = added;
     const params = envelope.payload.params;
     if (typeof params === "object" && params !== null && !Array.isArray(params)) (params as Record<string, unknown>).pinwheel_cli_added_field = 1;
-    return mustAccept(ctx, [genuine(ctx.signer, envelope, `${event} with fields Pinwheel may add tomorrow`)], "warn");
+    // Whether the handler had verified anything before: then the secret is right.
+    const verifiedBefore = ctx.exchanges.some(accepted);
+    const outcome = await mustAccept(ctx, [genuine(ctx.signer, envelope, `${event} with fields Pinwheel may add tomorrow`)], "warn");
+    const [refused] = outcome.evidence ?? [];
+    if (outcome.verdict !== "fail" || !verifiedBefore || !refused || (refused.answer.statusCode !== 401 && refused.answer.statusCode !== 403)) return outcome;
+    return fail(
+      `answered ${answerText(refused)} to ${refused.label}, whose added field holds non-ASCII text (${JSON.stringify(EXTRA_FIELD_TEXT)}, UTF-8 bytes), though it verified ASCII bodies before: its signature check reads the body as text in another encoding (latin1, UTF-16) instead of its raw bytes`,
+      [refused],
+      NON_ASCII_FIX,
+    );
   },
 
   "off-schema-payload": offSchemaPayload,

@@ -12,6 +12,7 @@ import { GENUINE_FIRST_FIX, MILLISECONDS_FIX } from "../../src/conformance/genui
 import { verifyWebhook } from "../../src/signing.js";
 import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
 import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
+import { decodesLatin1 } from "../fixtures/handlers/decodes-latin1.js";
 import { crashesOnMissingParams } from "../fixtures/handlers/crashes-on-missing-params.js";
 import { millisecondTimestamps } from "../fixtures/handlers/millisecond-timestamps.js";
 import { nonIdempotent } from "../fixtures/handlers/non-idempotent.js";
@@ -324,6 +325,12 @@ describe("each broken handler fails exactly its check", () => {
     const report = await run(target, { stateUrl: target.stateUrl });
     expectOnlyFailure(report, "duplicate-delivery", /^answered 200, then 200, but --state-url went from processed (\d+) to processed \d+ on the duplicate: it processed the same event_id twice$/, ["retried-delivery"]);
     expect(report.results.find((r) => r.id === "retried-delivery")!.message).toMatch(/the same missing dedupe as duplicate-delivery$/);
+  });
+
+  it("decodes the body as latin1 before its HMAC: extra-fields' non-ASCII text shows it, with the raw-bytes fix", async () => {
+    const report = await run(await handler(decodesLatin1));
+    expectOnlyFailure(report, "extra-fields", /^answered 401 to employment\.added with fields Pinwheel may add tomorrow, whose added field holds non-ASCII text \(.*\), though it verified ASCII bodies before: its signature check reads the body as text in another encoding/);
+    expect(report.results.find((r) => r.id === "extra-fields")!.fix).toMatch(/^compute the HMAC over the raw body bytes/);
   });
 
   it("a handler that answers first and stores a moment later passes: the earlier checks' late stores are not the duplicate's", async () => {
