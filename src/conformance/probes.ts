@@ -19,6 +19,9 @@ const CONTENT_TYPE_EVENT: EventName = "identity.added";
 /** The added field's text: non-ASCII, so a handler that decodes the body before its HMAC signs other bytes. */
 export const EXTRA_FIELD_TEXT = "pinwheel-cli conformance: Café Zoë ✓";
 export const NON_ASCII_FIX = "compute the HMAC over the raw body bytes (a Buffer), never over a string decoded from them; decode as UTF-8 only to parse the JSON";
+const CAPITALIZED = ["Content-Type", "X-Pinwheel-Signature", "X-Timestamp"];
+const capitalize = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+export const CASE_FIX = "look the headers up case-insensitively (lower-case the names first, or your framework's headers.get())";
 export const UNKNOWN_EVENT_NAME = "pinwheel_cli_conformance.probed";
 const OUT_OF_ORDER_SCENARIO = "at-least-once";
 
@@ -156,9 +159,21 @@ export const PROBES: Record<CheckId, Probe> = {
   },
 
   async "content-type"(ctx) {
-    const request = genuine(ctx.signer, build(ctx, checkEvent(ctx, CONTENT_TYPE_EVENT)), "content-type: application/json; charset=utf-8");
+    const event = checkEvent(ctx, CONTENT_TYPE_EVENT);
+    const request = genuine(ctx.signer, build(ctx, event), "content-type: application/json; charset=utf-8");
     request.headers["content-type"] = "application/json; charset=utf-8";
-    return mustAccept(ctx, [request]);
+    const outcome = await mustAccept(ctx, [request]);
+    if (outcome.verdict !== "pass") return outcome;
+    // HTTP header names are case-insensitive, and nothing promises the case Pinwheel's are sent in.
+    const capitalized = genuine(ctx.signer, build(ctx, event), `${event} with its header names capitalized (${CAPITALIZED.join(", ")})`);
+    capitalized.headers = Object.fromEntries(Object.entries(capitalized.headers).map(([name, value]) => [capitalize(name), value]));
+    const exchange = await ctx.send(capitalized);
+    if (accepted(exchange)) return pass(`accepted (${answerText(exchange)} ×2: the charset, and capitalized header names)`);
+    return fail(
+      `answered ${answerText(exchange)} to ${exchange.label}, though it accepted the same event with lower-case names: it reads headers by their exact case, and HTTP header names are case-insensitive`,
+      [exchange],
+      CASE_FIX,
+    );
   },
 
   async "response-time"(ctx) {

@@ -10,7 +10,8 @@ import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type
 import { EVENT_NAMES } from "../../src/events/catalog.js";
 import { GENUINE_FIRST_FIX, MILLISECONDS_FIX } from "../../src/conformance/genuine-first.js";
 import { verifyWebhook } from "../../src/signing.js";
-import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
+import { hmac, startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
+import { CASE_FIX } from "../../src/conformance/probes.js";
 import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
 import { decodesLatin1 } from "../fixtures/handlers/decodes-latin1.js";
 import { crashesOnMissingParams } from "../fixtures/handlers/crashes-on-missing-params.js";
@@ -331,6 +332,25 @@ describe("each broken handler fails exactly its check", () => {
     const report = await run(await handler(decodesLatin1));
     expectOnlyFailure(report, "extra-fields", /^answered 401 to employment\.added with fields Pinwheel may add tomorrow, whose added field holds non-ASCII text \(.*\), though it verified ASCII bodies before: its signature check reads the body as text in another encoding/);
     expect(report.results.find((r) => r.id === "extra-fields")!.fix).toMatch(/^compute the HMAC over the raw body bytes/);
+  });
+
+  it("reads headers by their exact case: content-type's capitalized header names show it, with the case-insensitive fix", async () => {
+    // The correct handler, but reading the raw header list by exact (lower-case) name, as a
+    // case-preserving map (an API gateway's event.headers) does.
+    const target = await handler({
+      signatureMatches(secret, _headers, raw, rawHeaders) {
+        const exact = (name: string) => {
+          const i = rawHeaders!.indexOf(name);
+          return i < 0 ? undefined : rawHeaders![i + 1];
+        };
+        const match = /^v2=([0-9a-f]{64})$/.exec(exact("x-pinwheel-signature") ?? "");
+        const timestamp = exact("x-timestamp");
+        return !!match && timestamp !== undefined && hmac(secret, timestamp, raw).equals(Buffer.from(match[1]!, "hex"));
+      },
+    });
+    const report = await run(target);
+    expectOnlyFailure(report, "content-type", /^answered 401 to identity\.added with its header names capitalized \(Content-Type, X-Pinwheel-Signature, X-Timestamp\), though it accepted the same event with lower-case names: it reads headers by their exact case/);
+    expect(report.results.find((r) => r.id === "content-type")!.fix).toBe(CASE_FIX);
   });
 
   it("a handler that answers first and stores a moment later passes: the earlier checks' late stores are not the duplicate's", async () => {
