@@ -353,6 +353,22 @@ describe("each broken handler fails exactly its check", () => {
     expect(report.results.find((r) => r.id === "content-type")!.fix).toBe(CASE_FIX);
   });
 
+  it("verifies some genuine events but not others (the body decoded as UTF-16): the hint says the secret is right, not to check it", async () => {
+    const target = await handler({
+      signatureMatches(secret, headers, raw) {
+        const match = /^v2=([0-9a-f]{64})$/.exec(String(headers["x-pinwheel-signature"]));
+        const timestamp = headers["x-timestamp"];
+        // Decoding drops an odd body's last byte: those bodies never verify.
+        return !!match && typeof timestamp === "string" && hmac(secret, timestamp, Buffer.from(raw.toString("utf16le"), "utf16le")).equals(Buffer.from(match[1]!, "hex"));
+      },
+    });
+    const report = await run(target, { checks: ["genuine-events"] });
+    const [genuine] = report.results;
+    expect(genuine!.verdict).toBe("fail");
+    expect(genuine!.message).toMatch(/ \(refused as unauthorized, though \d+ other genuine events? signed the same way verified: the secret is right, and the signature is checked over something other than the raw body bytes/);
+    expect(genuine!.message).not.toContain("same secret as --secret");
+  });
+
   it("a handler that answers first and stores a moment later passes: the earlier checks' late stores are not the duplicate's", async () => {
     // It stores each event 200 ms after answering (within the 300 ms settle time), deduping on
     // event_id; genuine-events' last stores land after duplicate-delivery has begun.
