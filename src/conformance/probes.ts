@@ -148,10 +148,12 @@ export const PROBES: Record<CheckId, Probe> = {
     if (result.changed) {
       const moved = `--state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the retry`;
       if (ctx.memory.duplicateProcessedTwice) return warn(`answered ${result.answers}, but ${moved}: the same missing dedupe as duplicate-delivery`, [result.second]);
-      return fail(
-        `answered ${result.answers}, but ${moved}${ctx.memory.duplicateProcessedTwice === false ? ", though it ignored an identical copy" : ""}: the dedupe key changes on a retry (the signature or the timestamp?)`,
-        [result.second],
-      );
+      // Without duplicate-delivery's verdict (--checks), no dedupe at all looks the same as a key that changes.
+      const why =
+        ctx.memory.duplicateProcessedTwice === false
+          ? ", though it ignored an identical copy: the dedupe key changes on a retry (the signature or the timestamp?)"
+          : ": it processed the same event_id twice (no dedupe on event_id, or a key that changes on a retry: the signature or the timestamp?)";
+      return fail(`answered ${result.answers}, but ${moved}${why}`, [result.second]);
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
     if (!ctx.state) return { ...pass(`answered ${result.answers} ${unseen("retry")}`), unchecked: UNCHECKED_STATE };

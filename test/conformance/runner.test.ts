@@ -369,6 +369,13 @@ describe("each broken handler fails exactly its check", () => {
     expect(genuine!.message).not.toContain("same secret as --secret");
   });
 
+  it("retried-delivery alone (--checks) against a handler with no dedupe: says the event_id was processed twice, not only that the key changes", async () => {
+    const target = await handler(nonIdempotent);
+    const report = await run(target, { checks: ["retried-delivery"], stateUrl: target.stateUrl });
+    expect(report.results[0]!.verdict).toBe("fail");
+    expect(report.results[0]!.message).toMatch(/on the retry: it processed the same event_id twice \(no dedupe on event_id, or a key that changes on a retry/);
+  });
+
   it("a handler that answers first and stores a moment later passes: the earlier checks' late stores are not the duplicate's", async () => {
     // It stores each event 200 ms after answering (within the 300 ms settle time), deduping on
     // event_id; genuine-events' last stores land after duplicate-delivery has begun.
