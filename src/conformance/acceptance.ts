@@ -34,8 +34,10 @@ function judgeAccepted(exchanges: readonly Exchange[], serverErrors: "fail" | "w
   const unauthorized = refused.every((exchange) => exchange.answer.statusCode === 401 || exchange.answer.statusCode === 403);
   const hint = brokeOff
     ? ` (${retried})`
+    : unauthorized && refused.length < exchanges.length
+    ? ` (refused as unauthorized, though ${exchanges.length - refused.length} other genuine ${exchanges.length - refused.length === 1 ? "event" : "events"} signed the same way verified: the secret is right, and the signature is checked over something other than the raw body bytes, such as text decoded from them (UTF-16, latin1) or re-serialized JSON)`
     : unauthorized
-    ? " (refused as unauthorized: is the handler verifying with the same secret as --secret, over the raw body?)"
+    ? " (refused as unauthorized: is the handler verifying with the same secret as --secret, over the raw body, reading x-pinwheel-signature and x-timestamp case-insensitively?)"
     : lost === "a 4XX"
       ? ` (${notRetriedWhy(lost)}: ${events} would be lost)`
       : lost === "a redirect"

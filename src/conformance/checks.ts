@@ -117,7 +117,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   },
   {
     id: "extra-fields",
-    sends: "a known event with added fields (in the envelope, the payload and its params)",
+    sends: "a known event with added fields (in the envelope, the payload and its params), one holding non-ASCII text",
     expects: "2xx (4xx fails; 5xx warns)",
     why: "Pinwheel adds fields without notice; a strict schema answering 400 loses every event from then on",
     fix: "validate tolerantly: ignore unknown fields (zod looseObject, no additionalProperties: false)",
@@ -152,9 +152,9 @@ export const CHECKS: readonly CheckDefinition[] = [
   },
   {
     id: "content-type",
-    sends: "a genuine event sent as application/json; charset=utf-8",
-    expects: "2xx",
-    why: "a body parser matched on the exact string application/json skips the request or hands the handler no body",
+    sends: "a genuine event sent as application/json; charset=utf-8, then one with its header names capitalized",
+    expects: "2xx for each",
+    why: "a body parser matched on the exact string application/json skips the request or hands the handler no body; a header looked up by its exact case (a case-preserving map) misses X-Pinwheel-Signature",
     fix: "match the media type, not the whole header (type-is, or split on ';')",
   },
   {

@@ -18,7 +18,13 @@ export interface ProbeContext {
   send(request: ProbeRequest): Promise<Exchange>;
   /** Every exchange of the run so far, all checks. */
   exchanges: readonly Exchange[];
-  state?: { read: StateReader; settle(from: StateReading): Promise<StateReading> };
+  /**
+   * The app's state: `settle` reads until it moves from `from` (or the settle time passes);
+   * `quiet` reads once the settle time has passed since the last answer, so that what a handler
+   * that answers first and stores a moment later still does for earlier requests is not taken
+   * for what the next one did.
+   */
+  state?: { read: StateReader; settle(from: StateReading): Promise<StateReading>; quiet(): Promise<StateReading> };
   /** What one check learned that a later one needs (retried-delivery asks duplicate-delivery). */
   memory: {
     duplicateProcessedTwice?: boolean;

@@ -16,6 +16,12 @@ const UNKNOWN_EVENT_BASE: EventName = "income.added";
 const EXTRA_FIELDS_EVENT: EventName = "employment.added";
 const CONTENT_TYPE_EVENT: EventName = "identity.added";
 /** Not in the catalog, and never will be: Pinwheel's names have no "pinwheel_cli" family. */
+/** The added field's text: non-ASCII, so a handler that decodes the body before its HMAC signs other bytes. */
+export const EXTRA_FIELD_TEXT = "pinwheel-cli conformance: Café Zoë ✓";
+export const NON_ASCII_FIX = "compute the HMAC over the raw body bytes (a Buffer), never over a string decoded from them; decode as UTF-8 only to parse the JSON";
+const CAPITALIZED = ["Content-Type", "X-Pinwheel-Signature", "X-Timestamp"];
+const capitalize = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+export const CASE_FIX = "look the headers up case-insensitively (lower-case the names first, or your framework's headers.get())";
 export const UNKNOWN_EVENT_NAME = "pinwheel_cli_conformance.probed";
 const OUT_OF_ORDER_SCENARIO = "at-least-once";
 
@@ -103,12 +109,22 @@ export const PROBES: Record<CheckId, Probe> = {
   async "extra-fields"(ctx) {
     const event = checkEvent(ctx, EXTRA_FIELDS_EVENT);
     const envelope = build(ctx, event);
-    const added = { added_by: "pinwheel-cli conformance", nested: { flag: true } };
+    // Its text is not ASCII (sent as UTF-8 bytes, as JSON is): a new field may carry a name.
+    const added = { added_by: EXTRA_FIELD_TEXT, nested: { flag: true } };
     Object.assign(envelope as unknown as Record<string, unknown>, { pinwheel_cli_added_field: added });
     envelope.payload.pinwheel_cli_added_field = added;
     const params = envelope.payload.params;
     if (typeof params === "object" && params !== null && !Array.isArray(params)) (params as Record<string, unknown>).pinwheel_cli_added_field = 1;
-    return mustAccept(ctx, [genuine(ctx.signer, envelope, `${event} with fields Pinwheel may add tomorrow`)], "warn");
+    // Whether the handler had verified anything before: then the secret is right.
+    const verifiedBefore = ctx.exchanges.some(accepted);
+    const outcome = await mustAccept(ctx, [genuine(ctx.signer, envelope, `${event} with fields Pinwheel may add tomorrow`)], "warn");
+    const [refused] = outcome.evidence ?? [];
+    if (outcome.verdict !== "fail" || !verifiedBefore || !refused || (refused.answer.statusCode !== 401 && refused.answer.statusCode !== 403)) return outcome;
+    return fail(
+      `answered ${answerText(refused)} to ${refused.label}, whose added field holds non-ASCII text (${JSON.stringify(EXTRA_FIELD_TEXT)}, UTF-8 bytes), though it verified ASCII bodies before: its signature check reads the body as text in another encoding (latin1, UTF-16) instead of its raw bytes`,
+      [refused],
+      NON_ASCII_FIX,
+    );
   },
 
   "off-schema-payload": offSchemaPayload,
@@ -132,10 +148,12 @@ export const PROBES: Record<CheckId, Probe> = {
     if (result.changed) {
       const moved = `--state-url went from ${result.changed.from.text} to ${result.changed.to.text} on the retry`;
       if (ctx.memory.duplicateProcessedTwice) return warn(`answered ${result.answers}, but ${moved}: the same missing dedupe as duplicate-delivery`, [result.second]);
-      return fail(
-        `answered ${result.answers}, but ${moved}${ctx.memory.duplicateProcessedTwice === false ? ", though it ignored an identical copy" : ""}: the dedupe key changes on a retry (the signature or the timestamp?)`,
-        [result.second],
-      );
+      // Without duplicate-delivery's verdict (--checks), no dedupe at all looks the same as a key that changes.
+      const why =
+        ctx.memory.duplicateProcessedTwice === false
+          ? ", though it ignored an identical copy: the dedupe key changes on a retry (the signature or the timestamp?)"
+          : ": it processed the same event_id twice (no dedupe on event_id, or a key that changes on a retry: the signature or the timestamp?)";
+      return fail(`answered ${result.answers}, but ${moved}${why}`, [result.second]);
     }
     if (result.unobserved) return warn(`answered ${result.answers}, ${UNOBSERVED}`, []);
     if (!ctx.state) return { ...pass(`answered ${result.answers} ${unseen("retry")}`), unchecked: UNCHECKED_STATE };
@@ -143,9 +161,21 @@ export const PROBES: Record<CheckId, Probe> = {
   },
 
   async "content-type"(ctx) {
-    const request = genuine(ctx.signer, build(ctx, checkEvent(ctx, CONTENT_TYPE_EVENT)), "content-type: application/json; charset=utf-8");
+    const event = checkEvent(ctx, CONTENT_TYPE_EVENT);
+    const request = genuine(ctx.signer, build(ctx, event), "content-type: application/json; charset=utf-8");
     request.headers["content-type"] = "application/json; charset=utf-8";
-    return mustAccept(ctx, [request]);
+    const outcome = await mustAccept(ctx, [request]);
+    if (outcome.verdict !== "pass") return outcome;
+    // HTTP header names are case-insensitive, and nothing promises the case Pinwheel's are sent in.
+    const capitalized = genuine(ctx.signer, build(ctx, event), `${event} with its header names capitalized (${CAPITALIZED.join(", ")})`);
+    capitalized.headers = Object.fromEntries(Object.entries(capitalized.headers).map(([name, value]) => [capitalize(name), value]));
+    const exchange = await ctx.send(capitalized);
+    if (accepted(exchange)) return pass(`accepted (${answerText(exchange)} ×2: the charset, and capitalized header names)`);
+    return fail(
+      `answered ${answerText(exchange)} to ${exchange.label}, though it accepted the same event with lower-case names: it reads headers by their exact case, and HTTP header names are case-insensitive`,
+      [exchange],
+      CASE_FIX,
+    );
   },
 
   async "response-time"(ctx) {

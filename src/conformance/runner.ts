@@ -113,9 +113,11 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const all: Exchange[] = [];
   let current: Exchange[] = [];
   const unanswered = new UnansweredStreak();
+  let lastAnswerAt: number | undefined;
   const send = async (request: ProbeRequest): Promise<Exchange> => {
     signal?.throwIfAborted();
     const attempt = await sender.send(options.url, request.body, request.headers, signal);
+    lastAnswerAt = clock();
     // An attempt the signal ended is no answer of the handler's, to judge or to call unreachable.
     signal?.throwIfAborted();
     const exchange: Exchange = {
@@ -164,7 +166,15 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     nowMs: clock,
     send,
     exchanges: all,
-    state: read && { read, settle: (from) => readAfterSettling(read, from, settleMs, sleep, clock) },
+    state: read && {
+      read,
+      settle: (from) => readAfterSettling(read, from, settleMs, sleep, clock),
+      quiet: async () => {
+        const left = lastAnswerAt === undefined ? 0 : lastAnswerAt + settleMs - clock();
+        if (left > 0) await sleep(left);
+        return read();
+      },
+    },
     memory: {},
   };
 

@@ -10,8 +10,10 @@ import { CHECK_IDS, CHECKS, ConformanceError, runConformance, selectChecks, type
 import { EVENT_NAMES } from "../../src/events/catalog.js";
 import { GENUINE_FIRST_FIX, MILLISECONDS_FIX } from "../../src/conformance/genuine-first.js";
 import { verifyWebhook } from "../../src/signing.js";
-import { startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
+import { hmac, startHandler, type HandlerSteps, type RunningHandler } from "../fixtures/handlers/base.js";
+import { CASE_FIX } from "../../src/conformance/probes.js";
 import { acceptsForged } from "../fixtures/handlers/accepts-forged.js";
+import { decodesLatin1 } from "../fixtures/handlers/decodes-latin1.js";
 import { crashesOnMissingParams } from "../fixtures/handlers/crashes-on-missing-params.js";
 import { millisecondTimestamps } from "../fixtures/handlers/millisecond-timestamps.js";
 import { nonIdempotent } from "../fixtures/handlers/non-idempotent.js";
@@ -324,6 +326,62 @@ describe("each broken handler fails exactly its check", () => {
     const report = await run(target, { stateUrl: target.stateUrl });
     expectOnlyFailure(report, "duplicate-delivery", /^answered 200, then 200, but --state-url went from processed (\d+) to processed \d+ on the duplicate: it processed the same event_id twice$/, ["retried-delivery"]);
     expect(report.results.find((r) => r.id === "retried-delivery")!.message).toMatch(/the same missing dedupe as duplicate-delivery$/);
+  });
+
+  it("decodes the body as latin1 before its HMAC: extra-fields' non-ASCII text shows it, with the raw-bytes fix", async () => {
+    const report = await run(await handler(decodesLatin1));
+    expectOnlyFailure(report, "extra-fields", /^answered 401 to employment\.added with fields Pinwheel may add tomorrow, whose added field holds non-ASCII text \(.*\), though it verified ASCII bodies before: its signature check reads the body as text in another encoding/);
+    expect(report.results.find((r) => r.id === "extra-fields")!.fix).toMatch(/^compute the HMAC over the raw body bytes/);
+  });
+
+  it("reads headers by their exact case: content-type's capitalized header names show it, with the case-insensitive fix", async () => {
+    // The correct handler, but reading the raw header list by exact (lower-case) name, as a
+    // case-preserving map (an API gateway's event.headers) does.
+    const target = await handler({
+      signatureMatches(secret, _headers, raw, rawHeaders) {
+        const exact = (name: string) => {
+          const i = rawHeaders!.indexOf(name);
+          return i < 0 ? undefined : rawHeaders![i + 1];
+        };
+        const match = /^v2=([0-9a-f]{64})$/.exec(exact("x-pinwheel-signature") ?? "");
+        const timestamp = exact("x-timestamp");
+        return !!match && timestamp !== undefined && hmac(secret, timestamp, raw).equals(Buffer.from(match[1]!, "hex"));
+      },
+    });
+    const report = await run(target);
+    expectOnlyFailure(report, "content-type", /^answered 401 to identity\.added with its header names capitalized \(Content-Type, X-Pinwheel-Signature, X-Timestamp\), though it accepted the same event with lower-case names: it reads headers by their exact case/);
+    expect(report.results.find((r) => r.id === "content-type")!.fix).toBe(CASE_FIX);
+  });
+
+  it("verifies some genuine events but not others (the body decoded as UTF-16): the hint says the secret is right, not to check it", async () => {
+    const target = await handler({
+      signatureMatches(secret, headers, raw) {
+        const match = /^v2=([0-9a-f]{64})$/.exec(String(headers["x-pinwheel-signature"]));
+        const timestamp = headers["x-timestamp"];
+        // Decoding drops an odd body's last byte: those bodies never verify.
+        return !!match && typeof timestamp === "string" && hmac(secret, timestamp, Buffer.from(raw.toString("utf16le"), "utf16le")).equals(Buffer.from(match[1]!, "hex"));
+      },
+    });
+    const report = await run(target, { checks: ["genuine-events"] });
+    const [genuine] = report.results;
+    expect(genuine!.verdict).toBe("fail");
+    expect(genuine!.message).toMatch(/ \(refused as unauthorized, though \d+ other genuine events? signed the same way verified: the secret is right, and the signature is checked over something other than the raw body bytes/);
+    expect(genuine!.message).not.toContain("same secret as --secret");
+  });
+
+  it("retried-delivery alone (--checks) against a handler with no dedupe: says the event_id was processed twice, not only that the key changes", async () => {
+    const target = await handler(nonIdempotent);
+    const report = await run(target, { checks: ["retried-delivery"], stateUrl: target.stateUrl });
+    expect(report.results[0]!.verdict).toBe("fail");
+    expect(report.results[0]!.message).toMatch(/on the retry: it processed the same event_id twice \(no dedupe on event_id, or a key that changes on a retry/);
+  });
+
+  it("a handler that answers first and stores a moment later passes: the earlier checks' late stores are not the duplicate's", async () => {
+    // It stores each event 200 ms after answering (within the 300 ms settle time), deduping on
+    // event_id; genuine-events' last stores land after duplicate-delivery has begun.
+    const target = await handler({ storeAfterMs: 200 });
+    const report = await run(target, { checks: ["genuine-events", "duplicate-delivery", "retried-delivery"], stateUrl: target.stateUrl });
+    expect(verdicts(report), describeReport(report)).toEqual({ "genuine-events": "pass", "duplicate-delivery": "pass", "retried-delivery": "pass" });
   });
 
   it("without a state URL, a non-idempotent handler cannot be told apart (2xx is all it shows), and the passes say so", async () => {
