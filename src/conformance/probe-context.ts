@@ -70,7 +70,7 @@ export function checkEvent(ctx: ProbeContext, preferred: EventName): EventName {
 
 export const pass = (message: string): ProbeOutcome => ({ verdict: "pass", message });
 export const fail = (message: string, evidence: Exchange[], fix?: string): ProbeOutcome => ({ verdict: "fail", message, evidence, fix });
-export const warn = (message: string, evidence: Exchange[]): ProbeOutcome => ({ verdict: "warn", message, evidence });
+export const warn = (message: string, evidence: Exchange[], fix?: string): ProbeOutcome => ({ verdict: "warn", message, evidence, fix });
 
 export function noAnswer(exchange: Exchange): ProbeOutcome {
   return fail(`no answer to ${exchange.label}: ${answerText(exchange)}`, [exchange]);
