@@ -186,7 +186,7 @@ export class DeliveryRun {
         onAttempt: (attempt) => {
           this.recorder.record(context, attempt);
           if (options.attemptLines === "none") return;
-          const line = { event: item.event, eventId: item.eventId, attempt, expectedRefusal: item.expectedRefusal };
+          const line = { event: item.event, eventId: item.eventId, attempt, expectedRefusal: item.expectedRefusal, requestId: item.requestId };
           if (out.json) {
             // ok is the HTTP outcome; passed says whether it is the one expected (a refusal, here).
             const expected = item.expectedRefusal === undefined ? {} : { expected: "refusal", passed: answeredAsExpected(item.expectedRefusal, attempt) };
