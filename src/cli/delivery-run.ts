@@ -120,10 +120,13 @@ export class DeliveryRun {
       const notSent = Math.max(0, options.planned - sent - abandoned);
       // --json's reader gets where it stopped as a last line of its own (the summary line never comes).
       if (out.json && NDJSON_SOURCES.has(options.source)) {
-        out.ndjson({ type: "interrupted", sent, ok: sent - failed.length, failed: failed.length, abandoned, not_sent: notSent });
+        const refusals = this.refusedAsExpected > 0 ? { refused_as_expected: this.refusedAsExpected } : {};
+        out.ndjson({ type: "interrupted", sent, ok: sent - failed.length, ...refusals, failed: failed.length, abandoned, not_sent: notSent });
       }
+      // As the summary line counts them: answers as expected, a refusal of a stale recording included.
+      const answered = this.expectingRefusal ? `${sent - failed.length} as expected, ${this.refusedAsExpected} of them refused` : `${sent - failed.length} 2xx`;
       return (
-        `after ${sent} of ${options.planned} deliveries (${sent - failed.length} 2xx, ${failed.length} failed); ` +
+        `after ${sent} of ${options.planned} deliveries (${answered}, ${failed.length} failed); ` +
         `${abandoned} abandoned in flight, ${notSent} not sent; every attempt made is recorded (pinwheel-cli deliveries list)`
       );
     },
@@ -183,7 +186,7 @@ export class DeliveryRun {
         onAttempt: (attempt) => {
           this.recorder.record(context, attempt);
           if (options.attemptLines === "none") return;
-          const line = { event: item.event, eventId: item.eventId, attempt, expectedRefusal: item.expectedRefusal };
+          const line = { event: item.event, eventId: item.eventId, attempt, expectedRefusal: item.expectedRefusal, requestId: item.requestId };
           if (out.json) {
             // ok is the HTTP outcome; passed says whether it is the one expected (a refusal, here).
             const expected = item.expectedRefusal === undefined ? {} : { expected: "refusal", passed: answeredAsExpected(item.expectedRefusal, attempt) };

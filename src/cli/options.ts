@@ -170,7 +170,7 @@ export function duration(value: string): number {
   return ms;
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** A calendar date that exists: JavaScript's Date would roll 2026-02-30 over to March 2. */
 function isRealDate(year: number, month: number, day: number): boolean {
@@ -178,7 +178,11 @@ function isRealDate(year: number, month: number, day: number): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** "15m", "2h", "7d" ago, or an ISO date/time; normalised to an ISO string that sorts like received_at. */
+/**
+ * "15m", "2h", "7d" ago, or an ISO date/time; normalised to an ISO string that sorts like received_at.
+ * A date/time without a zone is UTC, as every time the CLI prints is (and as Date reads a date
+ * alone): read in the machine's zone, a time copied from "events list" would be off by its offset.
+ */
 export function since(value: string): string {
   const text = value.trim();
   const ago = durationMs(text);
@@ -192,7 +196,8 @@ export function since(value: string): string {
     throw new InvalidArgumentError(`"${value}" has no unit; use a duration such as ${text}m, ${text}h or ${text}d, or an ISO date such as 2026-11-23.`);
   }
   const iso = ISO_DATE_TIME.exec(text);
-  const parsed = new Date(text);
+  const zoneless = iso !== null && text.length > 10 && iso[4] === undefined;
+  const parsed = new Date(zoneless ? `${text}Z` : text);
   if (!iso || Number.isNaN(parsed.getTime()) || !isRealDate(Number(iso[1]), Number(iso[2]), Number(iso[3]))) {
     throw new InvalidArgumentError(`"${value}" is neither a duration (15m, 2h, 7d) nor an ISO date such as 2026-11-23T10:00:00Z.`);
   }

@@ -12,6 +12,8 @@ export interface DeliveryLine {
   attempt: NumberedAttempt;
   /** A request sent as recorded that the app should refuse: a 4XX is the pass, a 2xx the failure. */
   expectedRefusal?: ExpectedRefusal | undefined;
+  /** The stored request sent again (replay): named on its line when its body is no event. */
+  requestId?: number | undefined;
 }
 
 export function formatDuration(ms: number): string {
@@ -27,7 +29,7 @@ export function formatAge(seconds: number): string {
 }
 
 /** "✔ 200  paystubs.fully_synced  → http://127.0.0.1:3000/  12 ms  <event_id>" */
-export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt, expectedRefusal }: DeliveryLine): string {
+export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt, expectedRefusal, requestId }: DeliveryLine): string {
   const passed = answeredAsExpected(expectedRefusal, attempt);
   const mark = passed ? c.green("✔") : c.red("✖");
   const status =
@@ -37,7 +39,9 @@ export function formatDeliveryLine(c: ChalkInstance, { event, eventId, attempt, 
   const expectation = expectedRefusal && attempt.statusCode !== undefined ? c.dim(passed ? "  (refused, as it should be)" : attempt.ok ? "  (accepted: it should be refused)" : "") : "";
   const retry = attempt.attempt > 1 ? c.dim(` (attempt ${attempt.attempt})`) : "";
   const error = attempt.error ? `  ${c.red(printable(attempt.error))}` : "";
-  return `${mark} ${status}  ${printable(event ?? "(custom body)")}  → ${printable(attempt.url)}  ${formatDuration(attempt.durationMs)}  ${c.dim(printable(eventId ?? ""))}${retry}${error}${expectation}`;
+  // No event: a --data body of one's own, or a stored request whose body is not an event (replay).
+  const label = event ?? (requestId === undefined ? "(custom body)" : `#${requestId} (not an event)`);
+  return `${mark} ${status}  ${printable(label)}  → ${printable(attempt.url)}  ${formatDuration(attempt.durationMs)}  ${c.dim(printable(eventId ?? ""))}${retry}${error}${expectation}`;
 }
 
 /** listen --forward-to's line under a request: "↳ 200 from http://127.0.0.1:3000/ in 12 ms after 2 attempts  #7". */

@@ -5,7 +5,7 @@ import { whySchemaUnchecked } from "../receiver/schema-unchecked.js";
 import { printable } from "./printable.js";
 import { formatBody, formatDeliveryAttempt } from "./stored.js";
 
-/** events show: one stored request whole (its verdict, schema issues, headers and body), then the deliveries of its event_id. */
+/** events show: one stored request whole (its verdict, schema issues, headers and body), then the deliveries of it and of its event_id. */
 export function printRequestDetail(out: Output, request: StoredRequest, deliveries: readonly DeliveryAttempt[]): void {
   const { c } = out;
   const verdict =
@@ -36,7 +36,7 @@ export function printRequestDetail(out: Output, request: StoredRequest, deliveri
   out.line(formatBody(request.body));
   if (deliveries.length > 0) {
     out.line("");
-    out.line(c.bold("Deliveries of this event_id"));
+    out.line(c.bold("Deliveries of this request and its event_id"));
     for (const attempt of deliveries) out.line(`  ${formatDeliveryAttempt(c, attempt)}`);
   }
 }

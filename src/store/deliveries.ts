@@ -110,7 +110,20 @@ export function deliveryStore(db: Db): DeliveryStore {
   };
 }
 
-/** The delivery attempts recorded for a stored request's event_id (what simulate, replay and smoke sent). */
-export function deliveriesOf(db: Db, request: Pick<StoredRequest, "eventId">): DeliveryAttempt[] {
-  return request.eventId ? deliveryStore(db).list({ eventId: request.eventId, limit: 50 }) : [];
+/** Attempts of an event_id events show lists besides the request's own (the newest). */
+const EVENT_ID_ATTEMPTS = 50;
+/** The request's own attempts shown at most (as the inspector shows). */
+const OWN_ATTEMPTS = 500;
+
+/**
+ * The delivery attempts of a stored request, newest first: those recorded against it (its forwards
+ * and replays, which a body with no event_id, or many senders of one event_id, would otherwise
+ * hide) and the newest of its event_id's (what simulate, replay and smoke sent).
+ */
+export function deliveriesOf(db: Db, request: Pick<StoredRequest, "id" | "eventId">): DeliveryAttempt[] {
+  const store = deliveryStore(db);
+  const own = store.list({ requestId: request.id, limit: OWN_ATTEMPTS });
+  const seen = new Set(own.map((attempt) => attempt.id));
+  const others = request.eventId ? store.list({ eventId: request.eventId, limit: EVENT_ID_ATTEMPTS }).filter((attempt) => !seen.has(attempt.id)) : [];
+  return [...own, ...others].sort((a, b) => b.id - a.id);
 }

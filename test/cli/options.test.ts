@@ -18,6 +18,22 @@ describe("since", () => {
     expect(since("2026-11-23T10:00:00.123Z")).toBe("2026-11-23T10:00:00.123Z");
   });
 
+  it("reads a date-time without a zone as UTC, as the tables print times, whatever the machine's zone", () => {
+    const zone = process.env.TZ;
+    // Node reads TZ again when it changes: Date's own parser would read these in New York time.
+    process.env.TZ = "America/New_York";
+    try {
+      expect(since("2026-12-03 13:38:34")).toBe("2026-12-03T13:38:34.000Z");
+      expect(since("2026-12-03T13:38")).toBe("2026-12-03T13:38:00.000Z");
+      expect(since("2026-12-03T13:38:34.5")).toBe("2026-12-03T13:38:34.500Z");
+      expect(since("2026-12-03")).toBe("2026-12-03T00:00:00.000Z");
+      expect(since("2026-12-03T13:38:34-05:00")).toBe("2026-12-03T18:38:34.000Z");
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it("refuses a bare number, which Date would read as a year, and suggests the units", () => {
     expect(() => since("5")).toThrow(InvalidArgumentError);
     expect(() => since("5")).toThrow(/"5" has no unit; use a duration such as 5m, 5h or 5d/);

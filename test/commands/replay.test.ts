@@ -2,14 +2,16 @@
  * replay through the BUILT binary: requests stored by a real `listen` are sent again to a
  * recording receiver, re-signed (fresh timestamp, same bytes) or exactly as recorded.
  */
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signWebhook, verifyWebhook } from "../../src/signing.js";
-import { runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
+import { CLI_PATH, REPO_ROOT, runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { deliveriesList, errorLines, expectExit, expectOneLineError, ndjson } from "../helpers/delivery-cli.js";
 import { useRecordingServers, type RecordedRequest } from "../helpers/servers.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const SECRET = "replay-test-secret";
 const ACCOUNT_A = "acct-replay-a";
@@ -218,6 +220,31 @@ describe("replay --as-recorded of a stale recording (tests that the handler refu
       /^error: 1 of 1 deliveries failed; the app accepted a request sent as recorded, though its x-timestamp is 10 min old: a handler must refuse a request older than a few minutes, or anyone who captured one can replay it/,
     );
   });
+
+  it("stopped with Ctrl+C, counts the refusals as the summary would: as expected, not as 2xx", async () => {
+    // Of each run's two, the first is refused at once and the second hangs, so the run is stopped in the middle.
+    const app = await server((index) => (index % 2 === 0 ? { status: 401 } : { status: 200, delayMs: 120_000 }));
+    const args = ["replay", String(stale.id), String(stale.id), "--as-recorded", "-c", "1", "--to", app.url];
+    for (const json of [false, true]) {
+      const before = app.requests.length;
+      const child = spawn(process.execPath, [CLI_PATH, ...args, ...(json ? ["--json"] : [])], { cwd: REPO_ROOT, env: staleHome.env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+      await waitUntil(() => app.requests.length === before + 2, 30_000);
+      child.kill("SIGINT");
+      expect(await closed).toBe(130);
+      if (json) {
+        expect(ndjson(stdout).at(-1)).toEqual({ type: "interrupted", sent: 1, ok: 1, refused_as_expected: 1, failed: 0, abandoned: 1, not_sent: 0 });
+      } else {
+        expect(stderr.trim().split("\n").at(-1)).toBe(
+          "interrupted (Ctrl+C) after 1 of 2 deliveries (1 as expected, 1 of them refused, 0 failed); 1 abandoned in flight, 0 not sent; every attempt made is recorded (pinwheel-cli deliveries list)",
+        );
+      }
+    }
+  }, 60_000);
 });
 
 describe("replay --as-recorded of a request whose signature was malformed", () => {

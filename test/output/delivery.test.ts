@@ -2,7 +2,7 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import type { DeliveryReport, NumberedAttempt } from "../../src/delivery/deliver.js";
 import { plainColors } from "../../src/output/colors.js";
-import { formatForwardLine } from "../../src/output/delivery.js";
+import { formatDeliveryLine, formatForwardLine } from "../../src/output/delivery.js";
 
 function attempt(fields: Partial<NumberedAttempt>): NumberedAttempt {
   return { url: "http://127.0.0.1:3000/", startedAt: "2025-12-01T14:40:00.000Z", durationMs: 12, statusCode: 200, attempt: 1, ok: true, ...fields };
@@ -31,5 +31,14 @@ describe("formatForwardLine", () => {
   it("colours a failing answer red", () => {
     const line = formatForwardLine(new Chalk({ level: 1 }), 7, report(attempt({ statusCode: 500, ok: false })));
     expect(line).toBe("            ↳ \u001b[31m500\u001b[39m from http://127.0.0.1:3000/ in 12 ms  \u001b[2m#7\u001b[22m");
+  });
+});
+
+describe("formatDeliveryLine", () => {
+  it("names a replayed request whose body is not an event by its id, not as a custom body", () => {
+    const line = formatDeliveryLine(plainColors, { event: null, eventId: null, attempt: attempt({}), requestId: 46 });
+    expect(line).toBe("✔ 200  #46 (not an event)  → http://127.0.0.1:3000/  12 ms  ");
+    // simulate --data: a body of one's own, no stored request.
+    expect(formatDeliveryLine(plainColors, { event: null, eventId: null, attempt: attempt({}) })).toContain("  (custom body)  ");
   });
 });

@@ -36,7 +36,7 @@ describe("printRequestDetail", () => {
       '  "payload": {}',
       "}",
       "",
-      "Deliveries of this event_id",
+      "Deliveries of this request and its event_id",
       "  2025-12-01T14:41:00.000Z  replay  attempt 2  500  12 ms  → http://127.0.0.1:3000/",
     ]);
   });

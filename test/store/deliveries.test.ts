@@ -46,12 +46,24 @@ describe("deliveries by event_id and by request", () => {
     expect(deliveries.list({ eventId: "evt-short" }).map((row) => row.id)).toEqual([custom]);
   });
 
-  it("a stored request's deliveries are its event_id's attempts; a request with no event_id has none", async () => {
+  it("a stored request's deliveries are its event_id's attempts; a request with no event_id and no attempts of its own has none", async () => {
     const db = newDatabase();
     const eventId = randomUUID();
     const [first, , retry] = await recorded(db, [{ eventId }, { eventId: randomUUID() }, { eventId, attempt: 2 }, { eventId: null }]);
-    expect(deliveriesOf(db, { eventId }).map((row) => row.id)).toEqual([retry, first]);
-    expect(deliveriesOf(db, { eventId: null })).toEqual([]);
+    expect(deliveriesOf(db, { id: 1, eventId }).map((row) => row.id)).toEqual([retry, first]);
+    expect(deliveriesOf(db, { id: 1, eventId: null })).toEqual([]);
+  });
+
+  it("a stored request's deliveries include the attempts recorded against it: a body with no event_id, and past its event_id's newest 50", async () => {
+    const db = newDatabase();
+    const eventId = randomUUID();
+    // A replay of a body with no event_id (not JSON) is recorded against its request alone.
+    const [replayOfNoEventId] = await recorded(db, [{ eventId: null, requestId: 4 }, { eventId: null }]);
+    expect(deliveriesOf(db, { id: 4, eventId: null }).map((row) => row.id)).toEqual([replayOfNoEventId]);
+    // Request 5's own forward, then 60 sends of its event_id by others: its forward is still listed, once.
+    const [forward, ...others] = await recorded(db, [{ eventId, requestId: 5, source: "forward" }, ...Array.from({ length: 60 }, () => ({ eventId }))]);
+    const shown = deliveriesOf(db, { id: 5, eventId }).map((row) => row.id);
+    expect(shown).toEqual([...others.slice(-50).reverse(), forward]);
   });
 
   it("finds a request's attempts through a partial index; an attempt with no request is left out of it", async () => {
