@@ -65,6 +65,21 @@ describe("usage errors, in-process", () => {
     }
   });
 
+  it("a missing argument, one too many or an option without its value points to the command's help", async () => {
+    for (const [args, line] of [
+      [["events", "show", "--json"], "error: missing required argument 'id'; see \"pinwheel-cli events show --help\"\n"],
+      [["completion"], "error: missing required argument 'shell'; see \"pinwheel-cli completion --help\"\n"],
+      [["fixtures", "show", "a", "b"], "error: too many arguments for 'show'. Expected 1 argument but got 2; see \"pinwheel-cli fixtures show --help\"\n"],
+      [["verify", "1", "2", "--json"], "error: too many arguments for 'verify'. Expected 1 argument but got 2; see \"pinwheel-cli verify --help\"\n"],
+      [["deliveries", "list", "--event-id"], "error: option '--event-id <uuid>' argument missing; see \"pinwheel-cli deliveries list --help\"\n"],
+    ] as const) {
+      const result = await runInProcess([...args], { env: home.env });
+      expectExit(result, 2);
+      expect(result.stdout, args.join(" ")).toBe("");
+      expect(result.stderr, args.join(" ")).toBe(line);
+    }
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean \"--to\"?\n"],
