@@ -107,7 +107,12 @@ export function wordError(error: unknown): WordedError | undefined {
     const other = error.reason === "envelope_field" ? "; to send any other body, pass it byte for byte with --data <file>" : "";
     return { message: `${describeOverride(error, (op) => FLAG_OF[op])}${other}`, exitCode: 2 };
   }
-  if (isScenarioError(error)) return { message: error.message, exitCode: error.kind === "unreadable" ? 1 : 2 };
+  if (isScenarioError(error)) {
+    // A file of the user's that is no scenario: a valid one shows the format to fix it by.
+    const ownFile = (error.kind === "invalid" || error.kind === "not_json") && /[\\/]|\.json$/.test(error.scenario);
+    const example = ownFile ? '; "pinwheel-cli scenarios show at-least-once --json" prints a valid scenario to compare with' : "";
+    return { message: `${error.message}${example}`, exitCode: error.kind === "unreadable" ? 1 : 2 };
+  }
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
   if (isMissingRequestError(error)) return { message: `${error.message}; see "pinwheel-cli events list"`, exitCode: 1 };

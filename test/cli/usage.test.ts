@@ -80,6 +80,20 @@ describe("usage errors, in-process", () => {
     }
   });
 
+  it("a scenario file that is not one points to a valid scenario to compare with, for show, simulate and smoke", async () => {
+    const file = join(home.home, "mine.json");
+    writeFileSync(file, JSON.stringify({ name: "mine", description: "d" }));
+    for (const args of [
+      ["scenarios", "show", file, "--json"],
+      ["simulate", "--scenario", file, "--to", UNREACHABLE, "--json"],
+      ["smoke", "--scenario", file, "--to", UNREACHABLE, "--json"],
+    ]) {
+      const line = await usageError(args);
+      expect(line, args.join(" ")).toMatch(/^error: scenario .*mine\.json: field "steps": /);
+      expect(line, args.join(" ")).toMatch(/; "pinwheel-cli scenarios show at-least-once --json" prints a valid scenario to compare with$/);
+    }
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean \"--to\"?\n"],
