@@ -35,6 +35,9 @@ function storeAdvice(error: StoreError): string {
       return "; try again, or pass --db <path>";
     case "unwritable":
       return "; pass --db <path> or set PINWHEEL_CLI_DB";
+    case "cannot_open":
+      // A directory, a path through a file, no permission: the path is what to fix.
+      return "; check the path, or pass --db <path> (or set PINWHEEL_CLI_DB)";
     case "driver_unavailable":
       // npm 12 skips install scripts a project has not approved; switching Node needs a rebuild.
       return '; run "npm rebuild better-sqlite3" where pinwheel-cli is installed (npm 12 first needs "npm install-scripts approve better-sqlite3")';

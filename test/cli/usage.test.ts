@@ -94,6 +94,18 @@ describe("usage errors, in-process", () => {
     }
   });
 
+  it("a --db that cannot be opened (a directory) is failed work whose line says to check the path", async () => {
+    for (const args of [
+      ["deliveries", "list", "--db", home.home, "--json"],
+      ["events", "list", "--db", home.home, "--json"],
+    ]) {
+      const result = await runInProcess(args, { env: home.env });
+      expectExit(result, 1);
+      expect(result.stdout, args.join(" ")).toBe("");
+      expect(expectOneLineError(result.stderr), args.join(" ")).toMatch(/^error: cannot open the event database at .*; check the path, or pass --db <path> \(or set PINWHEEL_CLI_DB\)$/);
+    }
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean \"--to\"?\n"],
