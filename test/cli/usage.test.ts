@@ -106,6 +106,19 @@ describe("usage errors, in-process", () => {
     }
   });
 
+  it("webhooks create and update: an event name that resembles none says where the names are", async () => {
+    const id = "61788409-8314-4e89-9300-ae7b9d3ccff5";
+    for (const args of [
+      ["webhooks", "create", "--url", "http://127.0.0.1:3000/", "--events", "nope", "--json"],
+      ["webhooks", "update", id, "--events", "account.added,nope", "--json"],
+    ]) {
+      expect(await usageError(args), args.join(" ")).toBe('error: --events: "nope" is not a Pinwheel event; run "pinwheel-cli fixtures list" to see every event');
+    }
+    expect(await usageError(["webhooks", "create", "--url", "http://127.0.0.1:3000/", "--events", "account.adde"])).toBe(
+      'error: --events: "account.adde" is not a Pinwheel event; did you mean "account.added"?',
+    );
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean \"--to\"?\n"],
