@@ -175,7 +175,7 @@ export function buildProgram(): Command {
     .option("--to <url>", "where to send it (default: every active local webhook subscribed to the event, else http://127.0.0.1:3000/)", httpUrl)
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)", uuid)
-    .option("--account-id <id>", "payload.account_id")
+    .option("--account-id <id>", "payload.account_id", filterValue("--account-id"))
     .option("--end-user-id <id>", "payload.end_user_id (scenarios: default config set end-user-id, else made up)", filterValue("--end-user-id"))
     .option("--api-version <date>", "the payload format of this Pinwheel API version, e.g. 2023-04-18 (default: today's; in the fan-out, each webhook's version)", apiVersionDate)
     .addOption(new Option("--outcome <outcome>", "payload.outcome of a job event").choices(["success", "error", "pending"]))
