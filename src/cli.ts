@@ -34,6 +34,9 @@ export function choiceSuggestion(text: string): string {
   return suggestion ? `${text.replace(/\.\n?$/, "")}; ${suggestion}\n` : text;
 }
 
+/** Commander's lines that name no way out: an unknown name, an argument missing or one too many, an option without its value. */
+const BARE_REFUSAL = /^error: (unknown (command|option) '[^']*'|missing required argument '[^']*'|too many arguments.*|option '[^']*' argument missing)\n?$/;
+
 /**
  * Commander's error line as this CLI says it: one line (its suggestion on the same line), and an
  * unknown command or option that resembles none points to the help that lists them. A Stripe CLI
@@ -48,7 +51,8 @@ export function commanderErrorLine(text: string, commandPath: string, options: r
     if (advice) return `${known}; ${advice}\n`;
   }
   const line = withoutTypedCredentials(choiceSuggestion(suggestionOnOneLine(text)));
-  return /^error: unknown (command|option) '[^']*'\n?$/.test(line) ? `${line.trimEnd()}; see "${commandPath} --help"\n` : line;
+  // Commander's bare refusals say what is wrong but not what to do: they point to the help that does.
+  return BARE_REFUSAL.test(line) ? `${line.trimEnd().replace(/\.$/, "")}; see "${commandPath} --help"\n` : line;
 }
 
 /**
@@ -171,7 +175,7 @@ export function buildProgram(): Command {
     .option("--to <url>", "where to send it (default: every active local webhook subscribed to the event, else http://127.0.0.1:3000/)", httpUrl)
     .option("--secret <secret>", "API secret to sign with (default: PINWHEEL_API_SECRET)", secretValue("--secret"))
     .option("--webhook-id <uuid>", "x-pinwheel-webhook-id to send (default: a new UUID)", uuid)
-    .option("--account-id <id>", "payload.account_id")
+    .option("--account-id <id>", "payload.account_id", filterValue("--account-id"))
     .option("--end-user-id <id>", "payload.end_user_id (scenarios: default config set end-user-id, else made up)", filterValue("--end-user-id"))
     .option("--api-version <date>", "the payload format of this Pinwheel API version, e.g. 2023-04-18 (default: today's; in the fan-out, each webhook's version)", apiVersionDate)
     .addOption(new Option("--outcome <outcome>", "payload.outcome of a job event").choices(["success", "error", "pending"]))

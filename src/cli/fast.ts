@@ -56,7 +56,7 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
       { flags: "--to <url>", parse: httpUrl },
       { flags: "--secret <secret>", parse: secret("--secret") },
       { flags: "--webhook-id <uuid>", parse: uuid },
-      { flags: "--account-id <id>" },
+      { flags: "--account-id <id>", parse: filterValue("--account-id") },
       { flags: "--end-user-id <id>", parse: filterValue("--end-user-id") },
       { flags: "--api-version <date>", parse: apiVersionDate },
       { flags: "--outcome <outcome>", choices: ["success", "error", "pending"] },

@@ -27,11 +27,17 @@ function localOnlyHint(field: ApiFieldError, value: unknown): string {
   return "";
 }
 
+/** An event name that resembles none: where the names are, as simulate and smoke say it. */
+function eventListHint(field: ApiFieldError): string {
+  if (!/^enabled_events\[\d+\]$/.test(field.name) || /did you mean/.test(field.message)) return "";
+  return '; run "pinwheel-cli fixtures list" to see every event';
+}
+
 export function usableOrUsageError<T>(result: Validated<T>, body: Record<string, unknown>): T {
   if (result.ok) return result.value;
   const field = result.error.fields?.[0];
   if (!field) throw usageError(result.error.message);
-  throw usageError(`${flagFor(field.name)}: ${field.message}${localOnlyHint(field, body[field.name])}`);
+  throw usageError(`${flagFor(field.name)}: ${field.message}${localOnlyHint(field, body[field.name])}${eventListHint(field)}`);
 }
 
 export function webhookIdOrUsageError(id: string): string {

@@ -35,6 +35,9 @@ function storeAdvice(error: StoreError): string {
       return "; try again, or pass --db <path>";
     case "unwritable":
       return "; pass --db <path> or set PINWHEEL_CLI_DB";
+    case "cannot_open":
+      // A directory, a path through a file, no permission: the path is what to fix.
+      return "; check the path, or pass --db <path> (or set PINWHEEL_CLI_DB)";
     case "driver_unavailable":
       // npm 12 skips install scripts a project has not approved; switching Node needs a rebuild.
       return '; run "npm rebuild better-sqlite3" where pinwheel-cli is installed (npm 12 first needs "npm install-scripts approve better-sqlite3")';
@@ -107,7 +110,12 @@ export function wordError(error: unknown): WordedError | undefined {
     const other = error.reason === "envelope_field" ? "; to send any other body, pass it byte for byte with --data <file>" : "";
     return { message: `${describeOverride(error, (op) => FLAG_OF[op])}${other}`, exitCode: 2 };
   }
-  if (isScenarioError(error)) return { message: error.message, exitCode: error.kind === "unreadable" ? 1 : 2 };
+  if (isScenarioError(error)) {
+    // A file of the user's that is no scenario: a valid one shows the format to fix it by.
+    const ownFile = (error.kind === "invalid" || error.kind === "not_json") && /[\\/]|\.json$/.test(error.scenario);
+    const example = ownFile ? '; "pinwheel-cli scenarios show at-least-once --json" prints a valid scenario to compare with' : "";
+    return { message: `${error.message}${example}`, exitCode: error.kind === "unreadable" ? 1 : 2 };
+  }
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
   if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
   if (isMissingRequestError(error)) return { message: `${error.message}; see "pinwheel-cli events list"`, exitCode: 1 };

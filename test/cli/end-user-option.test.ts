@@ -29,4 +29,18 @@ describe("an empty --end-user-id", () => {
       expect(expectOneLineError(result.stderr), args.join(" ")).toBe("error: --end-user-id is empty (an unset variable?); pass a value, or leave --end-user-id out");
     }
   });
+
+  it("an empty --account-id is a usage error for simulate too, as for events list and replay, before anything is sent", async () => {
+    home = tempHome();
+    for (const args of [
+      ["simulate", "account.added", "--to", "http://127.0.0.1:9/", "--json", "--account-id", ""],
+      ["simulate", "account.added", "--to", "http://127.0.0.1:9/", "--account-id", "", "--retry"],
+      ["events", "list", "--json", "--account-id", ""],
+    ]) {
+      const result = await runInProcess(args, { env: home.env });
+      expectExit(result, 2);
+      expect(result.stdout, args.join(" ")).toBe("");
+      expect(expectOneLineError(result.stderr), args.join(" ")).toBe("error: --account-id is empty (an unset variable?); pass a value, or leave --account-id out");
+    }
+  });
 });

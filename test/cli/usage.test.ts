@@ -65,6 +65,60 @@ describe("usage errors, in-process", () => {
     }
   });
 
+  it("a missing argument, one too many or an option without its value points to the command's help", async () => {
+    for (const [args, line] of [
+      [["events", "show", "--json"], "error: missing required argument 'id'; see \"pinwheel-cli events show --help\"\n"],
+      [["completion"], "error: missing required argument 'shell'; see \"pinwheel-cli completion --help\"\n"],
+      [["fixtures", "show", "a", "b"], "error: too many arguments for 'show'. Expected 1 argument but got 2; see \"pinwheel-cli fixtures show --help\"\n"],
+      [["verify", "1", "2", "--json"], "error: too many arguments for 'verify'. Expected 1 argument but got 2; see \"pinwheel-cli verify --help\"\n"],
+      [["deliveries", "list", "--event-id"], "error: option '--event-id <uuid>' argument missing; see \"pinwheel-cli deliveries list --help\"\n"],
+    ] as const) {
+      const result = await runInProcess([...args], { env: home.env });
+      expectExit(result, 2);
+      expect(result.stdout, args.join(" ")).toBe("");
+      expect(result.stderr, args.join(" ")).toBe(line);
+    }
+  });
+
+  it("a scenario file that is not one points to a valid scenario to compare with, for show, simulate and smoke", async () => {
+    const file = join(home.home, "mine.json");
+    writeFileSync(file, JSON.stringify({ name: "mine", description: "d" }));
+    for (const args of [
+      ["scenarios", "show", file, "--json"],
+      ["simulate", "--scenario", file, "--to", UNREACHABLE, "--json"],
+      ["smoke", "--scenario", file, "--to", UNREACHABLE, "--json"],
+    ]) {
+      const line = await usageError(args);
+      expect(line, args.join(" ")).toMatch(/^error: scenario .*mine\.json: field "steps": /);
+      expect(line, args.join(" ")).toMatch(/; "pinwheel-cli scenarios show at-least-once --json" prints a valid scenario to compare with$/);
+    }
+  });
+
+  it("a --db that cannot be opened (a directory) is failed work whose line says to check the path", async () => {
+    for (const args of [
+      ["deliveries", "list", "--db", home.home, "--json"],
+      ["events", "list", "--db", home.home, "--json"],
+    ]) {
+      const result = await runInProcess(args, { env: home.env });
+      expectExit(result, 1);
+      expect(result.stdout, args.join(" ")).toBe("");
+      expect(expectOneLineError(result.stderr), args.join(" ")).toMatch(/^error: cannot open the event database at .*; check the path, or pass --db <path> \(or set PINWHEEL_CLI_DB\)$/);
+    }
+  });
+
+  it("webhooks create and update: an event name that resembles none says where the names are", async () => {
+    const id = "61788409-8314-4e89-9300-ae7b9d3ccff5";
+    for (const args of [
+      ["webhooks", "create", "--url", "http://127.0.0.1:3000/", "--events", "nope", "--json"],
+      ["webhooks", "update", id, "--events", "account.added,nope", "--json"],
+    ]) {
+      expect(await usageError(args), args.join(" ")).toBe('error: --events: "nope" is not a Pinwheel event; run "pinwheel-cli fixtures list" to see every event');
+    }
+    expect(await usageError(["webhooks", "create", "--url", "http://127.0.0.1:3000/", "--events", "account.adde"])).toBe(
+      'error: --events: "account.adde" is not a Pinwheel event; did you mean "account.added"?',
+    );
+  });
+
   it("suggests the option or subcommand meant on the same line", async () => {
     for (const [args, line] of [
       [["simulate", "paystubs.added", "--too", UNREACHABLE], "error: unknown option '--too'; did you mean \"--to\"?\n"],

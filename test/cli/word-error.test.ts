@@ -47,7 +47,10 @@ describe("the CLI words the core's errors in its flags, the library in its optio
   it("a scenario's step names its own fields, and is a usage mistake on the command line", () => {
     const error = thrown(() => parseScenario({ name: "x", steps: [{ event: "income.added", deliver_after: "ghost" }] }, "mine.json"));
     expect(error).toMatchObject({ kind: "invalid", scenario: "mine.json", step: { number: 1, sends: "income.added" }, field: "deliver_after" });
-    expect(wordError(error)).toEqual({ message: 'scenario mine.json: step 1 (income.added): field "deliver_after": no step is labelled "ghost"', exitCode: 2 });
+    expect(wordError(error)).toEqual({
+      message: 'scenario mine.json: step 1 (income.added): field "deliver_after": no step is labelled "ghost"; "pinwheel-cli scenarios show at-least-once --json" prints a valid scenario to compare with',
+      exitCode: 2,
+    });
     expect(wordError(new ScenarioError({ kind: "unreadable", scenario: "a.json", reason: "no such file" }))).toEqual({ message: "scenario file a.json: no such file", exitCode: 1 });
   });
 

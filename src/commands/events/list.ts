@@ -1,6 +1,6 @@
-import { createOutput } from "../../output/index.js";
+import { createOutput, type Output } from "../../output/index.js";
 import { printRequestTable, requestJson } from "../../output/requests.js";
-import { requestStore } from "../../store/requests.js";
+import { requestStore, type RequestFilter, type RequestStore } from "../../store/requests.js";
 import { openStoreForReading } from "../../cli/read-store.js";
 import { accountIdFilterOrUsageError, eventFilterOrUsageError, verdictOrUsageError } from "../../cli/inputs.js";
 
@@ -25,6 +25,8 @@ export async function run(options: EventsListOptions): Promise<void> {
     const rows = store.list({ ...filter, limit: options.limit });
     if (options.json) {
       out.data(rows.map(requestJson));
+      // A script reading the array must hear too, on stderr, that --limit cut it.
+      noticeCut(out, store, filter, rows.length, options.limit);
       return;
     }
     if (rows.length === 0) {
@@ -37,11 +39,15 @@ export async function run(options: EventsListOptions): Promise<void> {
       return;
     }
     printRequestTable(out, rows);
-    if (options.limit !== undefined && rows.length === options.limit) {
-      const matching = store.count(filter);
-      if (matching > rows.length) out.notice(`${rows.length} of ${matching} shown; --limit ${matching} shows them all`);
-    }
+    noticeCut(out, store, filter, rows.length, options.limit);
   } finally {
     db.close();
   }
+}
+
+/** "50 of 358 shown": only when the page is full, so the count costs a query only then. */
+function noticeCut(out: Output, store: RequestStore, filter: RequestFilter, shown: number, limit: number | undefined): void {
+  if (limit === undefined || shown !== limit) return;
+  const matching = store.count(filter);
+  if (matching > shown) out.notice(`${shown} of ${matching} shown; --limit ${matching} shows them all`);
 }

@@ -3,6 +3,7 @@ import { createOutput } from "../../output/index.js";
 import { printConnectResult } from "../../output/sandbox.js";
 import { jobOutcomes } from "../../sandbox/outcomes.js";
 import { resolveSandboxTarget, withSandbox, type SandboxTargetOptions } from "../../cli/sandbox-target.js";
+import { failureHint } from "../../cli/delivery-run.js";
 
 export interface SandboxConnectOptions extends SandboxTargetOptions {
   platform?: string;
@@ -27,6 +28,10 @@ export async function run(options: SandboxConnectOptions): Promise<void> {
   const failed = result.deliveries.filter((delivery) => !delivery.ok);
   const [first] = failed;
   if (first) {
-    throw new CliError(`${failed.length} of ${result.deliveries.length} deliveries failed (first: ${first.event} to ${first.target}: ${first.status ?? first.error}); the account was created all the same`);
+    // The usual cause, worded as simulate words it: what to do, not only what happened.
+    const hint = failureHint({ url: first.target, error: first.error ?? undefined, statusCode: first.status ?? undefined }, "events");
+    throw new CliError(
+      `${failed.length} of ${result.deliveries.length} deliveries failed (first: ${first.event} to ${first.target}: ${first.status ?? first.error})${hint}; the account was created all the same`,
+    );
   }
 }
