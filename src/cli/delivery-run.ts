@@ -190,7 +190,8 @@ export class DeliveryRun {
           if (out.json) {
             // ok is the HTTP outcome; passed says whether it is the one expected (a refusal, here).
             const expected = item.expectedRefusal === undefined ? {} : { expected: "refusal", passed: answeredAsExpected(item.expectedRefusal, attempt) };
-            out.ndjson({ ...deliveryJson(line), request_id: item.requestId ?? null, ...expected });
+            // webhook_id: the x-pinwheel-webhook-id sent, which tells apart two webhooks at one URL (the fan-out).
+            out.ndjson({ ...deliveryJson(line), webhook_id: webhookId, request_id: item.requestId ?? null, ...expected });
           } else if (this.verbose || (!answeredAsExpected(item.expectedRefusal, attempt) && this.failed.length < SHOWN_FAILURES)) out.line(formatDeliveryLine(out.c, line));
         },
         onWait: (next, delayMs) => {

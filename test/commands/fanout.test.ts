@@ -75,6 +75,9 @@ describe("simulate fans out to the local registry", () => {
     }
     // One event: the same event_id to both webhooks.
     expect(first!.requests[0]!.body.equals(second!.requests[0]!.body)).toBe(true);
+    // Each attempt line names the webhook it went to: two at one URL are told apart.
+    const attempts = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.type === "attempt");
+    expect(attempts.map((line) => line.webhook_id).sort()).toEqual([firstId, secondId].sort());
 
     const health = await listed();
     expect(health.get(firstId)!.health).toMatchObject({ consecutive_failures: 0, last_success_at: expect.any(String) });
