@@ -108,8 +108,8 @@ describe("the packed package", { timeout: 180_000 }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("ships the build, its types and the fixtures, and nothing else", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/library/parse-event.d.ts", "fixtures/events/paystubs.fully_synced.json"]));
+  it("ships the build, its types, the fixtures, the README and the licence text, and nothing else", () => {
+    expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "dist/index.js", "dist/index.d.ts", "dist/library/parse-event.d.ts", "fixtures/events/paystubs.fully_synced.json"]));
     expect(packedFiles.filter((path) => /^(src|test|examples|docs)\//.test(path))).toEqual([]);
   });
 
