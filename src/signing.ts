@@ -29,9 +29,9 @@ export interface VerifyWebhookOptions {
   headers: HeaderBag;
   /** The body's exact bytes as received (a Buffer, Uint8Array, ArrayBuffer or string), never parsed JSON. */
   rawBody: RawBody | ArrayBuffer;
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The clock, for tests and replays: a Date or epoch milliseconds. Defaults to Date.now(). */
-  now?: Date | number;
+  now?: Date | number | undefined;
 }
 
 /**
@@ -98,7 +98,7 @@ function signedHeadersOptionsProblem(options: unknown): string | undefined {
 export function signedHeaders(
   secret: string,
   rawBody: RawBody,
-  options: { timestamp?: number; webhookId?: string } = {},
+  options: { timestamp?: number | undefined; webhookId?: string | undefined } = {},
 ): Record<string, string> {
   if (typeof secret !== "string" || !isRawBody(rawBody)) {
     throw new TypeError(signingArgumentsProblem("signedHeaders(secret, rawBody, options?)", secret, rawBody));

@@ -54,7 +54,7 @@ export interface ParseWebhookOptions extends Omit<VerifyWebhookOptions, "rawBody
    * is unknown (`unknown_event`), as in your own tests. Off by default: Pinwheel does not retry a
    * 4XX, so in a production handler a refused genuine event is lost for good.
    */
-  strict?: boolean;
+  strict?: boolean | undefined;
 }
 
 export type SafeParseWebhookResult = { ok: true; event: ParsedWebhookEvent } | { ok: false; error: PinwheelWebhookError };

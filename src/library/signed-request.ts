@@ -10,22 +10,22 @@ export interface SignedRequestOptions {
   /** The API secret your handler verifies with. Required: a default would hide the very mix-up tests should catch. */
   secret: string;
   /** x-timestamp in Unix seconds (default: now). Use an old one to test that your handler refuses replays. */
-  timestamp?: number;
+  timestamp?: number | undefined;
   /** The clock, epoch milliseconds or a Date: timestamps inside the payload, and x-timestamp unless given. */
-  now?: number | Date;
+  now?: number | Date | undefined;
   /** x-pinwheel-webhook-id (default: a new UUID). */
-  webhookId?: string;
-  eventId?: string;
-  accountId?: string;
-  endUserId?: string;
+  webhookId?: string | undefined;
+  eventId?: string | undefined;
+  accountId?: string | undefined;
+  endUserId?: string | undefined;
   /** payload.outcome of a job event; "error" also sets error_code and error_type. */
-  outcome?: Outcome;
+  outcome?: Outcome | undefined;
   /** Change fields the event has, by dotted path: { "payload.params.count": 7 }. */
-  set?: Record<string, unknown>;
+  set?: Record<string, unknown> | undefined;
   /** Add fields it lacks. */
-  add?: Record<string, unknown>;
+  add?: Record<string, unknown> | undefined;
   /** Remove fields. */
-  unset?: readonly string[];
+  unset?: readonly string[] | undefined;
 }
 
 export interface SignedRequest {

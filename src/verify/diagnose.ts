@@ -44,14 +44,14 @@ export interface DiagnoseInput {
   timestamp: string | undefined;
   secret: string;
   /** Where the secret comes from, e.g. "the secret from --secret". */
-  secretLabel?: string;
+  secretLabel?: string | undefined;
   /** Other secrets the developer has (config file, environment): tried when the used one fails. */
-  otherSecrets?: readonly LabelledSecret[];
+  otherSecrets?: readonly LabelledSecret[] | undefined;
   /** Epoch milliseconds the timestamp is checked against; Date.now() when left out. */
-  now?: number;
+  now?: number | undefined;
   /** Names that clock in messages, e.g. "the time it was received". */
-  clockLabel?: string;
-  toleranceSeconds?: number;
+  clockLabel?: string | undefined;
+  toleranceSeconds?: number | undefined;
 }
 
 export interface WebhookDiagnosis {

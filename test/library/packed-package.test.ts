@@ -34,7 +34,7 @@ async function npmInstall(args: string[], cwd: string): Promise<string | undefin
 }
 
 const CONSUMER = `
-import { createSignedRequest, parseWebhookEvent, PinwheelWebhookError, type PinwheelWebhookEvent, type UnknownPinwheelEvent } from "pinwheel-cli";
+import { createSignedRequest, diagnoseWebhook, parseWebhookEvent, PinwheelWebhookError, signedHeaders, verifyWebhook, type PinwheelWebhookEvent, type UnknownPinwheelEvent } from "pinwheel-cli";
 
 const secret = "consumer-secret";
 const { headers, body } = createSignedRequest("paystubs.fully_synced", { secret, set: { "payload.params.count": 7 } });
@@ -55,6 +55,15 @@ if (e.event === "paystubs.fully_synced") {
 void e.payload.params.count;
 // @ts-expect-error event names are literal types, so a typo does not compile
 if (e.event === "paystubs.fully_syncd") count = -1;
+
+// Options read from a handler's config are often "number | undefined": under exactOptionalPropertyTypes
+// an optional option must still take undefined, which the library treats as not given.
+const config: { tolerance?: number | undefined; strict?: boolean | undefined; eventId?: string | undefined } = {};
+parseWebhookEvent({ secret, headers, rawBody: body, toleranceSeconds: config.tolerance, now: undefined, strict: config.strict });
+verifyWebhook({ secret, headers, rawBody: body, toleranceSeconds: config.tolerance });
+createSignedRequest("income.added", { secret, eventId: config.eventId, timestamp: undefined, set: undefined });
+signedHeaders(secret, body, { timestamp: config.tolerance, webhookId: undefined });
+diagnoseWebhook({ rawBody: body, signature: undefined, timestamp: undefined, secret, now: undefined, toleranceSeconds: config.tolerance });
 
 // A fetch-style handler: Headers and bytes.
 const fromFetch = parseWebhookEvent({ secret, headers: new Headers(headers), rawBody: new TextEncoder().encode(body) });
@@ -108,12 +117,12 @@ describe("the packed package", { timeout: 180_000 }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("ships the build, its types and the fixtures, and nothing else", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/library/parse-event.d.ts", "fixtures/events/paystubs.fully_synced.json"]));
+  it("ships the build, its types, the fixtures, the README and the licence text, and nothing else", () => {
+    expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "dist/index.js", "dist/index.d.ts", "dist/library/parse-event.d.ts", "fixtures/events/paystubs.fully_synced.json"]));
     expect(packedFiles.filter((path) => /^(src|test|examples|docs)\//.test(path))).toEqual([]);
   });
 
-  it("type-checks a strict consumer that narrows on the event name", async (context) => {
+  it("type-checks a strict consumer that narrows on the event name and passes undefined options (exactOptionalPropertyTypes)", async (context) => {
     requireRegistry(context);
     const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
     const result = await run(process.execPath, [tsc, "-p", "."], { cwd: project, timeout: 60_000 }).catch((error: { stdout?: string; code?: number }) => error);

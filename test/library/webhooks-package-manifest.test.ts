@@ -40,6 +40,12 @@ describe("the @pinwheel-cli/webhooks manifest", () => {
     expect(webhooks.engines).toEqual(root.engines);
   });
 
+  it("ships the licence text its manifest names, the root's (npm packs a LICENSE from the package's folder whatever files says)", () => {
+    const licence = readFileSync(join(REPO_ROOT, "LICENSE"), "utf8");
+    expect(licence).toMatch(new RegExp(`^${root.license} License\\n`));
+    expect(readFileSync(join(REPO_ROOT, "packages", "webhooks", "LICENSE"), "utf8")).toBe(licence);
+  });
+
   it("depends on zod only, in the root's range", () => {
     expect(webhooks.dependencies).toEqual({ zod: root.dependencies.zod });
     expect(webhooks.peerDependencies ?? {}).toEqual({});

@@ -195,10 +195,10 @@ describe(`${NAME}, packed and installed into a handler's project`, { timeout: 18
   });
 
   it("ships the bundle, its declarations and every event's fixture, and nothing else", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/library/parse-event.d.ts"]));
+    expect(packedFiles).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/library/parse-event.d.ts"]));
     const fixtures = packedFiles.filter((path) => path.startsWith("dist/fixtures/"));
     expect(fixtures).toEqual(library.EVENT_NAMES.map((name) => `dist/fixtures/events/${name}.json`).sort());
-    expect(packedFiles.filter((path) => !/^(package\.json|README\.md|dist\/.*\.(js|d\.ts|json))$/.test(path))).toEqual([]);
+    expect(packedFiles.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/.*\.(js|d\.ts|json))$/.test(path))).toEqual([]);
     expect(packedFiles.filter((path) => path.endsWith(".js"))).toEqual(["dist/index.js"]);
   });
 
