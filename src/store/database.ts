@@ -50,10 +50,20 @@ function isDriverFailure(code: string, message: string): boolean {
   return /better_sqlite3\.node|Could not locate the bindings file|NODE_MODULE_VERSION/.test(message);
 }
 
+/**
+ * The driver's failure on one line: Node's "built for another Node" message spans lines, its cause
+ * (the two NODE_MODULE_VERSIONs) after the first; its own advice gives way to ours. Other
+ * failures list every path tried after their first line.
+ */
+function driverFailureDetail(detail: string): string {
+  if (!detail.includes("NODE_MODULE_VERSION")) return detail.split("\n")[0] ?? detail;
+  return detail.split(/\s*\n\s*/).join(" ").replace(/\.?\s*Please try re-compiling.*$/s, "");
+}
+
 export function describeOpenFailure(file: string, error: unknown): StoreError {
   const code = (error as { code?: string }).code ?? "";
   const detail = error instanceof Error ? error.message : String(error);
-  if (isDriverFailure(code, detail)) return new StoreError({ kind: "driver_unavailable", file, detail: detail.split("\n")[0] ?? detail });
+  if (isDriverFailure(code, detail)) return new StoreError({ kind: "driver_unavailable", file, detail: driverFailureDetail(detail) });
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") return new StoreError({ kind: "not_a_database", file, detail });
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return new StoreError({ kind: "locked", file, detail });
   if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY") {

@@ -210,6 +210,21 @@ describe("a SQLite driver that cannot load", () => {
     throw new Error("the driver loaded");
   }
 
+  it("an addon built for another Node says so on one line, with both NODE_MODULE_VERSIONs, and how to rebuild it", () => {
+    // Node's own words when a .node file was compiled for another major.
+    const failure = Object.assign(
+      new Error(
+        "The module '/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\n" +
+          "was compiled against a different Node.js version using\nNODE_MODULE_VERSION 115. This version of Node.js requires\n" +
+          "NODE_MODULE_VERSION 137. Please try re-compiling or re-installing\nthe module (for instance, using `npm rebuild` or `npm install`).",
+      ),
+      { code: "ERR_DLOPEN_FAILED" },
+    );
+    const worded = wordError(describeOpenFailure("/tmp/events.db", failure));
+    expect(worded?.message).toMatch(/no usable native addon \(The module '.*better_sqlite3\.node' was compiled against a different Node\.js version using NODE_MODULE_VERSION 115\. This version of Node\.js requires NODE_MODULE_VERSION 137\); run "npm rebuild better-sqlite3"/);
+    expect(worded?.message).not.toMatch(/\n|Please try/);
+  });
+
   it("an addon npm never built, or one built for another Node, says how to rebuild it", () => {
     const dir = mkdtempSync(join(tmpdir(), "pinwheel-driver-"));
     try {
