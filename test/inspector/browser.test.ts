@@ -355,3 +355,58 @@ describe.skipIf(skipBrowserTests)("the README's screenshot", () => {
     expect(problems, problems.join("\n")).toEqual([]);
   });
 });
+
+describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", () => {
+  let home: TempHome;
+  let listener: Listener | undefined;
+  let context: BrowserContext | undefined;
+  let problems: string[] = [];
+
+  beforeAll(() => {
+    home = tempHome();
+  });
+  afterAll(async () => {
+    await listener?.stop();
+    home?.cleanup();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+    expect(problems, problems.join("\n")).toEqual([]);
+  });
+
+  it("reloads a filtered list once after an events prune, not over and over", async () => {
+    problems = [];
+    listener = await startListen(["--secret", SECRET], home.env, 40_000);
+    await simulate(home, listener.url, ["paystubs.added", "--secret", SECRET, "--quiet"]);
+    await listener.waitFor((line) => (line as RequestLine).type === "request");
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const cut = new Date().toISOString();
+    const forgedId = "2a7d8e9f-0b1c-4d2e-9f4a-5b6c7d8e9f0a";
+    expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId: forgedId })), { secret: "someone-elses-secret" })).toBe(401);
+    const forged = await storedLine(listener, forgedId);
+    // More newer rows than a stream catches up on: a stream opened after the forged row would be told to reload.
+    await simulate(home, listener.url, ["paystubs.added", "--count", "210", "--secret", SECRET, "--quiet"]);
+    await listener.waitFor(() => listener!.lines().filter((line) => (line as RequestLine).type === "request").length >= 212, 30_000);
+
+    const opened = await openPage(listener.ready.inspector_url as string, problems);
+    context = opened.context;
+    const { page } = opened;
+    await page.locator("#filter-verdict").selectOption("failed");
+    await expect.poll(() => page.locator("#rows tr").count()).toBe(1);
+    expect(await page.locator("#rows tr").first().getAttribute("data-id")).toBe(String(forged.id));
+
+    let lists = 0;
+    page.on("request", (sent) => {
+      if (sent.url().includes("/_/api/requests?")) lists++;
+    });
+    const pruned = await runCli(["events", "prune", "--before", cut, "--yes", "--json"], { env: home.env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect((JSON.parse(pruned.stdout) as { deleted: number }).deleted).toBe(1);
+    await expect.poll(() => lists, { timeout: 10_000 }).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(lists).toBe(1);
+    await page.locator('#live[data-state="live"]').waitFor({ timeout: 5_000 });
+    expect(await page.locator("#rows tr").count()).toBe(1);
+  }, 120_000);
+});

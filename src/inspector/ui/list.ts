@@ -69,6 +69,8 @@ export class RequestList {
   private generation = 0;
   private loading = false;
   private selected: number | null = null;
+  /** The newest id the list has heard of, shown or filtered out: the live stream goes on after it. */
+  private newestKnown = 0;
   total: number | null = null;
 
   constructor(private readonly onSelect: (id: number) => void, private readonly emptyHint: () => string) {
@@ -80,9 +82,13 @@ export class RequestList {
     this.body.addEventListener("keydown", (event) => this.onKey(event));
   }
 
-  /** The newest id shown, so the live stream starts right after it. */
+  /**
+   * The newest id the list has accounted for, so the live stream starts right after it. Not the
+   * newest row shown: under a filter that is an old row, and a stream opened after it would have
+   * every newer row to catch up on (a reset when that is too many, and a reload, and again).
+   */
   newestId(): number {
-    let newest = 0;
+    let newest = this.newestKnown;
     for (const id of this.rows.keys()) newest = Math.max(newest, id);
     return newest;
   }
@@ -97,6 +103,7 @@ export class RequestList {
       this.rows.clear();
       this.body.replaceChildren();
       if (answer.total !== null) this.total = answer.total;
+      if (answer.newest_id !== null) this.newestKnown = answer.newest_id;
       this.take(answer);
     } catch (error) {
       if (generation === this.generation) this.status.textContent = (error as Error).message;
@@ -124,6 +131,7 @@ export class RequestList {
   add(request: RequestSummary): void {
     // A row can come twice: a reconnect's catch-up, or this listen's own row also read by the poll for other writers' rows.
     if (this.rows.has(request.id)) return;
+    this.newestKnown = Math.max(this.newestKnown, request.id);
     if (this.total !== null) this.total++;
     if (!matchesFilters(request, this.filters)) return this.showStatus();
     const element = rowFor(request);
