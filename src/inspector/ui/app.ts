@@ -1,4 +1,4 @@
-import { info, streamUrl, type ListFilters } from "./api.js";
+import { ApiError, info, renewToken, streamUrl, type ListFilters } from "./api.js";
 import { DetailView } from "./detail.js";
 import { byId, h } from "./dom.js";
 import { count } from "./format.js";
@@ -41,14 +41,46 @@ function readFilters(): ListFilters {
 }
 
 let stream: EventSource | undefined;
+let recovering = false;
+
+/**
+ * The browser gives up on a stream answered other than 200: listen was restarted (a new run, a new
+ * token: 403) or had too many pages open (503). Retry until it answers: with the new run's token,
+ * reloading the list the page shows, or as before.
+ */
+async function recover(): Promise<void> {
+  if (recovering) return;
+  recovering = true;
+  try {
+    for (;;) {
+      await new Promise((resolve) => window.setTimeout(resolve, 1500));
+      try {
+        await info();
+        return connect();
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 403) || !(await renewToken())) continue;
+        setLive("connecting", "listen restarted; reloading…");
+        showSelected();
+        await list.reload();
+        return connect();
+      }
+    }
+  } finally {
+    recovering = false;
+  }
+}
 
 /** Live updates: the stream starts after the newest request shown and resumes by Last-Event-ID. */
 function connect(): void {
   stream?.close();
   setLive("connecting", "connecting…");
-  stream = new EventSource(streamUrl(list.newestId()));
-  stream.addEventListener("open", () => setLive("live", "live"));
-  stream.addEventListener("error", () => setLive("offline", "reconnecting…"));
+  const current = new EventSource(streamUrl(list.newestId()));
+  stream = current;
+  current.addEventListener("open", () => setLive("live", "live"));
+  current.addEventListener("error", () => {
+    setLive("offline", "reconnecting…");
+    if (current === stream && current.readyState === EventSource.CLOSED) void recover();
+  });
   stream.addEventListener("request", (event) => list.add(JSON.parse((event as MessageEvent<string>).data) as StreamEvents["request"]));
   stream.addEventListener("forward", (event) => {
     const { request_id, forward } = JSON.parse((event as MessageEvent<string>).data) as StreamEvents["forward"];
