@@ -203,6 +203,45 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
     }
   });
 
+  it("works by keyboard: the list is one tab stop, and a live redraw of the detail keeps focus and the raw view", async () => {
+    problems = [];
+    const ids: number[] = [];
+    for (const eventId of ["4c9f0a1b-2d3e-4f4a-9b6c-7d8e9f0a1b2c", "5d0a1b2c-3e4f-4a5b-8c7d-8e9f0a1b2c3d", "6e1b2c3d-4f5a-4b6c-9d8e-9f0a1b2c3d4e"]) {
+      expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
+      ids.push((await storedLine(listener, eventId)).id);
+      await listener.waitFor((line) => (line as { type: string; request_id?: number }).type === "forward" && (line as { request_id: number }).request_id === ids.at(-1));
+    }
+    const opened = await openPage(inspectorUrl, problems);
+    context = opened.context;
+    const { page } = opened;
+    const activeId = () => page.evaluate(`document.activeElement.id || document.activeElement.getAttribute("data-id") || document.activeElement.tagName`) as Promise<string>;
+    await page.locator(`#rows tr[data-id="${ids[2]}"]`).waitFor();
+    await page.locator("#filter-verdict").focus();
+    await page.keyboard.press("Tab");
+    expect(await activeId()).toBe(String(ids[2]));
+    await page.keyboard.press("ArrowDown");
+    expect(await activeId()).toBe(String(ids[1]));
+    await expect.poll(() => page.locator(".detail-title .muted").textContent()).toBe(`#${ids[1]}`);
+    // One Tab leaves the list (hundreds of rows are not hundreds of tab stops) for the detail pane.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(`document.querySelector("#detail").contains(document.activeElement)`)).toBe(true);
+    // Back into the list lands on the selected row.
+    await page.keyboard.press("Shift+Tab");
+    expect(await activeId()).toBe(String(ids[1]));
+
+    await page.locator("#body-view").waitFor();
+    await page.getByRole("button", { name: "Raw" }).focus();
+    await page.keyboard.press("Enter");
+    const raw = await page.locator("#body-view").textContent();
+    await page.locator("#replay-button").focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#replay-result").textContent(), { timeout: 10_000 }).toMatch(/^Replayed re-signed to .*: answered 200 in /);
+    await expect.poll(() => page.locator("table.attempts").textContent()).toContain("replay");
+    expect(await activeId()).toBe("replay-button");
+    expect(await page.locator("#body-view").textContent()).toBe(raw);
+    expect(await page.getByRole("button", { name: "Raw" }).getAttribute("aria-pressed")).toBe("true");
+  });
+
   it("shows <script> and <img onerror> in a payload as text and runs nothing", async () => {
     problems = [];
     const eventId = "<script>window.__xss = 'event_id'</script>";

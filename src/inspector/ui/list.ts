@@ -37,7 +37,8 @@ function rowFor(request: RequestSummary): HTMLTableRowElement {
   const name = request.event ?? `${request.method} ${request.path}`;
   return h(
     "tr",
-    { "data-id": request.id, tabindex: 0, class: `row tone-${tone}` },
+    // One row is a tab stop at a time (see tabStop): arrow keys move between them, Tab leaves the list.
+    { "data-id": request.id, tabindex: -1, class: `row tone-${tone}` },
     h("td", { class: "time", title: request.received_at }, clockTime(request.received_at)),
     h(
       "td",
@@ -163,6 +164,14 @@ export class RequestList {
     if (this.selected !== null) this.rows.get(this.selected)?.element.classList.remove("selected");
     this.selected = id;
     if (id !== null) this.rows.get(id)?.element.classList.add("selected");
+    this.tabStop();
+  }
+
+  /** The selected row, or else the first, is the list's one tab stop. */
+  private tabStop(): void {
+    const stop = (this.selected !== null ? this.rows.get(this.selected)?.element : undefined) ?? this.body.firstElementChild;
+    for (const row of this.body.querySelectorAll('tr[tabindex="0"]')) if (row !== stop) row.setAttribute("tabindex", "-1");
+    stop?.setAttribute("tabindex", "0");
   }
 
   private take(answer: ListAnswer): void {
@@ -197,6 +206,7 @@ export class RequestList {
   }
 
   private showStatus(): void {
+    this.tabStop();
     const shown = this.rows.size;
     const filtered = Boolean(this.filters.event || this.filters.verdict || this.filters.text);
     let text: string;
@@ -219,6 +229,8 @@ export class RequestList {
     let next: Element | null = null;
     if (event.key === "ArrowDown") next = row.nextElementSibling;
     else if (event.key === "ArrowUp") next = row.previousElementSibling;
+    else if (event.key === "Home") next = this.body.firstElementChild;
+    else if (event.key === "End") next = this.body.lastElementChild;
     else if (event.key === "Enter") next = row;
     if (!next) return;
     event.preventDefault();
