@@ -449,6 +449,25 @@ describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", ()
     expect(await page.locator("#rows tr").count()).toBe(1);
   }, 120_000);
 
+  it("tells that the request on show is gone after events prune --all", async () => {
+    problems = [];
+    listener ??= await startListen(["--secret", SECRET], home.env, 40_000);
+    const eventId = "7f2c3d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+    expect(await sendRaw(listener!.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
+    const { id } = await storedLine(listener!, eventId);
+    const opened = await openPage(`${listener!.ready.inspector_url as string}#/requests/${id}`, problems);
+    context = opened.context;
+    const { page } = opened;
+    await page.locator("#replay-button").waitFor();
+    const pruned = await runCli(["events", "prune", "--all", "--yes"], { env: home.env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    await expect.poll(() => page.locator("#rows tr").count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator("#detail").textContent(), { timeout: 5_000 }).toBe(`no stored request #${id}`);
+    expect(await page.locator("#replay-button").count()).toBe(0);
+    // The pane's read of the deleted request: Chromium logs its 404.
+    problems = problems.filter((problem) => !/status of 404/.test(problem));
+  }, 60_000);
+
   it("goes live again when listen is restarted (a new run's token), with its filters, without a reload", async () => {
     problems = [];
     await listener?.stop();

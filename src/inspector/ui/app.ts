@@ -91,7 +91,11 @@ function connect(): void {
     const { request_id } = JSON.parse((event as MessageEvent<string>).data) as StreamEvents["attempts"];
     detail.refresh(request_id);
   });
-  stream.addEventListener("reset", () => void list.reload().then(connect));
+  // Stored requests were deleted (events prune): the list and the request on show are read again.
+  stream.addEventListener("reset", () => {
+    if (detail.id !== null) void detail.show(detail.id, true);
+    void list.reload().then(connect);
+  });
 }
 
 async function start(): Promise<void> {
