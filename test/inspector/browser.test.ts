@@ -33,8 +33,13 @@ afterAll(async () => {
 });
 
 /** A fresh browser context per test, failing the test on page errors, dialogs and CSP reports. */
-async function openPage(url: string, problems: string[], viewport = { width: 1360, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({ viewport });
+async function openPage(
+  url: string,
+  problems: string[],
+  viewport = { width: 1360, height: 860 },
+  colorScheme: "light" | "dark" = "light",
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser!.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("dialog", (dialog) => {
@@ -240,6 +245,34 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
     expect(await activeId()).toBe("replay-button");
     expect(await page.locator("#body-view").textContent()).toBe(raw);
     expect(await page.getByRole("button", { name: "Raw" }).getAttribute("aria-pressed")).toBe("true");
+  });
+
+  it("follows the system's dark mode", async () => {
+    problems = [];
+    const eventId = "8a3d4e5f-6b7c-4d8e-9f0a-1b2c3d4e5f6a";
+    expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
+    await storedLine(listener, eventId);
+    // Relative luminance of a computed rgb() colour, 0 (black) to 1 (white).
+    const luminance = (page: Page, selector: string, property: string) =>
+      page.evaluate(
+        `(() => { const [r, g, b] = getComputedStyle(document.querySelector(${JSON.stringify(selector)}))[${JSON.stringify(property)}].match(/[\\d.]+/g).map(Number);` +
+          ` return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; })()`,
+      ) as Promise<number>;
+    for (const scheme of ["dark", "light"] as const) {
+      const opened = await openPage(inspectorUrl, problems, undefined, scheme);
+      context = opened.context;
+      const { page } = opened;
+      await page.locator("#rows tr").first().click();
+      await page.locator("#body-view").waitFor();
+      for (const [selector, property] of [["body", "backgroundColor"], [".list-pane", "backgroundColor"], ["#body-view", "backgroundColor"], ["#filter-text", "backgroundColor"]]) {
+        const value = await luminance(page, selector!, property!);
+        if (scheme === "dark") expect(value, `${selector} ${property}`).toBeLessThan(0.25);
+        else expect(value, `${selector} ${property}`).toBeGreaterThan(0.75);
+      }
+      expect(await luminance(page, "body", "color"), scheme).toSatisfy((value: number) => (scheme === "dark" ? value > 0.75 : value < 0.25));
+      await context.close();
+      context = undefined;
+    }
   });
 
   it("shows <script> and <img onerror> in a payload as text and runs nothing", async () => {
