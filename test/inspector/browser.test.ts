@@ -513,9 +513,17 @@ describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", ()
     await page.locator("#filter-event").selectOption("income.added");
 
     await listener.stop();
-    listener = await startListen(["--secret", SECRET, "--port", String(port)], home.env, 40_000);
-    expect(listener.port).toBe(port);
-    await page.locator('#live[data-state="live"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator("#forward-target").textContent()).toBe("not forwarding");
+    const app = await startRecordingServer();
+    try {
+      listener = await startListen(["--secret", SECRET, "--port", String(port), "--forward-to", app.url], home.env, 40_000);
+      expect(listener.port).toBe(port);
+      await page.locator('#live[data-state="live"]').waitFor({ timeout: 15_000 });
+      // The new run forwards: the page says so, and its replay form offers it.
+      expect(await page.locator("#forward-target").textContent()).toBe(`forwarding to ${app.url}`);
+    } finally {
+      await app.close();
+    }
     const eventId = "3b8e9f0a-1c2d-4e3f-8a5b-6c7d8e9f0a1b";
     expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
     const { id } = await storedLine(listener, eventId);

@@ -3,7 +3,7 @@ import { DetailView } from "./detail.js";
 import { byId, h } from "./dom.js";
 import { count } from "./format.js";
 import { RequestList } from "./list.js";
-import type { StreamEvents } from "./types.js";
+import type { InfoAnswer, StreamEvents } from "./types.js";
 
 let forwardTo: string | null = null;
 const live = byId<HTMLElement>("live");
@@ -60,6 +60,7 @@ async function recover(): Promise<void> {
       } catch (error) {
         if (!(error instanceof ApiError && error.status === 403) || !(await renewToken())) continue;
         setLive("connecting", "listen restarted; reloading…");
+        showInfo(await info());
         showSelected();
         await list.reload();
         return connect();
@@ -98,13 +99,18 @@ function connect(): void {
   });
 }
 
-async function start(): Promise<void> {
-  const about = await info();
+/** What this run of listen does: read at start, and again from a restarted run (its --forward-to may differ). */
+function showInfo(about: InfoAnswer): void {
   forwardTo = about.forward_to;
-  const events = byId<HTMLSelectElement>("filter-event");
-  for (const name of about.events) events.append(h("option", { value: name }, name));
   byId("forward-target").textContent = forwardTo ? `forwarding to ${forwardTo}` : "not forwarding";
   byId("total").textContent = `${count(about.total)} stored`;
+}
+
+async function start(): Promise<void> {
+  const about = await info();
+  showInfo(about);
+  const events = byId<HTMLSelectElement>("filter-event");
+  for (const name of about.events) events.append(h("option", { value: name }, name));
 
   let typing: number | undefined;
   const filtersChanged = () => {
