@@ -501,6 +501,28 @@ describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", ()
     problems = problems.filter((problem) => !/status of 404/.test(problem));
   }, 60_000);
 
+  it("stops asking a listen restarted with --no-ui, whose webhook endpoint would store every ask", async () => {
+    problems = [];
+    await listener?.stop();
+    listener = await startListen(["--secret", SECRET], home.env, 40_000);
+    const { port } = listener;
+    const opened = await openPage(listener.ready.inspector_url as string, problems);
+    context = opened.context;
+    const { page } = opened;
+    await listener.stop();
+    listener = await startListen(["--secret", SECRET, "--port", String(port), "--no-ui"], home.env, 40_000);
+    await page.locator('#live[data-state="offline"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.locator("#list-status").textContent(), { timeout: 15_000 }).toContain("no longer serves this page");
+    const stored = () => listener!.lines().filter((line) => (line as RequestLine).type === "request").length;
+    const asked = stored();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(stored()).toBe(asked);
+    expect(asked).toBeLessThanOrEqual(3);
+    await listener.stop();
+    listener = undefined;
+    problems = problems.filter((problem) => !/status of 40[35]|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONNECTION_REFUSED/.test(problem));
+  }, 120_000);
+
   it("goes live again when listen is restarted (a new run's token), with its filters, without a reload", async () => {
     problems = [];
     await listener?.stop();

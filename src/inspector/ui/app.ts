@@ -58,7 +58,15 @@ async function recover(): Promise<void> {
         await info();
         return connect();
       } catch (error) {
-        if (!(error instanceof ApiError && error.status === 403) || !(await renewToken())) continue;
+        const status = error instanceof ApiError ? error.status : null;
+        // Not answering yet (null), or too many pages: ask again.
+        if (status === null || status === 503) continue;
+        if (status !== 403 || !(await renewToken())) {
+          // Something else answers here now (listen --no-ui, whose every path stores a request): stop asking.
+          setLive("offline", "offline");
+          byId("list-status").textContent = "The listener here no longer serves this page (listen --no-ui, or another program); reload it once listen serves it again.";
+          return;
+        }
         setLive("connecting", "listen restarted; reloading…");
         showInfo(await info());
         showSelected();
