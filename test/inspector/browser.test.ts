@@ -533,6 +533,8 @@ describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", ()
     const { page } = opened;
     await page.evaluate("window.__sameDocument = true");
     await page.locator("#filter-event").selectOption("income.added");
+    // Going offline and live again is announced to a screen reader, not only coloured.
+    expect(await page.getByRole("status").filter({ hasText: "live" }).count()).toBe(1);
 
     await listener.stop();
     expect(await page.locator("#forward-target").textContent()).toBe("not forwarding");
