@@ -73,6 +73,8 @@ export function listAnswer(sources: AnswerSources, url: URL): ListAnswer {
     throw new HttpError(400, "invalid_query", `verdict must be one of ${VERDICT_FILTERS.join(", ")}`);
   }
   const event = eventFilter(sources, url);
+  // Read first: a row stored after it reaches the page over the stream, whatever the filters show.
+  const newest = beforeId === undefined ? (sources.requests.list({ limit: 1 })[0]?.id ?? 0) : null;
   const page = listPage(sources.requests, { event, verdict, text: optionalText(url, "q"), beforeId, limit });
   return {
     requests: page.requests.map((row) => summaryOf(sources, row)),
@@ -80,6 +82,7 @@ export function listAnswer(sources: AnswerSources, url: URL): ListAnswer {
     searched_down_to: page.searchedDownTo,
     // Counting is cheap (an index), but only the first page needs it.
     total: beforeId === undefined ? sources.requests.count() : null,
+    newest_id: newest,
   };
 }
 

@@ -33,8 +33,13 @@ afterAll(async () => {
 });
 
 /** A fresh browser context per test, failing the test on page errors, dialogs and CSP reports. */
-async function openPage(url: string, problems: string[], viewport = { width: 1360, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({ viewport });
+async function openPage(
+  url: string,
+  problems: string[],
+  viewport = { width: 1360, height: 860 },
+  colorScheme: "light" | "dark" = "light",
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser!.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("dialog", (dialog) => {
@@ -203,6 +208,73 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
     }
   });
 
+  it("works by keyboard: the list is one tab stop, and a live redraw of the detail keeps focus and the raw view", async () => {
+    problems = [];
+    const ids: number[] = [];
+    for (const eventId of ["4c9f0a1b-2d3e-4f4a-9b6c-7d8e9f0a1b2c", "5d0a1b2c-3e4f-4a5b-8c7d-8e9f0a1b2c3d", "6e1b2c3d-4f5a-4b6c-9d8e-9f0a1b2c3d4e"]) {
+      expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
+      ids.push((await storedLine(listener, eventId)).id);
+      await listener.waitFor((line) => (line as { type: string; request_id?: number }).type === "forward" && (line as { request_id: number }).request_id === ids.at(-1));
+    }
+    const opened = await openPage(inspectorUrl, problems);
+    context = opened.context;
+    const { page } = opened;
+    const activeId = () => page.evaluate(`document.activeElement.id || document.activeElement.getAttribute("data-id") || document.activeElement.tagName`) as Promise<string>;
+    await page.locator(`#rows tr[data-id="${ids[2]}"]`).waitFor();
+    await page.locator("#filter-verdict").focus();
+    await page.keyboard.press("Tab");
+    expect(await activeId()).toBe(String(ids[2]));
+    await page.keyboard.press("ArrowDown");
+    expect(await activeId()).toBe(String(ids[1]));
+    await expect.poll(() => page.locator(".detail-title .muted").textContent()).toBe(`#${ids[1]}`);
+    // One Tab leaves the list (hundreds of rows are not hundreds of tab stops) for the detail pane.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(`document.querySelector("#detail").contains(document.activeElement)`)).toBe(true);
+    // Back into the list lands on the selected row.
+    await page.keyboard.press("Shift+Tab");
+    expect(await activeId()).toBe(String(ids[1]));
+
+    await page.locator("#body-view").waitFor();
+    await page.getByRole("button", { name: "Raw" }).focus();
+    await page.keyboard.press("Enter");
+    const raw = await page.locator("#body-view").textContent();
+    await page.locator("#replay-button").focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#replay-result").textContent(), { timeout: 10_000 }).toMatch(/^Replayed re-signed to .*: answered 200 in /);
+    await expect.poll(() => page.locator("table.attempts").textContent()).toContain("replay");
+    expect(await activeId()).toBe("replay-button");
+    expect(await page.locator("#body-view").textContent()).toBe(raw);
+    expect(await page.getByRole("button", { name: "Raw" }).getAttribute("aria-pressed")).toBe("true");
+  });
+
+  it("follows the system's dark mode", async () => {
+    problems = [];
+    const eventId = "8a3d4e5f-6b7c-4d8e-9f0a-1b2c3d4e5f6a";
+    expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
+    await storedLine(listener, eventId);
+    // Relative luminance of a computed rgb() colour, 0 (black) to 1 (white).
+    const luminance = (page: Page, selector: string, property: string) =>
+      page.evaluate(
+        `(() => { const [r, g, b] = getComputedStyle(document.querySelector(${JSON.stringify(selector)}))[${JSON.stringify(property)}].match(/[\\d.]+/g).map(Number);` +
+          ` return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; })()`,
+      ) as Promise<number>;
+    for (const scheme of ["dark", "light"] as const) {
+      const opened = await openPage(inspectorUrl, problems, undefined, scheme);
+      context = opened.context;
+      const { page } = opened;
+      await page.locator("#rows tr").first().click();
+      await page.locator("#body-view").waitFor();
+      for (const [selector, property] of [["body", "backgroundColor"], [".list-pane", "backgroundColor"], ["#body-view", "backgroundColor"], ["#filter-text", "backgroundColor"]]) {
+        const value = await luminance(page, selector!, property!);
+        if (scheme === "dark") expect(value, `${selector} ${property}`).toBeLessThan(0.25);
+        else expect(value, `${selector} ${property}`).toBeGreaterThan(0.75);
+      }
+      expect(await luminance(page, "body", "color"), scheme).toSatisfy((value: number) => (scheme === "dark" ? value > 0.75 : value < 0.25));
+      await context.close();
+      context = undefined;
+    }
+  });
+
   it("shows <script> and <img onerror> in a payload as text and runs nothing", async () => {
     problems = [];
     const eventId = "<script>window.__xss = 'event_id'</script>";
@@ -354,4 +426,135 @@ describe.skipIf(skipBrowserTests)("the README's screenshot", () => {
     }
     expect(problems, problems.join("\n")).toEqual([]);
   });
+});
+
+describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", () => {
+  let home: TempHome;
+  let listener: Listener | undefined;
+  let context: BrowserContext | undefined;
+  let problems: string[] = [];
+
+  beforeAll(() => {
+    home = tempHome();
+  });
+  afterAll(async () => {
+    await listener?.stop();
+    home?.cleanup();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+    expect(problems, problems.join("\n")).toEqual([]);
+  });
+
+  it("reloads a filtered list once after an events prune, not over and over", async () => {
+    problems = [];
+    listener = await startListen(["--secret", SECRET], home.env, 40_000);
+    await simulate(home, listener.url, ["paystubs.added", "--secret", SECRET, "--quiet"]);
+    await listener.waitFor((line) => (line as RequestLine).type === "request");
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const cut = new Date().toISOString();
+    const forgedId = "2a7d8e9f-0b1c-4d2e-9f4a-5b6c7d8e9f0a";
+    expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId: forgedId })), { secret: "someone-elses-secret" })).toBe(401);
+    const forged = await storedLine(listener, forgedId);
+    // More newer rows than a stream catches up on: a stream opened after the forged row would be told to reload.
+    await simulate(home, listener.url, ["paystubs.added", "--count", "210", "--secret", SECRET, "--quiet"]);
+    await listener.waitFor(() => listener!.lines().filter((line) => (line as RequestLine).type === "request").length >= 212, 30_000);
+
+    const opened = await openPage(listener.ready.inspector_url as string, problems);
+    context = opened.context;
+    const { page } = opened;
+    await page.locator("#filter-verdict").selectOption("failed");
+    await expect.poll(() => page.locator("#rows tr").count()).toBe(1);
+    expect(await page.locator("#rows tr").first().getAttribute("data-id")).toBe(String(forged.id));
+
+    let lists = 0;
+    page.on("request", (sent) => {
+      if (sent.url().includes("/_/api/requests?")) lists++;
+    });
+    const pruned = await runCli(["events", "prune", "--before", cut, "--yes", "--json"], { env: home.env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect((JSON.parse(pruned.stdout) as { deleted: number }).deleted).toBe(1);
+    await expect.poll(() => lists, { timeout: 10_000 }).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(lists).toBe(1);
+    await page.locator('#live[data-state="live"]').waitFor({ timeout: 5_000 });
+    expect(await page.locator("#rows tr").count()).toBe(1);
+  }, 120_000);
+
+  it("tells that the request on show is gone after events prune --all", async () => {
+    problems = [];
+    listener ??= await startListen(["--secret", SECRET], home.env, 40_000);
+    const eventId = "7f2c3d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+    expect(await sendRaw(listener!.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
+    const { id } = await storedLine(listener!, eventId);
+    const opened = await openPage(`${listener!.ready.inspector_url as string}#/requests/${id}`, problems);
+    context = opened.context;
+    const { page } = opened;
+    await page.locator("#replay-button").waitFor();
+    const pruned = await runCli(["events", "prune", "--all", "--yes"], { env: home.env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    await expect.poll(() => page.locator("#rows tr").count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator("#detail").textContent(), { timeout: 5_000 }).toBe(`no stored request #${id}`);
+    expect(await page.locator("#replay-button").count()).toBe(0);
+    // The pane's read of the deleted request: Chromium logs its 404.
+    problems = problems.filter((problem) => !/status of 404/.test(problem));
+  }, 60_000);
+
+  it("stops asking a listen restarted with --no-ui, whose webhook endpoint would store every ask", async () => {
+    problems = [];
+    await listener?.stop();
+    listener = await startListen(["--secret", SECRET], home.env, 40_000);
+    const { port } = listener;
+    const opened = await openPage(listener.ready.inspector_url as string, problems);
+    context = opened.context;
+    const { page } = opened;
+    await listener.stop();
+    listener = await startListen(["--secret", SECRET, "--port", String(port), "--no-ui"], home.env, 40_000);
+    await page.locator('#live[data-state="offline"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.locator("#list-status").textContent(), { timeout: 15_000 }).toContain("no longer serves this page");
+    const stored = () => listener!.lines().filter((line) => (line as RequestLine).type === "request").length;
+    const asked = stored();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(stored()).toBe(asked);
+    expect(asked).toBeLessThanOrEqual(3);
+    await listener.stop();
+    listener = undefined;
+    problems = problems.filter((problem) => !/status of 40[35]|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONNECTION_REFUSED/.test(problem));
+  }, 120_000);
+
+  it("goes live again when listen is restarted (a new run's token), with its filters, without a reload", async () => {
+    problems = [];
+    await listener?.stop();
+    listener = await startListen(["--secret", SECRET], home.env, 40_000);
+    const { port } = listener;
+    const opened = await openPage(listener.ready.inspector_url as string, problems);
+    context = opened.context;
+    const { page } = opened;
+    await page.evaluate("window.__sameDocument = true");
+    await page.locator("#filter-event").selectOption("income.added");
+    // Going offline and live again is announced to a screen reader, not only coloured.
+    expect(await page.getByRole("status").filter({ hasText: "live" }).count()).toBe(1);
+
+    await listener.stop();
+    expect(await page.locator("#forward-target").textContent()).toBe("not forwarding");
+    const app = await startRecordingServer();
+    try {
+      listener = await startListen(["--secret", SECRET, "--port", String(port), "--forward-to", app.url], home.env, 40_000);
+      expect(listener.port).toBe(port);
+      await page.locator('#live[data-state="live"]').waitFor({ timeout: 15_000 });
+      // The new run forwards: the page says so, and its replay form offers it.
+      expect(await page.locator("#forward-target").textContent()).toBe(`forwarding to ${app.url}`);
+    } finally {
+      await app.close();
+    }
+    const eventId = "3b8e9f0a-1c2d-4e3f-8a5b-6c7d8e9f0a1b";
+    expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId })))).toBe(200);
+    const { id } = await storedLine(listener, eventId);
+    await page.locator(`#rows tr[data-id="${id}"]`).waitFor({ timeout: 10_000 });
+    expect(await page.locator("#filter-event").inputValue()).toBe("income.added");
+    expect(await page.evaluate("window.__sameDocument")).toBe(true);
+    // The old run's stream refused (403) and was cut off as listen stopped: the browser logs both.
+    problems = problems.filter((problem) => !/status of 403|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONNECTION_REFUSED/.test(problem));
+  }, 120_000);
 });

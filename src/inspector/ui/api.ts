@@ -2,10 +2,31 @@ import type { InfoAnswer, ListAnswer, ReplayAnswer, RequestDetail } from "./type
 
 const TOKEN_HEADER = "x-pinwheel-inspector-token";
 
-/** The per-run token listen put in the page; only this page (same origin) can read it. */
-export const token: string = document.querySelector<HTMLMetaElement>('meta[name="pinwheel-inspector-token"]')?.content ?? "";
+const TOKEN_META = 'meta[name="pinwheel-inspector-token"]';
 
-export class ApiError extends Error {}
+/** The per-run token listen put in the page; only this page (same origin) can read it. */
+export let token: string = document.querySelector<HTMLMetaElement>(TOKEN_META)?.content ?? "";
+
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number | null = null) {
+    super(message);
+  }
+}
+
+/**
+ * listen was restarted: its new run has a new token, which this page's calls lack (403). The new
+ * run's page carries it, as reloading the page would get it, without losing the filters.
+ */
+export async function renewToken(): Promise<boolean> {
+  const response = await fetch("/_/", { cache: "no-store" }).catch(() => null);
+  if (!response?.ok) return false;
+  // Parsed as an inert document: nothing in it runs or loads.
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  const renewed = page.querySelector<HTMLMetaElement>(TOKEN_META)?.content;
+  if (!renewed || renewed === token) return false;
+  token = renewed;
+  return true;
+}
 
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
@@ -15,7 +36,7 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
     throw new ApiError("the listener is not answering; is pinwheel-cli listen still running?");
   }
   const body = (await response.json().catch(() => null)) as (T & { message?: string }) | null;
-  if (!response.ok) throw new ApiError(body?.message ?? `the inspector answered ${response.status}`);
+  if (!response.ok) throw new ApiError(body?.message ?? `the inspector answered ${response.status}`, response.status);
   return body as T;
 }
 

@@ -1,9 +1,9 @@
-import { info, streamUrl, type ListFilters } from "./api.js";
+import { ApiError, info, renewToken, streamUrl, type ListFilters } from "./api.js";
 import { DetailView } from "./detail.js";
 import { byId, h } from "./dom.js";
 import { count } from "./format.js";
 import { RequestList } from "./list.js";
-import type { StreamEvents } from "./types.js";
+import type { InfoAnswer, StreamEvents } from "./types.js";
 
 let forwardTo: string | null = null;
 const live = byId<HTMLElement>("live");
@@ -41,14 +41,55 @@ function readFilters(): ListFilters {
 }
 
 let stream: EventSource | undefined;
+let recovering = false;
+
+/**
+ * The browser gives up on a stream answered other than 200: listen was restarted (a new run, a new
+ * token: 403) or had too many pages open (503). Retry until it answers: with the new run's token,
+ * reloading the list the page shows, or as before.
+ */
+async function recover(): Promise<void> {
+  if (recovering) return;
+  recovering = true;
+  try {
+    for (;;) {
+      await new Promise((resolve) => window.setTimeout(resolve, 1500));
+      try {
+        await info();
+        return connect();
+      } catch (error) {
+        const status = error instanceof ApiError ? error.status : null;
+        // Not answering yet (null), or too many pages: ask again.
+        if (status === null || status === 503) continue;
+        if (status !== 403 || !(await renewToken())) {
+          // Something else answers here now (listen --no-ui, whose every path stores a request): stop asking.
+          setLive("offline", "offline");
+          byId("list-status").textContent = "The listener here no longer serves this page (listen --no-ui, or another program); reload it once listen serves it again.";
+          return;
+        }
+        setLive("connecting", "listen restarted; reloading…");
+        showInfo(await info());
+        showSelected();
+        await list.reload();
+        return connect();
+      }
+    }
+  } finally {
+    recovering = false;
+  }
+}
 
 /** Live updates: the stream starts after the newest request shown and resumes by Last-Event-ID. */
 function connect(): void {
   stream?.close();
   setLive("connecting", "connecting…");
-  stream = new EventSource(streamUrl(list.newestId()));
-  stream.addEventListener("open", () => setLive("live", "live"));
-  stream.addEventListener("error", () => setLive("offline", "reconnecting…"));
+  const current = new EventSource(streamUrl(list.newestId()));
+  stream = current;
+  current.addEventListener("open", () => setLive("live", "live"));
+  current.addEventListener("error", () => {
+    setLive("offline", "reconnecting…");
+    if (current === stream && current.readyState === EventSource.CLOSED) void recover();
+  });
   stream.addEventListener("request", (event) => list.add(JSON.parse((event as MessageEvent<string>).data) as StreamEvents["request"]));
   stream.addEventListener("forward", (event) => {
     const { request_id, forward } = JSON.parse((event as MessageEvent<string>).data) as StreamEvents["forward"];
@@ -59,16 +100,25 @@ function connect(): void {
     const { request_id } = JSON.parse((event as MessageEvent<string>).data) as StreamEvents["attempts"];
     detail.refresh(request_id);
   });
-  stream.addEventListener("reset", () => void list.reload().then(connect));
+  // Stored requests were deleted (events prune): the list and the request on show are read again.
+  stream.addEventListener("reset", () => {
+    if (detail.id !== null) void detail.show(detail.id, true);
+    void list.reload().then(connect);
+  });
+}
+
+/** What this run of listen does: read at start, and again from a restarted run (its --forward-to may differ). */
+function showInfo(about: InfoAnswer): void {
+  forwardTo = about.forward_to;
+  byId("forward-target").textContent = forwardTo ? `forwarding to ${forwardTo}` : "not forwarding";
+  byId("total").textContent = `${count(about.total)} stored`;
 }
 
 async function start(): Promise<void> {
   const about = await info();
-  forwardTo = about.forward_to;
+  showInfo(about);
   const events = byId<HTMLSelectElement>("filter-event");
   for (const name of about.events) events.append(h("option", { value: name }, name));
-  byId("forward-target").textContent = forwardTo ? `forwarding to ${forwardTo}` : "not forwarding";
-  byId("total").textContent = `${count(about.total)} stored`;
 
   let typing: number | undefined;
   const filtersChanged = () => {

@@ -63,20 +63,24 @@ function headersTable(headers: [string, string][]): HTMLElement {
   return h("table", { class: "headers mono" }, h("tbody", {}, ...headers.map(([name, value]) => h("tr", {}, h("th", {}, name), h("td", {}, value)))));
 }
 
+/** The request whose body is shown raw: a live update's redraw keeps the choice. */
+let rawShownFor: number | null = null;
+
 function bodyBlock(detail: RequestDetail): HTMLElement {
   const { body } = detail;
   const pre = h("pre", { class: "body mono", id: "body-view" });
-  const pretty = h("button", { type: "button", class: "toggle", "aria-pressed": "true", disabled: body.pretty === null }, "Pretty");
-  const raw = h("button", { type: "button", class: "toggle", "aria-pressed": "false" }, "Raw");
+  const pretty = h("button", { type: "button", id: "body-pretty", class: "toggle", "aria-pressed": "true", disabled: body.pretty === null }, "Pretty");
+  const raw = h("button", { type: "button", id: "body-raw", class: "toggle", "aria-pressed": "false" }, "Raw");
   const showRaw = (wantRaw: boolean) => {
     const useRaw = wantRaw || body.pretty === null;
     pre.textContent = wantRaw ? body.raw : (body.pretty ?? body.raw);
     pretty.setAttribute("aria-pressed", String(!useRaw));
     raw.setAttribute("aria-pressed", String(useRaw));
+    rawShownFor = wantRaw ? detail.id : null;
   };
   pretty.addEventListener("click", () => showRaw(false));
   raw.addEventListener("click", () => showRaw(true));
-  showRaw(false);
+  showRaw(rawShownFor === detail.id);
   const notes = [
     `${count(body.size)} bytes`,
     body.truncated ? "only the first MiB is stored" : "",
@@ -90,7 +94,7 @@ function bodyBlock(detail: RequestDetail): HTMLElement {
       { class: "toolbar" },
       pretty,
       raw,
-      h("a", { href: rawBodyUrl(detail.id), download: `request-${detail.id}.body`, class: "download" }, "Download raw bytes"),
+      h("a", { href: rawBodyUrl(detail.id), download: `request-${detail.id}.body`, id: "body-download", class: "download" }, "Download raw bytes"),
       h("span", { class: "muted" }, notes.join(" · ")),
     ),
     pre,
@@ -125,11 +129,28 @@ export class DetailView {
     try {
       const detail = await requestDetail(id);
       if (generation !== this.generation) return;
+      // A live update redraws the pane under a keyboard user: focus goes back where it was.
+      const focused = keepScroll ? this.focusedPlace() : null;
       replaceChildren(this.container, ...this.render(detail));
       if (keepScroll) this.container.scrollTop = scroll;
+      if (focused) {
+        const again = typeof focused === "string" ? document.getElementById(focused) : this.focusables()[focused.index];
+        again?.focus({ preventScroll: true });
+      }
     } catch (error) {
       if (generation === this.generation) replaceChildren(this.container, h("p", { class: "error-text" }, (error as Error).message));
     }
+  }
+
+  private focusables(): HTMLElement[] {
+    return Array.from(this.container.querySelectorAll<HTMLElement>("button, input, select, a[href], summary"));
+  }
+
+  /** The focused control in the pane: by its id, or else by its place among the controls. */
+  private focusedPlace(): string | { index: number } | null {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !this.container.contains(active)) return null;
+    return active.id || { index: this.focusables().indexOf(active) };
   }
 
   /** New forwards or attempts for the request on show: read it again, where the reader was. */
@@ -231,6 +252,7 @@ export class DetailView {
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      if (button.getAttribute("aria-disabled") === "true") return;
       const kind = toForward.checked ? "forward" : "url";
       if (kind === "url") sessionStorage.setItem(TYPED_URL_KEY, url.value);
       sessionStorage.setItem(TARGET_KEY, kind);
@@ -247,7 +269,8 @@ export class DetailView {
       if (resigned && rejected && !window.confirm("listen rejected this request after verifying it: it is not a Pinwheel event. Replaying it re-signed sends it to the app as one. Send it anyway?")) {
         return;
       }
-      button.disabled = true;
+      // Not `disabled`: that would drop a keyboard user's focus to the page; the redraw after puts it back here.
+      button.setAttribute("aria-disabled", "true");
       result.className = "replay-result tone-none";
       result.textContent = "Sending…";
       replay(detail.id, { kind, url: url.value }, resigned ? "resigned" : "recorded", { unverified: resigned && unverified, rejected: resigned && rejected })

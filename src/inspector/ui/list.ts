@@ -37,7 +37,8 @@ function rowFor(request: RequestSummary): HTMLTableRowElement {
   const name = request.event ?? `${request.method} ${request.path}`;
   return h(
     "tr",
-    { "data-id": request.id, tabindex: 0, class: `row tone-${tone}` },
+    // One row is a tab stop at a time (see tabStop): arrow keys move between them, Tab leaves the list.
+    { "data-id": request.id, tabindex: -1, class: `row tone-${tone}` },
     h("td", { class: "time", title: request.received_at }, clockTime(request.received_at)),
     h(
       "td",
@@ -69,6 +70,8 @@ export class RequestList {
   private generation = 0;
   private loading = false;
   private selected: number | null = null;
+  /** The newest id the list has heard of, shown or filtered out: the live stream goes on after it. */
+  private newestKnown = 0;
   total: number | null = null;
 
   constructor(private readonly onSelect: (id: number) => void, private readonly emptyHint: () => string) {
@@ -80,9 +83,13 @@ export class RequestList {
     this.body.addEventListener("keydown", (event) => this.onKey(event));
   }
 
-  /** The newest id shown, so the live stream starts right after it. */
+  /**
+   * The newest id the list has accounted for, so the live stream starts right after it. Not the
+   * newest row shown: under a filter that is an old row, and a stream opened after it would have
+   * every newer row to catch up on (a reset when that is too many, and a reload, and again).
+   */
   newestId(): number {
-    let newest = 0;
+    let newest = this.newestKnown;
     for (const id of this.rows.keys()) newest = Math.max(newest, id);
     return newest;
   }
@@ -97,6 +104,7 @@ export class RequestList {
       this.rows.clear();
       this.body.replaceChildren();
       if (answer.total !== null) this.total = answer.total;
+      if (answer.newest_id !== null) this.newestKnown = answer.newest_id;
       this.take(answer);
     } catch (error) {
       if (generation === this.generation) this.status.textContent = (error as Error).message;
@@ -124,6 +132,7 @@ export class RequestList {
   add(request: RequestSummary): void {
     // A row can come twice: a reconnect's catch-up, or this listen's own row also read by the poll for other writers' rows.
     if (this.rows.has(request.id)) return;
+    this.newestKnown = Math.max(this.newestKnown, request.id);
     if (this.total !== null) this.total++;
     if (!matchesFilters(request, this.filters)) return this.showStatus();
     const element = rowFor(request);
@@ -155,6 +164,14 @@ export class RequestList {
     if (this.selected !== null) this.rows.get(this.selected)?.element.classList.remove("selected");
     this.selected = id;
     if (id !== null) this.rows.get(id)?.element.classList.add("selected");
+    this.tabStop();
+  }
+
+  /** The selected row, or else the first, is the list's one tab stop. */
+  private tabStop(): void {
+    const stop = (this.selected !== null ? this.rows.get(this.selected)?.element : undefined) ?? this.body.firstElementChild;
+    for (const row of this.body.querySelectorAll('tr[tabindex="0"]')) if (row !== stop) row.setAttribute("tabindex", "-1");
+    stop?.setAttribute("tabindex", "0");
   }
 
   private take(answer: ListAnswer): void {
@@ -189,6 +206,7 @@ export class RequestList {
   }
 
   private showStatus(): void {
+    this.tabStop();
     const shown = this.rows.size;
     const filtered = Boolean(this.filters.event || this.filters.verdict || this.filters.text);
     let text: string;
@@ -211,6 +229,8 @@ export class RequestList {
     let next: Element | null = null;
     if (event.key === "ArrowDown") next = row.nextElementSibling;
     else if (event.key === "ArrowUp") next = row.previousElementSibling;
+    else if (event.key === "Home") next = this.body.firstElementChild;
+    else if (event.key === "End") next = this.body.lastElementChild;
     else if (event.key === "Enter") next = row;
     if (!next) return;
     event.preventDefault();

@@ -82,6 +82,11 @@ export interface ListAnswer {
   next_before: number | null;
   searched_down_to: number | null;
   total: number | null;
+  /**
+   * The newest stored id when the first page was read (null on older pages), filters or not: the
+   * page's live stream starts after it, not after the newest row the filters happened to show.
+   */
+  newest_id: number | null;
 }
 
 export interface InfoAnswer {
