@@ -309,7 +309,8 @@ function firstIdSinceIn(db: Db): FirstIdSince {
   };
 }
 
-const TEXT_COLUMNS = ["event", "event_id", "account_id", "path", "verification", "verification_detail", "rejection", "body"];
+// The body is a BLOB, which LIKE never matches: it is read as the text it holds.
+const TEXT_COLUMNS = ["event", "event_id", "account_id", "path", "verification", "verification_detail", "rejection", "CAST(body AS TEXT)"];
 // LIKE folds ASCII case without copying each value, which makes it the cheapest scan of the bodies.
 const TEXT_MATCH = `(${TEXT_COLUMNS.map((column) => `${column} LIKE ? ESCAPE '\\'`).join(" OR ")})`;
 

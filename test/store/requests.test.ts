@@ -14,6 +14,21 @@ function store() {
   return requestStore(db);
 }
 
+describe("text search", () => {
+  it("finds text that only the body holds, whatever its case, and only in the rows that hold it", () => {
+    const requests = store();
+    const plain = requests.insert(storedRow(randomUUID()));
+    const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: randomUUID(), payload: { employer: "Needle & Thread Co" } }));
+    const holding = requests.insert(storedRow(randomUUID(), { body, bodySize: body.length }));
+    for (const text of ["Needle & Thread", "needle & thread"]) {
+      expect(requests.list({ text }).map((row) => row.id)).toEqual([holding.id]);
+      expect(requests.count({ text })).toBe(1);
+    }
+    expect(requests.list({ text: "never stored" })).toEqual([]);
+    expect(plain.id).not.toBe(holding.id);
+  });
+});
+
 describe("duplicates", () => {
   it("an event_id is a duplicate only once a request carrying it was verified and answered 2xx", () => {
     const requests = store();
