@@ -447,6 +447,16 @@ describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", ()
     expect(problems, problems.join("\n")).toEqual([]);
   });
 
+  /** A listen of its own (the one before stopped) and a page open on it: the restart tests restart it. */
+  async function freshListenAndPage(): Promise<{ page: Page; port: number; first: Listener }> {
+    problems = [];
+    await listener?.stop();
+    listener = await startListen(["--secret", SECRET], home.env, 40_000);
+    const opened = await openPage(listener.ready.inspector_url as string, problems);
+    context = opened.context;
+    return { page: opened.page, port: listener.port, first: listener };
+  }
+
   it("reloads a filtered list once after an events prune, not over and over", async () => {
     problems = [];
     listener = await startListen(["--secret", SECRET], home.env, 40_000);
@@ -502,14 +512,8 @@ describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", ()
   }, 60_000);
 
   it("stops asking a listen restarted with --no-ui, whose webhook endpoint would store every ask", async () => {
-    problems = [];
-    await listener?.stop();
-    listener = await startListen(["--secret", SECRET], home.env, 40_000);
-    const { port } = listener;
-    const opened = await openPage(listener.ready.inspector_url as string, problems);
-    context = opened.context;
-    const { page } = opened;
-    await listener.stop();
+    const { page, port, first } = await freshListenAndPage();
+    await first.stop();
     listener = await startListen(["--secret", SECRET, "--port", String(port), "--no-ui"], home.env, 40_000);
     await page.locator('#live[data-state="offline"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator("#list-status").textContent(), { timeout: 15_000 }).toContain("no longer serves this page");
@@ -524,19 +528,13 @@ describe.skipIf(skipBrowserTests)("the inspector across resets and restarts", ()
   }, 120_000);
 
   it("goes live again when listen is restarted (a new run's token), with its filters, without a reload", async () => {
-    problems = [];
-    await listener?.stop();
-    listener = await startListen(["--secret", SECRET], home.env, 40_000);
-    const { port } = listener;
-    const opened = await openPage(listener.ready.inspector_url as string, problems);
-    context = opened.context;
-    const { page } = opened;
+    const { page, port, first } = await freshListenAndPage();
     await page.evaluate("window.__sameDocument = true");
     await page.locator("#filter-event").selectOption("income.added");
     // Going offline and live again is announced to a screen reader, not only coloured.
     expect(await page.getByRole("status").filter({ hasText: "live" }).count()).toBe(1);
 
-    await listener.stop();
+    await first.stop();
     expect(await page.locator("#forward-target").textContent()).toBe("not forwarding");
     const app = await startRecordingServer();
     try {

@@ -36,6 +36,18 @@ afterEach(async () => {
   slow = undefined;
 });
 
+/** Cancels a call once `slow` has its first request: it must give up within seconds, saying it stopped. */
+async function cancelOnceSent(start: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  const controller = new AbortController();
+  const call = start(controller.signal);
+  call.catch(() => {});
+  await waitUntil(() => slow!.requests.length === 1, 10_000);
+  const abortedAt = Date.now();
+  controller.abort("the user gave up");
+  await expect(call).rejects.toThrow(/^stopped: the client cancelled the call/);
+  expect(Date.now() - abortedAt).toBeLessThan(3_000);
+}
+
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "pinwheel-mcp-sandbox-"));
   dbPath = join(dir, "events.db");
@@ -75,14 +87,7 @@ describe("sandbox tools with mcp --env local", () => {
     slow = await startRecordingServer(() => ({ status: 200, delayMs: 20_000 }));
     const registry = createLocalRegistry({ db, apiKey: apiKeyFingerprint(SECRET) });
     await registry.create({ url: slow.url, status: "active", enabled_events: ["account.added", "shifts.added"], version: "2023-11-22" });
-    const controller = new AbortController();
-    const call = sandboxConnect.run({ seed: 3, jobs: ["shifts"], platform: "Deputy" }, context("local", controller.signal));
-    call.catch(() => {});
-    await waitUntil(() => slow!.requests.length === 1, 10_000);
-    const abortedAt = Date.now();
-    controller.abort("the user gave up");
-    await expect(call).rejects.toThrow(/^stopped: the client cancelled the call/);
-    expect(Date.now() - abortedAt).toBeLessThan(3_000);
+    await cancelOnceSent((signal) => sandboxConnect.run({ seed: 3, jobs: ["shifts"], platform: "Deputy" }, context("local", signal)));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(slow.requests).toHaveLength(1);
     expect(deliveryStore(db).list({ limit: 10 }).map((attempt) => attempt.error)).toEqual([expect.stringMatching(/^abandoned/)]);
@@ -90,14 +95,7 @@ describe("sandbox tools with mcp --env local", () => {
 
   it("a cancelled sandbox_connect against a running mock gives up its call at once", async () => {
     slow = await startRecordingServer(() => ({ status: 200, delayMs: 20_000 }));
-    const controller = new AbortController();
-    const call = sandboxConnect.run({ seed: 3 }, context("http", controller.signal, slow.url));
-    call.catch(() => {});
-    await waitUntil(() => slow!.requests.length === 1, 10_000);
-    const abortedAt = Date.now();
-    controller.abort("the user gave up");
-    await expect(call).rejects.toThrow(/^stopped: the client cancelled the call/);
-    expect(Date.now() - abortedAt).toBeLessThan(3_000);
+    await cancelOnceSent((signal) => sandboxConnect.run({ seed: 3 }, context("http", signal, slow!.url)));
   });
 
   it("with no webhook registered the account is made and nothing is sent, which the text says", async () => {

@@ -10,6 +10,7 @@ import { requestStore } from "../../src/store/requests.js";
 import { StoreError, type StoreProblem } from "../../src/store/store-error.js";
 import { VERSION } from "../../src/version.js";
 import { storedRow } from "../helpers/stored-requests.js";
+import { oldStore } from "../helpers/old-store.js";
 
 let dir: string;
 beforeEach(() => {
@@ -46,14 +47,7 @@ describe("openDatabase", () => {
 
   it("migrates a database written by an older version and keeps its rows", () => {
     const path = join(dir, "old.db");
-    const old = new Database(path);
-    old.exec(MIGRATIONS[0]!);
-    old.pragma("user_version = 1");
-    old.prepare(
-      `INSERT INTO requests (received_at, method, path, headers, body, body_size, event, event_id, verification, status_code)
-       VALUES ('2026-01-01T00:00:00.000Z', 'POST', '/', '[]', x'7b7d', 2, 'income.added', 'old-event', 'verified', 200)`,
-    ).run();
-    old.close();
+    oldStore(path, 1);
 
     const db = openDatabase(path);
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
@@ -63,14 +57,7 @@ describe("openDatabase", () => {
 
   it("gives a current store an older build made (no store_info) the table its inserts read, once, and reads it read-only as it is", () => {
     const path = join(dir, "before-store-info.db");
-    const old = new Database(path);
-    old.exec(MIGRATIONS.join("\n"));
-    old.pragma(`user_version = ${SCHEMA_VERSION}`);
-    old.prepare(
-      `INSERT INTO requests (received_at, method, path, headers, body, body_size, event, event_id, verification, status_code)
-       VALUES ('2026-01-01T00:00:00.000Z', 'POST', '/', '[]', x'7b7d', 2, 'income.added', 'old-event', 'verified', 200)`,
-    ).run();
-    old.close();
+    oldStore(path, SCHEMA_VERSION);
 
     const reader = openDatabase(path, { readOnly: true });
     expect(requestStore(reader).list().map((row) => row.eventId)).toEqual(["old-event"]);

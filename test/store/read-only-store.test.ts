@@ -11,9 +11,10 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/database.js";
 import { deliveriesOf } from "../../src/store/deliveries.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/migrations.js";
+import { SCHEMA_VERSION } from "../../src/store/migrations.js";
 import { requestStore } from "../../src/store/requests.js";
 import { CLI_PATH } from "../helpers/cli.js";
+import { oldStore } from "../helpers/old-store.js";
 
 let dir: string;
 beforeEach(() => {
@@ -21,18 +22,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A store written by an old build: schema `version`, one request, closed cleanly (no -wal, no -shm). */
-function oldStore(path: string, version: number): void {
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  for (let v = 1; v <= version; v++) db.exec(MIGRATIONS[v - 1]!);
-  db.pragma(`user_version = ${version}`);
-  db.prepare(
-    `INSERT INTO requests (received_at, method, path, headers, body, body_size, event, event_id, verification, status_code)
-     VALUES ('2026-01-01T00:00:00.000Z', 'POST', '/', '[]', x'7b7d', 2, 'income.added', 'old-event', 'verified', 200)`,
-  ).run();
-  db.close();
-}
 
 describe("openDatabase with readOnly", () => {
   it("reads a store of schema 1 as it is: lists, shows no attempts, and is not migrated", () => {
