@@ -351,11 +351,11 @@ function selection(
 export const DELETED_UP_TO_KEY = "requests_deleted_up_to";
 
 /**
- * One statement inserts a request, numbers it past every id the store has held and decides whether it is a duplicate: an event_id that a
- * handler would already have accepted, i.e. verified and answered 2xx (with listen
- * --forward-status a verified request answered the app's 500 was not accepted, so Pinwheel's
- * retry of it is no duplicate). Being plain SQL with positional parameters, the same text runs
- * here and in the receiver's commit worker.
+ * One statement inserts a request, numbers it past every id the store has held (DELETED_UP_TO_KEY)
+ * and decides whether it is a duplicate: an event_id that a handler would already have accepted,
+ * i.e. verified and answered 2xx (with listen --forward-status a verified request answered the
+ * app's 500 was not accepted, so Pinwheel's retry of it is no duplicate). Being plain SQL with
+ * positional parameters, the same text runs here and in the receiver's commit worker.
  */
 export const INSERT_REQUEST_SQL = `
   INSERT INTO requests (id, received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
