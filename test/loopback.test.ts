@@ -42,7 +42,7 @@ describe("bindAddress: where listen and mock listen for a host they take for thi
     const dir = mkdtempSync(join(tmpdir(), "pinwheel-bind-"));
     const db = openDatabase(join(dir, "events.db"));
     try {
-      const receiver = await startReceiver(receiverOptions(db, join(dir, "events.db"), "bind-secret", { host: "app.localhost" }));
+      const receiver = await startReceiver(receiverOptions(join(dir, "events.db"), "bind-secret", { host: "app.localhost" }));
       const mock = await startMockServer({ host: "app.localhost", port: 0, secret: "bind-secret", registry: createLocalRegistry({ db, apiKey: apiKeyFingerprint("bind-secret") }) });
       try {
         expect((receiver.server.address() as AddressInfo).address).toBe("127.0.0.1");

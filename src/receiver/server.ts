@@ -2,16 +2,14 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { bindAddress } from "../loopback.js";
-import type { Db } from "../store/database.js";
 import { WorkerCommitter } from "../store/commit-worker.js";
 import {
   INSERT_REQUEST_SQL,
   insertParams,
-  requestStore,
   SCHEMA_ERRORS_FROM_BODY,
   SCHEMA_ERRORS_PARAM,
+  SET_STATUS_CODE_SQL,
   type HeaderPairs,
-  type RequestStore,
   type InsertedRow,
   type NewRequest,
   type SchemaIssueRow,
@@ -23,9 +21,8 @@ import { classifyRequest, MAX_BODY_BYTES, type ClassifyOptions, type Verdict } f
 const REDACTED_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-secret"]);
 
 export interface ReceiverOptions {
-  db: Db;
   /**
-   * The same database's file. With many connections open, rows are committed by a worker thread,
+   * The store's file (its schema already migrated). With many connections open, rows are committed by a worker thread,
    * so fsync does not stall the event loop; with few, on this thread (`commitHereUpTo`).
    */
   dbPath: string;
@@ -258,7 +255,6 @@ interface ReceiverContext {
   committer: RequestCommitter;
   /** Payloads are validated by the commit worker, not by classifyRequest on this thread. */
   validatesInWorker: boolean;
-  store: RequestStore;
   /** Connections accepted past the cap, with the timer that drops them: their one request is stored and refused with 503. */
   overCapacity: WeakMap<Socket, NodeJS.Timeout>;
   /** Those of them whose one request has come: a request pipelined behind it is stored, never answered. */
@@ -358,7 +354,16 @@ async function answerStored(context: ReceiverContext, response: ServerResponse, 
   const custom = context.options.respond ? await context.options.respond(stored) : undefined;
   if (custom) {
     // The row says what was really answered, committed before the answer like every other.
-    if (custom.statusCode !== stored.statusCode) context.store.setStatusCode(stored.id, custom.statusCode);
+    if (custom.statusCode !== stored.statusCode) {
+      try {
+        // Through the committer, in turn with the rows: a write lock held elsewhere stalls this answer, never the event loop.
+        await context.committer.run(SET_STATUS_CODE, [custom.statusCode, stored.id]);
+      } catch (error) {
+        context.options.onStoreError?.(error, stored);
+        answer(response, 503, { error: "not_stored", message: NOT_STORED_MESSAGE, id: stored.id });
+        return;
+      }
+    }
     answer(response, custom.statusCode, custom.body);
   } else if (stored.statusCode === 200) {
     answerAccepted(response, stored);
@@ -485,6 +490,8 @@ export function commitHerePolicy(open: { connections: number }, upTo: number): (
 }
 
 const DEFAULT_COMMIT_HERE_UP_TO = 1;
+/** The committer's statement that records the answer a `respond` hook gave instead of the verdict's. */
+const SET_STATUS_CODE = "setStatusCode";
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const completer = options.validateInWorker === undefined ? builtWorkerValidator() : options.validateInWorker;
@@ -501,6 +508,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       checkpointedElsewhere: true,
       completer: completer ?? undefined,
       here: { commitHere: commitHerePolicy(open, options.commitHereUpTo ?? DEFAULT_COMMIT_HERE_UP_TO), complete },
+      statements: { [SET_STATUS_CODE]: SET_STATUS_CODE_SQL },
     },
   );
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -509,7 +517,6 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     clock: options.clock ?? Date.now,
     committer,
     validatesInWorker: completer !== null,
-    store: requestStore(options.db),
     overCapacity: new WeakMap(),
     overCapacityTaken: new WeakSet(),
     limits,

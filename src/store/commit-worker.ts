@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { defined } from "../invariant.js";
 import { openDatabase, type Db } from "./database.js";
 
 // Plain CommonJS so it runs the same from src/ (tests) and dist/ (the CLI) with no file to resolve.
@@ -19,9 +20,11 @@ db.pragma("synchronous = FULL");
 db.pragma("wal_autocheckpoint = " + workerData.walAutocheckpoint);
 // A statement that does not prepare fails each batch with SQLite's own words, instead of the worker.
 let statement;
+const statements = {};
 let prepareError;
 try {
   statement = db.prepare(workerData.sql);
+  for (const [name, sql] of Object.entries(workerData.statements)) statements[name] = db.prepare(sql);
 } catch (error) {
   prepareError = error;
 }
@@ -41,12 +44,20 @@ let loading = workerData.completer
       (error) => { prepareError = error; loading = undefined; },
     )
   : undefined;
+const runSide = (item) => {
+  statements[item.statement].run(bindable(item.params));
+  return null;
+};
 const writeBatches = db.transaction((batches) => {
   if (prepareError) throw prepareError;
-  if (!completeParams) return batches.map((batch) => ({ rows: batch.map((params) => statement.get(bindable(params))) }));
+  if (!completeParams) return batches.map((batch) => ({ rows: batch.map((params) => (Array.isArray(params) ? statement.get(bindable(params)) : runSide(params))) }));
   return batches.map((batch) => {
     const completed = [];
     const rows = batch.map((params) => {
+      if (!Array.isArray(params)) {
+        completed.push(undefined);
+        return runSide(params);
+      }
       completed.push(completeParams(bindable(params)));
       return statement.get(params);
     });
@@ -111,6 +122,18 @@ export interface CommitterOptions {
    * waits for a lock: when another holds the write lock, the batch goes to the worker, which waits.
    */
   here?: CommitHere;
+  /**
+   * Other statements, by name, that `run(name, params)` commits in turn with the items: what must
+   * be written in order with the rows and never on the calling thread's event loop (it waits for
+   * a lock held elsewhere only in the worker).
+   */
+  statements?: Record<string, string>;
+}
+
+/** An item of a batch that runs one of the named statements instead of the committer's own. */
+interface SideItem {
+  statement: string;
+  params: unknown[];
 }
 
 export interface CommitHere {
@@ -119,18 +142,22 @@ export interface CommitHere {
   complete?(params: unknown[]): unknown;
 }
 
+type BatchItem = unknown[] | SideItem;
+
 interface LocalWriter {
   commitHere(): boolean;
   /** The batch's reply, or undefined when the write lock is taken (nothing was written). */
-  write(batch: unknown[][]): Reply | undefined;
+  write(batch: BatchItem[]): Reply | undefined;
   close(): void;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 interface Pending<T, R> {
-  item: T;
-  resolve(result: R): void;
+  item: T | SideItem;
+  /** Set for a SideItem: its statement is not the committer's own, and it settles with nothing. */
+  side?: true;
+  resolve(result: R | undefined): void;
   reject(error: unknown): void;
 }
 
@@ -154,6 +181,7 @@ export class WorkerCommitter<T, R> {
   private closing: Promise<void> | undefined;
   private readonly worker: Worker;
   private readonly here: LocalWriter | undefined;
+  private readonly statementNames: ReadonlySet<string>;
 
   constructor(
     path: string,
@@ -164,9 +192,11 @@ export class WorkerCommitter<T, R> {
   ) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
     const walAutocheckpoint = options.checkpointedElsewhere ? 0 : SQLITE_DEFAULT_AUTOCHECKPOINT;
-    const workerData = { driver, path, sql, walAutocheckpoint, completer: options.completer };
+    const statements = options.statements ?? {};
+    this.statementNames = new Set(Object.keys(statements));
+    const workerData = { driver, path, sql, statements, walAutocheckpoint, completer: options.completer };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-    this.here = options.here && localWriter(path, sql, walAutocheckpoint, options.here);
+    this.here = options.here && localWriter(path, sql, statements, walAutocheckpoint, options.here);
     this.worker.on("message", (reply: Reply) => this.settle(reply));
     this.worker.on("error", (error) => {
       this.failure = error;
@@ -180,13 +210,23 @@ export class WorkerCommitter<T, R> {
   submit(item: T): Promise<R> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new Error("the commit worker is closed; nothing more can be stored through it"));
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.post());
-      }
-    });
+    return new Promise<R>((resolve, reject) => this.enqueue({ item, resolve: resolve as (result: R | undefined) => void, reject }));
+  }
+
+  /** Runs one of `options.statements` in turn with the items: settles once committed, as `submit` does. */
+  run(statement: string, params: unknown[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error("the commit worker is closed; nothing more can be stored through it"));
+    if (!this.statementNames.has(statement)) return Promise.reject(new Error(`the commit worker has no statement named "${statement}"`));
+    return new Promise<void>((resolve, reject) => this.enqueue({ item: { statement, params }, side: true, resolve: () => resolve(), reject }));
+  }
+
+  private enqueue(pending: Pending<T, R>): void {
+    this.queue.push(pending);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.post());
+    }
   }
 
   private post(): void {
@@ -194,7 +234,7 @@ export class WorkerCommitter<T, R> {
     if (this.queue.length === 0 || this.failure) return;
     const batch = this.queue;
     this.queue = [];
-    const params = batch.map((pending) => this.toParams(pending.item));
+    const params = batch.map((pending): BatchItem => (pending.side ? (pending.item as SideItem) : this.toParams(pending.item as T)));
     // Only while the worker holds nothing: its transaction and this one never wait on each other.
     if (this.here && this.posted.length === 0 && this.here.commitHere()) {
       let reply: Reply | undefined;
@@ -222,7 +262,7 @@ export class WorkerCommitter<T, R> {
   private settleBatch(batch: Pending<T, R>[], reply: Reply): void {
     if ("rows" in reply) {
       const { rows, completed } = reply;
-      batch.forEach((pending, index) => pending.resolve(this.fromRow(pending.item, rows[index], completed?.[index])));
+      batch.forEach((pending, index) => pending.resolve(pending.side ? undefined : this.fromRow(pending.item as T, rows[index], completed?.[index])));
     } else {
       const error = Object.assign(new Error(reply.error.message), { code: reply.error.code });
       for (const pending of batch) pending.reject(error);
@@ -255,23 +295,32 @@ export class WorkerCommitter<T, R> {
  * event loop. Undefined when the file or statement cannot be prepared: the worker then reports
  * what is wrong, batch by batch.
  */
-function localWriter(path: string, sql: string, walAutocheckpoint: number, { commitHere, complete }: CommitHere): LocalWriter | undefined {
+function localWriter(path: string, sql: string, sideSql: Record<string, string>, walAutocheckpoint: number, { commitHere, complete }: CommitHere): LocalWriter | undefined {
   let db: Db | undefined;
   try {
     db = openDatabase(path);
     db.pragma("busy_timeout = 0");
     db.pragma(`wal_autocheckpoint = ${walAutocheckpoint}`);
     const statement = db.prepare(sql);
-    const write = db.transaction((batch: unknown[][]): Reply => {
-      if (!complete) return { rows: batch.map((params) => statement.get(params)) };
+    const connection = db;
+    const side = new Map(Object.entries(sideSql).map(([name, text]) => [name, connection.prepare(text)]));
+    const runSide = ({ statement: name, params }: SideItem): null => {
+      defined(side.get(name), `the statement named "${name}"`).run(params);
+      return null;
+    };
+    const write = connection.transaction((batch: BatchItem[]): Reply => {
+      if (!complete) return { rows: batch.map((params) => (Array.isArray(params) ? statement.get(params) : runSide(params))) };
       const completed: unknown[] = [];
       const rows = batch.map((params) => {
+        if (!Array.isArray(params)) {
+          completed.push(undefined);
+          return runSide(params);
+        }
         completed.push(complete(params));
         return statement.get(params);
       });
       return { rows, completed };
     });
-    const connection = db;
     return {
       commitHere,
       write(batch) {

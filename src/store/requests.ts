@@ -209,8 +209,6 @@ export interface RequestStore {
   countWithEventId(eventId: string): number;
   /** The rows a `text` search in `list(filter)` looks at: how many, and where it stopped. */
   textScanWindow(filter: RequestFilter): TextScanWindow;
-  /** Records a different answer than the verdict's (listen --forward-status answers with the app's status). */
-  setStatusCode(id: number, statusCode: number): void;
   /** The largest id `events prune` deleted (0 if none): it grows with each prune that deletes a row. */
   deletedUpTo(): number;
 }
@@ -357,6 +355,9 @@ export const DELETED_UP_TO_KEY = "requests_deleted_up_to";
  * app's 500 was not accepted, so Pinwheel's retry of it is no duplicate). Being plain SQL with
  * positional parameters, the same text runs here and in the receiver's commit worker.
  */
+/** Records a different answer than the verdict's (listen --forward-status answers with the app's status): (status_code, id). */
+export const SET_STATUS_CODE_SQL = "UPDATE requests SET status_code = ? WHERE id = ?";
+
 export const INSERT_REQUEST_SQL = `
   INSERT INTO requests (id, received_at, method, path, headers, body, body_size, body_truncated, event, event_id,
     account_id, webhook_id, verification, verification_detail, schema_errors, rejection, duplicate, status_code, remote_address)
@@ -426,14 +427,10 @@ export function requestStore(db: Db): RequestStore {
   );
 
   const withEventId = db.prepare<[string], number>("SELECT count(*) FROM requests WHERE event_id = ?").pluck();
-  const updateStatus = db.prepare<[number, number]>("UPDATE requests SET status_code = ? WHERE id = ?");
   let deletedUpTo: Statement<[], string> | undefined;
   const firstIdSince = firstIdSinceIn(db);
 
   const store: RequestStore = {
-    setStatusCode(id, statusCode) {
-      updateStatus.run(statusCode, id);
-    },
     deletedUpTo() {
       if (deletedUpTo === undefined) {
         if (!hasTable(db, "store_info")) return 0;

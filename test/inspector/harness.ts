@@ -33,7 +33,7 @@ export async function startInspected(
   const db = openDatabase(join(dir, "events.db"));
   const inspector = createInspector({ db, secret: SECRET, forward: options.forward, loopbackOnly: options.loopbackOnly ?? true, replayTimeoutMs: 5_000, stream: options.stream });
   const receiver = await startReceiver(
-    receiverOptions(db, join(dir, "events.db"), SECRET, {
+    receiverOptions(join(dir, "events.db"), SECRET, {
       clock: options.clock,
       routes: inspector.routes,
       onStored: (stored) => inspector.publishRequest(stored),

@@ -22,7 +22,7 @@ let receiver: Receiver;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pinwheel-commit-policy-"));
   db = openDatabase(join(dir, "events.db"));
-  receiver = await startReceiver(receiverOptions(db, join(dir, "events.db"), SECRET));
+  receiver = await startReceiver(receiverOptions(join(dir, "events.db"), SECRET));
 });
 
 afterAll(async () => {

@@ -41,7 +41,7 @@ const count = () => requestStore(db).count();
 
 function start(skipVerify: boolean): Promise<Receiver> {
   return startReceiver(
-    receiverOptions(db, join(dir, "events.db"), SECRET, { skipVerify, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 16 } }),
+    receiverOptions(join(dir, "events.db"), SECRET, { skipVerify, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 16 } }),
   );
 }
 
@@ -257,7 +257,7 @@ describe("requests from web pages", () => {
 /** A receiver whose every answer takes `delayMs` once stored, as listen --forward-status waits on the app. */
 function answeringAfter(delayMs: number, limits?: ReceiverLimits): Promise<Receiver> {
   return startReceiver(
-    receiverOptions(db, join(dir, "events.db"), SECRET, { respond: () => new Promise((resolve) => setTimeout(() => resolve(undefined), delayMs)), limits }),
+    receiverOptions(join(dir, "events.db"), SECRET, { respond: () => new Promise((resolve) => setTimeout(() => resolve(undefined), delayMs)), limits }),
   );
 }
 
@@ -309,7 +309,7 @@ describe("a refusal whose row cannot be stored", () => {
     const failingDb = openDatabase(join(failingDir, "events.db"));
     const errors: unknown[] = [];
     const failing = await startReceiver(
-      receiverOptions(failingDb, join(failingDir, "events.db"), SECRET, { commitHereUpTo: 1000, onStoreError: (error) => errors.push(error) }),
+      receiverOptions(join(failingDir, "events.db"), SECRET, { commitHereUpTo: 1000, onStoreError: (error) => errors.push(error) }),
     );
     try {
       // Every insert fails from here on, as on a full disk (the writers have connections of their own).

@@ -42,7 +42,7 @@ beforeAll(async () => {
   db = openDatabase(join(dir, "events.db"));
   // As listen runs it, with its file: rows committed by the worker thread past one connection.
   receiver = await startReceiver(
-    receiverOptions(db, join(dir, "events.db"), SECRET, { limits: { headersTimeoutMs: 400, requestTimeoutMs: 1500, maxConnections: 16 } }),
+    receiverOptions(join(dir, "events.db"), SECRET, { limits: { headersTimeoutMs: 400, requestTimeoutMs: 1500, maxConnections: 16 } }),
   );
 });
 

@@ -57,7 +57,7 @@ async function receive(start: typeof sourceReceiver.startReceiver, name: string,
   const dbPath = join(dir, `${name}.db`);
   const db: Db = openDatabase(dbPath);
   const handedOn = new Map<number, StoredRequest>();
-  const receiver = await start(receiverOptions(db, dbPath, SECRET, { onStored: (request) => handedOn.set(request.id, request), ...options }));
+  const receiver = await start(receiverOptions(dbPath, SECRET, { onStored: (request) => handedOn.set(request.id, request), ...options }));
   const reader = new Database(dbPath, { readonly: true });
   const received: Received[] = [];
   try {

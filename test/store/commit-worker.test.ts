@@ -17,11 +17,13 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function setup() {
+const RENAME = "UPDATE deliveries SET delivery_id = ? WHERE id = ?";
+
+function setup(options: ConstructorParameters<typeof WorkerCommitter>[4] = {}) {
   dir = mkdtempSync(join(tmpdir(), "pinwheel-commit-"));
   const path = join(dir, "events.db");
   openDatabase(path).close();
-  const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id);
+  const committer = new WorkerCommitter<string, number>(path, INSERT, (id) => [id], (_, row) => (row as { id: number }).id, options);
   committers.push(committer);
   return { path, committer };
 }
@@ -67,6 +69,32 @@ describe("WorkerCommitter", () => {
     await expect(pending).resolves.toBe(1);
     clearInterval(ticker);
     expect(ticks).toBeGreaterThan(10);
+  });
+
+  it("runs a named statement in turn with the items, on either writer, settling once committed", async () => {
+    for (const here of [false, true]) {
+      const { path, committer } = setup({ statements: { rename: RENAME }, here: { commitHere: () => here } });
+      const first = committer.submit("first");
+      const renamed = committer.run("rename", ["renamed", 1]);
+      const second = committer.submit("second");
+      // Submitted after the rename, in a later turn: it sees the rename's row already there.
+      const renamedAgain = (async () => {
+        await renamed;
+        return committer.run("rename", ["again", 2]);
+      })();
+      await expect(Promise.all([first, renamed, second, renamedAgain])).resolves.toEqual([1, undefined, 2, undefined]);
+      const reader = new Database(path, { readonly: true });
+      expect(reader.prepare("SELECT delivery_id FROM deliveries ORDER BY id").pluck().all()).toEqual(["renamed", "again"]);
+      reader.close();
+      expect(committer.batches[here ? "here" : "worker"]).toBeGreaterThan(0);
+      await committer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a statement it was not given", async () => {
+    const { committer } = setup({ statements: { rename: RENAME } });
+    await expect(committer.run("drop", [])).rejects.toThrow(/no statement named "drop"/);
   });
 
   it("rejects the batch's items when the statement fails, and keeps working", async () => {

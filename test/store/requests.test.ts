@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/store/database.js";
 import { tempDatabases } from "../helpers/temp-database.js";
-import { requestStore, UNVERIFIED_CONDITION } from "../../src/store/requests.js";
+import { requestStore, SET_STATUS_CODE_SQL, UNVERIFIED_CONDITION } from "../../src/store/requests.js";
 import { storedRow } from "../helpers/stored-requests.js";
 import { replayItem } from "../../src/delivery/replay-item.js";
 
@@ -43,7 +43,7 @@ describe("duplicates", () => {
     const requests = store();
     const eventId = randomUUID();
     const first = requests.insert(storedRow(eventId));
-    requests.setStatusCode(first.id, 500);
+    db?.prepare(SET_STATUS_CODE_SQL).run(500, first.id);
     const retry = requests.insert(storedRow(eventId));
     const retryAgain = requests.insert(storedRow(eventId));
     expect([retry.duplicate, retryAgain.duplicate]).toEqual([false, true]);

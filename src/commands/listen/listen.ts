@@ -340,7 +340,6 @@ async function startListening(out: Output, options: ListenOptions, { db, dbPath,
   const maxBodyMb = options.maxBodyMb ?? 1;
   try {
     return await startReceiver({
-      db,
       dbPath,
       host: options.host,
       port: options.port,
