@@ -549,8 +549,13 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
 
 /** What arrived of a request node's server refused: stored with its refusal. */
 type Arrived = Pick<NewRequest, "method" | "path" | "headers" | "body" | "bodySize">;
-/** `answered` false: the row is stored and the connection closed, with nothing written. */
-type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict, answered?: boolean) => void;
+/**
+ * What becomes of the connection once the row is stored: the refusal written, then closed
+ * ("answer"); closed with nothing written ("close"); or left to node, which closes it after an
+ * answer it still owes ("leave").
+ */
+type AfterStoring = "answer" | "close" | "leave";
+type StoreAndRefuse = (socket: Socket, arrived: Arrived, refusal: Refusal, verdict?: Verdict, after?: AfterStoring) => void;
 
 /** Said of a request pipelined behind the one request a connection past the cap gets (see handleWebhook). */
 const NOT_ANSWERED_PAST_CAP =
@@ -564,7 +569,7 @@ function refuseInTurn(refuse: StoreAndRefuse, waitMs: number, socket: Socket, ar
     socket,
     waitMs,
     () => refuse(socket, arrived, refusal, verdict),
-    () => refuse(socket, arrived, { ...refusal, message: `${refusal.message}; ${NOT_ANSWERED_BEHIND_OWED}` }, verdict, false),
+    () => refuse(socket, arrived, { ...refusal, message: `${refusal.message}; ${NOT_ANSWERED_BEHIND_OWED}` }, verdict, "close"),
   );
 }
 
@@ -574,7 +579,7 @@ const REFUSED_SOCKET_GRACE_MS = 2000;
 /** Stores a request node's server would otherwise drop, then answers it on the raw socket and closes. */
 function refusingStore(context: ReceiverContext): StoreAndRefuse {
   const { options } = context;
-  return (socket, arrived, refusal, verdict, answered = true) => {
+  return (socket, arrived, refusal, verdict, after = "answer") => {
     const row: StoredRequest = {
       id: 0,
       receivedAt: new Date(context.clock()).toISOString(),
@@ -606,7 +611,8 @@ function refusingStore(context: ReceiverContext): StoreAndRefuse {
         },
       )
       .then((answer) => {
-        if (!answered) {
+        if (after === "leave") return;
+        if (after === "close") {
           socket.destroy();
           return;
         }
@@ -667,9 +673,33 @@ function storeClientErrors(server: Server, refuse: StoreAndRefuse, owedWaitMs: n
       refuse(socket, arrivedSoFar(pending), { ...refusal, message: `${refusal.message} (${describeArrivedBody(pending)})` });
       return;
     }
+    if (error.code === "HPE_CLOSED_CONNECTION") {
+      // Stored after the closing request's own row; nothing is written after its answer, which closes the connection.
+      const stored = () => refuse(socket, afterClosingRequest(error as ParseError), AFTER_CLOSE, undefined, "leave");
+      afterOwedAnswers(socket, owedWaitMs, stored, stored);
+      return;
+    }
     const arrived: Arrived = { ...failedRequest(error as ParseError), body: Buffer.alloc(0), bodySize: 0 };
     refuseInTurn(refuse, owedWaitMs, socket, arrived, refusal);
   });
+}
+
+/** Said of bytes sent after a request with `Connection: close`: HTTP reads no request after it. */
+const AFTER_CLOSE: Refusal = {
+  status: 400,
+  reason: "Bad Request",
+  code: "sent_after_close",
+  message:
+    "sent after a request that closed the connection (Connection: close), so not read as a request; not answered: the connection closed with that request's answer",
+};
+
+/** The bytes after the closing request (all that came in the packet), with a request line's method and path when they begin with one. */
+function afterClosingRequest(error: ParseError): Arrived {
+  const raw = error.rawPacket ?? Buffer.alloc(0);
+  // The parser counts the byte it failed on, the first one after the closing request.
+  const trailing = raw.subarray(Math.max(0, Math.min((error.bytesParsed ?? 1) - 1, raw.length)));
+  const line = REQUEST_LINE.exec(trailing.toString("latin1"));
+  return { method: line?.[1] ?? "", path: line?.[2] ?? "", headers: [], body: Buffer.from(trailing), bodySize: trailing.length };
 }
 
 interface ParseError extends NodeJS.ErrnoException {

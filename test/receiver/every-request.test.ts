@@ -163,6 +163,26 @@ describe("what node's defaults would drop or hold", () => {
     expect(newest()).toMatchObject({ method: "FOO", path: "/after-body", statusCode: 400 });
   });
 
+  it("stores what came after a request with Connection: close as itself, unanswered, and answers only the request before it", async () => {
+    for (const after of ["GARBAGE\r\n\r\n", "GET /after-close HTTP/1.1\r\nhost: x\r\n\r\n"]) {
+      const { body, headers } = signed();
+      const closing = httpRequest("POST", "/closing", headers, body).toString("latin1");
+      expect(closing).toContain("connection: close\r\n");
+      const before = count();
+      const socket = await openSocket(receiver.port);
+      const answered = textUntilClosed(socket);
+      socket.write(Buffer.from(`${closing}${after}`, "latin1"));
+      const text = await answered;
+      expect(text.match(/HTTP\/1\.1 \d{3}/g), text).toEqual(["HTTP/1.1 200"]);
+      await waitUntil(() => count() === before + 2);
+      const [first, second] = requestStore(db).list({ limit: 2 }).reverse();
+      expect(first).toMatchObject({ path: "/closing", statusCode: 200 });
+      expect(second).toMatchObject({ method: after.startsWith("GET") ? "GET" : "", path: after.startsWith("GET") ? "/after-close" : "", statusCode: 400 });
+      expect(second?.rejection).toMatch(/Connection: close.*not answered/);
+      expect(requestStore(db).find(String(second?.id))?.body.toString("latin1")).toBe(after);
+    }
+  });
+
   it("answers pipelined requests before a CONNECT after them, then refuses the CONNECT", async () => {
     const before = count();
     const requests = pipelined(3, "/before-connect");
