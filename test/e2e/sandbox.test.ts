@@ -62,7 +62,7 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     const result = JSON.parse(connected.stdout);
     expect(result).toMatchObject({ end_user_id: "e2e-user", platform_name: "Gusto", seed: 99 });
     expect(result.deliveries.length).toBeGreaterThanOrEqual(3);
-    for (const delivery of result.deliveries) expect(delivery).toMatchObject({ status: 200, ok: true, target: example.url, webhook_id: webhookId });
+    for (const delivery of result.deliveries) expect(delivery).toMatchObject({ status_code: 200, ok: true, url: example.url, webhook_id: webhookId });
     expect(result.deliveries[0].event).toBe("account.added");
     expect(result.deliveries.at(-1).event).toBe("paystubs.fully_synced");
 
