@@ -126,7 +126,7 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     expect(accounts.map((account) => account.end_user_id)).toContain("e2e-user");
     expect((await api(`/v1/accounts/${accounts[0]!.id}/identity`)).status).toBe(200);
 
-    const reset = await cli(["sandbox", "reset", "--base-url", mock.ready.url, "--json"]);
+    const reset = await cli(["sandbox", "reset", "--base-url", mock.ready.url, "--yes", "--json"]);
     expect(JSON.parse(reset.stdout)).toEqual({ deleted_accounts: accounts.length, deleted_link_tokens: 0 });
     expect((await api(`/v1/accounts/${accounts[0]!.id}`)).status).toBe(404);
     const empty = await cli(["sandbox", "accounts", "--base-url", mock.ready.url]);
