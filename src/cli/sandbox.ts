@@ -62,6 +62,7 @@ export function registerSandboxCommands(program: Command): void {
     .action(lazy(() => import("../commands/sandbox/accounts.js")));
 
   sandboxTarget(sandbox.command("reset").description("delete every sandbox account and Link token (webhooks stay)"), 10_000)
-    .addHelpText("after", examples(["pinwheel-cli sandbox reset --base-url http://127.0.0.1:4010", "pinwheel-cli sandbox reset --env local --db ./ci.db"]))
+    .option("--yes", "delete without asking (required off a terminal)")
+    .addHelpText("after", examples(["pinwheel-cli sandbox reset --base-url http://127.0.0.1:4010 --yes", "pinwheel-cli sandbox reset --env local --db ./ci.db --yes"]))
     .action(lazy(() => import("../commands/sandbox/reset.js")));
 }

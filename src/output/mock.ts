@@ -9,7 +9,7 @@ export function printMockAnswer(out: Output, answer: MockAnswer): void {
       type: "request",
       method: answer.method,
       path: answer.path,
-      status: answer.status,
+      status_code: answer.status,
       code: answer.code ?? null,
       duration_ms: Math.round(answer.durationMs * 100) / 100,
     });

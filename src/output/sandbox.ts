@@ -20,9 +20,9 @@ export function connectJson(result: ConnectResult): Record<string, unknown> {
     deliveries: result.deliveries.map((delivery) => ({
       event: delivery.event,
       event_id: delivery.event_id,
-      status: delivery.status,
+      status_code: delivery.status_code,
       ok: delivery.ok,
-      target: delivery.target,
+      url: delivery.url,
       webhook_id: delivery.webhook_id,
       error: delivery.error,
     })),
@@ -40,7 +40,7 @@ export function printConnectResult(out: Output, result: ConnectResult): void {
   out.line(`${c.bold("seed")}         ${result.seed}`);
   const failed = result.failed_jobs.length ? `; ended in error: ${result.failed_jobs.join(", ")}` : "";
   out.line(`${c.bold("data")}         ${result.paystubs} paystubs, ${result.shifts} shifts; jobs ${result.jobs.join(", ")}${failed}`);
-  for (const skipped of result.skipped) out.notice(`Skipped paused webhook ${skipped.webhook_id} (${printable(skipped.target)})`);
+  for (const skipped of result.skipped) out.notice(`Skipped paused webhook ${skipped.webhook_id} (${printable(skipped.url)})`);
   if (result.deliveries.length === 0) {
     out.notice(
       `No active webhook is subscribed to these events, so none was sent (${result.events.length} events); ` +
@@ -53,8 +53,8 @@ export function printConnectResult(out: Output, result: ConnectResult): void {
     ["EVENT", "STATUS", "TARGET", "EVENT ID"],
     result.deliveries.map((delivery) => [
       delivery.event,
-      delivery.ok ? c.green(String(delivery.status)) : c.red(delivery.status === null ? printable(delivery.error ?? "error") : String(delivery.status)),
-      printable(delivery.target),
+      delivery.ok ? c.green(String(delivery.status_code)) : c.red(delivery.status_code === null ? printable(delivery.error ?? "error") : String(delivery.status_code)),
+      printable(delivery.url),
       c.dim(delivery.event_id),
     ]),
   );

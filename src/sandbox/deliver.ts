@@ -13,9 +13,9 @@ export interface SequenceDelivery {
   event_id: string;
   webhook_id: string;
   /** The webhook's URL. */
-  target: string;
+  url: string;
   /** The final attempt's HTTP status; null when it got no answer. */
-  status: number | null;
+  status_code: number | null;
   ok: boolean;
   attempts: number;
   error: string | null;
@@ -23,7 +23,8 @@ export interface SequenceDelivery {
 
 export interface SkippedWebhook {
   webhook_id: string;
-  target: string;
+  /** The webhook's URL. */
+  url: string;
   reason: "paused";
 }
 
@@ -58,7 +59,7 @@ export async function deliverSequence(envelopes: readonly WebhookEnvelope[], opt
   const skipped = new Map<string, SkippedWebhook>();
   for (const envelope of envelopes) {
     const { active, paused } = options.registry.recipients(envelope.event);
-    for (const { webhook } of paused) skipped.set(webhook.id, { webhook_id: webhook.id, target: webhook.url, reason: "paused" });
+    for (const { webhook } of paused) skipped.set(webhook.id, { webhook_id: webhook.id, url: webhook.url, reason: "paused" });
     for (const { webhook } of active) {
       const entry = perWebhook.get(webhook.id) ?? { url: webhook.url, envelopes: [] };
       entry.envelopes.push(envelope);
@@ -95,8 +96,8 @@ export async function deliverSequence(envelopes: readonly WebhookEnvelope[], opt
             event: envelope.event,
             event_id: envelope.event_id,
             webhook_id: webhookId,
-            target: url,
-            status: report.final.statusCode ?? null,
+            url,
+            status_code: report.final.statusCode ?? null,
             ok: report.ok,
             attempts: report.attempts.length,
             error: report.final.error ?? null,

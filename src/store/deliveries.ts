@@ -65,6 +65,8 @@ function fromRow(row: DeliveryRow): DeliveryAttempt {
 
 export interface DeliveryStore {
   list(filter?: DeliveryFilter): DeliveryAttempt[];
+  /** How many attempts the filter matches, whatever its limit (a --event-id count reads the whole log). */
+  count(filter?: Omit<DeliveryFilter, "limit">): number;
   /** Where `listen --forward-to` last sent events: replay's default target. */
   lastForwardUrl(): string | undefined;
 }
@@ -90,24 +92,33 @@ export function deliveryStore(db: Db): DeliveryStore {
     list(filter = {}) {
       // A store of schema 1, read as it is (read-only, not migrated), has no attempt log yet.
       if (!hasTable(db, "deliveries")) return [];
-      const clauses: string[] = [];
-      const params: unknown[] = [];
-      if (filter.eventId) {
-        // No index (see migration 5): newest first, the scan stops at the limit.
-        clauses.push("event_id = ?");
-        params.push(filter.eventId);
-      }
-      if (filter.requestId !== undefined) {
-        clauses.push("request_id = ?");
-        params.push(filter.requestId);
-      }
-      const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
+      const { where, params } = whereOf(filter);
       return db
         .prepare<unknown[], DeliveryRow>(`SELECT * FROM deliveries ${where} ORDER BY id DESC LIMIT ?`)
         .all(...params, filter.limit ?? -1)
         .map(fromRow);
     },
+    count(filter = {}) {
+      if (!hasTable(db, "deliveries")) return 0;
+      const { where, params } = whereOf(filter);
+      return db.prepare<unknown[], number>(`SELECT count(*) FROM deliveries ${where}`).pluck().get(...params) ?? 0;
+    },
   };
+}
+
+function whereOf(filter: DeliveryFilter): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.eventId) {
+    // No index (see migration 5): newest first, the scan stops at the limit.
+    clauses.push("event_id = ?");
+    params.push(filter.eventId);
+  }
+  if (filter.requestId !== undefined) {
+    clauses.push("request_id = ?");
+    params.push(filter.requestId);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
 /** Attempts of an event_id events show lists besides the request's own (the newest). */

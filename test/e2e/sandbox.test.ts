@@ -62,7 +62,7 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     const result = JSON.parse(connected.stdout);
     expect(result).toMatchObject({ end_user_id: "e2e-user", platform_name: "Gusto", seed: 99 });
     expect(result.deliveries.length).toBeGreaterThanOrEqual(3);
-    for (const delivery of result.deliveries) expect(delivery).toMatchObject({ status: 200, ok: true, target: example.url, webhook_id: webhookId });
+    for (const delivery of result.deliveries) expect(delivery).toMatchObject({ status_code: 200, ok: true, url: example.url, webhook_id: webhookId });
     expect(result.deliveries[0].event).toBe("account.added");
     expect(result.deliveries.at(-1).event).toBe("paystubs.fully_synced");
 
@@ -126,7 +126,7 @@ describe("sandbox connect against a running mock", { timeout: 60_000 }, () => {
     expect(accounts.map((account) => account.end_user_id)).toContain("e2e-user");
     expect((await api(`/v1/accounts/${accounts[0]!.id}/identity`)).status).toBe(200);
 
-    const reset = await cli(["sandbox", "reset", "--base-url", mock.ready.url, "--json"]);
+    const reset = await cli(["sandbox", "reset", "--base-url", mock.ready.url, "--yes", "--json"]);
     expect(JSON.parse(reset.stdout)).toEqual({ deleted_accounts: accounts.length, deleted_link_tokens: 0 });
     expect((await api(`/v1/accounts/${accounts[0]!.id}`)).status).toBe(404);
     const empty = await cli(["sandbox", "accounts", "--base-url", mock.ready.url]);

@@ -18,11 +18,11 @@ function collecting(into: string[]): Writable {
   });
 }
 
-/** An Output whose stdout a test reads back: without colours, or with chalk's basic colours (`color: true`). */
-export async function capturedOutput({ color = false }: { color?: boolean } = {}): Promise<CapturedOutput> {
+/** An Output whose stdout a test reads back: without colours, or with chalk's basic colours (`color: true`); `json`: as --json makes it. */
+export async function capturedOutput({ color = false, json = false }: { color?: boolean; json?: boolean } = {}): Promise<CapturedOutput> {
   const settings: TerminalSettings = { color, stdoutIsTty: false, stderrIsTty: false, stdinIsTty: false, ci: true, debug: false };
   await prepareColors(color);
   const stdout: string[] = [];
-  const out = createOutput({}, { stdout: collecting(stdout), stderr: collecting([]) }, settings);
+  const out = createOutput({ json }, { stdout: collecting(stdout), stderr: collecting([]) }, settings);
   return { out, lines: () => stdout.join("").split("\n").slice(0, -1) };
 }

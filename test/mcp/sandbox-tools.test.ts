@@ -70,7 +70,7 @@ describe("sandbox tools with mcp --env local", () => {
     expect(data).toMatchObject({ end_user_id: "local-user", platform_name: "Deputy", jobs: ["shifts"], failed_deliveries: 0 });
     const deliveries = data.deliveries as { event: string; event_id: string; ok: boolean; webhook_id: string }[];
     expect(deliveries.map((delivery) => delivery.event)).toEqual(sink.received.map((event) => event.event));
-    expect(deliveries[0]).toMatchObject({ event: "account.added", ok: true, webhook_id: webhook.id });
+    expect(deliveries[0]).toMatchObject({ event: "account.added", status_code: 200, ok: true, url: sink.url, webhook_id: webhook.id });
     expect(sink.received.every((event) => event.verified && event.payload.account_id === data.account_id)).toBe(true);
     expect(text.split("\n")[0]).toContain(`account ${data.account_id as string}`);
 

@@ -211,7 +211,7 @@ describe("a connected account", () => {
       const second = await registry.create({ url: other.url, status: "active", enabled_events: ["account.added"], version: "2023-11-22" });
       const result = await connect({ seed: 42, end_user_id: "user-42", platform: "Workday" });
       expect(result).toMatchObject({ end_user_id: "user-42", platform_name: "Workday", seed: 42 });
-      expect(result.deliveries.every((delivery) => delivery.ok && delivery.status === 200)).toBe(true);
+      expect(result.deliveries.every((delivery) => delivery.ok && delivery.status_code === 200)).toBe(true);
       expect(other.received.map((event) => [event.event, event.webhookId])).toEqual([["account.added", second.id]]);
 
       const events = sink.received;

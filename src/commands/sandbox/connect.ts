@@ -29,9 +29,9 @@ export async function run(options: SandboxConnectOptions): Promise<void> {
   const [first] = failed;
   if (first) {
     // The usual cause, worded as simulate words it: what to do, not only what happened.
-    const hint = failureHint({ url: first.target, error: first.error ?? undefined, statusCode: first.status ?? undefined }, "events");
+    const hint = failureHint({ url: first.url, error: first.error ?? undefined, statusCode: first.status_code ?? undefined }, "events");
     throw new CliError(
-      `${failed.length} of ${result.deliveries.length} deliveries failed (first: ${first.event} to ${first.target}: ${first.status ?? first.error})${hint}; the account was created all the same`,
+      `${failed.length} of ${result.deliveries.length} deliveries failed (first: ${first.event} to ${first.url}: ${first.status_code ?? first.error})${hint}; the account was created all the same`,
     );
   }
 }

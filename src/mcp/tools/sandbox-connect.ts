@@ -25,7 +25,7 @@ export const sandboxConnect = defineTool({
     "would send for it (account.added, then each job's added / fully_synced / outcome events) delivered, signed, to every " +
     "active webhook registered in the sandbox. Use it to test a handler that fetches data after a webhook: the ids in the " +
     "events exist in the mock. Returns account_id, end_user_id, platform, seed, the jobs, paystub and shift counts, and " +
-    "each delivery (event, event_id, status, ok, target, webhook_id); with no webhook registered nothing is sent. Same " +
+    "each delivery (event, event_id, status_code, ok, url, webhook_id); with no webhook registered nothing is sent. Same " +
     "seed on the same day, same account. The sandbox is the one the server was started with (--base-url of a running " +
     "`pinwheel-cli mock`, or --env local: the database), never Pinwheel's own environments.",
   input: {
@@ -57,7 +57,7 @@ export const sandboxConnect = defineTool({
     const deliveries =
       result.deliveries.length === 0
         ? [`no active webhook in ${target.label} is subscribed to these events, so none of the ${result.events.length} was sent`]
-        : result.deliveries.map((d) => `${d.ok ? "✔" : "✖"} ${d.status ?? d.error ?? "error"}  ${d.event}  → ${d.target}  ${d.event_id}`);
+        : result.deliveries.map((d) => `${d.ok ? "✔" : "✖"} ${d.status_code ?? d.error ?? "error"}  ${d.event}  → ${d.url}  ${d.event_id}`);
     const text = [
       `account ${result.account_id} (end user ${result.end_user_id}, ${result.platform_name}, seed ${result.seed}): ${result.paystubs} paystubs, ${result.shifts} shifts`,
       ...deliveries,
