@@ -417,7 +417,7 @@ describe("pinwheel-cli mcp --base-url <a running mock>: the sandbox", () => {
     expect(data.account_id).toEqual(expect.any(String));
     const deliveries = data.deliveries as { event: string; event_id: string; ok: boolean; status: number; target: string; webhook_id: string }[];
     expect(deliveries.length).toBeGreaterThanOrEqual(3);
-    for (const delivery of deliveries) expect(delivery).toMatchObject({ ok: true, status: 200, target: sink.url, webhook_id: webhookId });
+    for (const delivery of deliveries) expect(delivery).toMatchObject({ ok: true, status_code: 200, url: sink.url, webhook_id: webhookId });
     expect(deliveries[0]!.event).toBe("account.added");
     expect(deliveries.at(-1)!.event).toBe("paystubs.fully_synced");
 

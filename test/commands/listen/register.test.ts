@@ -43,12 +43,12 @@ afterEach(async () => {
 interface MockRequest {
   method: string;
   path: string;
-  status: number;
+  status_code: number;
 }
 
 /** What the mock answered so far, as "METHOD path status" (query strings dropped). */
 function wire(): string[] {
-  return (mock.lines() as MockRequest[]).map((entry) => `${entry.method} ${entry.path.replace(/\?.*$/, "")} ${entry.status}`);
+  return (mock.lines() as MockRequest[]).map((entry) => `${entry.method} ${entry.path.replace(/\?.*$/, "")} ${entry.status_code}`);
 }
 
 function registerArgs(url: string, ...more: string[]): string[] {
