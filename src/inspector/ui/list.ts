@@ -74,11 +74,15 @@ export class RequestList {
   private newestKnown = 0;
   total: number | null = null;
 
-  constructor(private readonly onSelect: (id: number) => void, private readonly emptyHint: () => string) {
+  /**
+   * `onSelect` opens a request: `move` when the keyboard moves from the request opened to another
+   * (the page replaces its address then, rather than adding a step to Back for every arrow key).
+   */
+  constructor(private readonly onSelect: (id: number, how: "open" | "move") => void, private readonly emptyHint: () => string) {
     this.older.addEventListener("click", () => void this.loadOlder());
     this.body.addEventListener("click", (event) => {
       const row = (event.target as Element).closest("tr[data-id]");
-      if (row) this.onSelect(Number(row.getAttribute("data-id")));
+      if (row) this.onSelect(Number(row.getAttribute("data-id")), "open");
     });
     this.body.addEventListener("keydown", (event) => this.onKey(event));
   }
@@ -92,6 +96,11 @@ export class RequestList {
     let newest = this.newestKnown;
     for (const id of this.rows.keys()) newest = Math.max(newest, id);
     return newest;
+  }
+
+  /** The filters the list was last loaded with. */
+  get shownFilters(): ListFilters {
+    return this.filters;
   }
 
   async reload(filters: ListFilters = this.filters): Promise<void> {
@@ -235,6 +244,6 @@ export class RequestList {
     if (!next) return;
     event.preventDefault();
     (next as HTMLElement).focus();
-    this.onSelect(Number(next.getAttribute("data-id")));
+    this.onSelect(Number(next.getAttribute("data-id")), event.key === "Enter" || this.selected === null ? "open" : "move");
   }
 }
