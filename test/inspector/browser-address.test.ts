@@ -1,15 +1,21 @@
 /**
  * The inspector page's address and its bounds, in headless Chromium against the BUILT
  * `pinwheel-cli listen` (npm run build first): the filters and the request opened live in the
- * address (reload, a copied link, Back and Forward), never the token.
+ * address (reload, a copied link, Back and Forward), never the token; "Load older" stops at the
+ * rows the page holds and says so.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders } from "../../src/signing.js";
+import { openDatabase } from "../../src/store/database.js";
 import { startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { launchChromium, skipBrowserTests } from "./chromium.js";
+import { seedRequests } from "./seed.js";
 
 const SECRET = "inspector-address-secret";
 
@@ -167,5 +173,45 @@ describe.skipIf(skipBrowserTests)("the inspector's address and bounds in Chromiu
     expect(await filters(kept)).toEqual({ event: "", verdict: "verified", text: "" });
     await expect.poll(() => detailId(kept)).toContain("2a000000-0000-4000-8000-000000000001");
     await expect.poll(() => new URL(kept.url()).hash).toBe(`#/requests/${id}?verdict=verified`);
+  }, 120_000);
+
+  it("loads older rows up to the rows the page holds, then says so; live rows shed from the bottom are counted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pinwheel-inspector-cap-"));
+    try {
+      const dbPath = join(dir, "events.db");
+      const db = openDatabase(dbPath);
+      seedRequests(db, 1_100);
+      db.close();
+      listener = await listen(["--db", dbPath]);
+      const page = await openPage(listener.ready.inspector_url as string);
+      await expect.poll(() => page.locator("#rows tr").count()).toBe(50);
+      const older = page.locator("#load-older");
+      for (let clicks = 0; clicks < 30; clicks++) {
+        if (!(await older.isVisible()) || (await older.isDisabled())) break;
+        const before = await page.locator("#rows tr").count();
+        await older.click();
+        await expect.poll(() => page.locator("#rows tr").count()).toBeGreaterThan(before);
+      }
+      expect(await page.locator("#rows tr").count()).toBe(1_000);
+      const ids = (await rowIds(page)).map(Number);
+      expect(ids[0]).toBe(1_100);
+      expect(ids.at(-1)).toBe(101);
+      expect(await older.isDisabled()).toBe(true);
+      await expect.poll(() => page.locator("#list-status").textContent()).toBe(
+        "1,000 shown, the most this page holds; older requests are stored: filter or search to reach them",
+      );
+
+      // A live row at the bound: shown on top, the oldest row leaves the page, and the page says so.
+      expect(await sendRaw(listener.url, JSON.stringify(buildEvent("income.added", { eventId: "3a000000-0000-4000-8000-000000000001" })))).toBe(200);
+      await page.locator('#rows tr[data-id="1101"]').waitFor({ timeout: 10_000 });
+      expect(await page.locator("#rows tr").count()).toBe(1_000);
+      expect((await rowIds(page)).at(-1)).toBe("102");
+      await expect.poll(() => page.locator("#list-status").textContent()).toBe(
+        "1,000 shown, the most this page holds (1 older row left the page as a new one came); older requests are stored: filter or search to reach them",
+      );
+    } finally {
+      await listener?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
