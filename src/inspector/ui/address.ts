@@ -4,10 +4,16 @@
  * never part of it: it holds the filters and the request opened, nothing else. No DOM here, so
  * the parsing is tested in Node.
  */
-import type { ListFilters } from "./api.js";
+
+/** The list's filters (api.ts's ListFilters, which this module leaves out: api.ts reads the page's DOM). */
+export interface AddressFilters {
+  event: string;
+  verdict: string;
+  text: string;
+}
 
 export interface PageAddress {
-  filters: ListFilters;
+  filters: AddressFilters;
   /** The request opened, or null. */
   request: number | null;
 }
@@ -59,6 +65,6 @@ export function formatAddress(address: PageAddress): string {
   return `#${path}${search ? `?${search}` : ""}`;
 }
 
-export function sameFilters(a: ListFilters, b: ListFilters): boolean {
+export function sameFilters(a: AddressFilters, b: AddressFilters): boolean {
   return a.event === b.event && a.verdict === b.verdict && a.text === b.text;
 }
