@@ -1,3 +1,4 @@
+import { formatAddress, parseAddress, sameFilters } from "./address.js";
 import { ApiError, info, renewToken, streamUrl, type ListFilters } from "./api.js";
 import { DetailView } from "./detail.js";
 import { byId, h } from "./dom.js";
@@ -6,38 +7,77 @@ import { RequestList } from "./list.js";
 import type { InfoAnswer, StreamEvents } from "./types.js";
 
 let forwardTo: string | null = null;
+/** The request opened in the detail pane, as the address says. */
+let opened: number | null = null;
 const live = byId<HTMLElement>("live");
 const detail = new DetailView(byId("detail"), () => forwardTo);
 const list = new RequestList(
-  (id) => {
-    location.hash = `#/requests/${id}`;
-  },
+  // Opening a request is a step Back undoes; moving to the next one by arrow key is not.
+  (id, how) => openRequest(id, how === "move" ? "replace" : "push"),
   () => `No requests yet. Send one: pinwheel-cli simulate paystubs.added --to ${location.origin}/`,
 );
+const eventSelect = byId<HTMLSelectElement>("filter-event");
+const verdictSelect = byId<HTMLSelectElement>("filter-verdict");
+const textInput = byId<HTMLInputElement>("filter-text");
 
 function setLive(state: "connecting" | "live" | "offline", text: string): void {
   live.dataset.state = state;
   live.textContent = text;
 }
 
-function selectedFromHash(): number | null {
-  const match = /^#\/requests\/(\d+)$/.exec(location.hash);
-  return match ? Number(match[1]) : null;
-}
-
-function showSelected(): void {
-  const id = selectedFromHash();
-  list.select(id);
-  if (id === null) detail.clear();
-  else void detail.show(id);
+function showOpened(): void {
+  list.select(opened);
+  if (opened === null) detail.clear();
+  else void detail.show(opened);
 }
 
 function readFilters(): ListFilters {
-  return {
-    event: byId<HTMLSelectElement>("filter-event").value,
-    verdict: byId<HTMLSelectElement>("filter-verdict").value,
-    text: byId<HTMLInputElement>("filter-text").value.trim(),
-  };
+  return { event: eventSelect.value, verdict: verdictSelect.value, text: textInput.value.trim() };
+}
+
+function optionValues(select: HTMLSelectElement): Set<string> {
+  return new Set(Array.from(select.options, (option) => option.value).filter(Boolean));
+}
+
+/**
+ * Puts the filters and the request opened in the address (after the #; never the token): `push`
+ * adds a step to Back (opening a request), `replace` rewrites the current one (filtering, typing).
+ */
+function writeAddress(how: "push" | "replace"): void {
+  const hash = formatAddress({ filters: readFilters(), request: opened });
+  if (hash === location.hash) return;
+  const url = `${location.pathname}${location.search}${hash}`;
+  if (how === "push") history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+}
+
+function openRequest(id: number, how: "push" | "replace"): void {
+  if (id === opened) return;
+  opened = id;
+  writeAddress(how);
+  showOpened();
+}
+
+let typing: number | undefined;
+
+/**
+ * Shows what the address asks for: at start, and on Back, Forward or an address edited by hand.
+ * What the page does not offer is ignored and left out of the address.
+ */
+function applyAddress(): { filtersChanged: boolean } {
+  window.clearTimeout(typing);
+  const address = parseAddress(location.hash, { events: optionValues(eventSelect), verdicts: optionValues(verdictSelect) });
+  eventSelect.value = address.filters.event;
+  verdictSelect.value = address.filters.verdict;
+  // A search being typed keeps its spaces while the address says the same.
+  if (textInput.value.trim() !== address.filters.text) textInput.value = address.filters.text;
+  const filtersChanged = !sameFilters(address.filters, list.shownFilters);
+  if (address.request !== opened) {
+    opened = address.request;
+    showOpened();
+  }
+  writeAddress("replace");
+  return { filtersChanged };
 }
 
 let stream: EventSource | undefined;
@@ -69,7 +109,7 @@ async function recover(): Promise<void> {
         }
         setLive("connecting", "listen restarted; reloading…");
         showInfo(await info());
-        showSelected();
+        showOpened();
         await list.reload();
         return connect();
       }
@@ -117,21 +157,28 @@ function showInfo(about: InfoAnswer): void {
 async function start(): Promise<void> {
   const about = await info();
   showInfo(about);
-  const events = byId<HTMLSelectElement>("filter-event");
-  for (const name of about.events) events.append(h("option", { value: name }, name));
+  for (const name of about.events) eventSelect.append(h("option", { value: name }, name));
 
-  let typing: number | undefined;
   const filtersChanged = () => {
     window.clearTimeout(typing);
-    typing = window.setTimeout(() => void list.reload(readFilters()), 200);
+    typing = window.setTimeout(() => {
+      writeAddress("replace");
+      void list.reload(readFilters());
+    }, 200);
   };
-  byId("filter-text").addEventListener("input", filtersChanged);
-  events.addEventListener("change", filtersChanged);
-  byId("filter-verdict").addEventListener("change", filtersChanged);
+  textInput.addEventListener("input", filtersChanged);
+  eventSelect.addEventListener("change", filtersChanged);
+  verdictSelect.addEventListener("change", filtersChanged);
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
 
-  window.addEventListener("hashchange", showSelected);
-  showSelected();
+  // Back and Forward fire popstate (and hashchange when the fragment differs): showing the same state twice does nothing.
+  const followAddress = () => {
+    if (applyAddress().filtersChanged) void list.reload(readFilters());
+  };
+  window.addEventListener("popstate", followAddress);
+  window.addEventListener("hashchange", followAddress);
+  applyAddress();
+  if (opened === null) detail.clear();
   await list.reload(readFilters());
   connect();
 }

@@ -118,6 +118,8 @@ export class DetailView {
   }
 
   clear(): void {
+    // A read still on its way (a request opened, then Back) must not fill the pane after this.
+    ++this.generation;
     this.current = null;
     replaceChildren(this.container, h("p", { class: "empty" }, "Select a request to see its headers, body, verdict and deliveries."));
   }

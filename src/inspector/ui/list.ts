@@ -3,8 +3,12 @@ import { byId, h } from "./dom.js";
 import { clockTime, count, forwardText, shortId, verdictTone, verdictWords } from "./format.js";
 import type { ForwardView, ListAnswer, RequestSummary } from "./types.js";
 
-/** Rows kept in the page; older ones are dropped from the bottom and can be loaded again. */
-const MAX_ROWS = 1000;
+/**
+ * Rows the page holds at most. "Load older" stops there and says so (the rows above are what the
+ * reader came for); a live row past it pushes the oldest out of the bottom, counted in the status.
+ * Every row stays stored: filters, a search or the address reach it.
+ */
+export const MAX_ROWS = 1000;
 const PAGE = 50;
 
 function asciiLower(text: string): string {
@@ -68,17 +72,24 @@ export class RequestList {
   private nextBefore: number | null = null;
   private searchedDownTo: number | null = null;
   private generation = 0;
-  private loading = false;
+  /** The generation whose "Load older" is on its way: a reload does not wait for an older list's. */
+  private loadingGeneration: number | null = null;
+  /** Rows pushed out of the bottom by live rows since the list was loaded (they stay stored). */
+  private shed = 0;
   private selected: number | null = null;
   /** The newest id the list has heard of, shown or filtered out: the live stream goes on after it. */
   private newestKnown = 0;
   total: number | null = null;
 
-  constructor(private readonly onSelect: (id: number) => void, private readonly emptyHint: () => string) {
+  /**
+   * `onSelect` opens a request: `move` when the keyboard moves from the request opened to another
+   * (the page replaces its address then, rather than adding a step to Back for every arrow key).
+   */
+  constructor(private readonly onSelect: (id: number, how: "open" | "move") => void, private readonly emptyHint: () => string) {
     this.older.addEventListener("click", () => void this.loadOlder());
     this.body.addEventListener("click", (event) => {
       const row = (event.target as Element).closest("tr[data-id]");
-      if (row) this.onSelect(Number(row.getAttribute("data-id")));
+      if (row) this.onSelect(Number(row.getAttribute("data-id")), "open");
     });
     this.body.addEventListener("keydown", (event) => this.onKey(event));
   }
@@ -94,6 +105,11 @@ export class RequestList {
     return newest;
   }
 
+  /** The filters the list was last loaded with. */
+  get shownFilters(): ListFilters {
+    return this.filters;
+  }
+
   async reload(filters: ListFilters = this.filters): Promise<void> {
     this.filters = filters;
     const generation = ++this.generation;
@@ -103,6 +119,7 @@ export class RequestList {
       if (generation !== this.generation) return;
       this.rows.clear();
       this.body.replaceChildren();
+      this.shed = 0;
       if (answer.total !== null) this.total = answer.total;
       if (answer.newest_id !== null) this.newestKnown = answer.newest_id;
       this.take(answer);
@@ -113,19 +130,22 @@ export class RequestList {
     await this.continueSearch(generation);
   }
 
-  async loadOlder(): Promise<void> {
-    if (this.nextBefore === null || this.loading) return;
+  /** One more page below, as far as the page has room; false when it did not ask (nothing more, no room, already asking). */
+  async loadOlder(): Promise<boolean> {
+    const room = MAX_ROWS - this.rows.size;
     const generation = this.generation;
-    this.loading = true;
+    if (this.nextBefore === null || room <= 0 || this.loadingGeneration === generation) return false;
+    this.loadingGeneration = generation;
     try {
-      const answer = await listRequests(this.filters, this.nextBefore, PAGE);
+      const answer = await listRequests(this.filters, this.nextBefore, Math.min(PAGE, room));
       if (generation === this.generation) this.take(answer);
     } catch (error) {
-      this.status.textContent = (error as Error).message;
+      if (generation === this.generation) this.status.textContent = (error as Error).message;
     } finally {
-      this.loading = false;
+      if (this.loadingGeneration === generation) this.loadingGeneration = null;
     }
     await this.continueSearch(generation);
+    return true;
   }
 
   /** A live request: shown on top when it passes the filters. */
@@ -175,22 +195,33 @@ export class RequestList {
   }
 
   private take(answer: ListAnswer): void {
+    let cut = false;
     for (const request of answer.requests) {
       if (this.rows.has(request.id)) continue;
+      if (this.rows.size >= MAX_ROWS) {
+        cut = true;
+        break;
+      }
       const element = rowFor(request);
       if (request.id === this.selected) element.classList.add("selected");
       this.body.appendChild(element);
       this.rows.set(request.id, { request, element });
     }
-    this.nextBefore = answer.next_before;
-    this.searchedDownTo = answer.searched_down_to;
+    if (cut) {
+      // Live rows took the room while this page was on its way: the rest stays stored, below the last row.
+      this.nextBefore = Number(this.body.lastElementChild?.getAttribute("data-id"));
+      this.searchedDownTo = null;
+    } else {
+      this.nextBefore = answer.next_before;
+      this.searchedDownTo = answer.searched_down_to;
+    }
     this.showStatus();
   }
 
   /** A text search answers in slices; keep asking while the page is not full. */
   private async continueSearch(generation: number): Promise<void> {
     while (generation === this.generation && this.searchedDownTo !== null && this.rows.size < PAGE && this.nextBefore !== null) {
-      await this.loadOlder();
+      if (!(await this.loadOlder())) break;
     }
   }
 
@@ -201,6 +232,7 @@ export class RequestList {
       const id = Number(last.getAttribute("data-id"));
       last.remove();
       this.rows.delete(id);
+      this.shed++;
       this.nextBefore = Number(this.body.lastElementChild?.getAttribute("data-id") ?? id);
     }
   }
@@ -209,8 +241,12 @@ export class RequestList {
     this.tabStop();
     const shown = this.rows.size;
     const filtered = Boolean(this.filters.event || this.filters.verdict || this.filters.text);
+    const full = shown >= MAX_ROWS && this.nextBefore !== null;
     let text: string;
-    if (shown === 0 && this.nextBefore === null) {
+    if (full) {
+      const shed = this.shed === 1 ? " (1 older row left the page as a new one came)" : this.shed > 1 ? ` (${count(this.shed)} older rows left the page as new ones came)` : "";
+      text = `${count(shown)} shown, the most this page holds${shed}; older requests are stored: filter or search to reach them`;
+    } else if (shown === 0 && this.nextBefore === null) {
       text = filtered ? "No stored request matches these filters." : this.emptyHint();
     } else if (this.searchedDownTo !== null) {
       text = `${count(shown)} found; searching older requests (below #${this.searchedDownTo})…`;
@@ -219,6 +255,8 @@ export class RequestList {
     }
     this.status.textContent = text;
     this.older.hidden = this.nextBefore === null;
+    this.older.disabled = full;
+    this.older.title = full ? `The page holds ${count(MAX_ROWS)} rows at most` : "";
     const total = byId<HTMLElement>("total");
     total.textContent = this.total === null ? "" : `${count(this.total)} stored`;
   }
@@ -235,6 +273,6 @@ export class RequestList {
     if (!next) return;
     event.preventDefault();
     (next as HTMLElement).focus();
-    this.onSelect(Number(next.getAttribute("data-id")));
+    this.onSelect(Number(next.getAttribute("data-id")), event.key === "Enter" || this.selected === null ? "open" : "move");
   }
 }
