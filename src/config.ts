@@ -285,6 +285,15 @@ export function unsetConfigValue(key: ConfigKey, paths: Paths = resolvePaths()):
   return true;
 }
 
+/**
+ * The package manager that started this process, as it names itself ("pnpm/10.34.9 npm/? node/v20.20.2
+ * linux x64"): npm, pnpm, Yarn and bun set npm_config_user_agent for what they run. Undefined when
+ * the program was started directly (node_modules/.bin/pinwheel-cli, a global install on PATH).
+ */
+export function packageManagerAgent(env: Env = process.env): string | undefined {
+  return env.npm_config_user_agent || undefined;
+}
+
 /** The directories PATH names, in order, for finding programs listen starts (cloudflared, ngrok). */
 export function executableSearchPath(env: Env = process.env): string[] {
   return (env.PATH ?? "").split(delimiter).filter(Boolean);

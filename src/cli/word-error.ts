@@ -1,5 +1,6 @@
 import { isReplayError } from "../delivery/replay-error.js";
 import { isCliError, type ExitCode } from "../errors.js";
+import { currentInstaller, driverAdvice, type Installer } from "./installer.js";
 import { describeOverride, isOverrideError, type OverrideOp } from "../events/override-error.js";
 import { isScenarioError } from "../events/scenario-error.js";
 import { isTargetError, type SettingOrigin, type TargetError, type TargetSetting } from "../registry/target-error.js";
@@ -27,7 +28,7 @@ const FLAG_OF: Record<OverrideOp, string> = {
 };
 
 /** What to do about a database the CLI cannot use: another file is one flag away. */
-function storeAdvice(error: StoreError): string {
+function storeAdvice(error: StoreError, installer: Installer): string {
   switch (error.kind) {
     case "not_a_database":
       return "; move it aside or pass --db <path>";
@@ -39,8 +40,8 @@ function storeAdvice(error: StoreError): string {
       // A directory, a path through a file, no permission: the path is what to fix.
       return "; check the path, or pass --db <path> (or set PINWHEEL_CLI_DB)";
     case "driver_unavailable":
-      // npm 12 skips install scripts a project has not approved; switching Node needs a rebuild.
-      return '; run "npm rebuild better-sqlite3" where pinwheel-cli is installed (npm 12 first needs "npm install-scripts approve better-sqlite3")';
+      // Each package manager allows a dependency's build script its own way: say the one that installed it.
+      return `; ${driverAdvice(installer, error.addon)}`;
     default:
       return "";
   }
@@ -102,9 +103,10 @@ function wordSqliteError(error: unknown): WordedError | undefined {
 /**
  * The one place the CLI words the core's errors in its own flags. A mistake in what the user typed
  * (an override, a scenario) exits 2; work that failed (a database, an unreadable file) exits 1.
- * Undefined for an error nobody expected: the caller reports it as an unexpected failure.
+ * Undefined for an error nobody expected: the caller reports it as an unexpected failure. The
+ * installer (by default, this process's) words what to do about an unusable SQLite driver.
  */
-export function wordError(error: unknown): WordedError | undefined {
+export function wordError(error: unknown, installer?: Installer): WordedError | undefined {
   if (isCliError(error)) return { message: error.message, exitCode: error.exitCode };
   if (isOverrideError(error)) {
     const other = error.reason === "envelope_field" ? "; to send any other body, pass it byte for byte with --data <file>" : "";
@@ -117,7 +119,7 @@ export function wordError(error: unknown): WordedError | undefined {
     return { message: `${error.message}${example}`, exitCode: error.kind === "unreadable" ? 1 : 2 };
   }
   if (isTargetError(error)) return { message: describeTarget(error), exitCode: 2 };
-  if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error)}`, exitCode: 1 };
+  if (isStoreError(error)) return { message: `${error.message}${storeAdvice(error, installer ?? currentInstaller())}`, exitCode: 1 };
   if (isMissingRequestError(error)) return { message: `${error.message}; see "pinwheel-cli events list"`, exitCode: 1 };
   if (isReplayError(error)) {
     if (error.data.kind === "body_truncated") return { message: error.message, exitCode: 1 };

@@ -53,17 +53,28 @@ function isDriverFailure(code: string, message: string): boolean {
 /**
  * The driver's failure on one line: Node's "built for another Node" message spans lines, its cause
  * (the two NODE_MODULE_VERSIONs) after the first; its own advice gives way to ours. Other
- * failures list every path tried after their first line.
+ * failures list every path tried after their first line ("... Tried:", which then ends it).
  */
 function driverFailureDetail(detail: string): string {
-  if (!detail.includes("NODE_MODULE_VERSION")) return detail.split("\n")[0] ?? detail;
+  if (!detail.includes("NODE_MODULE_VERSION")) return (detail.split("\n")[0] ?? detail).replace(/\.?\s*Tried:\s*$/, "");
   return detail.split(/\s*\n\s*/).join(" ").replace(/\.?\s*Please try re-compiling.*$/s, "");
+}
+
+/**
+ * No addon file at all (the `bindings` lookup found none, or the file named is not there): its
+ * install script never ran. Anything else (another Node's build, a damaged file) is there but
+ * cannot be loaded.
+ */
+function addonProblem(detail: string): "not_built" | "unloadable" {
+  return /Could not locate the bindings file|Cannot find module|No such file or directory/.test(detail) ? "not_built" : "unloadable";
 }
 
 export function describeOpenFailure(file: string, error: unknown): StoreError {
   const code = (error as { code?: string }).code ?? "";
   const detail = error instanceof Error ? error.message : String(error);
-  if (isDriverFailure(code, detail)) return new StoreError({ kind: "driver_unavailable", file, detail: driverFailureDetail(detail) });
+  if (isDriverFailure(code, detail)) {
+    return new StoreError({ kind: "driver_unavailable", file, detail: driverFailureDetail(detail), addon: addonProblem(detail) });
+  }
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") return new StoreError({ kind: "not_a_database", file, detail });
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return new StoreError({ kind: "locked", file, detail });
   if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY") {

@@ -28,6 +28,12 @@ export interface StoreErrorData {
   version?: { found: number; supported: number };
   /** newer_schema: the pinwheel-cli that migrated it, when the store records it. */
   writtenBy?: string;
+  /**
+   * driver_unavailable: "not_built" when the addon file is not there at all (its install script
+   * never ran: a package manager skipped it), "unloadable" when it is there but cannot be loaded
+   * (built for another Node, or damaged): the first needs the build allowed, the second a rebuild.
+   */
+  addon?: "not_built" | "unloadable";
 }
 
 /** A path as one shell word, for a command line to paste. */
@@ -66,6 +72,7 @@ export class StoreError extends Error implements StoreErrorData {
   readonly detail?: string;
   readonly version?: { found: number; supported: number };
   readonly writtenBy?: string;
+  readonly addon?: "not_built" | "unloadable";
 
   constructor(data: StoreErrorData) {
     super(describe(data));
@@ -75,6 +82,7 @@ export class StoreError extends Error implements StoreErrorData {
     if (data.detail !== undefined) this.detail = data.detail;
     if (data.version) this.version = data.version;
     if (data.writtenBy !== undefined) this.writtenBy = data.writtenBy;
+    if (data.addon !== undefined) this.addon = data.addon;
   }
 }
 

@@ -207,9 +207,35 @@ describe("a SQLite driver that cannot load", () => {
       ),
       { code: "ERR_DLOPEN_FAILED" },
     );
-    const worded = wordError(describeOpenFailure("/tmp/events.db", failure));
+    const error = describeOpenFailure("/tmp/events.db", failure);
+    expect(error.addon).toBe("unloadable");
+    const worded = wordError(error, "npm");
     expect(worded?.message).toMatch(/no usable native addon \(The module '.*better_sqlite3\.node' was compiled against a different Node\.js version using NODE_MODULE_VERSION 115\. This version of Node\.js requires NODE_MODULE_VERSION 137\); run "npm rebuild better-sqlite3"/);
     expect(worded?.message).not.toMatch(/\n|Please try/);
+    // The package manager that installed it rebuilds it its own way.
+    expect(wordError(error, "pnpm")?.message).toMatch(/\); run "pnpm rebuild better-sqlite3" where pinwheel-cli is installed$/);
+    expect(wordError(error, "yarn")?.message).toMatch(/\); run "yarn rebuild better-sqlite3" where pinwheel-cli is installed$/);
+  });
+
+  it("an addon no install script built (pnpm 10 and Yarn 4 skip them) says how to allow the build, in the installer's words", () => {
+    // What better-sqlite3's default lookup (the bindings package) throws when there is no build/ at all.
+    const failure = new Error(
+      "Could not locate the bindings file. Tried:\n → /p/node_modules/.pnpm/better-sqlite3@12.11.1/node_modules/better-sqlite3/build/better_sqlite3.node\n → /p/node_modules/.pnpm/better-sqlite3@12.11.1/node_modules/better-sqlite3/build/Release/better_sqlite3.node",
+    );
+    const error = describeOpenFailure("/tmp/events.db", failure);
+    expect(error.kind).toBe("driver_unavailable");
+    expect(error.addon).toBe("not_built");
+    expect(error.message).toBe("cannot open the event database at /tmp/events.db: the SQLite driver better-sqlite3 has no usable native addon (Could not locate the bindings file)");
+    expect(error.message).not.toMatch(/pnpm|yarn|npm /);
+    expect(wordError(error, "pnpm")).toEqual({
+      message: `${error.message}; pnpm skipped its build script: run "pnpm approve-builds" where pinwheel-cli is installed and approve better-sqlite3`,
+      exitCode: 1,
+    });
+    expect(wordError(error, "pnpm-dlx")?.message).toMatch(/; pnpm dlx skipped its build script: run "pnpm dlx --allow-build=better-sqlite3 pinwheel-cli \.\.\."$/);
+    expect(wordError(error, "yarn")?.message).toMatch(/; Yarn skipped its build script: add "dependenciesMeta": \{"better-sqlite3": \{"built": true\}\} to package\.json where pinwheel-cli is installed, then run "yarn install"$/);
+    expect(wordError(error, "bun")?.message).toMatch(/; bun skipped its build script: run "bun pm trust better-sqlite3" where pinwheel-cli is installed$/);
+    expect(wordError(error, "npm")?.message).toMatch(/; run "npm rebuild better-sqlite3" where pinwheel-cli is installed \(npm 12 first needs "npm install-scripts approve better-sqlite3"\)$/);
+    for (const installer of ["npm", "pnpm", "pnpm-dlx", "yarn", "bun"] as const) expect(wordError(error, installer)?.message).not.toMatch(/\n/);
   });
 
   it("an addon npm never built, or one built for another Node, says how to rebuild it", () => {
@@ -217,11 +243,16 @@ describe("a SQLite driver that cannot load", () => {
     try {
       const notAnAddon = join(dir, "better_sqlite3.node");
       writeFileSync(notAnAddon, "not a shared object");
-      for (const failure of [driverError(join(dir, "missing", "better_sqlite3.node")), driverError(notAnAddon)]) {
+      const failures = [
+        { failure: driverError(join(dir, "missing", "better_sqlite3.node")), addon: "not_built" },
+        { failure: driverError(notAnAddon), addon: "unloadable" },
+      ];
+      for (const { failure, addon } of failures) {
         const error = describeOpenFailure("/tmp/events.db", failure);
         expect(error.kind).toBe("driver_unavailable");
+        expect(error.addon).toBe(addon);
         expect(error.message).not.toMatch(/--|npm/);
-        const worded = wordError(error);
+        const worded = wordError(error, "npm");
         expect(worded?.exitCode).toBe(1);
         expect(worded?.message).toMatch(/better-sqlite3 has no usable native addon .*; run "npm rebuild better-sqlite3"/);
         expect(worded?.message).not.toMatch(/\n/);
