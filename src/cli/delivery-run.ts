@@ -8,6 +8,8 @@ import type { HttpSender } from "../delivery/sender.js";
 import type { Output, Progress } from "../output/index.js";
 import { deliveryJson, formatAge, formatDeliveryLine, formatDuration } from "../output/delivery.js";
 import { openDatabase, type Db } from "../store/database.js";
+import { isStoreError } from "../store/store-error.js";
+import { currentInstaller, driverAdvice } from "./installer.js";
 import { stoppableRun } from "../delivery/stoppable-run.js";
 import { notSentAfterUnanswered, UnansweredStreak } from "../delivery/unanswered-streak.js";
 import { keepWasmOnBaselineCompiler } from "./short-run-wasm.js";
@@ -96,6 +98,32 @@ const SHOWN_FAILURES = 10;
 const NDJSON_SOURCES: ReadonlySet<DeliverySource> = new Set(["simulate", "replay", "fanout"]);
 
 /**
+ * The store a run records its attempts in. Without a usable SQLite driver (a package manager that
+ * skipped better-sqlite3's build, an addon built for another Node) there is none: the deliveries
+ * still go out, which is what the command is for, and the run says once what is not recorded and
+ * how to mend the driver. Any other failure to open the store stops the run, as before.
+ */
+function openRunStore(out: Output, dbPath: string): Db | undefined {
+  try {
+    return openDatabase(dbPath);
+  } catch (error) {
+    if (!isStoreError(error) || error.kind !== "driver_unavailable") throw error;
+    out.warn(`${error.message}; ${driverAdvice(currentInstaller(), error.addon)}. Sending anyway; this run's attempts are not recorded (deliveries list and replay will not see them)`);
+    return undefined;
+  }
+}
+
+/** The recorder of a run with no store: every attempt is sent and reported, none is kept. */
+const UNRECORDED: AttemptRecorder = {
+  record() {},
+  full: false,
+  room: () => Promise.resolve(),
+  shed: 0,
+  flush: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+/**
  * The command-side glue around the delivery engine shared by simulate, replay and smoke: one
  * sender pool, one attempt recorder, one way of printing attempts and progress.
  */
@@ -127,7 +155,8 @@ export class DeliveryRun {
       const answered = this.expectingRefusal ? `${sent - failed.length} as expected, ${this.refusedAsExpected} of them refused` : `${sent - failed.length} 2xx`;
       return (
         `after ${sent} of ${options.planned} deliveries (${answered}, ${failed.length} failed); ` +
-        `${abandoned} abandoned in flight, ${notSent} not sent; every attempt made is recorded (pinwheel-cli deliveries list)`
+        `${abandoned} abandoned in flight, ${notSent} not sent` +
+        (this.db ? "; every attempt made is recorded (pinwheel-cli deliveries list)" : "")
       );
     },
   );
@@ -139,7 +168,8 @@ export class DeliveryRun {
   private constructor(
     private readonly out: Output,
     private readonly options: RunOptions,
-    private readonly db: Db,
+    /** Undefined when no store could be opened for want of a SQLite driver: nothing is recorded (see openRunStore). */
+    private readonly db: Db | undefined,
     private readonly recorder: AttemptRecorder,
     private readonly sender: HttpSender,
   ) {
@@ -151,12 +181,12 @@ export class DeliveryRun {
   }
 
   static open(out: Output, options: RunOptions): DeliveryRun {
-    const db = options.db ?? openDatabase(options.dbPath);
+    const db = options.db ?? openRunStore(out, options.dbPath);
     let recorder: AttemptRecorder;
     try {
-      recorder = stagedAttemptRecorder(db);
+      recorder = db ? stagedAttemptRecorder(db) : UNRECORDED;
     } catch (error) {
-      if (!options.db) db.close();
+      if (!options.db) db?.close();
       throw error;
     }
     if (sendsOverUndici(options.planned)) {
@@ -235,7 +265,7 @@ export class DeliveryRun {
     const closed = await Promise.allSettled([
       this.sender.close(),
       this.recorder.close().finally(() => {
-        if (!this.options.db) this.db.close();
+        if (!this.options.db) this.db?.close();
       }),
     ]);
     for (const result of closed) if (result.status === "rejected") throw result.reason;

@@ -78,6 +78,8 @@ export interface RunCliOptions {
   inputAfterMs?: number;
   /** SIGKILL after this long (default 15 s); the result then has code null and timedOut true. */
   timeoutMs?: number;
+  /** Another installation's bin/pinwheel-cli.cjs (default: this repository's). */
+  cliPath?: string;
 }
 
 /** Runs `node bin/pinwheel-cli.cjs ...args` from the repository root and collects its output. */
@@ -85,7 +87,7 @@ export function runCli(args: string[], options: RunCliOptions): Promise<CliResul
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
     const child = track(
-      spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: options.env, stdio: ["pipe", "pipe", "pipe"] }),
+      spawn(process.execPath, [options.cliPath ?? CLI_PATH, ...args], { cwd: REPO_ROOT, env: options.env, stdio: ["pipe", "pipe", "pipe"] }),
     );
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
