@@ -109,4 +109,25 @@ describe("an answer of the caller's own", () => {
     expect(answer.text).toContain('"error":"not_stored"');
     expect(errors).toHaveLength(1);
   });
+
+  it("tells the caller, just before answering, the status it answers: its own once recorded, 503 when that could not be", async () => {
+    const told: [number, number][] = [];
+    let failNext = false;
+    const { port } = await start({
+      respond: async (stored) => {
+        if (failNext) db.exec("ALTER TABLE requests RENAME TO requests_away");
+        return { statusCode: 500, body: { id: stored.id }, answering: (statusCode) => told.push([stored.id, statusCode]) };
+      },
+    });
+    const recorded = await rawRequest(port, signedRequest("/recorded"));
+    expect(recorded.status).toBe(500);
+    failNext = true;
+    const unrecorded = await rawRequest(port, signedRequest("/unrecorded"));
+    expect(unrecorded.status).toBe(503);
+    // What shows the request (listen's line, the page) shows what was answered, never the status that went nowhere.
+    expect(told).toEqual([
+      [answeredId(recorded.text), 500],
+      [answeredId(unrecorded.text), 503],
+    ]);
+  });
 });
