@@ -691,7 +691,10 @@ function storeClientErrors(server: Server, refuse: StoreAndRefuse, owedWaitMs: n
     }
     if (error.code === "HPE_CLOSED_CONNECTION") {
       // Stored after the closing request's own row; nothing is written after its answer, which closes the connection.
-      const stored = () => refuse(socket, afterClosingRequest(error as ParseError), AFTER_CLOSE, undefined, "leave");
+      const arrived = afterClosingRequest(error as ParseError);
+      // The first packet is kept; what the parser dropped after it, until that answer, is counted in the size (the row is cut short).
+      const readAtError = socket.bytesRead;
+      const stored = () => refuse(socket, { ...arrived, bodySize: arrived.bodySize + socket.bytesRead - readAtError }, AFTER_CLOSE, undefined, "leave");
       afterOwedAnswers(socket, owedWaitMs, stored, stored);
       return;
     }

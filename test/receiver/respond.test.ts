@@ -10,8 +10,10 @@ import { startReceiver, type Receiver, type ReceiverOptions } from "../../src/re
 import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
-import { httpRequest, rawRequest } from "../helpers/raw-client.js";
+import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
 import { receiverOptions } from "../helpers/receiver.js";
+import { newestStored } from "../helpers/stored-requests.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const SECRET = "respond-secret";
 let dir: string;
@@ -108,6 +110,34 @@ describe("an answer of the caller's own", () => {
     expect(answer.status).toBe(503);
     expect(answer.text).toContain('"error":"not_stored"');
     expect(errors).toHaveLength(1);
+  });
+
+  it("bytes sent after a Connection: close request while it waits for its answer are one row, its first packet kept and all of them counted", async () => {
+    let release: () => void = () => {};
+    const { port } = await start({
+      // The answer waits (as on the app under --forward-status) while the sender keeps sending.
+      respond: () => new Promise((resolve) => (release = () => resolve(undefined))),
+    });
+    const before = requestStore(db).count();
+    const socket = await openSocket(port);
+    const answered = textUntilClosed(socket);
+    socket.write(signedRequest("/closing"));
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    const chunks = 32;
+    for (let index = 0; index < chunks; index++) {
+      if (!socket.write(chunk)) await new Promise((resolve) => socket.once("drain", resolve));
+    }
+    await new Promise<void>((resolve) => socket.write("", () => resolve()));
+    // Until listen has read what was written (a loopback socket takes it at once).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    expect((await answered).match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200"]);
+    await waitUntil(() => requestStore(db).count() === before + 2);
+    const after = newestStored(db);
+    expect(after.rejection).toMatch(/Connection: close/);
+    expect(after.bodySize).toBe(chunks * chunk.length);
+    expect(after.bodyTruncated).toBe(true);
+    expect(after.body.length).toBeLessThanOrEqual(chunk.length);
   });
 
   it("tells the caller, just before answering, the status it answers: its own once recorded, 503 when that could not be", async () => {
