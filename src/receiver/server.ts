@@ -375,7 +375,7 @@ async function answerStored(context: ReceiverContext, response: ServerResponse, 
       } catch (error) {
         context.options.onStoreError?.(error, stored);
         custom.answering?.(503);
-        answer(response, 503, { error: "not_stored", message: NOT_STORED_MESSAGE, id: stored.id });
+        answer(response, 503, { error: "not_stored", message: ANSWER_NOT_STORED_MESSAGE, id: stored.id });
         return;
       }
     }
@@ -788,6 +788,8 @@ interface Refusal {
 }
 
 const NOT_STORED_MESSAGE = "the receiver could not store this request; retry";
+/** Said when the request was stored but the answer decided for it (listen --forward-status: the app's) could not be recorded. */
+const ANSWER_NOT_STORED_MESSAGE = "the receiver stored this request but could not record its answer, so it gives none; retry";
 /** The answer to a refused request whose row could not be stored, as to any other request that could not be. */
 const NOT_STORED: Refusal = { status: 503, reason: "Service Unavailable", code: "not_stored", message: NOT_STORED_MESSAGE };
 

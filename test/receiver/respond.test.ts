@@ -109,6 +109,9 @@ describe("an answer of the caller's own", () => {
     const answer = await rawRequest(port, signedRequest("/unrecorded"));
     expect(answer.status).toBe(503);
     expect(answer.text).toContain('"error":"not_stored"');
+    // Its row is there (with the verdict's status): the answer does not say it was not stored.
+    expect(answer.text).toContain("stored this request but could not record its answer");
+    expect(answer.text).not.toContain("could not store this request");
     expect(errors).toHaveLength(1);
   });
 
