@@ -52,14 +52,28 @@ export interface ReceiverOptions {
   onStored?(request: StoredRequest): void;
   /**
    * Called when a request could not be stored (it is answered 503 so the sender retries), with the
-   * row that was not stored when there was one (its id is 0).
+   * row that was not stored when there was one (its id is 0); or when the status of a `respond`
+   * answer could not be recorded (its id is the stored row's, which keeps the verdict's status):
+   * 503 not_stored is answered instead.
    */
   onStoreError?(error: unknown, request?: StoredRequest): void;
   limits?: Partial<ReceiverLimits>;
   /** Requests this handles (returns true) never reach the webhook path: the inspector lives under /_/. */
   routes?(request: IncomingMessage, response: ServerResponse): boolean;
   /** Decides the answer to a stored request instead of the verdict (listen --forward-status answers with the app's status). */
-  respond?(request: StoredRequest): Promise<{ statusCode: number; body: unknown } | undefined>;
+  respond?(request: StoredRequest): Promise<OwnAnswer | undefined>;
+}
+
+/** An answer of `respond`'s own: its status is recorded in the row, then it is written. */
+export interface OwnAnswer {
+  statusCode: number;
+  body: unknown;
+  /**
+   * Called just before the answer is written, with the status written: this answer's once recorded,
+   * or 503 when it could not be (onStoreError was told; the row keeps the verdict's status). What
+   * shows the request waits for this, or it would show a status that was never answered.
+   */
+  answering?(statusCode: number): void;
 }
 
 export interface ReceiverLimits {
@@ -360,10 +374,12 @@ async function answerStored(context: ReceiverContext, response: ServerResponse, 
         await context.committer.run(SET_STATUS_CODE, [custom.statusCode, stored.id]);
       } catch (error) {
         context.options.onStoreError?.(error, stored);
-        answer(response, 503, { error: "not_stored", message: NOT_STORED_MESSAGE, id: stored.id });
+        custom.answering?.(503);
+        answer(response, 503, { error: "not_stored", message: ANSWER_NOT_STORED_MESSAGE, id: stored.id });
         return;
       }
     }
+    custom.answering?.(custom.statusCode);
     answer(response, custom.statusCode, custom.body);
   } else if (stored.statusCode === 200) {
     answerAccepted(response, stored);
@@ -675,7 +691,10 @@ function storeClientErrors(server: Server, refuse: StoreAndRefuse, owedWaitMs: n
     }
     if (error.code === "HPE_CLOSED_CONNECTION") {
       // Stored after the closing request's own row; nothing is written after its answer, which closes the connection.
-      const stored = () => refuse(socket, afterClosingRequest(error as ParseError), AFTER_CLOSE, undefined, "leave");
+      const arrived = afterClosingRequest(error as ParseError);
+      // The first packet is kept; what the parser dropped after it, until that answer, is counted in the size (the row is cut short).
+      const readAtError = socket.bytesRead;
+      const stored = () => refuse(socket, { ...arrived, bodySize: arrived.bodySize + socket.bytesRead - readAtError }, AFTER_CLOSE, undefined, "leave");
       afterOwedAnswers(socket, owedWaitMs, stored, stored);
       return;
     }
@@ -769,6 +788,8 @@ interface Refusal {
 }
 
 const NOT_STORED_MESSAGE = "the receiver could not store this request; retry";
+/** Said when the request was stored but the answer decided for it (listen --forward-status: the app's) could not be recorded. */
+const ANSWER_NOT_STORED_MESSAGE = "the receiver stored this request but could not record its answer, so it gives none; retry";
 /** The answer to a refused request whose row could not be stored, as to any other request that could not be. */
 const NOT_STORED: Refusal = { status: 503, reason: "Service Unavailable", code: "not_stored", message: NOT_STORED_MESSAGE };
 

@@ -44,10 +44,16 @@ export interface OpenOptions {
   onMigrated?: (change: SchemaChange) => void;
 }
 
-/** The addon is absent (npm skipped better-sqlite3's install script) or was built for another Node. */
-function isDriverFailure(code: string, message: string): boolean {
+/**
+ * The addon is absent (npm skipped better-sqlite3's install script) or was built for another Node.
+ * A failure of the file itself (an errno or a SQLite code) never is, whatever its message says:
+ * that message names the store's path, which may spell anything (a folder named better_sqlite3.node).
+ */
+function isDriverFailure(code: string, message: string, file: string): boolean {
   if (code === "ERR_DLOPEN_FAILED") return true;
-  return /better_sqlite3\.node|Could not locate the bindings file|NODE_MODULE_VERSION/.test(message);
+  if (/^(E[A-Z0-9]+|SQLITE_\w+)$/.test(code)) return false;
+  const aboutTheDriver = file === "" ? message : message.split(file).join("");
+  return /better_sqlite3\.node|Could not locate the bindings file|NODE_MODULE_VERSION/.test(aboutTheDriver);
 }
 
 /**
@@ -72,7 +78,7 @@ function addonProblem(detail: string): "not_built" | "unloadable" {
 export function describeOpenFailure(file: string, error: unknown): StoreError {
   const code = (error as { code?: string }).code ?? "";
   const detail = error instanceof Error ? error.message : String(error);
-  if (isDriverFailure(code, detail)) {
+  if (isDriverFailure(code, detail, file)) {
     return new StoreError({ kind: "driver_unavailable", file, detail: driverFailureDetail(detail), addon: addonProblem(detail) });
   }
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") return new StoreError({ kind: "not_a_database", file, detail });

@@ -10,8 +10,10 @@ import { startReceiver, type Receiver, type ReceiverOptions } from "../../src/re
 import { signWebhook } from "../../src/signing.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
 import { requestStore } from "../../src/store/requests.js";
-import { httpRequest, rawRequest } from "../helpers/raw-client.js";
+import { httpRequest, openSocket, rawRequest, textUntilClosed } from "../helpers/raw-client.js";
 import { receiverOptions } from "../helpers/receiver.js";
+import { newestStored } from "../helpers/stored-requests.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const SECRET = "respond-secret";
 let dir: string;
@@ -107,6 +109,58 @@ describe("an answer of the caller's own", () => {
     const answer = await rawRequest(port, signedRequest("/unrecorded"));
     expect(answer.status).toBe(503);
     expect(answer.text).toContain('"error":"not_stored"');
+    // Its row is there (with the verdict's status): the answer does not say it was not stored.
+    expect(answer.text).toContain("stored this request but could not record its answer");
+    expect(answer.text).not.toContain("could not store this request");
     expect(errors).toHaveLength(1);
+  });
+
+  it("bytes sent after a Connection: close request while it waits for its answer are one row, its first packet kept and all of them counted", async () => {
+    let release: () => void = () => {};
+    const { port } = await start({
+      // The answer waits (as on the app under --forward-status) while the sender keeps sending.
+      respond: () => new Promise((resolve) => (release = () => resolve(undefined))),
+    });
+    const before = requestStore(db).count();
+    const socket = await openSocket(port);
+    const answered = textUntilClosed(socket);
+    socket.write(signedRequest("/closing"));
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    const chunks = 32;
+    for (let index = 0; index < chunks; index++) {
+      if (!socket.write(chunk)) await new Promise((resolve) => socket.once("drain", resolve));
+    }
+    await new Promise<void>((resolve) => socket.write("", () => resolve()));
+    // Until listen has read what was written (a loopback socket takes it at once).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    expect((await answered).match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200"]);
+    await waitUntil(() => requestStore(db).count() === before + 2);
+    const after = newestStored(db);
+    expect(after.rejection).toMatch(/Connection: close/);
+    expect(after.bodySize).toBe(chunks * chunk.length);
+    expect(after.bodyTruncated).toBe(true);
+    expect(after.body.length).toBeLessThanOrEqual(chunk.length);
+  });
+
+  it("tells the caller, just before answering, the status it answers: its own once recorded, 503 when that could not be", async () => {
+    const told: [number, number][] = [];
+    let failNext = false;
+    const { port } = await start({
+      respond: async (stored) => {
+        if (failNext) db.exec("ALTER TABLE requests RENAME TO requests_away");
+        return { statusCode: 500, body: { id: stored.id }, answering: (statusCode) => told.push([stored.id, statusCode]) };
+      },
+    });
+    const recorded = await rawRequest(port, signedRequest("/recorded"));
+    expect(recorded.status).toBe(500);
+    failNext = true;
+    const unrecorded = await rawRequest(port, signedRequest("/unrecorded"));
+    expect(unrecorded.status).toBe(503);
+    // What shows the request (listen's line, the page) shows what was answered, never the status that went nowhere.
+    expect(told).toEqual([
+      [answeredId(recorded.text), 500],
+      [answeredId(unrecorded.text), 503],
+    ]);
   });
 });

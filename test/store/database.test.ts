@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -178,6 +178,19 @@ describe("openDatabase", () => {
 
   it("names a directory given as the database", () => {
     expectStoreError(() => openDatabase(dir), "cannot_open", dir, /^cannot open the event database at .*: EISDIR/);
+  });
+
+  it("is the store's own failure, not the driver's, whatever its path spells (simulate would send unrecorded)", () => {
+    // The messages of a failing file name its path: better_sqlite3.node there is no missing addon.
+    for (const name of ["better_sqlite3.node", "NODE_MODULE_VERSION", "Could not locate the bindings file"]) {
+      const path = join(dir, name);
+      mkdirSync(path);
+      const error = expectStoreError(() => openDatabase(path), "cannot_open", path, /: EISDIR/);
+      expect(error.addon).toBeUndefined();
+      const blocked = join(dir, `${name}.file`);
+      writeFileSync(blocked, "");
+      expectStoreError(() => openDatabase(join(blocked, "events.db")), "cannot_open", join(blocked, "events.db"), /ENOTDIR/);
+    }
   });
 
   // Node's recursive mkdirSync never returned here, and no signal could end it.

@@ -170,6 +170,8 @@ function storeTally(out: Output, dbPath: string): StoreTally {
   let goneHow: StoreGone | undefined;
   // Requests refused since storing last failed; undefined while storing works.
   let failing: number | undefined;
+  // An answer's status could not be recorded since a request was last stored.
+  let statusFailing = false;
   return {
     get stored() {
       return stored;
@@ -182,13 +184,25 @@ function storeTally(out: Output, dbPath: string): StoreTally {
     },
     storedOne() {
       stored++;
+      statusFailing = false;
       if (failing === undefined) return;
       out.warn(`storing requests works again; ${failing} request(s) were answered 503 unstored meanwhile (the sender retries them)`);
       failing = undefined;
     },
     failed(error, request) {
-      notStored++;
       const reason = (error as Error).message;
+      if (request !== undefined && request.id > 0) {
+        // Stored, but the answer the app decided could not be recorded: its line shows the 503 answered instead.
+        // Said once until a request is stored again, as a failure to store is.
+        if (statusFailing) return;
+        statusFailing = true;
+        out.warn(
+          `request #${request.id} was stored, but its answer could not be recorded (${reason}): it was answered 503, which Pinwheel retries, ` +
+            `and the store still says ${request.statusCode}; so are others like it until storing works again`,
+        );
+        return;
+      }
+      notStored++;
       if (out.json) {
         // A line per request as always, marked: nothing was stored, so it has no id.
         out.ndjson({ type: "request", ...(request ? requestJson(request) : {}), id: null, status_code: 503, stored: false, not_stored_reason: reason });
@@ -259,8 +273,13 @@ function openInspector(options: ListenOptions, db: Db, secret: string, forwarder
 /** Shows each stored request and forward (terminal, --json, the page) and keeps track of forwards in flight. */
 interface Relay {
   announce(request: StoredRequest, forwarding: boolean): void;
-  /** With --forward-status the request is announced only here, once the app's answer has decided ours. */
-  forward(to: Forwarder, request: StoredRequest, answeredWith?: (report: DeliveryReport) => StoredRequest): Promise<ForwardReport>;
+  forward(to: Forwarder, request: StoredRequest): Promise<ForwardReport>;
+  /**
+   * With --forward-status: forwards, and shows nothing until `show` is called with the status
+   * answered (the app's once recorded, or 503 when it could not be), just before the answer is
+   * written; then the request with that status, then its forward.
+   */
+  forwardForAnswer(to: Forwarder, request: StoredRequest): Promise<{ report: ForwardReport; show(answered: number): void }>;
   /** Settles once every forward begun so far has. */
   settled(): Promise<unknown>;
 }
@@ -296,20 +315,37 @@ function createRelay(out: Output, shown: ReadonlySet<string>, inspector: Inspect
     show(out, request, shown);
     inspector?.publishRequest(request, { forwarding });
   };
+  const showForward = (request: StoredRequest, report: ForwardReport) => {
+    printForward(out, request, report);
+    hintOnRefusedSignature(report);
+    hintOnCertificate(report);
+    inspector?.publishForward(request, report);
+  };
+  const tracked = <T>(sending: Promise<T>): Promise<T> => {
+    forwardsInFlight.add(sending);
+    void sending.finally(() => forwardsInFlight.delete(sending));
+    return sending;
+  };
   return {
     announce,
-    forward(to, request, answeredWith) {
-      const sending = to.forward(request).then((report) => {
-        if (answeredWith) announce(answeredWith(report), true);
-        printForward(out, request, report);
-        hintOnRefusedSignature(report);
-        hintOnCertificate(report);
-        inspector?.publishForward(request, report);
-        return report;
-      });
-      forwardsInFlight.add(sending);
-      void sending.finally(() => forwardsInFlight.delete(sending));
-      return sending;
+    forward(to, request) {
+      return tracked(
+        to.forward(request).then((report) => {
+          showForward(request, report);
+          return report;
+        }),
+      );
+    },
+    forwardForAnswer(to, request) {
+      return tracked(
+        to.forward(request).then((report) => ({
+          report,
+          show(answered: number) {
+            announce({ ...request, statusCode: answered }, true);
+            showForward(request, report);
+          },
+        })),
+      );
     },
     settled: () => Promise.allSettled(forwardsInFlight),
   };
@@ -380,11 +416,18 @@ function answerWithTheApp(forwarder: Forwarder, relay: Relay): NonNullable<Recei
     if (!forwarder.accepts(request)) return undefined;
     if (forwarder.stopped) {
       // Its answer was to be the app's; with no forward any more, the sender is told to come back.
-      relay.announce({ ...request, statusCode: 503 }, false);
-      return { statusCode: 503, body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id } };
+      return {
+        statusCode: 503,
+        body: { error: "stopping", message: "listen is stopping and forwards nothing more; retry", id: request.id },
+        answering: (answered) => relay.announce({ ...request, statusCode: answered }, false),
+      };
     }
-    const report = await relay.forward(forwarder, request, (answer) => ({ ...request, statusCode: forwardedStatus(answer) }));
-    return { statusCode: forwardedStatus(report), body: { forwarded: !report.shed, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null } };
+    const { report, show } = await relay.forwardForAnswer(forwarder, request);
+    return {
+      statusCode: forwardedStatus(report),
+      body: { forwarded: !report.shed, id: request.id, status_code: report.final.statusCode ?? null, error: report.final.error ?? null },
+      answering: show,
+    };
   };
 }
 

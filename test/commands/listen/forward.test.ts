@@ -3,6 +3,9 @@
  * the sender is answered, what is stored, and that an app that is down never stops the listener.
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
@@ -147,6 +150,42 @@ describe("listen --forward-to", () => {
     expect(second.status).toBe(200);
     await listener.waitFor(forwardOf(second.body.id as number));
     expect(listener.process.exitCode).toBeNull();
+  });
+
+  it("with --forward-status, an answer whose status cannot be recorded is shown once, as the 503 it was answered, and said to be stored", async () => {
+    const home = run.tempHome();
+    const dbPath = join(home.home, "data", "events.db");
+    // The app answers 500 after making every write to the store fail (as a full disk would): listen cannot record the 500.
+    const app = createServer((req, res) =>
+      req.resume().on("end", () => {
+        const db = new Database(dbPath);
+        db.exec("ALTER TABLE requests RENAME TO requests_away");
+        db.close();
+        res.statusCode = 500;
+        res.end("{}");
+      }),
+    );
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    try {
+      const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
+      const listener = await run.startListen(["--secret", SECRET, "--forward-to", appUrl, "--forward-status"], home.env);
+      const answer = await send(listener.url, JSON.stringify(buildEvent("income.added")));
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ error: "not_stored" });
+      const id = answer.body.id as number;
+      await listener.waitFor(forwardOf(id));
+      const { stderr } = await listener.stop();
+      // One line for the request, saying what was answered: never the app's 500 that went nowhere, nor a second line without its id.
+      const lines = (listener.lines() as Line[]).filter((line) => line.type === "request" || line.type === "forward");
+      expect(lines.map((line) => [line.type, line.type === "request" ? line.id : line.request_id, line.status_code])).toEqual([
+        ["request", id, 503],
+        ["forward", id, 500],
+      ]);
+      expect(stderr).toContain(`request #${id} was stored, but its answer could not be recorded (no such table: requests): it was answered 503`);
+      expect(stderr).not.toContain("requests cannot be stored");
+    } finally {
+      app.close();
+    }
   });
 
   it("with --forward-status, an app that is down makes the listener answer 502", async () => {
