@@ -1,14 +1,12 @@
 import { createHmac, timingSafeEqual, type Hmac } from "node:crypto";
+import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./signature-headers.js";
 import { withThousands } from "./thousands.js";
 import type { VerificationReason } from "./verification-reasons.js";
 import { RAW_BODY_FIX } from "./verify/wording.js";
 
 export { VERIFICATION_REASONS, type VerificationReason } from "./verification-reasons.js";
 
-export const SIGNATURE_HEADER = "x-pinwheel-signature";
-export const TIMESTAMP_HEADER = "x-timestamp";
-export const WEBHOOK_ID_HEADER = "x-pinwheel-webhook-id";
-export const DEFAULT_TOLERANCE_SECONDS = 300;
+export { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_ID_HEADER } from "./signature-headers.js";
 
 const SIGNATURE_PATTERN = /^v2=([0-9a-f]{64})$/;
 const TIMESTAMP_PATTERN = /^\d{1,15}$/;

@@ -15,7 +15,7 @@ import { notSentAfterUnanswered, UnansweredStreak } from "../delivery/unanswered
 import { keepWasmOnBaselineCompiler } from "./short-run-wasm.js";
 import { lowerHelperThreadPriority } from "./background-threads.js";
 import type { DeliverySource } from "../store/deliveries.js";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signing.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signature-headers.js";
 import { certificateHint } from "../transport-error.js";
 import { answeredAsExpected, type ExpectedRefusal } from "../delivery/replay-item.js";
 

@@ -6,7 +6,7 @@ import { isUsableTimestamp } from "../verify/diagnose.js";
 import { diagnoseSubject } from "../verify/diagnose-subject.js";
 import { rawSubject, storedSubject, type GivenNow, type Subject } from "../verify/subject.js";
 import { readBodyFile, secretFor } from "../cli/inputs.js";
-import { TIMESTAMP_HEADER } from "../signing.js";
+import { TIMESTAMP_HEADER } from "../signature-headers.js";
 import type { WebhookDiagnosis } from "../verify/diagnose.js";
 
 export interface VerifyOptions {

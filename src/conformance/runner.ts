@@ -3,7 +3,7 @@ import { setTimeout as wait } from "node:timers/promises";
 import { createSender, type HttpSender } from "../delivery/sender.js";
 import { UNANSWERED_IN_A_ROW_TO_STOP, UnansweredStreak } from "../delivery/unanswered-streak.js";
 import { EVENT_NAMES, type EventName } from "../events/catalog.js";
-import { DEFAULT_TOLERANCE_SECONDS } from "../signing.js";
+import { DEFAULT_TOLERANCE_SECONDS } from "../signature-headers.js";
 import { CHECK_IDS, checkDefinition, isCheckId, PINWHEEL_TIMEOUT_MS, type CheckId } from "./checks.js";
 import { ConformanceError, NOTHING_LISTENING } from "./errors.js";
 import { blamedOnGenuineEvents, readsMilliseconds } from "./genuine-first.js";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { Db } from "../store/database.js";
 import type { StoredRequest } from "../store/requests.js";
-import { WEBHOOK_ID_HEADER } from "../signing.js";
+import { WEBHOOK_ID_HEADER } from "../signature-headers.js";
 import { storedHeader } from "./recorded-headers.js";
 import { deliver, type DeliveryReport, type NumberedAttempt } from "./deliver.js";
 import { attemptRecorder } from "./recorder.js";

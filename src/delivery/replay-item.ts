@@ -1,5 +1,5 @@
 import { defined } from "../invariant.js";
-import { DEFAULT_TOLERANCE_SECONDS, TIMESTAMP_HEADER, WEBHOOK_ID_HEADER } from "../signing.js";
+import { DEFAULT_TOLERANCE_SECONDS, TIMESTAMP_HEADER, WEBHOOK_ID_HEADER } from "../signature-headers.js";
 import { rejectedAfterVerification, type ReplayableRequest } from "../store/requests.js";
 import { recordedHeaders, storedHeader } from "./recorded-headers.js";
 

@@ -5,7 +5,7 @@ import { replayRefusal } from "../delivery/replay-error.js";
 import { answeredAsExpected, replayItem, type ExpectedRefusal } from "../delivery/replay-item.js";
 import { attemptRecorder } from "../delivery/recorder.js";
 import { createSender } from "../delivery/sender.js";
-import { WEBHOOK_ID_HEADER } from "../signing.js";
+import { WEBHOOK_ID_HEADER } from "../signature-headers.js";
 import type { Db } from "../store/database.js";
 import { notVerified, rejectedAfterVerification, type StoredRequest } from "../store/requests.js";
 import type { NumberedAttempt } from "../delivery/deliver.js";

@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER } from "../signing.js";
+import { SIGNATURE_HEADER } from "../signature-headers.js";
 
 const SIGNATURE = /^v2=[0-9a-f]{64}$/i;
 const HEX_DIGEST = /^[0-9a-f]{64}$/i;
