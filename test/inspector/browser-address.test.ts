@@ -14,7 +14,7 @@ import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders } from "../../src/signing.js";
 import { openDatabase } from "../../src/store/database.js";
 import { startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
-import { launchChromium, skipBrowserTests } from "./chromium.js";
+import { launchChromium, openInspectorPage, skipBrowserTests } from "./chromium.js";
 import { seedRequests } from "./seed.js";
 
 const SECRET = "inspector-address-secret";
@@ -43,19 +43,8 @@ describe.skipIf(skipBrowserTests)("the inspector's address and bounds in Chromiu
 
   /** A fresh browser context, failing the test on page errors, dialogs and console errors. */
   async function openPage(url: string): Promise<Page> {
-    const context = await browser!.newContext({ viewport: { width: 1360, height: 860 } });
+    const { context, page } = await openInspectorPage(browser!, url, problems);
     contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("dialog", (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(url);
-    await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });
     return page;
   }
 

@@ -13,7 +13,7 @@ import { signedHeaders, verifyWebhook } from "../../src/signing.js";
 import { REPO_ROOT, runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
 import { readUntil } from "../helpers/wait.js";
-import { launchChromium, skipBrowserTests } from "./chromium.js";
+import { launchChromium, openInspectorPage, skipBrowserTests } from "./chromium.js";
 
 const SECRET = "inspector-browser-secret";
 
@@ -32,27 +32,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A fresh browser context per test, failing the test on page errors, dialogs and CSP reports. */
-async function openPage(
-  url: string,
-  problems: string[],
-  viewport = { width: 1360, height: 860 },
-  colorScheme: "light" | "dark" = "light",
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({ viewport, colorScheme });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("dialog", (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(url);
-  await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });
-  return { context, page };
-}
+/** A fresh browser context per test, failing the test on page errors, dialogs and console errors. */
+const openPage = (url: string, problems: string[], viewport?: { width: number; height: number }, colorScheme?: "light" | "dark") =>
+  openInspectorPage(browser!, url, problems, viewport, colorScheme);
 
 /** Runs simulate; a forged event's 401 makes it exit 1, which is what the test wants. */
 async function simulate(home: TempHome, target: string, args: string[]): Promise<void> {

@@ -4,7 +4,7 @@
  * developer's machine the browser tests are skipped with a line saying how to get it.
  */
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -36,4 +36,30 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; .ci/run installs it with apt-get install chromium`);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS, timeout: 20_000 });
+}
+
+/**
+ * The inspector opened in a fresh browser context, once its live stream is up. Page errors,
+ * dialogs and console errors go to `problems`, which a test expects empty.
+ */
+export async function openInspectorPage(
+  browser: Browser,
+  url: string,
+  problems: string[],
+  viewport = { width: 1360, height: 860 },
+  colorScheme: "light" | "dark" = "light",
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, colorScheme });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("dialog", (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(url);
+  await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });
+  return { context, page };
 }
