@@ -128,8 +128,16 @@ describe("listen refuses to start", () => {
 
   it("and, when --forward-to reaches it by a name the check cannot know (0.0.0.0 here), forwards once, stores what comes back and says so, instead of looping", async () => {
     home = tempHome();
-    const port = await closedPort();
-    listener = await startListen(["--port", String(port), "--secret", "loop-secret", "--forward-to", `http://0.0.0.0:${port}/`], home.env);
+    // The port must be known before listen takes it (it is in --forward-to): another test's process
+    // may take a port found free first, so a few are tried.
+    for (let tries = 1; listener === undefined; tries++) {
+      const port = await closedPort();
+      try {
+        listener = await startListen(["--port", String(port), "--secret", "loop-secret", "--forward-to", `http://0.0.0.0:${port}/`], home.env);
+      } catch (error) {
+        if (tries === 3 || !/already in use/.test(String(error))) throw error;
+      }
+    }
     const body = JSON.stringify(buildEvent("income.added"));
     const response = await request(listener.url, { method: "POST", headers: signedHeaders("loop-secret", body), body });
     expect(response.statusCode).toBe(200);
