@@ -66,6 +66,7 @@ function openStream(context: ApiContext, { request, response, url }: ApiCall): v
     sentUpTo = missed.at(-1)?.id ?? after;
   });
   if (opened) context.streamOpened?.(sentUpTo);
+  else if (context.stream.closed) sendError(response, 503, "stopping", "the inspector is stopping", { ...SECURITY_HEADERS, connection: "close" });
   else sendError(response, 503, "too_many_streams", "too many inspector pages are open; close one", { ...SECURITY_HEADERS, "retry-after": "5" });
 }
 

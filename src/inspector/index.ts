@@ -47,7 +47,7 @@ export interface Inspector {
   publishRequest(request: StoredRequest, options?: { forwarding?: boolean }): void;
   /** listen's forward of a request finished (the app answered, or did not). */
   publishForward(request: StoredRequest, report: DeliveryReport): void;
-  /** Ends every open stream (so the server can close) and waits for replays in flight. */
+  /** Ends every open stream (so the server can close) and waits for replays in flight; a second call waits for the first. */
   close(): Promise<void>;
 }
 
@@ -101,6 +101,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     () => stream.size > 0,
   );
   context.streamOpened = (upTo) => follower.opened(upTo);
+  let closing: Promise<void> | undefined;
   return {
     token,
     routes(request, response) {
@@ -121,10 +122,13 @@ export function createInspector(options: InspectorOptions): Inspector {
       const forward: ForwardView = { pending: false, ...forwardJson(report) };
       stream.publish("forward", { request_id: request.id, forward, attempts: report.attempts.length });
     },
-    async close() {
-      follower.stop();
-      stream.close();
-      await context.replayer.close();
+    close() {
+      closing ??= (async () => {
+        follower.stop();
+        stream.close();
+        await context.replayer.close();
+      })();
+      return closing;
     },
   };
 }

@@ -22,6 +22,7 @@ export class EventStream<Events extends object = Record<string, unknown>> {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBufferedBytes: number;
   private readonly maxClients: number;
+  private closing = false;
 
   constructor(options: StreamOptions = {}) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 256 * 1024;
@@ -34,13 +35,20 @@ export class EventStream<Events extends object = Record<string, unknown>> {
     return this.clients.size;
   }
 
+  /** True once `close()` ran: a page reconnecting then is refused. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
   /** Starts a stream; `catchUp` writes what the client missed (from Last-Event-ID) before live events. */
   open(request: IncomingMessage, response: ServerResponse, catchUp: (send: Publish<Events>) => void): boolean {
-    if (this.clients.size >= this.maxClients) return false;
+    if (this.closing || this.clients.size >= this.maxClients) return false;
     response.writeHead(200, {
       ...SECURITY_HEADERS,
       "content-type": "text/event-stream; charset=utf-8",
-      connection: "keep-alive",
+      // A stream's connection is never reused: kept alive after close() ended the stream, it would carry
+      // the page's reconnect to a server that is stopping, which then holds it open until its cut-off.
+      connection: "close",
       "x-accel-buffering": "no",
     });
     response.write("retry: 1500\n\n");
@@ -57,6 +65,7 @@ export class EventStream<Events extends object = Record<string, unknown>> {
   }
 
   close(): void {
+    this.closing = true;
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.end();
     this.clients.clear();

@@ -103,6 +103,9 @@ export const DEFAULT_LIMITS: ReceiverLimits = {
 /** How long a connection past the cap has to send its one request before it is dropped. */
 const OVER_CAPACITY_GRACE_MS = 1000;
 
+/** How long, once closing, a connection that has sent nothing yet is kept (its first bytes may be on the way). */
+const SILENT_CONNECTION_GRACE_MS = 100;
+
 /**
  * Of a request refused past the cap, this much of the body is kept (a Pinwheel event is a few
  * KiB): connections past the cap are not counted, so each must cost little memory.
@@ -465,16 +468,33 @@ function listenOn(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/** Every open connection, so that closing can tell the ones that never sent a byte. */
+function trackConnections(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
 /**
  * Stops accepting, lets in-flight requests finish and be committed, cuts off a client still
  * sending after `graceMs`, then lets the commit worker go.
  */
-function closeReceiver(server: Server, committer: RequestCommitter, graceMs: number): Promise<void> {
+function closeReceiver(server: Server, sockets: Set<Socket>, committer: RequestCommitter, graceMs: number): Promise<void> {
   return new Promise<void>((resolve) => {
     // A request half sent holds its connection (and so the close) until requestTimeout, or forever once closing.
     const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
+    // Node counts a connection that never sent a byte as busy, not idle: a browser's preconnect (an
+    // inspector page open) would hold the close for the whole grace. It carries no request; what a
+    // sender wrote just before the close has this long to be read.
+    const silent = setTimeout(() => {
+      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+    }, SILENT_CONNECTION_GRACE_MS);
     server.close(() => {
       clearTimeout(cutOff);
+      clearTimeout(silent);
       void committer.close().then(resolve, resolve);
     });
     server.closeIdleConnections();
@@ -541,6 +561,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const refuse = refusingStore(context);
   refuseConnect(server, context, refuse, limits.owedAnswersWaitMs);
   capConnections(server, limits.maxConnections, context.overCapacity, open);
+  const sockets = trackConnections(server);
   storeClientErrors(server, refuse, limits.owedAnswersWaitMs);
   try {
     await listenOn(server, options.port, options.host);
@@ -555,7 +576,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     url: `http://${hostForUrl}:${address.port}/`,
     port: address.port,
     server,
-    close: (graceMs = 2000) => closeReceiver(server, committer, graceMs),
+    close: (graceMs = 2000) => closeReceiver(server, sockets, committer, graceMs),
     refuseStoring(error) {
       context.unstorable = error;
     },

@@ -358,6 +358,15 @@ describe("the live stream", () => {
     await waitUntil(() => stream.comments >= 2);
   });
 
+  it("once the inspector is closing, answers a page reconnecting 503 on a connection it closes (the page asks again until a new run answers)", async () => {
+    inspected = await startInspected();
+    await inspected.inspector.close();
+    const answer = await call(`${inspected.page}api/stream?token=${inspected.inspector.token}`);
+    expect(answer.status).toBe(503);
+    expect(answer.headers.connection).toBe("close");
+    expect(answer.json()).toMatchObject({ error: "stopping" });
+  });
+
   it("catches a reconnecting page up from Last-Event-ID", async () => {
     inspected = await startInspected();
     const first = await storeOne(inspected);

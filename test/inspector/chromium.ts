@@ -40,7 +40,7 @@ export async function launchChromium(): Promise<Browser> {
 
 /**
  * The inspector opened in a fresh browser context, once its live stream is up. Page errors,
- * dialogs and console errors go to `problems`, which a test expects empty.
+ * dialogs, console errors and failed requests go to `problems`, which a test expects empty.
  */
 export async function openInspectorPage(
   browser: Browser,
@@ -58,6 +58,11 @@ export async function openInspectorPage(
   });
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  // Names the resource a console error does not (a reload or a closed page aborts what it had open).
+  page.on("requestfailed", (failed) => {
+    const reason = failed.failure()?.errorText ?? "";
+    if (reason !== "net::ERR_ABORTED") problems.push(`request failed: ${failed.method()} ${new URL(failed.url()).pathname} ${reason}`);
   });
   await page.goto(url);
   await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });

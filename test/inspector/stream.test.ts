@@ -1,9 +1,10 @@
 /** The SSE hub on a real HTTP server: clients come and go, and a page that stops reading is dropped. */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { EventStream } from "../../src/inspector/stream.js";
 import { openSse, type SseClient } from "./harness.js";
+import { textUntilClosed } from "../helpers/raw-client.js";
 import { waitUntil } from "../helpers/wait.js";
 
 let server: Server | undefined;
@@ -83,5 +84,24 @@ describe("EventStream", () => {
     }
     expect(hub.size).toBe(0);
     expect(published).toBeLessThan(4_000);
+  });
+
+  it("ends each stream and its connection on close, and refuses a stream asked for after", async () => {
+    const hub = new EventStream();
+    const url = new URL(await start(hub));
+    const socket = connect(Number(url.port), "127.0.0.1");
+    sockets.push(socket);
+    // A browser keeps the connection for its next request unless told otherwise: HTTP/1.1, no "connection: close".
+    socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`);
+    await waitUntil(() => hub.size === 1);
+    const closed = textUntilClosed(socket);
+    hub.close();
+    // The page's reconnect cannot land on this connection: the server ends it after the stream's last chunk.
+    const text = await closed;
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(text.toLowerCase()).toContain("connection: close");
+    expect(text.endsWith("0\r\n\r\n")).toBe(true);
+    expect(hub.closed).toBe(true);
+    expect(hub.open({} as IncomingMessage, {} as ServerResponse, () => {})).toBe(false);
   });
 });

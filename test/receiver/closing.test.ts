@@ -1,0 +1,58 @@
+/** Closing the receiver (Ctrl+C): what it waits for, and what it does not. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startReceiver, type Receiver } from "../../src/receiver/server.js";
+import { signWebhook } from "../../src/signing.js";
+import { openDatabase } from "../../src/store/database.js";
+import { requestStore } from "../../src/store/requests.js";
+import { httpRequest, openSocket, textUntilClosed } from "../helpers/raw-client.js";
+import { receiverOptions } from "../helpers/receiver.js";
+
+const SECRET = "closing-secret";
+let dir: string | undefined;
+let receiver: Receiver | undefined;
+
+afterEach(async () => {
+  await receiver?.close(0);
+  receiver = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+describe("closing the receiver", () => {
+  it("lets go at once of a connection that never sent a byte (a browser's preconnect), while a request begun before the close gets its grace, an answer and a row", async () => {
+    dir = mkdtempSync(join(tmpdir(), "pinwheel-closing-"));
+    const dbPath = join(dir, "events.db");
+    receiver = await startReceiver(receiverOptions(dbPath, SECRET));
+    const silent = await openSocket(receiver.port);
+    const begun = await openSocket(receiver.port);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: "6f0c7a52-1f4e-4b8e-9d0a-3c2b1a0f9e8d", payload: { account_id: "a" } }));
+    const bytes = httpRequest("POST", "/", [["x-timestamp", timestamp], ["x-pinwheel-signature", signWebhook(SECRET, timestamp, body)], ["content-type", "application/json"]], body);
+    const half = bytes.length - 20;
+    begun.write(bytes.subarray(0, half));
+    const silentClosed = textUntilClosed(silent);
+    const answered = textUntilClosed(begun);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const started = Date.now();
+    const closed = receiver.close(3_000);
+    await silentClosed;
+    const silentAfter = Date.now() - started;
+    expect(silentAfter).toBeLessThan(1_000);
+
+    begun.write(bytes.subarray(half));
+    expect(await answered).toMatch(/^HTTP\/1\.1 200 /);
+    await closed;
+    receiver = undefined;
+    expect(Date.now() - started).toBeLessThan(2_500);
+    const db = openDatabase(dbPath);
+    try {
+      expect(requestStore(db).count()).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+});
