@@ -208,7 +208,11 @@ export function terminalSettings(env: Env = process.env): TerminalSettings {
     color: !disabled && (forced || (stdoutIsTty && env.TERM !== "dumb")),
     stdoutIsTty,
     stderrIsTty,
-    stdinIsTty: Boolean(process.stdin.isTTY),
+    // Read when a prompt asks: the first touch of process.stdin builds its stream (a socket for a
+    // pipe), a cost every one-shot command would pay for nothing.
+    get stdinIsTty() {
+      return Boolean(process.stdin.isTTY);
+    },
     // CI=false (or 0) is how some setups say "not CI": only a value that says yes counts.
     ci: env.CI !== undefined && !/^(|0|false|no)$/i.test(env.CI.trim()),
     debug: Boolean(env.PINWHEEL_DEBUG),

@@ -18,6 +18,7 @@ import type { DeliverySource } from "../store/deliveries.js";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signature-headers.js";
 import { certificateHint } from "../transport-error.js";
 import { answeredAsExpected, type ExpectedRefusal } from "../delivery/replay-item.js";
+import { monotonicMs } from "../monotonic.js";
 
 export interface RunItem {
   event: string | null;
@@ -132,7 +133,7 @@ export class DeliveryRun {
   private refusedAsExpected = 0;
   private expectingRefusal = false;
   private readonly failed: FailedDelivery[] = [];
-  private readonly started = performance.now();
+  private readonly started = monotonicMs();
   private readonly progress: Progress;
   private readonly webhookId: string;
   private readonly unanswered = new UnansweredStreak();
@@ -272,7 +273,7 @@ export class DeliveryRun {
     return {
       sent: this.sent,
       failed: this.failed,
-      seconds: (performance.now() - this.started) / 1000,
+      seconds: (monotonicMs() - this.started) / 1000,
       notSent: this.stuck ? this.options.planned - this.sent : 0,
       timeoutMs: this.options.timeoutMs,
       refusedAsExpected: this.refusedAsExpected,

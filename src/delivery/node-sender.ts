@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { lookupLocalhostAsLoopback } from "../loopback-lookup.js";
 import { basicAuthorization, redactUrl } from "../redact-url.js";
 import { ABANDONED_ATTEMPT, attemptFailure, createSender, readExcerpt, type AttemptResult, type HttpSender, type SenderOptions } from "./sender.js";
+import { monotonicMs } from "../monotonic.js";
 
 /** Runs this small or smaller go over node:http; a larger one gets undici's pool. */
 const NODE_SENDER_UP_TO = 20;
@@ -39,10 +40,10 @@ export function createNodeSender(options: SenderOptions): HttpSender {
   return {
     async send(sentTo, body, headers, stop) {
       const started = clock();
-      const startedHr = performance.now();
+      const startedHr = monotonicMs();
       const startedAt = new Date(started).toISOString();
       const url = redactUrl(sentTo);
-      const finish = (result: Partial<AttemptResult>): AttemptResult => ({ url, startedAt, durationMs: performance.now() - startedHr, ...result });
+      const finish = (result: Partial<AttemptResult>): AttemptResult => ({ url, startedAt, durationMs: monotonicMs() - startedHr, ...result });
       let statusCode: number | undefined;
       // The timeout bounds the whole exchange: node's socket timeout is an idle one, which an
       // answer trickling a byte a second (or a 1xx every few seconds) never lets fire.

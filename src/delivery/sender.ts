@@ -2,6 +2,7 @@ import { describeTransportError } from "../transport-error.js";
 import { basicAuthorization, redactUrl } from "../redact-url.js";
 import type { Dispatcher } from "undici";
 import { createHttpAgent } from "./http-agent.js";
+import { monotonicMs } from "../monotonic.js";
 
 export interface AttemptResult {
   url: string;
@@ -114,7 +115,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private settled = false;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly onStop: (() => void) | undefined;
-  /** performance.now() past which the exchange has timed out, however its bytes are still coming. */
+  /** monotonicMs() past which the exchange has timed out, however its bytes are still coming. */
   private readonly deadline: number;
 
   constructor(
@@ -123,7 +124,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     timeoutMs: number,
     precise: boolean,
   ) {
-    this.deadline = performance.now() + timeoutMs;
+    this.deadline = monotonicMs() + timeoutMs;
     if (precise) this.timer = setTimeout(() => this.abort(timedOut()), timeoutMs);
     if (stop) {
       const onStop = () => this.abort((stop.reason as Error | undefined) ?? new DOMException("This operation was aborted", "AbortError"));
@@ -159,7 +160,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
    * answers every few seconds): each arrival is checked against the deadline of the whole exchange.
    */
   private pastDeadline(): boolean {
-    if (performance.now() <= this.deadline) return false;
+    if (monotonicMs() <= this.deadline) return false;
     this.abort(timedOut());
     return true;
   }
@@ -253,7 +254,7 @@ export function createSender(options: SenderOptions): HttpSender {
   return {
     async send(sentTo, body, headers, stop) {
       const started = clock();
-      const startedHr = performance.now();
+      const startedHr = monotonicMs();
       const startedAt = new Date(started).toISOString();
       const target = targetOf(sentTo);
       const sent = target.authorization && headers.authorization === undefined ? { ...headers, authorization: target.authorization } : headers;
@@ -262,7 +263,7 @@ export function createSender(options: SenderOptions): HttpSender {
       if (error !== undefined && statusCode === undefined && closedOnReuse(error) && !abandoned && !stop?.aborted) {
         ({ statusCode, responseBody, error } = await exchange(request, stop));
       }
-      const durationMs = performance.now() - startedHr;
+      const durationMs = monotonicMs() - startedHr;
       if (error === undefined) return { url: target.shown, startedAt, durationMs, statusCode, responseBody };
       // When the status arrived and only the body failed, what the handler said is kept. An
       // attempt whose own signal ended it says why (listen was stopping).

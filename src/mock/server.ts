@@ -10,6 +10,7 @@ import { bindAddress, bindsToLoopback } from "../loopback.js";
 import { invalidParameters, wrongHost } from "../registry/errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { answerApiRequest, type ApiAnswer } from "./routes.js";
+import { monotonicMs } from "../monotonic.js";
 
 /** Webhook bodies are small; a larger request is refused before it is read whole. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -68,7 +69,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   // default secret, and simulate's fan-out would deliver signed events there.
   const loopbackOnly = await bindsToLoopback(options.host);
   const server = createServer((request, response) => {
-    const started = performance.now();
+    const started = monotonicMs();
     void (async () => {
       const answer = await answerMockRequest(request, options, loopbackOnly);
       // Pinwheel echoes the version asked for and names each request (API-DATA.md §1): a known
@@ -78,7 +79,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       if (typeof version === "string" && isPinwheelVersion(version)) headers["pinwheel-version"] = version;
       sendJson(response, answer.status, answer.body, headers);
       const code = (answer.body as { error?: { code?: string } }).error?.code;
-      options.onAnswer?.({ method: request.method ?? "GET", path: request.url ?? "/", status: answer.status, durationMs: performance.now() - started, code });
+      options.onAnswer?.({ method: request.method ?? "GET", path: request.url ?? "/", status: answer.status, durationMs: monotonicMs() - started, code });
     })().catch(() => {
       if (!response.headersSent) response.writeHead(500);
       response.end();

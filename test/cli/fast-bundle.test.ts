@@ -22,19 +22,24 @@ afterAll(() => {
 const probe = join(work, "probe.cjs");
 writeFileSync(
   probe,
-  `process.on("exit", () => require("node:fs").writeFileSync(process.env.PROBE_OUT, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList.filter((name) => name.startsWith("NativeModule ")).map((name) => name.slice(13)) })));\n`,
+  [
+    // process.stdin is built on first touch: the probe notes the touch.
+    `const stdin = Object.getOwnPropertyDescriptor(process, "stdin"); let stdinTouched = false;`,
+    `Object.defineProperty(process, "stdin", { ...stdin, get() { stdinTouched = true; return stdin.get.call(process); } });`,
+    `process.on("exit", () => require("node:fs").writeFileSync(process.env.PROBE_OUT, JSON.stringify({ stdinTouched, files: Object.keys(require.cache), builtins: process.moduleLoadList.filter((name) => name.startsWith("NativeModule ")).map((name) => name.slice(13)) })));`,
+  ].join("\n"),
 );
 
 let runs = 0;
 /** The command's exit code and stdout, the files it loaded as CommonJS (bin/ and native addons aside), and Node's built-in modules it loaded. */
-function loadedBy(args: string[]): { code: number | null; stdout: string; files: string[]; builtins: string[] } {
+function loadedBy(args: string[]): { code: number | null; stdout: string; files: string[]; builtins: string[]; stdinTouched: boolean } {
   const out = join(work, `loaded-${++runs}.json`);
   const result = spawnSync(process.execPath, ["-r", probe, CLI_PATH, ...args], { cwd: REPO_ROOT, env: { ...home.env, PROBE_OUT: out }, encoding: "utf8", timeout: 15_000 });
-  const loaded = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; builtins: string[] };
+  const loaded = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; builtins: string[]; stdinTouched: boolean };
   const files = loaded.files
     .map((file) => relative(REPO_ROOT, file))
     .filter((file) => !file.endsWith(".node") && file !== "bin/pinwheel-cli.cjs" && file !== relative(REPO_ROOT, probe));
-  return { code: result.status, stdout: result.stdout, files, builtins: loaded.builtins };
+  return { code: result.status, stdout: result.stdout, files, builtins: loaded.builtins, stdinTouched: loaded.stdinTouched };
 }
 
 describe("the fast commands' bundle", () => {
@@ -68,6 +73,17 @@ describe("the fast commands' bundle", () => {
       expect(builtins).toContain("fs");
       expect(builtins).not.toContain("crypto");
     }
+  });
+
+  it("never builds stdin's stream, and times a send without loading perf_hooks (a prompt reads stdin; a one-shot pays for what it loads)", () => {
+    // Port 1 refuses the connection: the attempt is made, timed and recorded all the same.
+    const runs = [loadedBy(["events", "list", "--json"]), loadedBy(["fixtures", "show", "paystubs.added", "--json"]), loadedBy(["simulate", "paystubs.added", "--to", "http://127.0.0.1:1/", "--secret", "probe-secret"])];
+    expect(runs.map(({ code }) => code)).toEqual([0, 0, 1]);
+    for (const { stdinTouched, builtins } of runs) {
+      expect(stdinTouched).toBe(false);
+      expect(builtins).not.toContain("perf_hooks");
+    }
+    expect(runs[2]!.builtins).toContain("http");
   });
 
   it("hands every other command line to the ES module program having loaded only its entry", () => {
