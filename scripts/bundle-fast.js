@@ -19,6 +19,9 @@ await build({
   input: { start: `${dist}cli/fast-start.js` },
   platform: "node",
   external: [/^node:/],
+  // The entry may export more than it declares: what every command shares then lives in start.cjs
+  // instead of chunks of its own (events list required 23 files, now 17; each costs a resolution and a read).
+  preserveEntrySignatures: "allow-extension",
   output: { dir: out, format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "[name]-[hash].cjs" },
   logLevel: "warn",
 });
