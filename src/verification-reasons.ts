@@ -12,3 +12,9 @@ export const VERIFICATION_REASONS = [
 ] as const;
 
 export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
+
+/**
+ * What a verdict filter accepts: "failed" is anything neither verified nor skipped (--skip-verify).
+ * Here, not beside the store's queries, so that parsing --verdict loads no store code.
+ */
+export const VERDICT_FILTERS: readonly string[] = ["verified", "failed", "skipped", "not_checked", ...VERIFICATION_REASONS];

@@ -3,7 +3,8 @@ import { resolveSecret, SECRET_SOURCE_LABELS, type ResolvedSecret } from "../con
 import { EVENT_NAMES, isEventName, type EventName } from "../events/catalog.js";
 import { CliError, usageError } from "../errors.js";
 import type { Output } from "../output/index.js";
-import { VERDICT_FILTERS, type RequestStore } from "../store/requests.js";
+import type { RequestStore } from "../store/requests.js";
+import { VERDICT_FILTERS } from "../verification-reasons.js";
 import { didYouMean } from "../suggest.js";
 
 /** The secret, with the one-line notice that says where it came from when it is the built-in one. */

@@ -4,7 +4,7 @@ import { EVENT_NAMES } from "../events/catalog.js";
 import { builtInScenarioNames } from "../events/scenario.js";
 import { usageError } from "../errors.js";
 import { createOutput } from "../output/index.js";
-import { VERDICT_FILTERS } from "../store/requests.js";
+import { VERDICT_FILTERS } from "../verification-reasons.js";
 
 /**
  * Shell completion generated from the commander program itself, so that a command or option

@@ -1,11 +1,7 @@
-import { VERIFICATION_REASONS } from "../verification-reasons.js";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./database.js";
 import { defined } from "../invariant.js";
 import { hasTable, STORE_INFO_TABLE } from "./migrations.js";
-
-/** What a verdict filter accepts: "failed" is anything neither verified nor skipped (--skip-verify). */
-export const VERDICT_FILTERS: readonly string[] = ["verified", "failed", "skipped", "not_checked", ...VERIFICATION_REASONS];
 
 export type HeaderPairs = [name: string, value: string][];
 

@@ -59,6 +59,9 @@ describe("the fast commands' bundle", () => {
     const fixture = loadedBy(["fixtures", "show", "paystubs.added", "--json"]);
     expect(fixture.code).toBe(0);
     expect(JSON.parse(fixture.stdout)).toMatchObject({ event: "paystubs.added" });
+    // Printing a fixture loads no store code (chunks are named after their first module).
+    expect(fixture.files.filter((file) => /\/(database|migrations|requests)-/.test(file))).toEqual([]);
+    expect(list.files.filter((file) => /\/(database|migrations|requests)-/.test(file))).not.toEqual([]);
     for (const { files } of [list, fixture]) {
       expect(files.every((file) => file.startsWith("dist/fast/") && file.endsWith(".cjs"))).toBe(true);
       expect(files.length).toBeGreaterThan(entry.files.length);
