@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { isPinwheelVersion } from "../api/environments.js";
 import type { WebhooksApi } from "../api/types.js";
 import { readBody } from "../http/body.js";
+import { closeServer, trackConnections } from "../http/close-server.js";
 import { answersHost } from "../http/host-guard.js";
 import { sendJson } from "../http/json-answer.js";
 import { bindAddress, bindsToLoopback } from "../loopback.js";
@@ -46,6 +47,7 @@ export interface MockServer {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  /** Stops accepting; a request in flight has CLOSE_GRACE_MS to be answered, a connection that sent nothing is let go. */
   close(): Promise<void>;
 }
 
@@ -61,6 +63,9 @@ async function answerMockRequest(request: IncomingMessage, options: MockServerOp
     { secret: options.secret, registry: options.registry, sandbox: options.sandbox },
   );
 }
+
+/** A request still in flight when the mock stops has this long to be answered. */
+const CLOSE_GRACE_MS = 2_000;
 
 /** Serves a webhooks registry as Pinwheel's /v1/webhooks API (node:http, JSON in and out). */
 export async function startMockServer(options: MockServerOptions): Promise<MockServer> {
@@ -86,6 +91,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     });
   });
 
+  const sockets = trackConnections(server);
   server.maxConnections = options.maxConnections ?? MOCK_MAX_CONNECTIONS;
   server.on("drop", () => options.onDropped?.(server.maxConnections));
 
@@ -102,11 +108,6 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     url: `http://${host}:${port}`,
     port,
     server,
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-    },
+    close: () => closeServer(server, sockets, CLOSE_GRACE_MS),
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { closeServer, trackConnections } from "../http/close-server.js";
 import { bindAddress } from "../loopback.js";
 import { WorkerCommitter } from "../store/commit-worker.js";
 import {
@@ -102,9 +103,6 @@ export const DEFAULT_LIMITS: ReceiverLimits = {
 
 /** How long a connection past the cap has to send its one request before it is dropped. */
 const OVER_CAPACITY_GRACE_MS = 1000;
-
-/** How long, once closing, a connection that has sent nothing yet is kept (its first bytes may be on the way). */
-const SILENT_CONNECTION_GRACE_MS = 100;
 
 /**
  * Of a request refused past the cap, this much of the body is kept (a Pinwheel event is a few
@@ -468,37 +466,13 @@ function listenOn(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Every open connection, so that closing can tell the ones that never sent a byte. */
-function trackConnections(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  return sockets;
-}
-
 /**
  * Stops accepting, lets in-flight requests finish and be committed, cuts off a client still
  * sending after `graceMs`, then lets the commit worker go.
  */
-function closeReceiver(server: Server, sockets: Set<Socket>, committer: RequestCommitter, graceMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    // A request half sent holds its connection (and so the close) until requestTimeout, or forever once closing.
-    const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
-    // Node counts a connection that never sent a byte as busy, not idle: a browser's preconnect (an
-    // inspector page open) would hold the close for the whole grace. It carries no request; what a
-    // sender wrote just before the close has this long to be read.
-    const silent = setTimeout(() => {
-      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
-    }, SILENT_CONNECTION_GRACE_MS);
-    server.close(() => {
-      clearTimeout(cutOff);
-      clearTimeout(silent);
-      void committer.close().then(resolve, resolve);
-    });
-    server.closeIdleConnections();
-  });
+async function closeReceiver(server: Server, sockets: Set<Socket>, committer: RequestCommitter, graceMs: number): Promise<void> {
+  await closeServer(server, sockets, graceMs);
+  await committer.close().catch(() => {});
 }
 
 /** The built validator beside this module (dist/receiver/), when there is one: src/ has only TypeScript. */

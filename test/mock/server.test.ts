@@ -48,6 +48,39 @@ async function raw(method: string, path: string, headers: Record<string, string>
 
 const AUTH = { "x-api-secret": SECRET, "pinwheel-version": "2025-07-08" };
 
+describe("stopping", () => {
+  it("stops at once with a connection that never sent a byte open (a browser's preconnect), and cuts off a request still arriving after its grace", async () => {
+    const { port } = new URL(mock.url);
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1", () => resolve(socket));
+        socket.once("error", reject);
+      });
+    const silent = await open();
+    const silentClosed = new Promise((resolve) => silent.once("close", resolve));
+    const started = Date.now();
+    // Node counts it busy, not idle: the stop waited until the client closed it.
+    await mock.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await silentClosed;
+
+    mock = await startMockServer({ host: "127.0.0.1", port: 0, secret: SECRET, registry: registryOn("stopping.db") });
+    const slow = await new Promise<Socket>((resolve, reject) => {
+      const socket = connect(Number(new URL(mock.url).port), "127.0.0.1", () => resolve(socket));
+      socket.once("error", reject);
+    });
+    slow.on("error", () => {});
+    slow.write(`POST /v1/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n{"url":`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const cutAt = Date.now();
+    await mock.close();
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1_500);
+    expect(Date.now() - cutAt).toBeLessThan(5_000);
+    // afterEach closes it again: a closed server's close() must still resolve.
+    mock = await startMockServer({ host: "127.0.0.1", port: 0, secret: SECRET, registry: registryOn("after.db") });
+  }, 15_000);
+});
+
 describe("bounds", () => {
   it("closes a connection past maxConnections unanswered and reports it, and answers again once one closes", async () => {
     const dropped: number[] = [];
