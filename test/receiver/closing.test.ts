@@ -56,3 +56,40 @@ describe("closing the receiver", () => {
     }
   });
 });
+
+describe("closing the receiver with keep-alive clients", () => {
+  it("lets a kept-alive connection go once its request, begun before the close, is answered (node still answers keep-alive while closing)", async () => {
+    dir = mkdtempSync(join(tmpdir(), "pinwheel-closing-"));
+    const dbPath = join(dir, "events.db");
+    receiver = await startReceiver(receiverOptions(dbPath, SECRET));
+    const begun = await openSocket(receiver.port);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: "0b7e2c1d-5a3f-4c6e-8d9b-1a2b3c4d5e6f", payload: { account_id: "a" } }));
+    // A pooled client (Pinwheel's sender, undici, a browser) sends no "connection: close".
+    const bytes = Buffer.from(
+      httpRequest("POST", "/", [["x-timestamp", timestamp], ["x-pinwheel-signature", signWebhook(SECRET, timestamp, body)], ["content-type", "application/json"]], body)
+        .toString("latin1")
+        .replace("connection: close\r\n", ""),
+      "latin1",
+    );
+    const half = bytes.length - 20;
+    begun.write(bytes.subarray(0, half));
+    const answered = textUntilClosed(begun);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const started = Date.now();
+    const closed = receiver.close(3_000);
+    begun.write(bytes.subarray(half));
+    expect(await answered).toMatch(/^HTTP\/1\.1 200 /);
+    await closed;
+    receiver = undefined;
+    // Not held, idle, until the grace cuts it off.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const db = openDatabase(dbPath);
+    try {
+      expect(requestStore(db).count()).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+});
