@@ -37,7 +37,7 @@ export const TEXT_BUDGET_MS = 40;
  * page costs the same on the 10th row as on the 100,000th. A text search reads the rows in
  * chunks until the page is full or its time budget is spent, then tells where it stopped.
  */
-export function listPage(store: RequestStore, query: ListQuery, now: () => number = () => monotonicMs()): ListPage {
+export function listPage(store: RequestStore, query: ListQuery, now: () => number = monotonicMs): ListPage {
   const base: RequestFilter = { event: query.event, verdict: query.verdict };
   if (!query.text) {
     const rows = store.list({ ...base, beforeId: query.beforeId, limit: query.limit + 1 });

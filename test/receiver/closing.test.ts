@@ -21,16 +21,37 @@ afterEach(async () => {
   dir = undefined;
 });
 
+/** A receiver on a store of its own, and that store's path. */
+async function startClosable(): Promise<{ receiver: Receiver; dbPath: string }> {
+  dir = mkdtempSync(join(tmpdir(), "pinwheel-closing-"));
+  const dbPath = join(dir, "events.db");
+  receiver = await startReceiver(receiverOptions(dbPath, SECRET));
+  return { receiver, dbPath };
+}
+
+/** A signed webhook as raw HTTP/1.1. A pooled client (Pinwheel's sender, undici, a browser) sends no "connection: close": keepAlive. */
+function signedRequest(eventId: string, { keepAlive = false } = {}): Buffer {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: eventId, payload: { account_id: "a" } }));
+  const bytes = httpRequest("POST", "/", [["x-timestamp", timestamp], ["x-pinwheel-signature", signWebhook(SECRET, timestamp, body)], ["content-type", "application/json"]], body);
+  return keepAlive ? Buffer.from(bytes.toString("latin1").replace("connection: close\r\n", ""), "latin1") : bytes;
+}
+
+function storedRows(dbPath: string): number {
+  const db = openDatabase(dbPath);
+  try {
+    return requestStore(db).count();
+  } finally {
+    db.close();
+  }
+}
+
 describe("closing the receiver", () => {
   it("lets go at once of a connection that never sent a byte (a browser's preconnect), while a request begun before the close gets its grace, an answer and a row", async () => {
-    dir = mkdtempSync(join(tmpdir(), "pinwheel-closing-"));
-    const dbPath = join(dir, "events.db");
-    receiver = await startReceiver(receiverOptions(dbPath, SECRET));
-    const silent = await openSocket(receiver.port);
-    const begun = await openSocket(receiver.port);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: "6f0c7a52-1f4e-4b8e-9d0a-3c2b1a0f9e8d", payload: { account_id: "a" } }));
-    const bytes = httpRequest("POST", "/", [["x-timestamp", timestamp], ["x-pinwheel-signature", signWebhook(SECRET, timestamp, body)], ["content-type", "application/json"]], body);
+    const { receiver: closing, dbPath } = await startClosable();
+    const silent = await openSocket(closing.port);
+    const begun = await openSocket(closing.port);
+    const bytes = signedRequest("6f0c7a52-1f4e-4b8e-9d0a-3c2b1a0f9e8d");
     const half = bytes.length - 20;
     begun.write(bytes.subarray(0, half));
     const silentClosed = textUntilClosed(silent);
@@ -38,58 +59,35 @@ describe("closing the receiver", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const started = Date.now();
-    const closed = receiver.close(3_000);
+    const closed = closing.close(3_000);
     await silentClosed;
-    const silentAfter = Date.now() - started;
-    expect(silentAfter).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
 
     begun.write(bytes.subarray(half));
     expect(await answered).toMatch(/^HTTP\/1\.1 200 /);
     await closed;
     receiver = undefined;
     expect(Date.now() - started).toBeLessThan(2_500);
-    const db = openDatabase(dbPath);
-    try {
-      expect(requestStore(db).count()).toBe(1);
-    } finally {
-      db.close();
-    }
+    expect(storedRows(dbPath)).toBe(1);
   });
-});
 
-describe("closing the receiver with keep-alive clients", () => {
   it("lets a kept-alive connection go once its request, begun before the close, is answered (node still answers keep-alive while closing)", async () => {
-    dir = mkdtempSync(join(tmpdir(), "pinwheel-closing-"));
-    const dbPath = join(dir, "events.db");
-    receiver = await startReceiver(receiverOptions(dbPath, SECRET));
-    const begun = await openSocket(receiver.port);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const body = Buffer.from(JSON.stringify({ event: "income.added", event_id: "0b7e2c1d-5a3f-4c6e-8d9b-1a2b3c4d5e6f", payload: { account_id: "a" } }));
-    // A pooled client (Pinwheel's sender, undici, a browser) sends no "connection: close".
-    const bytes = Buffer.from(
-      httpRequest("POST", "/", [["x-timestamp", timestamp], ["x-pinwheel-signature", signWebhook(SECRET, timestamp, body)], ["content-type", "application/json"]], body)
-        .toString("latin1")
-        .replace("connection: close\r\n", ""),
-      "latin1",
-    );
+    const { receiver: closing, dbPath } = await startClosable();
+    const begun = await openSocket(closing.port);
+    const bytes = signedRequest("0b7e2c1d-5a3f-4c6e-8d9b-1a2b3c4d5e6f", { keepAlive: true });
     const half = bytes.length - 20;
     begun.write(bytes.subarray(0, half));
     const answered = textUntilClosed(begun);
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const started = Date.now();
-    const closed = receiver.close(3_000);
+    const closed = closing.close(3_000);
     begun.write(bytes.subarray(half));
     expect(await answered).toMatch(/^HTTP\/1\.1 200 /);
     await closed;
     receiver = undefined;
     // Not held, idle, until the grace cuts it off.
     expect(Date.now() - started).toBeLessThan(1_000);
-    const db = openDatabase(dbPath);
-    try {
-      expect(requestStore(db).count()).toBe(1);
-    } finally {
-      db.close();
-    }
+    expect(storedRows(dbPath)).toBe(1);
   });
 });
