@@ -7,26 +7,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { request } from "undici";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
 import { signedHeaders } from "../../src/signing.js";
 import { openDatabase } from "../../src/store/database.js";
 import { startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
-import { launchChromium, openInspectorPage, skipBrowserTests } from "./chromium.js";
+import { openInspectorPage, skipBrowserTests, useChromium } from "./chromium.js";
 import { seedRequests } from "./seed.js";
 
 const SECRET = "inspector-address-secret";
 
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!skipBrowserTests) browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 async function sendRaw(url: string, body: string, secret = SECRET): Promise<number> {
   const headers = signedHeaders(secret, body, { webhookId: "5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f" });
@@ -43,7 +36,7 @@ describe.skipIf(skipBrowserTests)("the inspector's address and bounds in Chromiu
 
   /** A fresh browser context, failing the test on page errors, dialogs and console errors. */
   async function openPage(url: string): Promise<Page> {
-    const { context, page } = await openInspectorPage(browser!, url, problems);
+    const { context, page } = await openInspectorPage(browser(), url, problems);
     contexts.push(context);
     return page;
   }

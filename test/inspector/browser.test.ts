@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildEvent } from "../../src/events/build.js";
@@ -13,7 +13,7 @@ import { signedHeaders, verifyWebhook } from "../../src/signing.js";
 import { REPO_ROOT, runCli, startListen, tempHome, type Listener, type TempHome } from "../helpers/cli.js";
 import { startRecordingServer, type RecordingServer } from "../helpers/servers.js";
 import { readUntil } from "../helpers/wait.js";
-import { launchChromium, openInspectorPage, skipBrowserTests } from "./chromium.js";
+import { openInspectorPage, skipBrowserTests, useChromium } from "./chromium.js";
 
 const SECRET = "inspector-browser-secret";
 
@@ -23,18 +23,11 @@ interface RequestLine {
   event_id: string | null;
 }
 
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!skipBrowserTests) browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** A fresh browser context per test, failing the test on page errors, dialogs and console errors. */
 const openPage = (url: string, problems: string[], viewport?: { width: number; height: number }, colorScheme?: "light" | "dark") =>
-  openInspectorPage(browser!, url, problems, viewport, colorScheme);
+  openInspectorPage(browser(), url, problems, viewport, colorScheme);
 
 /** Runs simulate; a forged event's 401 makes it exit 1, which is what the test wants. */
 async function simulate(home: TempHome, target: string, args: string[]): Promise<void> {
