@@ -69,20 +69,22 @@ export function listAnswer(sources: AnswerSources, url: URL): ListAnswer {
   const limit = optionalId(url, "limit") ?? 50;
   if (limit < 1 || limit > MAX_PAGE) throw new HttpError(400, "invalid_query", `limit must be from 1 to ${MAX_PAGE}`);
   const beforeId = optionalId(url, "before");
+  const afterId = optionalId(url, "after");
+  const first = beforeId === undefined && afterId === undefined;
   const verdict = optionalText(url, "verdict");
   if (verdict !== undefined && !VERDICT_FILTERS.includes(verdict)) {
     throw new HttpError(400, "invalid_query", `verdict must be one of ${VERDICT_FILTERS.join(", ")}`);
   }
   const event = eventFilter(sources, url);
   // Read first: a row stored after it reaches the page over the stream, whatever the filters show.
-  const newest = beforeId === undefined ? (sources.requests.list({ limit: 1 })[0]?.id ?? 0) : null;
-  const page = listPage(sources.requests, { event, verdict, text: optionalText(url, "q"), beforeId, limit });
+  const newest = first ? (sources.requests.list({ limit: 1 })[0]?.id ?? 0) : null;
+  const page = listPage(sources.requests, { event, verdict, text: optionalText(url, "q"), beforeId, afterId, limit });
   return {
     requests: page.requests.map((row) => summaryOf(sources, row)),
     next_before: page.nextBefore,
     searched_down_to: page.searchedDownTo,
     // Counting is cheap (an index), but only the first page needs it.
-    total: beforeId === undefined ? sources.requests.count() : null,
+    total: first ? sources.requests.count() : null,
     newest_id: newest,
   };
 }

@@ -7,6 +7,8 @@ export interface ListQuery {
   text?: string;
   /** Only requests older (smaller id) than this: the cursor of the next page. */
   beforeId?: number;
+  /** Only requests newer (larger id) than this: the page's check of live rows a text may match in their body. */
+  afterId?: number;
   limit: number;
 }
 
@@ -38,7 +40,7 @@ export const TEXT_BUDGET_MS = 40;
  * chunks until the page is full or its time budget is spent, then tells where it stopped.
  */
 export function listPage(store: RequestStore, query: ListQuery, now: () => number = monotonicMs): ListPage {
-  const base: RequestFilter = { event: query.event, verdict: query.verdict };
+  const base: RequestFilter = { event: query.event, verdict: query.verdict, afterId: query.afterId };
   if (!query.text) {
     const rows = store.list({ ...base, beforeId: query.beforeId, limit: query.limit + 1 });
     const more = rows.length > query.limit;

@@ -94,6 +94,30 @@ describe.skipIf(skipBrowserTests)("the inspector in Chromium", () => {
     expect(await page.evaluate("window.__sameDocument")).toBe(true);
   });
 
+  it("shows a live request that a search matches only in its body, and leaves out one it does not match", async () => {
+    problems = [];
+    const opened = await openPage(inspectorUrl, problems);
+    context = opened.context;
+    const { page } = opened;
+    await page.evaluate("window.__sameDocument = true");
+    // In no field a row's summary carries: only the server, which searches bodies, can tell.
+    const marker = "kiwi-ledger-7";
+    await page.locator("#filter-text").fill(marker);
+    await page.locator("#list-status", { hasText: "No stored request matches these filters." }).waitFor({ timeout: 10_000 });
+
+    const other = buildEvent("income.added", { eventId: "7c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f" });
+    const matching = buildEvent("income.added", { eventId: "8d1e2f3a-4b5c-4d6e-8f7a-8b9c0d1e2f3a" });
+    expect(await sendRaw(listener.url, JSON.stringify({ ...other, note: "kiwi-ledger-8" }))).toBe(200);
+    expect(await sendRaw(listener.url, JSON.stringify({ ...matching, note: marker }))).toBe(200);
+    const left = await storedLine(listener, other.event_id);
+    const shown = await storedLine(listener, matching.event_id);
+    await page.locator(`#rows tr[data-id="${shown.id}"]`).waitFor({ timeout: 10_000 });
+    // The page asked about both rows at once or the other first: it has answered for it too.
+    expect(await page.locator(`#rows tr[data-id="${left.id}"]`).count()).toBe(0);
+    expect(await page.locator("#rows tr").count()).toBe(1);
+    expect(await page.evaluate("window.__sameDocument")).toBe(true);
+  });
+
   it("keeps event names whole while the list has room, on a wide screen and at 420 px", async () => {
     problems = [];
     const longest = "account.additional_connections_recommended";

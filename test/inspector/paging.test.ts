@@ -101,6 +101,18 @@ describe("paging 100,000 stored requests", () => {
     expect(answer.searchedDownTo).toBe(ROWS + 1 - TEXT_FIRST_CHUNK_ROWS);
   });
 
+  it("searches only between the ids given, as the page checks live rows a text may match in their body", async () => {
+    // acct-9999 is in rows 9,999 and 99,990-99,999: the page asks about 99,981-99,994.
+    const window = listPage(store, { text: "acct-9999", afterId: 99_980, beforeId: 99_995, limit: 50 });
+    expect(window.requests.map((request) => request.id)).toEqual([99_994, 99_993, 99_992, 99_991, 99_990]);
+    expect(window.nextBefore).toBeNull();
+    const answer = await call(`${inspected.page}api/requests?limit=50&q=acct-9999&after=99980&before=99995`, { headers: withToken(inspected) });
+    const page = answer.json<{ requests: RequestSummary[]; total: number | null; newest_id: number | null }>();
+    expect(page.requests.map((request) => request.id)).toEqual([99_994, 99_993, 99_992, 99_991, 99_990]);
+    expect(page).toMatchObject({ total: null, newest_id: null });
+    expect((await call(`${inspected.page}api/requests?after=-1`, { headers: withToken(inspected) })).status).toBe(400);
+  });
+
   it("serves pages over HTTP with the total on the first one", async () => {
     const first = await call(`${inspected.page}api/requests?limit=50`, { headers: withToken(inspected) });
     const page = first.json<{ requests: RequestSummary[]; next_before: number; total: number }>();

@@ -46,12 +46,14 @@ export interface ListFilters {
   text: string;
 }
 
-export function listRequests(filters: ListFilters, before?: number, limit = 50): Promise<ListAnswer> {
+/** Newest first; only ids below `before` and above `after` when given. */
+export function listRequests(filters: ListFilters, before?: number, limit = 50, after?: number): Promise<ListAnswer> {
   const query = new URLSearchParams({ limit: String(limit) });
   if (filters.event) query.set("event", filters.event);
   if (filters.verdict) query.set("verdict", filters.verdict);
   if (filters.text) query.set("q", filters.text);
   if (before !== undefined) query.set("before", String(before));
+  if (after !== undefined) query.set("after", String(after));
   return call(`/_/api/requests?${query}`);
 }
 

@@ -15,20 +15,24 @@ function asciiLower(text: string): string {
   return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 }
 
-/** Whether a request that just arrived belongs in the list under the current filters. */
-export function matchesFilters(request: RequestSummary, filters: ListFilters): boolean {
-  if (filters.event && request.event !== filters.event) return false;
+/**
+ * Whether a request that just arrived belongs in the list under the current filters: "body" when
+ * only the text is left to decide and it is not in the fields a summary carries. The server
+ * searches the body too (the page does not have it), so it decides those.
+ */
+export function matchesFilters(request: RequestSummary, filters: ListFilters): "yes" | "no" | "body" {
+  if (filters.event && request.event !== filters.event) return "no";
   if (filters.verdict === "failed") {
-    if (request.verification === "verified" || request.verification === "skipped") return false;
+    if (request.verification === "verified" || request.verification === "skipped") return "no";
   } else if (filters.verdict && request.verification !== filters.verdict) {
-    return false;
+    return "no";
   }
   if (filters.text) {
     const fields = [request.event, request.event_id, request.account_id, request.path, request.verification, request.verification_detail, request.rejection];
     const needle = asciiLower(filters.text);
-    if (!fields.some((field) => field !== null && asciiLower(field).includes(needle))) return false;
+    if (!fields.some((field) => field !== null && asciiLower(field).includes(needle))) return "body";
   }
-  return true;
+  return "yes";
 }
 
 function forwardCell(forward: ForwardView | null): HTMLTableCellElement {
@@ -79,6 +83,9 @@ export class RequestList {
   private selected: number | null = null;
   /** The newest id the list has heard of, shown or filtered out: the live stream goes on after it. */
   private newestKnown = 0;
+  /** Live rows the server has yet to search for the text (in their body), as the range of their ids. */
+  private bodyCheck: { low: number; high: number } | null = null;
+  private checkingBodies = false;
   total: number | null = null;
 
   /**
@@ -120,6 +127,8 @@ export class RequestList {
       this.rows.clear();
       this.body.replaceChildren();
       this.shed = 0;
+      // This page holds every row the check would have found.
+      this.bodyCheck = null;
       if (answer.total !== null) this.total = answer.total;
       if (answer.newest_id !== null) this.newestKnown = answer.newest_id;
       this.take(answer);
@@ -154,7 +163,15 @@ export class RequestList {
     if (this.rows.has(request.id)) return;
     this.newestKnown = Math.max(this.newestKnown, request.id);
     if (this.total !== null) this.total++;
-    if (!matchesFilters(request, this.filters)) return this.showStatus();
+    const match = matchesFilters(request, this.filters);
+    if (match === "body") this.checkBodyOf(request.id);
+    if (match !== "yes") return this.showStatus();
+    this.insert(request);
+  }
+
+  /** A row newer than the page was loaded with, in its place by id (usually on top). */
+  private insert(request: RequestSummary): void {
+    if (this.rows.has(request.id)) return;
     const element = rowFor(request);
     element.classList.add("fresh");
     if (request.id === this.selected) element.classList.add("selected");
@@ -170,6 +187,38 @@ export class RequestList {
     this.rows.set(request.id, { request, element });
     this.trim();
     this.showStatus();
+  }
+
+  /**
+   * Asks the server which of the live rows a text filter left undecided hold the text in their
+   * body. One ask at a time covers every such row since the last: a busy stream under a search
+   * costs a few asks a second, each bounded to the ids between the first row to check and the last.
+   */
+  private checkBodyOf(id: number): void {
+    this.bodyCheck = this.bodyCheck ? { low: Math.min(this.bodyCheck.low, id), high: Math.max(this.bodyCheck.high, id) } : { low: id, high: id };
+    if (!this.checkingBodies) void this.checkBodies();
+  }
+
+  private async checkBodies(): Promise<void> {
+    this.checkingBodies = true;
+    try {
+      while (this.bodyCheck) {
+        const { low, high } = this.bodyCheck;
+        this.bodyCheck = null;
+        const generation = this.generation;
+        let before: number | null = high + 1;
+        while (before !== null && generation === this.generation) {
+          const answer = await listRequests(this.filters, before, PAGE, low - 1);
+          if (generation !== this.generation) break;
+          for (const request of answer.requests) this.insert(request);
+          before = answer.next_before;
+        }
+      }
+    } catch (error) {
+      this.status.textContent = `${(error as Error).message}; reload to see every match`;
+    } finally {
+      this.checkingBodies = false;
+    }
   }
 
   updateForward(id: number, forward: ForwardView): void {

@@ -83,7 +83,8 @@ export interface ListAnswer {
   searched_down_to: number | null;
   total: number | null;
   /**
-   * The newest stored id when the first page was read (null on older pages), filters or not: the
+   * The newest stored id when the first page was read (null on older pages and on a check of live
+   * rows, which give `before` or `after`), filters or not: the
    * page's live stream starts after it, not after the newest row the filters happened to show.
    */
   newest_id: number | null;
